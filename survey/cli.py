@@ -1,0 +1,65 @@
+"""Flask CLI commands; each calls the same services as the web views and commits once."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from .extensions import db
+from .services.exceptions import ServiceError
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(demo)
+    app.cli.add_command(licence)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema by running the migrations."""
+    upgrade()
+    click.echo("Database is at the latest schema version.")
+
+
+@click.command("demo")
+@click.option("--responses", "per_community", default=120, show_default=True, help="Responses per community.")
+@click.option("--seed", default=2014, show_default=True, help="Random seed for the synthetic responses.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has communities.")
+def demo(per_community: int, seed: int, if_empty: bool) -> None:
+    """Load the four seed communities with assets, open campaigns and synthetic responses."""
+    from .services.demo import database_is_empty, load_demo
+
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; demo not loaded.")
+        return
+    try:
+        summary = load_demo(per_community=per_community, seed=seed, progress=True)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.group("licence")
+def licence() -> None:
+    """Record licences for copyright instruments (WEMWBS, SWEMWBS)."""
+
+
+@licence.command("add")
+@click.argument("instrument")
+@click.option("--holder", required=True, help="Organisation that registered, e.g. 'Kent County Council'.")
+@click.option("--reference", required=True, help="Licence or registration reference from the copyright holder.")
+def licence_add(instrument: str, holder: str, reference: str) -> None:
+    """Record the organisation's licence for INSTRUMENT (e.g. wemwbs)."""
+    from .services.licences import add_licence
+
+    try:
+        record = add_licence(instrument, holder, reference)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Recorded licence for {record.instrument_key}: {record.holder}, reference {record.reference}.")

@@ -1,0 +1,84 @@
+"""Settings read from the environment when the app is created, never at import.
+
+Every setting has an environment variable of the same name; `create_app(config)`
+overrides them with a mapping, which is how tests and scripts set them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain `postgresql://` (and Heroku-style `postgres://`) URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Read the instance secret key, creating it once if it does not exist.
+
+    Several gunicorn workers may start at the same moment: each writes a
+    candidate to its own temporary file and hard-links it into place. `link`
+    fails when the target exists, so exactly one candidate wins and everyone
+    reads the same complete file (never a half-written one).
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    target = instance_path / "secret_key"
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    return target.read_text().strip()
+
+
+def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Collect the settings: defaults, then the environment, then `overrides`."""
+    overrides = dict(overrides or {})
+    default_db = f"sqlite:///{instance_path / 'survey.db'}"
+    config: dict[str, Any] = {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # Resume codes let a resident finish later; after this they stop working.
+        "RESUME_CODE_DAYS": _env_int("RESUME_CODE_DAYS", 30),
+        # A survey page is a few kilobytes; anything far bigger is not a resident.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 256 * 1024),
+        "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
+        "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Kent County Council Public Health"),
+        "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "the research team named on your invitation"),
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a long survey page must not expire
+    }
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = load_secret_key(instance_path)
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["DATABASE_URL"])
+    return config

@@ -1,0 +1,80 @@
+"""Engine behaviour that differs by backend, and the UTC timestamp column type.
+
+SQLite is the embedded default and must survive several gunicorn workers
+writing at once, so each connection runs in WAL mode (readers never block the
+writer) with a busy timeout and foreign keys on. Write transactions start with
+`BEGIN IMMEDIATE`: a deferred transaction that reads first and writes later
+fails at once with SQLITE_BUSY when another worker wrote in between, whereas an
+immediate one takes the write lock up front and waits its turn. Requests with a
+safe method (GET, HEAD, OPTIONS) never write, so they begin deferred and do not
+queue behind writers. PostgreSQL needs none of this.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+_read_only: ContextVar[bool] = ContextVar("sqlite_read_only", default=False)
+
+
+def mark_read_only() -> object:
+    """Make this context's SQLite transactions deferred; returns a token for `unmark`."""
+    return _read_only.set(True)
+
+
+def unmark_read_only(token: object) -> None:
+    _read_only.reset(token)  # type: ignore[arg-type]
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    """Attach the SQLite connection settings; a no-op for other backends."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so `begin` below decides.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    SQLite keeps no offset, so values are normalised to UTC on the way in and
+    labelled UTC on the way out; PostgreSQL stores `timestamptz` natively.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use datetime.now(UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,199 @@
+"""The residents' survey at /s/<campaign-slug>: consent, one page per section, resume, thanks.
+
+Which response a browser is filling is kept in the signed session cookie
+(campaign slug -> public id); nothing identifying is stored with it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as HTTPResponse
+
+from ..extensions import db
+from ..localtime import local_today
+from ..models import Campaign, Response
+from ..services.campaigns import campaign_sections, estimated_minutes, get_campaign, get_public_campaign
+from ..services.exceptions import ServiceError
+from ..services.feedback import score_feedback
+from ..services.responses import (
+    find_response,
+    first_incomplete_section,
+    issue_resume_code,
+    lock_response,
+    response_scores,
+    resume_response,
+    save_section,
+    start_response,
+    stored_values,
+    submit_response,
+)
+from . import bp
+from .forms import ResumeForm, StartForm, section_form, section_values
+
+ACTIONS = ("next", "back", "save")
+
+
+def _remember(campaign: Campaign, response: Response) -> None:
+    active = dict(session.get("responses", {}))
+    active[campaign.slug] = response.public_id
+    session["responses"] = active
+
+
+def _remembered_id(campaign: Campaign) -> str | None:
+    value = session.get("responses", {}).get(campaign.slug)
+    return value if isinstance(value, str) else None
+
+
+def _see_other(endpoint: str, **values: object) -> HTTPResponse:
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def _render_consent(campaign: Campaign, form: StartForm, status: int = 200) -> tuple[str, int]:
+    sections = campaign_sections(campaign)
+    remembered = _remembered_id(campaign)
+    in_progress = find_response(remembered, campaign) if remembered else None
+    return (
+        render_template(
+            "residents/consent.html",
+            campaign=campaign,
+            form=form,
+            minutes=estimated_minutes(sections),
+            section_titles=[section.title for section in sections],
+            in_progress=in_progress if in_progress is not None and in_progress.status == "partial" else None,
+        ),
+        status,
+    )
+
+
+@bp.get("/<slug>")
+def consent(slug: str) -> tuple[str, int]:
+    campaign = get_public_campaign(slug, local_today())
+    return _render_consent(campaign, StartForm(start_token=secrets.token_urlsafe(24)))
+
+
+@bp.post("/<slug>/start")
+def start(slug: str) -> HTTPResponse | tuple[str, int]:
+    campaign = get_public_campaign(slug, local_today())
+    form = StartForm()
+    if not form.validate():
+        if form.start_token.errors:
+            abort(400)
+        return _render_consent(campaign, form, 422)
+    response = start_response(campaign, form.start_token.data)
+    db.session.commit()
+    _remember(campaign, response)
+    return _see_other(".page", slug=slug, number=1)
+
+
+@bp.route("/<slug>/page/<int:number>", methods=["GET", "POST"])
+def page(slug: str, number: int) -> HTTPResponse | tuple[str, int]:
+    campaign = get_public_campaign(slug, local_today())
+    sections = campaign_sections(campaign)
+    if not 1 <= number <= len(sections):
+        abort(404)
+    section = sections[number - 1]
+    public_id = _remembered_id(campaign)
+    response = find_response(public_id, campaign) if public_id else None
+    if response is None:
+        flash("Start the survey here, or use your resume code if you saved your answers earlier.")
+        return _see_other(".consent", slug=slug)
+    if response.status == "complete":
+        return _see_other(".done", slug=slug)
+
+    if request.method == "GET":
+        form = section_form(section, enforce_required=False, data=stored_values(response))
+        return _render_section(campaign, sections, number, form), 200
+
+    action = request.form.get("action", "next")
+    if action not in ACTIONS:
+        abort(400)
+    form = section_form(section, enforce_required=action == "next")
+    if not form.validate():
+        return _render_section(campaign, sections, number, form), 422
+
+    response = lock_response(response.public_id, campaign)
+    if response is None or response.status == "complete":
+        # A second click of "Submit" arrives after the first has completed the response.
+        return _see_other(".done", slug=slug)
+    save_section(response, section, section_values(form, section))
+    if action == "back":
+        db.session.commit()
+        return _see_other(".page", slug=slug, number=number - 1) if number > 1 else _see_other(".consent", slug=slug)
+    if action == "save":
+        code, expires_at = issue_resume_code(response, current_app.config["RESUME_CODE_DAYS"])
+        db.session.commit()
+        session["resume_code"] = {"code": code, "expires_at": expires_at.isoformat(), "page": number}
+        return _see_other(".saved", slug=slug)
+    if number < len(sections):
+        db.session.commit()
+        return _see_other(".page", slug=slug, number=number + 1)
+
+    if not submit_response(response, sections):
+        db.session.commit()  # keep this page's answers
+        missing = first_incomplete_section(sections, stored_values(response))
+        flash("Some questions still need an answer before you can submit.")
+        return _see_other(".page", slug=slug, number=(missing or 0) + 1)
+    db.session.commit()
+    return _see_other(".done", slug=slug)
+
+
+def _render_section(campaign: Campaign, sections: list, number: int, form: object) -> str:
+    return render_template(
+        "residents/section.html",
+        campaign=campaign,
+        section=sections[number - 1],
+        form=form,
+        number=number,
+        total=len(sections),
+        is_last=number == len(sections),
+    )
+
+
+@bp.get("/<slug>/saved")
+def saved(slug: str) -> HTTPResponse | str:
+    campaign = get_public_campaign(slug, local_today())
+    details = session.pop("resume_code", None)
+    if not details:
+        return _see_other(".consent", slug=slug)
+    return render_template(
+        "residents/saved.html",
+        campaign=campaign,
+        code=details["code"],
+        expires_at=datetime.fromisoformat(details["expires_at"]),
+        page=details["page"],
+    )
+
+
+@bp.route("/<slug>/resume", methods=["GET", "POST"])
+def resume(slug: str) -> HTTPResponse | tuple[str, int]:
+    campaign = get_public_campaign(slug, local_today())
+    form = ResumeForm()
+    if request.method == "GET" or not form.validate():
+        status = 422 if request.method == "POST" else 200
+        return render_template("residents/resume.html", campaign=campaign, form=form), status
+    try:
+        response = resume_response(campaign, form.code.data)
+    except ServiceError as error:
+        form.code.errors = [error.message]
+        return render_template("residents/resume.html", campaign=campaign, form=form), 422
+    _remember(campaign, response)
+    missing = first_incomplete_section(campaign_sections(campaign), stored_values(response))
+    return _see_other(".page", slug=slug, number=(missing if missing is not None else 0) + 1)
+
+
+@bp.get("/<slug>/done")
+def done(slug: str) -> HTTPResponse | str:
+    # A campaign that closed a moment after someone submitted still thanks them.
+    campaign = get_campaign(slug)
+    public_id = _remembered_id(campaign)
+    response = find_response(public_id, campaign) if public_id else None
+    if response is None or response.status != "complete":
+        return _see_other(".consent", slug=slug)
+    feedback = None
+    if campaign.show_score:
+        sections = campaign_sections(campaign)
+        feedback = score_feedback(response_scores(sections, stored_values(response)))
+    return render_template("residents/done.html", campaign=campaign, feedback=feedback)

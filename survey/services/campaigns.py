@@ -1,0 +1,164 @@
+"""Campaigns: creating them, opening them (licence check, version and asset snapshots), and
+reading back the questionnaire a campaign asks."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import instruments
+from instruments import Instrument
+from sqlalchemy import select
+
+from ..database import utcnow
+from ..extensions import db
+from ..models import Asset, Campaign, CampaignAsset, CampaignInstrument, Community, InstrumentVersion
+from .exceptions import (
+    CampaignClosedError,
+    InstrumentChangedError,
+    LicenceRequiredError,
+    NotFoundError,
+    ServiceError,
+)
+from .licences import licence_recorded
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ASSET_TEMPLATE_KEY = "asset_use"
+
+
+def create_campaign(
+    community: Community, slug: str, title: str, instrument_keys: Sequence[str], **settings: Any
+) -> Campaign:
+    """Create a draft campaign asking `instrument_keys` in that order."""
+    if not SLUG_PATTERN.match(slug):
+        raise ServiceError(f"Campaign slug {slug!r} must be lower-case letters, digits and single hyphens.")
+    keys = list(instrument_keys)
+    if not keys:
+        raise ServiceError("A campaign needs at least one instrument.")
+    catalogue = instruments.catalogue()
+    unknown = [key for key in keys if key not in catalogue]
+    if unknown:
+        raise ServiceError(f"Unknown instrument(s): {', '.join(unknown)}.")
+    if len(set(keys)) != len(keys):
+        raise ServiceError("Each instrument can be asked only once in a campaign.")
+    if "wemwbs" in keys and "swemwbs" in keys:
+        # SWEMWBS's items are WEMWBS items; it is derived from a full WEMWBS, never asked twice.
+        raise ServiceError("Ask WEMWBS or SWEMWBS, not both: SWEMWBS is scored from the WEMWBS items.")
+    campaign = Campaign(community=community, slug=slug, title=title, instrument_keys=keys, **settings)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def register_instrument_version(instrument: Instrument) -> InstrumentVersion:
+    """Store this definition version, or return the stored one if it is identical."""
+    stored = db.session.scalar(
+        select(InstrumentVersion).filter_by(key=instrument.key, version=instrument.version)
+    )
+    digest = instrument.content_hash()
+    if stored is not None:
+        if stored.content_hash != digest:
+            raise InstrumentChangedError(
+                f"Instrument {instrument.key!r} version {instrument.version} differs from the copy "
+                "responses were collected on. Give the changed definition a new version number."
+            )
+        return stored
+    stored = InstrumentVersion(
+        key=instrument.key, version=instrument.version, content_hash=digest, definition=instrument.to_dict()
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def open_campaign(campaign: Campaign) -> Campaign:
+    """Open a campaign to respondents: fix its instrument versions and its asset list."""
+    if campaign.status == "open":
+        return campaign
+    if campaign.status == "closed":
+        raise ServiceError("A closed campaign cannot be reopened; create a new campaign instead.")
+    definitions = [instruments.get(key) for key in campaign.instrument_keys]
+    for definition in definitions:
+        if definition.licence.registration_required and not licence_recorded(definition.key):
+            raise LicenceRequiredError(
+                f"{definition.title} is copyright and free only after registration. Record the "
+                f"organisation's licence first (flask licence add {definition.key} --holder NAME --reference REF)."
+            )
+    campaign.instruments = [
+        CampaignInstrument(position=position, instrument_version=register_instrument_version(definition))
+        for position, definition in enumerate(definitions)
+    ]
+    if ASSET_TEMPLATE_KEY in campaign.instrument_keys:
+        campaign.assets = _snapshot_assets(campaign.community)
+    campaign.status = "open"
+    campaign.opened_at = utcnow()
+    db.session.flush()
+    return campaign
+
+
+def _snapshot_assets(community: Community) -> list[CampaignAsset]:
+    live = db.session.scalars(
+        select(Asset).where(Asset.community_id == community.id, Asset.retired.is_(False)).order_by(Asset.name)
+    ).all()
+    return [
+        CampaignAsset(asset=asset, position=position, slug=asset.slug, name=asset.name, kind=asset.kind)
+        for position, asset in enumerate(live)
+    ]
+
+
+def close_campaign(campaign: Campaign) -> Campaign:
+    campaign.status = "closed"
+    campaign.closed_at = utcnow()
+    db.session.flush()
+    return campaign
+
+
+def campaign_sections(campaign: Campaign) -> list[Instrument]:
+    """The instruments a campaign asks, as frozen when it opened (asset items filled in)."""
+    sections = []
+    for link in campaign.instruments:
+        definition = instruments.instrument_from_dict(link.instrument_version.definition)
+        if definition.key == ASSET_TEMPLATE_KEY:
+            definition = instruments.instantiate_asset_use(
+                definition, [(asset.slug, asset.name) for asset in campaign.assets]
+            )
+        sections.append(definition)
+    return sections
+
+
+def get_campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).filter_by(slug=slug))
+    if campaign is None:
+        raise NotFoundError("We could not find that survey. Check the link or the poster you were given.")
+    return campaign
+
+
+def estimated_minutes(sections: Sequence[Instrument]) -> int:
+    """Minutes a typical resident needs, from each instrument's seconds per item."""
+    seconds = sum(len(s.items) * s.estimated_seconds_per_item for s in sections)
+    return max(1, math.ceil(seconds / 60))
+
+
+def get_public_campaign(slug: str, today: date) -> Campaign:
+    """The campaign at `/s/<slug>` if residents may answer it now, else a friendly error."""
+    campaign = get_campaign(slug)
+    if campaign.status == "draft" or (campaign.opens_on and today < campaign.opens_on):
+        raise NotFoundError("We could not find that survey. Check the link or the poster you were given.")
+    if campaign.status == "closed" or (campaign.closes_on and today > campaign.closes_on):
+        raise CampaignClosedError(
+            "Thank you for your interest. This survey is no longer taking answers."
+        )
+    return campaign
+
+
+def open_public_campaigns(today: date) -> list[Campaign]:
+    """Campaigns residents can answer today, practice runs excluded."""
+    rows = db.session.scalars(
+        select(Campaign).where(Campaign.status == "open", Campaign.practice.is_(False)).order_by(Campaign.title)
+    ).all()
+    return [
+        c for c in rows if (c.opens_on is None or c.opens_on <= today) and (c.closes_on is None or today <= c.closes_on)
+    ]

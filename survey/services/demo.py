@@ -1,0 +1,196 @@
+"""Demo data: the four seed communities, their asset logs, open campaigns and synthetic responses.
+
+The synthetic wellbeing depends on asset use through planted effects
+(`DEMO_ASSETS[...]["effect"]`, WEMWBS points for a user versus a non-user), plus
+an upward bias for interviews, so the analysis has something real to find.
+Running it again adds nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import func, insert, select
+from tqdm import tqdm
+
+from ..database import utcnow
+from ..extensions import db
+from ..models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
+from .campaigns import campaign_sections, create_campaign, open_campaign
+from .licences import add_licence
+
+COMMUNITIES = {
+    "dover-town": "Dover Town",
+    "aylesham": "Aylesham",
+    "sheppey": "Sheppey",
+    "swanley": "Swanley",
+}
+# Rough resident counts for the demo's valuation settings (illustrative, not census figures).
+POPULATION = {"dover-town": 31000, "aylesham": 4000, "sheppey": 40000, "swanley": 16000}
+
+# slug, name, kind, annual cost (pounds, None = unknown), six-ways dimensions, planted effect, share using it
+DEMO_ASSETS: dict[str, list[tuple[str, str, str, float | None, list[str], float, float]]] = {
+    "dover-town": [
+        ("dover_library", "Dover Discovery Centre library", "place", 180000, ["keep_learning", "connect"], 2.0, 0.45),
+        ("dover_foodbank", "Dover Foodbank", "voluntary_org", 60000, ["give", "connect"], 1.0, 0.15),
+        ("dover_seafront", "Seafront and promenade", "place", 25000, ["be_active", "take_notice"], 2.5, 0.7),
+        ("dover_mens_shed", "Dover Men's Shed", "community_group", 8000, ["connect", "keep_learning"], 3.0, 0.1),
+        ("dover_health_walks", "Tuesday health walks", "community_group", 2500, ["be_active", "connect"], 2.0, 0.2),
+        ("dover_street_warden", "Community warden on Tower Hamlets", "individual", 28000, ["connect"], 0.0, 0.3),
+        ("connaught_park", "Connaught Park", "place", 40000, ["be_active", "take_notice"], 1.5, 0.5),
+    ],
+    "aylesham": [
+        ("aylesham_welfare", "Aylesham Welfare and Community Centre", "place", 55000, ["connect"], 2.5, 0.55),
+        ("aylesham_library", "Aylesham library", "place", 70000, ["keep_learning"], 1.0, 0.3),
+        ("aylesham_brass_band", "Snowdown Colliery Welfare Band", "community_group", 6000, ["connect", "keep_learning"], 2.0, 0.1),
+        ("aylesham_heritage", "Aylesham Heritage Centre", "voluntary_org", 15000, ["take_notice", "keep_learning"], 0.5, 0.2),
+        ("aylesham_navigator", "Community navigator at the surgery", "individual", 32000, ["care", "connect"], 1.5, 0.15),
+        ("aylesham_green", "Market Square green", "place", None, ["take_notice", "connect"], 0.0, 0.6),
+    ],
+    "sheppey": [
+        ("sheerness_seafront", "Sheerness beach and seafront", "place", 30000, ["be_active", "take_notice"], 2.0, 0.6),
+        ("sheppey_library", "Sheerness Gateway library", "place", 150000, ["keep_learning"], 1.0, 0.35),
+        ("sheppey_food_bank", "Sheppey food bank", "voluntary_org", 50000, ["give"], 0.5, 0.2),
+        ("sheppey_carers_group", "Sheppey carers' coffee morning", "community_group", 3000, ["connect", "care"], 3.0, 0.1),
+        ("minster_leas", "Minster Leas clifftop", "place", 12000, ["be_active", "take_notice"], 1.5, 0.4),
+        ("sheppey_community_bus", "Island community minibus", "voluntary_org", 45000, ["connect"], 1.0, 0.15),
+        ("sheppey_street_champion", "Street champion in Halfway", "individual", None, ["give", "connect"], 0.0, 0.1),
+    ],
+    "swanley": [
+        ("swanley_park", "Swanley Park", "place", 90000, ["be_active", "take_notice"], 2.0, 0.65),
+        ("swanley_library", "Swanley library", "place", 110000, ["keep_learning"], 1.0, 0.35),
+        ("swanley_link", "Swanley Link community centre", "voluntary_org", 75000, ["connect", "give"], 2.5, 0.3),
+        ("swanley_good_neighbours", "Good neighbours scheme", "voluntary_org", 20000, ["give", "care"], 1.5, 0.15),
+        ("swanley_allotments", "Swanley allotments", "place", 5000, ["be_active", "care"], 2.0, 0.1),
+        ("swanley_youth_worker", "Detached youth worker", "individual", 30000, ["connect"], 0.0, 0.1),
+    ],
+}
+DEMO_INSTRUMENTS = ["wemwbs", "sixways", "asset_use", "demographics"]
+INTERVIEW_BIAS = 1.5  # interviewer-administered WEMWBS reads higher
+NOMINATIONS = [
+    "The allotments behind the church",
+    "Our neighbour who checks on everyone in the street",
+    "The Saturday football for kids",
+    "The bench by the harbour where people chat",
+    "Knit and natter at the café",
+]
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(Community.id).limit(1)) is None
+
+
+def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False) -> str:
+    """Create whatever part of the demo is missing; returns a one-line summary."""
+    rng = np.random.default_rng(seed)
+    if db.session.scalar(select(Licence.id).where(Licence.instrument_key == "wemwbs").limit(1)) is None:
+        add_licence("wemwbs", holder="Demo organisation (not a real licence)", reference="DEMO-ONLY")
+    peer = db.session.scalar(select(User).filter_by(email="demo-peer@example.org"))
+    if peer is None:
+        peer = User(email="demo-peer@example.org", role="peer", active=True)
+        db.session.add(peer)
+    added = 0
+    for slug, name in tqdm(COMMUNITIES.items(), desc="demo communities", disable=not progress):
+        community = db.session.scalar(select(Community).filter_by(slug=slug))
+        if community is None:
+            community = Community(slug=slug, name=name)
+            db.session.add(community)
+            db.session.flush()
+        _ensure_assets(community)
+        campaign = db.session.scalar(select(Campaign).filter_by(slug=slug))
+        if campaign is None:
+            campaign = create_campaign(
+                community,
+                slug,
+                f"{name} wellbeing and community assets survey",
+                DEMO_INSTRUMENTS,
+                target_sample_size=300,
+                population_size=POPULATION[slug],
+                sampling_method="Quota sample recruited by peer researchers (demo data)",
+                show_score=True,
+            )
+            open_campaign(campaign)
+        has_responses = db.session.scalar(select(func.count(Response.id)).where(Response.campaign_id == campaign.id))
+        if not has_responses:
+            added += _synthetic_responses(campaign, per_community, rng, peer)
+    db.session.flush()
+    return f"Demo data ready: {len(COMMUNITIES)} communities; {added} synthetic responses added."
+
+
+def _ensure_assets(community: Community) -> None:
+    for slug, name, kind, cost, dimensions, _effect, _share in DEMO_ASSETS[community.slug]:
+        if db.session.scalar(select(Asset.id).filter_by(slug=slug)) is None:
+            db.session.add(
+                Asset(
+                    slug=slug,
+                    community=community,
+                    name=name,
+                    kind=kind,
+                    annual_cost=cost,
+                    sixways_dimensions=dimensions,
+                    description=f"{name}, logged during the asset mapping fieldwork (demo).",
+                )
+            )
+    db.session.flush()
+
+
+def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generator, peer: User) -> int:
+    sections = {section.key: section for section in campaign_sections(campaign)}
+    planted = {slug: (effect, share) for slug, _n, _k, _c, _d, effect, share in DEMO_ASSETS[campaign.slug]}
+    now = utcnow()
+    answers: list[dict[str, object]] = []
+    uses: list[dict[str, object]] = []
+    for index in range(count):
+        complete = index >= count // 20  # about 5% left partial: they must never count as complete
+        interview = rng.random() < 0.2
+        submitted = now - timedelta(days=float(rng.uniform(0, 30)))
+        response = Response(
+            public_id=secrets.token_hex(16),
+            campaign=campaign,
+            community_id=campaign.community_id,
+            mode="interview" if interview else "online",
+            instrument_versions={link.instrument_version.key: link.instrument_version.version for link in campaign.instruments},
+            consent=True,
+            status="complete" if complete else "partial",
+            started_at=submitted - timedelta(minutes=9),
+            submitted_at=submitted if complete else None,
+            entered_by=peer if interview else None,
+        )
+        db.session.add(response)
+        db.session.flush()
+
+        wellbeing = 46.0 + (INTERVIEW_BIAS if interview else 0.0) + rng.normal(0, 7)
+        for asset in campaign.assets:
+            effect, share = planted[asset.slug]
+            frequency = int(rng.integers(1, 5)) if rng.random() < share else 0
+            wellbeing += effect if frequency else 0.0
+            importance = int(np.clip(round(2 + frequency * 0.6 + rng.normal(0, 0.8)), 1, 5))
+            uses.append({"response_id": response.id, "campaign_asset_id": asset.id,
+                         "frequency": frequency, "importance": importance})
+        item_level = wellbeing / 14
+        for item in sections["wemwbs"].items:
+            code = int(np.clip(round(item_level + rng.normal(0, 0.55)), 1, 5))
+            answers.append({"response_id": response.id, "item_key": item.key, "value": code, "text": None})
+        if not complete:
+            continue
+        for item in sections["sixways"].items:
+            code = int(np.clip(round(1.5 + item_level * 0.5 + rng.normal(0, 0.9)), 1, 5))
+            answers.append({"response_id": response.id, "item_key": item.key, "value": code, "text": None})
+        for item in sections["demographics"].items:
+            if item.type == "choice" and rng.random() < 0.95:
+                code = int(rng.choice([option.code for option in item.options]))
+                answers.append({"response_id": response.id, "item_key": item.key, "value": code, "text": None})
+            elif item.type == "integer" and rng.random() < 0.9:
+                answers.append({"response_id": response.id, "item_key": item.key,
+                                "value": int(rng.integers(0, 60)), "text": None})
+        if rng.random() < 0.1:
+            answers.append({"response_id": response.id, "item_key": "asset_nominations", "value": None,
+                            "text": str(rng.choice(NOMINATIONS))})
+    # Bulk inserts: thousands of rows, no need for an ORM object each.
+    if answers:
+        db.session.execute(insert(Answer), answers)
+    if uses:
+        db.session.execute(insert(AssetUse), uses)
+    return count

@@ -1,0 +1,199 @@
+"""Responses: starting one, saving a page of answers, resuming, submitting, scoring.
+
+Concurrency: every write first takes the response row `FOR UPDATE` (PostgreSQL;
+on SQLite the transaction's `BEGIN IMMEDIATE` already serialises writers), so a
+double-clicked button is applied once and the second click sees the first's
+result. Each page is saved in one transaction: a page is never half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+import instruments
+import pandas as pd
+from instruments import Instrument
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..database import utcnow
+from ..extensions import db
+from ..models import Answer, AssetUse, Campaign, Response, User
+from .campaigns import ASSET_TEMPLATE_KEY
+from .exceptions import ServiceError
+
+# No 0/O or 1/I: codes are read aloud and written on paper.
+RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RESUME_CODE_LENGTH = 12  # 32**12 = 2**60 codes: unguessable even without rate limits
+Value = int | str | None
+
+
+def start_response(
+    campaign: Campaign, start_token: str, mode: str = "online", entered_by: User | None = None
+) -> Response:
+    """Create a partial response with consent given; the same `start_token` gives the same response."""
+    existing = db.session.scalar(select(Response).filter_by(start_token=start_token))
+    if existing is not None:
+        return existing
+    response = Response(
+        public_id=secrets.token_hex(16),
+        campaign=campaign,
+        community_id=campaign.community_id,
+        mode=mode,
+        instrument_versions={link.instrument_version.key: link.instrument_version.version for link in campaign.instruments},
+        consent=True,
+        status="partial",
+        start_token=start_token,
+        entered_by=entered_by,
+    )
+    db.session.add(response)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A concurrent request with the same token won the race: use its response.
+        db.session.rollback()
+        existing = db.session.scalar(select(Response).filter_by(start_token=start_token))
+        if existing is None:
+            raise
+        return existing
+    return response
+
+
+def lock_response(public_id: str, campaign: Campaign) -> Response | None:
+    """Load a response of this campaign for writing, waiting for any other writer of it."""
+    return db.session.scalar(
+        select(Response).where(Response.public_id == public_id, Response.campaign_id == campaign.id).with_for_update()
+    )
+
+
+def find_response(public_id: str, campaign: Campaign) -> Response | None:
+    return db.session.scalar(
+        select(Response).where(Response.public_id == public_id, Response.campaign_id == campaign.id)
+    )
+
+
+def _asset_keys(response: Response) -> dict[str, tuple[int, str]]:
+    """Map asset item keys to (campaign asset id, 'frequency' | 'importance')."""
+    keys: dict[str, tuple[int, str]] = {}
+    for asset in response.campaign.assets:
+        keys[f"asset_{asset.slug}"] = (asset.id, "frequency")
+        keys[f"asset_{asset.slug}_value"] = (asset.id, "importance")
+    return keys
+
+
+def save_section(response: Response, section: Instrument, values: Mapping[str, Value]) -> None:
+    """Replace this response's answers to the items of one section with `values`."""
+    if response.status != "partial":
+        raise ServiceError("This response has already been submitted and can no longer be changed.")
+    item_keys = [item.key for item in section.items]
+    if section.key == ASSET_TEMPLATE_KEY:
+        asset_keys = _asset_keys(response)
+        uses: dict[int, dict[str, Value]] = {}
+        for key in item_keys:
+            if key in asset_keys:
+                asset_id, field = asset_keys[key]
+                uses.setdefault(asset_id, {})[field] = values.get(key)
+        db.session.execute(
+            delete(AssetUse).where(AssetUse.response_id == response.id, AssetUse.campaign_asset_id.in_(list(uses)))
+        )
+        for asset_id, fields in uses.items():
+            if any(v is not None for v in fields.values()):
+                db.session.add(AssetUse(response_id=response.id, campaign_asset_id=asset_id, **fields))
+        item_keys = [key for key in item_keys if key not in asset_keys]
+    db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(item_keys)))
+    for key in item_keys:
+        value = values.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            db.session.add(Answer(response_id=response.id, item_key=key, text=value))
+        else:
+            db.session.add(Answer(response_id=response.id, item_key=key, value=int(value)))
+    response.updated_at = utcnow()
+    db.session.flush()
+
+
+def stored_values(response: Response) -> dict[str, Value]:
+    """All answers of a response keyed by item key, asset answers included."""
+    values: dict[str, Value] = {}
+    for answer in db.session.scalars(select(Answer).where(Answer.response_id == response.id)):
+        values[answer.item_key] = answer.text if answer.text is not None else answer.value
+    for use in db.session.scalars(select(AssetUse).where(AssetUse.response_id == response.id)):
+        slug = use.campaign_asset.slug
+        if use.frequency is not None:
+            values[f"asset_{slug}"] = use.frequency
+        if use.importance is not None:
+            values[f"asset_{slug}_value"] = use.importance
+    return values
+
+
+def first_incomplete_section(sections: Sequence[Instrument], values: Mapping[str, Value]) -> int | None:
+    """Index of the first section with an unanswered required item, or None when all are done."""
+    for index, section in enumerate(sections):
+        if any(item.required and values.get(item.key) in (None, "") for item in section.items):
+            return index
+    return None
+
+
+def submit_response(response: Response, sections: Sequence[Instrument]) -> bool:
+    """Mark the response complete; False (and nothing changed) if required answers are missing."""
+    if response.status == "complete":
+        return True
+    if first_incomplete_section(sections, stored_values(response)) is not None:
+        return False
+    now = utcnow()
+    response.status = "complete"
+    response.submitted_at = now
+    # A finished response cannot be reopened, so its resume code has no further use.
+    response.resume_code_hash = None
+    response.resume_expires_at = None
+    db.session.flush()
+    return True
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def normalise_resume_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def format_resume_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def issue_resume_code(response: Response, valid_days: int) -> tuple[str, datetime]:
+    """Give the response a new resume code (replacing any older one); returns (code, expiry)."""
+    code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+    expires_at = utcnow() + timedelta(days=valid_days)
+    response.resume_code_hash = _hash_code(code)
+    response.resume_expires_at = expires_at
+    db.session.flush()
+    return format_resume_code(code), expires_at
+
+
+def resume_response(campaign: Campaign, raw_code: str) -> Response:
+    """The partial response a resume code belongs to, or a ServiceError saying why not."""
+    code = normalise_resume_code(raw_code)
+    response = None
+    if len(code) == RESUME_CODE_LENGTH:
+        response = db.session.scalar(
+            select(Response).where(Response.resume_code_hash == _hash_code(code), Response.campaign_id == campaign.id)
+        )
+    if response is None or response.status != "partial":
+        raise ServiceError("We could not find that resume code for this survey. Check it and try again.")
+    if response.resume_expires_at is None or response.resume_expires_at < utcnow():
+        raise ServiceError("That resume code has expired. You are welcome to start the survey again.")
+    return response
+
+
+def response_scores(sections: Sequence[Instrument], values: Mapping[str, Value]) -> dict[str, float]:
+    """Score one response with the scoring library; unscorable scores are left out."""
+    numeric = {key: value for key, value in values.items() if isinstance(value, int)}
+    frame = pd.DataFrame([numeric], dtype="float64") if numeric else pd.DataFrame(index=[0])
+    scores = instruments.score(frame, sections)
+    return {name: float(scores[name].iloc[0]) for name in scores.columns if pd.notna(scores[name].iloc[0])}

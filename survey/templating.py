@@ -1,0 +1,19 @@
+"""Template filters and globals."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .localtime import local_date, local_time
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(local_date, "local_date")
+
+    @app.context_processor
+    def _site() -> dict[str, str]:
+        return {
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            "privacy_contact": app.config["PRIVACY_CONTACT"],
+        }

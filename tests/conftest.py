@@ -1,0 +1,135 @@
+"""Fixtures: an app on a real, freshly migrated database per test, on SQLite and on PostgreSQL.
+
+SQLite: the migrations run once into a template file, copied for each test.
+PostgreSQL (when TEST_DATABASE_URL is set): the migrations run once into that
+database, which the suite owns and wipes, and every table is emptied after each
+test. With CI set, a missing TEST_DATABASE_URL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from survey import create_app
+from survey.config import normalise_database_url
+from survey.extensions import db
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _app_for(url: str, **extra: object) -> Flask:
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret-key", "TESTING": True, **extra})
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = _app_for(f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests cannot run.")
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    app = _app_for(url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    _empty_postgres(url)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = _app_for(database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_campaign(app: Flask):
+    """Build a community with assets and a campaign; returns the campaign slug."""
+    from survey.models import Asset, Community
+    from survey.services.campaigns import create_campaign, open_campaign
+    from survey.services.licences import add_licence
+
+    def _make(
+        slug: str = "dover-town",
+        keys: tuple[str, ...] = ("wemwbs", "sixways", "asset_use", "demographics"),
+        *,
+        open_it: bool = True,
+        licence: bool = True,
+        asset_slugs: tuple[str, ...] = ("dover_library", "dover_seafront"),
+        **settings: object,
+    ) -> str:
+        with app.app_context():
+            community = Community(slug=slug, name=slug.replace("-", " ").title())
+            db.session.add(community)
+            for asset_slug in asset_slugs:
+                db.session.add(
+                    Asset(slug=asset_slug, community=community, name=asset_slug.replace("_", " ").title(), kind="place")
+                )
+            if licence:
+                add_licence("wemwbs", holder="Test Council", reference="TEST-1")
+            campaign = create_campaign(community, slug, f"{community.name} survey", keys, **settings)
+            if open_it:
+                open_campaign(campaign)
+            db.session.commit()
+            return campaign.slug
+
+    return _make

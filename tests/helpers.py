@@ -1,0 +1,107 @@
+"""Test helpers: a resident walking through the online survey with the Flask test client (CSRF on)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+START_TOKEN_PATTERN = re.compile(r'name="start_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Resident:
+    def __init__(self, client: FlaskClient, slug: str) -> None:
+        self.client = client
+        self.slug = slug
+
+    def consent_page(self) -> TestResponse:
+        return self.client.get(f"/s/{self.slug}")
+
+    def start(self, consent: bool = True, start_token: str | None = None) -> TestResponse:
+        page = self.consent_page()
+        assert page.status_code == 200, page.status_code
+        html = page.get_data(as_text=True)
+        token = start_token or START_TOKEN_PATTERN.search(html).group(1)  # type: ignore[union-attr]
+        data = {"csrf_token": csrf_token(html), "start_token": token}
+        if consent:
+            data["consent"] = "y"
+        return self.client.post(f"/s/{self.slug}/start", data=data)
+
+    def page_html(self, number: int) -> str:
+        page = self.client.get(f"/s/{self.slug}/page/{number}")
+        assert page.status_code == 200, (page.status_code, page.headers.get("Location"))
+        return page.get_data(as_text=True)
+
+    def item_names(self, number: int) -> list[str]:
+        """The item keys on a page, in order, read from the form itself."""
+        parser = _InputCollector()
+        parser.feed(self.page_html(number))
+        names = [str(attrs.get("name")) for attrs in parser.inputs]
+        return list(dict.fromkeys(n for n in names if n not in ("csrf_token", "None")))
+
+    def post_page(self, number: int, answers: dict[str, Any], action: str = "next") -> TestResponse:
+        html = self.page_html(number)
+        data = {"csrf_token": csrf_token(html), "action": action, **{k: str(v) for k, v in answers.items()}}
+        return self.client.post(f"/s/{self.slug}/page/{number}", data=data)
+
+
+def valid_answers(names: list[str], code: int = 4) -> dict[str, Any]:
+    """A complete, valid set of answers for the items named on a page."""
+    answers: dict[str, Any] = {}
+    for name in names:
+        if name.startswith("wemwbs_") or name.startswith("sixways_"):
+            answers[name] = code
+        elif name.startswith("asset_") and name.endswith("_value"):
+            answers[name] = 5
+        elif name == "asset_nominations":
+            answers[name] = "The allotments"
+        elif name.startswith("asset_"):
+            answers[name] = 3
+        elif name == "years_in_area":
+            answers[name] = 12
+        elif name == "postcode_district":
+            answers[name] = "ct16"
+        else:
+            answers[name] = 1
+    return answers
+
+
+def complete_survey(resident: Resident, pages: int, code: int = 4) -> TestResponse:
+    started = resident.start()
+    assert started.status_code == 303, started.status_code
+    result = started
+    for number in range(1, pages + 1):
+        result = resident.post_page(number, valid_answers(resident.item_names(number), code))
+        assert result.status_code == 303, (number, result.status_code, result.get_data(as_text=True)[:2000])
+    return result
+
+
+class _InputCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("input", "textarea"):
+            self.inputs.append(dict(attrs))
+
+
+def checked_answers(html: str) -> dict[str, str]:
+    """The radio buttons shown as selected on a page: {item key: code}."""
+    parser = _InputCollector()
+    parser.feed(html)
+    return {
+        str(attrs["name"]): str(attrs["value"])
+        for attrs in parser.inputs
+        if attrs.get("type") == "radio" and "checked" in attrs
+    }
