@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema by running the migrations."""
     upgrade()
@@ -24,6 +26,7 @@ def init_db() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--responses", "per_community", default=120, show_default=True, help="Responses per community.")
 @click.option("--seed", default=2014, show_default=True, help="Random seed for the synthetic responses.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has communities.")
@@ -43,7 +46,7 @@ def demo(per_community: int, seed: int, if_empty: bool) -> None:
     click.echo(summary)
 
 
-@click.group("licence")
+@click.group("licence", cls=AppGroup)
 def licence() -> None:
     """Record licences for copyright instruments (WEMWBS, SWEMWBS)."""
 

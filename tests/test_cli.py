@@ -1,0 +1,72 @@
+"""The Flask CLI: init-db, demo, licence add."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from survey import create_app
+from survey.extensions import db
+from survey.models import Asset, Campaign, Community, Licence, Response
+
+
+def _counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Community, Asset, Campaign, Response, Licence)
+        }
+
+
+def test_init_db_migrates_a_new_sqlite_file(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "SECRET_KEY": "x"})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert _counts(app)["Community"] == 0
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_demo_loads_four_open_communities_once(app, runner):
+    first = runner.invoke(args=["demo", "--responses", "40"])
+    assert first.exit_code == 0, first.output
+    counts = _counts(app)
+    assert counts["Community"] == 4 and counts["Campaign"] == 4 and counts["Licence"] == 1
+    assert counts["Response"] == 160
+    second = runner.invoke(args=["demo", "--responses", "40"])
+    assert second.exit_code == 0, second.output
+    assert _counts(app) == counts
+    with app.app_context():
+        slugs = set(db.session.scalars(select(Campaign.slug).where(Campaign.status == "open")))
+        assert slugs == {"dover-town", "aylesham", "sheppey", "swanley"}
+        complete = db.session.scalar(select(func.count(Response.id)).where(Response.status == "complete"))
+        assert 0 < complete < 160  # a few are left partial on purpose
+
+
+def test_demo_if_empty_leaves_a_used_database_alone(app, runner):
+    with app.app_context():
+        db.session.add(Community(slug="real", name="A real community"))
+        db.session.commit()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0 and "already has data" in result.output
+    assert _counts(app)["Community"] == 1
+
+
+def test_demo_campaigns_are_answerable(app, runner, client):
+    runner.invoke(args=["demo", "--responses", "20"])
+    page = client.get("/s/aylesham")
+    assert page.status_code == 200 and "Aylesham" in page.get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert all(name in home for name in ("Dover Town", "Aylesham", "Sheppey", "Swanley"))
+
+
+def test_licence_add_records_and_validates(app, runner):
+    ok = runner.invoke(args=["licence", "add", "wemwbs", "--holder", "Kent County Council", "--reference", "W-123"])
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        licence = db.session.scalars(select(Licence)).one()
+        assert (licence.instrument_key, licence.holder, licence.reference) == ("wemwbs", "Kent County Council", "W-123")
+    unknown = runner.invoke(args=["licence", "add", "nosuch", "--holder", "X", "--reference", "Y"])
+    assert unknown.exit_code != 0 and "Unknown instrument" in unknown.output
+    missing = runner.invoke(args=["licence", "add", "wemwbs", "--holder", "X"])
+    assert missing.exit_code != 0 and "--reference" in missing.output
+    assert _counts(app)["Licence"] == 1
