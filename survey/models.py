@@ -7,6 +7,7 @@ be re-scored later by the scoring library. Responses carry no contact details.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
@@ -78,6 +79,15 @@ class Asset(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     community: Mapped[Community] = relationship(back_populates="assets")
+
+    @validates("slug")
+    def _check_slug(self, _key: str, slug: str) -> str:
+        if not re.match(ASSET_SLUG_PATTERN, slug):
+            raise ValueError(f"asset slug {slug!r} must be 1-26 characters of a-z, 0-9 and _")
+        if slug.endswith("_value"):
+            # `asset_<slug>_value` is the importance column of asset <slug>: keep names unambiguous.
+            raise ValueError(f"asset slug {slug!r} must not end in '_value'")
+        return slug
 
 
 class User(db.Model):

@@ -68,3 +68,9 @@ def test_concurrent_writers_wait_for_each_other_instead_of_failing(app):
     assert errors == []
     with app.app_context():
         assert len(db.session.scalars(select(Community)).all()) == 16
+
+
+@pytest.mark.parametrize("slug", ["Park", "park-land", "x" * 27, "", "library_value"])
+def test_bad_asset_slugs_are_refused(app, slug):
+    with pytest.raises(ValueError, match="asset slug"):
+        Asset(slug=slug, name="Somewhere", kind="place")
