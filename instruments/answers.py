@@ -5,8 +5,14 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+if TYPE_CHECKING:  # model.py imports this module at run time
+    from instruments.model import Item
 
 
 def is_missing(value: object) -> bool:
@@ -14,7 +20,7 @@ def is_missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))
+        return bool(pd.isna(value))  # type: ignore[call-overload]  # any scalar may arrive here
     except (TypeError, ValueError):  # list-like values are not "missing"; they are wrong
         return False
 
@@ -63,3 +69,43 @@ def out_of_range(shown: str, low: int | None, high: int | None) -> str:
     if low is not None:
         return f"{shown!r} is below the minimum {low}"
     return f"{shown!r} is above the maximum {high}"
+
+
+def _as_float(value: object) -> float:
+    """One distinct cell value as a float; NaN if it is not a number (bools are not numbers)."""
+    if isinstance(value, bool):
+        return math.nan
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def numeric_values(series: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Return (values as float64, NaN where missing or not a number; mask of non-missing cells)."""
+    present = series.notna().to_numpy(dtype=bool)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return np.full(len(series), np.nan), present  # true/false is never a code
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype="float64", na_value=np.nan), present
+    # Text columns hold few distinct values: convert those, not every cell (pd.to_numeric on a
+    # million strings takes about a second per column). Known limit: in an object column mixing
+    # True with 1, factorize treats them as one value (True == 1), so True may pass as 1.
+    positions, uniques = pd.factorize(series, use_na_sentinel=True)
+    converted = np.array([_as_float(value) for value in uniques] + [np.nan], dtype="float64")
+    return converted[positions], present  # sentinel -1 picks the trailing NaN
+
+
+def allowed_mask(values: npt.NDArray[np.float64], item: Item) -> npt.NDArray[np.bool_]:
+    """True where `values` (from `numeric_values`) is an allowed answer to a choice or integer item."""
+    if item.type == "choice":
+        allowed: npt.NDArray[np.bool_] = np.isin(values, np.asarray(item.codes, dtype="float64"))
+        return allowed
+    low = -np.inf if item.min is None else item.min
+    high = np.inf if item.max is None else item.max
+    in_range: npt.NDArray[np.bool_] = (values == np.floor(values)) & (values >= low) & (values <= high)
+    return in_range

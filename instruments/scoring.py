@@ -8,10 +8,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from instruments.loader import get
+from instruments import answers
+from instruments.loader import catalogue, get
 from instruments.model import Instrument, Item, ScoringRule
 
-DEFAULT_SCORED = ("wemwbs", "swemwbs", "sixways")
+DEFAULT_SCORED = ("wemwbs", "swemwbs", "sixways")  # output order; any other scored instrument follows
 MISSING_RULES = ("complete_cases", "prorate")
 
 FloatMatrix = npt.NDArray[np.float64]
@@ -32,8 +33,8 @@ def score(
         dtype, or object/str dtype holding numbers) with NA/None/NaN for a missing answer. Values
         must already be valid codes (see `validate_codes`); an invalid one raises ValueError.
     instruments
-        Instruments to score, in output order. Default: WEMWBS, SWEMWBS and six ways from the
-        catalogue. Rules run in order, so a lookup reads the score computed just before it; a
+        Instruments to score, in output order. Default: `scored_instruments()` (WEMWBS, SWEMWBS
+        and six ways). Rules run in order, so a lookup reads the score computed just before it; a
         rule whose columns are not all present is skipped (so is a lookup whose source was).
     missing_rule
         ``"complete_cases"`` (default; the only rule used by other scoring code): any missing
@@ -52,7 +53,7 @@ def score(
     """
     if missing_rule not in MISSING_RULES:
         raise ValueError(f"missing_rule must be one of {', '.join(MISSING_RULES)}, not {missing_rule!r}")
-    chosen = [get(key) for key in DEFAULT_SCORED] if instruments is None else list(instruments)
+    chosen = scored_instruments() if instruments is None else list(instruments)
     columns: dict[Item, npt.NDArray[np.float64]] = {}  # each column converted and checked once
     scores: dict[str, pd.Series] = {}
     for instrument in chosen:
@@ -78,31 +79,23 @@ def score(
     return pd.DataFrame(scores, index=df.index)
 
 
+def scored_instruments() -> list[Instrument]:
+    """Catalogue instruments that have scoring rules: WEMWBS, SWEMWBS, six ways, then any others."""
+    others = sorted(key for key, inst in catalogue().items() if inst.scoring and key not in DEFAULT_SCORED)
+    return [get(key) for key in (*DEFAULT_SCORED, *others)]
+
+
 def _item_values(df: pd.DataFrame, item: Item) -> npt.NDArray[np.float64]:
     """One item column as float64 with NaN for missing; ValueError if any value is not allowed."""
     column = df[item.key]
     if isinstance(column, pd.DataFrame):
         raise ValueError(f"column {item.key!r} appears more than once")
-    if pd.api.types.is_bool_dtype(column.dtype):
-        raise ValueError(f"column {item.key!r} holds true/false values, not codes")
-    try:
-        numbers = pd.to_numeric(column, errors="raise")
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"column {item.key!r} holds values that are not numbers ({error}); check the data with validate_codes()"
-        ) from None
-    values = pd.Series(numbers).to_numpy(dtype="float64", na_value=np.nan)
-    if item.type == "choice":
-        allowed = np.isin(values, np.asarray(item.codes, dtype="float64"))
-    else:
-        low = -np.inf if item.min is None else item.min
-        high = np.inf if item.max is None else item.max
-        allowed = (values == np.floor(values)) & (values >= low) & (values <= high)
-    bad = ~np.isnan(values) & ~allowed
+    values, present = answers.numeric_values(column)
+    bad = present & ~answers.allowed_mask(values, item)
     if bad.any():
         row = int(np.argmax(bad))
         raise ValueError(
-            f"column {item.key!r}, row {row + 1}: {values[row]!r} is not a valid answer; "
+            f"column {item.key!r}, row {row + 1}: {str(column.iloc[row])!r} is not a valid answer; "
             "check the data with validate_codes()"
         )
     return values
@@ -129,7 +122,9 @@ def _aggregate(matrix: FloatMatrix, rule: ScoringRule, limit: int, index: pd.Ind
 
 def _lookup(source: pd.Series, rule: ScoringRule) -> pd.Series:
     """Map whole-number totals through the rule's table; missing stays missing (NaN)."""
-    table = rule.table or {}
+    if rule.table is None:
+        raise ValueError(f"{rule.name}: a lookup rule needs a table")
+    table = rule.table
     low, high = min(table), max(table)
     values = np.full(high - low + 1, np.nan)
     for raw, value in table.items():  # loops over the ~30 table entries, not over rows

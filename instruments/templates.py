@@ -32,17 +32,13 @@ def instantiate_asset_use(template: Instrument, assets: Sequence[tuple[str, str]
             raise ValueError(f"asset {position}: expected a (slug, name) pair, got {pair!r}")
         slug, name = pair
         if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
-            raise ValueError(
-                f"asset {position}: slug {slug!r} must be 1-26 characters of a-z, 0-9 or underscore"
-            )
+            raise ValueError(f"asset {position}: slug {slug!r} must be 1-26 characters of a-z, 0-9 or underscore")
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"asset {position} ({slug}): name must be non-empty text, got {name!r}")
         for item_template in template.item_templates:
             key = item_template.key.replace("{slug}", slug)
             if key in first_use:
-                raise ValueError(
-                    f"asset {position} ({slug}): item key {key!r} clashes with {first_use[key]}"
-                )
+                raise ValueError(f"asset {position} ({slug}): item key {key!r} clashes with {first_use[key]}")
             first_use[key] = f"the items of asset {slug!r}"
             # str.replace, not str.format: an asset name may contain braces.
             text = item_template.text.replace("{name}", name.strip())

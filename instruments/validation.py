@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -53,13 +54,15 @@ def validate_codes(
     whole catalogue. At most `max_errors` errors are listed, in row order (None: all);
     ``result.total`` counts them all.
     """
+    if max_errors is not None and max_errors < 0:
+        raise ValueError(f"max_errors must be None or at least 0, not {max_errors}")
     chosen = list(catalogue().values()) if instruments is None else list(instruments)
     definitions: dict[str, list[Item]] = {}
     for instrument in chosen:
         for item in instrument.items:
             if item.type != "text" and item.key in df.columns and item not in definitions.get(item.key, []):
                 definitions.setdefault(item.key, []).append(item)
-    limit = len(df) if max_errors is None else max_errors
+    limit = sys.maxsize if max_errors is None else max_errors
     total = 0
     candidates: list[tuple[int, int, str, Item]] = []  # (position, column order, column, item)
     for order, column in enumerate(col for col in df.columns if col in definitions):
@@ -71,7 +74,7 @@ def validate_codes(
         positions = np.flatnonzero(bad)
         total += len(positions)
         for position in positions[:limit]:  # the first `limit` in row order lie within these
-            item = next(item for item, mask in zip(definitions[column], masks) if mask[position])
+            item = next(item for item, mask in zip(definitions[column], masks, strict=True) if mask[position])
             candidates.append((int(position), order, str(column), item))
     candidates.sort(key=lambda candidate: candidate[:2])
     errors = []
@@ -83,21 +86,8 @@ def validate_codes(
 
 def _bad_cells(series: pd.Series, item: Item) -> BoolArray:
     """Boolean array: True where a non-missing value is not an allowed answer to `item`."""
-    present = series.notna().to_numpy(dtype=bool)
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return present  # true/false is never a code
-    try:
-        numbers = pd.to_numeric(series, errors="coerce")
-    except (TypeError, ValueError):  # e.g. lists in an object column: fall back to one by one
-        return np.array([item.check(value) is not None for value in series], dtype=bool)
-    values = pd.Series(numbers).to_numpy(dtype="float64", na_value=np.nan)
-    if item.type == "choice":
-        allowed = np.isin(values, np.asarray(item.codes, dtype="float64"))
-    else:
-        low = -np.inf if item.min is None else item.min
-        high = np.inf if item.max is None else item.max
-        allowed = (values == np.floor(values)) & (values >= low) & (values <= high)
-    return present & ~allowed
+    values, present = answers.numeric_values(series)
+    return present & ~answers.allowed_mask(values, item)
 
 
 def _message(item: Item, value: object) -> str:

@@ -313,3 +313,14 @@ def test_swemwbs_campaign_shows_the_metric_score(client, make_campaign):
     # Raw 7 x 3 = 21 -> 19.25 in the published SWEMWBS conversion table.
     assert "score is <strong>19.25</strong>" in thanks
     assert "SWEMWBS" in thanks
+
+
+def test_postcode_district_must_match_whole_pattern(app, client, make_campaign):
+    slug = make_campaign()
+    resident = Resident(client, slug)
+    resident.start()
+    for bad in ("CT1!", "1CT", "C"):
+        refused = resident.post_page(4, {"postcode_district": bad})
+        assert refused.status_code == 422, bad
+        assert "first part of your postcode" in refused.get_data(as_text=True)
+    assert _answers(app) == 0

@@ -59,9 +59,20 @@ def _field_for(item: Item, enforce_required: bool) -> Any:
     if item.max_length:
         validators.append(Length(max=item.max_length, message=f"Use at most {item.max_length} characters."))
     if item.pattern:
-        validators.append(Regexp(item.pattern, message=item.pattern_message or "Check the format of this answer."))
+        validators.append(_matches_pattern(item))
     field_class = TextAreaField if (item.max_length or 0) > 200 else StringField
     return field_class(item.text, validators=validators, filters=[_strip_upper if item.pattern else _strip])
+
+
+def _matches_pattern(item: Item) -> Any:
+    """The instrument's own check: its pattern must match the whole answer, not just its start."""
+
+    def validate(_form: Any, field: Any) -> None:
+        problem = item.check(field.data)
+        if problem:
+            raise ValidationError(item.pattern_message or problem)
+
+    return validate
 
 
 def _strip(value: Any) -> Any:
