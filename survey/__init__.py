@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+import time
+
+from flask import Flask, flash, g, request, session
+from flask_login import current_user, logout_user
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -28,14 +31,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from . import audit
     from .database import configure_engine, mark_read_only, unmark_read_only
-    from .extensions import csrf, db, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .services.accounts import load_session_user
 
     db.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     # Batch mode: SQLite can only alter a table by copying it.
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+    audit.register()
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -44,16 +56,42 @@ def _init_extensions(app: Flask) -> None:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             g.read_only_token = mark_read_only()
 
+    @app.before_request
+    def _staff_session() -> Any:
+        # Sessions end after SESSION_IDLE_MINUTES without a request (shared tablets), and
+        # whatever staff do in this request is recorded under their name in the audit trail.
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            g.audit_token = audit.set_actor(None, "resident" if request.blueprint == "residents" else "anonymous")
+            return None
+        now = time.time()
+        last_seen = session.get("last_seen", now)
+        if now - last_seen > app.config["SESSION_IDLE_MINUTES"] * 60:
+            logout_user()
+            session.clear()
+            flash("You were signed out after a period of inactivity.")
+            return login_manager.unauthorized()
+        session["last_seen"] = now
+        g.audit_token = audit.set_actor(current_user.id, current_user.email)
+        return None
+
     @app.teardown_request
-    def _end_read_only(_exc: BaseException | None) -> None:
+    def _end_request_context(_exc: BaseException | None) -> None:
         token = g.pop("read_only_token", None)
         if token is not None:
             unmark_read_only(token)
+        audit_token = g.pop("audit_token", None)
+        if audit_token is not None:
+            audit.reset_actor(audit_token)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .fieldwork import bp as fieldwork_bp
     from .pages import bp as pages_bp
+    from .paper import bp as paper_bp
+    from .research import bp as research_bp
     from .residents import bp as residents_bp
 
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(residents_bp)
+    for blueprint in (pages_bp, residents_bp, auth_bp, fieldwork_bp, paper_bp, research_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -76,6 +76,15 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a long survey page must not expire
+        # Staff sessions end after this much inactivity: tablets are shared.
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 48),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() not in ("0", "false", "no"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Sign-in attempts: per account (guessing one password) and per address (spraying many).
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),
     }
     config.update(overrides)
     if not config["SECRET_KEY"]:

@@ -8,12 +8,16 @@ be re-scored later by the scoring library. Responses carry no contact details.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
+    LargeBinary,
+    Table,
     Enum,
     ForeignKey,
     Index,
@@ -32,6 +36,9 @@ ROLES = ("admin", "researcher", "peer")
 MODES = ("online", "interview", "paper")
 RESPONSE_STATUSES = ("partial", "complete")
 CAMPAIGN_STATUSES = ("draft", "open", "closed")
+MISSING_REASONS = ("blank", "multiple")
+PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
+AUDIT_ACTIONS = ("create", "update", "delete")
 SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
 
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files;
@@ -90,17 +97,68 @@ class Asset(db.Model):
         return slug
 
 
+user_community = Table(
+    "user_community",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("community_id", ForeignKey("community.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class User(db.Model):
-    """A member of staff: admin, researcher or peer researcher (logins come later)."""
+    """A member of staff: admin, researcher or peer researcher."""
 
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(_enum(ROLES, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Part of every login session; replacing it signs the user out everywhere
+    # (sign-out, deactivation, password change).
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    communities: Mapped[list[Community]] = relationship(secondary=user_community, order_by="Community.name")
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class PasswordReset(db.Model):
+    """A one-time password reset link issued by an admin (no email server is assumed)."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Licence(db.Model):
@@ -232,6 +290,9 @@ class Response(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # False only while a paper form sampled for double entry awaits its second entry
+    # or has unresolved discrepancies; analysis and exports use verified responses by default.
+    verified: Mapped[bool] = mapped_column(default=True)
 
     campaign: Mapped[Campaign] = relationship()
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -250,6 +311,8 @@ class Answer(db.Model):
     item_key: Mapped[str] = mapped_column(String(60))
     value: Mapped[int | None]
     text: Mapped[str | None] = mapped_column(Text)
+    # Why a keyed paper answer is missing: "blank" (left blank) or "multiple" (more than one box ticked).
+    missing_reason: Mapped[str | None] = mapped_column(_enum(MISSING_REASONS, "answer_missing_reason"))
 
 
 class AssetUse(db.Model):
@@ -269,3 +332,128 @@ class AssetUse(db.Model):
     importance: Mapped[int | None]
 
     campaign_asset: Mapped[CampaignAsset] = relationship()
+
+
+class ContactDetail(db.Model):
+    """Contact details a resident volunteered for a follow-up; kept apart from answers, admins only.
+
+    Linked to the response by the response's opaque public id, never copied into
+    answers or exports; erasing deletes the row (the audit trail records only that it changed).
+    """
+
+    __tablename__ = "contact_detail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_public_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    # What the person agreed to be contacted about: "interview", "workshop" or both, comma-separated.
+    purposes: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PaperBatch(db.Model):
+    """A batch of numbered paper forms issued to one peer researcher."""
+
+    __tablename__ = "paper_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    issued_to_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    size: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Rendered once when the batch is issued, then served as stored.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    campaign: Mapped[Campaign] = relationship()
+    issued_to: Mapped[User] = relationship(foreign_keys=[issued_to_id])
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    forms: Mapped[list[PaperForm]] = relationship(back_populates="batch", order_by="PaperForm.serial")
+
+
+class PaperForm(db.Model):
+    """One printed questionnaire, identified by a serial number that carries a check digit."""
+
+    __tablename__ = "paper_form"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("paper_batch.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    serial: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(_enum(PAPER_FORM_STATUSES, "paper_form_status"), default="issued")
+    # Drawn when the batch is issued, from the campaign's double-entry percentage.
+    needs_double_entry: Mapped[bool] = mapped_column(default=False)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id"), unique=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    batch: Mapped[PaperBatch] = relationship(back_populates="forms")
+    campaign: Mapped[Campaign] = relationship()
+    response: Mapped[Response | None] = relationship()
+    entries: Mapped[list[PaperEntry]] = relationship(back_populates="form", order_by="PaperEntry.entry_number")
+
+
+class PaperEntry(db.Model):
+    """One person's keying of one paper form: first entry, or the independent second entry."""
+
+    __tablename__ = "paper_entry"
+    __table_args__ = (
+        UniqueConstraint("form_id", "entry_number", name="uq_paper_entry_form_number"),
+        UniqueConstraint("form_id", "entered_by_id", name="uq_paper_entry_form_person"),
+        CheckConstraint("entry_number IN (1, 2)", name="entry_number_one_or_two"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("paper_form.id"))
+    entry_number: Mapped[int]
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # {item key: code, text or None}, and {item key: "blank" | "multiple"} for missing answers.
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    missing_reasons: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    form: Mapped[PaperForm] = relationship(back_populates="entries")
+    entered_by: Mapped[User] = relationship()
+
+
+class Discrepancy(db.Model):
+    """An item where the two entries of a paper form disagree, and how a researcher resolved it."""
+
+    __tablename__ = "discrepancy"
+    __table_args__ = (UniqueConstraint("form_id", "item_key", name="uq_discrepancy_form_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("paper_form.id"), index=True)
+    item_key: Mapped[str] = mapped_column(String(60))
+    first_value: Mapped[str | None] = mapped_column(String(2000))
+    second_value: Mapped[str | None] = mapped_column(String(2000))
+    resolved_value: Mapped[str | None] = mapped_column(String(2000))
+    resolved: Mapped[bool] = mapped_column(default=False)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    form: Mapped[PaperForm] = relationship()
+    resolved_by: Mapped[User | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who created, changed or deleted what, with before and after values. Append-only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # None for residents and command-line jobs; `actor_label` says which.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(_enum(AUDIT_ACTIONS, "audit_action"))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    # {field: [before, after]}; for contact details only the field names, with "changed".
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

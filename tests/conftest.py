@@ -133,3 +133,37 @@ def make_campaign(app: Flask):
             return campaign.slug
 
     return _make
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a staff account; returns its email. Peers get the communities named by slug."""
+    from sqlalchemy import select
+
+    from survey.models import Community
+    from survey.services.accounts import create_user
+
+    def _make(email: str, role: str, communities: tuple[str, ...] = (), password: str = STAFF_PASSWORD) -> str:
+        with app.app_context():
+            chosen = [db.session.scalars(select(Community).filter_by(slug=slug)).one() for slug in communities]
+            create_user(email, role, password, communities=chosen)
+            db.session.commit()
+        return email
+
+    return _make
+
+
+@pytest.fixture
+def login(client: FlaskClient):
+    """Sign `client` in through the real login form (CSRF on)."""
+    from tests.helpers import csrf_token
+
+    def _login(email: str, password: str = STAFF_PASSWORD, target: FlaskClient | None = None):
+        browser = target or client
+        token = csrf_token(browser.get("/login").get_data(as_text=True))
+        return browser.post("/login", data={"csrf_token": token, "email": email, "password": password})
+
+    return _login

@@ -9,7 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_PATTERN = re.compile(r'<input(?=[^>]*name="csrf_token")[^>]*value="([^"]+)"')
 START_TOKEN_PATTERN = re.compile(r'name="start_token" type="hidden" value="([^"]+)"')
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as HTTPResponse
 
 from ..extensions import db
@@ -21,19 +21,14 @@ from ..services.feedback import score_feedback
 from ..services.responses import (
     find_response,
     first_incomplete_section,
-    issue_resume_code,
-    lock_response,
     response_scores,
     resume_response,
-    save_section,
     start_response,
     stored_values,
-    submit_response,
 )
 from . import bp
-from .forms import ResumeForm, StartForm, section_form, section_values
-
-ACTIONS = ("next", "back", "save")
+from .flow import PageLinks, section_page
+from .forms import ResumeForm, StartForm
 
 
 def _remember(campaign: Campaign, response: Response) -> None:
@@ -91,65 +86,18 @@ def start(slug: str) -> HTTPResponse | tuple[str, int]:
 @bp.route("/<slug>/page/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int) -> HTTPResponse | tuple[str, int]:
     campaign = get_public_campaign(slug, local_today())
-    sections = campaign_sections(campaign)
-    if not 1 <= number <= len(sections):
-        abort(404)
-    section = sections[number - 1]
     public_id = _remembered_id(campaign)
     response = find_response(public_id, campaign) if public_id else None
     if response is None:
         flash("Start the survey here, or use your resume code if you saved your answers earlier.")
         return _see_other(".consent", slug=slug)
-    if response.status == "complete":
-        return _see_other(".done", slug=slug)
-
-    if request.method == "GET":
-        form = section_form(section, enforce_required=False, data=stored_values(response))
-        return _render_section(campaign, sections, number, form), 200
-
-    action = request.form.get("action", "next")
-    if action not in ACTIONS:
-        abort(400)
-    form = section_form(section, enforce_required=action == "next")
-    if not form.validate():
-        return _render_section(campaign, sections, number, form), 422
-
-    response = lock_response(response.public_id, campaign)
-    if response is None or response.status == "complete":
-        # A second click of "Submit" arrives after the first has completed the response.
-        return _see_other(".done", slug=slug)
-    save_section(response, section, section_values(form, section))
-    if action == "back":
-        db.session.commit()
-        return _see_other(".page", slug=slug, number=number - 1) if number > 1 else _see_other(".consent", slug=slug)
-    if action == "save":
-        code, expires_at = issue_resume_code(response, current_app.config["RESUME_CODE_DAYS"])
-        db.session.commit()
-        session["resume_code"] = {"code": code, "expires_at": expires_at.isoformat(), "page": number}
-        return _see_other(".saved", slug=slug)
-    if number < len(sections):
-        db.session.commit()
-        return _see_other(".page", slug=slug, number=number + 1)
-
-    if not submit_response(response, sections):
-        db.session.commit()  # keep this page's answers
-        missing = first_incomplete_section(sections, stored_values(response))
-        flash("Some questions still need an answer before you can submit.")
-        return _see_other(".page", slug=slug, number=(missing or 0) + 1)
-    db.session.commit()
-    return _see_other(".done", slug=slug)
-
-
-def _render_section(campaign: Campaign, sections: list, number: int, form: object) -> str:
-    return render_template(
-        "residents/section.html",
-        campaign=campaign,
-        section=sections[number - 1],
-        form=form,
-        number=number,
-        total=len(sections),
-        is_last=number == len(sections),
+    links = PageLinks(
+        page=lambda n: url_for(".page", slug=slug, number=n),
+        before_first=url_for(".consent", slug=slug),
+        done=url_for(".done", slug=slug),
+        saved=url_for(".saved", slug=slug),
     )
+    return section_page(campaign, campaign_sections(campaign), response, number, links)
 
 
 @bp.get("/<slug>/saved")

@@ -1,0 +1,152 @@
+"""The audit trail: every create, change and delete of audited rows, with who, when, before and after.
+
+Recorded automatically after each ORM flush, so no service can forget it; the
+rows are written with the same transaction, so a rolled-back change leaves no
+audit row either. Contact details are recorded as "changed" without values,
+so erasing them leaves nothing behind. Nothing in the app updates or deletes
+audit rows. (Bulk `insert()` statements, used only by the demo loader, are not seen.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from .database import utcnow
+from .models import (
+    Answer,
+    Asset,
+    AssetUse,
+    AuditEvent,
+    Campaign,
+    Community,
+    ContactDetail,
+    Discrepancy,
+    Licence,
+    PaperBatch,
+    PaperForm,
+    Response,
+    User,
+)
+
+AUDITED = {
+    Response: "response",
+    Asset: "asset",
+    Campaign: "campaign",
+    Community: "community",
+    User: "user",
+    Licence: "licence",
+    ContactDetail: "contact_detail",
+    PaperForm: "paper_form",
+    PaperBatch: "paper_batch",
+    Discrepancy: "discrepancy",
+    # Item-level answers are audited when staff key or correct them; a resident filling in
+    # their own anonymous survey is recorded at the response level only.
+    Answer: "answer",
+    AssetUse: "asset_use",
+}
+STAFF_ONLY = {Answer, AssetUse}
+NEVER_VALUES = {ContactDetail}  # "changed", never the values: erasure must really erase
+SECRET_FIELDS = {"password_hash", "session_token", "resume_code_hash", "start_token", "token_hash"}
+SKIPPED_FIELDS = {"updated_at", "pdf"}
+
+# (user id or None, label) of whoever is acting in this request or command.
+_actor: ContextVar[tuple[int | None, str]] = ContextVar("audit_actor", default=(None, "system"))
+
+
+def set_actor(user_id: int | None, label: str) -> object:
+    return _actor.set((user_id, label))
+
+
+def reset_actor(token: object) -> None:
+    _actor.reset(token)  # type: ignore[arg-type]
+
+
+@contextmanager
+def acting_as(user_id: int | None, label: str) -> Iterator[None]:
+    token = set_actor(user_id, label)
+    try:
+        yield
+    finally:
+        reset_actor(token)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list | dict):
+        return value
+    return str(value)
+
+
+def _changes(obj: Any, action: str) -> dict[str, Any]:
+    state = inspect(obj)
+    hide_values = type(obj) in NEVER_VALUES
+    changes: dict[str, Any] = {}
+    for column in state.mapper.column_attrs:
+        key = column.key
+        if key in SKIPPED_FIELDS or key == "id":
+            continue
+        if action == "update":
+            history = state.attrs[key].history
+            if not history.has_changes():
+                continue
+            before = history.deleted[0] if history.deleted else None
+            after = history.added[0] if history.added else None
+            if before == after:
+                continue
+        else:
+            value = state.attrs[key].value
+            before, after = (None, value) if action == "create" else (value, None)
+            if value is None:
+                continue
+        if hide_values or key in SECRET_FIELDS:
+            changes[key] = "changed"
+        else:
+            changes[key] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _record(session: Session, _context: Any) -> None:
+    actor_id, label = _actor.get()
+    rows = []
+    for action, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objects:
+            kind = type(obj)
+            if kind not in AUDITED or (kind in STAFF_ONLY and actor_id is None):
+                continue
+            if action == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            changes = _changes(obj, action)
+            if action == "update" and not changes:
+                continue
+            rows.append(
+                {
+                    "at": utcnow(),
+                    "actor_id": actor_id,
+                    "actor_label": label,
+                    "action": action,
+                    "entity_type": AUDITED[kind],
+                    "entity_id": ":".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj)),
+                    "changes": changes,
+                }
+            )
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
+
+
+def register() -> None:
+    """Listen to every ORM flush (once per process)."""
+    if not event.contains(Session, "after_flush", _record):
+        event.listen(Session, "after_flush", _record)

@@ -1,0 +1,7 @@
+"""Staff sign-in, sign-out, password change and one-time reset links."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,164 @@
+"""Staff sign-in: hashing, messages, throttling, session invalidation, idle timeout, reset links."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey import create_app
+from survey.extensions import db
+from survey.models import User
+from survey.services.accounts import issue_password_reset, set_active
+from tests.conftest import STAFF_PASSWORD
+from tests.helpers import csrf_token
+
+FAILED = "Email address or password not recognised"
+
+
+def test_password_is_hashed_with_scrypt(app, make_user):
+    make_user("r@example.org", "researcher")
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert user.password_hash.startswith("scrypt:") and STAFF_PASSWORD not in user.password_hash
+
+
+def test_sign_in_and_out(client, make_user, login):
+    make_user("r@example.org", "researcher")
+    assert client.get("/fieldwork/").status_code == 302  # to the login page
+    signed_in = login("R@Example.org ")
+    assert signed_in.status_code == 303
+    assert client.get("/fieldwork/").status_code == 200
+    token = csrf_token(client.get("/fieldwork/").get_data(as_text=True))
+    assert client.get("/logout").status_code == 405  # sign-out is a POST
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/fieldwork/").status_code == 302
+
+
+def test_wrong_password_and_unknown_account_get_the_same_message(client, make_user, login):
+    make_user("r@example.org", "researcher")
+    wrong = login("r@example.org", "not the password at all")
+    unknown = login("nobody@example.org", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 422
+    assert FAILED in wrong.get_data(as_text=True) and FAILED in unknown.get_data(as_text=True)
+
+
+def test_open_redirects_are_refused(client, make_user):
+    make_user("r@example.org", "researcher")
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    data = {"csrf_token": token, "email": "r@example.org", "password": STAFF_PASSWORD}
+    response = client.post("/login?next=//evil.example/x", data=data)
+    assert response.headers["Location"] == "/fieldwork/"
+
+
+def _cookie_replay(app, client):
+    """A copy of the signed-in browser, as an attacker holding the cookie would have."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_sign_out_invalidates_a_copied_session_cookie(app, client, make_user, login):
+    make_user("r@example.org", "researcher")
+    login("r@example.org")
+    stolen = _cookie_replay(app, client)
+    assert stolen.get("/fieldwork/").status_code == 200
+    token = csrf_token(client.get("/fieldwork/").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    assert stolen.get("/fieldwork/").status_code == 302
+
+
+def test_deactivation_and_password_change_end_other_sessions(app, client, make_user, login):
+    make_user("r@example.org", "researcher")
+    login("r@example.org")
+    tablet = _cookie_replay(app, client)
+    page = client.get("/account/password").get_data(as_text=True)
+    changed = client.post(
+        "/account/password",
+        data={"csrf_token": csrf_token(page), "current_password": STAFF_PASSWORD,
+              "new_password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+    )
+    assert changed.status_code == 303
+    assert client.get("/fieldwork/").status_code == 200  # this device stays signed in
+    assert tablet.get("/fieldwork/").status_code == 302  # the other one is signed out
+
+    with app.app_context():
+        set_active(db.session.scalars(select(User)).one(), False)
+        db.session.commit()
+    assert client.get("/fieldwork/").status_code == 302
+    assert FAILED in login("r@example.org", "a brand new passphrase").get_data(as_text=True)
+
+
+def test_short_new_password_is_refused(client, make_user, login):
+    make_user("r@example.org", "researcher")
+    login("r@example.org")
+    page = client.get("/account/password").get_data(as_text=True)
+    refused = client.post(
+        "/account/password",
+        data={"csrf_token": csrf_token(page), "current_password": STAFF_PASSWORD, "new_password": "short", "confirm": "short"},
+    )
+    assert refused.status_code == 422 and "at least 12 characters" in refused.get_data(as_text=True)
+
+
+def test_idle_session_times_out(database_url, make_user):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "SESSION_IDLE_MINUTES": 30})
+    with app.app_context():
+        from survey.services.accounts import create_user
+
+        create_user("p@example.org", "peer", STAFF_PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"csrf_token": token, "email": "p@example.org", "password": STAFF_PASSWORD})
+    assert client.get("/fieldwork/").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] -= 31 * 60
+    expired = client.get("/fieldwork/")
+    assert expired.status_code == 302 and "/login" in expired.headers["Location"]
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_login_is_throttled_per_account(database_url):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute"})
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    statuses = [
+        client.post("/login", data={"csrf_token": token, "email": "x@example.org", "password": "wrong password!"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+    # Another account from the same address is not blocked by the per-account limit.
+    other = client.post("/login", data={"csrf_token": token, "email": "y@example.org", "password": "wrong password!"})
+    assert other.status_code == 422
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_one_time_reset_link(app, client, make_user, login):
+    make_user("p@example.org", "peer")
+    with app.app_context():
+        token, _expires = issue_password_reset(db.session.scalars(select(User)).one(), None, 48)
+        db.session.commit()
+    page = client.get(f"/reset/{token}")
+    assert page.status_code == 200 and "p@example.org" in page.get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "new_password": "fresh long passphrase",
+            "confirm": "fresh long passphrase"}
+    assert client.post(f"/reset/{token}", data=data).status_code == 303
+    assert client.get(f"/reset/{token}").status_code == 404  # used once
+    assert login("p@example.org", "fresh long passphrase").status_code == 303
+
+
+@pytest.mark.parametrize("stdin_password", ["a long enough password\n"])
+def test_create_user_cli_reads_password_from_stdin(app, runner, make_campaign, stdin_password):
+    make_campaign("sheppey", asset_slugs=())
+    result = runner.invoke(args=["create-user", "peer@example.org", "--role", "peer", "--community", "sheppey"],
+                           input=stdin_password)
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert user.role == "peer" and [c.slug for c in user.communities] == ["sheppey"]
+    short = runner.invoke(args=["create-user", "x@example.org", "--role", "peer"], input="short\n")
+    assert short.exit_code != 0 and "at least 12" in short.output
+    unknown = runner.invoke(args=["create-user", "y@example.org", "--role", "peer", "--community", "nowhere"],
+                            input=stdin_password)
+    assert unknown.exit_code != 0 and "No community" in unknown.output
