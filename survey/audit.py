@@ -146,7 +146,17 @@ def _record(session: Session, _context: Any) -> None:
         session.connection().execute(insert(AuditEvent), rows)
 
 
+def _keep_previous_value(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+    return value
+
+
 def register() -> None:
     """Listen to every ORM flush (once per process)."""
-    if not event.contains(Session, "after_flush", _record):
-        event.listen(Session, "after_flush", _record)
+    if event.contains(Session, "after_flush", _record):
+        return
+    event.listen(Session, "after_flush", _record)
+    # A value set on an expired attribute (after a commit) would otherwise have no "before":
+    # active history makes SQLAlchemy load the stored value first.
+    for model in AUDITED:
+        for column in inspect(model).column_attrs:
+            event.listen(getattr(model, column.key), "set", _keep_previous_value, active_history=True, retval=True)
