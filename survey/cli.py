@@ -35,18 +35,20 @@ def init_db() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has communities.")
 def demo(per_community: int, seed: int, if_empty: bool) -> None:
     """Load the four seed communities with assets, open campaigns and synthetic responses."""
+    from .audit import acting_as
     from .services.demo import database_is_empty, load_demo
 
     if if_empty and not database_is_empty():
         click.echo("The database already has data; demo not loaded.")
         return
     try:
-        summary = load_demo(per_community=per_community, seed=seed, progress=True)
+        with acting_as(None, "cli:demo"):
+            result = load_demo(per_community=per_community, seed=seed, progress=True)
+            db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
-    db.session.commit()
-    click.echo(summary)
+    click.echo(result.summary())
 
 
 @click.group("licence", cls=AppGroup)
@@ -62,12 +64,15 @@ def licence_add(instrument: str, holder: str, reference: str) -> None:
     """Record the organisation's licence for INSTRUMENT (e.g. wemwbs)."""
     from .services.licences import add_licence
 
+    from .audit import acting_as
+
     try:
-        record = add_licence(instrument, holder, reference)
+        with acting_as(None, "cli:licence-add"):
+            record = add_licence(instrument, holder, reference)
+            db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
-    db.session.commit()
     click.echo(f"Recorded licence for {record.instrument_key}: {record.holder}, reference {record.reference}.")
 
 

@@ -70,3 +70,21 @@ def test_licence_add_records_and_validates(app, runner):
     missing = runner.invoke(args=["licence", "add", "wemwbs", "--holder", "X"])
     assert missing.exit_code != 0 and "--reference" in missing.output
     assert _counts(app)["Licence"] == 1
+
+
+def test_demo_staff_accounts_are_printed_once_and_can_sign_in(app, runner, client):
+    import re
+
+    from tests.helpers import csrf_token
+
+    first = runner.invoke(args=["demo", "--responses", "10"])
+    accounts = re.findall(r"^\s+(admin|researcher|peer)\s+(\S+@demo\.example\.org)\s+(\S+)$", first.output, re.M)
+    assert {role for role, _email, _password in accounts} == {"admin", "researcher", "peer"}
+    assert len(accounts) == 6  # admin, researcher and one peer per community
+    second = runner.invoke(args=["demo", "--responses", "10"])
+    assert "@demo.example.org" not in second.output
+    _role, email, password = next(a for a in accounts if a[0] == "peer" and "aylesham" in a[1])
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"csrf_token": token, "email": email, "password": password}).status_code == 303
+    fieldwork = client.get("/fieldwork/").get_data(as_text=True)
+    assert "Aylesham" in fieldwork and "Swanley" not in fieldwork

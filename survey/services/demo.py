@@ -9,6 +9,7 @@ Running it again adds nothing that is already there.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
 from .campaigns import campaign_sections, create_campaign, open_campaign
+from .accounts import create_user
 from .licences import add_licence
 
 COMMUNITIES = {
@@ -82,16 +84,37 @@ def database_is_empty() -> bool:
     return db.session.scalar(select(Community.id).limit(1)) is None
 
 
-def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False) -> str:
-    """Create whatever part of the demo is missing; returns a one-line summary."""
+@dataclass
+class DemoResult:
+    responses_added: int = 0
+    # (email, role, password) of accounts created by this run: shown once, never stored in clear.
+    new_accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"Demo data ready: {len(COMMUNITIES)} communities; {self.responses_added} synthetic responses added."]
+        if self.new_accounts:
+            lines.append("Demo staff accounts (DEMO ONLY - these passwords are shown once and not stored):")
+            lines += [f"  {role:<10} {email:<32} {password}" for email, role, password in self.new_accounts]
+        return "\n".join(lines)
+
+
+def _demo_user(result: DemoResult, email: str, role: str, name: str, communities: list[Community]) -> User:
+    user = db.session.scalar(select(User).filter_by(email=email))
+    if user is None:
+        password = secrets.token_urlsafe(12)
+        user = create_user(email, role, password, name=name, communities=communities)
+        result.new_accounts.append((email, role, password))
+    return user
+
+
+def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False) -> DemoResult:
+    """Create whatever part of the demo is missing."""
     rng = np.random.default_rng(seed)
+    result = DemoResult()
     if db.session.scalar(select(Licence.id).where(Licence.instrument_key == "wemwbs").limit(1)) is None:
         add_licence("wemwbs", holder="Demo organisation (not a real licence)", reference="DEMO-ONLY")
-    peer = db.session.scalar(select(User).filter_by(email="demo-peer@example.org"))
-    if peer is None:
-        peer = User(email="demo-peer@example.org", role="peer", active=True)
-        db.session.add(peer)
-    added = 0
+    _demo_user(result, "admin@demo.example.org", "admin", "Demo Admin", [])
+    _demo_user(result, "researcher@demo.example.org", "researcher", "Demo Researcher", [])
     for slug, name in tqdm(COMMUNITIES.items(), desc="demo communities", disable=not progress):
         community = db.session.scalar(select(Community).filter_by(slug=slug))
         if community is None:
@@ -99,6 +122,9 @@ def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False
             db.session.add(community)
             db.session.flush()
         _ensure_assets(community)
+        peer = _demo_user(
+            result, f"peer.{slug}@demo.example.org", "peer", f"Demo peer researcher ({name})", [community]
+        )
         campaign = db.session.scalar(select(Campaign).filter_by(slug=slug))
         if campaign is None:
             campaign = create_campaign(
@@ -114,9 +140,9 @@ def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False
             open_campaign(campaign)
         has_responses = db.session.scalar(select(func.count(Response.id)).where(Response.campaign_id == campaign.id))
         if not has_responses:
-            added += _synthetic_responses(campaign, per_community, rng, peer)
+            result.responses_added += _synthetic_responses(campaign, per_community, rng, peer)
     db.session.flush()
-    return f"Demo data ready: {len(COMMUNITIES)} communities; {added} synthetic responses added."
+    return result
 
 
 def _ensure_assets(community: Community) -> None:
