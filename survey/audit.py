@@ -56,6 +56,8 @@ STAFF_ONLY = {Answer, AssetUse}
 NEVER_VALUES = {ContactDetail}  # "changed", never the values: erasure must really erase
 SECRET_FIELDS = {"password_hash", "session_token", "resume_code_hash", "start_token", "token_hash"}
 SKIPPED_FIELDS = {"updated_at", "pdf"}
+# Many-to-many links recorded as lists of slugs (a peer's community assignments).
+COLLECTIONS = {User: ("communities",)}
 
 # (user id or None, label) of whoever is acting in this request or command.
 _actor: ContextVar[tuple[int | None, str]] = ContextVar("audit_actor", default=(None, "system"))
@@ -115,6 +117,13 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
             changes[key] = "changed"
         else:
             changes[key] = [_plain(before), _plain(after)]
+    for key in COLLECTIONS.get(type(obj), ()):
+        history = state.attrs[key].history
+        if history.added or history.deleted:
+            before = sorted(item.slug for item in [*history.unchanged, *history.deleted])
+            after = sorted(item.slug for item in [*history.unchanged, *history.added])
+            if before != after:
+                changes[key] = [before, after]
     return changes
 
 
@@ -126,7 +135,7 @@ def _record(session: Session, _context: Any) -> None:
             kind = type(obj)
             if kind not in AUDITED or (kind in STAFF_ONLY and actor_id is None):
                 continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
+            if action == "update" and not session.is_modified(obj, include_collections=kind in COLLECTIONS):
                 continue
             changes = _changes(obj, action)
             if action == "update" and not changes:

@@ -75,3 +75,16 @@ def test_audit_rows_roll_back_with_the_change(app):
         db.session.rollback()
         assert _events("licence") == []
         assert db.session.scalars(select(User)).all() == []
+
+
+def test_community_assignments_are_recorded_as_slugs(app):
+    with app.app_context():
+        dover, sheppey = Community(slug="dover-town", name="Dover Town"), Community(slug="sheppey", name="Sheppey")
+        user = create_user("peer@example.org", "peer", "a long peer password", communities=[dover])
+        db.session.add(sheppey)
+        db.session.commit()
+        with acting_as(None, "test"):
+            user.communities = [sheppey]
+            db.session.commit()
+        changed = _events("user")[-1]
+        assert changed.changes == {"communities": [["dover-town"], ["sheppey"]]}

@@ -1,3 +1,5 @@
+"""Admin home; the screens live in one module each, imported here to register their routes."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -10,3 +12,6 @@ from . import bp
 @roles_required(*ADMIN)
 def home() -> str:
     return render_template("admin/home.html")
+
+
+from . import audit_views, contact_views, licence_views, user_views  # noqa: E402,F401

@@ -6,9 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
-from instruments import Instrument, Item
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -18,8 +27,14 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from instruments import Instrument, Item
+
+from ..services.accounts import EMAIL_PATTERN
 
 REQUIRED_MESSAGE = "Select an answer for this question."
+PHONE_MESSAGE = "Enter a phone number using only digits, spaces and +, like 07700 900123."
 
 
 class CodeRadioField(RadioField):
@@ -119,3 +134,48 @@ class ResumeForm(FlaskForm):
         validators=[DataRequired("Enter the resume code you were given."), Length(max=40)],
         filters=[_strip],
     )
+
+
+def _enough_digits(_form: Any, field: Any) -> None:
+    digits = sum(character.isdigit() for character in field.data or "")
+    if not 7 <= digits <= 15:
+        raise ValidationError(PHONE_MESSAGE)
+
+
+class ContactForm(FlaskForm):
+    """Optional follow-up contact details, stored apart from the answers."""
+
+    name = StringField(
+        "Your name",
+        validators=[DataRequired("Enter your name, so we know who to ask for."),
+                    Length(max=200, message="Use at most 200 characters.")],
+        filters=[_strip],
+    )
+    email = EmailField(
+        "Email address",
+        validators=[Optional(), Length(max=254, message="Use at most 254 characters."),
+                    Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org.")],
+        filters=[_strip],
+    )
+    phone = TelField(
+        "Phone number",
+        validators=[Optional(), Length(max=40, message="Use at most 40 characters."),
+                    Regexp(r"^[0-9 +]+$", message=PHONE_MESSAGE), _enough_digits],
+        filters=[_strip],
+    )
+    purposes = SelectMultipleField(
+        "What we may invite you to",
+        choices=[SelectChoice(value="interview", label="A follow-up interview"),
+                 SelectChoice(value="workshop", label="The community workshop")],
+        validators=[DataRequired("Tick an interview, the workshop, or both.")],
+        invalid_choice_message="Tick only the options shown.",
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.email.data and not self.phone.data and not self.email.errors and not self.phone.errors:
+            self.email.errors = [*self.email.errors, "Give an email address or a phone number (or both)."]
+            valid = False
+        return valid

@@ -16,11 +16,13 @@ from ..extensions import db
 from ..localtime import local_today
 from ..models import Campaign, Response
 from ..services.campaigns import campaign_sections, estimated_minutes, get_campaign, get_public_campaign
+from ..services.contacts import record_contact
 from ..services.exceptions import ServiceError
 from ..services.feedback import score_feedback
 from ..services.responses import (
     find_response,
     first_incomplete_section,
+    lock_response,
     response_scores,
     resume_response,
     start_response,
@@ -28,7 +30,7 @@ from ..services.responses import (
 )
 from . import bp
 from .flow import PageLinks, section_page
-from .forms import ResumeForm, StartForm
+from .forms import ContactForm, ResumeForm, StartForm
 
 
 def _remember(campaign: Campaign, response: Response) -> None:
@@ -132,16 +134,48 @@ def resume(slug: str) -> HTTPResponse | tuple[str, int]:
     return _see_other(".page", slug=slug, number=(missing if missing is not None else 0) + 1)
 
 
-@bp.get("/<slug>/done")
-def done(slug: str) -> HTTPResponse | str:
-    # A campaign that closed a moment after someone submitted still thanks them.
-    campaign = get_campaign(slug)
+def _complete_response(campaign: Campaign) -> Response | None:
+    """The response this browser completed for `campaign`, if any."""
     public_id = _remembered_id(campaign)
     response = find_response(public_id, campaign) if public_id else None
-    if response is None or response.status != "complete":
-        return _see_other(".consent", slug=slug)
+    return response if response is not None and response.status == "complete" else None
+
+
+def _render_done(campaign: Campaign, response: Response, form: ContactForm, status: int = 200) -> tuple[str, int]:
     feedback = None
     if campaign.show_score:
         sections = campaign_sections(campaign)
         feedback = score_feedback(response_scores(sections, stored_values(response)))
-    return render_template("residents/done.html", campaign=campaign, feedback=feedback)
+    html = render_template("residents/done.html", campaign=campaign, feedback=feedback, contact_form=form)
+    return html, status
+
+
+@bp.get("/<slug>/done")
+def done(slug: str) -> HTTPResponse | tuple[str, int]:
+    # A campaign that closed a moment after someone submitted still thanks them.
+    campaign = get_campaign(slug)
+    response = _complete_response(campaign)
+    if response is None:
+        return _see_other(".consent", slug=slug)
+    return _render_done(campaign, response, ContactForm())
+
+
+@bp.post("/<slug>/contact")
+def contact(slug: str) -> HTTPResponse | tuple[str, int]:
+    """Optional follow-up contact details, stored apart from the answers (which are not touched)."""
+    campaign = get_campaign(slug)
+    response = _complete_response(campaign)
+    if response is None:
+        return _see_other(".consent", slug=slug)
+    form = ContactForm()
+    if not form.validate():
+        return _render_done(campaign, response, form, 422)
+    # Locking the response serialises a double-clicked submit, so the second one updates the row.
+    locked = lock_response(response.public_id, campaign)
+    if locked is None:
+        return _see_other(".consent", slug=slug)
+    email, phone = form.email.data or "", form.phone.data or ""
+    record_contact(locked, name=form.name.data, email=email, phone=phone, purposes=form.purposes.data)
+    db.session.commit()
+    flash("Thank you. We will use your details only to invite you to what you chose, kept apart from your answers.")
+    return _see_other(".done", slug=slug)
