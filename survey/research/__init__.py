@@ -1,7 +1,7 @@
-"""Research blueprint."""
+"""Research blueprint: campaigns and their dashboards, communities, asset logs and nominations."""
 
 from flask import Blueprint
 
 bp = Blueprint("research", __name__, url_prefix="/research")
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import asset_views, campaign_views, community_views, views  # noqa: E402,F401  (register the routes)
