@@ -22,9 +22,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import instruments  # noqa: E402
 
 # Rasch conversion table, raw 7..35 -> metric (../shared/reference/wemwbs.md).
-SWEMWBS_TABLE = np.array([7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84, 16.36, 16.88, 17.43,
-                          17.98, 18.59, 19.25, 19.98, 20.73, 21.54, 22.35, 23.21, 24.11, 25.03, 26.02, 27.03,
-                          28.13, 29.31, 30.70, 32.55, 35.00])
+SWEMWBS_TABLE = np.array(
+    [
+        7.00,
+        9.51,
+        11.25,
+        12.40,
+        13.33,
+        14.08,
+        14.75,
+        15.32,
+        15.84,
+        16.36,
+        16.88,
+        17.43,
+        17.98,
+        18.59,
+        19.25,
+        19.98,
+        20.73,
+        21.54,
+        22.35,
+        23.21,
+        24.11,
+        25.03,
+        26.02,
+        27.03,
+        28.13,
+        29.31,
+        30.70,
+        32.55,
+        35.00,
+    ]
+)
 SWEMWBS_ITEMS = [1, 2, 3, 6, 7, 9, 11]
 
 
@@ -79,8 +109,10 @@ def main() -> None:
     print(f"rows: {args.rows:,} x 14 WEMWBS items (WEMWBS + SWEMWBS scored)")
     print(f"scoring library : {library_s:8.3f} s")
     print(f"numpy baseline  : {numpy_s:8.3f} s   library / numpy = {library_s / numpy_s:6.2f}x")
-    print(f"row-by-row loop : {loop_scaled:8.3f} s   (scaled from {args.loop_rows:,} rows)"
-          f"   loop / library = {loop_scaled / library_s:6.0f}x")
+    print(
+        f"row-by-row loop : {loop_scaled:8.3f} s   (scaled from {args.loop_rows:,} rows)"
+        f"   loop / library = {loop_scaled / library_s:6.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import time
 
 from flask import Flask, flash, g, request, session
 from flask_login import current_user, logout_user

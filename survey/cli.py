@@ -62,9 +62,8 @@ def licence() -> None:
 @click.option("--reference", required=True, help="Licence or registration reference from the copyright holder.")
 def licence_add(instrument: str, holder: str, reference: str) -> None:
     """Record the organisation's licence for INSTRUMENT (e.g. wemwbs)."""
-    from .services.licences import add_licence
-
     from .audit import acting_as
+    from .services.licences import add_licence
 
     try:
         with acting_as(None, "cli:licence-add"):

@@ -16,13 +16,13 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
-    LargeBinary,
-    Table,
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -67,9 +67,7 @@ class Asset(db.Model):
     """Something residents value: a group, person, place or organisation."""
 
     __tablename__ = "asset"
-    __table_args__ = (
-        CheckConstraint("annual_cost IS NULL OR annual_cost >= 0", name="annual_cost_not_negative"),
-    )
+    __table_args__ = (CheckConstraint("annual_cost IS NULL OR annual_cost >= 0", name="annual_cost_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique across communities: it names a column in every export.
@@ -195,9 +193,7 @@ class Campaign(db.Model):
 
     __tablename__ = "campaign"
     __table_args__ = (
-        CheckConstraint(
-            "double_entry_percent >= 0 AND double_entry_percent <= 100", name="double_entry_percent_range"
-        ),
+        CheckConstraint("double_entry_percent >= 0 AND double_entry_percent <= 100", name="double_entry_percent_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,9 +221,7 @@ class Campaign(db.Model):
     instruments: Mapped[list[CampaignInstrument]] = relationship(
         order_by="CampaignInstrument.position", cascade="all, delete-orphan"
     )
-    assets: Mapped[list[CampaignAsset]] = relationship(
-        order_by="CampaignAsset.position", cascade="all, delete-orphan"
-    )
+    assets: Mapped[list[CampaignAsset]] = relationship(order_by="CampaignAsset.position", cascade="all, delete-orphan")
 
 
 class CampaignInstrument(db.Model):

@@ -30,7 +30,9 @@ def _sign_in(app, role: str) -> tuple[FlaskClient, str]:
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
     if role != "anonymous":
-        signed_in = client.post("/login", data={"csrf_token": token, "email": f"{role}@example.org", "password": PASSWORD})
+        signed_in = client.post(
+            "/login", data={"csrf_token": token, "email": f"{role}@example.org", "password": PASSWORD}
+        )
         assert signed_in.status_code == 303, (role, signed_in.status_code)
         # Signing in starts a new session, with a new CSRF secret.
         token = csrf_token(client.get("/fieldwork/").get_data(as_text=True))

@@ -54,24 +54,35 @@ def test_licence_screen_explains_the_duty_and_records_a_licence(app, admin):
     options = re.findall(r'<option value="([a-z_]*)"', html)
     assert options == ["", "swemwbs", "wemwbs"]  # only instruments that need registration
 
-    added = _post(admin, "/admin/licences", "/admin/licences",
-                  {"instrument_key": "wemwbs", "holder": " Kent County Council ", "reference": "WEMWBS-2024-118"})
+    added = _post(
+        admin,
+        "/admin/licences",
+        "/admin/licences",
+        {"instrument_key": "wemwbs", "holder": " Kent County Council ", "reference": "WEMWBS-2024-118"},
+    )
     assert added.status_code == 303
     with app.app_context():
         licence = db.session.scalars(select(Licence)).one()
-        assert (licence.instrument_key, licence.holder, licence.reference) == ("wemwbs", "Kent County Council",
-                                                                               "WEMWBS-2024-118")
+        assert (licence.instrument_key, licence.holder, licence.reference) == (
+            "wemwbs",
+            "Kent County Council",
+            "WEMWBS-2024-118",
+        )
         assert licence.recorded_by.email == ADMIN
         event = db.session.scalars(select(AuditEvent).filter_by(entity_type="licence")).one()
-        assert (event.action, event.actor_label, event.changes["holder"]) == ("create", ADMIN,
-                                                                              [None, "Kent County Council"])
+        assert (event.action, event.actor_label, event.changes["holder"]) == (
+            "create",
+            ADMIN,
+            [None, "Kent County Council"],
+        )
     after = admin.get("/admin/licences").get_data(as_text=True)
     assert "WEMWBS-2024-118" in after and after.count("licence recorded") == 2  # SWEMWBS is covered too
 
 
 def test_licence_form_errors_are_shown_beside_the_form(app, admin):
-    not_licensable = _post(admin, "/admin/licences", "/admin/licences",
-                           {"instrument_key": "sixways", "holder": "KCC", "reference": "X"})
+    not_licensable = _post(
+        admin, "/admin/licences", "/admin/licences", {"instrument_key": "sixways", "holder": "KCC", "reference": "X"}
+    )
     assert not_licensable.status_code == 422
     missing = _post(admin, "/admin/licences", "/admin/licences", {"instrument_key": "wemwbs", "reference": "R-1"})
     assert missing.status_code == 422
@@ -126,8 +137,15 @@ def test_audit_filters_by_entity_type_action_and_actor(app, admin, make_user):
 
 def test_audit_csv_is_streamed_with_a_row_per_changed_field(app, admin, make_user):
     page = admin.get("/admin/users/new").get_data(as_text=True)
-    created = admin.post("/admin/users/new", data={"csrf_token": csrf_token(page), "email": "new@example.org",
-                                                   "name": "=HYPERLINK(\"http://evil\")", "role": "peer"})
+    created = admin.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": csrf_token(page),
+            "email": "new@example.org",
+            "name": '=HYPERLINK("http://evil")',
+            "role": "peer",
+        },
+    )
     assert created.status_code == 303
     new_id = _user_id(app, "new@example.org")
     _post(admin, f"/admin/users/{new_id}", f"/admin/users/{new_id}", {"name": "Nia", "role": "researcher"})
@@ -145,15 +163,18 @@ def test_audit_csv_is_streamed_with_a_row_per_changed_field(app, admin, make_use
     assert int(rows[0]["event_id"]) == newest_id  # newest first
 
     def find(entity_type: str, action: str, field: str) -> dict:
-        matches = [r for r in rows if (r["entity_type"], r["action"], r["field"]) == (entity_type, action, field)
-                   and r["actor"] == ADMIN]
+        matches = [
+            r
+            for r in rows
+            if (r["entity_type"], r["action"], r["field"]) == (entity_type, action, field) and r["actor"] == ADMIN
+        ]
         assert matches, (entity_type, action, field)
         return matches[0]
 
     assert find("user", "create", "email")["after"] == "new@example.org"
-    assert find("user", "create", "name")["after"] == "'=HYPERLINK(\"http://evil\")"  # no formula in a spreadsheet
+    assert find("user", "create", "name")["after"] == '\'=HYPERLINK("http://evil")'  # no formula in a spreadsheet
     renamed = find("user", "update", "name")
-    assert (renamed["before"], renamed["after"]) == ("'=HYPERLINK(\"http://evil\")", "Nia")
+    assert (renamed["before"], renamed["after"]) == ('\'=HYPERLINK("http://evil")', "Nia")
     assert (find("user", "update", "role")["before"], find("user", "update", "role")["after"]) == ("peer", "researcher")
     assert (find("user", "update", "active")["before"], find("user", "update", "active")["after"]) == ("true", "false")
     assert find("user", "update", "session_token")["after"] == "changed"
@@ -162,7 +183,8 @@ def test_audit_csv_is_streamed_with_a_row_per_changed_field(app, admin, make_use
     licence_csv = admin.get("/admin/audit.csv?entity_type=licence").get_data(as_text=True)
     filtered = list(csv.DictReader(io.StringIO(licence_csv)))
     assert {row["entity_type"] for row in filtered} == {"licence"} and len(filtered) == len(
-        [r for r in rows if r["entity_type"] == "licence"])
+        [r for r in rows if r["entity_type"] == "licence"]
+    )
 
 
 def test_audit_trail_is_read_only(admin):

@@ -48,9 +48,9 @@ def test_list_shows_each_account_with_role_status_communities_and_last_sign_in(a
     make_campaign("dover-town")
     make_user("peer@example.org", "peer", communities=("dover-town",))
     html = admin.get("/admin/users").get_data(as_text=True)
-    peer_row = html[html.index("peer@example.org"):].split("</tr>")[0]
+    peer_row = html[html.index("peer@example.org") :].split("</tr>")[0]
     assert "Dover Town" in peer_row and ">peer<" in peer_row and "active" in peer_row and "never" in peer_row
-    admin_row = html[html.index(ADMIN):].split("</tr>")[0]
+    admin_row = html[html.index(ADMIN) :].split("</tr>")[0]
     assert "never" not in admin_row  # the admin has just signed in
 
 
@@ -61,8 +61,13 @@ def test_create_account_without_password_then_link_shown_once_and_usable_once(ap
     assert community_id
     created = admin.post(
         "/admin/users/new",
-        data={"csrf_token": csrf_token(page), "email": " New.Peer@Example.org ", "name": "Nia Peer", "role": "peer",
-              "communities": community_id.group(1) or community_id.group(2)},
+        data={
+            "csrf_token": csrf_token(page),
+            "email": " New.Peer@Example.org ",
+            "name": "Nia Peer",
+            "role": "peer",
+            "communities": community_id.group(1) or community_id.group(2),
+        },
     )
     assert created.status_code == 303
     user = _user(app, "new.peer@example.org")
@@ -71,7 +76,9 @@ def test_create_account_without_password_then_link_shown_once_and_usable_once(ap
     with app.app_context():
         assert [c.slug for c in db.session.get(User, user.id).communities] == ["dover-town"]
     assert [(actor, changes["email"]) for actor, changes in _audit(app, "user", "create")][-1] == (
-        ADMIN, [None, "new.peer@example.org"])
+        ADMIN,
+        [None, "new.peer@example.org"],
+    )
 
     issued = _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link")
     assert issued.status_code == 200 and issued.headers["Cache-Control"] == "no-store"
@@ -85,13 +92,17 @@ def test_create_account_without_password_then_link_shown_once_and_usable_once(ap
     newcomer = app.test_client()
     form = newcomer.get(f"/reset/{token}")
     assert form.status_code == 200
-    data = {"csrf_token": csrf_token(form.get_data(as_text=True)),
-            "new_password": "a long new passphrase", "confirm": "a long new passphrase"}
+    data = {
+        "csrf_token": csrf_token(form.get_data(as_text=True)),
+        "new_password": "a long new passphrase",
+        "confirm": "a long new passphrase",
+    }
     assert newcomer.post(f"/reset/{token}", data=data).status_code == 303
     assert newcomer.get(f"/reset/{token}").status_code == 404  # works once
     login_page = csrf_token(newcomer.get("/login").get_data(as_text=True))
-    signed_in = newcomer.post("/login", data={"csrf_token": login_page, "email": "new.peer@example.org",
-                                              "password": "a long new passphrase"})
+    signed_in = newcomer.post(
+        "/login", data={"csrf_token": login_page, "email": "new.peer@example.org", "password": "a long new passphrase"}
+    )
     assert signed_in.status_code == 303
 
 
@@ -99,9 +110,11 @@ def test_a_new_link_cancels_the_previous_one(app, admin, make_user):
     make_user("peer@example.org", "peer")
     user = _user(app, "peer@example.org")
     first = LINK_PATTERN.search(
-        _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)).group(1)
+        _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)
+    ).group(1)
     second = LINK_PATTERN.search(
-        _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)).group(1)
+        _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)
+    ).group(1)
     assert first != second
     other = app.test_client()
     assert other.get(first.removeprefix("http://localhost")).status_code == 404
@@ -111,16 +124,20 @@ def test_a_new_link_cancels_the_previous_one(app, admin, make_user):
 def test_create_form_errors_keep_input_and_create_nothing(app, admin, make_user):
     make_user("taken@example.org", "researcher")
     page = admin.get("/admin/users/new").get_data(as_text=True)
-    bad = admin.post("/admin/users/new", data={"csrf_token": csrf_token(page), "email": "not-an-email",
-                                               "name": "Typed Name", "role": "peer"})
+    bad = admin.post(
+        "/admin/users/new",
+        data={"csrf_token": csrf_token(page), "email": "not-an-email", "name": "Typed Name", "role": "peer"},
+    )
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert "Enter an email address like name@example.org." in html and 'value="Typed Name"' in html
-    taken = admin.post("/admin/users/new", data={"csrf_token": csrf_token(page), "email": "Taken@example.org",
-                                                 "role": "peer"})
+    taken = admin.post(
+        "/admin/users/new", data={"csrf_token": csrf_token(page), "email": "Taken@example.org", "role": "peer"}
+    )
     assert taken.status_code == 422 and "already exists" in taken.get_data(as_text=True)
-    wrong_role = admin.post("/admin/users/new", data={"csrf_token": csrf_token(page), "email": "x@example.org",
-                                                      "role": "superuser"})
+    wrong_role = admin.post(
+        "/admin/users/new", data={"csrf_token": csrf_token(page), "email": "x@example.org", "role": "superuser"}
+    )
     assert wrong_role.status_code == 422
     with app.app_context():
         assert sorted(db.session.scalars(select(User.email))) == [ADMIN, "taken@example.org"]
@@ -186,14 +203,16 @@ def test_assignments_decide_which_campaigns_a_peer_sees(app, admin, make_campaig
     user = _user(app, "peer@example.org")
     page = admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
     sheppey_id = re.search(r'value="(\d+)"[^>]*>\s*<label[^>]*>Sheppey<', page).group(1)
-    saved = admin.post(f"/admin/users/{user.id}/communities", data={"csrf_token": csrf_token(page),
-                                                                     "communities": sheppey_id})
+    saved = admin.post(
+        f"/admin/users/{user.id}/communities", data={"csrf_token": csrf_token(page), "communities": sheppey_id}
+    )
     assert saved.status_code == 303
     after = peer.get("/fieldwork/").get_data(as_text=True)
     assert "Sheppey survey" in after and "Dover Town survey" not in after
 
-    unknown = admin.post(f"/admin/users/{user.id}/communities", data={"csrf_token": csrf_token(page),
-                                                                       "communities": "99999"})
+    unknown = admin.post(
+        f"/admin/users/{user.id}/communities", data={"csrf_token": csrf_token(page), "communities": "99999"}
+    )
     assert unknown.status_code == 422
     cleared = admin.post(f"/admin/users/{user.id}/communities", data={"csrf_token": csrf_token(page)})
     assert cleared.status_code == 303
@@ -203,9 +222,15 @@ def test_assignments_decide_which_campaigns_a_peer_sees(app, admin, make_campaig
 def test_every_admin_form_needs_its_csrf_token(app, admin, make_user):
     make_user("peer@example.org", "peer")
     user = _user(app, "peer@example.org")
-    for url in ("/admin/users/new", f"/admin/users/{user.id}", f"/admin/users/{user.id}/communities",
-                f"/admin/users/{user.id}/deactivate", f"/admin/users/{user.id}/reactivate",
-                f"/admin/users/{user.id}/reset-link", "/admin/licences"):
+    for url in (
+        "/admin/users/new",
+        f"/admin/users/{user.id}",
+        f"/admin/users/{user.id}/communities",
+        f"/admin/users/{user.id}/deactivate",
+        f"/admin/users/{user.id}/reactivate",
+        f"/admin/users/{user.id}/reset-link",
+        "/admin/licences",
+    ):
         assert admin.post(url, data={"name": "x", "role": "admin"}).status_code == 400, url
     assert _user(app, "peer@example.org").active is True
     with app.app_context():

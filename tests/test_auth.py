@@ -74,8 +74,12 @@ def test_deactivation_and_password_change_end_other_sessions(app, client, make_u
     page = client.get("/account/password").get_data(as_text=True)
     changed = client.post(
         "/account/password",
-        data={"csrf_token": csrf_token(page), "current_password": STAFF_PASSWORD,
-              "new_password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+        data={
+            "csrf_token": csrf_token(page),
+            "current_password": STAFF_PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
     )
     assert changed.status_code == 303
     assert client.get("/fieldwork/").status_code == 200  # this device stays signed in
@@ -94,7 +98,12 @@ def test_short_new_password_is_refused(client, make_user, login):
     page = client.get("/account/password").get_data(as_text=True)
     refused = client.post(
         "/account/password",
-        data={"csrf_token": csrf_token(page), "current_password": STAFF_PASSWORD, "new_password": "short", "confirm": "short"},
+        data={
+            "csrf_token": csrf_token(page),
+            "current_password": STAFF_PASSWORD,
+            "new_password": "short",
+            "confirm": "short",
+        },
     )
     assert refused.status_code == 422 and "at least 12 characters" in refused.get_data(as_text=True)
 
@@ -123,7 +132,9 @@ def test_login_is_throttled_per_account(database_url):
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
     statuses = [
-        client.post("/login", data={"csrf_token": token, "email": "x@example.org", "password": "wrong password!"}).status_code
+        client.post(
+            "/login", data={"csrf_token": token, "email": "x@example.org", "password": "wrong password!"}
+        ).status_code
         for _ in range(4)
     ]
     assert statuses == [422, 422, 422, 429]
@@ -141,8 +152,11 @@ def test_one_time_reset_link(app, client, make_user, login):
         db.session.commit()
     page = client.get(f"/reset/{token}")
     assert page.status_code == 200 and "p@example.org" in page.get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "new_password": "fresh long passphrase",
-            "confirm": "fresh long passphrase"}
+    data = {
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "new_password": "fresh long passphrase",
+        "confirm": "fresh long passphrase",
+    }
     assert client.post(f"/reset/{token}", data=data).status_code == 303
     assert client.get(f"/reset/{token}").status_code == 404  # used once
     assert login("p@example.org", "fresh long passphrase").status_code == 303
@@ -151,14 +165,16 @@ def test_one_time_reset_link(app, client, make_user, login):
 @pytest.mark.parametrize("stdin_password", ["a long enough password\n"])
 def test_create_user_cli_reads_password_from_stdin(app, runner, make_campaign, stdin_password):
     make_campaign("sheppey", asset_slugs=())
-    result = runner.invoke(args=["create-user", "peer@example.org", "--role", "peer", "--community", "sheppey"],
-                           input=stdin_password)
+    result = runner.invoke(
+        args=["create-user", "peer@example.org", "--role", "peer", "--community", "sheppey"], input=stdin_password
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalars(select(User)).one()
         assert user.role == "peer" and [c.slug for c in user.communities] == ["sheppey"]
     short = runner.invoke(args=["create-user", "x@example.org", "--role", "peer"], input="short\n")
     assert short.exit_code != 0 and "at least 12" in short.output
-    unknown = runner.invoke(args=["create-user", "y@example.org", "--role", "peer", "--community", "nowhere"],
-                            input=stdin_password)
+    unknown = runner.invoke(
+        args=["create-user", "y@example.org", "--role", "peer", "--community", "nowhere"], input=stdin_password
+    )
     assert unknown.exit_code != 0 and "No community" in unknown.output

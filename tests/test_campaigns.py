@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import instruments
 import pytest
 from sqlalchemy import select
 
+import instruments
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community, InstrumentVersion
 from survey.services.campaigns import (
@@ -82,8 +82,10 @@ def test_asset_snapshot_is_frozen_when_the_campaign_opens(app, community):
     asset_section = campaign_sections(db.session.get(Campaign, campaign.id))[1]
     keys = [item.key for item in asset_section.items]
     assert keys == [
-        "asset_sheppey_library", "asset_sheppey_library_value",
-        "asset_minster_leas", "asset_minster_leas_value",
+        "asset_sheppey_library",
+        "asset_sheppey_library_value",
+        "asset_minster_leas",
+        "asset_minster_leas_value",
         "asset_nominations",
     ]
     assert "Library" in asset_section.items[0].text and "Gateway" not in asset_section.items[0].text

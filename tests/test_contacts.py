@@ -34,8 +34,10 @@ def _send(client, slug: str, data: dict):
 
 def _contacts(app) -> list[tuple]:
     with app.app_context():
-        return [(c.response_public_id, c.community_id, c.name, c.email, c.phone, c.purposes)
-                for c in db.session.scalars(select(ContactDetail))]
+        return [
+            (c.response_public_id, c.community_id, c.name, c.email, c.phone, c.purposes)
+            for c in db.session.scalars(select(ContactDetail))
+        ]
 
 
 def _answers_snapshot(app) -> tuple:
@@ -146,8 +148,15 @@ def test_details_appear_only_on_the_admin_contacts_screen(app, client, finished,
     assert listing.headers["Cache-Control"] == "no-store"
     html = listing.get_data(as_text=True)
     assert NAME in html and EMAIL in html and PHONE in html and "a follow-up interview, the community workshop" in html
-    for url in ("/admin/", "/admin/audit", "/admin/audit.csv", "/admin/users", "/fieldwork/", "/research/",
-                f"/s/{finished}/done"):
+    for url in (
+        "/admin/",
+        "/admin/audit",
+        "/admin/audit.csv",
+        "/admin/users",
+        "/fieldwork/",
+        "/research/",
+        f"/s/{finished}/done",
+    ):
         page = (admin if url.startswith(("/admin", "/fieldwork", "/research")) else client).get(url)
         text = page.get_data(as_text=True)
         assert page.status_code == 200, url
@@ -183,7 +192,10 @@ def test_erasing_contact_details_keeps_the_answers_and_leaves_no_trace(app, clie
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).filter_by(entity_type="contact_detail")).all()
         assert [(e.action, e.actor_label) for e in events] == [
-            ("create", "resident"), ("update", "resident"), ("delete", ADMIN)]
+            ("create", "resident"),
+            ("update", "resident"),
+            ("delete", ADMIN),
+        ]
         assert all(set(event.changes.values()) == {"changed"} for event in events)
     rows = list(csv.DictReader(io.StringIO(admin.get("/admin/audit.csv").get_data(as_text=True))))
     contact_rows = [row for row in rows if row["entity_type"] == "contact_detail"]
@@ -201,7 +213,8 @@ def test_erasing_with_the_response_deletes_its_answers_too(app, client, finished
     erased = admin.post(f"/admin/contacts/{contact_id}/erase-with-response", data={"csrf_token": csrf_token(page)})
     assert erased.status_code == 303
     assert "survey response with all its answers have been erased" in admin.get("/admin/contacts").get_data(
-        as_text=True)
+        as_text=True
+    )
     with app.app_context():
         for model in (ContactDetail, Response, Answer, AssetUse):
             assert db.session.scalar(select(func.count(model.id))) == 0, model

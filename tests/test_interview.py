@@ -43,7 +43,11 @@ def test_peer_runs_a_whole_interview(app, client, make_campaign, make_user, logi
         response = db.session.scalars(select(Response)).one()
         peer = db.session.scalars(select(User)).one()
         assert (response.mode, response.status, response.entered_by_id, response.verified) == (
-            "interview", "complete", peer.id, True)
+            "interview",
+            "complete",
+            peer.id,
+            True,
+        )
 
 
 def test_interview_needs_the_consent_confirmation(app, client, make_campaign, make_user, login):

@@ -92,8 +92,7 @@ def test_tampered_start_token_is_a_bad_request(app, client, make_campaign):
 def test_double_clicked_start_creates_one_response(app, client, make_campaign):
     slug = make_campaign()
     html = client.get(f"/s/{slug}").get_data(as_text=True)
-    data = {"csrf_token": csrf_token(html), "consent": "y",
-            "start_token": START_TOKEN_PATTERN.search(html).group(1)}
+    data = {"csrf_token": csrf_token(html), "consent": "y", "start_token": START_TOKEN_PATTERN.search(html).group(1)}
     first = client.post(f"/s/{slug}/start", data=data)
     second = client.post(f"/s/{slug}/start", data=data)
     assert first.status_code == second.status_code == 303
@@ -191,8 +190,11 @@ def test_double_clicked_submit_stores_one_complete_response(app, client, make_ca
     for number in range(1, PAGES):
         resident.post_page(number, valid_answers(resident.item_names(number)))
     html = resident.page_html(PAGES)
-    data = {"csrf_token": csrf_token(html), "action": "next",
-            **{k: str(v) for k, v in valid_answers(resident.item_names(PAGES)).items()}}
+    data = {
+        "csrf_token": csrf_token(html),
+        "action": "next",
+        **{k: str(v) for k, v in valid_answers(resident.item_names(PAGES)).items()},
+    }
     first = client.post(f"/s/{slug}/page/{PAGES}", data=data)
     second = client.post(f"/s/{slug}/page/{PAGES}", data=data)
     assert first.headers["Location"] == second.headers["Location"] == f"/s/{slug}/done"

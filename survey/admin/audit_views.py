@@ -48,4 +48,3 @@ def audit_csv() -> Response:
     response.headers["Content-Disposition"] = "attachment; filename=audit-trail.csv"
     response.headers["Cache-Control"] = "no-store"
     return response
-

@@ -67,4 +67,3 @@ def add_licence_record() -> HTTPResponse | tuple[str, int]:
     db.session.commit()
     flash(f"Recorded the licence for {licence.instrument_key} held by {licence.holder}.")
     return redirect(url_for(".licences"), code=303)
-

@@ -50,7 +50,10 @@ def campaign(slug: str) -> str:
     dashboard = campaign_dashboard(campaign, current_app.config["DISPLAY_TIMEZONE"])
     warnings = opening_warnings(campaign) if campaign.status == "draft" else []
     return render_template(
-        "research/campaign.html", campaign=campaign, dashboard=dashboard, warnings=warnings,
+        "research/campaign.html",
+        campaign=campaign,
+        dashboard=dashboard,
+        warnings=warnings,
         public_link=public_link(campaign),
         instrument_titles={key: instrument.title for key, instrument in instruments.catalogue().items()},
     )
@@ -75,5 +78,6 @@ def campaign_poster(slug: str) -> str:
     """A printable A4 poster: title, QR code and the link typed out."""
     campaign = campaign_or_404(slug)
     minutes = estimated_minutes(campaign_sections(campaign)) if campaign.instruments else None
-    return render_template("research/poster.html", campaign=campaign, public_link=public_link(campaign),
-                           minutes=minutes)
+    return render_template(
+        "research/poster.html", campaign=campaign, public_link=public_link(campaign), minutes=minutes
+    )

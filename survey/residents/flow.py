@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, session
-from instruments import Instrument
 from werkzeug.wrappers import Response as HTTPResponse
+
+from instruments import Instrument
 
 from ..extensions import db
 from ..models import Campaign, Response

@@ -67,8 +67,10 @@ def _field_for(item: Item, enforce_required: bool) -> Any:
         return CodeRadioField(item.text, choices=choices, coerce=int, validators=validators)
     if item.type == "integer":
         low, high = item.min, item.max
-        validators = [InputRequired("Enter a number.") if required else Optional(),
-                      NumberRange(low, high, f"Enter a whole number from {low} to {high}.")]
+        validators = [
+            InputRequired("Enter a number.") if required else Optional(),
+            NumberRange(low, high, f"Enter a whole number from {low} to {high}."),
+        ]
         return IntegerField(item.text, validators=validators)
     validators = [DataRequired("Answer this question.") if required else Optional()]
     if item.max_length:
@@ -98,9 +100,7 @@ def _strip_upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def section_form(
-    section: Instrument, *, enforce_required: bool, data: Mapping[str, Any] | None = None
-) -> FlaskForm:
+def section_form(section: Instrument, *, enforce_required: bool, data: Mapping[str, Any] | None = None) -> FlaskForm:
     """A form for one section; `enforce_required` is off for "back" and "save for later"."""
 
     class SectionForm(FlaskForm):
@@ -147,26 +147,37 @@ class ContactForm(FlaskForm):
 
     name = StringField(
         "Your name",
-        validators=[DataRequired("Enter your name, so we know who to ask for."),
-                    Length(max=200, message="Use at most 200 characters.")],
+        validators=[
+            DataRequired("Enter your name, so we know who to ask for."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
         filters=[_strip],
     )
     email = EmailField(
         "Email address",
-        validators=[Optional(), Length(max=254, message="Use at most 254 characters."),
-                    Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org.")],
+        validators=[
+            Optional(),
+            Length(max=254, message="Use at most 254 characters."),
+            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
+        ],
         filters=[_strip],
     )
     phone = TelField(
         "Phone number",
-        validators=[Optional(), Length(max=40, message="Use at most 40 characters."),
-                    Regexp(r"^[0-9 +]+$", message=PHONE_MESSAGE), _enough_digits],
+        validators=[
+            Optional(),
+            Length(max=40, message="Use at most 40 characters."),
+            Regexp(r"^[0-9 +]+$", message=PHONE_MESSAGE),
+            _enough_digits,
+        ],
         filters=[_strip],
     )
     purposes = SelectMultipleField(
         "What we may invite you to",
-        choices=[SelectChoice(value="interview", label="A follow-up interview"),
-                 SelectChoice(value="workshop", label="The community workshop")],
+        choices=[
+            SelectChoice(value="interview", label="A follow-up interview"),
+            SelectChoice(value="workshop", label="The community workshop"),
+        ],
         validators=[DataRequired("Tick an interview, the workshop, or both.")],
         invalid_choice_message="Tick only the options shown.",
         widget=ListWidget(prefix_label=False),

@@ -116,11 +116,20 @@ def _token_hash(token: str) -> str:
 def issue_password_reset(user: User, issued_by: User | None, valid_hours: int) -> tuple[str, datetime]:
     """A one-time reset token for an admin to hand over; earlier unused tokens stop working."""
     now = utcnow()
-    for old in db.session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))):
+    for old in db.session.scalars(
+        select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+    ):
         old.used_at = now
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(hours=valid_hours)
-    db.session.add(PasswordReset(user=user, token_hash=_token_hash(token), expires_at=expires_at, created_by_id=issued_by.id if issued_by else None))
+    db.session.add(
+        PasswordReset(
+            user=user,
+            token_hash=_token_hash(token),
+            expires_at=expires_at,
+            created_by_id=issued_by.id if issued_by else None,
+        )
+    )
     db.session.flush()
     return token, expires_at
 

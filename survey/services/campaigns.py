@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 import instruments
 from instruments import Instrument
-from sqlalchemy import select
 
 from ..database import utcnow
 from ..extensions import db
@@ -36,28 +37,33 @@ def create_campaign(
     if not SLUG_PATTERN.match(slug):
         raise ServiceError(f"Campaign slug {slug!r} must be lower-case letters, digits and single hyphens.")
     keys = list(instrument_keys)
-    if not keys:
-        raise ServiceError("A campaign needs at least one instrument.")
-    catalogue = instruments.catalogue()
-    unknown = [key for key in keys if key not in catalogue]
-    if unknown:
-        raise ServiceError(f"Unknown instrument(s): {', '.join(unknown)}.")
-    if len(set(keys)) != len(keys):
-        raise ServiceError("Each instrument can be asked only once in a campaign.")
-    if "wemwbs" in keys and "swemwbs" in keys:
-        # SWEMWBS's items are WEMWBS items; it is derived from a full WEMWBS, never asked twice.
-        raise ServiceError("Ask WEMWBS or SWEMWBS, not both: SWEMWBS is scored from the WEMWBS items.")
+    problem = instrument_keys_problem(keys)
+    if problem:
+        raise ServiceError(problem)
     campaign = Campaign(community=community, slug=slug, title=title, instrument_keys=keys, **settings)
     db.session.add(campaign)
     db.session.flush()
     return campaign
 
 
+def instrument_keys_problem(keys: Sequence[str]) -> str | None:
+    """Why a campaign cannot ask these instruments in this order, or None if it can."""
+    if not keys:
+        return "Choose at least one instrument."
+    unknown = [key for key in keys if key not in instruments.catalogue()]
+    if unknown:
+        return f"Unknown instrument(s): {', '.join(unknown)}."
+    if len(set(keys)) != len(keys):
+        return "Each instrument can be asked only once."
+    if "wemwbs" in keys and "swemwbs" in keys:
+        # SWEMWBS's items are WEMWBS items; it is derived from a full WEMWBS, never asked twice.
+        return "Ask WEMWBS or SWEMWBS, not both: SWEMWBS is scored from the WEMWBS items."
+    return None
+
+
 def register_instrument_version(instrument: Instrument) -> InstrumentVersion:
     """Store this definition version, or return the stored one if it is identical."""
-    stored = db.session.scalar(
-        select(InstrumentVersion).filter_by(key=instrument.key, version=instrument.version)
-    )
+    stored = db.session.scalar(select(InstrumentVersion).filter_by(key=instrument.key, version=instrument.version))
     digest = instrument.content_hash()
     if stored is not None:
         if stored.content_hash != digest:
@@ -148,9 +154,7 @@ def get_public_campaign(slug: str, today: date) -> Campaign:
     if campaign.status == "draft" or (campaign.opens_on and today < campaign.opens_on):
         raise NotFoundError("We could not find that survey. Check the link or the poster you were given.")
     if campaign.status == "closed" or (campaign.closes_on and today > campaign.closes_on):
-        raise CampaignClosedError(
-            "Thank you for your interest. This survey is no longer taking answers."
-        )
+        raise CampaignClosedError("Thank you for your interest. This survey is no longer taking answers.")
     return campaign
 
 

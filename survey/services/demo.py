@@ -19,8 +19,8 @@ from tqdm import tqdm
 from ..database import utcnow
 from ..extensions import db
 from ..models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
-from .campaigns import campaign_sections, create_campaign, open_campaign
 from .accounts import create_user
+from .campaigns import campaign_sections, create_campaign, open_campaign
 from .licences import add_licence
 
 COMMUNITIES = {
@@ -46,16 +46,48 @@ DEMO_ASSETS: dict[str, list[tuple[str, str, str, float | None, list[str], float,
     "aylesham": [
         ("aylesham_welfare", "Aylesham Welfare and Community Centre", "place", 55000, ["connect"], 2.5, 0.55),
         ("aylesham_library", "Aylesham library", "place", 70000, ["keep_learning"], 1.0, 0.3),
-        ("aylesham_brass_band", "Snowdown Colliery Welfare Band", "community_group", 6000, ["connect", "keep_learning"], 2.0, 0.1),
-        ("aylesham_heritage", "Aylesham Heritage Centre", "voluntary_org", 15000, ["take_notice", "keep_learning"], 0.5, 0.2),
-        ("aylesham_navigator", "Community navigator at the surgery", "individual", 32000, ["care", "connect"], 1.5, 0.15),
+        (
+            "aylesham_brass_band",
+            "Snowdown Colliery Welfare Band",
+            "community_group",
+            6000,
+            ["connect", "keep_learning"],
+            2.0,
+            0.1,
+        ),
+        (
+            "aylesham_heritage",
+            "Aylesham Heritage Centre",
+            "voluntary_org",
+            15000,
+            ["take_notice", "keep_learning"],
+            0.5,
+            0.2,
+        ),
+        (
+            "aylesham_navigator",
+            "Community navigator at the surgery",
+            "individual",
+            32000,
+            ["care", "connect"],
+            1.5,
+            0.15,
+        ),
         ("aylesham_green", "Market Square green", "place", None, ["take_notice", "connect"], 0.0, 0.6),
     ],
     "sheppey": [
         ("sheerness_seafront", "Sheerness beach and seafront", "place", 30000, ["be_active", "take_notice"], 2.0, 0.6),
         ("sheppey_library", "Sheerness Gateway library", "place", 150000, ["keep_learning"], 1.0, 0.35),
         ("sheppey_food_bank", "Sheppey food bank", "voluntary_org", 50000, ["give"], 0.5, 0.2),
-        ("sheppey_carers_group", "Sheppey carers' coffee morning", "community_group", 3000, ["connect", "care"], 3.0, 0.1),
+        (
+            "sheppey_carers_group",
+            "Sheppey carers' coffee morning",
+            "community_group",
+            3000,
+            ["connect", "care"],
+            3.0,
+            0.1,
+        ),
         ("minster_leas", "Minster Leas clifftop", "place", 12000, ["be_active", "take_notice"], 1.5, 0.4),
         ("sheppey_community_bus", "Island community minibus", "voluntary_org", 45000, ["connect"], 1.0, 0.15),
         ("sheppey_street_champion", "Street champion in Halfway", "individual", None, ["give", "connect"], 0.0, 0.1),
@@ -177,7 +209,9 @@ def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generato
             campaign=campaign,
             community_id=campaign.community_id,
             mode="interview" if interview else "online",
-            instrument_versions={link.instrument_version.key: link.instrument_version.version for link in campaign.instruments},
+            instrument_versions={
+                link.instrument_version.key: link.instrument_version.version for link in campaign.instruments
+            },
             consent=True,
             status="complete" if complete else "partial",
             started_at=submitted - timedelta(minutes=9),
@@ -193,8 +227,14 @@ def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generato
             frequency = int(rng.integers(1, 5)) if rng.random() < share else 0
             wellbeing += effect if frequency else 0.0
             importance = int(np.clip(round(2 + frequency * 0.6 + rng.normal(0, 0.8)), 1, 5))
-            uses.append({"response_id": response.id, "campaign_asset_id": asset.id,
-                         "frequency": frequency, "importance": importance})
+            uses.append(
+                {
+                    "response_id": response.id,
+                    "campaign_asset_id": asset.id,
+                    "frequency": frequency,
+                    "importance": importance,
+                }
+            )
         item_level = wellbeing / 14
         for item in sections["wemwbs"].items:
             code = int(np.clip(round(item_level + rng.normal(0, 0.55)), 1, 5))
@@ -209,11 +249,18 @@ def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generato
                 code = int(rng.choice([option.code for option in item.options]))
                 answers.append({"response_id": response.id, "item_key": item.key, "value": code, "text": None})
             elif item.type == "integer" and rng.random() < 0.9:
-                answers.append({"response_id": response.id, "item_key": item.key,
-                                "value": int(rng.integers(0, 60)), "text": None})
+                answers.append(
+                    {"response_id": response.id, "item_key": item.key, "value": int(rng.integers(0, 60)), "text": None}
+                )
         if rng.random() < 0.1:
-            answers.append({"response_id": response.id, "item_key": "asset_nominations", "value": None,
-                            "text": str(rng.choice(NOMINATIONS))})
+            answers.append(
+                {
+                    "response_id": response.id,
+                    "item_key": "asset_nominations",
+                    "value": None,
+                    "text": str(rng.choice(NOMINATIONS)),
+                }
+            )
     # Bulk inserts: thousands of rows, no need for an ORM object each.
     if answers:
         db.session.execute(insert(Answer), answers)

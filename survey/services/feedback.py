@@ -19,8 +19,7 @@ class ScoreFeedback:
 # Health Survey for England 2016 mean WEMWBS: men 50.1, women 49.6
 # (../shared/reference/wemwbs.md, "Norms and interpretation").
 _WEMWBS_COMPARISON = (
-    "In the Health Survey for England 2016, the average score for adults was about 50 "
-    "(50.1 for men, 49.6 for women)."
+    "In the Health Survey for England 2016, the average score for adults was about 50 (50.1 for men, 49.6 for women)."
 )
 # Ng Fat et al. 2017 (HSE 2010-2013): mean SWEMWBS 23.7 men, 23.2 women.
 _SWEMWBS_COMPARISON = (

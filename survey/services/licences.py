@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import instruments
 from sqlalchemy import select
+
+import instruments
 
 from ..extensions import db
 from ..models import Licence, User

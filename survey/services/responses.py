@@ -13,11 +13,12 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-import instruments
 import pandas as pd
-from instruments import Instrument
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+
+import instruments
+from instruments import Instrument
 
 from ..database import utcnow
 from ..extensions import db
@@ -43,7 +44,9 @@ def start_response(
         campaign=campaign,
         community_id=campaign.community_id,
         mode=mode,
-        instrument_versions={link.instrument_version.key: link.instrument_version.version for link in campaign.instruments},
+        instrument_versions={
+            link.instrument_version.key: link.instrument_version.version for link in campaign.instruments
+        },
         consent=True,
         status="partial",
         start_token=start_token,

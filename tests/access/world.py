@@ -36,7 +36,9 @@ class World:
             self.ids[f"campaign_{key}"] = campaign.slug
             self.ids[f"community_{key}"] = community.slug
             self.ids[f"asset_{key}"] = community.assets[0].slug
-            interview = start_response(campaign, secrets.token_urlsafe(24), mode="interview", entered_by=self.users[peer])
+            interview = start_response(
+                campaign, secrets.token_urlsafe(24), mode="interview", entered_by=self.users[peer]
+            )
             self.ids[f"interview_{key}"] = interview.public_id
         token, _expires = issue_password_reset(self.users["peer_other"], self.users["admin"], 48)
         self.ids["reset_token"] = token
@@ -45,8 +47,12 @@ class World:
     def _community(self, slug: str, name: str, asset_slug: str) -> Community:
         community = Community(slug=slug, name=name)
         db.session.add(community)
-        db.session.add(Asset(slug=asset_slug, community=community, name=asset_slug.replace("_", " ").title(), kind="place"))
-        campaign = create_campaign(community, slug, f"{name} survey", ["wemwbs", "sixways", "asset_use", "demographics"])
+        db.session.add(
+            Asset(slug=asset_slug, community=community, name=asset_slug.replace("_", " ").title(), kind="place")
+        )
+        campaign = create_campaign(
+            community, slug, f"{name} survey", ["wemwbs", "sixways", "asset_use", "demographics"]
+        )
         open_campaign(campaign)
         db.session.flush()
         return community

@@ -1,0 +1,208 @@
+"""Forms for the research screens. Asset fields are checked by the same functions as the CSV import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import ASSET_KINDS, SIXWAYS_DIMENSIONS
+from ..services.assets import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
+from ..services.campaign_admin import CampaignSettings
+
+# Above this the import is refused with a message; the app-wide MAX_CONTENT_LENGTH (256 KB) stops
+# anything far larger first. The confirmation step re-sends the file base64-encoded (4/3 larger),
+# which must also fit under that limit. 100 KB is well over a thousand assets.
+IMPORT_MAX_BYTES = 100 * 1024
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def checked_by(check: Callable[[Any], Any]) -> Callable[[Any, Any], None]:
+    """A validator that runs one of the shared asset column checks."""
+
+    def validate(_form: Any, field: Any) -> None:
+        try:
+            check(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    return validate
+
+
+class CommunityForm(FlaskForm):
+    """A community's slug and name (uniqueness is checked by the service)."""
+    slug = StringField("Slug (used in staff web addresses)", filters=[_strip],
+                       validators=[DataRequired("Enter a slug."), Length(max=60)])
+    name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name."), Length(max=200)])
+
+
+class AssetForm(FlaskForm):
+    """One asset-log entry; each field runs the shared column check."""
+    slug = StringField("Slug", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["slug"])])
+    name = StringField("Name", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["name"])])
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("", "Choose a kind"), *(SelectChoice(kind, KIND_LABELS[kind]) for kind in ASSET_KINDS)],
+        validate_choice=False,  # the shared check gives the message
+        validators=[checked_by(COLUMN_CHECKS["kind"])],
+    )
+    description = TextAreaField("Description", filters=[_strip],
+                                validators=[checked_by(COLUMN_CHECKS["description"])])
+    location = StringField("Location", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["location"])])
+    annual_cost = StringField("Annual cost in pounds", filters=[_strip],
+                              validators=[checked_by(COLUMN_CHECKS["annual_cost"])])
+    sixways_dimensions = SelectMultipleField(
+        "Six ways to wellbeing",
+        choices=[SelectChoice(dimension, DIMENSION_LABELS[dimension]) for dimension in SIXWAYS_DIMENSIONS],
+        validate_choice=False,
+        validators=[checked_by(COLUMN_CHECKS["sixways_dimensions"])],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def asset_fields(self) -> AssetFields:
+        """The checked values (call after `validate`)."""
+        values, problems = clean_asset({column: self[column].data for column in COLUMN_CHECKS})
+        if values is None:
+            raise ValueError(f"asset form used before validation: {problems}")
+        return values
+
+    @classmethod
+    def for_asset(cls, asset: Any) -> AssetForm:
+        """A form filled in from a stored asset."""
+        cost = "" if asset.annual_cost is None else f"{asset.annual_cost:.2f}"
+        return cls(data={
+            "slug": asset.slug, "name": asset.name, "kind": asset.kind, "description": asset.description,
+            "location": asset.location, "annual_cost": cost, "sixways_dimensions": list(asset.sixways_dimensions),
+        })
+
+
+class AssetImportForm(FlaskForm):
+    """The CSV upload for the import's dry run."""
+    file = FileField(
+        "CSV file",
+        validators=[
+            FileRequired("Choose a CSV file to check."),
+            FileAllowed(["csv", "txt"], "Choose a .csv file (save the spreadsheet as CSV UTF-8)."),
+            FileSize(IMPORT_MAX_BYTES, message=f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB."),
+        ],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    """The checked file, base64-encoded, sent back to import it."""
+    content = HiddenField(validators=[DataRequired("Nothing to import: check a file first.")])
+
+
+ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
+
+
+def campaign_form(
+    catalogue: Mapping[str, Any], communities: Sequence[Any], data: Mapping[str, Any] | None = None
+) -> Any:
+    """The campaign form, with one "position" choice per catalogue instrument (blank = not asked)."""
+    positions = [SelectChoice("", "Not asked")]
+    positions += [SelectChoice(str(n), ORDINALS[n - 1]) for n in range(1, len(catalogue) + 1)]
+
+    class CampaignForm(FlaskForm):
+        """Campaign settings, with one position field per catalogue instrument."""
+        community_id = SelectField(
+            "Community",
+            coerce=int,
+            choices=[SelectChoice(community.id, community.name) for community in communities],
+            validators=[InputRequired("Choose a community.")],
+        )
+        slug = StringField("Slug (the public link is /s/<slug>)", filters=[_strip],
+                           validators=[DataRequired("Enter a slug."), Length(max=60)])
+        title = StringField("Title", filters=[_strip], validators=[DataRequired("Enter a title."), Length(max=200)])
+        opens_on = DateField("Opens on", validators=[Optional()], format="%Y-%m-%d")
+        closes_on = DateField("Closes on", validators=[Optional()], format="%Y-%m-%d")
+        target_sample_size = IntegerField(
+            "Target sample size (complete responses)",
+            validators=[Optional(), NumberRange(1, 10_000_000, "Enter a whole number of at least 1.")],
+        )
+        population_size = IntegerField(
+            "Population size (residents in the area)",
+            validators=[Optional(), NumberRange(1, 100_000_000, "Enter a whole number of at least 1.")],
+        )
+        sampling_method = StringField("Sampling method", filters=[_strip], validators=[Length(max=200)])
+        double_entry_percent = IntegerField(
+            "Paper forms keyed twice (%)",
+            default=0,
+            validators=[InputRequired("Enter a percentage from 0 to 100."),
+                        NumberRange(0, 100, "Enter a percentage from 0 to 100.")],
+        )
+        show_score = BooleanField("Show residents their wellbeing score at the end")
+        practice = BooleanField("Practice campaign (training: kept out of analysis and exports)")
+
+        instrument_fields = [f"position_{key}" for key in catalogue]
+
+        def instrument_keys(self) -> tuple[str, ...]:
+            """The chosen instruments, in the chosen order."""
+            chosen = [(int(self[f"position_{key}"].data), key) for key in catalogue if self[f"position_{key}"].data]
+            return tuple(key for _, key in sorted(chosen))
+
+        def validate(self, extra_validators: Any = None) -> bool:
+            """The field checks, plus: no two instruments in the same position."""
+            ok = super().validate(extra_validators)
+            used: dict[str, str] = {}
+            for key in catalogue:
+                field = self[f"position_{key}"]
+                if field.data and field.data in used:
+                    field.errors.append(f"{catalogue[used[field.data]].title} is already asked {field.data}.")
+                    ok = False
+                elif field.data:
+                    used[field.data] = key
+            return ok
+
+        def settings(self) -> CampaignSettings:
+            """The form's values for the campaign service."""
+            return CampaignSettings(
+                community_id=self.community_id.data,
+                slug=self.slug.data,
+                title=self.title.data,
+                instrument_keys=self.instrument_keys(),
+                opens_on=self.opens_on.data,
+                closes_on=self.closes_on.data,
+                target_sample_size=self.target_sample_size.data,
+                population_size=self.population_size.data,
+                sampling_method=self.sampling_method.data or None,
+                double_entry_percent=self.double_entry_percent.data,
+                show_score=self.show_score.data,
+                practice=self.practice.data,
+            )
+
+    for key, instrument in catalogue.items():
+        # A missing value means "not asked", as the first option does.
+        setattr(CampaignForm, f"position_{key}", SelectField(instrument.title, choices=positions, default=""))
+    return CampaignForm(data=dict(data or {}))
+
+
+def campaign_data(campaign: Any) -> dict[str, Any]:
+    """A stored campaign as form data."""
+    data = {
+        name: getattr(campaign, name)
+        for name in ("community_id", "slug", "title", "opens_on", "closes_on", "target_sample_size",
+                     "population_size", "sampling_method", "double_entry_percent", "show_score", "practice")
+    }
+    for position, key in enumerate(campaign.instrument_keys, start=1):
+        data[f"position_{key}"] = str(position)
+    return data

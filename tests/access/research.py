@@ -1,0 +1,60 @@
+"""Rules for the research screens: researchers and admins only; peers and anonymous visitors are denied.
+
+Object routes have one rule for the peer's own community and one for the other: a peer is
+refused both (403), since the whole blueprint is closed to peers.
+"""
+
+from __future__ import annotations
+
+from survey.extensions import db
+from survey.models import Asset
+from survey.services.campaigns import create_campaign
+from tests.access import RESEARCH, Rule
+
+
+def build(world) -> None:
+    """Drafts and assets of our own, so opening, retiring and editing do not disturb the shared rows."""
+    for key, community in (("own", world.own), ("other", world.other)):
+        draft = create_campaign(community, f"research-draft-{key}", f"Research draft ({key})", ["sixways"])
+        world.ids[f"research_draft_{key}"] = draft.slug
+        asset = Asset(slug=f"research_{key}_asset", community=community, name=f"Research asset {key}", kind="place")
+        db.session.add(asset)
+        world.ids[f"research_asset_{key}"] = asset.slug
+    db.session.flush()
+
+
+def _both(endpoint: str, method: str, template: str) -> list[Rule]:
+    """One rule for the peer's own community's object and one for the other community's."""
+    return [Rule(endpoint, method, template.format(key=key), RESEARCH) for key in ("own", "other")]
+
+
+RULES = [
+    Rule("research.home", "GET", "/research/", RESEARCH),
+    Rule("research.new_campaign", "GET", "/research/campaigns/new", RESEARCH),
+    Rule("research.new_campaign", "POST", "/research/campaigns/new", RESEARCH),
+    *_both("research.campaign", "GET", "/research/campaigns/{{campaign_{key}}}"),
+    *_both("research.campaign_qr", "GET", "/research/campaigns/{{campaign_{key}}}/qr.svg"),
+    *_both("research.campaign_poster", "GET", "/research/campaigns/{{campaign_{key}}}/poster"),
+    *_both("research.edit_campaign", "GET", "/research/campaigns/{{research_draft_{key}}}/edit"),
+    *_both("research.edit_campaign", "POST", "/research/campaigns/{{research_draft_{key}}}/edit"),
+    *_both("research.open_campaign", "POST", "/research/campaigns/{{research_draft_{key}}}/open"),
+    # No confirmation box ticked: answers with a message and leaves the shared campaigns open.
+    *_both("research.close_campaign", "POST", "/research/campaigns/{{campaign_{key}}}/close"),
+    Rule("research.communities", "GET", "/research/communities", RESEARCH),
+    Rule("research.new_community", "GET", "/research/communities/new", RESEARCH),
+    Rule("research.new_community", "POST", "/research/communities/new", RESEARCH),
+    *_both("research.edit_community", "GET", "/research/communities/{{community_{key}}}/edit"),
+    *_both("research.edit_community", "POST", "/research/communities/{{community_{key}}}/edit"),
+    *_both("research.assets", "GET", "/research/communities/{{community_{key}}}/assets"),
+    *_both("research.new_asset", "GET", "/research/communities/{{community_{key}}}/assets/new"),
+    *_both("research.new_asset", "POST", "/research/communities/{{community_{key}}}/assets/new"),
+    *_both("research.export_assets_csv", "GET", "/research/communities/{{community_{key}}}/assets.csv"),
+    *_both("research.import_assets_csv", "GET", "/research/communities/{{community_{key}}}/assets/import"),
+    *_both("research.import_assets_csv", "POST", "/research/communities/{{community_{key}}}/assets/import"),
+    *_both("research.confirm_import", "POST", "/research/communities/{{community_{key}}}/assets/import/confirm"),
+    *_both("research.nominations", "GET", "/research/communities/{{community_{key}}}/nominations"),
+    *_both("research.edit_asset", "GET", "/research/assets/{{research_asset_{key}}}/edit"),
+    *_both("research.edit_asset", "POST", "/research/assets/{{research_asset_{key}}}/edit"),
+    *_both("research.retire_asset", "POST", "/research/assets/{{research_asset_{key}}}/retire"),
+    *_both("research.unretire_asset", "POST", "/research/assets/{{research_asset_{key}}}/unretire"),
+]
