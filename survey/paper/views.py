@@ -17,6 +17,7 @@ from ..services.serials import SerialError
 from . import bp
 from .forms import IssueForm, ReturnsForm
 from .printing import form_sections
+from .statistics import entry_stats
 
 
 def see_other(url: str) -> HTTPResponse:
@@ -200,5 +201,5 @@ def stats() -> str:
     if chosen is not None and chosen not in {campaign.id for campaign in campaigns}:
         chosen = None
     return render_template(
-        "paper/stats.html", rows=papers.entry_stats(chosen), campaigns=campaigns, chosen=chosen
+        "paper/stats.html", rows=entry_stats(chosen), campaigns=campaigns, chosen=chosen
     )

@@ -1,0 +1,38 @@
+"""Forms of the paper blueprint (the entry screen is built from instrument data, not a FlaskForm)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
+
+from ..services.paper import MAX_BATCH_SIZE
+
+
+class IssueForm(FlaskForm):
+    """Issue a batch of numbered forms to one person; `issued_to` choices are set by the view."""
+
+    issued_to = SelectField("Issue to", coerce=int, validators=[InputRequired("Choose who gets the forms.")])
+    size = IntegerField(
+        "Number of forms",
+        validators=[
+            InputRequired("Enter how many forms to print."),
+            NumberRange(1, MAX_BATCH_SIZE, f"Enter a whole number from 1 to {MAX_BATCH_SIZE}."),
+        ],
+    )
+
+
+class ReturnsForm(FlaskForm):
+    """Check paper in by serial: returned, or spoiled (damaged, lost, unusable)."""
+
+    serial = StringField("Serial number")
+    status = RadioField(
+        "The form is",
+        choices=[
+            SelectChoice(value="returned", label="Returned"),
+            SelectChoice(value="spoiled", label="Spoiled (damaged, lost or unusable)"),
+        ],
+        default="returned",
+        validators=[InputRequired("Choose returned or spoiled.")],
+    )
