@@ -33,7 +33,8 @@ def init_db() -> None:
 @click.option("--responses", "per_community", default=120, show_default=True, help="Responses per community.")
 @click.option("--seed", default=2014, show_default=True, help="Random seed for the synthetic responses.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has communities.")
-def demo(per_community: int, seed: int, if_empty: bool) -> None:
+@click.option("--paper/--no-paper", default=True, show_default=True, help="Issue and key demo paper batches.")
+def demo(per_community: int, seed: int, if_empty: bool, paper: bool) -> None:
     """Load the four seed communities with assets, open campaigns and synthetic responses."""
     from .audit import acting_as
     from .services.demo import database_is_empty, load_demo
@@ -43,7 +44,7 @@ def demo(per_community: int, seed: int, if_empty: bool) -> None:
         return
     try:
         with acting_as(None, "cli:demo"):
-            result = load_demo(per_community=per_community, seed=seed, progress=True)
+            result = load_demo(per_community=per_community, seed=seed, progress=True, paper=paper)
             db.session.commit()
     except ServiceError as error:
         db.session.rollback()

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from survey import create_app
 from survey.extensions import db
-from survey.models import Asset, Campaign, Community, Licence, Response
+from survey.models import Asset, Campaign, Community, Discrepancy, Licence, PaperEntry, Response
 
 
 def _counts(app) -> dict[str, int]:
@@ -31,7 +31,7 @@ def test_demo_loads_four_open_communities_once(app, runner):
     assert first.exit_code == 0, first.output
     counts = _counts(app)
     assert counts["Community"] == 4 and counts["Campaign"] == 4 and counts["Licence"] == 1
-    assert counts["Response"] == 160
+    assert counts["Response"] == 160 + 4 * 8  # online and interview, plus 8 keyed paper forms per community
     second = runner.invoke(args=["demo", "--responses", "40"])
     assert second.exit_code == 0, second.output
     assert _counts(app) == counts
@@ -39,7 +39,21 @@ def test_demo_loads_four_open_communities_once(app, runner):
         slugs = set(db.session.scalars(select(Campaign.slug).where(Campaign.status == "open")))
         assert slugs == {"dover-town", "aylesham", "sheppey", "swanley"}
         complete = db.session.scalar(select(func.count(Response.id)).where(Response.status == "complete"))
-        assert 0 < complete < 160  # a few are left partial on purpose
+        assert 0 < complete < 160 + 32  # a few are left partial on purpose
+        modes = dict(
+            db.session.execute(
+                select(Response.mode, func.count()).where(Response.status == "complete").group_by(Response.mode)
+            ).all()
+        )
+        assert modes["paper"] == 32 and modes["interview"] > 0 and modes["online"] > 0
+        # Double entry: some forms keyed twice, one discrepancy resolved and one left for a researcher.
+        resolved = dict(
+            db.session.execute(select(Discrepancy.resolved, func.count()).group_by(Discrepancy.resolved)).all()
+        )
+        assert resolved == {True: 1, False: 1}
+        assert db.session.scalar(select(func.count()).select_from(PaperEntry).where(PaperEntry.entry_number == 2)) > 2
+        unverified = db.session.scalar(select(func.count(Response.id)).where(Response.verified.is_(False)))
+        assert unverified == 1  # the paper form whose discrepancy is still open
 
 
 def test_demo_if_empty_leaves_a_used_database_alone(app, runner):
@@ -52,7 +66,7 @@ def test_demo_if_empty_leaves_a_used_database_alone(app, runner):
 
 
 def test_demo_campaigns_are_answerable(app, runner, client):
-    runner.invoke(args=["demo", "--responses", "20"])
+    runner.invoke(args=["demo", "--responses", "20", "--no-paper"])
     page = client.get("/s/aylesham")
     assert page.status_code == 200 and "Aylesham" in page.get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
@@ -77,11 +91,11 @@ def test_demo_staff_accounts_are_printed_once_and_can_sign_in(app, runner, clien
 
     from tests.helpers import csrf_token
 
-    first = runner.invoke(args=["demo", "--responses", "10"])
+    first = runner.invoke(args=["demo", "--responses", "10", "--no-paper"])
     accounts = re.findall(r"^\s+(admin|researcher|peer)\s+(\S+@demo\.example\.org)\s+(\S+)$", first.output, re.M)
     assert {role for role, _email, _password in accounts} == {"admin", "researcher", "peer"}
     assert len(accounts) == 6  # admin, researcher and one peer per community
-    second = runner.invoke(args=["demo", "--responses", "10"])
+    second = runner.invoke(args=["demo", "--responses", "10", "--no-paper"])
     assert "@demo.example.org" not in second.output
     _role, email, password = next(a for a in accounts if a[0] == "peer" and "aylesham" in a[1])
     token = csrf_token(client.get("/login").get_data(as_text=True))

@@ -7,7 +7,6 @@ frozen, and its settings describe data already being collected. Closing is final
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -25,7 +24,6 @@ from .campaigns import (
     open_campaign,
 )
 from .exceptions import ServiceError
-
 
 
 @dataclass(frozen=True)

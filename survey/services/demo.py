@@ -16,11 +16,14 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from tqdm import tqdm
 
+from instruments import Instrument
+
 from ..database import utcnow
 from ..extensions import db
 from ..models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
 from .accounts import create_user
 from .campaigns import campaign_sections, create_campaign, open_campaign
+from .demo_paper import KEYED_PER_BATCH, add_demo_paper
 from .licences import add_licence
 
 COMMUNITIES = {
@@ -103,6 +106,9 @@ DEMO_ASSETS: dict[str, list[tuple[str, str, str, float | None, list[str], float,
 }
 DEMO_INSTRUMENTS = ["wemwbs", "sixways", "asset_use", "demographics"]
 INTERVIEW_BIAS = 1.5  # interviewer-administered WEMWBS reads higher
+DOUBLE_ENTRY_PERCENT = 50  # of paper forms keyed twice, for quality control
+# One keying discrepancy already resolved (Dover Town) and one waiting for a researcher (Aylesham).
+PLANTED_DISCREPANCIES = {"dover-town": "resolved", "aylesham": "open"}
 NOMINATIONS = [
     "The allotments behind the church",
     "Our neighbour who checks on everyone in the street",
@@ -139,14 +145,14 @@ def _demo_user(result: DemoResult, email: str, role: str, name: str, communities
     return user
 
 
-def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False) -> DemoResult:
-    """Create whatever part of the demo is missing."""
+def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False, paper: bool = True) -> DemoResult:
+    """Create whatever part of the demo is missing; `paper=False` skips the paper batches (their PDFs are slow)."""
     rng = np.random.default_rng(seed)
     result = DemoResult()
     if db.session.scalar(select(Licence.id).where(Licence.instrument_key == "wemwbs").limit(1)) is None:
         add_licence("wemwbs", holder="Demo organisation (not a real licence)", reference="DEMO-ONLY")
     _demo_user(result, "admin@demo.example.org", "admin", "Demo Admin", [])
-    _demo_user(result, "researcher@demo.example.org", "researcher", "Demo Researcher", [])
+    researcher = _demo_user(result, "researcher@demo.example.org", "researcher", "Demo Researcher", [])
     for slug, name in tqdm(COMMUNITIES.items(), desc="demo communities", disable=not progress):
         community = db.session.scalar(select(Community).filter_by(slug=slug))
         if community is None:
@@ -168,11 +174,15 @@ def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False
                 population_size=POPULATION[slug],
                 sampling_method="Quota sample recruited by peer researchers (demo data)",
                 show_score=True,
+                double_entry_percent=DOUBLE_ENTRY_PERCENT,
             )
             open_campaign(campaign)
         has_responses = db.session.scalar(select(func.count(Response.id)).where(Response.campaign_id == campaign.id))
         if not has_responses:
             result.responses_added += _synthetic_responses(campaign, per_community, rng, peer)
+            if paper:
+                add_demo_paper(campaign, peer, researcher, rng, discrepancy=PLANTED_DISCREPANCIES.get(slug))
+                result.responses_added += KEYED_PER_BATCH
     db.session.flush()
     return result
 
@@ -194,9 +204,37 @@ def _ensure_assets(community: Community) -> None:
     db.session.flush()
 
 
+def synthetic_person(
+    campaign: Campaign, sections: dict[str, Instrument], rng: np.random.Generator, bias: float = 0.0
+) -> dict[str, int | str]:
+    """One synthetic resident's answers, keyed by item, with the planted asset effects built in."""
+    planted = {slug: (effect, share) for slug, _n, _k, _c, _d, effect, share in DEMO_ASSETS[campaign.slug]}
+    values: dict[str, int | str] = {}
+    wellbeing = 46.0 + bias + rng.normal(0, 7)
+    for asset in campaign.assets:
+        effect, share = planted[asset.slug]
+        frequency = int(rng.integers(1, 5)) if rng.random() < share else 0
+        wellbeing += effect if frequency else 0.0
+        values[f"asset_{asset.slug}"] = frequency
+        values[f"asset_{asset.slug}_value"] = int(np.clip(round(2 + frequency * 0.6 + rng.normal(0, 0.8)), 1, 5))
+    item_level = wellbeing / 14
+    for item in sections["wemwbs"].items:
+        values[item.key] = int(np.clip(round(item_level + rng.normal(0, 0.55)), 1, 5))
+    for item in sections["sixways"].items:
+        values[item.key] = int(np.clip(round(1.5 + item_level * 0.5 + rng.normal(0, 0.9)), 1, 5))
+    for item in sections["demographics"].items:
+        if item.type == "choice" and rng.random() < 0.95:
+            values[item.key] = int(rng.choice([option.code for option in item.options]))
+        elif item.type == "integer" and rng.random() < 0.9:
+            values[item.key] = int(rng.integers(0, 60))
+    if rng.random() < 0.1:
+        values["asset_nominations"] = str(rng.choice(NOMINATIONS))
+    return values
+
+
 def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generator, peer: User) -> int:
     sections = {section.key: section for section in campaign_sections(campaign)}
-    planted = {slug: (effect, share) for slug, _n, _k, _c, _d, effect, share in DEMO_ASSETS[campaign.slug]}
+    asset_ids = {f"asset_{asset.slug}": asset.id for asset in campaign.assets}
     now = utcnow()
     answers: list[dict[str, object]] = []
     uses: list[dict[str, object]] = []
@@ -220,47 +258,23 @@ def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generato
         )
         db.session.add(response)
         db.session.flush()
-
-        wellbeing = 46.0 + (INTERVIEW_BIAS if interview else 0.0) + rng.normal(0, 7)
-        for asset in campaign.assets:
-            effect, share = planted[asset.slug]
-            frequency = int(rng.integers(1, 5)) if rng.random() < share else 0
-            wellbeing += effect if frequency else 0.0
-            importance = int(np.clip(round(2 + frequency * 0.6 + rng.normal(0, 0.8)), 1, 5))
-            uses.append(
-                {
-                    "response_id": response.id,
-                    "campaign_asset_id": asset.id,
-                    "frequency": frequency,
-                    "importance": importance,
-                }
-            )
-        item_level = wellbeing / 14
-        for item in sections["wemwbs"].items:
-            code = int(np.clip(round(item_level + rng.normal(0, 0.55)), 1, 5))
-            answers.append({"response_id": response.id, "item_key": item.key, "value": code, "text": None})
-        if not complete:
-            continue
-        for item in sections["sixways"].items:
-            code = int(np.clip(round(1.5 + item_level * 0.5 + rng.normal(0, 0.9)), 1, 5))
-            answers.append({"response_id": response.id, "item_key": item.key, "value": code, "text": None})
-        for item in sections["demographics"].items:
-            if item.type == "choice" and rng.random() < 0.95:
-                code = int(rng.choice([option.code for option in item.options]))
-                answers.append({"response_id": response.id, "item_key": item.key, "value": code, "text": None})
-            elif item.type == "integer" and rng.random() < 0.9:
-                answers.append(
-                    {"response_id": response.id, "item_key": item.key, "value": int(rng.integers(0, 60)), "text": None}
+        values = synthetic_person(campaign, sections, rng, INTERVIEW_BIAS if interview else 0.0)
+        if not complete:  # stopped after the first page
+            values = {key: value for key, value in values.items() if key.startswith("wemwbs_")}
+        for key, value in values.items():
+            if key in asset_ids:
+                uses.append(
+                    {
+                        "response_id": response.id,
+                        "campaign_asset_id": asset_ids[key],
+                        "frequency": value,
+                        "importance": values[f"{key}_value"],
+                    }
                 )
-        if rng.random() < 0.1:
-            answers.append(
-                {
-                    "response_id": response.id,
-                    "item_key": "asset_nominations",
-                    "value": None,
-                    "text": str(rng.choice(NOMINATIONS)),
-                }
-            )
+            elif not key.endswith("_value") or not key.startswith("asset_"):
+                text = value if isinstance(value, str) else None
+                number = None if text is not None else value
+                answers.append({"response_id": response.id, "item_key": key, "value": number, "text": text})
     # Bulk inserts: thousands of rows, no need for an ORM object each.
     if answers:
         db.session.execute(insert(Answer), answers)
