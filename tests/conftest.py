@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from survey import create_app
 from survey.config import normalise_database_url
@@ -47,6 +47,7 @@ def postgres_url() -> str:
         if os.environ.get("CI"):
             pytest.fail("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests cannot run.")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    url = _database_for_this_worker(url)
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -57,6 +58,22 @@ def postgres_url() -> str:
         upgrade()
         db.engine.dispose()
     return url
+
+
+def _database_for_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own database, created beside TEST_DATABASE_URL's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _empty_postgres(url: str) -> None:

@@ -46,7 +46,7 @@ def _read_key(path: str) -> str:
 
 
 def test_secret_key_is_generated_once_and_parallel_workers_agree(tmp_path):
-    with multiprocessing.get_context("spawn").Pool(6) as pool:
+    with multiprocessing.get_context("fork").Pool(6) as pool:
         keys = pool.map(_read_key, [str(tmp_path)] * 12)
     assert len(set(keys)) == 1 and len(keys[0]) == 64
     assert (tmp_path / "secret_key").read_text().strip() == keys[0]

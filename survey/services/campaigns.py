@@ -3,10 +3,12 @@ reading back the questionnaire a campaign asks."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -122,11 +124,23 @@ def close_campaign(campaign: Campaign) -> Campaign:
     return campaign
 
 
+@lru_cache(maxsize=512)
+def _frozen_definition(content_hash: str, definition_json: str) -> Instrument:
+    # Validating a stored definition against the schema costs ~20 ms and every survey page needs
+    # several; a definition never changes under its content hash, so it is parsed once per process.
+    return instruments.instrument_from_dict(json.loads(definition_json))
+
+
+def stored_instrument(version: InstrumentVersion) -> Instrument:
+    """The instrument as registered (validated once per process, keyed by its content hash)."""
+    return _frozen_definition(version.content_hash, json.dumps(version.definition, sort_keys=True))
+
+
 def campaign_sections(campaign: Campaign) -> list[Instrument]:
     """The instruments a campaign asks, as frozen when it opened (asset items filled in)."""
     sections = []
     for link in campaign.instruments:
-        definition = instruments.instrument_from_dict(link.instrument_version.definition)
+        definition = stored_instrument(link.instrument_version)
         if definition.key == ASSET_TEMPLATE_KEY:
             definition = instruments.instantiate_asset_use(
                 definition, [(asset.slug, asset.name) for asset in campaign.assets]
