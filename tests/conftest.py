@@ -188,3 +188,43 @@ def login(client: FlaskClient):
         return browser.post("/login", data={"csrf_token": token, "email": email, "password": password})
 
     return _login
+
+
+@pytest.fixture
+def live_url(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on a free local port, for browser tests."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium driven by Playwright (fails in CI when missing, skips on a laptop)."""
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+ADMIN_EMAIL = "admin@example.org"
+
+
+@pytest.fixture
+def admin(client: FlaskClient, make_user, login) -> FlaskClient:
+    """`client`, signed in as an admin."""
+    make_user(ADMIN_EMAIL, "admin")
+    assert login(ADMIN_EMAIL).status_code == 303
+    return client

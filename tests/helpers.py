@@ -105,3 +105,9 @@ def checked_answers(html: str) -> dict[str, str]:
         for attrs in parser.inputs
         if attrs.get("type") == "radio" and "checked" in attrs
     }
+
+
+def post_form(client: FlaskClient, page_url: str, url: str, data: dict[str, Any] | None = None) -> TestResponse:
+    """POST the way a browser does: with the CSRF token of the page the form is on."""
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **(data or {})})

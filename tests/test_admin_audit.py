@@ -6,28 +6,15 @@ import csv
 import io
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 import instruments
 from survey.extensions import db
 from survey.models import AuditEvent, Community, Licence, User
-from tests.helpers import csrf_token
+from tests.conftest import ADMIN_EMAIL as ADMIN
+from tests.helpers import csrf_token, post_form
 
-ADMIN = "admin@example.org"
 ROW = re.compile(r"<tr>\s*<td>.*?</tr>", re.S)
-
-
-@pytest.fixture
-def admin(client, make_user, login):
-    make_user(ADMIN, "admin")
-    assert login(ADMIN).status_code == 303
-    return client
-
-
-def _post(client, page_url: str, url: str, data: dict | None = None):
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **(data or {})})
 
 
 def _plain(html: str) -> str:
@@ -54,7 +41,7 @@ def test_licence_screen_explains_the_duty_and_records_a_licence(app, admin):
     options = re.findall(r'<option value="([a-z_]*)"', html)
     assert options == ["", "swemwbs", "wemwbs"]  # only instruments that need registration
 
-    added = _post(
+    added = post_form(
         admin,
         "/admin/licences",
         "/admin/licences",
@@ -80,11 +67,11 @@ def test_licence_screen_explains_the_duty_and_records_a_licence(app, admin):
 
 
 def test_licence_form_errors_are_shown_beside_the_form(app, admin):
-    not_licensable = _post(
+    not_licensable = post_form(
         admin, "/admin/licences", "/admin/licences", {"instrument_key": "sixways", "holder": "KCC", "reference": "X"}
     )
     assert not_licensable.status_code == 422
-    missing = _post(admin, "/admin/licences", "/admin/licences", {"instrument_key": "wemwbs", "reference": "R-1"})
+    missing = post_form(admin, "/admin/licences", "/admin/licences", {"instrument_key": "wemwbs", "reference": "R-1"})
     assert missing.status_code == 422
     html = missing.get_data(as_text=True)
     assert "Enter the organisation that holds the licence." in html and 'value="R-1"' in html
@@ -99,7 +86,7 @@ def test_audit_trail_is_paged_newest_first_with_before_and_after(app, admin, mak
         db.session.commit()
     make_user("peer@example.org", "peer")
     peer_id = _user_id(app, "peer@example.org")
-    _post(admin, f"/admin/users/{peer_id}", f"/admin/users/{peer_id}", {"name": "", "role": "researcher"})
+    post_form(admin, f"/admin/users/{peer_id}", f"/admin/users/{peer_id}", {"name": "", "role": "researcher"})
 
     total = _count_events(app)
     assert total > 60
@@ -119,8 +106,10 @@ def test_audit_trail_is_paged_newest_first_with_before_and_after(app, admin, mak
 def test_audit_filters_by_entity_type_action_and_actor(app, admin, make_user):
     make_user("peer@example.org", "peer")
     peer_id = _user_id(app, "peer@example.org")
-    _post(admin, f"/admin/users/{peer_id}", f"/admin/users/{peer_id}/deactivate")
-    _post(admin, "/admin/licences", "/admin/licences", {"instrument_key": "wemwbs", "holder": "KCC", "reference": "R"})
+    post_form(admin, f"/admin/users/{peer_id}", f"/admin/users/{peer_id}/deactivate")
+    post_form(
+        admin, "/admin/licences", "/admin/licences", {"instrument_key": "wemwbs", "holder": "KCC", "reference": "R"}
+    )
 
     licences = admin.get("/admin/audit?entity_type=licence").get_data(as_text=True)
     assert len(ROW.findall(licences)) == _count_events(app, AuditEvent.entity_type == "licence") == 1
@@ -148,9 +137,11 @@ def test_audit_csv_is_streamed_with_a_row_per_changed_field(app, admin, make_use
     )
     assert created.status_code == 303
     new_id = _user_id(app, "new@example.org")
-    _post(admin, f"/admin/users/{new_id}", f"/admin/users/{new_id}", {"name": "Nia", "role": "researcher"})
-    _post(admin, f"/admin/users/{new_id}", f"/admin/users/{new_id}/deactivate")
-    _post(admin, "/admin/licences", "/admin/licences", {"instrument_key": "wemwbs", "holder": "KCC", "reference": "R"})
+    post_form(admin, f"/admin/users/{new_id}", f"/admin/users/{new_id}", {"name": "Nia", "role": "researcher"})
+    post_form(admin, f"/admin/users/{new_id}", f"/admin/users/{new_id}/deactivate")
+    post_form(
+        admin, "/admin/licences", "/admin/licences", {"instrument_key": "wemwbs", "holder": "KCC", "reference": "R"}
+    )
 
     download = admin.get("/admin/audit.csv")
     assert download.status_code == 200 and download.is_streamed

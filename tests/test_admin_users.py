@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import AuditEvent, PasswordReset, User
-from tests.helpers import csrf_token
+from tests.conftest import ADMIN_EMAIL as ADMIN
+from tests.helpers import csrf_token, post_form
 
-ADMIN = "admin@example.org"
 LINK_PATTERN = re.compile(r'value="(http://localhost/reset/[A-Za-z0-9_-]+)"')
-
-
-@pytest.fixture
-def admin(client, make_user, login):
-    """`client`, signed in as an admin."""
-    make_user(ADMIN, "admin")
-    assert login(ADMIN).status_code == 303
-    return client
-
-
-def _post(client, page_url: str, url: str, data: dict | None = None):
-    """POST the way a browser does: with the CSRF token of the page the form is on."""
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **(data or {})})
 
 
 def _user(app, email: str) -> User:
@@ -80,7 +65,7 @@ def test_create_account_without_password_then_link_shown_once_and_usable_once(ap
         [None, "new.peer@example.org"],
     )
 
-    issued = _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link")
+    issued = post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link")
     assert issued.status_code == 200 and issued.headers["Cache-Control"] == "no-store"
     link = LINK_PATTERN.search(issued.get_data(as_text=True)).group(1)
     token = link.rsplit("/", 1)[1]
@@ -110,10 +95,10 @@ def test_a_new_link_cancels_the_previous_one(app, admin, make_user):
     make_user("peer@example.org", "peer")
     user = _user(app, "peer@example.org")
     first = LINK_PATTERN.search(
-        _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)
+        post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)
     ).group(1)
     second = LINK_PATTERN.search(
-        _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)
+        post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reset-link").get_data(as_text=True)
     ).group(1)
     assert first != second
     other = app.test_client()
@@ -147,7 +132,7 @@ def test_editing_name_and_role_is_saved_and_audited_with_before_and_after(app, a
     make_user("peer@example.org", "peer")
     user = _user(app, "peer@example.org")
     url = f"/admin/users/{user.id}"
-    saved = _post(admin, url, url, {"name": "Pat Peer", "role": "researcher"})
+    saved = post_form(admin, url, url, {"name": "Pat Peer", "role": "researcher"})
     assert saved.status_code == 303
     assert (_user(app, "peer@example.org").name, _user(app, "peer@example.org").role) == ("Pat Peer", "researcher")
     updates = _audit(app, "user", "update")
@@ -156,10 +141,10 @@ def test_editing_name_and_role_is_saved_and_audited_with_before_and_after(app, a
 
 def test_admin_cannot_demote_or_deactivate_themselves(app, admin):
     me = _user(app, ADMIN)
-    demoted = _post(admin, f"/admin/users/{me.id}", f"/admin/users/{me.id}", {"name": "Me", "role": "peer"})
+    demoted = post_form(admin, f"/admin/users/{me.id}", f"/admin/users/{me.id}", {"name": "Me", "role": "peer"})
     assert demoted.status_code == 422
     assert "You cannot remove your own admin role" in demoted.get_data(as_text=True)
-    deactivated = _post(admin, f"/admin/users/{me.id}", f"/admin/users/{me.id}/deactivate")
+    deactivated = post_form(admin, f"/admin/users/{me.id}", f"/admin/users/{me.id}/deactivate")
     assert deactivated.status_code == 303
     assert "You cannot deactivate your own account" in admin.get(deactivated.headers["Location"]).get_data(as_text=True)
     me = _user(app, ADMIN)
@@ -178,7 +163,7 @@ def test_deactivation_ends_every_session_and_reactivation_lets_them_back(app, ad
     assert peer.get("/fieldwork/").status_code == 200 and copied.get("/fieldwork/").status_code == 200
 
     user = _user(app, "peer@example.org")
-    assert _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/deactivate").status_code == 303
+    assert post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/deactivate").status_code == 303
     assert _user(app, "peer@example.org").active is False
     for browser in (peer, copied):
         signed_out = browser.get("/fieldwork/")
@@ -187,7 +172,7 @@ def test_deactivation_ends_every_session_and_reactivation_lets_them_back(app, ad
     actor, changes = _audit(app, "user", "update")[-1]
     assert actor == ADMIN and changes == {"active": [True, False], "session_token": "changed"}
 
-    assert _post(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reactivate").status_code == 303
+    assert post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reactivate").status_code == 303
     assert login("peer@example.org", target=app.test_client()).status_code == 303
 
 

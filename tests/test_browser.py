@@ -2,38 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from survey.extensions import db
 from survey.models import Response
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
-
-
-@pytest.fixture
-def live_url(app, make_campaign) -> Iterator[str]:
-    make_campaign(show_score=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _answer_page_with_keyboard(page) -> None:
@@ -59,7 +31,8 @@ def _answer_page_with_keyboard(page) -> None:
     raise AssertionError("never reached the submit button")
 
 
-def test_resident_completes_the_survey_with_keyboard_and_no_javascript(app, live_url, browser):
+def test_resident_completes_the_survey_with_keyboard_and_no_javascript(app, make_campaign, live_url, browser):
+    make_campaign(show_score=True)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(f"{live_url}/s/dover-town")

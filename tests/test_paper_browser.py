@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from survey.extensions import db
 from survey.models import PaperForm
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import STAFF_PASSWORD
 from tests.test_paper_support import ITEMS_IN_DOVER_FORM, PEER, answer_for, issue, paper_setup
-
-
-@pytest.fixture
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _focused(page) -> dict[str, str]:
