@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from .extensions import login_manager
 from .models import User
@@ -65,3 +65,20 @@ def require_community(user: User, community_id: int) -> None:
     """404 unless the user may see this community's data (a peer's other communities do not exist)."""
     if not can_see_community(user, community_id):
         abort(404)
+
+
+M = TypeVar("M")
+
+
+def scoped_or_404(model: type[M], community_id: Callable[[M], int] | None = None, **filters: Any) -> M:
+    """The one `model` row matching `filters` that the signed-in user may see, else 404.
+
+    `community_id` says where the row's community is (default: its `community_id` column).
+    """
+    from .extensions import db
+
+    row = db.session.scalar(select(model).filter_by(**filters))
+    if row is None:
+        abort(404)
+    require_community(current_user, community_id(row) if community_id else row.community_id)  # type: ignore[attr-defined]
+    return row

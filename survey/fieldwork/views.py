@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import STAFF, require_community, roles_required, scope_to_user
+from ..access import STAFF, roles_required, scope_to_user, scoped_or_404
 from ..extensions import db
 from ..models import Campaign, Response
 from ..residents.flow import PageLinks, section_page
@@ -24,18 +24,11 @@ def _workable_campaigns() -> list[Campaign]:
 
 
 def _campaign_for_interview(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).filter_by(slug=slug, status="open"))
-    if campaign is None:
-        abort(404)
-    require_community(current_user, campaign.community_id)
-    return campaign
+    return scoped_or_404(Campaign, slug=slug, status="open")
 
 
 def _own_interview(public_id: str) -> Response:
-    response = db.session.scalar(select(Response).filter_by(public_id=public_id, mode="interview"))
-    if response is None:
-        abort(404)
-    require_community(current_user, response.community_id)
+    response = scoped_or_404(Response, public_id=public_id, mode="interview")
     if response.entered_by_id != current_user.id and current_user.role == "peer":
         abort(404)  # a peer continues only their own interviews
     return response

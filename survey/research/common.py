@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import abort, redirect, url_for
-from flask_login import current_user
-from sqlalchemy import select
+from flask import redirect, url_for
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import require_community
-from ..extensions import db
+from ..access import scoped_or_404
 from ..models import Asset, Campaign, Community
 
 
@@ -22,29 +19,17 @@ def see_other(endpoint: str, **values: Any) -> HTTPResponse:
 
 def community_or_404(slug: str) -> Community:
     """The community with this slug, or 404 if it does not exist or is out of scope."""
-    community = db.session.scalar(select(Community).where(Community.slug == slug))
-    if community is None:
-        abort(404)
-    require_community(current_user, community.id)
-    return community
+    return scoped_or_404(Community, lambda community: community.id, slug=slug)
 
 
 def campaign_or_404(slug: str) -> Campaign:
     """The campaign with this slug, or 404 if it does not exist or is out of scope."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        abort(404)
-    require_community(current_user, campaign.community_id)
-    return campaign
+    return scoped_or_404(Campaign, slug=slug)
 
 
 def asset_or_404(slug: str) -> Asset:
     """The asset with this slug, or 404 if it does not exist or is out of scope."""
-    asset = db.session.scalar(select(Asset).where(Asset.slug == slug))
-    if asset is None:
-        abort(404)
-    require_community(current_user, asset.community_id)
-    return asset
+    return scoped_or_404(Asset, slug=slug)
 
 
 def attach_errors(form: Any, problems: Mapping[str, str]) -> None:
