@@ -1,5 +1,54 @@
 """Statistical analysis for the impact workshop (descriptives against norms, reliability,
-asset-to-wellbeing models, money value per asset). Pure pandas/statsmodels: no Flask import.
+asset-to-wellbeing models, money value per asset, a self-contained HTML report).
+Pure pandas/statsmodels: no Flask import.
 
-Built by the analysis issue on top of the scoring library in `instruments`.
+Public API
+----------
+build_dataset(engine_or_url, *, campaigns=None, communities=None, verified_only=False) -> Dataset
+read_dataset(responses_csv, assets_csv, campaigns_csv=None) -> Dataset
+run(responses, assets, *, campaigns=None, config=None, progress=None) -> AnalysisResult
+report_from_database(url, out_dir, *, campaigns=None, communities=None, progress=None) -> paths
+codebook(assets=None) -> DataFrame;  codebook_markdown(table=None) -> str
+Command line: ``python -m analysis report RESPONSES.csv --assets ASSETS.csv --out DIR``.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from analysis.codebook import codebook, codebook_markdown
+from analysis.config import AnalysisConfig
+from analysis.database import build_dataset
+from analysis.dataset import Dataset, DatasetError, read_dataset
+from analysis.models import benjamini_hochberg, fit_crv3, fit_mixedlm
+from analysis.pipeline import AnalysisResult, report_from_database, run, run_dataset
+from analysis.reliability import cronbach_alpha
+
+__all__ = [
+    "AnalysisConfig",
+    "AnalysisResult",
+    "Dataset",
+    "DatasetError",
+    "benjamini_hochberg",
+    "build_dataset",
+    "codebook",
+    "codebook_markdown",
+    "cronbach_alpha",
+    "fit_crv3",
+    "fit_mixedlm",
+    "read_dataset",
+    "render_report",
+    "report_from_database",
+    "run",
+    "run_dataset",
+    "write_report",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The report needs matplotlib, which is slow to import: load it only when asked for.
+    if name in ("write_report", "render_report"):
+        from analysis import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

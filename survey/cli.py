@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(licence)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(report_command)
 
 
 @click.command("init-db")
@@ -109,3 +110,33 @@ def create_user_command(email: str, role: str, communities: tuple[str, ...], nam
         raise click.ClickException(error.message) from None
     where = f" for {', '.join(communities)}" if communities else ""
     click.echo(f"Created {user.role} {user.email}{where}.")
+
+
+@click.command("report")
+@with_appcontext
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the report.")
+@click.option("--campaign", "campaigns", multiple=True, help="Campaign slug (repeatable); default all.")
+@click.option("--community", "communities", multiple=True, help="Community slug (repeatable); default all.")
+def report_command(out_dir: str, campaigns: tuple[str, ...], communities: tuple[str, ...]) -> None:
+    """Build the workshop report (report.html and CSV tables) straight from the database."""
+    from tqdm import tqdm
+
+    import analysis
+
+    with tqdm(total=100, desc="report", unit="%") as bar:
+
+        def progress(step: str, fraction: float) -> None:
+            bar.set_postfix_str(step[:40])
+            bar.update(max(0, round(fraction * 100) - bar.n))
+
+        try:
+            paths = analysis.report_from_database(
+                db.engine.url.render_as_string(hide_password=False),
+                out_dir,
+                campaigns=list(campaigns) or None,
+                communities=list(communities) or None,
+                progress=progress,
+            )
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Report written to {out_dir}: {', '.join(sorted(p.name for p in paths.values()))}")

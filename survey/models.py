@@ -39,6 +39,7 @@ CAMPAIGN_STATUSES = ("draft", "open", "closed")
 MISSING_REASONS = ("blank", "multiple")
 PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
 AUDIT_ACTIONS = ("create", "update", "delete")
+REPORT_STATUSES = ("queued", "running", "done", "failed")
 SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
 
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files;
@@ -451,3 +452,25 @@ class AuditEvent(db.Model):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+class ReportJob(db.Model):
+    """A workshop report built in the background; progress lives here so any worker can show it."""
+
+    __tablename__ = "report_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Scope: one campaign, one community, or neither for everything (practice campaigns never count).
+    campaign_slug: Mapped[str | None] = mapped_column(String(60))
+    community_slug: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(_enum(REPORT_STATUSES, "report_status"), default="queued")
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The zip of report.html and the CSV tables, kept in the database so every worker can serve it.
+    result: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    requested_by: Mapped[User | None] = relationship()

@@ -172,13 +172,20 @@ def test_nominations_newest_first_with_matches_and_merge(app, client, make_campa
 
 
 def _research_urls(app) -> list[tuple[str, str]]:
-    """Every research route, with the own community's objects filled in."""
+    """Every research route, with the own community's objects (and a finished report) filled in."""
+    from survey.models import ReportJob
+
+    with app.app_context():
+        job = ReportJob(status="done", step="finished", progress=1.0, result=b"PK\x05\x06" + b"\0" * 18)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
     urls = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("research."):
             continue
         value = "dover_library" if rule.rule.startswith("/research/assets/") else "dover-town"
-        url = rule.rule.replace("<slug>", value)
+        url = rule.rule.replace("<slug>", value).replace("<int:job_id>", str(job_id))
         for method in sorted(rule.methods & {"GET", "POST"}):
             urls.append((method, url))
     return urls

@@ -7,7 +7,7 @@ refused both (403), since the whole blueprint is closed to peers.
 from __future__ import annotations
 
 from survey.extensions import db
-from survey.models import Asset
+from survey.models import Asset, ReportJob
 from survey.services.campaigns import create_campaign
 from tests.access import RESEARCH, Rule
 
@@ -20,7 +20,10 @@ def build(world) -> None:
         asset = Asset(slug=f"research_{key}_asset", community=community, name=f"Research asset {key}", kind="place")
         db.session.add(asset)
         world.ids[f"research_asset_{key}"] = asset.slug
+    finished = ReportJob(status="done", step="finished", progress=1.0, result=b"PK\x05\x06" + b"\0" * 18)
+    db.session.add(finished)
     db.session.flush()
+    world.ids["report_job"] = finished.id
 
 
 def _both(endpoint: str, method: str, template: str) -> list[Rule]:
@@ -57,4 +60,9 @@ RULES = [
     *_both("research.edit_asset", "POST", "/research/assets/{{research_asset_{key}}}/edit"),
     *_both("research.retire_asset", "POST", "/research/assets/{{research_asset_{key}}}/retire"),
     *_both("research.unretire_asset", "POST", "/research/assets/{{research_asset_{key}}}/unretire"),
+    Rule("research.reports", "GET", "/research/reports", RESEARCH),
+    # No scope chosen: refused with 400 before any job starts.
+    Rule("research.start_report", "POST", "/research/reports", RESEARCH),
+    Rule("research.report", "GET", "/research/reports/{report_job}", RESEARCH),
+    Rule("research.download_report", "GET", "/research/reports/{report_job}/download", RESEARCH),
 ]

@@ -1,0 +1,426 @@
+"""The analysis dataset: one format (issue 4, part 2), checked, scored and written the same way
+whether it came from the database, from downloaded CSV files or from a notebook's DataFrames.
+
+Files
+-----
+``responses.csv``
+    One row per complete response: ``response_id`` (public id), ``community``, ``campaign``,
+    ``mode``, ``verified`` (0/1), ``submitted_at`` (ISO 8601, UTC), ``age_band``, ``gender``,
+    ``employment``, ``years_in_area``, ``wemwbs_1``..``wemwbs_14``, ``sixways_<dimension>_<n>``,
+    then per asset ``asset_<slug>`` (use, 0-4) and ``asset_<slug>_value`` (importance, 1-5), then
+    the scores (``wemwbs``, ``swemwbs_raw``, ``swemwbs``, ``sixways_<dimension>``) and
+    ``assets_used_<kind>``. A blank cell is missing.
+``assets.csv``
+    ``slug``, ``name``, ``kind``, ``community``, ``annual_cost`` (pounds a year, blank = unknown).
+``campaigns.csv`` (optional, the project's addition)
+    ``campaign``, ``community``, ``population_size``, ``sampling_method``: what the valuation
+    needs to scale surveyed users to the community (blank = not recorded).
+
+Scores are always recomputed from the items by `instruments.score` (complete cases), so a
+hand-edited item can never disagree with its score. The text items (postcode district, asset
+nominations) are left out of the dataset: they are quasi-identifiers or free text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import instruments
+
+# These mirror survey.models (ASSET_KINDS, MODES): analysis/ may not import the Flask app;
+# tests/analysis checks that the two stay equal.
+ASSET_KINDS = ("community_group", "individual", "place", "voluntary_org", "other")
+MODES = ("online", "interview", "paper")
+SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
+
+META_COLUMNS = ("response_id", "community", "campaign", "mode", "verified", "submitted_at")
+DEMOGRAPHIC_COLUMNS = ("age_band", "gender", "employment", "years_in_area")
+ASSET_COLUMNS = ("slug", "name", "kind", "community", "annual_cost")
+CAMPAIGN_COLUMNS = ("campaign", "community", "population_size", "sampling_method")
+SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")  # as survey.models.ASSET_SLUG_PATTERN
+
+
+class DatasetError(ValueError):
+    """The input does not follow the dataset format; the message names the file and column."""
+
+
+def wemwbs_items() -> tuple[str, ...]:
+    """The 14 WEMWBS item columns, in questionnaire order."""
+    return instruments.get("wemwbs").item_keys
+
+
+def swemwbs_items() -> tuple[str, ...]:
+    """The 7 WEMWBS items that make up SWEMWBS."""
+    return instruments.get("swemwbs").item_keys
+
+
+def sixways_items() -> tuple[str, ...]:
+    """The 12 six-ways item columns."""
+    return instruments.get("sixways").item_keys
+
+
+def score_columns() -> tuple[str, ...]:
+    """Score columns the scoring library adds, in its output order."""
+    names: list[str] = []
+    for key in ("wemwbs", "swemwbs", "sixways"):
+        names.extend(instruments.get(key).score_names)
+    return tuple(names)
+
+
+def sixways_scores() -> tuple[str, ...]:
+    """``sixways_<dimension>`` score columns."""
+    return instruments.get("sixways").score_names
+
+
+def kind_columns() -> tuple[str, ...]:
+    """``assets_used_<kind>`` columns, in kind order."""
+    return tuple(f"assets_used_{kind}" for kind in ASSET_KINDS)
+
+
+def asset_column(slug: str) -> str:
+    """Frequency-of-use column of an asset."""
+    return f"asset_{slug}"
+
+
+def asset_value_column(slug: str) -> str:
+    """Importance column of an asset."""
+    return f"asset_{slug}_value"
+
+
+def response_columns(asset_slugs: Iterable[str]) -> list[str]:
+    """Every column of ``responses.csv`` for these assets, in file order."""
+    columns = [*META_COLUMNS, *DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+    for slug in asset_slugs:
+        columns += [asset_column(slug), asset_value_column(slug)]
+    return columns + [*score_columns(), *kind_columns()]
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """The analysis dataset: `responses` (one row per response) and `assets`, optionally `campaigns`.
+
+    Build it with `analysis.build_dataset` (database) or `analysis.read_dataset` (CSV files), or
+    `Dataset.from_frames` (DataFrames in the same format; scores are recomputed).
+    """
+
+    responses: pd.DataFrame
+    assets: pd.DataFrame
+    campaigns: pd.DataFrame = field(default_factory=lambda: empty_campaigns())
+
+    @classmethod
+    def from_frames(
+        cls,
+        responses: pd.DataFrame,
+        assets: pd.DataFrame,
+        campaigns: pd.DataFrame | None = None,
+        *,
+        origins: tuple[str, str, str] = ("responses", "assets", "campaigns"),
+    ) -> Dataset:
+        """Check DataFrames in the dataset format, recompute scores; DatasetError names what is wrong."""
+        checked_assets = prepare_assets(assets, origin=origins[1])
+        checked_campaigns = empty_campaigns() if campaigns is None else prepare_campaigns(campaigns, origin=origins[2])
+        checked = prepare_responses(responses, checked_assets, origin=origins[0])
+        return cls(checked, checked_assets, checked_campaigns)
+
+    def write(self, directory: str | Path) -> dict[str, Path]:
+        """Write ``responses.csv``, ``assets.csv`` and ``campaigns.csv`` into `directory` (created)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {name: out / f"{name}.csv" for name in ("responses", "assets", "campaigns")}
+        responses = self.responses.copy()
+        if "submitted_at" in responses:
+            responses["submitted_at"] = _iso_utc(responses["submitted_at"])
+        responses.to_csv(paths["responses"], index=False, lineterminator="\n")
+        self.assets.to_csv(paths["assets"], index=False, lineterminator="\n")
+        self.campaigns.to_csv(paths["campaigns"], index=False, lineterminator="\n")
+        return paths
+
+
+def read_dataset(responses_csv: str | Path, assets_csv: str | Path, campaigns_csv: str | Path | None = None) -> Dataset:
+    """Read a dataset written by `Dataset.write` (or downloaded); DatasetError names file and column.
+
+    Every cell is read as text and converted with checks, so a stray letter in a code column
+    is reported by row and column instead of silently becoming missing. Row numbers in messages
+    count data rows (row 1 is the line after the header).
+    """
+    frames: list[pd.DataFrame | None] = []
+    for path in (responses_csv, assets_csv, campaigns_csv):
+        if path is None:
+            frames.append(None)
+            continue
+        try:
+            frames.append(pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]))
+        except FileNotFoundError:
+            raise DatasetError(f"{path}: file not found") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            raise DatasetError(f"{path}: not a readable CSV file ({error})") from None
+    responses, assets, campaigns = frames
+    if responses is None or assets is None:  # unreachable: both paths are required above
+        raise DatasetError("both responses.csv and assets.csv are needed")
+    return Dataset.from_frames(
+        responses, assets, campaigns, origins=(str(responses_csv), str(assets_csv), str(campaigns_csv))
+    )
+
+
+def empty_campaigns() -> pd.DataFrame:
+    """A campaigns table with no rows (no population sizes recorded)."""
+    return pd.DataFrame(
+        {
+            "campaign": pd.Series(dtype=str),
+            "community": pd.Series(dtype=str),
+            "population_size": pd.Series(dtype="Int64"),
+            "sampling_method": pd.Series(dtype=str),
+        }
+    )
+
+
+def prepare_assets(assets: pd.DataFrame, *, origin: str = "assets") -> pd.DataFrame:
+    """Check an assets table and return it with the format's columns and types."""
+    _require(assets, ASSET_COLUMNS, origin)
+    frame = assets.loc[:, list(ASSET_COLUMNS)].copy().reset_index(drop=True)
+    for column in ("slug", "name", "kind", "community"):
+        _no_blanks(frame, column, origin)
+        frame[column] = frame[column].astype(str).str.strip()
+    bad = ~frame["slug"].map(lambda slug: bool(SLUG_PATTERN.fullmatch(slug)) and not slug.endswith("_value"))
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DatasetError(
+            f"{origin}: column 'slug', row {row + 1}: {frame['slug'][row]!r} must be 1-26 characters of a-z, "
+            "0-9 and _, not ending in '_value'"
+        )
+    duplicated = frame["slug"].duplicated()
+    if duplicated.any():
+        raise DatasetError(f"{origin}: column 'slug': {frame['slug'][duplicated].iloc[0]!r} appears more than once")
+    bad = ~frame["kind"].isin(ASSET_KINDS)
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DatasetError(
+            f"{origin}: column 'kind', row {row + 1}: {frame['kind'][row]!r} is not one of {', '.join(ASSET_KINDS)}"
+        )
+    cost = _numbers(frame, "annual_cost", origin)
+    negative = cost < 0
+    if negative.any():
+        row = int(np.argmax(negative.to_numpy()))
+        raise DatasetError(f"{origin}: column 'annual_cost', row {row + 1}: a cost cannot be negative")
+    frame["annual_cost"] = cost.astype("float64")
+    return frame
+
+
+def prepare_campaigns(campaigns: pd.DataFrame, *, origin: str = "campaigns") -> pd.DataFrame:
+    """Check a campaigns table (population sizes for the valuation) and return it typed."""
+    _require(campaigns, CAMPAIGN_COLUMNS, origin)
+    frame = campaigns.loc[:, list(CAMPAIGN_COLUMNS)].copy().reset_index(drop=True)
+    for column in ("campaign", "community"):
+        _no_blanks(frame, column, origin)
+        frame[column] = frame[column].astype(str)
+    size = _numbers(frame, "population_size", origin)
+    bad = size.notna() & ((size <= 0) | (size != np.floor(size)))
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DatasetError(f"{origin}: column 'population_size', row {row + 1}: must be a positive whole number")
+    frame["population_size"] = size.astype("Int64")
+    method = frame["sampling_method"].astype(object).where(frame["sampling_method"].notna(), None)
+    frame["sampling_method"] = method.map(lambda text: text.strip() if isinstance(text, str) and text.strip() else None)
+    return frame
+
+
+def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: str = "responses") -> pd.DataFrame:
+    """Check responses against the format and `assets` (from `prepare_assets`); add the scores.
+
+    Returns a new DataFrame in file column order: typed columns, items and asset answers as
+    nullable integers, scores recomputed by `instruments.score`, ``assets_used_<kind>`` counted.
+    Extra columns that are not part of the format are kept, after the format's columns.
+    """
+    slugs = list(assets["slug"])
+    asset_keys = {column for slug in slugs for column in (asset_column(slug), asset_value_column(slug))}
+    derived = set(score_columns()) | set(kind_columns())
+    _require(responses, (*META_COLUMNS, *DEMOGRAPHIC_COLUMNS, *wemwbs_items()), origin)
+    duplicates = responses.columns[responses.columns.duplicated()]
+    if len(duplicates):
+        raise DatasetError(f"{origin}: column {duplicates[0]!r} appears more than once")
+    strays = [
+        column
+        for column in responses.columns
+        if str(column).startswith("asset_") and column not in asset_keys and column not in derived
+    ]
+    if strays:
+        raise DatasetError(
+            f"{origin}: column {strays[0]!r} looks like an asset column but the assets table has no asset "
+            f"{_slug_of(str(strays[0]))!r}"
+        )
+    frame = responses.reset_index(drop=True)
+    out = pd.DataFrame(index=frame.index)
+
+    for column in ("response_id", "community", "campaign", "mode"):
+        _no_blanks(frame, column, origin)
+        out[column] = frame[column].astype(str).str.strip()
+    duplicated = out["response_id"].duplicated()
+    if duplicated.any():
+        raise DatasetError(
+            f"{origin}: column 'response_id': {out['response_id'][duplicated].iloc[0]!r} appears more than once"
+        )
+    bad = ~out["mode"].isin(MODES)
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DatasetError(
+            f"{origin}: column 'mode', row {row + 1}: {out['mode'][row]!r} is not one of {', '.join(MODES)}"
+        )
+    verified = _numbers(frame, "verified", origin)
+    bad = verified.notna() & ~verified.isin([0, 1])
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DatasetError(f"{origin}: column 'verified', row {row + 1}: must be 0 or 1")
+    out["verified"] = verified.astype("Int64")
+    out["submitted_at"] = _timestamps(frame, "submitted_at", origin)
+
+    template = instruments.get("asset_use")
+    asset_instrument = instruments.instantiate_asset_use(template, list(zip(slugs, assets["name"], strict=True)))
+    checked_instruments = [instruments.get(key) for key in ("demographics", "wemwbs", "sixways")] + [asset_instrument]
+    item_columns = [*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+    for slug in slugs:
+        item_columns += [asset_column(slug), asset_value_column(slug)]
+    present = [column for column in item_columns if column in frame.columns]
+    errors = instruments.validate_codes(frame[present], checked_instruments, max_errors=1)
+    if errors:
+        error = errors[0]
+        more = f" ({errors.total} invalid cells in all)" if errors.total > 1 else ""
+        raise DatasetError(f"{origin}: column {error.column!r}, row {error.row}: {error.message}{more}")
+    for column in item_columns:
+        if column in frame.columns:
+            out[column] = _numbers(frame, column, origin).astype("Int64")
+        else:  # e.g. a campaign that did not ask six ways: the column is blank
+            out[column] = pd.array([pd.NA] * len(frame), dtype="Int64")
+
+    scores = instruments.score(out[[*wemwbs_items(), *sixways_items()]])
+    for column in score_columns():
+        out[column] = scores[column] if column in scores else np.nan
+    counts = assets_used(out, assets)
+    for column in kind_columns():
+        out[column] = counts[column]
+    extras = [column for column in frame.columns if column not in out.columns and column not in derived]
+    for column in extras:
+        out[column] = frame[column]
+    return out
+
+
+def assets_used(responses: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
+    """Count, per response and asset kind, the assets of that kind the person uses at all (use >= 1).
+
+    Blank answers are not counted. The count is blank when the person's community has assets
+    of that kind but the person answered none of those questions (nothing is known); it is 0
+    when the community has no asset of that kind (there was nothing to use).
+    """
+    result = pd.DataFrame(index=responses.index)
+    community = responses["community"].to_numpy()
+    for kind, column in zip(ASSET_KINDS, kind_columns(), strict=True):
+        chosen = assets[assets["kind"] == kind]
+        used = np.zeros(len(responses), dtype=np.int64)
+        answered = np.zeros(len(responses), dtype=np.int64)
+        available = np.isin(community, chosen["community"].to_numpy())
+        for slug in chosen["slug"]:
+            values = responses[asset_column(slug)].to_numpy(dtype="float64", na_value=np.nan)
+            answered += ~np.isnan(values)
+            used += values >= 1
+        missing = available & (answered == 0)
+        result[column] = pd.array(np.where(missing, 0, used), dtype="Int64")
+        result.loc[missing, column] = pd.NA
+    return result
+
+
+def total_assets_used(responses: pd.DataFrame, assets: pd.DataFrame) -> pd.Series:
+    """Number of assets of any kind a person uses at all; blank if they answered no asset question."""
+    used = np.zeros(len(responses), dtype=np.float64)
+    answered = np.zeros(len(responses), dtype=np.int64)
+    for slug in assets["slug"]:
+        values = responses[asset_column(slug)].to_numpy(dtype="float64", na_value=np.nan)
+        answered += ~np.isnan(values)
+        used += values >= 1
+    return pd.Series(np.where(answered > 0, used, np.nan), index=responses.index, name="assets_used_total")
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table as plain dicts (column name -> value), for loops over small result tables."""
+    return [{str(key): value for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def _slug_of(column: str) -> str:
+    slug = column.removeprefix("asset_")
+    return slug.removesuffix("_value")
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], origin: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        shown = ", ".join(repr(column) for column in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise DatasetError(f"{origin}: missing column(s) {shown}{more}")
+
+
+def _no_blanks(frame: pd.DataFrame, column: str, origin: str) -> None:
+    blank = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+    if blank.any():
+        row = int(np.argmax(blank.to_numpy()))
+        raise DatasetError(f"{origin}: column {column!r}, row {row + 1}: must not be blank")
+
+
+def _numbers(frame: pd.DataFrame, column: str, origin: str) -> pd.Series:
+    """A column as float64 (NaN for blank); DatasetError naming the first cell that is not a number."""
+    series = frame[column]
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("float64")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.astype("float64")
+    # Convert each distinct value once (a column holds few), not every cell.
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    converted = np.array([_number(value) for value in uniques] + [np.nan], dtype="float64")
+    blank = np.array([_blank(value) for value in uniques] + [True], dtype=bool)
+    values = converted[codes]
+    bad = np.isnan(values) & ~blank[codes]
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DatasetError(f"{origin}: column {column!r}, row {row + 1}: {series.iloc[row]!r} is not a number")
+    return pd.Series(values, index=series.index, dtype="float64")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or bool(pd.isna(value))
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool):
+        return np.nan
+    if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return np.nan
+    return np.nan
+
+
+def _timestamps(frame: pd.DataFrame, column: str, origin: str) -> pd.Series:
+    series = frame[column]
+    try:
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            parsed = pd.to_datetime(series, utc=True)
+        else:
+            text = series.astype(object).where(series.notna(), None)
+            parsed = pd.to_datetime(text, utc=True, format="ISO8601")
+    except (ValueError, TypeError) as error:
+        raise DatasetError(f"{origin}: column {column!r}: not an ISO 8601 date and time ({error})") from None
+    return parsed
+
+
+def _iso_utc(series: pd.Series) -> pd.Series:
+    """ISO 8601 text in UTC with a Z, seconds precision; blank stays blank."""
+    values = pd.to_datetime(series, utc=True)
+    return values.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(values.notna(), None)

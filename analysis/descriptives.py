@@ -1,0 +1,179 @@
+"""Descriptive statistics of wellbeing by group, WEMWBS bands and the difference from the England norm."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats  # type: ignore[import-untyped]  # scipy-stubs is not installed
+
+import instruments
+from analysis.config import WEMWBS_BANDS, AnalysisConfig
+from analysis.dataset import MODES, sixways_scores
+
+DESCRIPTIVE_COLUMNS = ("group_type", "group", "measure", "n", "mean", "sd", "ci_low", "ci_high", "suppressed")
+GROUP_TYPES = ("overall", "community", "mode", "age_band", "gender", "employment")
+NOT_ANSWERED = "not answered"
+
+
+def measures() -> tuple[str, ...]:
+    """Measures described: WEMWBS, SWEMWBS (metric score) and each six-ways dimension."""
+    return ("wemwbs", "swemwbs", *sixways_scores())
+
+
+def group_labels(responses: pd.DataFrame, group_type: str) -> pd.Series:
+    """The group each response falls in, as text: demographic codes become their labels.
+
+    A missing demographic answer is its own group, ``"not answered"``, so the table shows how
+    much is missing. Returns a categorical Series whose category order is the display order.
+    """
+    if group_type == "overall":
+        return pd.Series(pd.Categorical(["overall"] * len(responses)), index=responses.index)
+    if group_type == "community":
+        values = responses["community"].astype(str)
+        return pd.Series(pd.Categorical(values, categories=sorted(values.unique())), index=responses.index)
+    if group_type == "mode":
+        values = responses["mode"].astype(str)
+        present = [mode for mode in MODES if mode in set(values)]
+        return pd.Series(pd.Categorical(values, categories=present), index=responses.index)
+    item = instruments.get("demographics").item(group_type)
+    labels = {float(option.code): option.label for option in item.options}
+    codes = responses[group_type].astype("float64")
+    values = codes.map(labels).where(codes.notna(), NOT_ANSWERED)
+    categories = [option.label for option in item.options] + [NOT_ANSWERED]
+    return pd.Series(pd.Categorical(values, categories=categories), index=responses.index)
+
+
+def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """t-based interval for a mean: mean +/- t(n - 1) * sd / sqrt(n); NaN where n < 2."""
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = stats.t.ppf(0.5 + confidence / 2, np.where(n >= 2, n - 1, np.nan))
+        half = quantile * np.asarray(sd, dtype="float64") / np.sqrt(n)
+    return np.asarray(mean) - half, np.asarray(mean) + half
+
+
+def descriptives(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
+    """``descriptives.csv``: n, mean, sd and t-based CI of each measure per group.
+
+    Parameters
+    ----------
+    responses
+        A prepared responses table (see `analysis.dataset.prepare_responses`).
+    config
+        Uses ``disclosure_threshold`` (groups with n below it get ``suppressed`` = 1 and blank
+        mean, sd and interval; n is still shown) and ``alpha``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group_type, group, measure, n, mean, sd, ci_low, ci_high, suppressed``; n counts
+        the respondents in the group with that measure scored (complete cases). A group with
+        no scored respondent is listed with n = 0.
+    """
+    frames = []
+    chosen = list(measures())
+    values = responses[chosen].astype("float64")
+    for group_type in GROUP_TYPES:
+        groups = group_labels(responses, group_type)
+        grouped = values.groupby(groups, observed=False)
+        n = grouped.count().stack(future_stack=True)
+        mean = grouped.mean().stack(future_stack=True)
+        sd = grouped.std(ddof=1).stack(future_stack=True)
+        frame = pd.DataFrame({"n": n, "mean": mean, "sd": sd}).reset_index()
+        frame.columns = ["group", "measure", "n", "mean", "sd"]
+        frame.insert(0, "group_type", group_type)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    table["group"] = table["group"].astype(str)
+    table["n"] = table["n"].astype("int64")
+    low, high = t_interval(table["mean"].to_numpy(), table["sd"].to_numpy(), table["n"].to_numpy(), config.confidence)
+    table["ci_low"], table["ci_high"] = low, high
+    suppressed = table["n"] < config.disclosure_threshold
+    table.loc[suppressed, ["mean", "sd", "ci_low", "ci_high"]] = np.nan
+    table["suppressed"] = suppressed.astype("int64")
+    # Already in display order: group types as listed, groups in category order, measures as listed.
+    return table.loc[:, list(DESCRIPTIVE_COLUMNS)]
+
+
+def wemwbs_bands(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
+    """Share of respondents in the commonly used WEMWBS bands, overall and per community.
+
+    The bands (<= 40, 41-44, 45-59, >= 60) are conventions from the WEMWBS User Guide as cited
+    by CORC, not diagnoses: WEMWBS is not a screening tool. Shares are blank (``suppressed`` = 1)
+    for groups under the disclosure threshold.
+    """
+    rows = []
+    groups = [("overall", "overall", responses)]
+    groups += [("community", str(name), frame) for name, frame in responses.groupby("community", sort=True)]
+    for group_type, group, frame in groups:
+        scores = frame["wemwbs"].astype("float64").dropna().to_numpy()
+        n = len(scores)
+        suppressed = n < max(config.disclosure_threshold, 1)
+        lower = -np.inf
+        for label, upper in WEMWBS_BANDS:
+            count = int(((scores > lower) & (scores <= upper)).sum())
+            rows.append(
+                {
+                    "group_type": group_type,
+                    "group": group,
+                    "band": label,
+                    "n": n,
+                    "count": np.nan if suppressed else count,
+                    "share": np.nan if suppressed else count / n,
+                    "suppressed": int(suppressed),
+                }
+            )
+            lower = upper
+    return pd.DataFrame(rows)
+
+
+def expected_norm(responses: pd.DataFrame, config: AnalysisConfig) -> pd.Series:
+    """Each respondent's reference WEMWBS mean: the norm for men, for women, or their mean otherwise."""
+    gender = instruments.get("demographics").item("gender")
+    code = {option.label: float(option.code) for option in gender.options}
+    values = responses["gender"].astype("float64")
+    expected = np.where(
+        values == code["Man"], config.norm_men, np.where(values == code["Woman"], config.norm_women, config.norm_other)
+    )
+    return pd.Series(expected, index=responses.index, name="norm")
+
+
+def norm_comparison(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
+    """Mean WEMWBS minus the England norm for the same gender mix, with a t-based interval.
+
+    Each respondent is compared with the norm for their gender (HSE 2016 by default: men 50.1,
+    women 49.6; the mean of the two when gender is another or not given). The difference is
+    the mean of these individual differences, so a group's gender mix is allowed for; the norm
+    is treated as known (the HSE sample is large). Interviewer-administered responses read
+    higher, and the HSE is self-completed: read the ``mode`` rows with that in mind.
+    """
+    difference = responses["wemwbs"].astype("float64") - expected_norm(responses, config)
+    table = pd.DataFrame({"difference": difference, "norm": expected_norm(responses, config)})
+    table["wemwbs"] = responses["wemwbs"].astype("float64")
+    table = table[table["difference"].notna()]
+    frames = []
+    for group_type in ("overall", "community", "gender", "mode"):
+        groups = group_labels(responses.loc[table.index], group_type)
+        grouped = table.groupby(groups, observed=False)
+        frame = pd.DataFrame(
+            {
+                "n": grouped["difference"].count(),
+                "mean": grouped["wemwbs"].mean(),
+                "norm": grouped["norm"].mean(),
+                "difference": grouped["difference"].mean(),
+                "sd": grouped["difference"].std(ddof=1),
+            }
+        ).reset_index(names="group")
+        frame.insert(0, "group_type", group_type)
+        frames.append(frame)
+    result = pd.concat(frames, ignore_index=True)
+    result["group"] = result["group"].astype(str)
+    low, high = t_interval(
+        result["difference"].to_numpy(), result["sd"].to_numpy(), result["n"].to_numpy(), config.confidence
+    )
+    result["ci_low"], result["ci_high"] = low, high
+    suppressed = result["n"] < config.disclosure_threshold
+    result.loc[suppressed, ["mean", "norm", "difference", "sd", "ci_low", "ci_high"]] = np.nan
+    result["suppressed"] = suppressed.astype("int64")
+    result["norm_source"] = config.norm_source
+    return result.drop(columns=["sd"])

@@ -1,0 +1,206 @@
+"""The whole analysis on DataFrames (`run`), its result (`AnalysisResult`), and the database shortcut."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.config import AnalysisConfig
+from analysis.dataset import DEMOGRAPHIC_COLUMNS, Dataset, DatasetError
+from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
+from analysis.models import asset_effects, kind_effects
+from analysis.reliability import item_total_table, reliability
+from analysis.valuation import asset_value
+
+Progress = Callable[[str, float], None]
+
+# The five tables named by issue 4 (parts 3-6), then the supplementary tables the report shows.
+MAIN_TABLES = ("descriptives", "reliability", "asset_effects", "kind_effects", "asset_value")
+SUPPLEMENTARY_TABLES = ("wemwbs_bands", "norm_comparison", "item_total", "dose_response", "swemwbs_effects")
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisResult:
+    """Every table of one analysis run, the dataset it used and the settings.
+
+    ``descriptives``, ``reliability``, ``asset_effects``, ``kind_effects`` and ``asset_value``
+    are the issue's CSV files; ``wemwbs_bands``, ``norm_comparison``, ``item_total``,
+    ``dose_response`` (frequency 0-4 as a slope) and ``swemwbs_effects`` (SWEMWBS as the
+    outcome, a sensitivity check, with its own valuation columns) feed the report.
+    """
+
+    descriptives: pd.DataFrame
+    reliability: pd.DataFrame
+    asset_effects: pd.DataFrame
+    kind_effects: pd.DataFrame
+    asset_value: pd.DataFrame
+    wemwbs_bands: pd.DataFrame
+    norm_comparison: pd.DataFrame
+    item_total: pd.DataFrame
+    dose_response: pd.DataFrame
+    swemwbs_effects: pd.DataFrame
+    dataset: Dataset
+    config: AnalysisConfig
+    summary: dict[str, Any]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The main tables, then the supplementary ones, by file stem."""
+        return {name: getattr(self, name) for name in (*MAIN_TABLES, *SUPPLEMENTARY_TABLES)}
+
+    def write(self, directory: str | Path, *, report: bool = True) -> dict[str, Path]:
+        """Write every table as ``<name>.csv`` (blank = missing) and, unless told not to, ``report.html``."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {}
+        for name, table in self.tables().items():
+            paths[name] = out / f"{name}.csv"
+            table.to_csv(paths[name], index=False, lineterminator="\n")
+        if report:
+            from analysis.report import write_report  # matplotlib is imported only when a report is made
+
+            paths["report"] = write_report(self, out / "report.html")
+        return paths
+
+
+def run(
+    responses: pd.DataFrame,
+    assets: pd.DataFrame,
+    *,
+    campaigns: pd.DataFrame | None = None,
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """Run descriptives, reliability, asset models and valuation on a dataset held in DataFrames.
+
+    Parameters
+    ----------
+    responses, assets
+        Tables in the dataset format (``responses.csv``, ``assets.csv``); checked, and the
+        scores recomputed from the items. DatasetError (a ValueError) names a bad column.
+    campaigns
+        Optional ``campaigns.csv`` table (population size and sampling method), used only to
+        scale surveyed users to the community in the valuation.
+    config
+        Settings; default `AnalysisConfig()` (threshold 10, HSE 2016 norms, HM Treasury WELLBY
+        values, 0.13 LS points per WEMWBS point, 2019 prices, alpha 0.05).
+    progress
+        Optional ``callable(step_name, fraction)`` called between steps (fraction 0-1).
+
+    Returns
+    -------
+    AnalysisResult
+    """
+    settings = AnalysisConfig() if config is None else config
+    report = progress or (lambda _step, _fraction: None)
+    report("checking the data", 0.0)
+    dataset = Dataset.from_frames(responses, assets, campaigns)
+    return run_dataset(dataset, config=settings, progress=report)
+
+
+def run_dataset(
+    dataset: Dataset, *, config: AnalysisConfig | None = None, progress: Progress | None = None
+) -> AnalysisResult:
+    """`run` on an already checked `Dataset` (from `build_dataset` or `read_dataset`)."""
+    settings = AnalysisConfig() if config is None else config
+    report = progress or (lambda _step, _fraction: None)
+    frame, assets = dataset.responses, dataset.assets
+    if len(frame) == 0:
+        raise DatasetError("there are no complete responses to analyse")
+    if frame["wemwbs"].notna().sum() == 0:
+        raise DatasetError("no response has a complete WEMWBS: there is no outcome to analyse")
+    report("descriptives", 0.05)
+    described = descriptives(frame, settings)
+    bands = wemwbs_bands(frame, settings)
+    norms = norm_comparison(frame, settings)
+    report("reliability", 0.15)
+    alphas = reliability(frame, settings)
+    item_total = item_total_table(frame)
+    report("asset models", 0.25)
+    effects = asset_effects(frame, assets, settings)
+    report("dose-response models", 0.4)
+    dose = asset_effects(frame, assets, settings, exposure="frequency")
+    report("SWEMWBS sensitivity models", 0.5)
+    short = asset_effects(frame, assets, settings, outcome="swemwbs")
+    short_value = asset_value(short, assets, frame, dataset.campaigns, settings, ls_per_point=settings.ls_per_swemwbs)
+    short = short.assign(
+        value_central=short_value["value_central"].to_numpy(), users_valued=short_value["users_valued"].to_numpy()
+    )
+    report("cross-community models", 0.6)
+    kinds = kind_effects(frame, assets, settings)
+    report("valuation", 0.9)
+    values = asset_value(effects, assets, frame, dataset.campaigns, settings)
+    report("done", 1.0)
+    return AnalysisResult(
+        descriptives=described,
+        reliability=alphas,
+        asset_effects=effects,
+        kind_effects=kinds,
+        asset_value=values,
+        wemwbs_bands=bands,
+        norm_comparison=norms,
+        item_total=item_total,
+        dose_response=dose,
+        swemwbs_effects=short,
+        dataset=dataset,
+        config=settings,
+        summary=summarise(dataset),
+    )
+
+
+def summarise(dataset: Dataset) -> dict[str, Any]:
+    """Counts the report's opening and methods sections quote (sample, dates, modes, missing data)."""
+    frame = dataset.responses
+    submitted = pd.to_datetime(frame["submitted_at"], utc=True)
+    return {
+        "responses": len(frame),
+        "communities": sorted(frame["community"].astype(str).unique()),
+        "campaigns": sorted(frame["campaign"].astype(str).unique()),
+        "first_submitted": None if submitted.isna().all() else submitted.min().strftime("%d %B %Y"),
+        "last_submitted": None if submitted.isna().all() else submitted.max().strftime("%d %B %Y"),
+        "modes": {str(k): int(v) for k, v in frame["mode"].value_counts().items()},
+        "unverified": int((frame["verified"] == 0).sum()),
+        "wemwbs_scored": int(frame["wemwbs"].notna().sum()),
+        "demographics_missing": {column: int(frame[column].isna().sum()) for column in DEMOGRAPHIC_COLUMNS},
+        "complete_covariates": int(frame[list(DEMOGRAPHIC_COLUMNS)].notna().all(axis=1).sum()),
+        "assets": len(dataset.assets),
+    }
+
+
+def report_from_database(
+    url: str,
+    out_dir: str | Path,
+    *,
+    campaigns: Sequence[str] | None = None,
+    communities: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    verified_only: bool = True,
+    config: AnalysisConfig | None = None,
+) -> dict[str, Path]:
+    """Build the dataset from the database, run the analysis and write the tables and ``report.html``.
+
+    For ``flask report`` and the web app's background job. Verified responses only by default
+    (responses awaiting double entry are left out, as for every analysis and export). `progress`
+    is an optional ``callable(step_name, fraction)``: reading the database is 0-0.2, the models
+    0.2-0.8, writing the report 0.8-1.0. Raises ValueError (DatasetError) for unknown slugs, a
+    practice campaign, or no complete responses. Returns the paths written, by table name.
+    """
+    from analysis.database import build_dataset
+
+    report = progress or (lambda _step, _fraction: None)
+    dataset = build_dataset(
+        url,
+        campaigns=campaigns,
+        communities=communities,
+        verified_only=verified_only,
+        progress=lambda step, fraction: report(f"reading the database: {step}", 0.2 * fraction),
+    )
+    result = run_dataset(dataset, config=config, progress=lambda step, fraction: report(step, 0.2 + 0.6 * fraction))
+    report("writing the report", 0.8)
+    result.summary["verified_only"] = verified_only
+    paths = result.write(out_dir)
+    report("finished", 1.0)
+    return paths

@@ -1,0 +1,119 @@
+"""Workshop reports built outside the request: a daemon thread per job, progress kept in the database.
+
+The request that starts a report only inserts a `ReportJob` row and starts the
+thread, so it returns at once; the progress page reads the row, which works
+whichever gunicorn worker answers. A worker restart mid-report leaves the job
+"running" with no thread: `stale_jobs_failed` marks such jobs failed when the
+list is shown, after `STALE_AFTER`, so nobody waits forever.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import threading
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+
+from ..database import utcnow
+from ..extensions import db
+from ..models import Campaign, Community, ReportJob, User
+from .exceptions import ServiceError
+
+STALE_AFTER = timedelta(hours=1)
+
+
+def request_report(user: User | None, campaign_slug: str | None = None, community_slug: str | None = None) -> ReportJob:
+    """Queue a report for one campaign, one community, or everything (not both filters)."""
+    if campaign_slug and community_slug:
+        raise ServiceError("Choose a campaign or a community, not both.")
+    if campaign_slug:
+        campaign = db.session.scalar(select(Campaign).filter_by(slug=campaign_slug))
+        if campaign is None:
+            raise ServiceError(f"No campaign {campaign_slug!r}.")
+        if campaign.practice:
+            raise ServiceError("Practice campaigns never enter an analysis.")
+    if community_slug and db.session.scalar(select(Community.id).filter_by(slug=community_slug)) is None:
+        raise ServiceError(f"No community {community_slug!r}.")
+    job = ReportJob(requested_by=user, campaign_slug=campaign_slug or None, community_slug=community_slug or None)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def start_in_background(job_id: int) -> threading.Thread:
+    """Run the job in a daemon thread with its own app context and database session."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=run_job, args=(app, job_id), name=f"report-{job_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _set(job_id: int, **values: object) -> None:
+    # A short transaction of its own per update, so the progress page sees it at once.
+    db.session.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values))
+    db.session.commit()
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """Build the report for `job_id` and store the zip; any failure is recorded, never raised."""
+    import analysis
+
+    with app.app_context():
+        job = db.session.get(ReportJob, job_id)
+        if job is None:
+            return
+        scope = {
+            "campaigns": [job.campaign_slug] if job.campaign_slug else None,
+            "communities": [job.community_slug] if job.community_slug else None,
+        }
+        db.session.remove()
+        _set(job_id, status="running", step="starting", progress=0.0)
+        last = [0.0]
+
+        def progress(step: str, fraction: float) -> None:
+            if fraction - last[0] >= 0.02 or fraction >= 1.0:
+                last[0] = fraction
+                _set(job_id, step=step[:200], progress=round(fraction, 3))
+
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                url = db.engine.url.render_as_string(hide_password=False)
+                analysis.report_from_database(url, folder, progress=progress, **scope)
+                result = _zip(Path(folder))
+            _set(job_id, status="done", step="finished", progress=1.0, result=result, finished_at=utcnow())
+        except Exception as error:  # noqa: BLE001 - any failure must reach the page, not kill the thread silently
+            db.session.rollback()
+            message = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+            current_app.logger.exception("report job %s failed", job_id)
+            _set(job_id, status="failed", error=message[:2000], finished_at=utcnow())
+        finally:
+            db.session.remove()
+
+
+def _zip(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def recent_jobs(limit: int = 50) -> list[ReportJob]:
+    stale_jobs_failed()
+    return list(db.session.scalars(select(ReportJob).order_by(ReportJob.id.desc()).limit(limit)))
+
+
+def stale_jobs_failed() -> None:
+    """Jobs whose worker died mid-run are failed after STALE_AFTER, with a message saying so."""
+    cutoff = utcnow() - STALE_AFTER
+    db.session.execute(
+        update(ReportJob)
+        .where(ReportJob.status.in_(("queued", "running")), ReportJob.created_at < cutoff)
+        .values(status="failed", error="The report stopped without finishing (the server restarted?). Start it again.")
+    )

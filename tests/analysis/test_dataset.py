@@ -1,0 +1,224 @@
+"""The analysis dataset: built from a real migrated database, checked against independent SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis
+from analysis.dataset import ASSET_KINDS, MODES, SIXWAYS_DIMENSIONS, DatasetError, response_columns
+from tests.analysis.conftest import DemoDatabase
+
+WEMWBS_ITEMS = [f"wemwbs_{n}" for n in range(1, 15)]
+
+
+def _sql(database: DemoDatabase, query: str, *args: object) -> list[tuple]:
+    with sqlite3.connect(database.path) as connection:
+        return connection.execute(query, args).fetchall()
+
+
+@pytest.fixture(scope="module")
+def dataset(demo_database: DemoDatabase) -> analysis.Dataset:
+    return analysis.build_dataset(demo_database.url)
+
+
+def test_constants_mirror_the_app_models() -> None:
+    from survey import models
+
+    assert ASSET_KINDS == models.ASSET_KINDS
+    assert MODES == models.MODES
+    assert SIXWAYS_DIMENSIONS == models.SIXWAYS_DIMENSIONS
+
+
+def test_only_complete_non_practice_responses_enter(dataset: analysis.Dataset, demo_database: DemoDatabase) -> None:
+    [(expected,)] = _sql(
+        demo_database,
+        "SELECT COUNT(*) FROM response r JOIN campaign c ON c.id = r.campaign_id "
+        "WHERE r.status = 'complete' AND c.practice = 0",
+    )
+    [(partial,)] = _sql(demo_database, "SELECT COUNT(*) FROM response WHERE status = 'partial'")
+    assert partial > 0  # the demo leaves some partial: they must not count
+    assert len(dataset.responses) == expected
+    assert demo_database.practice_public_id not in set(dataset.responses["response_id"])
+    assert "dover-practice" not in set(dataset.responses["campaign"])
+    assert list(dataset.responses.columns) == response_columns(dataset.assets["slug"])
+
+
+def test_wemwbs_scores_match_an_independent_sql_sum(dataset: analysis.Dataset, demo_database: DemoDatabase) -> None:
+    placeholders = ", ".join("?" for _ in WEMWBS_ITEMS)
+    rows = _sql(
+        demo_database,
+        "SELECT r.public_id, SUM(a.value), COUNT(a.value) FROM answer a JOIN response r ON r.id = a.response_id "
+        f"WHERE r.status = 'complete' AND a.item_key IN ({placeholders}) GROUP BY r.public_id",
+        *WEMWBS_ITEMS,
+    )
+    expected = {public_id: total for public_id, total, count in rows if count == 14}
+    scores = dataset.responses.set_index("response_id")["wemwbs"].dropna()
+    assert len(scores) > 200
+    assert {key: int(value) for key, value in scores.items()} == {key: expected[key] for key in scores.index}
+
+
+def test_asset_users_match_sql_counts(dataset: analysis.Dataset, demo_database: DemoDatabase) -> None:
+    rows = _sql(
+        demo_database,
+        "SELECT ca.slug, SUM(CASE WHEN u.frequency > 0 THEN 1 ELSE 0 END), COUNT(u.frequency) "
+        "FROM asset_use u JOIN campaign_asset ca ON ca.id = u.campaign_asset_id "
+        "JOIN response r ON r.id = u.response_id JOIN campaign c ON c.id = r.campaign_id "
+        "WHERE r.status = 'complete' AND c.practice = 0 GROUP BY ca.slug",
+    )
+    assert len(rows) == len(dataset.assets) == 26
+    for slug, users, answered in rows:
+        column = dataset.responses[f"asset_{slug}"]
+        assert (column >= 1).sum() == users, slug
+        assert column.notna().sum() == answered, slug
+    costs = dict(_sql(demo_database, "SELECT slug, annual_cost FROM asset"))
+    for row in dataset.assets.itertuples():
+        assert (np.isnan(row.annual_cost) and costs[row.slug] is None) or row.annual_cost == costs[row.slug]
+
+
+def test_assets_used_counts_each_kind(dataset: analysis.Dataset) -> None:
+    responses, assets = dataset.responses, dataset.assets
+    person = responses.iloc[5]
+    mine = assets[assets["community"] == person["community"]]
+    for kind in ASSET_KINDS:
+        slugs = mine.loc[mine["kind"] == kind, "slug"]
+        expected = sum(int(person[f"asset_{slug}"] >= 1) for slug in slugs)
+        assert person[f"assets_used_{kind}"] == expected
+
+
+def test_filters_and_verified_only(demo_database: DemoDatabase, dataset: analysis.Dataset) -> None:
+    verified = analysis.build_dataset(demo_database.url, verified_only=True)
+    [(unverified,)] = _sql(
+        demo_database,
+        "SELECT COUNT(*) FROM response r JOIN campaign c ON c.id = r.campaign_id "
+        "WHERE r.status = 'complete' AND c.practice = 0 AND r.verified = 0",
+    )
+    assert unverified >= 1
+    assert len(verified.responses) == len(dataset.responses) - unverified
+    assert demo_database.unverified_public_id not in set(verified.responses["response_id"])
+    assert (
+        dataset.responses.loc[dataset.responses["response_id"] == demo_database.unverified_public_id, "verified"].item()
+        == 0
+    )
+    one = analysis.build_dataset(demo_database.url, communities=["sheppey"])
+    assert set(one.responses["community"]) == {"sheppey"}
+    assert set(one.assets["community"]) == {"sheppey"}
+    by_campaign = analysis.build_dataset(demo_database.url, campaigns=["swanley", "aylesham"])
+    assert set(by_campaign.responses["campaign"]) == {"swanley", "aylesham"}
+    with pytest.raises(ValueError, match="practice"):
+        analysis.build_dataset(demo_database.url, campaigns=["dover-practice"])
+    with pytest.raises(ValueError, match="unknown campaign"):
+        analysis.build_dataset(demo_database.url, campaigns=["atlantis"])
+    with pytest.raises(ValueError, match="unknown community"):
+        analysis.build_dataset(demo_database.url, communities=["atlantis"])
+
+
+def test_write_and_read_round_trip(dataset: analysis.Dataset, tmp_path) -> None:
+    paths = dataset.write(tmp_path)
+    text = paths["responses"].read_text()
+    first = text.splitlines()[1].split(",")
+    assert first[5].endswith("Z") and "T" in first[5]  # ISO 8601 UTC
+    back = analysis.read_dataset(paths["responses"], paths["assets"], paths["campaigns"])
+    expected = dataset.responses.copy()
+    expected["submitted_at"] = expected["submitted_at"].dt.floor("s")
+    pd.testing.assert_frame_equal(back.responses, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(back.assets, dataset.assets, check_dtype=False)
+    pd.testing.assert_frame_equal(back.campaigns, dataset.campaigns, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r, a: r.assign(wemwbs_3=r["wemwbs_3"].astype(object).where(r.index != 4, "7")), "'wemwbs_3', row 5"),
+        (lambda r, a: r.drop(columns=["gender"]), "missing column\\(s\\) 'gender'"),
+        (lambda r, a: r.assign(mode=r["mode"].where(r.index != 0, "telepathy")), "column 'mode', row 1"),
+        (lambda r, a: r.assign(asset_nowhere=1), "asset_nowhere"),
+        (
+            lambda r, a: r.assign(years_in_area=r["years_in_area"].astype(object).where(r.index != 2, "ten")),
+            "years_in_area",
+        ),
+    ],
+)
+def test_bad_input_names_the_column(synthetic_frames, change, message) -> None:
+    responses, assets = synthetic_frames
+    with pytest.raises(DatasetError, match=message):
+        analysis.Dataset.from_frames(change(responses.copy(), assets), assets)
+
+
+def test_bad_assets_table_names_the_column(synthetic_frames) -> None:
+    responses, assets = synthetic_frames
+    with pytest.raises(DatasetError, match="column 'kind', row 2"):
+        analysis.Dataset.from_frames(responses, assets.assign(kind=assets["kind"].where(assets.index != 1, "pub")))
+    with pytest.raises(DatasetError, match="annual_cost"):
+        analysis.Dataset.from_frames(responses, assets.assign(annual_cost=-1.0))
+
+
+def test_scores_are_recomputed_from_items(synthetic_frames) -> None:
+    responses, assets = synthetic_frames
+    tampered = responses.assign(wemwbs=1)
+    data = analysis.Dataset.from_frames(tampered, assets)
+    items = responses[WEMWBS_ITEMS].astype("float64")
+    expected = items.sum(axis=1).where(items.notna().all(axis=1))
+    np.testing.assert_array_equal(data.responses["wemwbs"].astype("float64"), expected)
+
+
+def test_postgresql_urls_use_the_psycopg_driver() -> None:
+    from analysis.database import database_url
+
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+# SWEMWBS Rasch conversion, raw 7..35 -> metric (shared/reference/wemwbs.md; 23 -> 20.73 and
+# 32 -> 29.31 as quoted by published norms papers; 35 -> 35.00).
+SWEMWBS_TABLE = dict(
+    zip(
+        range(7, 36),
+        [
+            7.00,
+            9.51,
+            11.25,
+            12.40,
+            13.33,
+            14.08,
+            14.75,
+            15.32,
+            15.84,
+            16.36,
+            16.88,
+            17.43,
+            17.98,
+            18.59,
+            19.25,
+            19.98,
+            20.73,
+            21.54,
+            22.35,
+            23.21,
+            24.11,
+            25.03,
+            26.02,
+            27.03,
+            28.13,
+            29.31,
+            30.70,
+            32.55,
+            35.00,
+        ],
+        strict=True,
+    )
+)
+
+
+def test_scores_agree_with_the_reference_tables(dataset: analysis.Dataset) -> None:
+    responses = dataset.responses.dropna(subset=["swemwbs_raw"])
+    short_items = ["wemwbs_1", "wemwbs_2", "wemwbs_3", "wemwbs_6", "wemwbs_7", "wemwbs_9", "wemwbs_11"]
+    assert (responses["swemwbs_raw"] == responses[short_items].sum(axis=1)).all()
+    expected = responses["swemwbs_raw"].astype(int).map(SWEMWBS_TABLE)
+    np.testing.assert_allclose(responses["swemwbs"].astype(float), expected, atol=1e-9)
+    connect = dataset.responses[["sixways_connect_1", "sixways_connect_2"]].astype(float).mean(axis=1, skipna=False)
+    np.testing.assert_allclose(dataset.responses["sixways_connect"].astype(float), connect, equal_nan=True)

@@ -1,0 +1,86 @@
+"""Workshop reports from the database: the background job in the web app, and `flask report`."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import ReportJob
+from tests.helpers import post_form
+
+
+@pytest.fixture
+def researcher(client, make_user, login, runner):
+    runner.invoke(args=["demo", "--responses", "40", "--no-paper"])
+    make_user("r@example.org", "researcher")
+    assert login("r@example.org").status_code == 303
+    return client
+
+
+def _wait_for(app, job_id: int, seconds: float = 120) -> ReportJob:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with app.app_context():
+            job = db.session.get(ReportJob, job_id)
+            if job.status in ("done", "failed"):
+                return job
+        time.sleep(0.2)
+    raise AssertionError("report did not finish")
+
+
+def test_report_is_built_in_the_background_and_downloaded(app, researcher):
+    started_at = time.monotonic()
+    started = post_form(researcher, "/research/reports", "/research/reports", {"scope": "community:aylesham"})
+    assert time.monotonic() - started_at < 5  # the request only queues the job
+    assert started.status_code == 303
+    job_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    page = researcher.get(f"/research/reports/{job_id}").get_data(as_text=True)
+    assert "Report: aylesham" in page
+    job = _wait_for(app, job_id)
+    assert job.status == "done", job.error
+    done_page = researcher.get(f"/research/reports/{job_id}").get_data(as_text=True)
+    assert "Download the report" in done_page and 'http-equiv="refresh"' not in done_page
+    download = researcher.get(f"/research/reports/{job_id}/download")
+    assert download.mimetype == "application/zip"
+    assert "attachment" in download.headers["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    assert {"report.html", "asset_effects.csv", "descriptives.csv", "asset_value.csv"} <= set(names)
+    effects = zipfile.ZipFile(io.BytesIO(download.data)).read("asset_effects.csv").decode()
+    assert "aylesham_welfare" in effects and "dover_library" not in effects  # scoped to the community
+
+
+def test_a_failed_report_says_why(app, researcher, make_campaign):
+    make_campaign("empty-town", keys=("wemwbs", "demographics"), asset_slugs=(), licence=False)
+    started = post_form(researcher, "/research/reports", "/research/reports", {"scope": "campaign:empty-town"})
+    job = _wait_for(app, int(started.headers["Location"].rsplit("/", 1)[1]))
+    assert job.status == "failed" and job.error
+    page = researcher.get(f"/research/reports/{job.id}").get_data(as_text=True)
+    assert "could not be made" in page
+    assert researcher.get(f"/research/reports/{job.id}/download").status_code == 404
+
+
+def test_practice_campaigns_cannot_be_reported(app, researcher, make_campaign):
+    make_campaign("practice-run", keys=("sixways",), asset_slugs=(), practice=True)
+    page = researcher.get("/research/reports").get_data(as_text=True)
+    assert "campaign:practice-run" not in page
+    refused = post_form(researcher, "/research/reports", "/research/reports", {"scope": "campaign:practice-run"})
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/research/reports")
+    assert "Practice campaigns never enter an analysis" in researcher.get("/research/reports").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(ReportJob)).all() == []
+
+
+def test_flask_report_writes_the_report_from_the_database(runner, tmp_path):
+    runner.invoke(args=["demo", "--responses", "30", "--no-paper"])
+    result = runner.invoke(args=["report", "--out", str(tmp_path), "--campaign", "swanley"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.html").read_text().startswith("<!")
+    assert "swanley_park" in (tmp_path / "asset_effects.csv").read_text()
+    unknown = runner.invoke(args=["report", "--out", str(tmp_path / "x"), "--campaign", "nowhere"])
+    assert unknown.exit_code != 0 and "nowhere" in unknown.output
+
