@@ -63,6 +63,8 @@ REFERENCES = (
     "systematic review of the evidence. BMJ Open 2017;7:e013384.",
 )
 
+NOT_SIGNIFICANT = " (not clearly different from zero once many assets are tested: adjusted p above 0.05)"
+
 
 def write_report(result: AnalysisResult, path: str | Path) -> Path:
     """Write ``report.html`` for `result`; returns the path."""
@@ -384,7 +386,8 @@ def _value_section(result: AnalysisResult) -> str:
     ]
     for row in records(valued.sort_values("value_central", ascending=False).head(5)):
         name = _asset_name(assets, row["asset"])
-        sign = "" if row["significant"] == 1 else " (not clearly different from zero)"
+        # "Significant" is judged on the BH-adjusted p, so the range shown may exclude zero regardless.
+        sign = "" if row["significant"] == 1 else NOT_SIGNIFICANT
         ratio = (
             f", against a running cost of {_money(row['annual_cost'])} a year "
             f"(benefit-cost ratio {row['bcr_central']:.1f})"
