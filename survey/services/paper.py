@@ -36,7 +36,7 @@ from ..models import (
     User,
 )
 from .exceptions import NotFoundError, ServiceError
-from .responses import start_response
+from .responses import asset_item_fields, start_response
 from .serials import campaign_prefix, format_serial, parse_serial
 
 MAX_BATCH_SIZE = 500
@@ -279,21 +279,13 @@ def _verify(form: PaperForm) -> None:
         form.response.verified = True
 
 
-def _asset_fields(response: Response) -> dict[str, tuple[int, str]]:
-    fields: dict[str, tuple[int, str]] = {}
-    for asset in response.campaign.assets:
-        fields[f"asset_{asset.slug}"] = (asset.id, "frequency")
-        fields[f"asset_{asset.slug}_value"] = (asset.id, "importance")
-    return fields
-
-
 def store_keyed(response: Response, items: Mapping[str, Keyed]) -> None:
     """Write keyed items into a response, updating rows in place so the audit trail shows each change.
 
     Asset answers go to AssetUse rows. A missing item becomes an Answer row with no value and its
     missing_reason, asset items included (AssetUse has no column for the reason).
     """
-    asset_fields = _asset_fields(response)
+    asset_fields = asset_item_fields(response)
     answers = {a.item_key: a for a in db.session.scalars(select(Answer).where(Answer.response_id == response.id))}
     uses = {
         u.campaign_asset_id: u for u in db.session.scalars(select(AssetUse).where(AssetUse.response_id == response.id))

@@ -78,7 +78,7 @@ def find_response(public_id: str, campaign: Campaign) -> Response | None:
     )
 
 
-def _asset_keys(response: Response) -> dict[str, tuple[int, str]]:
+def asset_item_fields(response: Response) -> dict[str, tuple[int, str]]:
     """Map asset item keys to (campaign asset id, 'frequency' | 'importance')."""
     keys: dict[str, tuple[int, str]] = {}
     for asset in response.campaign.assets:
@@ -93,7 +93,7 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
         raise ServiceError("This response has already been submitted and can no longer be changed.")
     item_keys = [item.key for item in section.items]
     if section.key == ASSET_TEMPLATE_KEY:
-        asset_keys = _asset_keys(response)
+        asset_keys = asset_item_fields(response)
         uses: dict[int, dict[str, Value]] = {}
         for key in item_keys:
             if key in asset_keys:
