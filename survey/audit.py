@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .database import utcnow
 from .models import (
     Answer,
+    ApiToken,
     Asset,
     AssetUse,
     AuditEvent,
@@ -47,6 +48,7 @@ AUDITED = {
     PaperForm: "paper_form",
     PaperBatch: "paper_batch",
     Discrepancy: "discrepancy",
+    ApiToken: "api_token",
     # Item-level answers are audited when staff key or correct them; a resident filling in
     # their own anonymous survey is recorded at the response level only.
     Answer: "answer",
@@ -55,7 +57,7 @@ AUDITED = {
 STAFF_ONLY = {Answer, AssetUse}
 NEVER_VALUES = {ContactDetail}  # "changed", never the values: erasure must really erase
 SECRET_FIELDS = {"password_hash", "session_token", "resume_code_hash", "start_token", "token_hash"}
-SKIPPED_FIELDS = {"updated_at", "pdf"}
+SKIPPED_FIELDS = {"updated_at", "pdf", "last_used_at"}
 # Many-to-many links recorded as lists of slugs (a peer's community assignments).
 COLLECTIONS = {User: ("communities",)}
 

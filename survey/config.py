@@ -85,6 +85,22 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         # Sign-in attempts: per account (guessing one password) and per address (spraying many).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),
+        # Residents' survey pages (POST) per address: a room of 40 residents on a community
+        # centre's wifi share one address and each post about 8 pages in ten minutes.
+        "PUBLIC_SUBMIT_LIMIT": os.environ.get("PUBLIC_SUBMIT_LIMIT", "600 per 10 minutes"),
+        # JSON API requests per token (or per address before a token is checked).
+        "API_LIMIT": os.environ.get("API_LIMIT", "600 per minute"),
+        # Uploaded response files (CSV or Excel) may be far bigger than a survey page.
+        "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_MB", 64) * 1024 * 1024,
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none).
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        # `flask purge`: abandoned partial responses older than this many days are deleted.
+        "PURGE_PARTIAL_DAYS": _env_int("PURGE_PARTIAL_DAYS", 90),
+        # API: responses per page when the client does not say, and the most it may ask for.
+        "API_PAGE_SIZE": _env_int("API_PAGE_SIZE", 100),
+        "API_MAX_PAGE_SIZE": _env_int("API_MAX_PAGE_SIZE", 1000),
+        # Logs: "text" for a terminal, "json" (one object per line) for a log collector.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
     }
     config.update(overrides)
     if not config["SECRET_KEY"]:

@@ -40,6 +40,7 @@ MISSING_REASONS = ("blank", "multiple")
 PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
 AUDIT_ACTIONS = ("create", "update", "delete")
 REPORT_STATUSES = ("queued", "running", "done", "failed")
+ACCESS_CHANNELS = ("web", "api", "cli")
 SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
 
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files;
@@ -474,3 +475,44 @@ class ReportJob(db.Model):
     result: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     requested_by: Mapped[User | None] = relationship()
+
+
+class ApiToken(db.Model):
+    """A researcher's key to the JSON API. Only a SHA-256 of the token is kept: the token itself
+    is shown once, when it is created, and cannot be recovered from the database."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the token, so its owner can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class DataAccess(db.Model):
+    """Download governance: every dataset download, export and API read -- who, what, which
+    filters, when and how many rows. Append-only, like the audit trail."""
+
+    __tablename__ = "data_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # The e-mail address at the time (kept if the account is later deleted), or "cli:<command>".
+    user_label: Mapped[str] = mapped_column(String(254))
+    channel: Mapped[str] = mapped_column(_enum(ACCESS_CHANNELS, "access_channel"))
+    # What was read: "export", "api:responses", "api:campaigns", ...
+    resource: Mapped[str] = mapped_column(String(60))
+    format: Mapped[str | None] = mapped_column(String(10))
+    # The filters as given: campaigns, communities, verified_only, content, page...
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    row_count: Mapped[int | None]
+
+    user: Mapped[User | None] = relationship()
