@@ -41,6 +41,8 @@ PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
 AUDIT_ACTIONS = ("create", "update", "delete")
 REPORT_STATUSES = ("queued", "running", "done", "failed")
 ACCESS_CHANNELS = ("web", "api", "cli")
+EXPORT_FORMATS = ("csv", "xlsx", "sav", "dta")
+EXPORT_CONTENTS = ("both", "items", "scores")
 SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
 
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files;
@@ -516,3 +518,31 @@ class DataAccess(db.Model):
     row_count: Mapped[int | None]
 
     user: Mapped[User | None] = relationship()
+
+
+class ExportJob(db.Model):
+    """A dataset download built off the request path (xlsx, sav, dta): the zip is written to a
+    temporary file under the instance folder, progress lives here so any worker can show it."""
+
+    __tablename__ = "export_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    format: Mapped[str] = mapped_column(_enum(EXPORT_FORMATS, "export_format"))
+    content: Mapped[str] = mapped_column(_enum(EXPORT_CONTENTS, "export_content"), default="both")
+    verified_only: Mapped[bool] = mapped_column(default=False)
+    # Slug lists; None means no restriction (everything the requester may see).
+    campaign_slugs: Mapped[list[str] | None] = mapped_column(JSON)
+    community_slugs: Mapped[list[str] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(_enum(REPORT_STATUSES, "export_status"), default="queued")
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The finished zip, relative to the instance folder; removed by `flask purge` when old.
+    file_path: Mapped[str | None] = mapped_column(String(500))
+    size_bytes: Mapped[int | None]
+    row_count: Mapped[int | None]
+
+    requested_by: Mapped[User | None] = relationship()
