@@ -5,6 +5,7 @@ Pure pandas/statsmodels: no Flask import.
 Public API
 ----------
 build_dataset(engine_or_url, *, campaigns=None, communities=None, verified_only=False) -> Dataset
+DatasetReader(engine_or_url, ...) -> the same dataset in chunks of responses (exports, API pages)
 read_dataset(responses_csv, assets_csv, campaigns_csv=None) -> Dataset
 run(responses, assets, *, campaigns=None, config=None, progress=None) -> AnalysisResult
 report_from_database(url, out_dir, *, campaigns=None, communities=None, progress=None) -> paths
@@ -18,7 +19,7 @@ from typing import Any
 
 from analysis.codebook import codebook, codebook_markdown
 from analysis.config import AnalysisConfig
-from analysis.database import build_dataset
+from analysis.database import DatasetReader, build_dataset
 from analysis.dataset import Dataset, DatasetError, read_dataset
 from analysis.models import benjamini_hochberg, fit_crv3, fit_mixedlm
 from analysis.pipeline import AnalysisResult, report_from_database, run, run_dataset
@@ -29,6 +30,7 @@ __all__ = [
     "AnalysisResult",
     "Dataset",
     "DatasetError",
+    "DatasetReader",
     "benjamini_hochberg",
     "build_dataset",
     "codebook",

@@ -7,7 +7,7 @@ columns the analysis reads, so this module needs nothing from the Flask app.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     and_,
     create_engine,
+    func,
     select,
 )
 
@@ -36,6 +37,7 @@ from analysis.dataset import (
     DatasetError,
     asset_column,
     asset_value_column,
+    response_columns,
     sixways_items,
     wemwbs_items,
 )
@@ -329,3 +331,185 @@ def _wide(
         for column in (asset_column(slug), asset_value_column(slug)):
             ordered[column] = columns.get(column, empty)
     return pd.DataFrame(ordered).reset_index(drop=True)
+
+
+_instrument_version = Table(
+    "instrument_version",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String),
+    Column("version", Integer),
+    Column("content_hash", String),
+)
+_campaign_instrument = Table(
+    "campaign_instrument",
+    _metadata,
+    Column("campaign_id", ForeignKey("campaign.id")),
+    Column("position", Integer),
+    Column("instrument_version_id", ForeignKey("instrument_version.id")),
+)
+
+
+class DatasetReader:
+    """The analysis dataset read in chunks of responses, for exports and API pages of any size.
+
+    Use as a context manager: on entry it opens one connection and one read transaction (a
+    REPEATABLE READ snapshot on PostgreSQL, a deferred ``BEGIN`` on SQLite, whose WAL mode gives
+    the same snapshot without blocking writers), so every chunk and the totals describe the same
+    moment even while residents keep submitting. `assets`, `campaigns`, `columns` and `total` are
+    known before the first chunk, so a file's header can be written first.
+
+    Responses come in order of their internal id (the order they were stored); `last_id` is the
+    internal id of the last row yielded, a cursor for the next page.
+
+    >>> with DatasetReader(url, campaigns=["dover-town"]) as reader:   # doctest: +SKIP
+    ...     for chunk in reader.chunks(size=5000):
+    ...         chunk.to_csv(out, header=False, index=False)
+    """
+
+    def __init__(
+        self,
+        engine_or_url: Engine | str,
+        *,
+        campaigns: Sequence[str] | None = None,
+        communities: Sequence[str] | None = None,
+        verified_only: bool = False,
+    ) -> None:
+        self._owned = isinstance(engine_or_url, str)
+        self._engine = create_engine(database_url(engine_or_url)) if isinstance(engine_or_url, str) else engine_or_url
+        self._filters = (campaigns, communities, verified_only)
+        self._connection: Any = None
+        self._restore_isolation: Any = None
+        self.last_id: int | None = None
+
+    def __enter__(self) -> DatasetReader:
+        connection = self._engine.connect()
+        try:
+            self._begin_snapshot(connection)
+            campaigns, communities, verified_only = self._filters
+            chosen = _campaigns(connection, campaigns, communities)
+            ids = [int(i) for i in chosen["id"]]
+            self._where = _response_filter(ids, _community_ids(connection, communities), verified_only)
+            self.assets = _assets(connection, ids)
+            self.campaigns = chosen.drop(columns=["id"]).reset_index(drop=True)
+            self.campaigns["population_size"] = self.campaigns["population_size"].astype("Int64")
+            self.instrument_versions = _instrument_versions(connection, ids)
+            counted = _rows(connection, select(func.count()).select_from(_response).where(self._where))
+            self.total = int(counted.iloc[0, 0])
+        except BaseException:
+            self._end(connection)
+            raise
+        self._connection = connection
+        self.columns = response_columns(self.assets["slug"])
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._connection is not None:
+            self._end(self._connection)
+            self._connection = None
+
+    def _begin_snapshot(self, connection: Any) -> None:
+        raw = connection.connection.dbapi_connection
+        if connection.dialect.name == "sqlite":
+            # pysqlite only begins a transaction before a write; a read snapshot needs BEGIN by hand.
+            self._restore_isolation = raw.isolation_level
+            raw.isolation_level = None
+            raw.execute("BEGIN")
+        else:
+            raw.rollback()
+            cursor = raw.cursor()
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.close()
+
+    def _end(self, connection: Any) -> None:
+        raw = connection.connection.dbapi_connection
+        try:
+            if connection.dialect.name == "sqlite":
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raw.isolation_level = self._restore_isolation
+            else:
+                raw.rollback()
+        finally:
+            connection.close()
+            if self._owned:
+                self._engine.dispose()
+
+    def chunks(self, size: int = 5000, *, after_id: int | None = None, limit: int | None = None) -> Iterator[pd.DataFrame]:
+        """Scored response DataFrames of up to `size` rows (the dataset's `responses` format).
+
+        `after_id` starts after that internal id (a previous `last_id`); `limit` stops after that
+        many rows in all. Memory stays bounded by `size`, whatever the total.
+        """
+        if self._connection is None:
+            raise RuntimeError("use DatasetReader as a context manager")
+        keys = [*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+        slugs = list(self.assets["slug"])
+        cursor = after_id
+        remaining = limit
+        while remaining is None or remaining > 0:
+            take = size if remaining is None else min(size, remaining)
+            page = _response.c.id > cursor if cursor is not None else _response.c.id.isnot(None)
+            responses = _rows(
+                self._connection,
+                select(
+                    _response.c.id,
+                    _response.c.public_id.label("response_id"),
+                    _community.c.slug.label("community"),
+                    _campaign.c.slug.label("campaign"),
+                    _response.c.mode,
+                    _response.c.verified,
+                    _response.c.submitted_at,
+                )
+                .join(_campaign, _campaign.c.id == _response.c.campaign_id)
+                .join(_community, _community.c.id == _response.c.community_id)
+                .where(self._where, page)
+                .order_by(_response.c.id)
+                .limit(take),
+            )
+            if responses.empty:
+                return
+            low, high = int(responses["id"].iloc[0]), int(responses["id"].iloc[-1])
+            in_chunk = and_(self._where, _response.c.id.between(low, high))
+            answers = _rows(
+                self._connection,
+                select(_answer.c.response_id, _answer.c.item_key, _answer.c.value)
+                .join(_response, _response.c.id == _answer.c.response_id)
+                .where(in_chunk, _answer.c.item_key.in_(keys)),
+            )
+            uses = _rows(
+                self._connection,
+                select(
+                    _asset_use.c.response_id, _campaign_asset.c.slug, _asset_use.c.frequency, _asset_use.c.importance
+                )
+                .join(_campaign_asset, _campaign_asset.c.id == _asset_use.c.campaign_asset_id)
+                .join(_response, _response.c.id == _asset_use.c.response_id)
+                .where(in_chunk),
+            )
+            frame = _wide(responses, answers, uses, keys, slugs)
+            chunk = Dataset.from_frames(
+                frame, self.assets, self.campaigns, origins=("database responses", "database assets", "campaigns")
+            ).responses
+            self.last_id = high
+            cursor = high
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
+            if len(responses) < take:
+                return
+
+
+def _instrument_versions(connection: Any, campaign_ids: list[int]) -> dict[str, dict[str, int]]:
+    """{campaign slug: {instrument key: version}} as each campaign froze them when it opened."""
+    frame = _rows(
+        connection,
+        select(_campaign.c.slug, _instrument_version.c.key, _instrument_version.c.version)
+        .join(_campaign_instrument, _campaign_instrument.c.campaign_id == _campaign.c.id)
+        .join(_instrument_version, _instrument_version.c.id == _campaign_instrument.c.instrument_version_id)
+        .where(_campaign.c.id.in_(campaign_ids))
+        .order_by(_campaign.c.slug, _campaign_instrument.c.position),
+    )
+    versions: dict[str, dict[str, int]] = {}
+    for slug, key, version in frame.itertuples(index=False):
+        versions.setdefault(str(slug), {})[str(key)] = int(version)
+    return versions
