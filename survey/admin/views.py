@@ -14,4 +14,4 @@ def home() -> str:
     return render_template("admin/home.html")
 
 
-from . import audit_views, contact_views, licence_views, user_views  # noqa: E402,F401
+from . import access_views, audit_views, contact_views, licence_views, user_views  # noqa: E402,F401

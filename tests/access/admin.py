@@ -26,6 +26,7 @@ RULES = [
     Rule("admin.add_licence_record", "POST", "/admin/licences", ADMIN),
     Rule("admin.audit", "GET", "/admin/audit", ADMIN),
     Rule("admin.audit_csv", "GET", "/admin/audit.csv", ADMIN),
+    Rule("admin.downloads", "GET", "/admin/downloads", ADMIN),
     Rule("admin.contacts", "GET", "/admin/contacts", ADMIN),
     Rule("admin.contact", "GET", "/admin/contacts/{contact_own}", ADMIN),
     Rule("admin.contact", "GET", "/admin/contacts/{contact_other}", ADMIN),
