@@ -39,8 +39,12 @@ def _sign_in(app, role: str) -> tuple[FlaskClient, str]:
     return client, token
 
 
-def _outcome(client: FlaskClient, token: str, rule: Rule, url: str) -> str:
-    if rule.method == "GET":
+def _outcome(client: FlaskClient, token: str, rule: Rule, url: str, bearer: str | None = None) -> str:
+    if rule.auth == "bearer":
+        # No session: a fresh client, with the role's API token if it has one.
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        response = client.application.test_client().open(url, method=rule.method, headers=headers)
+    elif rule.method == "GET":
         response = client.get(url)
     else:
         response = client.post(url, data={"csrf_token": token})
@@ -86,7 +90,7 @@ def test_every_route_answers_only_the_roles_allowed(app):
         for role in ROLES:
             client, token = _sign_in(app, role) if rule.endpoint == "auth.logout" else clients[role]
             expected = "allowed" if role in rule.allowed else "denied"
-            outcome = _outcome(client, token, rule, url)
+            outcome = _outcome(client, token, rule, url, ids.get(f"api_token_{role}"))
             if not outcome.startswith(expected):
                 problems.append(f"{rule.method} {url} as {role}: expected {expected}, got {outcome}")
     assert problems == []

@@ -11,6 +11,8 @@ A request counts as *denied* when it answers 401, 403 or 404, or redirects to th
 page (`/login?next=...`, as Flask-Login does for anonymous users);
 anything else (200, 303, 400, 409, 422, ...) counts as *allowed*. POST requests carry a
 valid CSRF token and no other data. Every route of the app must appear in some rule.
+Rules with `auth="bearer"` (the JSON API) are called without a session, with the role's API token
+(`world.ids["api_token_<role>"]`, made by `api.py`) as `Authorization: Bearer`; anonymous sends none.
 """
 
 from __future__ import annotations
@@ -31,3 +33,4 @@ class Rule:
     method: str
     url: str  # may hold {name} placeholders for ids registered in world.ids
     allowed: frozenset[str]
+    auth: str = "session"  # or "bearer": see the module docstring

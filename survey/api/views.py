@@ -1,0 +1,197 @@
+"""The API's GET endpoints: communities, campaigns, assets, scored responses, and its OpenAPI document.
+
+Each read is logged in the download-governance table (`DataAccess`, channel "api") and committed
+before the data leaves, so nothing is disclosed without a record.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from flask import Response, current_app, g, request
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.pool import NullPool
+
+from analysis.database import DatasetReader, database_url
+from analysis.dataset import DatasetError
+
+from ..database import unmark_read_only
+from ..extensions import db
+from ..models import Asset, Campaign, Community
+from ..services.api_tokens import mark_used
+from ..services.data_access import record_access
+from . import bp
+from .auth import current_api_token, current_api_user
+from .errors import fail, json_response
+from .openapi import openapi_document
+from .params import known_slug, make_cursor, responses_query
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")  # stored in UTC (survey.database.UTCDateTime)
+    return value.isoformat()
+
+
+def _allow_writes() -> None:
+    """Let this GET request write its access-log row safely.
+
+    Safe-method requests begin deferred SQLite transactions (survey.database), and a deferred
+    transaction that has read and then writes fails at once if another worker wrote meanwhile.
+    Ending the read transaction and dropping the read-only mark makes the write begin IMMEDIATE,
+    so it queues behind other writers instead. PostgreSQL needs none of this; it costs nothing there.
+    """
+    db.session.commit()  # nothing is pending: this only ends the read transaction
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        unmark_read_only(token)
+
+
+def _logged(resource: str, payload: dict[str, Any], filters: dict[str, Any], row_count: int) -> Response:
+    """Record the read (who, what, filters, rows), commit, then let the data go."""
+    _allow_writes()
+    record_access(current_api_user(), "api", f"api:{resource}", filters=filters, row_count=row_count)
+    mark_used(current_api_token())
+    db.session.commit()
+    return json_response(payload)
+
+
+@bp.get("/communities")
+def communities() -> Response:
+    rows = db.session.scalars(select(Community).order_by(Community.slug))
+    data = [{"slug": c.slug, "name": c.name, "created_at": _iso(c.created_at)} for c in rows]
+    return _logged("communities", {"data": data}, {}, len(data))
+
+
+def _campaign(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "community": campaign.community.slug,
+        "status": campaign.status,
+        "practice": campaign.practice,
+        "instruments": list(campaign.instrument_keys),
+        "assets": [asset.slug for asset in campaign.assets],
+        "opens_on": _iso(campaign.opens_on),
+        "closes_on": _iso(campaign.closes_on),
+        "opened_at": _iso(campaign.opened_at),
+        "closed_at": _iso(campaign.closed_at),
+        "target_sample_size": campaign.target_sample_size,
+        "population_size": campaign.population_size,
+        "sampling_method": campaign.sampling_method,
+    }
+
+
+@bp.get("/campaigns")
+def campaigns() -> Response:
+    community = known_slug(request.args, "community", Community)
+    statement = (
+        select(Campaign)
+        .join(Community)
+        .options(selectinload(Campaign.community), selectinload(Campaign.assets))
+        .order_by(Community.slug, Campaign.id)
+    )
+    if community is not None:
+        statement = statement.where(Community.slug == community)
+    data = [_campaign(campaign) for campaign in db.session.scalars(statement)]
+    return _logged("campaigns", {"data": data}, {"community": community}, len(data))
+
+
+def _asset(asset: Asset) -> dict[str, Any]:
+    return {
+        "slug": asset.slug,
+        "name": asset.name,
+        "kind": asset.kind,
+        "community": asset.community.slug,
+        "description": asset.description,
+        "location": asset.location,
+        "annual_cost": asset.annual_cost,
+        "sixways_dimensions": list(asset.sixways_dimensions or []),
+        "retired": asset.retired,
+        "created_at": _iso(asset.created_at),
+        "updated_at": _iso(asset.updated_at),
+    }
+
+
+@bp.get("/assets")
+def assets() -> Response:
+    community = known_slug(request.args, "community", Community)
+    statement = (
+        select(Asset).join(Community).options(selectinload(Asset.community)).order_by(Community.slug, Asset.slug)
+    )
+    if community is not None:
+        statement = statement.where(Community.slug == community)
+    data = [_asset(asset) for asset in db.session.scalars(statement)]
+    return _logged("assets", {"data": data}, {"community": community}, len(data))
+
+
+def _dataset_engine() -> Engine:
+    """The engine `DatasetReader` reads with.
+
+    The app's SQLite engine begins every transaction itself (BEGIN IMMEDIATE for writes, see
+    survey.database), which would fight the reader's own snapshot, so SQLite gets a plain engine
+    on the same file; PostgreSQL's app engine has nothing attached and its pool is reused.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return db.engine
+    return _plain_sqlite_engine(db.engine.url.render_as_string(hide_password=False))
+
+
+@lru_cache(maxsize=8)
+def _plain_sqlite_engine(url: str) -> Engine:
+    # NullPool: opening an SQLite file costs microseconds, and no connection outlives its request.
+    return create_engine(database_url(url), poolclass=NullPool)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Dataset rows as JSON objects: missing values null, times ISO 8601 UTC, columns in file order."""
+    out = frame.copy()
+    submitted = pd.to_datetime(out["submitted_at"], utc=True)
+    out["submitted_at"] = submitted.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(submitted.notna(), None)
+    return [
+        {column: (None if pd.isna(value) else _plain(value)) for column, value in zip(out.columns, row, strict=True)}
+        for row in out.itertuples(index=False, name=None)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python ones (json cannot write numpy integers); whole floats stay floats."""
+    return value.item() if hasattr(value, "item") else value
+
+
+@bp.get("/responses")
+def responses() -> Response:
+    query = responses_query(request.args)
+    with ExitStack() as stack:
+        try:
+            reader = stack.enter_context(
+                DatasetReader(
+                    _dataset_engine(),
+                    campaigns=[query.campaign] if query.campaign else None,
+                    communities=[query.community] if query.community else None,
+                    verified_only=query.verified_only,
+                )
+            )
+        except DatasetError as error:  # a practice campaign asked for by name
+            fail(400, str(error))
+        page = next(reader.chunks(size=query.limit, after_id=query.after_id, limit=query.limit), None)
+        data = [] if page is None else _records(page)
+        last_id = reader.last_id
+        # One more row after this page? Looking is cheaper than a client's extra, empty request.
+        more = len(data) == query.limit and next(reader.chunks(size=1, after_id=last_id, limit=1), None) is not None
+        total = reader.total
+    payload = {"data": data, "next_cursor": make_cursor(last_id, query) if more and last_id else None, "total": total}
+    return _logged("responses", payload, query.filters(), len(data))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    config = current_app.config
+    return json_response(openapi_document(config["API_PAGE_SIZE"], config["API_MAX_PAGE_SIZE"]))
