@@ -125,7 +125,8 @@ class StartForm(FlaskForm):
         "I have read the information above and agree to take part",
         validators=[DataRequired("Tick the box to say you agree to take part, or close this page.")],
     )
-    start_token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
+    # \Z, not $: "$" also matches before a final newline, which let 65 characters reach a 64-character column.
+    start_token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}\Z")])
 
 
 class ResumeForm(FlaskForm):
