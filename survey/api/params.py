@@ -22,7 +22,7 @@ from .errors import fail
 
 # Slugs are at most 60 characters of letters, digits, hyphens and underscores; anything else
 # cannot name a row, and is refused before it reaches the database (PostgreSQL rejects NUL bytes).
-_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,60}\Z")
 _TRUE = ("true", "1")
 _FALSE = ("false", "0")
 _CURSOR_SALT = "api-responses-cursor"

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import ASSET_KINDS, ASSET_SLUG_PATTERN, SIXWAYS_DIMENSIONS, Asset, CampaignAsset, Community
 from .exceptions import ServiceError
 
-COMMUNITY_SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COMMUNITY_SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 KIND_LABELS = {
     "community_group": "Community group",
     "individual": "Individual",

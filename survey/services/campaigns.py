@@ -28,7 +28,7 @@ from .exceptions import (
 )
 from .licences import licence_recorded
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ASSET_TEMPLATE_KEY = "asset_use"
 
 

@@ -35,7 +35,7 @@ DAMM_TABLE = (
 )
 NUMBER_WIDTH = 5  # DOV-00042-7; numbers past 99999 simply grow wider
 EXAMPLE = "DOV-00042-7"
-_TYPED = re.compile(r"^(?P<prefix>[A-Z]*)-?(?P<digits>[0-9][0-9-]*)$")
+_TYPED = re.compile(r"^(?P<prefix>[A-Z]*)-?(?P<digits>[0-9][0-9-]*)\Z")
 
 
 class SerialError(ValueError):
