@@ -57,6 +57,23 @@ def load_secret_key(instance_path: Path) -> str:
     return target.read_text().strip()
 
 
+def _cookie_security(config: dict[str, Any]) -> None:
+    """Secure cookies whenever the app is evidently served over HTTPS, unless told otherwise.
+
+    Behind a trusted reverse proxy (TRUSTED_PROXIES > 0) or with PREFERRED_URL_SCHEME=https the
+    site is HTTPS, and a cookie that could travel over plain HTTP would leak the staff session.
+    An explicit SESSION_COOKIE_SECURE (environment or overrides) always wins, e.g. `false` for a
+    proxy that terminates plain HTTP on a private network.
+    """
+    if "SESSION_COOKIE_SECURE" not in config:
+        raw = os.environ.get("SESSION_COOKIE_SECURE", "").strip().lower()
+        if raw:
+            config["SESSION_COOKIE_SECURE"] = raw in ("1", "true", "yes")
+        else:
+            config["SESSION_COOKIE_SECURE"] = config["TRUSTED_PROXIES"] > 0 or config["PREFERRED_URL_SCHEME"] == "https"
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+
+
 def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
     """Collect the settings: defaults, then the environment, then `overrides`."""
     overrides = dict(overrides or {})
@@ -72,9 +89,12 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Kent County Council Public Health"),
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "the research team named on your invitation"),
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
+        # SESSION_COOKIE_SECURE: see `_cookie_security` (derived unless the environment says).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; a long survey page must not expire
         # Staff sessions end after this much inactivity: tablets are shared.
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
@@ -103,7 +123,10 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
     }
     config.update(overrides)
+    _cookie_security(config)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = load_secret_key(instance_path)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["DATABASE_URL"])
+    # SQL errors name the statement but not its values, which can be emails, hashes or answers.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"hide_parameters": True})
     return config
