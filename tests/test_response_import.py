@@ -1,0 +1,531 @@
+"""Importing responses in the dataset format: exact error reports, all-or-nothing, re-import, web and CLI.
+
+Row numbers in every report are spreadsheet rows: row 1 is the header, row 2 the first data row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from flask import Flask
+from openpyxl import Workbook
+from sqlalchemy import func, select, update
+
+import analysis
+from analysis.dataset import score_columns, sixways_items, wemwbs_items
+from survey import create_app
+from survey.extensions import db
+from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
+from survey.services.demo import load_demo
+from survey.services.response_import import ImportRejected, Problem, dry_run, import_responses
+from tests.helpers import csrf_token
+from tests.test_research_support import page_token, sign_in
+
+IMPORTS = "/research/imports"
+ASSETS = ("dover_library", "dover_seafront")
+BAD_CODE = "'9' is not an allowed code (allowed: 1, 2, 3, 4, 5)"
+
+
+@pytest.fixture(autouse=True)
+def _instance_in_tmp(app: Flask, tmp_path: Path) -> None:
+    # Uploads wait under the instance folder: keep the test's away from the repository's.
+    app.instance_path = str(tmp_path / "instance")
+
+
+def _row(response_id: str, **overrides: object) -> dict[str, object]:
+    """A complete, valid Dover Town response in the dataset format (score columns deliberately wrong)."""
+    row: dict[str, object] = {
+        "response_id": response_id,
+        "community": "dover-town",
+        "campaign": "dover-town",
+        "mode": "paper",
+        "verified": 1,
+        "submitted_at": "2024-05-01T10:30:00Z",
+        "age_band": 3,
+        "gender": 1,
+        "employment": 2,
+        "years_in_area": 12,
+    }
+    row.update({key: 3 for key in wemwbs_items()})
+    row.update({key: 4 for key in sixways_items()})
+    for slug in ASSETS:
+        row[f"asset_{slug}"] = 2
+        row[f"asset_{slug}_value"] = 5
+    row["wemwbs"] = 99  # derived: ignored on import, recomputed from the items
+    row.update(overrides)
+    return row
+
+
+def _csv(rows: list[dict[str, object]], bom: bool = False) -> bytes:
+    out = io.StringIO()
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode()
+
+
+def _rows(count: int, **overrides: object) -> list[dict[str, object]]:
+    return [_row(f"r-{n:03d}", **overrides) for n in range(1, count + 1)]
+
+
+def _count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _check(app: Flask, data: bytes, filename: str = "responses.csv"):
+    with app.app_context():
+        return dry_run(data, filename)
+
+
+def _import(app: Flask, data: bytes, filename: str = "responses.csv", email: str | None = None):
+    with app.app_context():
+        user = db.session.scalar(select(User).filter_by(email=email)) if email else None
+        report = import_responses(data, filename, user, actor_label=None if user else "test")
+        db.session.commit()
+        return report
+
+
+# --- exact error reports ---------------------------------------------------------------------------
+
+
+def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_campaign):
+    make_campaign()
+    rows = _rows(8)
+    rows[5]["wemwbs_3"] = 9  # the 6th data row: row 7 in the spreadsheet
+    report = _check(app, _csv(rows))
+    assert report.problems == [Problem(7, "wemwbs_3", BAD_CODE)]
+    assert (report.rows, report.new, report.already_present, report.rows_with_errors) == (8, 7, 0, 1)
+    assert not report.ok
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda rows: rows[1].update(campaign="nowhere"),
+            [Problem(3, "campaign", "there is no campaign 'nowhere'")],
+        ),
+        (
+            lambda rows: rows[2].update(response_id="r-001"),
+            [Problem(4, "response_id", "'r-001' appears more than once (first in row 2)")],
+        ),
+        (
+            lambda rows: rows[0].update(campaign="practice-run", community="practice-run"),
+            [
+                Problem(
+                    2,
+                    "campaign",
+                    "campaign 'practice-run' is a practice campaign: practice responses are never imported",
+                )
+            ],
+        ),
+        (
+            lambda rows: rows[3].update(community="sheppey"),
+            [
+                Problem(
+                    5,
+                    "community",
+                    "'sheppey' does not match campaign 'dover-town', which belongs to community 'dover-town'",
+                )
+            ],
+        ),
+        (
+            lambda rows: rows[0].update(response_id="", mode="post", verified="yes", submitted_at="01/05/2024"),
+            [
+                Problem(2, "response_id", "must not be blank"),
+                Problem(2, "mode", "'post' is not one of online, interview, paper"),
+                Problem(2, "verified", "'yes' must be 0 or 1 (blank means 1, verified)"),
+                Problem(2, "submitted_at", "'01/05/2024' is not an ISO 8601 date and time, e.g. 2024-05-01T14:30:00Z"),
+            ],
+        ),
+        (
+            lambda rows: rows[1].update(response_id="x" * 33, years_in_area=101, asset_dover_seafront_value=0),
+            [
+                Problem(3, "response_id", f"'{'x' * 33}' must be 1-32 characters of letters, digits, - and _"),
+                Problem(3, "years_in_area", "'101' is outside the allowed range 0-100"),
+                Problem(3, "asset_dover_seafront_value", "'0' is not an allowed code (allowed: 1, 2, 3, 4, 5)"),
+            ],
+        ),
+    ],
+    ids=["unknown-campaign", "duplicate-id", "practice", "community-mismatch", "response-fields", "ranges"],
+)
+def test_planted_row_errors_are_reported_exactly(app, make_campaign, change, expected):
+    make_campaign()
+    make_campaign("sheppey", asset_slugs=("sheppey_beach",))
+    make_campaign("practice-run", asset_slugs=("practice_hall",), practice=True)
+    rows = _rows(5)
+    change(rows)
+    report = _check(app, _csv(rows))
+    assert report.problems == expected
+    assert report.rows_with_errors == 1 and report.new == 4
+
+
+def test_unknown_and_missing_columns_are_reported_on_the_header_row(app, make_campaign):
+    make_campaign()
+    rows = [{**_row("r-001"), "asset_bogus": "", "favourite_colour": "blue"}]
+    del rows[0]["submitted_at"]
+    report = _check(app, _csv(rows))
+    assert report.problems == [
+        Problem(1, "submitted_at", "this required column is missing"),
+        Problem(1, "asset_bogus", "no campaign asked about an asset 'bogus': check the slug"),
+        Problem(1, "favourite_colour", "not a column of the dataset format (see the codebook)"),
+    ]
+
+
+def test_answers_to_questions_the_campaign_did_not_ask_are_errors(app, make_campaign):
+    make_campaign()
+    make_campaign("sheppey", ("sixways", "asset_use"), asset_slugs=("sheppey_beach",))
+    row = _row("s-001", campaign="sheppey", community="sheppey", wemwbs_1=3, asset_dover_library="")
+    for key in wemwbs_items()[1:]:
+        row[key] = ""
+    for key in ("age_band", "gender", "employment", "years_in_area", "asset_dover_library_value"):
+        row[key] = ""
+    row |= {"asset_dover_seafront": 1, "asset_dover_seafront_value": "", "asset_sheppey_beach": 4}
+    report = _check(app, _csv([_row("d-001"), row]))
+    assert report.problems == [
+        Problem(3, "wemwbs_1", "campaign 'sheppey' did not ask this question: leave it blank"),
+        Problem(
+            3, "asset_dover_seafront", "campaign 'sheppey' did not ask about asset 'dover_seafront': leave it blank"
+        ),
+    ]
+
+
+def test_a_response_id_stored_in_another_campaign_is_an_error(app, make_campaign):
+    make_campaign()
+    make_campaign("sheppey", asset_slugs=("sheppey_beach",))
+    _import(app, _csv([_row("r-001")]))
+    other = _row("r-001", campaign="sheppey", community="sheppey", asset_dover_library="", asset_dover_seafront="")
+    other |= {"asset_dover_library_value": "", "asset_dover_seafront_value": ""}
+    report = _check(app, _csv([other]))
+    assert report.problems == [
+        Problem(2, "response_id", "'r-001' is already the id of a response in campaign 'dover-town'")
+    ]
+
+
+def test_every_problem_is_counted_and_the_first_500_listed(app, make_campaign):
+    make_campaign()
+    report = _check(app, _csv(_rows(300, wemwbs_1=0, wemwbs_2=6)))
+    assert report.problem_total == 600 and len(report.problems) == 500 and report.truncated
+    assert report.problems[:2] == [
+        Problem(2, "wemwbs_1", BAD_CODE.replace("9", "0")),
+        Problem(2, "wemwbs_2", BAD_CODE.replace("9", "6")),
+    ]
+    assert report.rows_with_errors == 300 and report.new == 0
+
+
+def test_unreadable_files_are_reported_not_crashed_on(app, make_campaign):
+    make_campaign()
+    assert _check(app, "response_id\nrégion\n".encode("latin-1")).problems[0].reason.startswith("the file is not UTF-8")
+    assert _check(app, b"").problems == [Problem(None, "", "the file is empty")]
+    assert _check(app, b"not a zip", "x.zip").problems == [Problem(None, "", "not a readable .zip file")]
+    assert _check(app, b"not excel", "x.xlsx").problems[0].reason.startswith("not a readable Excel .xlsx file")
+
+
+# --- importing -----------------------------------------------------------------------------------
+
+
+def test_one_bad_row_means_nothing_is_written(app, make_campaign):
+    make_campaign()
+    rows = _rows(20)
+    rows[19]["sixways_give_2"] = "often"
+    with app.app_context(), pytest.raises(ImportRejected) as rejected:
+        import_responses(_csv(rows), "responses.csv", None, actor_label="test")
+    assert rejected.value.report.problems == [
+        Problem(21, "sixways_give_2", "'often' is not an allowed code (allowed: 1, 2, 3, 4, 5)")
+    ]
+    assert (_count(app, Response), _count(app, Answer), _count(app, AssetUse)) == (0, 0, 0)
+
+
+def test_import_stores_the_answers_and_reimport_adds_nothing(app, make_campaign, make_user):
+    make_campaign()
+    email = make_user("importer@example.org", "researcher")
+    rows = _rows(3)
+    rows[1] |= {"verified": "", "mode": "interview", "wemwbs_14": "", "submitted_at": "2024-05-02 09:15:00"}
+    rows[2] |= {"verified": 0, "asset_dover_seafront": "", "asset_dover_seafront_value": ""}
+    data = _csv(rows, bom=True)
+    report = _import(app, data, email=email)
+    assert (report.added, report.already_present, report.new_by_campaign) == (3, 0, {"dover-town": 3})
+    with app.app_context():
+        stored = {r.public_id: r for r in db.session.scalars(select(Response))}
+        importer = db.session.scalar(select(User).filter_by(email=email))
+        assert {r.entered_by_id for r in stored.values()} == {importer.id}
+        assert [(stored[i].mode, stored[i].verified, stored[i].status) for i in ("r-001", "r-002", "r-003")] == [
+            ("paper", True, "complete"),
+            ("interview", True, "complete"),
+            ("paper", False, "complete"),
+        ]
+        assert stored["r-002"].submitted_at == datetime(2024, 5, 2, 9, 15, tzinfo=UTC)
+        assert stored["r-001"].instrument_versions == {"wemwbs": 1, "sixways": 1, "asset_use": 1, "demographics": 1}
+        answers = db.session.execute(
+            select(Response.public_id, Answer.item_key, Answer.value).join(Response, Response.id == Answer.response_id)
+        ).all()
+        # 4 demographics + 14 WEMWBS + 12 six ways per response, one WEMWBS item left blank.
+        assert len(answers) == 3 * 30 - 1
+        assert ("r-002", "wemwbs_14", 3) not in answers and ("r-001", "wemwbs_14", 3) in answers
+        assert ("r-003", "years_in_area", 12) in answers
+        uses = db.session.execute(
+            select(Response.public_id, CampaignAsset.slug, AssetUse.frequency, AssetUse.importance)
+            .join(Response, Response.id == AssetUse.response_id)
+            .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
+        ).all()
+        assert sorted(uses) == sorted(
+            [(i, slug, 2, 5) for i in ("r-001", "r-002") for slug in ASSETS] + [("r-003", "dover_library", 2, 5)]
+        )
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "response_import")).all()
+        assert len(events) == 1 and events[0].actor_id == importer.id and events[0].actor_label == email
+        assert events[0].changes["response_ids"] == [None, ["r-001", "r-002", "r-003"]]
+        assert events[0].changes["file"] == [None, "responses.csv"]
+        scores = analysis.build_dataset(db.engine).responses.set_index("response_id")
+    # Recomputed from the items, not copied from the file's 99: 14 x 3 = 42; r-002 lacks an item.
+    assert scores.loc["r-001", "wemwbs"] == 42 and pd.isna(scores.loc["r-002", "wemwbs"])
+
+    again = _import(app, data, email=email)
+    assert (again.added, again.already_present, again.new) == (0, 3, 0)
+    assert _count(app, Response) == 3 and _count(app, Answer) == 3 * 30 - 1
+    with app.app_context():
+        kinds = db.session.execute(select(AuditEvent.entity_type, func.count()).group_by(AuditEvent.entity_type)).all()
+    # One event per import that added something; the bulk INSERTs leave no per-response events.
+    assert dict(kinds).get("response_import") == 1 and "response" not in dict(kinds)
+
+
+def test_excel_and_zip_files_import_like_the_csv(app, make_campaign):
+    make_campaign()
+    rows = [{key: value for key, value in row.items() if key != "verified"} for row in _rows(4)]  # optional column
+    workbook = Workbook()
+    workbook.active.title = "notes"
+    sheet = workbook.create_sheet("responses")
+    sheet.append(list(rows[0]))
+    for row in rows:
+        row["submitted_at"] = datetime(2024, 5, 1, 10, 30)  # an Excel date cell (no time zone: UTC)
+        sheet.append(list(row.values()))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    xlsx = _check(app, buffer.getvalue(), "responses.xlsx")
+    assert (xlsx.ok, xlsx.new) == (True, 4)
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("dataset/responses.csv", _csv(_rows(4)))
+        bundle.writestr("dataset/assets.csv", "slug,name,kind,community,annual_cost\n")
+    zipped = _check(app, archive.getvalue(), "dataset.zip")
+    assert (zipped.ok, zipped.new) == (True, 4)
+
+    report = _import(app, buffer.getvalue(), "responses.xlsx")
+    assert report.added == 4
+    with app.app_context():
+        stored = set(db.session.execute(select(Response.submitted_at, Response.verified)))
+    assert stored == {(datetime(2024, 5, 1, 10, 30, tzinfo=UTC), True)}
+
+
+def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app, sqlite_template, tmp_path):
+    source_path = tmp_path / "source.db"
+    shutil.copyfile(sqlite_template, source_path)
+    source = create_app({"DATABASE_URL": f"sqlite:///{source_path}", "SECRET_KEY": "x", "TESTING": True})
+    with source.app_context():
+        load_demo(per_community=25, seed=7, paper=False)
+        db.session.commit()
+        # A response awaiting double entry travels as verified = 0.
+        first = db.session.scalar(select(Response.id).where(Response.status == "complete").limit(1))
+        db.session.execute(update(Response).where(Response.id == first).values(verified=False))
+        db.session.commit()
+        exported = analysis.build_dataset(db.engine)
+        paths = exported.write(tmp_path / "dataset")
+        original = _stored_answers()
+        db.engine.dispose()
+    with app.app_context():
+        load_demo(per_community=0, paper=False)
+        db.session.commit()
+    report = _import(app, paths["responses"].read_bytes())
+    assert report.ok and report.added == len(exported.responses) == 4 * 25 - 4  # 1 in 20 left partial
+    with app.app_context():
+        assert _stored_answers() == original
+        again = analysis.build_dataset(db.engine).responses.set_index("response_id").sort_index()
+    before = exported.responses.set_index("response_id").sort_index()
+    columns = list(score_columns())
+    pd.testing.assert_frame_equal(again[columns], before[columns])
+    # An independent check of one score: the WEMWBS total is the sum of the 14 stored items.
+    sums = pd.Series(
+        {rid: sum(v for k, v in items.items() if k in wemwbs_items()) for rid, items in original[0].items()}
+    )
+    assert (again["wemwbs"] == sums.reindex(again.index)).all()
+
+
+def _stored_answers() -> tuple[dict[str, dict[str, int]], set[tuple], set[tuple]]:
+    """({public id: {item: value}} of the dataset's items, asset uses, response facts) of complete responses."""
+    complete = Response.status == "complete"
+    items: dict[str, dict[str, int]] = {}
+    keys = ("age_band", "gender", "employment", "years_in_area", *wemwbs_items(), *sixways_items())
+    for public_id, key, value in db.session.execute(
+        select(Response.public_id, Answer.item_key, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(complete, Answer.item_key.in_(keys))
+    ):
+        items.setdefault(public_id, {})[key] = value
+    uses = set(
+        db.session.execute(
+            select(Response.public_id, CampaignAsset.slug, AssetUse.frequency, AssetUse.importance)
+            .join(Response, Response.id == AssetUse.response_id)
+            .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
+            .where(complete)
+        ).all()
+    )
+    facts = {
+        (public_id, slug, mode, verified, submitted.replace(microsecond=0))
+        for public_id, slug, mode, verified, submitted in db.session.execute(
+            select(Response.public_id, Campaign.slug, Response.mode, Response.verified, Response.submitted_at)
+            .join(Campaign, Campaign.id == Response.campaign_id)
+            .where(complete)
+        )
+    }
+    return items, uses, facts
+
+
+# --- the web pages -------------------------------------------------------------------------------
+
+
+def _upload(client, data: bytes, name: str = "responses.csv", token: str | None = None):
+    return client.post(
+        IMPORTS,
+        data={"csrf_token": token or page_token(client, IMPORTS), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def _waiting_token(html: str) -> str:
+    match = re.search(r'action="/research/imports/([A-Za-z0-9_-]{22})"', html)
+    assert match, "no confirmation form"
+    return match.group(1)
+
+
+def test_upload_dry_run_then_confirm_without_uploading_again(app, client, make_campaign, make_user, login):
+    make_campaign()
+    sign_in(make_user, login)
+    home = client.get("/research/").get_data(as_text=True)
+    assert 'href="/research/imports"' in home
+    checked = _upload(client, _csv(_rows(3)))
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "Import 3 responses" in html and _count(app, Response) == 0
+    token = _waiting_token(html)
+    waiting = Path(app.instance_path) / "imports" / f"{token}.csv"
+    assert waiting.read_bytes() == _csv(_rows(3))
+    done = client.post(f"{IMPORTS}/{token}", data={"csrf_token": csrf_token(html)})
+    assert done.status_code == 303 and done.headers["Location"].endswith(IMPORTS)
+    result = client.get(IMPORTS).get_data(as_text=True)
+    assert "3 responses added (dover-town 3); 0 already imported, skipped." in result
+    assert _count(app, Response) == 3 and not waiting.exists()
+    # The token is spent: confirming again imports nothing.
+    client.post(f"{IMPORTS}/{token}", data={"csrf_token": csrf_token(html)})
+    assert _count(app, Response) == 3
+
+    again = _upload(client, _csv(_rows(3))).get_data(as_text=True)
+    assert "Nothing to import:" in again and "every row of responses.csv was imported before" in again
+    assert 'action="/research/imports/' not in again
+
+
+def test_a_file_with_problems_shows_the_table_and_is_not_kept(app, client, make_campaign, make_user, login):
+    make_campaign()
+    sign_in(make_user, login)
+    rows = _rows(8)
+    rows[5]["wemwbs_3"] = 9
+    refused = _upload(client, _csv(rows))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert (
+        '<td class="number">7</td><td>wemwbs_3</td><td>&#39;9&#39; is not an allowed code (allowed: 1, 2, 3, 4, 5)</td>'
+        in html
+    )
+    assert "row 1 is the header" in html and 'action="/research/imports/' not in html
+    folder = Path(app.instance_path) / "imports"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_the_upload_limit_is_raised_for_this_route_only_and_a_bigger_file_gets_413(
+    app, client, make_campaign, make_user, login
+):
+    make_campaign()
+    sign_in(make_user, login)
+    big = _csv(_rows(2500))
+    assert len(big) > app.config["MAX_CONTENT_LENGTH"]  # above the app-wide 256 KiB
+    accepted = _upload(client, big)
+    assert accepted.status_code == 200 and "Import 2500 responses" in accepted.get_data(as_text=True)
+
+    app.config["IMPORT_MAX_BYTES"] = 100 * 1024
+    too_big = _upload(client, big)
+    assert too_big.status_code == 413
+    assert "The file is larger than 100 KB, the limit for imports." in too_big.get_data(as_text=True)
+    assert _count(app, Response) == 0
+
+
+def test_a_stored_file_swapped_after_the_check_is_refused(app, client, make_campaign, make_user, login):
+    make_campaign()
+    sign_in(make_user, login)
+    html = _upload(client, _csv(_rows(3))).get_data(as_text=True)
+    token = _waiting_token(html)
+    waiting = Path(app.instance_path) / "imports" / f"{token}.csv"
+    rows = _rows(3)
+    rows[0]["wemwbs_1"] = 9  # would have failed the check
+    waiting.write_bytes(_csv(rows))
+    refused = client.post(f"{IMPORTS}/{token}", data={"csrf_token": csrf_token(html)})
+    assert refused.status_code == 409
+    assert "The stored file changed after it was checked, so nothing was imported" in refused.get_data(as_text=True)
+    assert _count(app, Response) == 0 and not waiting.exists()
+
+
+def test_an_upload_without_a_csrf_token_is_refused(app, client, make_campaign, make_user, login):
+    make_campaign()
+    sign_in(make_user, login)
+    refused = client.post(
+        IMPORTS, data={"file": (io.BytesIO(_csv(_rows(1))), "responses.csv")}, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 400 and "This form has expired" in refused.get_data(as_text=True)
+    assert not (Path(app.instance_path) / "imports").exists()
+
+
+def test_peers_and_anonymous_visitors_are_refused(app, client, make_campaign, make_user, login):
+    make_campaign()
+    upload = {"file": (io.BytesIO(_csv(_rows(1))), "responses.csv")}
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    anonymous = client.post(IMPORTS, data={"csrf_token": token, **upload}, content_type="multipart/form-data")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    sign_in(make_user, login, role="peer", communities=("dover-town",))
+    assert client.get(IMPORTS).status_code == 403
+    token = csrf_token(client.get("/fieldwork/").get_data(as_text=True))
+    upload = {"file": (io.BytesIO(_csv(_rows(1))), "responses.csv")}
+    refused = client.post(IMPORTS, data={"csrf_token": token, **upload}, content_type="multipart/form-data")
+    assert refused.status_code == 403 and _count(app, Response) == 0
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_cli_dry_run_reports_and_import_commits(app, runner, make_campaign, tmp_path):
+    make_campaign()
+    rows = _rows(8)
+    rows[5]["wemwbs_3"] = 9
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv(rows))
+    checked = runner.invoke(args=["import-responses", str(bad), "--dry-run"])
+    assert checked.exit_code == 1
+    assert f"row 7, column wemwbs_3: {BAD_CODE}" in checked.output
+    failed = runner.invoke(args=["import-responses", str(bad)])
+    assert failed.exit_code == 1 and _count(app, Response) == 0
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(_csv(_rows(8)))
+    dry = runner.invoke(args=["import-responses", str(good), "--dry-run"])
+    assert dry.exit_code == 0 and "Importing would add 8 responses" in dry.output and _count(app, Response) == 0
+    done = runner.invoke(args=["import-responses", str(good)])
+    assert done.exit_code == 0 and "Imported 8 responses; 0 already imported, skipped." in done.output
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "response_import"))
+        assert event.actor_label == "cli:import-responses" and event.changes["responses_added"] == [None, 8]
