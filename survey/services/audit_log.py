@@ -54,8 +54,10 @@ class AuditPage:
 
 
 def entity_types() -> list[str]:
-    """The kinds of row the trail records, for the filter."""
-    return sorted(AUDITED.values())
+    """The kinds of row the trail records, for the filter (imports are written by their service)."""
+    from .response_import import AUDIT_ENTITY
+
+    return sorted({*AUDITED.values(), AUDIT_ENTITY})
 
 
 def actor_suggestions() -> list[str]:
