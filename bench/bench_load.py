@@ -1,0 +1,179 @@
+"""Load: whole surveys per second and page latency under gunicorn on SQLite, against a baseline in the same run.
+
+    .venv/bin/python bench/bench_load.py [--users 50] [--run-time 60] [--workers 4] [--think 0]
+
+Serves the real app (`wsgi:app`, a fresh SQLite file migrated with `flask init-db`
+and loaded with the demo campaigns, rate limits off) with gunicorn, and has locust
+(headless, `bench/locustfile.py`) run `--users` residents, each completing the whole
+Dover Town survey with `bench.survey_client` and then starting again. Then the same
+against `bench/baseline_app.py`, a minimal Flask app with the same pages per survey
+whose POSTs parse the form and insert one row with plain sqlite3 (WAL). Prints
+complete surveys per second, p50/p99 latency over every request (GET and POST), and
+the app/baseline ratio. Targets: ratio >= 0.5, p99 < 250 ms.
+
+The load generator shares the machine's cores with gunicorn, as it would on a
+2-core laptop; both runs pay that alike. With `--think 0` (the default) every
+resident answers at once, so this measures capacity, and by Little's law page
+latency is about users / requests per second; `--think S` has residents read each
+page for about S seconds, which measures latency at a realistic load instead.
+Never run as a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.gunicorn_server import REPO, GunicornServer  # noqa: E402
+from bench.survey_client import Resident  # noqa: E402
+
+SLUG = "dover-town"
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 250.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Measured:
+    name: str
+    surveys: int
+    surveys_per_second: float
+    failed_surveys: int
+    failed_requests: int
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    server_cpu_seconds: float = 0.0  # gunicorn workers' user + system time during the load
+    client_cpu_seconds: float = 0.0  # the load generator's, on the same cores
+
+    def cpu_ms_per_request(self) -> tuple[float, float]:
+        return 1000 * self.server_cpu_seconds / self.requests, 1000 * self.client_cpu_seconds / self.requests
+
+    def row(self) -> str:
+        return (
+            f"{self.name:<22}{self.surveys_per_second:>10.2f}{self.p50_ms:>9.0f}{self.p99_ms:>9.0f}"
+            f"{self.surveys:>9}{self.requests:>10}{self.failed_surveys + self.failed_requests:>8}"
+        )
+
+
+def _prepare_survey_database(env: dict[str, str]) -> None:
+    """Migrate a fresh SQLite file and load the demo campaigns, as `make run` does (no responses)."""
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in (["init-db"], ["demo", "--responses", "0", "--no-paper"]):
+        subprocess.run([*flask, *command], cwd=REPO, env=env, check=True, capture_output=True)
+
+
+def _warm_up(url: str, residents: int) -> None:
+    """A few surveys first, so every worker has loaded its templates and instruments before timing."""
+    with ThreadPoolExecutor(residents) as pool:
+        list(pool.map(lambda seed: Resident(url, SLUG, seed=seed).run(), range(residents)))
+
+
+def _run_locust(url: str, args: argparse.Namespace, workdir: Path, name: str) -> Measured:
+    result_path = workdir / f"{name}.json"
+    env = {**os.environ, "BENCH_SLUG": SLUG, "BENCH_RESULT": str(result_path), "BENCH_THINK": str(args.think)}
+    command = [
+        *(sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless"),
+        *("--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.run_time}s"),
+        *("--host", url, "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "0"),
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finished = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if not result_path.exists():
+        raise RuntimeError(f"locust wrote no result (exit {finished.returncode}):\n{finished.stderr[-3000:]}")
+    data = json.loads(result_path.read_text())
+    for error in data["errors"]:
+        print(f"  {name}: a survey failed: {error}", file=sys.stderr)
+    centiles = statistics.quantiles(data["latencies_ms"], n=100, method="inclusive")
+    completed = data["completed_at"]
+    if len(completed) < 2:
+        raise RuntimeError(f"{name}: fewer than two surveys completed; run for longer")
+    return Measured(
+        name=name,
+        surveys=len(completed),
+        # Steady state: every resident starts at once, so none finishes during the first survey's
+        # duration; counting from the first completion leaves that ramp out.
+        surveys_per_second=(len(completed) - 1) / (completed[-1] - completed[0]),
+        failed_surveys=data["failed_surveys"],
+        failed_requests=data["failed_requests"],
+        requests=len(data["latencies_ms"]),
+        p50_ms=centiles[49],
+        p99_ms=centiles[98],
+        client_cpu_seconds=client_cpu,
+    )
+
+
+def _measure(name: str, target: str, env: dict[str, str], args: argparse.Namespace, workdir: Path) -> Measured:
+    log = workdir / f"{name}.gunicorn.log"
+    with GunicornServer(target, env, log, workers=args.workers, ready_path=f"/s/{SLUG}") as server:
+        _warm_up(server.url, 2 * args.workers)
+        print(f"{name}: {args.users} residents for {args.run_time} s on {server.url} ...", file=sys.stderr)
+        cpu_before = _workers_cpu(server)
+        measured = _run_locust(server.url, args, workdir, name)
+        return dataclasses.replace(measured, server_cpu_seconds=_workers_cpu(server) - cpu_before)
+
+
+def _workers_cpu(server: GunicornServer) -> float:
+    times = [worker.cpu_times() for worker in server.workers()]
+    return sum(t.user + t.system for t in times)
+
+
+def _stored_surveys(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM response WHERE status = 'complete'").fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="concurrent residents (default 50)")
+    parser.add_argument("--run-time", type=int, default=60, help="seconds of load per app (default 60)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers (2 x cores)")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds a resident reads each page (default 0)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench_load_") as tmp:
+        workdir = Path(tmp)
+        survey_db = workdir / "survey.db"
+        app_env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{survey_db}",
+            "SECRET_KEY": "bench-load",
+            "RATELIMIT_ENABLED": "false",
+        }
+        _prepare_survey_database(app_env)
+        app = _measure("survey app (SQLite)", "wsgi:app", app_env, args, workdir)
+        stored = _stored_surveys(survey_db) - 2 * args.workers  # less the warm-up surveys
+        baseline_env = {**os.environ, "BASELINE_DB": str(workdir / "baseline.db"), "SECRET_KEY": "bench-load"}
+        baseline = _measure("baseline Flask+sqlite3", "bench.baseline_app:create_app()", baseline_env, args, workdir)
+
+    print(f"\n{args.users} residents, {args.workers} gunicorn workers, {os.cpu_count()} cores,", end=" ")
+    print(f"think {args.think} s/page")
+    print(f"{'':<22}{'surveys/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'surveys':>9}{'requests':>10}{'failed':>8}")
+    print(app.row())
+    print(baseline.row())
+    for measured in (app, baseline):
+        server_ms, client_ms = measured.cpu_ms_per_request()
+        print(f"{measured.name}: CPU per request {server_ms:.1f} ms gunicorn, {client_ms:.1f} ms load generator")
+    ratio = app.surveys_per_second / baseline.surveys_per_second
+    print(f"complete responses stored by the app: {stored} (locust counted {app.surveys} thank-you pages)")
+    print(f"ratio app/baseline: {ratio:.2f} (target >= {TARGET_RATIO}); ", end="")
+    print(f"app p99: {app.p99_ms:.0f} ms (target < {TARGET_P99_MS:.0f} ms)")
+    met = ratio >= TARGET_RATIO and app.p99_ms < TARGET_P99_MS
+    print("targets met" if met else "TARGET MISSED")
+
+
+if __name__ == "__main__":
+    main()
