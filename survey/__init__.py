@@ -17,6 +17,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .config import build_config
 
     app.config.from_mapping(build_config(Path(app.instance_path), config))
+    from .logging_setup import configure_logging
+
+    configure_logging(app)  # first, so its request timer starts before every other hook
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -27,6 +31,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     templating.register(app)
     cli.register(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client address, scheme and host from their
+    X-Forwarded-* headers (rate limits, HTTPS detection); with none, those headers are ignored
+    because anyone can send them."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -85,12 +100,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .fieldwork import bp as fieldwork_bp
+    from .ops import bp as ops_bp
     from .pages import bp as pages_bp
     from .paper import bp as paper_bp
     from .research import bp as research_bp
     from .residents import bp as residents_bp
 
-    for blueprint in (pages_bp, residents_bp, auth_bp, fieldwork_bp, paper_bp, research_bp, admin_bp):
+    for blueprint in (pages_bp, residents_bp, auth_bp, fieldwork_bp, paper_bp, research_bp, admin_bp, ops_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -19,6 +19,15 @@ def register(app: Flask) -> None:
     app.cli.add_command(licence)
     app.cli.add_command(create_user_command)
     app.cli.add_command(report_command)
+    from .cli_export import export_command
+
+    app.cli.add_command(export_command)
+    from .cli_import import import_responses_command
+
+    app.cli.add_command(import_responses_command)
+    from . import cli_ops
+
+    cli_ops.register(app)
 
 
 @click.command("init-db")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,8 +19,14 @@ _MESSAGES = {
     404: "We could not find that page. Check the link you were given.",
     405: "That action is not available on this page.",
     413: "What you sent is far too large for this form. Please go back and try again.",
-    429: "Too many attempts. Please wait a minute and try again.",
+    429: (
+        "Too many requests from your network in a short time. Please wait a minute, then press the "
+        "button again: your browser's Back button takes you to the page with what you typed."
+    ),
 }
+# A refused upload is read (and thrown away) up to this size before answering, so the browser,
+# still sending, sees the 413 page instead of a reset connection; beyond it we just close.
+DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
 
 
 def _page(status: int, title: str, message: str) -> tuple[str, int]:
@@ -28,6 +34,13 @@ def _page(status: int, title: str, message: str) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
+    @app.after_request
+    def _drain_refused_upload(response: Response) -> Response:
+        # Whichever handler answered (ours, or a blueprint's own 413 page such as the import form's).
+        if response.status_code == 413:
+            _drain_request_body()
+        return response
+
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> tuple[str, int]:
         db.session.rollback()
@@ -44,7 +57,11 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int]:
+    def _http_error(error: HTTPException) -> tuple[str, int] | Response:
+        from .api.errors import error_response, is_api_request
+
+        if is_api_request():  # e.g. 404/405 under /api/ that no API route matched: JSON, like the API
+            return error_response(error)
         status = error.code or 500
         message = _MESSAGES.get(status, error.description or "")
         return _page(status, error.name, message)
@@ -54,3 +71,19 @@ def register(app: Flask) -> None:
         db.session.rollback()
         log.exception("unhandled error: %s", type(error).__name__)
         return _page(500, "Sorry, something went wrong", "The problem has been logged. Please try again later.")
+
+
+def _drain_request_body() -> None:
+    length = request.content_length
+    limit = request.max_content_length
+    # Only a body refused on its declared length is certainly unread; reading one a view already
+    # consumed would wait forever for bytes that never come.
+    if length is None or limit is None or not limit < length <= DRAIN_LIMIT_BYTES:
+        return
+    stream = request.environ["wsgi.input"]  # the raw input: Werkzeug's own stream refuses to read past the limit
+    remaining = length
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        remaining -= len(chunk)

@@ -1,0 +1,140 @@
+"""Streamed CSV export of a big survey database: peak memory, speed and time to first byte.
+
+    .venv/bin/python bench/bench_export.py [--responses 1000000] [--assets 40] [--chunk 5000]
+
+A SQLite survey database (the app's migrations, filled with bulk sqlite3 inserts of NumPy
+-generated answers: 30 item answers and 10 asset-use pairs per response, i.e. 50 values) is built
+once and cached under /tmp, keyed by the number of responses and assets. Each measurement runs in
+a fresh subprocess, so ``ru_maxrss`` is the peak of that export alone:
+
+- export: `DatasetReader` + `analysis.export.iter_csv_zip` (scored, zipped), bytes thrown away;
+- baseline: a plain sqlite3 ``SELECT`` of the answer table written with ``csv.writer`` (no
+  pivot, no scores, no zip), the least any CSV download of these answers could cost.
+
+Target (issue 5, part 3): 1,000,000 responses in bounded memory, peak RSS under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def database(responses: int, assets: int) -> Path:
+    """The cached benchmark database, built when missing (in a subprocess, not timed as the export).
+
+    Building holds every answer in memory; a subprocess keeps that out of this process, whose peak
+    Linux would otherwise pass on to the measuring subprocesses (``ru_maxrss`` survives fork and exec).
+    """
+    path = Path(f"/tmp/survey-bench-export-{responses}-{assets}.db")
+    if not path.exists():
+        started = time.perf_counter()
+        in_subprocess("build", str(path), str(responses), str(assets))
+        print(f"built {path} in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def build_child(path: str, responses: int, assets: int) -> dict[str, float]:
+    """Run in the subprocess: synthetic answers (bench_analysis) bulk-inserted into a migrated database."""
+    from bench_analysis import fill_sqlite, synthetic
+
+    target = Path(path)
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    frame, asset_table = synthetic(responses, assets, communities=4)
+    fill_sqlite(partial, frame, asset_table)
+    partial.rename(target)
+    return {"responses": responses}
+
+
+def export_child(path: str, chunk: int) -> dict[str, float]:
+    """Run in the subprocess: the streamed CSV zip export, every byte counted and dropped."""
+    import resource
+
+    from analysis import DatasetReader
+    from analysis.export import iter_csv_zip
+
+    started = time.perf_counter()
+    first = None
+    size = 0
+    with DatasetReader(f"sqlite:///{path}") as reader:
+        rows = reader.total
+        for part in iter_csv_zip(reader, content="both", provenance={"exported_by": "bench"}, chunk_size=chunk):
+            if part and first is None:
+                first = time.perf_counter() - started
+            size += len(part)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return {"rows": rows, "seconds": seconds, "first_byte": first or seconds, "peak_mb": peak, "zip_mb": size / 2**20}
+
+
+def baseline_child(path: str) -> dict[str, float]:
+    """Run in the subprocess: plain SELECT of the answer table into csv.writer."""
+    import csv
+    import os
+    import resource
+    import sqlite3
+
+    started = time.perf_counter()
+    connection = sqlite3.connect(path)
+    with open(os.devnull, "w", newline="") as sink:
+        writer = csv.writer(sink)
+        cursor = connection.execute("SELECT response_id, item_key, value FROM answer")
+        writer.writerow([column[0] for column in cursor.description])
+        while rows := cursor.fetchmany(10000):
+            writer.writerows(rows)
+    connection.close()
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak}
+
+
+def in_subprocess(*args: str) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--assets", type=int, default=40)
+    parser.add_argument("--chunk", type=int, default=5000)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        kind, path, *rest = options.child
+        if kind == "build":
+            result = build_child(path, int(rest[0]), int(rest[1]))
+        elif kind == "export":
+            result = export_child(path, int(rest[0]))
+        else:
+            result = baseline_child(path)
+        print(json.dumps(result))
+        return
+
+    path = database(options.responses, options.assets)
+    export = in_subprocess("export", str(path), str(options.chunk))
+    base = in_subprocess("baseline", str(path))
+    rate = export["rows"] / export["seconds"]
+    print(f"responses                 : {export['rows']:,} ({options.assets} assets, chunks of {options.chunk:,})")
+    seconds, peak = export["seconds"], export["peak_mb"]
+    print(f"export (streamed CSV zip) : {seconds:7.1f} s  {rate:9,.0f} rows/s  peak RSS {peak:6.0f} MB")
+    print(f"time to first byte        : {export['first_byte']:7.2f} s  zip {export['zip_mb']:.0f} MB")
+    print(f"baseline (SELECT answers) : {base['seconds']:7.1f} s  peak RSS {base['peak_mb']:6.0f} MB")
+    print(f"ratio export / baseline   : {export['seconds'] / base['seconds']:7.1f}x")
+    verdict = "meets" if export["peak_mb"] < 300 else "MISSES"
+    print(f"target peak RSS < 300 MB  : {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""Dataset downloads in the web app and `flask export`: streamed CSV, background SPSS/Stata jobs,
+what is never exported (practice campaigns, contact details), filters, and the download log."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import Answer, Campaign, ContactDetail, DataAccess, ExportJob, Response
+from tests.helpers import post_form
+
+PLANTED_CONTACT = "planted.contact.7f3a@example.org"
+PRACTICE_ID = "practice00000000000000000000beef"
+
+
+@pytest.fixture
+def researcher(app, client, make_user, login, runner):
+    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper"])
+    assert result.exit_code == 0, result.output
+    make_user("r@example.org", "researcher")
+    assert login("r@example.org").status_code == 303
+    yield client
+    with app.app_context():  # the zips jobs wrote under the shared instance folder
+        for path in db.session.scalars(select(ExportJob.file_path).where(ExportJob.file_path.isnot(None))):
+            (Path(app.instance_path) / path).unlink(missing_ok=True)
+
+
+def _complete_ids(app, campaign: str | None = None, verified_only: bool = False) -> set[str]:
+    """Public ids of complete, non-practice responses, counted straight from the tables."""
+    with app.app_context():
+        query = (
+            select(Response.public_id)
+            .join(Campaign, Campaign.id == Response.campaign_id)
+            .where(Response.status == "complete", Campaign.practice.is_(False))
+        )
+        if campaign:
+            query = query.where(Campaign.slug == campaign)
+        if verified_only:
+            query = query.where(Response.verified.is_(True))
+        return set(db.session.scalars(query))
+
+
+def _csv_export(client, **form: object):
+    data = {"format": "csv", "content": "both", **form}
+    return post_form(client, "/research/exports", "/research/exports", data)
+
+
+def _responses(download: bytes, name: str = "responses.csv") -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(zipfile.ZipFile(io.BytesIO(download)).read(name)), dtype={"response_id": str})
+
+
+def _accesses(app) -> list[DataAccess]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(DataAccess).order_by(DataAccess.id)))
+        db.session.expunge_all()
+        return rows
+
+
+def test_csv_streams_a_zip_of_every_complete_response_and_is_logged(app, researcher):
+    started = datetime.now(UTC)
+    response = _csv_export(researcher)
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/zip"
+    disposition = response.headers["Content-Disposition"]
+    match = re.search(r'attachment; filename="survey-export-all-(\d{8}-\d{4})\.zip"', disposition)
+    assert match and abs(datetime.strptime(match.group(1), "%Y%m%d-%H%M").replace(tzinfo=UTC) - started).seconds < 120
+    download = response.get_data()
+    archive = zipfile.ZipFile(io.BytesIO(download))
+    assert archive.testzip() is None
+    assert archive.namelist() == ["responses.csv", "assets.csv", "codebook.csv", "codebook.html", "provenance.json"]
+    frame = _responses(download)
+    expected = _complete_ids(app)
+    assert len(expected) == 48 and set(frame["response_id"]) == expected and len(frame) == 48
+    assert {"wemwbs", "swemwbs", "assets_used_place", "verified"} <= set(frame.columns)
+    [entry] = _accesses(app)
+    assert (entry.user_label, entry.channel, entry.resource, entry.format) == ("r@example.org", "web", "export", "csv")
+    assert entry.row_count == 48
+    assert entry.filters == {"campaigns": None, "communities": None, "verified_only": False, "content": "both"}
+
+
+def test_a_campaign_export_in_scores_only(app, researcher):
+    download = _csv_export(researcher, campaign="aylesham", content="scores").get_data()
+    frame = _responses(download)
+    assert set(frame["response_id"]) == _complete_ids(app, "aylesham")
+    assert set(frame["campaign"]) == {"aylesham"}
+    assert "wemwbs" in frame.columns and "wemwbs_1" not in frame.columns
+    assert _accesses(app)[0].filters["campaigns"] == ["aylesham"]
+
+
+def test_verified_only_leaves_out_unverified_responses(app, researcher):
+    with app.app_context():
+        unverified = db.session.scalars(
+            select(Response).where(Response.status == "complete").order_by(Response.id).limit(1)
+        ).one()
+        unverified.verified = False
+        hidden = unverified.public_id
+        db.session.commit()
+    everything = _responses(_csv_export(researcher).get_data())
+    assert everything.set_index("response_id").loc[hidden, "verified"] == 0
+    verified = _responses(_csv_export(researcher, verified_only="y").get_data())
+    assert hidden not in set(verified["response_id"])
+    assert set(verified["response_id"]) == _complete_ids(app, verified_only=True)
+    assert [entry.filters["verified_only"] for entry in _accesses(app)] == [False, True]
+
+
+def test_practice_campaigns_and_contact_details_are_never_exported(app, researcher, make_campaign):
+    make_campaign("practice-run", keys=("wemwbs",), asset_slugs=(), practice=True)
+    with app.app_context():
+        practice = db.session.scalars(select(Campaign).filter_by(slug="practice-run")).one()
+        response = Response(
+            public_id=PRACTICE_ID,
+            campaign=practice,
+            community_id=practice.community_id,
+            mode="online",
+            instrument_versions={},
+            consent=True,
+            status="complete",
+            submitted_at=datetime.now(UTC),
+        )
+        db.session.add(response)
+        db.session.flush()
+        db.session.add_all(Answer(response_id=response.id, item_key=f"wemwbs_{n}", value=3) for n in range(1, 15))
+        real = db.session.scalars(select(Response).where(Response.status == "complete").limit(1)).one()
+        db.session.add(
+            ContactDetail(
+                response_public_id=real.public_id, community_id=real.community_id, name="Planted", email=PLANTED_CONTACT
+            )
+        )
+        db.session.commit()
+    download = _csv_export(researcher).get_data()
+    archive = zipfile.ZipFile(io.BytesIO(download))
+    texts = [archive.read(name) for name in archive.namelist()]
+    for blob in [download, *texts]:
+        assert PLANTED_CONTACT.encode() not in blob and b"Planted" not in blob
+        assert PRACTICE_ID.encode() not in blob and b"practice-run" not in blob
+    assert len(_responses(download)) == len(_complete_ids(app))
+    # Asked for by name, a practice campaign is refused with the form kept.
+    refused = _csv_export(researcher, campaign="practice-run", format="sav")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "practice campaign" in page
+    assert 'id="format-sav" name="format" value="sav" checked' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 0
+    assert len(_accesses(app)) == 1  # only the successful download
+
+
+def test_bad_choices_answer_400_with_a_message(app, researcher):
+    wrong_format = _csv_export(researcher, format="pdf")
+    assert wrong_format.status_code == 400 and "Choose a format" in wrong_format.get_data(as_text=True)
+    unknown = _csv_export(researcher, community="atlantis")
+    assert unknown.status_code == 400 and "No community &#39;atlantis&#39;" in unknown.get_data(as_text=True)
+    assert _accesses(app) == []
+
+
+def _wait_for(app, job_id: int, seconds: float = 120) -> ExportJob:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with app.app_context():
+            job = db.session.get(ExportJob, job_id)
+            if job.status in ("done", "failed"):
+                db.session.expunge(job)
+                return job
+        time.sleep(0.2)
+    raise AssertionError("export did not finish")
+
+
+def test_an_spss_export_runs_in_the_background_and_downloads(app, researcher):
+    started = post_form(
+        researcher,
+        "/research/exports",
+        "/research/exports",
+        {"format": "sav", "content": "both", "campaign": "swanley"},
+    )
+    assert started.status_code == 303
+    job_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    assert _accesses(app) == []  # nothing has left yet
+    job = _wait_for(app, job_id)
+    assert job.status == "done", job.error
+    assert re.fullmatch(rf"exports/{job_id}-[0-9a-f]{{16}}\.zip", job.file_path)
+    page = researcher.get(f"/research/exports/{job_id}").get_data(as_text=True)
+    assert "Download the export" in page and 'http-equiv="refresh"' not in page
+    download = researcher.get(f"/research/exports/{job_id}/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert re.search(r"survey-export-swanley-\d{8}-\d{4}\.zip", download.headers["Content-Disposition"])
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    download.close()  # send_file's open file, as the WSGI server would
+    assert archive.namelist() == ["responses.sav", "assets.sav", "codebook.csv", "codebook.html", "provenance.json"]
+    data, meta = pyreadstat.read_sav(io.BytesIO(archive.read("responses.sav")))
+    assert set(data["response_id"]) == _complete_ids(app, "swanley") and len(data) == job.row_count == 12
+    assert meta.variable_value_labels["wemwbs_1"][5] == "All of the time"
+    [entry] = _accesses(app)
+    assert (entry.user_label, entry.channel, entry.format, entry.row_count) == ("r@example.org", "web", "sav", 12)
+    assert entry.filters["campaigns"] == ["swanley"]
+
+
+def test_peers_and_anonymous_visitors_cannot_export(app, client, researcher, make_user, login):
+    make_user("peer@example.org", "peer", communities=("dover-town",))
+    peer = app.test_client()
+    assert login("peer@example.org", target=peer).status_code == 303
+    assert peer.get("/research/exports").status_code == 403
+    token_page = peer.get("/fieldwork/").get_data(as_text=True)
+    from tests.helpers import csrf_token
+
+    refused = peer.post("/research/exports", data={"csrf_token": csrf_token(token_page), "format": "csv"})
+    assert refused.status_code == 403
+    anonymous = app.test_client().get("/research/exports")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert _accesses(app) == []
+
+
+def test_flask_export_writes_the_zip_and_logs_it(app, runner, tmp_path):
+    assert runner.invoke(args=["demo", "--responses", "10", "--no-paper"]).exit_code == 0
+    out = tmp_path / "dover.zip"
+    result = runner.invoke(
+        args=["export", "--out", str(out), "--format", "dta", "--campaign", "dover-town", "--verified-only"]
+    )
+    assert result.exit_code == 0, result.output
+    archive = zipfile.ZipFile(out)
+    assert archive.namelist()[:2] == ["responses.dta", "assets.dta"]
+    data, _meta = pyreadstat.read_dta(io.BytesIO(archive.read("responses.dta")))
+    assert set(data["response_id"]) == _complete_ids(app, "dover-town", verified_only=True)
+    [entry] = _accesses(app)
+    assert (entry.user_id, entry.user_label, entry.channel, entry.resource) == (None, "cli:export", "cli", "export")
+    assert entry.row_count == len(data) and entry.filters["verified_only"] is True
+    unknown = runner.invoke(args=["export", "--out", str(tmp_path / "x.zip"), "--community", "nowhere"])
+    assert unknown.exit_code != 0 and "nowhere" in unknown.output
+    assert not (tmp_path / "x.zip").exists() and len(_accesses(app)) == 1
