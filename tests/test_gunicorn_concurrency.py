@@ -16,6 +16,7 @@ since the gunicorn workers must not share the in-process tests' database.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -38,7 +39,7 @@ from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response
 from survey.services.campaigns import campaign_sections
 from survey.services.demo import load_demo
 
-SECRET_KEY = "gunicorn-test-secret-key"
+SECRET_KEY = secrets.token_hex(32)  # shared by the test process and the gunicorn it starts
 SLUG = "dover-town"  # a demo campaign: four pages, seven assets, score shown on the thank-you page
 WORKERS = 4
 SAVE_EVERY = 5  # every fifth resident saves on page 2 and resumes: 20 %

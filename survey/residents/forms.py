@@ -100,15 +100,32 @@ def _strip_upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def section_form(section: Instrument, *, enforce_required: bool, data: Mapping[str, Any] | None = None) -> FlaskForm:
-    """A form for one section; `enforce_required` is off for "back" and "save for later"."""
+# Form classes per (section object, enforce_required). Sections of opened campaigns are cached
+# objects (`campaign_sections`), so this builds each class once instead of on every page.
+_FORM_CLASSES: dict[tuple[int, bool], tuple[Instrument, type[FlaskForm]]] = {}
+_FORM_CLASSES_MAX = 512
+
+
+def _section_form_class(section: Instrument, enforce_required: bool) -> type[FlaskForm]:
+    key = (id(section), enforce_required)
+    cached = _FORM_CLASSES.get(key)
+    if cached is not None and cached[0] is section:  # the same object, not a new one at a reused id
+        return cached[1]
 
     class SectionForm(FlaskForm):
         pass
 
     for item in section.items:
         setattr(SectionForm, item.key, _field_for(item, enforce_required))
-    return SectionForm(data=dict(data or {}))
+    if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[key] = (section, SectionForm)  # holding the section keeps its id from being reused
+    return SectionForm
+
+
+def section_form(section: Instrument, *, enforce_required: bool, data: Mapping[str, Any] | None = None) -> FlaskForm:
+    """A form for one section; `enforce_required` is off for "back" and "save for later"."""
+    return _section_form_class(section, enforce_required)(data=dict(data or {}))
 
 
 def section_values(form: FlaskForm, section: Instrument) -> dict[str, Any]:

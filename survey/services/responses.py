@@ -22,7 +22,7 @@ from instruments import Instrument
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import Answer, AssetUse, Campaign, Response, User
+from ..models import Answer, AssetUse, Campaign, CampaignAsset, Response, User
 from .campaigns import ASSET_TEMPLATE_KEY
 from .exceptions import ServiceError
 
@@ -121,15 +121,21 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
 
 def stored_values(response: Response) -> dict[str, Value]:
     """All answers of a response keyed by item key, asset answers included."""
+    # Plain rows, and the asset slug joined in: loading each use's campaign asset was one query per asset.
     values: dict[str, Value] = {}
-    for answer in db.session.scalars(select(Answer).where(Answer.response_id == response.id)):
-        values[answer.item_key] = answer.text if answer.text is not None else answer.value
-    for use in db.session.scalars(select(AssetUse).where(AssetUse.response_id == response.id)):
-        slug = use.campaign_asset.slug
-        if use.frequency is not None:
-            values[f"asset_{slug}"] = use.frequency
-        if use.importance is not None:
-            values[f"asset_{slug}_value"] = use.importance
+    answers = select(Answer.item_key, Answer.text, Answer.value).where(Answer.response_id == response.id)
+    for item_key, text, value in db.session.execute(answers):
+        values[item_key] = text if text is not None else value
+    uses = (
+        select(CampaignAsset.slug, AssetUse.frequency, AssetUse.importance)
+        .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
+        .where(AssetUse.response_id == response.id)
+    )
+    for slug, frequency, importance in db.session.execute(uses):
+        if frequency is not None:
+            values[f"asset_{slug}"] = frequency
+        if importance is not None:
+            values[f"asset_{slug}_value"] = importance
     return values
 
 

@@ -18,6 +18,10 @@ MATRIX_FILE = f"{EXPORT_FOLDER}/matrix-access-check.zip"
 
 
 def build(world: World) -> None:
+    world.ids["export_job"] = finished_export_job()
+
+
+def finished_export_job() -> int:
     """A finished export job whose (empty) zip exists, so the download answers 200 when allowed."""
     path = Path(current_app.instance_path) / MATRIX_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -28,7 +32,7 @@ def build(world: World) -> None:
     )
     db.session.add(job)
     db.session.flush()
-    world.ids["export_job"] = job.id
+    return job.id
 
 
 RULES = [
