@@ -129,6 +129,11 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
     return changes
 
 
+def item_changes_audited() -> bool:
+    """Whether answers written now are audited item by item (staff keying, not a resident)."""
+    return _actor.get()[0] is not None
+
+
 def _record(session: Session, _context: Any) -> None:
     actor_id, label = _actor.get()
     rows = []

@@ -12,14 +12,16 @@ import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 import instruments
 from instruments import Instrument
 
+from ..audit import item_changes_audited
 from ..database import utcnow
 from ..extensions import db
 from ..models import Answer, AssetUse, Campaign, CampaignAsset, Response, User
@@ -102,21 +104,42 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
         db.session.execute(
             delete(AssetUse).where(AssetUse.response_id == response.id, AssetUse.campaign_asset_id.in_(list(uses)))
         )
-        for asset_id, fields in uses.items():
-            if any(v is not None for v in fields.values()):
-                db.session.add(AssetUse(response_id=response.id, campaign_asset_id=asset_id, **fields))
+        _insert(
+            AssetUse,
+            [
+                {
+                    "response_id": response.id,
+                    "campaign_asset_id": asset_id,
+                    "frequency": fields.get("frequency"),
+                    "importance": fields.get("importance"),
+                }
+                for asset_id, fields in uses.items()
+                if any(v is not None for v in fields.values())
+            ],
+        )
         item_keys = [key for key in item_keys if key not in asset_keys]
     db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(item_keys)))
+    answers = []
     for key in item_keys:
         value = values.get(key)
         if value is None or value == "":
             continue
-        if isinstance(value, str):
-            db.session.add(Answer(response_id=response.id, item_key=key, text=value))
-        else:
-            db.session.add(Answer(response_id=response.id, item_key=key, value=int(value)))
+        text, number = (value, None) if isinstance(value, str) else (None, int(value))
+        answers.append({"response_id": response.id, "item_key": key, "text": text, "value": number})
+    _insert(Answer, answers)
     response.updated_at = utcnow()
     db.session.flush()
+
+
+def _insert(model: type[Answer] | type[AssetUse], rows: list[dict[str, Any]]) -> None:
+    """Insert answer rows: as ORM objects when staff key them (the audit trail records each item),
+    else in one executemany, which took half the time of a resident's page save."""
+    if not rows:
+        return
+    if item_changes_audited():
+        db.session.add_all(model(**row) for row in rows)
+    else:
+        db.session.execute(insert(model), rows)
 
 
 def stored_values(response: Response) -> dict[str, Value]:
