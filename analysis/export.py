@@ -2,9 +2,10 @@
 
 A zip holds, in this order:
 
-``responses.<ext>`` and ``assets.<ext>``
-    The analysis dataset format (`analysis.dataset`), same column names; ``xlsx`` instead holds one
-    workbook ``dataset.xlsx`` with the sheets ``responses``, ``assets``, ``codebook`` and ``provenance``.
+``responses.<ext>``, ``assets.<ext>`` and ``campaigns.<ext>``
+    The analysis dataset format (`analysis.dataset`), same column names (``campaigns`` carries the
+    population sizes the valuation needs); ``xlsx`` instead holds one workbook ``dataset.xlsx`` with
+    the sheets ``responses``, ``assets``, ``campaigns``, ``codebook`` and ``provenance``.
 ``codebook.csv``, ``codebook.html``
     `analysis.codebook` restricted to the exported columns (Stata exports add ``stata_variable``).
 ``provenance.json``
@@ -56,7 +57,15 @@ import pandas as pd
 
 import instruments
 from analysis.codebook import codebook
-from analysis.dataset import META_COLUMNS, Dataset, _iso_utc, kind_columns, response_columns, score_columns
+from analysis.dataset import (
+    CAMPAIGN_COLUMNS,
+    META_COLUMNS,
+    Dataset,
+    _iso_utc,
+    kind_columns,
+    response_columns,
+    score_columns,
+)
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
 CONTENTS = ("both", "items", "scores")
@@ -96,8 +105,11 @@ class _DatasetSource:
         self.assets = self.dataset.assets
         campaigns = self.dataset.campaigns
         if campaigns.empty:  # no population table given: the campaigns are those of the responses
-            campaigns = pd.DataFrame({"campaign": pd.unique(self.dataset.responses["campaign"])})
-        self.campaigns = campaigns
+            pairs = self.dataset.responses[["campaign", "community"]].drop_duplicates().reset_index(drop=True)
+            campaigns = pairs.assign(
+                population_size=pd.array([pd.NA] * len(pairs), dtype="Int64"), sampling_method=None
+            )
+        self.campaigns = campaigns.loc[:, list(CAMPAIGN_COLUMNS)]
         self.total = len(self.dataset.responses)
         self.columns = response_columns(self.assets["slug"])
         self.instrument_versions: dict[str, dict[str, int]] = {}
@@ -158,10 +170,11 @@ def export_codebook(assets: pd.DataFrame, columns: list[str], format: str) -> pd
     """The codebook rows of the exported files, named as they are in the zip."""
     book = codebook(assets)
     responses = book[book["file"] == "responses.csv"].set_index("variable").loc[columns].reset_index()
-    chosen = pd.concat([responses, book[book["file"] == "assets.csv"]], ignore_index=True)
+    tables = [book[book["file"] == f"{name}.csv"] for name in ("assets", "campaigns")]
+    chosen = pd.concat([responses, *tables], ignore_index=True)
     chosen = chosen.loc[:, list(book.columns)]
     names = _file_names(format)
-    chosen["file"] = chosen["file"].map({"responses.csv": names["responses"], "assets.csv": names["assets"]})
+    chosen["file"] = chosen["file"].map({f"{name}.csv": file for name, file in names.items()})
     if format == "dta":
         renamed = stata_names(columns)
         chosen["stata_variable"] = [
@@ -172,9 +185,10 @@ def export_codebook(assets: pd.DataFrame, columns: list[str], format: str) -> pd
 
 
 def _file_names(format: str) -> dict[str, str]:
+    tables = ("responses", "assets", "campaigns")
     if format == "xlsx":
-        return {"responses": "dataset.xlsx (sheet responses)", "assets": "dataset.xlsx (sheet assets)"}
-    return {"responses": f"responses.{format}", "assets": f"assets.{format}"}
+        return {name: f"dataset.xlsx (sheet {name})" for name in tables}
+    return {name: f"{name}.{format}" for name in tables}
 
 
 def codebook_html(book: pd.DataFrame, provenance: Mapping[str, Any]) -> str:
@@ -325,6 +339,8 @@ def _csv_zip(
                 yield data
         entry.rows = rows
     archive.add("assets.csv", _csv_bytes(_assets(source), header=True), rows=len(source.assets))
+    campaigns = _campaigns(source)
+    archive.add("campaigns.csv", _csv_bytes(campaigns, header=True), rows=len(campaigns))
     archive.add("codebook.csv", _csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
     record["rows"] = rows
@@ -423,7 +439,11 @@ def _write_to(
             files.append((path, _write_xlsx(path, source, columns, book, record, chunk_size, progress)))
         else:
             responses = _collect(source, columns, chunk_size, progress)
-            for name, frame in (("responses", responses), ("assets", _assets(source))):
+            for name, frame in (
+                ("responses", responses),
+                ("assets", _assets(source)),
+                ("campaigns", _campaigns(source)),
+            ):
                 path = Path(folder) / f"{name}.{format}"
                 _write_stat(path, frame, book[book["file"] == path.name], source.assets, format)
                 files.append((path, len(frame)))
@@ -442,6 +462,16 @@ def _assets(source: Source) -> pd.DataFrame:
     assets = source.assets.copy()
     assets["annual_cost"] = pd.to_numeric(assets["annual_cost"]).astype("float64")
     return assets
+
+
+def _campaigns(source: Source) -> pd.DataFrame:
+    """The campaigns table (population size and sampling method per campaign) in the format's columns."""
+    campaigns = getattr(source, "campaigns", None)
+    if campaigns is None:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in CAMPAIGN_COLUMNS})
+    table = campaigns.loc[:, list(CAMPAIGN_COLUMNS)].copy()
+    table["population_size"] = pd.to_numeric(table["population_size"]).astype("Int64")
+    return table.reset_index(drop=True)
 
 
 def _collect(source: Source, columns: list[str], chunk_size: int, progress: Progress | None) -> pd.DataFrame:
@@ -492,6 +522,9 @@ def _write_stat(path: Path, frame: pd.DataFrame, book: pd.DataFrame, assets: pd.
         return
     renamed = stata_names(columns)
     data = data.rename(columns=renamed)
+    for column in data.columns:
+        if data[column].dtype == object:  # Stata's only missing string is "" (and pandas refuses all-None)
+            data[column] = data[column].where(data[column].notna(), "")
     data.to_stata(
         path,
         write_index=False,
@@ -537,7 +570,7 @@ def _write_xlsx(
             sheet.append(row)
         rows += len(chunk)
         _report(progress, "responses", rows, source.total)
-    for name, frame in (("assets", _assets(source)), ("codebook", book)):
+    for name, frame in (("assets", _assets(source)), ("campaigns", _campaigns(source)), ("codebook", book)):
         table = workbook.create_sheet(name)
         table.freeze_panes = "A2"
         table.append([str(column) for column in frame.columns])

@@ -77,7 +77,14 @@ def test_csv_streams_a_zip_of_every_complete_response_and_is_logged(app, researc
     download = response.get_data()
     archive = zipfile.ZipFile(io.BytesIO(download))
     assert archive.testzip() is None
-    assert archive.namelist() == ["responses.csv", "assets.csv", "codebook.csv", "codebook.html", "provenance.json"]
+    assert archive.namelist() == [
+        "responses.csv",
+        "assets.csv",
+        "campaigns.csv",
+        "codebook.csv",
+        "codebook.html",
+        "provenance.json",
+    ]
     frame = _responses(download)
     expected = _complete_ids(app)
     assert len(expected) == 48 and set(frame["response_id"]) == expected and len(frame) == 48
@@ -86,6 +93,23 @@ def test_csv_streams_a_zip_of_every_complete_response_and_is_logged(app, researc
     assert (entry.user_label, entry.channel, entry.resource, entry.format) == ("r@example.org", "web", "export", "csv")
     assert entry.row_count == 48
     assert entry.filters == {"campaigns": None, "communities": None, "verified_only": False, "content": "both"}
+
+
+def test_the_campaigns_table_carries_population_sizes_for_the_valuation(app, researcher):
+    """Downloaded files go straight back into the analysis, population sizes included."""
+    from analysis import read_dataset
+    from survey.models import Campaign
+
+    archive = zipfile.ZipFile(io.BytesIO(_csv_export(researcher).get_data()))
+    files = {name: io.BytesIO(archive.read(name)) for name in ("responses.csv", "assets.csv", "campaigns.csv")}
+    back = read_dataset(files["responses.csv"], files["assets.csv"], files["campaigns.csv"])
+    with app.app_context():
+        stored = {
+            campaign.slug: campaign.population_size
+            for campaign in db.session.scalars(select(Campaign).where(Campaign.practice.is_(False)))
+        }
+    got = dict(zip(back.campaigns["campaign"], back.campaigns["population_size"], strict=True))
+    assert got == stored and all(size and size > 1000 for size in got.values())
 
 
 def test_a_campaign_export_in_scores_only(app, researcher):
@@ -194,7 +218,14 @@ def test_an_spss_export_runs_in_the_background_and_downloads(app, researcher):
     assert re.search(r"survey-export-swanley-\d{8}-\d{4}\.zip", download.headers["Content-Disposition"])
     archive = zipfile.ZipFile(io.BytesIO(download.data))
     download.close()  # send_file's open file, as the WSGI server would
-    assert archive.namelist() == ["responses.sav", "assets.sav", "codebook.csv", "codebook.html", "provenance.json"]
+    assert archive.namelist() == [
+        "responses.sav",
+        "assets.sav",
+        "campaigns.sav",
+        "codebook.csv",
+        "codebook.html",
+        "provenance.json",
+    ]
     data, meta = pyreadstat.read_sav(io.BytesIO(archive.read("responses.sav")))
     assert set(data["response_id"]) == _complete_ids(app, "swanley") and len(data) == job.row_count == 12
     assert meta.variable_value_labels["wemwbs_1"][5] == "All of the time"

@@ -100,7 +100,14 @@ def test_the_csv_zip_streams_and_reads_back_as_the_dataset(dataset):
     parts = [first, *stream]
     assert source.read == len(dataset.responses) and len(parts) >= 2
     archive = _zip(b"".join(parts))
-    assert archive.namelist() == ["responses.csv", "assets.csv", "codebook.csv", "codebook.html", "provenance.json"]
+    assert archive.namelist() == [
+        "responses.csv",
+        "assets.csv",
+        "campaigns.csv",
+        "codebook.csv",
+        "codebook.html",
+        "provenance.json",
+    ]
     folder = {name: io.BytesIO(archive.read(name)) for name in archive.namelist()}
     back = read_dataset(folder["responses.csv"], folder["assets.csv"])
     pd.testing.assert_frame_equal(back.responses, dataset.responses)
@@ -150,8 +157,14 @@ def test_the_codebook_describes_exactly_the_exported_columns(dataset, content):
         "community",
         "annual_cost",
     ]
+    assert list(book.loc[book["file"] == "campaigns.csv", "variable"]) == [
+        "campaign",
+        "community",
+        "population_size",
+        "sampling_method",
+    ]
     page = archive.read("codebook.html").decode()
-    assert page.count("<h2>") == 3  # responses, assets, then the instruments' sources and licences once
+    assert page.count("<h2>") == 4  # responses, assets, campaigns, then the instruments' sources and licences once
     assert page.count("<dt>wemwbs version") == 1
     # The formula asset name appears only escaped, in the label of its questions (not asked for scores).
     assert FORMULA_NAME not in page
@@ -217,7 +230,7 @@ def test_excel_reads_back_with_text_never_a_formula(dataset):
     archive, record = _export(dataset, "xlsx")
     assert archive.namelist() == ["dataset.xlsx", "codebook.csv", "codebook.html", "provenance.json"]
     book = openpyxl.load_workbook(io.BytesIO(archive.read("dataset.xlsx")))
-    assert book.sheetnames == ["responses", "assets", "codebook", "provenance"]
+    assert book.sheetnames == ["responses", "assets", "campaigns", "codebook", "provenance"]
     sheet = book["responses"]
     assert sheet.freeze_panes == "A2"
     rows = list(sheet.values)
