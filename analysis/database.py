@@ -435,7 +435,9 @@ class DatasetReader:
             if self._owned:
                 self._engine.dispose()
 
-    def chunks(self, size: int = 5000, *, after_id: int | None = None, limit: int | None = None) -> Iterator[pd.DataFrame]:
+    def chunks(
+        self, size: int = 5000, *, after_id: int | None = None, limit: int | None = None
+    ) -> Iterator[pd.DataFrame]:
         """Scored response DataFrames of up to `size` rows (the dataset's `responses` format).
 
         `after_id` starts after that internal id (a previous `last_id`); `limit` stops after that

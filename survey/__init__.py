@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     configure_logging(app)  # first, so its request timer starts before every other hook
     _trust_proxies(app)
+    _bounded_ids(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -42,6 +43,19 @@ def _trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def _bounded_ids(app: Flask) -> None:
+    """`<int:...>` in routes stops at the largest 64-bit id: a longer number in a URL is a 404,
+    not an overflow in the database driver (a 500). Set before any route is added."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedIntegerConverter(IntegerConverter):
+        def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def _init_extensions(app: Flask) -> None:

@@ -32,6 +32,24 @@ def unmark_read_only(token: object) -> None:
     _read_only.reset(token)  # type: ignore[arg-type]
 
 
+def allow_writes() -> None:
+    """Let this GET request write (an access-log row, a stale job marked failed) safely.
+
+    Safe-method requests begin deferred SQLite transactions, and a deferred transaction that has
+    read and then writes fails at once ("database is locked") if another worker wrote meanwhile.
+    Ending the read transaction and dropping the read-only mark makes the next transaction begin
+    IMMEDIATE, so it queues behind other writers instead. A no-op in effect on PostgreSQL.
+    """
+    from flask import g
+
+    from .extensions import db
+
+    db.session.commit()  # nothing is pending: this only ends the read transaction
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        unmark_read_only(token)
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     """Attach the SQLite connection settings; a no-op for other backends."""
     if engine.dialect.name != "sqlite":

@@ -311,3 +311,30 @@ def test_healthz_reports_the_database(client, tmp_path, caplog):
             db.engine.dispose()
     assert "hunter2-db-password" not in caplog.text
     assert "database unreachable (OperationalError)" in caplog.text
+
+
+def test_purge_removes_leftover_research_files_older_than_a_day(app, tmp_path):
+    """A half-written export of a dead worker and an upload never confirmed hold personal data
+    no job row points at: they go after a day; younger ones (maybe in use) stay."""
+    import os
+
+    instance = tmp_path / "instance"
+    for folder in ("exports", "imports"):
+        (instance / folder).mkdir(parents=True)
+    now = utcnow()
+    day_old = (now - timedelta(hours=25)).timestamp()
+    files = {
+        "exports/7-abc.zip.part": day_old,
+        "imports/0123abcd.csv": day_old,
+        "exports/8-def.zip.part": now.timestamp(),
+        "imports/4567efgh.xlsx": now.timestamp(),
+    }
+    for name, mtime in files.items():
+        (instance / name).write_bytes(b"data")
+        os.utime(instance / name, (mtime, mtime))
+    with app.app_context():
+        result = purge(instance, partial_days=90, now=now)
+        db.session.commit()
+    assert remove_files(result.files_to_remove) == 2
+    left = sorted(str(path.relative_to(instance)) for path in instance.rglob("*") if path.is_file())
+    assert left == ["exports/8-def.zip.part", "imports/4567efgh.xlsx"]

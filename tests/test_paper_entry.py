@@ -67,7 +67,10 @@ def test_first_entry_of_an_unsampled_form_creates_a_verified_paper_response(app,
         (entry,) = form.entries
         assert (entry.entry_number, entry.entered_by_id) == (1, pat.id)
         assert entry.values["wemwbs_1"] == 4 and entry.missing_reasons == {
-            "wemwbs_2": "blank", "wemwbs_3": "multiple", "asset_dover_seafront": "blank", "postcode_district": "blank"
+            "wemwbs_2": "blank",
+            "wemwbs_3": "multiple",
+            "asset_dover_seafront": "blank",
+            "postcode_district": "blank",
         }
 
 

@@ -84,3 +84,30 @@ def test_flask_report_writes_the_report_from_the_database(runner, tmp_path):
     unknown = runner.invoke(args=["report", "--out", str(tmp_path / "x"), "--campaign", "nowhere"])
     assert unknown.exit_code != 0 and "nowhere" in unknown.output
 
+
+def test_jobs_whose_worker_died_are_shown_failed_and_fresh_ones_are_left_alone(app, researcher):
+    """A report or export still 'running' long after its worker died is failed when a job page is
+    shown, with a message, so nobody watches a page refreshing forever; a young one keeps running."""
+    from datetime import timedelta
+
+    from survey.database import utcnow
+    from survey.models import ExportJob
+
+    with app.app_context():
+        long_ago = utcnow() - timedelta(hours=3)
+        dead = ReportJob(status="running", step="models", created_at=long_ago)
+        dead_export = ExportJob(format="sav", status="running", created_at=long_ago)
+        alive = ReportJob(status="running", step="models")
+        db.session.add_all([dead, dead_export, alive])
+        db.session.commit()
+        ids = (dead.id, dead_export.id, alive.id)
+    page = researcher.get(f"/research/reports/{ids[0]}")
+    assert page.status_code == 200 and "server restarted" in page.get_data(as_text=True)
+    with app.app_context():
+        dead, dead_export, alive = (
+            db.session.get(ReportJob, ids[0]),
+            db.session.get(ExportJob, ids[1]),
+            db.session.get(ReportJob, ids[2]),
+        )
+        assert (dead.status, dead_export.status, alive.status) == ("failed", "failed", "running")
+        assert dead.finished_at is not None and dead_export.finished_at is not None

@@ -22,9 +22,18 @@ HEADER = "slug,name,kind,description,location,annual_cost,sixways_dimensions,ret
 def _assets(app, community: str = "dover-town") -> dict[str, dict]:
     with app.app_context():
         rows = db.session.scalars(select(Asset).join(Community).where(Community.slug == community)).all()
-        return {a.slug: {"name": a.name, "kind": a.kind, "description": a.description, "location": a.location,
-                         "annual_cost": a.annual_cost, "sixways_dimensions": a.sixways_dimensions,
-                         "retired": a.retired} for a in rows}
+        return {
+            a.slug: {
+                "name": a.name,
+                "kind": a.kind,
+                "description": a.description,
+                "location": a.location,
+                "annual_cost": a.annual_cost,
+                "sixways_dimensions": a.sixways_dimensions,
+                "retired": a.retired,
+            }
+            for a in rows
+        }
 
 
 def _audit_count(app) -> int:
@@ -35,8 +44,9 @@ def _audit_count(app) -> int:
 def _upload(client, text: str | bytes, name: str = "assets.csv"):
     data = text.encode() if isinstance(text, str) else text
     token = page_token(client, IMPORT)
-    return client.post(IMPORT, data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        IMPORT, data={"csrf_token": token, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
 
 
 def _confirm(client, html: str):
@@ -57,8 +67,9 @@ def test_communities_list_create_and_edit(app, client, make_campaign, make_user,
     ]:
         refused = submit(client, "/research/communities/new", data)
         assert refused.status_code == 422 and message in refused.get_data(as_text=True), data
-    edited = submit(client, "/research/communities/aylesham/edit",
-                    {"slug": "aylesham-village", "name": "Aylesham village"})
+    edited = submit(
+        client, "/research/communities/aylesham/edit", {"slug": "aylesham-village", "name": "Aylesham village"}
+    )
     assert edited.status_code == 303
     listing = client.get("/research/communities").get_data(as_text=True)
     assert "Aylesham village" in listing and "Dover Town" in listing
@@ -66,9 +77,15 @@ def test_communities_list_create_and_edit(app, client, make_campaign, make_user,
         assert sorted(db.session.scalars(select(Community.slug))) == ["aylesham-village", "dover-town"]
 
 
-ASSET = {"slug": "dover_mens_shed", "name": "Dover Men's Shed", "kind": "community_group",
-         "description": "Woodwork and company", "location": "Tower Hamlets Road", "annual_cost": "£8,000.50",
-         "sixways_dimensions": ["keep_learning", "connect"]}
+ASSET = {
+    "slug": "dover_mens_shed",
+    "name": "Dover Men's Shed",
+    "kind": "community_group",
+    "description": "Woodwork and company",
+    "location": "Tower Hamlets Road",
+    "annual_cost": "£8,000.50",
+    "sixways_dimensions": ["keep_learning", "connect"],
+}
 
 
 def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, make_user, login):
@@ -98,8 +115,12 @@ def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, 
 
     assert submit(client, new, ASSET).status_code == 303
     assert _assets(app)["dover_mens_shed"] == {
-        "name": "Dover Men's Shed", "kind": "community_group", "description": "Woodwork and company",
-        "location": "Tower Hamlets Road", "annual_cost": 8000.5, "sixways_dimensions": ["connect", "keep_learning"],
+        "name": "Dover Men's Shed",
+        "kind": "community_group",
+        "description": "Woodwork and company",
+        "location": "Tower Hamlets Road",
+        "annual_cost": 8000.5,
+        "sixways_dimensions": ["connect", "keep_learning"],
         "retired": False,
     }
     log = client.get(LOG).get_data(as_text=True)
@@ -154,8 +175,17 @@ def _rich_log(app) -> None:
         library.annual_cost = 180000.0
         library.sixways_dimensions = ["connect", "keep_learning"]
         library.location = "Market Square, £ free entry"
-        db.session.add(Asset(slug="bingo", community=community, name="=Bingo night", kind="other", retired=True,
-                             annual_cost=0.5, sixways_dimensions=["give"]))
+        db.session.add(
+            Asset(
+                slug="bingo",
+                community=community,
+                name="=Bingo night",
+                kind="other",
+                retired=True,
+                annual_cost=0.5,
+                sixways_dimensions=["give"],
+            )
+        )
         db.session.commit()
 
 
@@ -184,17 +214,19 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     assert _assets(app) == before and _audit_count(app) == audit_before
 
 
-PLANTED = "\n".join([
-    HEADER,
-    "good_new,Good new asset,place,,,100,connect,no",      # 1: valid, but must not be imported
-    "Bad Slug,Bad slug,place,,,,,no",                       # 2: bad slug
-    "cost_below,Negative cost,place,,,-20,,no",             # 3: negative cost
-    "odd_kind,Odd kind,club,,,,,no",                        # 4: unknown kind
-    "sheppey_library,Stolen slug,place,,,,,no",             # 5: another community's slug
-    "good_new,Same slug again,place,,,,,no",                # 6: duplicate within the file
-    "",                                                     # 7: blank line, skipped but counted
-    "many,Many problems,,,,abc,sleep,maybe",                # 8: kind, cost, dimensions, retired
-])
+PLANTED = "\n".join(
+    [
+        HEADER,
+        "good_new,Good new asset,place,,,100,connect,no",  # 1: valid, but must not be imported
+        "Bad Slug,Bad slug,place,,,,,no",  # 2: bad slug
+        "cost_below,Negative cost,place,,,-20,,no",  # 3: negative cost
+        "odd_kind,Odd kind,club,,,,,no",  # 4: unknown kind
+        "sheppey_library,Stolen slug,place,,,,,no",  # 5: another community's slug
+        "good_new,Same slug again,place,,,,,no",  # 6: duplicate within the file
+        "",  # 7: blank line, skipped but counted
+        "many,Many problems,,,,abc,sleep,maybe",  # 8: kind, cost, dimensions, retired
+    ]
+)
 
 
 def test_csv_with_planted_problems_reports_each_and_imports_nothing(app, client, make_campaign, make_user, login):
@@ -214,15 +246,19 @@ def test_csv_with_planted_problems_reports_each_and_imports_nothing(app, client,
         (6, "slug", "The slug 'good_new' is already used in row 1."),
         (8, "kind", "Choose one of: community_group, individual, place, voluntary_org, other."),
         (8, "annual_cost", "Enter an amount in pounds, like 1200 or 1200.50, or leave it blank."),
-        (8, "sixways_dimensions",
-         "Unknown dimension(s) sleep; use: connect, be_active, keep_learning, take_notice, give, care."),
+        (
+            8,
+            "sixways_dimensions",
+            "Unknown dimension(s) sleep; use: connect, be_active, keep_learning, take_notice, give, care.",
+        ),
         (8, "retired", "Use yes or no (blank means no)."),
     ]
     assert "Nothing was imported: the file has 9 problems" in html and 'name="content"' not in html
 
     # Forcing the confirmation step with the same file changes nothing either.
-    forced = client.post(f"{IMPORT}/confirm", data={"csrf_token": csrf_token(html),
-                                                   "content": b64encode(PLANTED.encode()).decode()})
+    forced = client.post(
+        f"{IMPORT}/confirm", data={"csrf_token": csrf_token(html), "content": b64encode(PLANTED.encode()).decode()}
+    )
     assert forced.status_code == 422
     assert _assets(app) == before and _assets(app, "sheppey")["sheppey_library"]["name"] == "Sheppey Library"
     assert _audit_count(app) == audit_before
@@ -231,12 +267,14 @@ def test_csv_with_planted_problems_reports_each_and_imports_nothing(app, client,
 def test_csv_import_creates_and_updates_in_one_go(app, client, make_campaign, make_user, login):
     make_campaign("dover-town")
     sign_in(make_user, login)
-    text = "\r\n".join([
-        "name,slug,kind,description,location,annual_cost,sixways_dimensions,retired",  # any column order
-        "Dover Library (Discovery Centre),dover_library,place,,,180000,keep_learning;connect,no",
-        "Dover Seafront,dover_seafront,place,,,,,yes",
-        "Tuesday health walks,dover_health_walks,community_group,Led walks,,\"£2,500\",be_active,",
-    ])
+    text = "\r\n".join(
+        [
+            "name,slug,kind,description,location,annual_cost,sixways_dimensions,retired",  # any column order
+            "Dover Library (Discovery Centre),dover_library,place,,,180000,keep_learning;connect,no",
+            "Dover Seafront,dover_seafront,place,,,,,yes",
+            'Tuesday health walks,dover_health_walks,community_group,Led walks,,"£2,500",be_active,',
+        ]
+    )
     checked = _upload(client, "\ufeff" + text)
     html = checked.get_data(as_text=True)
     assert checked.status_code == 200 and "add 1, update 2" in html and "Nothing has been saved yet." in html
@@ -247,8 +285,14 @@ def test_csv_import_creates_and_updates_in_one_go(app, client, make_campaign, ma
     assert assets["dover_library"]["sixways_dimensions"] == ["connect", "keep_learning"]
     assert assets["dover_seafront"]["retired"] is True
     assert assets["dover_health_walks"] == {
-        "name": "Tuesday health walks", "kind": "community_group", "description": "Led walks", "location": "",
-        "annual_cost": 2500.0, "sixways_dimensions": ["be_active"], "retired": False}
+        "name": "Tuesday health walks",
+        "kind": "community_group",
+        "description": "Led walks",
+        "location": "",
+        "annual_cost": 2500.0,
+        "sixways_dimensions": ["be_active"],
+        "retired": False,
+    }
 
 
 def test_unreadable_files_and_bad_headers_are_refused(app, client, make_campaign, make_user, login):

@@ -24,18 +24,42 @@ def _community_id(app, slug: str) -> int:
 def _campaign(app, slug: str) -> dict:
     with app.app_context():
         c = db.session.scalars(select(Campaign).filter_by(slug=slug)).one()
-        return {name: getattr(c, name) for name in (
-            "community_id", "title", "instrument_keys", "status", "opens_on", "closes_on", "target_sample_size",
-            "population_size", "sampling_method", "double_entry_percent", "show_score", "practice")}
+        return {
+            name: getattr(c, name)
+            for name in (
+                "community_id",
+                "title",
+                "instrument_keys",
+                "status",
+                "opens_on",
+                "closes_on",
+                "target_sample_size",
+                "population_size",
+                "sampling_method",
+                "double_entry_percent",
+                "show_score",
+                "practice",
+            )
+        }
 
 
 def _form(community_id: int, **overrides: str) -> dict[str, str]:
     data = {
-        "community_id": str(community_id), "slug": "dover-2026", "title": "Dover wellbeing 2026",
-        "position_wemwbs": "", "position_swemwbs": "2", "position_sixways": "1", "position_asset_use": "3",
-        "position_demographics": "", "opens_on": "2026-03-01", "closes_on": "2026-04-30",
-        "target_sample_size": "400", "population_size": "31000", "sampling_method": "Quota by ward",
-        "double_entry_percent": "10", "practice": "y",
+        "community_id": str(community_id),
+        "slug": "dover-2026",
+        "title": "Dover wellbeing 2026",
+        "position_wemwbs": "",
+        "position_swemwbs": "2",
+        "position_sixways": "1",
+        "position_asset_use": "3",
+        "position_demographics": "",
+        "opens_on": "2026-03-01",
+        "closes_on": "2026-04-30",
+        "target_sample_size": "400",
+        "population_size": "31000",
+        "sampling_method": "Quota by ward",
+        "double_entry_percent": "10",
+        "practice": "y",
     }
     data.update(overrides)
     return data
@@ -51,11 +75,18 @@ def test_create_a_draft_with_instruments_in_the_chosen_order(app, client, make_c
     created = submit(client, NEW, _form(community_id))
     assert created.status_code == 303 and created.headers["Location"].endswith("/research/campaigns/dover-2026")
     assert _campaign(app, "dover-2026") == {
-        "community_id": community_id, "title": "Dover wellbeing 2026",
-        "instrument_keys": ["sixways", "swemwbs", "asset_use"], "status": "draft",
-        "opens_on": date(2026, 3, 1), "closes_on": date(2026, 4, 30), "target_sample_size": 400,
-        "population_size": 31000, "sampling_method": "Quota by ward", "double_entry_percent": 10,
-        "show_score": False, "practice": True,
+        "community_id": community_id,
+        "title": "Dover wellbeing 2026",
+        "instrument_keys": ["sixways", "swemwbs", "asset_use"],
+        "status": "draft",
+        "opens_on": date(2026, 3, 1),
+        "closes_on": date(2026, 4, 30),
+        "target_sample_size": 400,
+        "population_size": 31000,
+        "sampling_method": "Quota by ward",
+        "double_entry_percent": 10,
+        "show_score": False,
+        "practice": True,
     }
     page = client.get("/research/campaigns/dover-2026").get_data(as_text=True)
     assert "Practice campaign." in page and "Open to residents" in page and "http://localhost/s/dover-2026" in page
@@ -92,20 +123,34 @@ def test_edit_a_draft_but_not_an_open_campaign(app, client, make_campaign, make_
     form_page = client.get("/research/campaigns/deal/edit").get_data(as_text=True)
     assert 'value="Deal survey"' in form_page
 
-    saved = submit(client, "/research/campaigns/deal/edit", _form(
-        deal_id, slug="deal", title="Deal, spring", position_swemwbs="", position_asset_use="",
-        position_demographics="2", practice=""))
+    saved = submit(
+        client,
+        "/research/campaigns/deal/edit",
+        _form(
+            deal_id,
+            slug="deal",
+            title="Deal, spring",
+            position_swemwbs="",
+            position_asset_use="",
+            position_demographics="2",
+            practice="",
+        ),
+    )
     assert saved.status_code == 303
     stored = _campaign(app, "deal")
     assert (stored["title"], stored["instrument_keys"], stored["practice"]) == (
-        "Deal, spring", ["sixways", "demographics"], False)
+        "Deal, spring",
+        ["sixways", "demographics"],
+        False,
+    )
 
     before = _campaign(app, "dover-town")
     refused = client.get("/research/campaigns/dover-town/edit")
     assert refused.status_code == 303
     assert "Only a draft campaign can be edited" in client.get(refused.headers["Location"]).get_data(as_text=True)
-    tampered = submit(client, "/research/campaigns/dover-town/edit", _form(_community_id(app, "dover-town")),
-                      token_url="/research/")
+    tampered = submit(
+        client, "/research/campaigns/dover-town/edit", _form(_community_id(app, "dover-town")), token_url="/research/"
+    )
     assert tampered.status_code == 303 and _campaign(app, "dover-town") == before
 
 
@@ -151,7 +196,8 @@ def test_qr_code_is_an_svg_of_the_public_link(client, make_campaign, make_user, 
     # Drawn independently from the link the residents' route answers to, it is the same picture.
     expected = io.BytesIO()
     segno.make("http://localhost/s/dover-town", error="m").save(
-        expected, kind="svg", scale=8, border=4, title="Dover Town survey")
+        expected, kind="svg", scale=8, border=4, title="Dover Town survey"
+    )
     assert qr.data == expected.getvalue()
     assert client.get("/s/dover-town").status_code == 200
 

@@ -27,10 +27,10 @@ def _utc(*args: int) -> datetime:
 # (status, mode, submitted at, verified) for the campaign under test.
 RESPONSES = [
     ("complete", "online", _utc(2025, 6, 1, 9, 0), True),
-    ("complete", "online", _utc(2025, 6, 1, 22, 59), True),      # 23:59 in London: still 1 June
-    ("complete", "interview", _utc(2025, 6, 1, 23, 30), True),   # 00:30 BST: counts on 2 June
-    ("complete", "paper", _utc(2025, 6, 2, 12, 0), False),       # awaiting its second entry
-    ("complete", "paper", _utc(2025, 6, 4, 8, 0), True),         # 3 June has none
+    ("complete", "online", _utc(2025, 6, 1, 22, 59), True),  # 23:59 in London: still 1 June
+    ("complete", "interview", _utc(2025, 6, 1, 23, 30), True),  # 00:30 BST: counts on 2 June
+    ("complete", "paper", _utc(2025, 6, 2, 12, 0), False),  # awaiting its second entry
+    ("complete", "paper", _utc(2025, 6, 4, 8, 0), True),  # 3 June has none
     ("complete", "interview", _utc(2025, 6, 4, 18, 0), False),
     ("partial", "online", None, True),
     ("partial", "online", None, True),
@@ -41,8 +41,8 @@ PAPER = [
     ("P-001", "issued", False, 0, None),
     ("P-002", "issued", True, 0, None),
     ("P-003", "returned", False, 0, None),
-    ("P-004", "keyed", True, 1, None),        # awaiting the second entry
-    ("P-005", "keyed", True, 2, "open"),      # entries disagree
+    ("P-004", "keyed", True, 1, None),  # awaiting the second entry
+    ("P-005", "keyed", True, 2, "open"),  # entries disagree
     ("P-006", "keyed", False, 1, None),
     ("P-007", "keyed", True, 2, "resolved"),
     ("P-008", "verified", True, 2, "resolved"),
@@ -62,8 +62,9 @@ def fieldwork(app, make_campaign, make_user):
         other = db.session.scalars(select(Campaign).filter_by(slug="sheppey")).one()
         first, second = db.session.scalars(select(User).order_by(User.email)).all()
         for status, mode, submitted_at, verified in RESPONSES:
-            db.session.add(add_response(campaign, status=status, mode=mode, submitted_at=submitted_at,
-                                        verified=verified))
+            db.session.add(
+                add_response(campaign, status=status, mode=mode, submitted_at=submitted_at, verified=verified)
+            )
         for _ in range(3):  # noise: must not be counted for dover-town
             db.session.add(add_response(other, mode="paper", submitted_at=_utc(2025, 6, 2, 10, 0), verified=False))
         batch = PaperBatch(campaign=campaign, issued_to=first, size=len(PAPER))
@@ -75,8 +76,15 @@ def fieldwork(app, make_campaign, make_user):
             for number, person in list(enumerate((first, second), start=1))[:entries]:
                 form.entries.append(PaperEntry(entry_number=number, entered_by=person, values={}))
             if discrepancy:
-                db.session.add(Discrepancy(form=form, item_key="wemwbs_1", first_value="3", second_value="4",
-                                           resolved=discrepancy == "resolved"))
+                db.session.add(
+                    Discrepancy(
+                        form=form,
+                        item_key="wemwbs_1",
+                        first_value="3",
+                        second_value="4",
+                        resolved=discrepancy == "resolved",
+                    )
+                )
             db.session.add(form)
         db.session.commit()
         return campaign.id
@@ -89,9 +97,13 @@ def _expected() -> dict:
     return {
         "complete": len(complete),
         "partial": len(RESPONSES) - len(complete),
-        "by_mode": {mode: (sum(1 for r in complete if r[1] == mode),
-                           sum(1 for r in RESPONSES if r[0] == "partial" and r[1] == mode))
-                    for mode in ("online", "interview", "paper")},
+        "by_mode": {
+            mode: (
+                sum(1 for r in complete if r[1] == mode),
+                sum(1 for r in RESPONSES if r[0] == "partial" and r[1] == mode),
+            )
+            for mode in ("online", "interview", "paper")
+        },
         "verified": sum(1 for r in complete if r[3]),
         "awaiting": sum(1 for r in complete if not r[3]),
         "days": days,
@@ -109,15 +121,22 @@ def test_dashboard_counts_match_the_rows(app, fieldwork):
         assert {m: (c.complete, c.partial) for m, c in dashboard.by_mode.items()} == expected["by_mode"]
         assert (dashboard.verified, dashboard.awaiting_verification) == (expected["verified"], expected["awaiting"])
         # Days in London time, gaps filled with zero; written out by hand as well as tallied.
-        assert dashboard.by_day == [(date(2025, 6, 1), 2), (date(2025, 6, 2), 2), (date(2025, 6, 3), 0),
-                                    (date(2025, 6, 4), 2)]
+        assert dashboard.by_day == [
+            (date(2025, 6, 1), 2),
+            (date(2025, 6, 2), 2),
+            (date(2025, 6, 3), 0),
+            (date(2025, 6, 4), 2),
+        ]
         assert {day: n for day, n in dashboard.by_day if n} == dict(expected["days"])
         assert dashboard.percent_of_target == round(100 * 6 / 8)
         paper = dashboard.paper
         assert {k: v for k, v in paper.by_status.items() if v} == dict(expected["paper_status"])
         assert (paper.not_returned, paper.returned_not_keyed, paper.issued) == (2, 1, len(PAPER))
-        assert (paper.awaiting_second_entry, paper.unresolved_discrepancies) == (
-            expected["awaiting_second"], expected["disputed"]) == (1, 1)
+        assert (
+            (paper.awaiting_second_entry, paper.unresolved_discrepancies)
+            == (expected["awaiting_second"], expected["disputed"])
+            == (1, 1)
+        )
         other = db.session.scalars(select(Campaign.id).filter_by(slug="sheppey")).one()
         counts = response_counts([fieldwork, other])
         assert (counts[fieldwork].complete, counts[other].complete, counts[other].partial) == (6, 3, 0)
@@ -160,8 +179,11 @@ def test_nominations_newest_first_with_matches_and_merge(app, client, make_campa
         sheppey_answer = rows[-1].answers[0].id
     html = client.get("/research/communities/dover-town/nominations").get_data(as_text=True)
     texts = re.findall(r"<td>([^<]*)</td>\s*<td>(Mentions [^<]*|No match)</td>", html)
-    assert texts == [("the DOVER LIBRARY homework club", "Mentions Dover Library"),
-                     ("Pencester Gardens", "No match"), ("The allotments on Elms Vale", "No match")]
+    assert texts == [
+        ("the DOVER LIBRARY homework club", "Mentions Dover Library"),
+        ("Pencester Gardens", "No match"),
+        ("The allotments on Elms Vale", "No match"),
+    ]
     assert "3 nominations" in html and "not shown" not in html
 
     link = re.findall(r'href="(/research/communities/dover-town/assets/new\?nomination=\d+)"', html)[1]

@@ -25,22 +25,34 @@ def page_token(client: FlaskClient, url: str) -> str:
     return csrf_token(page.get_data(as_text=True))
 
 
-def submit(client: FlaskClient, url: str, data: dict[str, Any] | None = None, token_url: str | None = None,
-           **kwargs: Any) -> TestResponse:
+def submit(
+    client: FlaskClient, url: str, data: dict[str, Any] | None = None, token_url: str | None = None, **kwargs: Any
+) -> TestResponse:
     """POST `data` to `url` with the CSRF token of the form page (`token_url`, default `url`)."""
     token = page_token(client, token_url or url)
     return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
 
 def add_response(
-    campaign: Campaign, *, status: str = "complete", mode: str = "online", submitted_at: datetime | None = None,
-    verified: bool = True, nomination: str | None = None,
+    campaign: Campaign,
+    *,
+    status: str = "complete",
+    mode: str = "online",
+    submitted_at: datetime | None = None,
+    verified: bool = True,
+    nomination: str | None = None,
 ) -> Response:
     """A response row as the survey would leave it (no answers unless a nomination is given)."""
     response = Response(
-        public_id=secrets.token_hex(16), campaign=campaign, community_id=campaign.community_id, mode=mode,
-        instrument_versions={}, consent=True, status=status,
-        submitted_at=submitted_at if status == "complete" else None, verified=verified,
+        public_id=secrets.token_hex(16),
+        campaign=campaign,
+        community_id=campaign.community_id,
+        mode=mode,
+        instrument_versions={},
+        consent=True,
+        status=status,
+        submitted_at=submitted_at if status == "complete" else None,
+        verified=verified,
     )
     if nomination is not None:
         response.answers.append(Answer(item_key="asset_nominations", text=nomination))

@@ -151,7 +151,12 @@ def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_
         (
             lambda rows: rows[1].update(response_id="x" * 33, years_in_area=101, asset_dover_seafront_value=0),
             [
-                Problem(3, "response_id", f"'{'x' * 33}' must be 1-32 characters of letters, digits, - and _"),
+                Problem(
+                    3,
+                    "response_id",
+                    f"'{'x' * 33}' must be 1-32 characters of letters, digits, - and _, "
+                    "starting with a letter or digit",
+                ),
                 Problem(3, "years_in_area", "'101' is outside the allowed range 0-100"),
                 Problem(3, "asset_dover_seafront_value", "'0' is not an allowed code (allowed: 1, 2, 3, 4, 5)"),
             ],
@@ -168,6 +173,21 @@ def test_planted_row_errors_are_reported_exactly(app, make_campaign, change, exp
     report = _check(app, _csv(rows))
     assert report.problems == expected
     assert report.rows_with_errors == 1 and report.new == 4
+
+
+def test_a_response_id_must_not_start_like_a_formula(app, make_campaign):
+    """A leading "-" or "_" is refused: spreadsheets read "-3" as a formula, and CSV exports guard
+    such cells with a quote, which would change the id on the way back."""
+    make_campaign()
+    rows = _rows(2)
+    rows[0]["response_id"] = "-3"
+    rows[1]["response_id"] = "_x"
+    report = _check(app, _csv(rows))
+    reason = "must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
+    assert report.problems == [
+        Problem(2, "response_id", f"'-3' {reason}"),
+        Problem(3, "response_id", f"'_x' {reason}"),
+    ]
 
 
 def test_unknown_and_missing_columns_are_reported_on_the_header_row(app, make_campaign):

@@ -411,3 +411,16 @@ def test_the_repository_holds_no_secrets():
     assert found == []
     ignored = (REPO / ".gitignore").read_text().split()
     assert "instance/" in ignored  # where the generated secret key and the SQLite database live
+
+
+def test_an_id_too_big_for_the_database_is_a_404_not_a_500(app, admin):
+    """Every `<int:>` route, signed in as an admin so the view runs: a number past 64 bits would
+    overflow the database driver; it is a 404 instead."""
+    client = admin
+    huge = "9" * 25
+    routes = [rule for rule in app.url_map.iter_rules() if "int:" in rule.rule and "GET" in rule.methods]
+    assert routes, "the app has integer routes"
+    for rule in routes:
+        url = re.sub(r"<int:\w+>", huge, rule.rule)
+        url = re.sub(r"<(?:\w+:)?\w+>", "x", url)
+        assert client.get(url).status_code == 404, url

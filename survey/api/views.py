@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.pool import NullPool
@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from analysis.database import DatasetReader, database_url
 from analysis.dataset import DatasetError
 
-from ..database import unmark_read_only
+from ..database import allow_writes
 from ..extensions import db
 from ..models import Asset, Campaign, Community
 from ..services.api_tokens import mark_used
@@ -40,23 +40,9 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat()
 
 
-def _allow_writes() -> None:
-    """Let this GET request write its access-log row safely.
-
-    Safe-method requests begin deferred SQLite transactions (survey.database), and a deferred
-    transaction that has read and then writes fails at once if another worker wrote meanwhile.
-    Ending the read transaction and dropping the read-only mark makes the write begin IMMEDIATE,
-    so it queues behind other writers instead. PostgreSQL needs none of this; it costs nothing there.
-    """
-    db.session.commit()  # nothing is pending: this only ends the read transaction
-    token = g.pop("read_only_token", None)
-    if token is not None:
-        unmark_read_only(token)
-
-
 def _logged(resource: str, payload: dict[str, Any], filters: dict[str, Any], row_count: int) -> Response:
     """Record the read (who, what, filters, rows), commit, then let the data go."""
-    _allow_writes()
+    allow_writes()
     record_access(current_api_user(), "api", f"api:{resource}", filters=filters, row_count=row_count)
     mark_used(current_api_token())
     db.session.commit()

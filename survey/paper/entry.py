@@ -159,4 +159,3 @@ def resolve(serial: str) -> HTTPResponse | tuple[str, int]:
     db.session.commit()
     flash(f"Resolved {len(waiting)} discrepancy(ies) on form {form.serial}; the response is verified.")
     return see_other(url_for(".home"))
-

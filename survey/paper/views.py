@@ -200,6 +200,4 @@ def stats() -> str:
     chosen = request.args.get("campaign", type=int)
     if chosen is not None and chosen not in {campaign.id for campaign in campaigns}:
         chosen = None
-    return render_template(
-        "paper/stats.html", rows=entry_stats(chosen), campaigns=campaigns, chosen=chosen
-    )
+    return render_template("paper/stats.html", rows=entry_stats(chosen), campaigns=campaigns, chosen=chosen)

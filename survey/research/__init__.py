@@ -4,5 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("research", __name__, url_prefix="/research")
 
-from . import asset_views, campaign_views, community_views, export_views, report_views, views  # noqa: E402,F401  (register the routes)
-from . import import_views  # noqa: E402,F401  (responses import: upload, dry run, confirm)
+from . import (  # noqa: E402,F401  (register the routes)
+    asset_views,
+    campaign_views,
+    community_views,
+    export_views,
+    import_views,  # noqa: E402,F401  (responses import: upload, dry run, confirm)
+    report_views,
+    views,
+)

@@ -28,7 +28,7 @@ from . import bp
 from .common import asset_or_404, attach_errors, community_or_404, see_other
 from .forms import AssetForm, AssetImportForm, ConfirmImportForm
 
-NOT_UTF8 = "The file is not UTF-8 text. In your spreadsheet, save it as \"CSV UTF-8\" and try again."
+NOT_UTF8 = 'The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" and try again.'
 
 
 @bp.get("/communities/<slug>/assets")
@@ -38,16 +38,24 @@ def assets(slug: str) -> str:
     community = community_or_404(slug)
     rows = community_assets(community)
     return render_template(
-        "research/assets.html", community=community,
-        active=[a for a in rows if not a.retired], retired=[a for a in rows if a.retired], kind_labels=KIND_LABELS,
+        "research/assets.html",
+        community=community,
+        active=[a for a in rows if not a.retired],
+        retired=[a for a in rows if a.retired],
+        kind_labels=KIND_LABELS,
     )
 
 
-def _render_form(form: AssetForm, community: Community, asset: Asset | None = None,
-                 status: int = 200, from_nomination: bool = False) -> tuple[str, int]:
+def _render_form(
+    form: AssetForm, community: Community, asset: Asset | None = None, status: int = 200, from_nomination: bool = False
+) -> tuple[str, int]:
     locked = asset is not None and in_any_campaign(asset)
     return render_template(
-        "research/asset_form.html", form=form, community=community, asset=asset, slug_locked=locked,
+        "research/asset_form.html",
+        form=form,
+        community=community,
+        asset=asset,
+        slug_locked=locked,
         from_nomination=from_nomination,
     ), status
 
@@ -131,8 +139,13 @@ def export_assets_csv(slug: str) -> HTTPResponse:
     return response
 
 
-def _render_import(community: Community, form: AssetImportForm, report: ImportReport | None = None,
-                   confirm: ConfirmImportForm | None = None, status: int = 200) -> tuple[str, int]:
+def _render_import(
+    community: Community,
+    form: AssetImportForm,
+    report: ImportReport | None = None,
+    confirm: ConfirmImportForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     return render_template(
         "research/asset_import.html", community=community, form=form, report=report, confirm=confirm
     ), status
@@ -178,8 +191,10 @@ def confirm_import(slug: str) -> HTTPResponse | tuple[str, int]:
     except IntegrityError:
         # Another researcher added one of these slugs between our check and our insert.
         db.session.rollback()
-        flash("Someone else changed the asset logs while this file was imported, so nothing was imported. "
-              "Check the file again.")
+        flash(
+            "Someone else changed the asset logs while this file was imported, so nothing was imported. "
+            "Check the file again."
+        )
         return see_other(".import_assets_csv", slug=slug)
     if not report.ok:
         # The log changed between the check and the import (someone else saved): nothing was imported.

@@ -8,16 +8,17 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
 from ..access import RESEARCH, roles_required
-from ..database import utcnow
+from ..database import allow_writes, utcnow
 from ..extensions import db
 from ..models import Campaign, Community, ExportJob
 from ..services import exports
 from ..services.exceptions import ServiceError
 from . import bp
-from .common import see_other
+from .common import see_other, settle_stale_jobs
 
 
 def _form_page(chosen: dict[str, object], problem: str | None = None, status: int = 200) -> tuple[str, int]:
+    settle_stale_jobs()
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.practice.is_(False), Campaign.status != "draft").order_by(Campaign.title)
     ).all()
@@ -64,7 +65,12 @@ def start_export() -> HTTPResponse | tuple[str, int]:
     except ServiceError as error:
         db.session.rollback()
         return _form_page(chosen, error.message, 400)
-    db.session.commit()  # the download is logged before its first byte leaves
+    try:
+        db.session.commit()  # the download is logged before its first byte leaves
+    except Exception:
+        if wanted.format == "csv":
+            stream.close()  # ends the database snapshot the stream holds
+        raise
     if wanted.format != "csv":
         exports.start_in_background(job.id)
         return see_other(".export_job", job_id=job.id)
@@ -80,6 +86,7 @@ def start_export() -> HTTPResponse | tuple[str, int]:
 @bp.get("/exports/<int:job_id>")
 @roles_required(*RESEARCH)
 def export_job(job_id: int) -> str:
+    settle_stale_jobs()
     return render_template("research/exports_job.html", job=db.get_or_404(ExportJob, job_id))
 
 
@@ -90,6 +97,7 @@ def download_export(job_id: int) -> Response:
     path = exports.job_file(job)
     if path is None:
         abort(404)
+    allow_writes()
     exports.record_job_download(current_user, job)
     db.session.commit()
     name = exports.job_request(job).file_name(job.finished_at or job.created_at)

@@ -49,13 +49,18 @@ def checked_by(check: Callable[[Any], Any]) -> Callable[[Any, Any], None]:
 
 class CommunityForm(FlaskForm):
     """A community's slug and name (uniqueness is checked by the service)."""
-    slug = StringField("Slug (used in staff web addresses)", filters=[_strip],
-                       validators=[DataRequired("Enter a slug."), Length(max=60)])
+
+    slug = StringField(
+        "Slug (used in staff web addresses)",
+        filters=[_strip],
+        validators=[DataRequired("Enter a slug."), Length(max=60)],
+    )
     name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name."), Length(max=200)])
 
 
 class AssetForm(FlaskForm):
     """One asset-log entry; each field runs the shared column check."""
+
     slug = StringField("Slug", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["slug"])])
     name = StringField("Name", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["name"])])
     kind = SelectField(
@@ -64,11 +69,11 @@ class AssetForm(FlaskForm):
         validate_choice=False,  # the shared check gives the message
         validators=[checked_by(COLUMN_CHECKS["kind"])],
     )
-    description = TextAreaField("Description", filters=[_strip],
-                                validators=[checked_by(COLUMN_CHECKS["description"])])
+    description = TextAreaField("Description", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["description"])])
     location = StringField("Location", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["location"])])
-    annual_cost = StringField("Annual cost in pounds", filters=[_strip],
-                              validators=[checked_by(COLUMN_CHECKS["annual_cost"])])
+    annual_cost = StringField(
+        "Annual cost in pounds", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["annual_cost"])]
+    )
     sixways_dimensions = SelectMultipleField(
         "Six ways to wellbeing",
         choices=[SelectChoice(dimension, DIMENSION_LABELS[dimension]) for dimension in SIXWAYS_DIMENSIONS],
@@ -89,14 +94,22 @@ class AssetForm(FlaskForm):
     def for_asset(cls, asset: Any) -> AssetForm:
         """A form filled in from a stored asset."""
         cost = "" if asset.annual_cost is None else f"{asset.annual_cost:.2f}"
-        return cls(data={
-            "slug": asset.slug, "name": asset.name, "kind": asset.kind, "description": asset.description,
-            "location": asset.location, "annual_cost": cost, "sixways_dimensions": list(asset.sixways_dimensions),
-        })
+        return cls(
+            data={
+                "slug": asset.slug,
+                "name": asset.name,
+                "kind": asset.kind,
+                "description": asset.description,
+                "location": asset.location,
+                "annual_cost": cost,
+                "sixways_dimensions": list(asset.sixways_dimensions),
+            }
+        )
 
 
 class AssetImportForm(FlaskForm):
     """The CSV upload for the import's dry run."""
+
     file = FileField(
         "CSV file",
         validators=[
@@ -109,6 +122,7 @@ class AssetImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     """The checked file, base64-encoded, sent back to import it."""
+
     content = HiddenField(validators=[DataRequired("Nothing to import: check a file first.")])
 
 
@@ -124,14 +138,18 @@ def campaign_form(
 
     class CampaignForm(FlaskForm):
         """Campaign settings, with one position field per catalogue instrument."""
+
         community_id = SelectField(
             "Community",
             coerce=int,
             choices=[SelectChoice(community.id, community.name) for community in communities],
             validators=[InputRequired("Choose a community.")],
         )
-        slug = StringField("Slug (the public link is /s/<slug>)", filters=[_strip],
-                           validators=[DataRequired("Enter a slug."), Length(max=60)])
+        slug = StringField(
+            "Slug (the public link is /s/<slug>)",
+            filters=[_strip],
+            validators=[DataRequired("Enter a slug."), Length(max=60)],
+        )
         title = StringField("Title", filters=[_strip], validators=[DataRequired("Enter a title."), Length(max=200)])
         opens_on = DateField("Opens on", validators=[Optional()], format="%Y-%m-%d")
         closes_on = DateField("Closes on", validators=[Optional()], format="%Y-%m-%d")
@@ -147,8 +165,10 @@ def campaign_form(
         double_entry_percent = IntegerField(
             "Paper forms keyed twice (%)",
             default=0,
-            validators=[InputRequired("Enter a percentage from 0 to 100."),
-                        NumberRange(0, 100, "Enter a percentage from 0 to 100.")],
+            validators=[
+                InputRequired("Enter a percentage from 0 to 100."),
+                NumberRange(0, 100, "Enter a percentage from 0 to 100."),
+            ],
         )
         show_score = BooleanField("Show residents their wellbeing score at the end")
         practice = BooleanField("Practice campaign (training: kept out of analysis and exports)")
@@ -200,8 +220,19 @@ def campaign_data(campaign: Any) -> dict[str, Any]:
     """A stored campaign as form data."""
     data = {
         name: getattr(campaign, name)
-        for name in ("community_id", "slug", "title", "opens_on", "closes_on", "target_sample_size",
-                     "population_size", "sampling_method", "double_entry_percent", "show_score", "practice")
+        for name in (
+            "community_id",
+            "slug",
+            "title",
+            "opens_on",
+            "closes_on",
+            "target_sample_size",
+            "population_size",
+            "sampling_method",
+            "double_entry_percent",
+            "show_score",
+            "practice",
+        )
     }
     for position, key in enumerate(campaign.instrument_keys, start=1):
         data[f"position_{key}"] = str(position)

@@ -13,12 +13,13 @@ from ..models import Campaign, Community, ReportJob
 from ..services.exceptions import ServiceError
 from ..services.reports import recent_jobs, request_report, start_in_background
 from . import bp
-from .common import see_other
+from .common import see_other, settle_stale_jobs
 
 
 @bp.get("/reports")
 @roles_required(*RESEARCH)
 def reports() -> str:
+    settle_stale_jobs()
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.practice.is_(False), Campaign.status != "draft").order_by(Campaign.title)
     ).all()
@@ -50,6 +51,7 @@ def start_report() -> HTTPResponse:
 @bp.get("/reports/<int:job_id>")
 @roles_required(*RESEARCH)
 def report(job_id: int) -> str:
+    settle_stale_jobs()
     return render_template("research/report.html", job=db.get_or_404(ReportJob, job_id))
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..access import RESEARCH
 from ..database import utcnow
 from ..extensions import db
 from ..models import ApiToken, User
@@ -27,7 +28,6 @@ NAME_MAX_LENGTH = 100
 # `last_used_at` is a hint for owners ("is this token still used?"), not a log (DataAccess is the
 # log), so writing it once a minute at most saves a write on most requests.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-API_ROLES = ("admin", "researcher")
 
 
 def hash_token(token: str) -> str:
@@ -37,7 +37,7 @@ def hash_token(token: str) -> str:
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the token itself, which is never stored."""
-    if user.role not in API_ROLES:
+    if user.role not in RESEARCH:  # the API's reads are the research screens' reads
         raise ServiceError("API tokens are for researchers and administrators.")
     name = name.strip()
     if not name:

@@ -154,16 +154,15 @@ def _header_ok(header: list[str], report: ImportReport) -> bool:
 
 
 class _RowChecker:
-    def __init__(self, community: Community, header: list[str], report: ImportReport,
-                 stored: dict[str, Asset]) -> None:
+    def __init__(self, community: Community, header: list[str], report: ImportReport, stored: dict[str, Asset]) -> None:
         self.community, self.header, self.report, self.stored = community, header, report, stored
         self.seen: dict[str, int] = {}  # slug -> first row using it
 
     def check(self, number: int, record: list[str]) -> None:
         if len(record) != len(self.header):
-            self.report.problems.append(Problem(
-                number, "", f"This row has {len(record)} values; the header names {len(self.header)} columns."
-            ))
+            self.report.problems.append(
+                Problem(number, "", f"This row has {len(record)} values; the header names {len(self.header)} columns.")
+            )
             return
         raw = dict(zip(self.header, record, strict=True))
         for column in TEXT_COLUMNS:
@@ -208,8 +207,13 @@ def import_assets(community: Community, text: str) -> ImportReport:
     for planned in report.rows:
         asset = stored.get(planned.values.slug)
         if asset is None:
-            asset = Asset(community=community, slug=planned.values.slug, name=planned.values.name,
-                          kind=planned.values.kind, retired=planned.retired)
+            asset = Asset(
+                community=community,
+                slug=planned.values.slug,
+                name=planned.values.name,
+                kind=planned.values.kind,
+                retired=planned.retired,
+            )
             db.session.add(asset)
             apply_fields(asset, planned.values)
         elif planned.action == "update":
@@ -218,4 +222,3 @@ def import_assets(community: Community, text: str) -> ImportReport:
                 asset.retired = planned.retired
     db.session.flush()
     return report
-

@@ -67,6 +67,7 @@ ASSET_COLUMNS = tuple(field.name for field in fields(AssetFields))
 
 # --- One check per column: each takes what was typed and returns the clean value or raises ValueError.
 
+
 def check_slug(raw: Any) -> str:
     """An asset slug: it becomes the variable name `asset_<slug>` in every export."""
     slug = _text(raw)
@@ -134,9 +135,7 @@ def check_dimensions(raw: Any) -> tuple[str, ...]:
     values = [value for value in values if value]
     unknown = [value for value in values if value not in SIXWAYS_DIMENSIONS]
     if unknown:
-        raise ValueError(
-            f"Unknown dimension(s) {', '.join(unknown)}; use: {', '.join(SIXWAYS_DIMENSIONS)}."
-        )
+        raise ValueError(f"Unknown dimension(s) {', '.join(unknown)}; use: {', '.join(SIXWAYS_DIMENSIONS)}.")
     # Stored in the catalogue order, once each, so equal sets compare equal.
     return tuple(dimension for dimension in SIXWAYS_DIMENSIONS if dimension in values)
 
@@ -179,6 +178,7 @@ def _limited(raw: Any, limit: int) -> str:
 
 # --- Communities.
 
+
 def check_community(slug: Any, name: Any, community: Community | None = None) -> tuple[str, str]:
     """Clean a community's slug and name, or raise FieldErrors."""
     problems: dict[str, str] = {}
@@ -215,6 +215,7 @@ def update_community(community: Community, slug: str, name: str) -> Community:
 
 
 # --- Assets.
+
 
 def slug_owner(slug: str) -> Asset | None:
     """The asset using this slug in any community, if any."""
@@ -254,8 +255,10 @@ def update_asset(asset: Asset, values: AssetFields) -> Asset:
     if values.slug != asset.slug:
         if in_any_campaign(asset):
             raise FieldErrors(
-                {"slug": "This asset has been asked about in a campaign, so its slug names collected data "
-                         "and cannot change."}
+                {
+                    "slug": "This asset has been asked about in a campaign, so its slug names collected data "
+                    "and cannot change."
+                }
             )
         clash = slug_clash(values.slug, asset.community, asset)
         if clash:
@@ -299,9 +302,5 @@ def set_retired(asset: Asset, retired: bool) -> Asset:
 
 def community_assets(community: Community) -> list[Asset]:
     """The asset log: active entries first, then retired, each by name."""
-    query = (
-        select(Asset)
-        .where(Asset.community_id == community.id)
-        .order_by(Asset.retired, Asset.name, Asset.slug)
-    )
+    query = select(Asset).where(Asset.community_id == community.id).order_by(Asset.retired, Asset.name, Asset.slug)
     return list(db.session.scalars(query))

@@ -158,8 +158,9 @@ def _local_day(column: Any, zone_name: str) -> Any:
         return cast(func.timezone(zone_name, column), Date)
     if dialect == "sqlite":
         raw = db.session.connection().connection.driver_connection
-        raw.create_function("survey_local_date", 1, partial(_sqlite_local_date, ZoneInfo(zone_name)),
-                            deterministic=True)
+        raw.create_function(
+            "survey_local_date", 1, partial(_sqlite_local_date, ZoneInfo(zone_name)), deterministic=True
+        )
         return func.survey_local_date(column)
     return cast(column, Date)  # other backends: UTC days
 

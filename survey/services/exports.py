@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 
 from analysis.database import DatasetReader
 from analysis.dataset import DatasetError
@@ -269,10 +269,14 @@ def export_to_file(
     progress: Callable[[str, float], None] | None = None,
 ) -> dict[str, Any]:
     """Write the export zip to `out` for the command line and log it (the caller commits)."""
+    # Written beside the target and renamed at the end: a failed export never leaves a truncated
+    # zip under the name a scheduled job or script will pick up.
+    target = Path(out)
+    partial = target.with_name(target.name + ".part")
     try:
         with _reader(request) as reader:
             record = write_export(
-                out,
+                partial,
                 reader,
                 format=request.format,
                 content=request.content,
@@ -280,7 +284,12 @@ def export_to_file(
                 progress=progress,
             )
     except (DatasetError, ExportError) as error:  # slugs are checked earlier: e.g. too many rows for xlsx
+        partial.unlink(missing_ok=True)
         raise ServiceError(str(error)) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
     record_access(
         None, "cli", "export", label=label, format=request.format, filters=request.filters(), row_count=record["rows"]
     )
@@ -288,15 +297,31 @@ def export_to_file(
 
 
 def recent_jobs(limit: int = 30) -> list[ExportJob]:
-    stale_jobs_failed()
     return list(db.session.scalars(select(ExportJob).order_by(ExportJob.id.desc()).limit(limit)))
 
 
-def stale_jobs_failed() -> None:
-    """Jobs whose worker died mid-run are failed after STALE_AFTER, with a message saying so."""
-    cutoff = utcnow() - STALE_AFTER
-    db.session.execute(
+def _stale() -> ColumnElement[bool]:
+    return and_(ExportJob.status.in_(("queued", "running")), ExportJob.created_at < utcnow() - STALE_AFTER)
+
+
+def any_stale_jobs() -> bool:
+    """Whether some export job's worker died mid-run (read only, so a GET can ask first)."""
+    return db.session.scalar(select(ExportJob.id).where(_stale()).limit(1)) is not None
+
+
+def stale_jobs_failed() -> int:
+    """Jobs whose worker died mid-run are failed after STALE_AFTER, with a message saying so.
+
+    A write: callers in GET requests call `survey.database.allow_writes()` first, then commit.
+    """
+    now = utcnow()
+    result = db.session.execute(
         update(ExportJob)
-        .where(ExportJob.status.in_(("queued", "running")), ExportJob.created_at < cutoff)
-        .values(status="failed", error="The export stopped without finishing (the server restarted?). Start it again.")
+        .where(_stale())
+        .values(
+            status="failed",
+            finished_at=now,
+            error="The export stopped without finishing (the server restarted?). Start it again.",
+        )
     )
+    return int(result.rowcount or 0)

@@ -213,7 +213,20 @@ def purge(instance_path: Path, partial_days: int, now: datetime | None = None) -
             files.append(path)
         job.file_path = None
     db.session.flush()
+    files += _leftover_files(root, now)
     return PurgeResult(len(abandoned), len(expired), len(jobs), tuple(files))
+
+
+def _leftover_files(root: Path, now: datetime) -> list[Path]:
+    """Research data no job row points at: half-written exports of a worker that died
+    (``exports/*.part``) and uploads never confirmed (``imports/*``), older than a day."""
+    cutoff = (now - timedelta(hours=EXPORT_FILE_HOURS)).timestamp()
+    found = []
+    for pattern in ("exports/*.part", "imports/*"):
+        for path in root.glob(pattern):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                found.append(path)
+    return found
 
 
 def remove_files(paths: Iterable[Path]) -> int:

@@ -105,9 +105,7 @@ def issue_batch(
     if not 1 <= size <= MAX_BATCH_SIZE:
         raise ServiceError(f"A batch holds from 1 to {MAX_BATCH_SIZE} forms.")
     if issued_to.id not in {user.id for user in allowed_recipients(campaign, issued_by)}:
-        raise ServiceError(
-            f"{issued_to.display_name} is not a peer researcher assigned to {campaign.community.name}."
-        )
+        raise ServiceError(f"{issued_to.display_name} is not a peer researcher assigned to {campaign.community.name}.")
     draw = rng or secrets.SystemRandom()
     share = campaign.double_entry_percent / 100
     batch = PaperBatch(campaign=campaign, issued_to=issued_to, issued_by=issued_by, size=size)

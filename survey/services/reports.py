@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 
 from ..database import utcnow
 from ..extensions import db
@@ -105,15 +105,31 @@ def _zip(folder: Path) -> bytes:
 
 
 def recent_jobs(limit: int = 50) -> list[ReportJob]:
-    stale_jobs_failed()
     return list(db.session.scalars(select(ReportJob).order_by(ReportJob.id.desc()).limit(limit)))
 
 
-def stale_jobs_failed() -> None:
-    """Jobs whose worker died mid-run are failed after STALE_AFTER, with a message saying so."""
-    cutoff = utcnow() - STALE_AFTER
-    db.session.execute(
+def _stale() -> ColumnElement[bool]:
+    return and_(ReportJob.status.in_(("queued", "running")), ReportJob.created_at < utcnow() - STALE_AFTER)
+
+
+def any_stale_jobs() -> bool:
+    """Whether some report job's worker died mid-run (read only, so a GET can ask first)."""
+    return db.session.scalar(select(ReportJob.id).where(_stale()).limit(1)) is not None
+
+
+def stale_jobs_failed() -> int:
+    """Jobs whose worker died mid-run are failed after STALE_AFTER, with a message saying so.
+
+    A write: callers in GET requests call `survey.database.allow_writes()` first, then commit.
+    """
+    now = utcnow()
+    result = db.session.execute(
         update(ReportJob)
-        .where(ReportJob.status.in_(("queued", "running")), ReportJob.created_at < cutoff)
-        .values(status="failed", error="The report stopped without finishing (the server restarted?). Start it again.")
+        .where(_stale())
+        .values(
+            status="failed",
+            finished_at=now,
+            error="The report stopped without finishing (the server restarted?). Start it again.",
+        )
     )
+    return int(result.rowcount or 0)

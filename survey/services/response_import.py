@@ -73,7 +73,9 @@ REQUIRED_COLUMNS = ("response_id", "community", "campaign", "mode", "submitted_a
 OPTIONAL_COLUMNS = ("verified",)
 # Online responses' public ids are 32 hex digits; other tools' ids must fit the same column and be
 # safe to show in a URL, a file name or a spreadsheet.
-RESPONSE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+# It starts with a letter or digit, so no spreadsheet reads it as a formula (CSV exports would
+# otherwise prefix a leading "-" with a quote and change the id).
+RESPONSE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 # SQLite allows 32,766 bound parameters per statement; stay far below on every backend.
 LOOKUP_CHUNK = 2000
 AUDIT_ENTITY = "response_import"
@@ -266,7 +268,9 @@ def _check_ids(frame: pd.DataFrame, found: _Collector) -> None:
         "response_id",
         ids,
         ~ids.map(lambda value: bool(RESPONSE_ID_PATTERN.fullmatch(value))).astype(bool),
-        lambda value, _row: f"{value!r} must be 1-32 characters of letters, digits, - and _",
+        lambda value, _row: (
+            f"{value!r} must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
+        ),
     )
     first_row = {value: row for row, value in zip(frame.index[::-1], ids[::-1], strict=True)}
     found.where(
