@@ -150,40 +150,12 @@ def build_dataset(
             where = _response_filter(ids, community_ids, verified_only)
             assets = _assets(connection, ids)
             report("assets", 0.2)
-            responses = _rows(
-                connection,
-                select(
-                    _response.c.id,
-                    _response.c.public_id.label("response_id"),
-                    _community.c.slug.label("community"),
-                    _campaign.c.slug.label("campaign"),
-                    _response.c.mode,
-                    _response.c.verified,
-                    _response.c.submitted_at,
-                )
-                .join(_campaign, _campaign.c.id == _response.c.campaign_id)
-                .join(_community, _community.c.id == _response.c.community_id)
-                .where(where)
-                .order_by(_response.c.submitted_at, _response.c.id),
-            )
+            responses = _rows(connection, _responses_select(where).order_by(_response.c.submitted_at, _response.c.id))
             report("responses", 0.35)
-            keys = [*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
-            answers = _rows(
-                connection,
-                select(_answer.c.response_id, _answer.c.item_key, _answer.c.value)
-                .join(_response, _response.c.id == _answer.c.response_id)
-                .where(where, _answer.c.item_key.in_(keys)),
-            )
+            keys = _item_keys()
+            answers = _rows(connection, _answers_select(where, keys))
             report("answers", 0.6)
-            uses = _rows(
-                connection,
-                select(
-                    _asset_use.c.response_id, _campaign_asset.c.slug, _asset_use.c.frequency, _asset_use.c.importance
-                )
-                .join(_campaign_asset, _campaign_asset.c.id == _asset_use.c.campaign_asset_id)
-                .join(_response, _response.c.id == _asset_use.c.response_id)
-                .where(where),
-            )
+            uses = _rows(connection, _uses_select(where))
             report("asset use", 0.8)
     finally:
         if owned:
@@ -195,6 +167,48 @@ def build_dataset(
     )
     report("scoring", 1.0)
     return dataset
+
+
+def _item_keys() -> list[str]:
+    """The item answers the dataset carries (text items are left out: see analysis.dataset)."""
+    return [*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+
+
+def _responses_select(where: ColumnElement[bool]) -> Select[Any]:
+    """Each response's metadata with its community and campaign slugs."""
+    return (
+        select(
+            _response.c.id,
+            _response.c.public_id.label("response_id"),
+            _community.c.slug.label("community"),
+            _campaign.c.slug.label("campaign"),
+            _response.c.mode,
+            _response.c.verified,
+            _response.c.submitted_at,
+        )
+        .join(_campaign, _campaign.c.id == _response.c.campaign_id)
+        .join(_community, _community.c.id == _response.c.community_id)
+        .where(where)
+    )
+
+
+def _answers_select(where: ColumnElement[bool], keys: list[str]) -> Select[Any]:
+    """One row per (response, item) answer of the chosen responses."""
+    return (
+        select(_answer.c.response_id, _answer.c.item_key, _answer.c.value)
+        .join(_response, _response.c.id == _answer.c.response_id)
+        .where(where, _answer.c.item_key.in_(keys))
+    )
+
+
+def _uses_select(where: ColumnElement[bool]) -> Select[Any]:
+    """One row per (response, asset) use, with the asset's slug from the campaign's snapshot."""
+    return (
+        select(_asset_use.c.response_id, _campaign_asset.c.slug, _asset_use.c.frequency, _asset_use.c.importance)
+        .join(_campaign_asset, _campaign_asset.c.id == _asset_use.c.campaign_asset_id)
+        .join(_response, _response.c.id == _asset_use.c.response_id)
+        .where(where)
+    )
 
 
 def _rows(connection: Any, statement: Select[Any]) -> pd.DataFrame:
@@ -445,7 +459,7 @@ class DatasetReader:
         """
         if self._connection is None:
             raise RuntimeError("use DatasetReader as a context manager")
-        keys = [*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+        keys = _item_keys()
         slugs = list(self.assets["slug"])
         cursor = after_id
         remaining = limit
@@ -453,41 +467,14 @@ class DatasetReader:
             take = size if remaining is None else min(size, remaining)
             page = _response.c.id > cursor if cursor is not None else _response.c.id.isnot(None)
             responses = _rows(
-                self._connection,
-                select(
-                    _response.c.id,
-                    _response.c.public_id.label("response_id"),
-                    _community.c.slug.label("community"),
-                    _campaign.c.slug.label("campaign"),
-                    _response.c.mode,
-                    _response.c.verified,
-                    _response.c.submitted_at,
-                )
-                .join(_campaign, _campaign.c.id == _response.c.campaign_id)
-                .join(_community, _community.c.id == _response.c.community_id)
-                .where(self._where, page)
-                .order_by(_response.c.id)
-                .limit(take),
+                self._connection, _responses_select(and_(self._where, page)).order_by(_response.c.id).limit(take)
             )
             if responses.empty:
                 return
             low, high = int(responses["id"].iloc[0]), int(responses["id"].iloc[-1])
             in_chunk = and_(self._where, _response.c.id.between(low, high))
-            answers = _rows(
-                self._connection,
-                select(_answer.c.response_id, _answer.c.item_key, _answer.c.value)
-                .join(_response, _response.c.id == _answer.c.response_id)
-                .where(in_chunk, _answer.c.item_key.in_(keys)),
-            )
-            uses = _rows(
-                self._connection,
-                select(
-                    _asset_use.c.response_id, _campaign_asset.c.slug, _asset_use.c.frequency, _asset_use.c.importance
-                )
-                .join(_campaign_asset, _campaign_asset.c.id == _asset_use.c.campaign_asset_id)
-                .join(_response, _response.c.id == _asset_use.c.response_id)
-                .where(in_chunk),
-            )
+            answers = _rows(self._connection, _answers_select(in_chunk, keys))
+            uses = _rows(self._connection, _uses_select(in_chunk))
             frame = _wide(responses, answers, uses, keys, slugs)
             chunk = Dataset.from_frames(
                 frame, self.assets, self.campaigns, origins=("database responses", "database assets", "campaigns")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import select
 
 from analysis.database import DatasetReader
 from analysis.dataset import DatasetError
@@ -32,6 +32,7 @@ from analysis.export import ExportError, iter_csv_zip, write_export, zip_name
 from ..database import utcnow
 from ..extensions import db
 from ..models import EXPORT_CONTENTS, EXPORT_FORMATS, Campaign, Community, ExportJob, User
+from . import jobs
 from .data_access import record_access
 from .exceptions import ServiceError
 
@@ -183,16 +184,37 @@ def job_request(job: ExportJob) -> ExportRequest:
 
 def start_in_background(job_id: int) -> threading.Thread:
     """Run the job in a daemon thread with its own app context and database session."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=run_job, args=(app, job_id), name=f"export-{job_id}", daemon=True)
-    thread.start()
-    return thread
+    return jobs.start_in_background(run_job, job_id, "export")
 
 
 def _set(job_id: int, **values: object) -> None:
-    # A short transaction of its own per update, so the progress page sees it at once.
-    db.session.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
-    db.session.commit()
+    jobs.set_job(ExportJob, job_id, **values)
+
+
+def _write_zip(
+    target: Path,
+    request: ExportRequest,
+    provenance: dict[str, Any],
+    progress: Callable[[str, float], None] | None,
+) -> dict[str, Any]:
+    """Write the zip beside `target` and rename it at the end: a failed export never leaves a
+    truncated zip under a name that a download, a scheduled job or a script will pick up."""
+    partial = target.with_name(target.name + ".part")
+    try:
+        with _reader(request) as reader:
+            record = write_export(
+                partial,
+                reader,
+                format=request.format,
+                content=request.content,
+                provenance=provenance,
+                progress=progress,
+            )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return record
 
 
 def run_job(app: Flask, job_id: int) -> None:
@@ -207,7 +229,6 @@ def run_job(app: Flask, job_id: int) -> None:
         _set(job_id, status="running", step="reading responses", progress=0.0)
         folder = Path(app.instance_path) / EXPORT_FOLDER
         name = f"{job_id}-{secrets.token_hex(8)}.zip"
-        partial = folder / (name + ".part")
         last = [0.0]
 
         def progress(step: str, fraction: float) -> None:
@@ -217,16 +238,7 @@ def run_job(app: Flask, job_id: int) -> None:
 
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            with _reader(request) as reader:
-                record = write_export(
-                    partial,
-                    reader,
-                    format=request.format,
-                    content=request.content,
-                    provenance=_provenance(request, requester, "web"),
-                    progress=progress,
-                )
-            os.replace(partial, folder / name)
+            record = _write_zip(folder / name, request, _provenance(request, requester, "web"), progress)
             _set(
                 job_id,
                 status="done",
@@ -239,7 +251,6 @@ def run_job(app: Flask, job_id: int) -> None:
             )
         except Exception as error:  # noqa: BLE001 - any failure must reach the page, not kill the thread silently
             db.session.rollback()
-            partial.unlink(missing_ok=True)
             message = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
             current_app.logger.exception("export job %s failed", job_id)
             _set(job_id, status="failed", error=message[:2000], finished_at=utcnow())
@@ -269,27 +280,10 @@ def export_to_file(
     progress: Callable[[str, float], None] | None = None,
 ) -> dict[str, Any]:
     """Write the export zip to `out` for the command line and log it (the caller commits)."""
-    # Written beside the target and renamed at the end: a failed export never leaves a truncated
-    # zip under the name a scheduled job or script will pick up.
-    target = Path(out)
-    partial = target.with_name(target.name + ".part")
     try:
-        with _reader(request) as reader:
-            record = write_export(
-                partial,
-                reader,
-                format=request.format,
-                content=request.content,
-                provenance=_provenance(request, label, "cli"),
-                progress=progress,
-            )
+        record = _write_zip(Path(out), request, _provenance(request, label, "cli"), progress)
     except (DatasetError, ExportError) as error:  # slugs are checked earlier: e.g. too many rows for xlsx
-        partial.unlink(missing_ok=True)
         raise ServiceError(str(error)) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
     record_access(
         None, "cli", "export", label=label, format=request.format, filters=request.filters(), row_count=record["rows"]
     )
@@ -297,31 +291,15 @@ def export_to_file(
 
 
 def recent_jobs(limit: int = 30) -> list[ExportJob]:
-    return list(db.session.scalars(select(ExportJob).order_by(ExportJob.id.desc()).limit(limit)))
-
-
-def _stale() -> ColumnElement[bool]:
-    return and_(ExportJob.status.in_(("queued", "running")), ExportJob.created_at < utcnow() - STALE_AFTER)
+    return jobs.recent(ExportJob, limit)
 
 
 def any_stale_jobs() -> bool:
-    """Whether some export job's worker died mid-run (read only, so a GET can ask first)."""
-    return db.session.scalar(select(ExportJob.id).where(_stale()).limit(1)) is not None
+    return jobs.any_stale(ExportJob, STALE_AFTER)
 
 
 def stale_jobs_failed() -> int:
-    """Jobs whose worker died mid-run are failed after STALE_AFTER, with a message saying so.
-
-    A write: callers in GET requests call `survey.database.allow_writes()` first, then commit.
-    """
-    now = utcnow()
-    result = db.session.execute(
-        update(ExportJob)
-        .where(_stale())
-        .values(
-            status="failed",
-            finished_at=now,
-            error="The export stopped without finishing (the server restarted?). Start it again.",
-        )
+    """Jobs whose worker died mid-run are failed after STALE_AFTER (see `jobs.fail_stale`)."""
+    return jobs.fail_stale(
+        ExportJob, STALE_AFTER, "The export stopped without finishing (the server restarted?). Start it again."
     )
-    return int(result.rowcount or 0)

@@ -1,11 +1,5 @@
-"""Workshop reports built outside the request: a daemon thread per job, progress kept in the database.
-
-The request that starts a report only inserts a `ReportJob` row and starts the
-thread, so it returns at once; the progress page reads the row, which works
-whichever gunicorn worker answers. A worker restart mid-report leaves the job
-"running" with no thread: `stale_jobs_failed` marks such jobs failed when the
-list is shown, after `STALE_AFTER`, so nobody waits forever.
-"""
+"""Workshop reports built outside the request, as background jobs (`survey.services.jobs`):
+the request only queues a `ReportJob` row; a daemon thread builds the zip and records progress."""
 
 from __future__ import annotations
 
@@ -17,11 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import select
 
 from ..database import utcnow
 from ..extensions import db
 from ..models import Campaign, Community, ReportJob, User
+from . import jobs
 from .exceptions import ServiceError
 
 STALE_AFTER = timedelta(hours=1)
@@ -47,16 +42,11 @@ def request_report(user: User | None, campaign_slug: str | None = None, communit
 
 def start_in_background(job_id: int) -> threading.Thread:
     """Run the job in a daemon thread with its own app context and database session."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=run_job, args=(app, job_id), name=f"report-{job_id}", daemon=True)
-    thread.start()
-    return thread
+    return jobs.start_in_background(run_job, job_id, "report")
 
 
 def _set(job_id: int, **values: object) -> None:
-    # A short transaction of its own per update, so the progress page sees it at once.
-    db.session.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values))
-    db.session.commit()
+    jobs.set_job(ReportJob, job_id, **values)
 
 
 def run_job(app: Flask, job_id: int) -> None:
@@ -105,31 +95,15 @@ def _zip(folder: Path) -> bytes:
 
 
 def recent_jobs(limit: int = 50) -> list[ReportJob]:
-    return list(db.session.scalars(select(ReportJob).order_by(ReportJob.id.desc()).limit(limit)))
-
-
-def _stale() -> ColumnElement[bool]:
-    return and_(ReportJob.status.in_(("queued", "running")), ReportJob.created_at < utcnow() - STALE_AFTER)
+    return jobs.recent(ReportJob, limit)
 
 
 def any_stale_jobs() -> bool:
-    """Whether some report job's worker died mid-run (read only, so a GET can ask first)."""
-    return db.session.scalar(select(ReportJob.id).where(_stale()).limit(1)) is not None
+    return jobs.any_stale(ReportJob, STALE_AFTER)
 
 
 def stale_jobs_failed() -> int:
-    """Jobs whose worker died mid-run are failed after STALE_AFTER, with a message saying so.
-
-    A write: callers in GET requests call `survey.database.allow_writes()` first, then commit.
-    """
-    now = utcnow()
-    result = db.session.execute(
-        update(ReportJob)
-        .where(_stale())
-        .values(
-            status="failed",
-            finished_at=now,
-            error="The report stopped without finishing (the server restarted?). Start it again.",
-        )
+    """Jobs whose worker died mid-run are failed after STALE_AFTER (see `jobs.fail_stale`)."""
+    return jobs.fail_stale(
+        ReportJob, STALE_AFTER, "The report stopped without finishing (the server restarted?). Start it again."
     )
-    return int(result.rowcount or 0)
