@@ -3,7 +3,8 @@
 The GET pages come from the role matrix (`tests/access/*.py`): each endpoint is visited, as the
 least privileged role that gets an HTML page, so routes added later are checked without editing
 this file. Pages reached only by POST (the resident's survey, validation errors, the resume and
-saved pages, the thank-you page, error pages, paper keying mid-form) are walked through here.
+saved pages, the thank-you page, error pages, paper keying mid-form, a new API token, the responses
+import's dry-run report, the asset CSV preview, an admin's set-password link) are walked through here.
 Full-page screenshots at 390 px and 1280 px land in `artefacts/screenshots/` for people to review.
 
 One browser, one app and one signed-in context per role serve the whole module, to stay fast.
@@ -264,4 +265,40 @@ def test_paper_keying_mid_form_meets_wcag_a_and_aa(site: Site, pages: dict[str, 
     assert page.locator(".error-summary").count() == 1
     assert page.locator("input[name=wemwbs_4]").input_value() == "7"
     violations += audit(page, f"peer-paper-forms-{slug(serial)}-entry-errors")
+    assert violations == [], report(violations)
+
+
+def test_staff_pages_reached_by_post_meet_wcag_a_and_aa(site: Site, pages: dict[str, Any]) -> None:
+    """Staff pages that only a form submission shows: a new API token, its form's error, the
+    responses import's dry-run report, the asset CSV preview, and an admin's set-password link."""
+    violations: list[Violation] = []
+    page = pages["researcher"]
+
+    page.goto(f"{site.url}/account/tokens")
+    _press(page, "form[action$='/account/tokens'] button[type=submit]")  # no name: the form's error
+    assert page.locator(".error-summary, .field-error").count() >= 1
+    violations += audit(page, "researcher-account-tokens-error")
+    page.fill("#name", "R on my laptop")
+    _press(page, "form[action$='/account/tokens'] button[type=submit]")
+    assert "cwb_" in page.content()
+    violations += audit(page, "researcher-account-tokens-created")
+
+    bad_rows = b"response_id,community,campaign,mode\n-1,dover-town,no-such-campaign,post\n"
+    page.goto(f"{site.url}/research/imports")
+    page.set_input_files("input[type=file]", {"name": "responses.csv", "mimeType": "text/csv", "buffer": bad_rows})
+    _press(page, "form[enctype] button[type=submit]")
+    assert "this required column is missing" in page.inner_text("main")
+    violations += audit(page, "researcher-research-imports-report")
+
+    assets = b"slug,name,kind\nnew_hall,New Hall,place\nBad Slug,,castle\n"
+    page.goto(f"{site.url}/research/communities/dover-town/assets/import")
+    page.set_input_files("input[type=file]", {"name": "assets.csv", "mimeType": "text/csv", "buffer": assets})
+    _press(page, "form[enctype] button[type=submit]")
+    violations += audit(page, "researcher-research-assets-import-preview")
+
+    admin = pages["admin"]
+    admin.goto(f"{site.url}/admin/users/{site.ids['user_second']}")
+    _press(admin, "form[action$='/reset-link'] button[type=submit]")
+    assert "/reset/" in admin.content()
+    violations += audit(admin, "admin-users-reset-link")
     assert violations == [], report(violations)
