@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from flask import Response, current_app, request
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.pool import NullPool
 
-from analysis.database import DatasetReader, database_url
+from analysis.database import DatasetReader
 from analysis.dataset import DatasetError
 
 from ..database import allow_writes
@@ -118,24 +116,6 @@ def assets() -> Response:
     return _logged("assets", {"data": data}, {"community": community}, len(data))
 
 
-def _dataset_engine() -> Engine:
-    """The engine `DatasetReader` reads with.
-
-    The app's SQLite engine begins every transaction itself (BEGIN IMMEDIATE for writes, see
-    survey.database), which would fight the reader's own snapshot, so SQLite gets a plain engine
-    on the same file; PostgreSQL's app engine has nothing attached and its pool is reused.
-    """
-    if db.engine.dialect.name != "sqlite":
-        return db.engine
-    return _plain_sqlite_engine(db.engine.url.render_as_string(hide_password=False))
-
-
-@lru_cache(maxsize=8)
-def _plain_sqlite_engine(url: str) -> Engine:
-    # NullPool: opening an SQLite file costs microseconds, and no connection outlives its request.
-    return create_engine(database_url(url), poolclass=NullPool)
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Dataset rows as JSON objects: missing values null, times ISO 8601 UTC, columns in file order."""
     out = frame.copy()
@@ -159,7 +139,8 @@ def responses() -> Response:
         try:
             reader = stack.enter_context(
                 DatasetReader(
-                    _dataset_engine(),
+                    # The app's engine: the reader begins its own snapshot on the raw connection.
+                    db.engine,
                     campaigns=[query.campaign] if query.campaign else None,
                     communities=[query.community] if query.community else None,
                     verified_only=query.verified_only,
