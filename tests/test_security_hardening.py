@@ -253,6 +253,53 @@ def test_login_is_limited_per_address_and_the_switch_turns_limits_off(make_app):
     assert _failed_logins(off.test_client(), 6) == [422] * 6
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test worker's own in the test Redis, emptied before and after (fails in
+    CI when Redis is missing, skips with the reason on a laptop)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        message = f"the shared rate-limit test needs Redis at {REDIS_URL} (apt-get install redis-server)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    prefix = f"survey-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+    def empty() -> int:
+        keys = list(client.scan_iter(f"*{prefix}*"))
+        return client.delete(*keys) if keys else 0
+
+    empty()
+    yield prefix
+    empty()
+    client.close()
+
+
+def test_limits_are_shared_through_redis_by_every_worker(make_app, redis_prefix):
+    """In production several gunicorn workers (and servers) count together in Redis: a worker that
+    starts later still sees the attempts the others counted (an in-memory store would start at 0)."""
+    import redis
+
+    settings = {
+        "LOGIN_LIMIT_PER_ADDRESS": "3 per minute",
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": redis_prefix,
+    }
+    first = make_app(**settings)
+    assert _failed_logins(first.test_client(), 3) == [422, 422, 422]
+    counters = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"*{redis_prefix}*"))
+    assert counters, "the counters live in Redis"
+    later = make_app(**settings)  # a fresh storage connection, as another worker process would have
+    assert _failed_logins(later.test_client(), 1) == [429]
+
+
 def test_residents_posts_share_a_limit_per_address_with_a_friendly_page(make_app, make_campaign):
     slug = make_campaign()
     app = make_app(PUBLIC_SUBMIT_LIMIT="3 per minute")
