@@ -6,7 +6,9 @@ Files
 ``responses.csv``
     One row per complete response: ``response_id`` (public id), ``community``, ``campaign``,
     ``mode``, ``verified`` (0/1), ``submitted_at`` (ISO 8601, UTC), ``age_band``, ``gender``,
-    ``employment``, ``years_in_area``, ``wemwbs_1``..``wemwbs_14``, ``sixways_<dimension>_<n>``,
+    ``employment``, ``years_in_area``, the ONS personal well-being questions
+    ``ons_life_satisfaction``, ``ons_worthwhile``, ``ons_happy``, ``ons_anxious`` (0-10 each, no
+    total; optional columns, blank when absent), ``wemwbs_1``..``wemwbs_14``, ``sixways_<dimension>_<n>``,
     then per asset ``asset_<slug>`` (use, 0-4) and ``asset_<slug>_value`` (importance, 1-5), then
     the scores (``wemwbs``, ``swemwbs_raw``, ``swemwbs``, ``sixways_<dimension>``) and
     ``assets_used_<kind>``. A blank cell is missing.
@@ -26,7 +28,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 import instruments
+from analysis.cells import DatasetError, blank_cells
+from analysis.cells import numbers as _numbers
 
 # These mirror survey.models (ASSET_KINDS, MODES): analysis/ may not import the Flask app;
 # tests/analysis checks that the two stay equal.
@@ -44,12 +47,14 @@ SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "g
 META_COLUMNS = ("response_id", "community", "campaign", "mode", "verified", "submitted_at")
 DEMOGRAPHIC_COLUMNS = ("age_band", "gender", "employment", "years_in_area")
 ASSET_COLUMNS = ("slug", "name", "kind", "community", "annual_cost")
+# Optional columns added later (issue 10): older files without them still load, with blanks.
+OPTIONAL_ASSET_COLUMNS = ("cost_year", "community_name")
 CAMPAIGN_COLUMNS = ("campaign", "community", "population_size", "sampling_method")
+OPTIONAL_CAMPAIGN_COLUMNS = ("population_source", "community_name")
+# How the respondents were chosen decides whether users may be scaled to the population
+# (shared/reference/valuation.md, "Who is counted"); other text is kept but not recognised.
+SAMPLING_METHODS = ("random", "quota", "convenience")
 SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")  # as survey.models.ASSET_SLUG_PATTERN
-
-
-class DatasetError(ValueError):
-    """The input does not follow the dataset format; the message names the file and column."""
 
 
 def wemwbs_items() -> tuple[str, ...]:
@@ -65,6 +70,11 @@ def swemwbs_items() -> tuple[str, ...]:
 def sixways_items() -> tuple[str, ...]:
     """The 12 six-ways item columns."""
     return instruments.get("sixways").item_keys
+
+
+def ons4_items() -> tuple[str, ...]:
+    """The 4 ONS personal well-being columns (0-10 each, no total), in questionnaire order."""
+    return instruments.get("ons4").item_keys
 
 
 def score_columns() -> tuple[str, ...]:
@@ -97,7 +107,7 @@ def asset_value_column(slug: str) -> str:
 
 def response_columns(asset_slugs: Iterable[str]) -> list[str]:
     """Every column of ``responses.csv`` for these assets, in file order."""
-    columns = [*META_COLUMNS, *DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+    columns = [*META_COLUMNS, *DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
     for slug in asset_slugs:
         columns += [asset_column(slug), asset_value_column(slug)]
     return columns + [*score_columns(), *kind_columns()]
@@ -114,6 +124,7 @@ class Dataset:
     responses: pd.DataFrame
     assets: pd.DataFrame
     campaigns: pd.DataFrame = field(default_factory=lambda: empty_campaigns())
+    adjustments: pd.DataFrame = field(default_factory=lambda: _empty_adjustments())
 
     @classmethod
     def from_frames(
@@ -121,30 +132,42 @@ class Dataset:
         responses: pd.DataFrame,
         assets: pd.DataFrame,
         campaigns: pd.DataFrame | None = None,
+        adjustments: pd.DataFrame | None = None,
         *,
-        origins: tuple[str, str, str] = ("responses", "assets", "campaigns"),
+        origins: tuple[str, ...] = ("responses", "assets", "campaigns", "adjustments"),
     ) -> Dataset:
         """Check DataFrames in the dataset format, recompute scores; DatasetError names what is wrong."""
+        from analysis.adjustments import prepare_adjustments
+
         checked_assets = prepare_assets(assets, origin=origins[1])
         checked_campaigns = empty_campaigns() if campaigns is None else prepare_campaigns(campaigns, origin=origins[2])
+        checked_adjustments = (
+            _empty_adjustments() if adjustments is None else prepare_adjustments(adjustments, origin=origins[3])
+        )
         checked = prepare_responses(responses, checked_assets, origin=origins[0])
-        return cls(checked, checked_assets, checked_campaigns)
+        return cls(checked, checked_assets, checked_campaigns, checked_adjustments)
 
     def write(self, directory: str | Path) -> dict[str, Path]:
-        """Write ``responses.csv``, ``assets.csv`` and ``campaigns.csv`` into `directory` (created)."""
+        """Write ``responses.csv``, ``assets.csv``, ``campaigns.csv`` and ``adjustments.csv`` into `directory`."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {name: out / f"{name}.csv" for name in ("responses", "assets", "campaigns")}
+        paths = {name: out / f"{name}.csv" for name in ("responses", "assets", "campaigns", "adjustments")}
         responses = self.responses.copy()
         if "submitted_at" in responses:
             responses["submitted_at"] = _iso_utc(responses["submitted_at"])
         responses.to_csv(paths["responses"], index=False, lineterminator="\n")
         self.assets.to_csv(paths["assets"], index=False, lineterminator="\n")
         self.campaigns.to_csv(paths["campaigns"], index=False, lineterminator="\n")
+        self.adjustments.to_csv(paths["adjustments"], index=False, lineterminator="\n")
         return paths
 
 
-def read_dataset(responses_csv: str | Path, assets_csv: str | Path, campaigns_csv: str | Path | None = None) -> Dataset:
+def read_dataset(
+    responses_csv: str | Path,
+    assets_csv: str | Path,
+    campaigns_csv: str | Path | None = None,
+    adjustments_csv: str | Path | None = None,
+) -> Dataset:
     """Read a dataset written by `Dataset.write` (or downloaded); DatasetError names file and column.
 
     Every cell is read as text and converted with checks, so a stray letter in a code column
@@ -152,7 +175,7 @@ def read_dataset(responses_csv: str | Path, assets_csv: str | Path, campaigns_cs
     count data rows (row 1 is the line after the header).
     """
     frames: list[pd.DataFrame | None] = []
-    for path in (responses_csv, assets_csv, campaigns_csv):
+    for path in (responses_csv, assets_csv, campaigns_csv, adjustments_csv):
         if path is None:
             frames.append(None)
             continue
@@ -162,12 +185,11 @@ def read_dataset(responses_csv: str | Path, assets_csv: str | Path, campaigns_cs
             raise DatasetError(f"{path}: file not found") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
             raise DatasetError(f"{path}: not a readable CSV file ({error})") from None
-    responses, assets, campaigns = frames
+    responses, assets, campaigns, adjustments = frames
     if responses is None or assets is None:  # unreachable: both paths are required above
         raise DatasetError("both responses.csv and assets.csv are needed")
-    return Dataset.from_frames(
-        responses, assets, campaigns, origins=(str(responses_csv), str(assets_csv), str(campaigns_csv))
-    )
+    origins = tuple(str(path) for path in (responses_csv, assets_csv, campaigns_csv, adjustments_csv))
+    return Dataset.from_frames(responses, assets, campaigns, adjustments, origins=origins)
 
 
 def empty_campaigns() -> pd.DataFrame:
@@ -178,14 +200,24 @@ def empty_campaigns() -> pd.DataFrame:
             "community": pd.Series(dtype=str),
             "population_size": pd.Series(dtype="Int64"),
             "sampling_method": pd.Series(dtype=str),
+            "population_source": pd.Series(dtype=object),
+            "community_name": pd.Series(dtype=object),
         }
     )
+
+
+def _empty_adjustments() -> pd.DataFrame:
+    from analysis.adjustments import empty_adjustments  # adjustments imports this module's helpers
+
+    return empty_adjustments()
 
 
 def prepare_assets(assets: pd.DataFrame, *, origin: str = "assets") -> pd.DataFrame:
     """Check an assets table and return it with the format's columns and types."""
     _require(assets, ASSET_COLUMNS, origin)
     frame = assets.loc[:, list(ASSET_COLUMNS)].copy().reset_index(drop=True)
+    for column in OPTIONAL_ASSET_COLUMNS:
+        frame[column] = assets[column].to_numpy() if column in assets else None
     for column in ("slug", "name", "kind", "community"):
         _no_blanks(frame, column, origin)
         frame[column] = frame[column].astype(str).str.strip()
@@ -211,6 +243,13 @@ def prepare_assets(assets: pd.DataFrame, *, origin: str = "assets") -> pd.DataFr
         row = int(np.argmax(negative.to_numpy()))
         raise DatasetError(f"{origin}: column 'annual_cost', row {row + 1}: a cost cannot be negative")
     frame["annual_cost"] = cost.astype("float64")
+    year = _numbers(frame, "cost_year", origin)
+    bad = year.notna() & ((year < 1900) | (year > 2100) | (year != np.floor(year)))
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DatasetError(f"{origin}: column 'cost_year', row {row + 1}: must be a year such as 2024")
+    frame["cost_year"] = year.astype("Int64")
+    frame["community_name"] = _text_or_none(frame["community_name"])
     return frame
 
 
@@ -218,6 +257,8 @@ def prepare_campaigns(campaigns: pd.DataFrame, *, origin: str = "campaigns") -> 
     """Check a campaigns table (population sizes for the valuation) and return it typed."""
     _require(campaigns, CAMPAIGN_COLUMNS, origin)
     frame = campaigns.loc[:, list(CAMPAIGN_COLUMNS)].copy().reset_index(drop=True)
+    for column in OPTIONAL_CAMPAIGN_COLUMNS:
+        frame[column] = _text_or_none(campaigns[column]) if column in campaigns else None
     for column in ("campaign", "community"):
         _no_blanks(frame, column, origin)
         frame[column] = frame[column].astype(str)
@@ -227,9 +268,16 @@ def prepare_campaigns(campaigns: pd.DataFrame, *, origin: str = "campaigns") -> 
         row = int(np.argmax(bad.to_numpy()))
         raise DatasetError(f"{origin}: column 'population_size', row {row + 1}: must be a positive whole number")
     frame["population_size"] = size.astype("Int64")
-    method = frame["sampling_method"].astype(object).where(frame["sampling_method"].notna(), None)
-    frame["sampling_method"] = method.map(lambda text: text.strip() if isinstance(text, str) and text.strip() else None)
+    frame["sampling_method"] = _text_or_none(frame["sampling_method"]).map(
+        lambda text: text.lower() if isinstance(text, str) and text.lower() in SAMPLING_METHODS else text
+    )
     return frame
+
+
+def _text_or_none(series: pd.Series) -> pd.Series:
+    """Stripped text, None for blank cells."""
+    text = series.astype(object).where(~blank_cells(series), None)
+    return text.map(lambda value: None if value is None else str(value).strip())
 
 
 def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: str = "responses") -> pd.DataFrame:
@@ -283,8 +331,9 @@ def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: 
 
     template = instruments.get("asset_use")
     asset_instrument = instruments.instantiate_asset_use(template, list(zip(slugs, assets["name"], strict=True)))
-    checked_instruments = [instruments.get(key) for key in ("demographics", "wemwbs", "sixways")] + [asset_instrument]
-    item_columns = [*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+    item_instruments = ("demographics", "ons4", "wemwbs", "sixways")
+    checked_instruments = [instruments.get(key) for key in item_instruments] + [asset_instrument]
+    item_columns = [*DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
     for slug in slugs:
         item_columns += [asset_column(slug), asset_value_column(slug)]
     present = [column for column in item_columns if column in frame.columns]
@@ -296,7 +345,7 @@ def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: 
     for column in item_columns:
         if column in frame.columns:
             out[column] = _numbers(frame, column, origin).astype("Int64")
-        else:  # e.g. a campaign that did not ask six ways: the column is blank
+        else:  # e.g. a campaign that did not ask six ways, or a file older than ons4: the column is blank
             out[column] = pd.array([pd.NA] * len(frame), dtype="Int64")
 
     scores = instruments.score(out[[*wemwbs_items(), *sixways_items()]])
@@ -365,46 +414,10 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], origin: str) -> None:
 
 
 def _no_blanks(frame: pd.DataFrame, column: str, origin: str) -> None:
-    blank = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+    blank = blank_cells(frame[column])
     if blank.any():
         row = int(np.argmax(blank.to_numpy()))
         raise DatasetError(f"{origin}: column {column!r}, row {row + 1}: must not be blank")
-
-
-def _numbers(frame: pd.DataFrame, column: str, origin: str) -> pd.Series:
-    """A column as float64 (NaN for blank); DatasetError naming the first cell that is not a number."""
-    series = frame[column]
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype("float64")
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.astype("float64")
-    # Convert each distinct value once (a column holds few), not every cell.
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    converted = np.array([_number(value) for value in uniques] + [np.nan], dtype="float64")
-    blank = np.array([_blank(value) for value in uniques] + [True], dtype=bool)
-    values = converted[codes]
-    bad = np.isnan(values) & ~blank[codes]
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise DatasetError(f"{origin}: column {column!r}, row {row + 1}: {series.iloc[row]!r} is not a number")
-    return pd.Series(values, index=series.index, dtype="float64")
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or bool(pd.isna(value))
-
-
-def _number(value: object) -> float:
-    if isinstance(value, bool):
-        return np.nan
-    if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return np.nan
-    return np.nan
 
 
 def _timestamps(frame: pd.DataFrame, column: str, origin: str) -> pd.Series:

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.asset_use import asset_use
 from analysis.config import AnalysisConfig
 from analysis.dataset import DEMOGRAPHIC_COLUMNS, Dataset, DatasetError
 from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
+from analysis.evidence import valued_effects
 from analysis.models import asset_effects, kind_effects
+from analysis.provenance import build_provenance
 from analysis.reliability import item_total_table, reliability
-from analysis.valuation import asset_value
+from analysis.valuation import asset_value, bridged_values
 
 Progress = Callable[[str, float], None]
 
 # The five tables named by issue 4 (parts 3-6), then the supplementary tables the report shows.
 MAIN_TABLES = ("descriptives", "reliability", "asset_effects", "kind_effects", "asset_value")
-SUPPLEMENTARY_TABLES = ("wemwbs_bands", "norm_comparison", "item_total", "dose_response", "swemwbs_effects")
+SUPPLEMENTARY_TABLES = (
+    "wemwbs_bands",
+    "norm_comparison",
+    "item_total",
+    "dose_response",
+    "swemwbs_effects",
+    "asset_use",
+    "value_sensitivity",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,8 +41,10 @@ class AnalysisResult:
 
     ``descriptives``, ``reliability``, ``asset_effects``, ``kind_effects`` and ``asset_value``
     are the issue's CSV files; ``wemwbs_bands``, ``norm_comparison``, ``item_total``,
-    ``dose_response`` (frequency 0-4 as a slope) and ``swemwbs_effects`` (SWEMWBS as the
-    outcome, a sensitivity check, with its own valuation columns) feed the report.
+    ``dose_response`` (frequency 0-4 as a slope), ``swemwbs_effects`` (SWEMWBS as the
+    outcome, a sensitivity check, with its own valuation columns), ``asset_use`` (use and
+    importance per asset) and ``value_sensitivity`` (the tornado of each clear asset) feed the
+    report. ``provenance`` is written as ``provenance.json``.
     """
 
     descriptives: pd.DataFrame
@@ -43,9 +57,12 @@ class AnalysisResult:
     item_total: pd.DataFrame
     dose_response: pd.DataFrame
     swemwbs_effects: pd.DataFrame
+    asset_use: pd.DataFrame
+    value_sensitivity: pd.DataFrame
     dataset: Dataset
     config: AnalysisConfig
     summary: dict[str, Any]
+    provenance: dict[str, Any]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The main tables, then the supplementary ones, by file stem."""
@@ -59,6 +76,8 @@ class AnalysisResult:
         for name, table in self.tables().items():
             paths[name] = out / f"{name}.csv"
             table.to_csv(paths[name], index=False, lineterminator="\n")
+        paths["provenance"] = out / "provenance.json"
+        paths["provenance"].write_text(json.dumps(self.provenance, indent=2, default=str) + "\n", encoding="utf-8")
         if report:
             from analysis.report import write_report  # matplotlib is imported only when a report is made
 
@@ -71,8 +90,10 @@ def run(
     assets: pd.DataFrame,
     *,
     campaigns: pd.DataFrame | None = None,
+    adjustments: pd.DataFrame | None = None,
     config: AnalysisConfig | None = None,
     progress: Progress | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> AnalysisResult:
     """Run descriptives, reliability, asset models and valuation on a dataset held in DataFrames.
 
@@ -84,11 +105,17 @@ def run(
     campaigns
         Optional ``campaigns.csv`` table (population size and sampling method), used only to
         scale surveyed users to the community in the valuation.
+    adjustments
+        Optional agreed SROI adjustments (``adjustments.csv``, `analysis.adjustments`): assets
+        with a row are valued net, the others gross.
     config
         Settings; default `AnalysisConfig()` (threshold 10, HSE 2016 norms, HM Treasury WELLBY
         values, 0.13 LS points per WEMWBS point, 2019 prices, alpha 0.05).
     progress
         Optional ``callable(step_name, fraction)`` called between steps (fraction 0-1).
+    filters
+        What the data was selected by (campaigns, communities, ``verified_only``): recorded in
+        the provenance, never applied here.
 
     Returns
     -------
@@ -97,12 +124,16 @@ def run(
     settings = AnalysisConfig() if config is None else config
     report = progress or (lambda _step, _fraction: None)
     report("checking the data", 0.0)
-    dataset = Dataset.from_frames(responses, assets, campaigns)
-    return run_dataset(dataset, config=settings, progress=report)
+    dataset = Dataset.from_frames(responses, assets, campaigns, adjustments)
+    return run_dataset(dataset, config=settings, progress=report, filters=filters)
 
 
 def run_dataset(
-    dataset: Dataset, *, config: AnalysisConfig | None = None, progress: Progress | None = None
+    dataset: Dataset,
+    *,
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> AnalysisResult:
     """`run` on an already checked `Dataset` (from `build_dataset` or `read_dataset`)."""
     settings = AnalysisConfig() if config is None else config
@@ -125,14 +156,18 @@ def run_dataset(
     dose = asset_effects(frame, assets, settings, exposure="frequency")
     report("SWEMWBS sensitivity models", 0.5)
     short = asset_effects(frame, assets, settings, outcome="swemwbs")
-    short_value = asset_value(short, assets, frame, dataset.campaigns, settings, ls_per_point=settings.ls_per_swemwbs)
+    short_value = bridged_values(
+        short, assets, frame, dataset.campaigns, settings, ls_per_point=settings.ls_per_swemwbs
+    )
     short = short.assign(
         value_central=short_value["value_central"].to_numpy(), users_valued=short_value["users_valued"].to_numpy()
     )
     report("cross-community models", 0.6)
     kinds = kind_effects(frame, assets, settings)
-    report("valuation", 0.9)
-    values = asset_value(effects, assets, frame, dataset.campaigns, settings)
+    report("valuation", 0.85)
+    valued = valued_effects(frame, assets, effects, settings)
+    values, sensitivity = asset_value(valued, assets, frame, dataset.campaigns, dataset.adjustments, settings)
+    use = asset_use(frame, assets, settings)
     report("done", 1.0)
     return AnalysisResult(
         descriptives=described,
@@ -145,9 +180,12 @@ def run_dataset(
         item_total=item_total,
         dose_response=dose,
         swemwbs_effects=short,
+        asset_use=use,
+        value_sensitivity=sensitivity,
         dataset=dataset,
         config=settings,
-        summary=summarise(dataset),
+        summary=summarise(dataset) | {"verified_only": bool((filters or {}).get("verified_only", False))},
+        provenance=build_provenance(dataset, settings, filters),
     )
 
 
@@ -198,9 +236,15 @@ def report_from_database(
         verified_only=verified_only,
         progress=lambda step, fraction: report(f"reading the database: {step}", 0.2 * fraction),
     )
-    result = run_dataset(dataset, config=config, progress=lambda step, fraction: report(step, 0.2 + 0.6 * fraction))
+    filters = {
+        "campaigns": list(campaigns or []),
+        "communities": list(communities or []),
+        "verified_only": verified_only,
+    }
+    result = run_dataset(
+        dataset, config=config, progress=lambda step, fraction: report(step, 0.2 + 0.6 * fraction), filters=filters
+    )
     report("writing the report", 0.8)
-    result.summary["verified_only"] = verified_only
     paths = result.write(out_dir)
     report("finished", 1.0)
     return paths

@@ -1,170 +1,337 @@
-"""Money value of the wellbeing associated with each asset, in WELLBYs (HM Treasury 2021)."""
+"""Money value of the wellbeing associated with each asset, in WELLBYs (HM Treasury 2021).
+
+value = effect (life-satisfaction points) x users x pounds per WELLBY x price factor, then the
+agreed SROI adjustments: net = gross x (1 - deadweight) x (1 - displacement) x (1 - attribution),
+summed over ``years`` with drop-off and the 1.5% wellbeing discount rate. The range comes from a
+seeded Monte Carlo over the effect (normal, its SE) and the user share (Beta, Jeffreys prior);
+a benefit-cost ratio is given only for a clear positive effect with a known cost.
+"""
 
 from __future__ import annotations
 
 import math
+import zlib
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.config import WELLBY_PRICE_YEAR, AnalysisConfig
-from analysis.dataset import asset_column, records
+from analysis.adjustments import FRACTIONS
+from analysis.config import AnalysisConfig
+from analysis.dataset import records
+from analysis.population import Users, count_users
 
 VALUE_COLUMNS = (
     "asset",
+    "name",
+    "community",
+    "community_name",
+    "kind",
+    "outcome",
+    "effect",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p",
+    "p_adj",
+    "evidence",
+    "effect_shrunk",
+    "se_shrunk",
     "n_users",
-    "annual_cost",
-    "value_low",
+    "n_asked",
+    "users_valued",
+    "users_basis",
+    "users_note",
+    "population_size",
+    "population_source",
+    *FRACTIONS,
+    "years",
+    "adjustment_reason",
+    "agreed_by",
+    "agreed_on",
+    "value_basis",
+    "gross_value_central",
     "value_central",
+    "value_low",
     "value_high",
+    "value_central_wellby_low",
+    "value_central_wellby_high",
+    "value_shrunk_central",
+    "annual_cost",
+    "cost_year",
+    "price_year",
     "bcr_central",
     "bcr_low",
     "bcr_high",
-    "users_valued",
-    "users_basis",
-    "effect",
-    "ci_low",
-    "ci_high",
-    "p_adj",
-    "significant",
-    "ls_per_point",
-    "wellby_low",
-    "wellby_central",
-    "wellby_high",
-    "price_year",
-    "deflator",
     "caveat",
     "warning",
 )
-CAVEAT = (
-    "Association, not causation: a cross-sectional survey cannot show that the asset caused the "
-    "difference in wellbeing (people who use it may differ in ways not measured). Deadweight: some "
-    "of this wellbeing would exist without the asset. A social value, not a cash saving."
+SENSITIVITY_COLUMNS = (
+    "asset",
+    "name",
+    "parameter",
+    "label",
+    "setting_low",
+    "setting_high",
+    "value_at_low",
+    "value_at_high",
+    "value_central",
+)
+SENSITIVITY_STEP = 0.10  # each adjustment moved by +/- 10 percentage points in the tornado
+CAUSATION = (
+    "Association, not causation: a cross-sectional survey cannot show that the asset caused the difference "
+    "(people who use it may differ in ways not measured)."
+)
+CAVEATS = {
+    "clear": CAUSATION + " A social value, not a cash saving.",
+    "clear_negative": (
+        "A clear negative association: this may reflect that people who are struggling use the service "
+        "(selection), not harm done by it. No benefit-cost ratio. " + CAUSATION
+    ),
+    "suggestive": (
+        "Not established: the association is not clear once every asset tested is allowed for. The range shows "
+        "what the value would be if it were real; no benefit-cost ratio. " + CAUSATION
+    ),
+    "none": "No association found: no value is established and there is no benefit-cost ratio. " + CAUSATION,
+    "not_estimated": "Not estimated: too little data for a model (see warning). No value.",
+}
+BRIDGED = (
+    "valued through the WEMWBS bridge (0.13 life-satisfaction points per WEMWBS point; WellWorth, citing "
+    "Mukuria et al. 2016): a secondary figure without a published uncertainty"
 )
 
 
 def asset_value(
+    valued: pd.DataFrame,
+    assets: pd.DataFrame,
+    responses: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    adjustments: pd.DataFrame,
+    config: AnalysisConfig,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``asset_value.csv`` (one row per asset) and the tornado table of clear assets.
+
+    Parameters
+    ----------
+    valued
+        `analysis.evidence.valued_effects`: effects in life-satisfaction points with grades.
+    adjustments
+        Agreed SROI adjustments (`analysis.adjustments.prepare_adjustments`); an asset with a row
+        is valued *net*, one without stays *gross*.
+
+    Returns
+    -------
+    (asset_value, value_sensitivity)
+        ``value_central`` is the point estimate; ``value_low`` / ``value_high`` the 2.5th / 97.5th
+        percentiles of the Monte Carlo at the central WELLBY value (GBP 13,000);
+        ``value_central_wellby_low`` / ``_high`` the point estimate at GBP 10,000 / 16,000.
+        Values of different assets overlap (people use several): never add them up.
+
+    References
+    ----------
+    .. [1] HM Treasury. Wellbeing Guidance for Appraisal: Supplementary Green Book Guidance. 2021.
+    .. [2] HM Treasury. The Green Book: Central Government Guidance on Appraisal and Evaluation.
+       2022 (Monte Carlo analysis, discount rates).
+    .. [3] Social Value UK. A Guide to Social Return on Investment. 2012.
+    """
+    info = {str(row["slug"]): row for row in records(assets)}
+    agreed = {str(row["asset"]): row for row in records(adjustments)}
+    rows, sensitivity = [], []
+    for effect in records(valued):
+        slug = str(effect["asset"])
+        asset = info[slug]
+        users = count_users(slug, str(asset["community"]), int(effect["n_users"]), responses, campaigns)
+        row = _value_row(effect, asset, users, agreed.get(slug), config)
+        rows.append(row)
+        if row["evidence"] == "clear":
+            sensitivity += _tornado(row, users, config)
+    return (
+        pd.DataFrame(rows, columns=list(VALUE_COLUMNS)),
+        pd.DataFrame(sensitivity, columns=list(SENSITIVITY_COLUMNS)),
+    )
+
+
+def adjustment_factor(
+    deadweight: float, displacement: float, attribution: float, drop_off: float, years: int, rate: float
+) -> float:
+    """Net share of one year's gross value, summed over `years` with drop-off and discounting.
+
+    ``(1 - deadweight)(1 - displacement)(1 - attribution) x sum_{t=0}^{years-1} ((1 - drop_off) / (1 + rate))^t``.
+    """
+    per_year = (1 - deadweight) * (1 - displacement) * (1 - attribution)
+    ratio = (1 - drop_off) / (1 + rate)
+    return per_year * sum(ratio**t for t in range(years))
+
+
+def _value_row(
+    effect: dict[str, Any], asset: dict[str, Any], users: Users, agreed: dict[str, Any] | None, config: AnalysisConfig
+) -> dict[str, Any]:
+    estimated = math.isfinite(effect["effect"])
+    settings = _settings(agreed)
+    factor = adjustment_factor(**settings, rate=config.discount_rate)
+    per_person = users.valued * config.price_factor
+    point = effect["effect"] * per_person if estimated else math.nan
+    low, high = _monte_carlo(effect, users, config) if estimated else (math.nan, math.nan)
+    central_pounds = config.wellby_central * factor
+    cost, cost_warning = _cost(asset, settings["years"], config)
+    evidence = str(effect["evidence"])
+    honest_ratio = evidence == "clear" and estimated and effect["effect"] > 0 and math.isfinite(cost) and cost > 0
+    value_central = point * central_pounds
+    value_low, value_high = low * central_pounds, high * central_pounds
+    warnings = [effect["model_warning"], users.warning]
+    if effect["outcome"] == "wemwbs_bridged" and estimated:
+        warnings.append(BRIDGED)
+    if evidence == "clear" and effect["effect"] > 0:
+        warnings.append(cost_warning)
+    if agreed is None and estimated:
+        warnings.append("adjustments not yet agreed: gross figures (no deadweight, displacement or attribution)")
+    caveat_key = "clear_negative" if evidence == "clear" and effect["effect"] < 0 else evidence
+    return {
+        "asset": effect["asset"],
+        "name": asset["name"],
+        "community": asset["community"],
+        "community_name": asset.get("community_name") or asset["community"],
+        "kind": asset["kind"],
+        **{key: effect[key] for key in ("outcome", "effect", "se", "ci_low", "ci_high", "p", "p_adj", "evidence")},
+        "effect_shrunk": effect["effect_shrunk"],
+        "se_shrunk": effect["se_shrunk"],
+        "n_users": users.n_users,
+        "n_asked": users.asked,
+        "users_valued": users.valued,
+        "users_basis": users.basis,
+        "users_note": users.note,
+        "population_size": users.population,
+        "population_source": users.population_source,
+        **settings,
+        "adjustment_reason": None if agreed is None else agreed["reason"],
+        "agreed_by": None if agreed is None else agreed.get("agreed_by"),
+        "agreed_on": None if agreed is None else agreed.get("agreed_on"),
+        "value_basis": "gross" if agreed is None else "net",
+        "gross_value_central": point * config.wellby_central,
+        "value_central": value_central,
+        "value_low": value_low,
+        "value_high": value_high,
+        "value_central_wellby_low": point * config.wellby_low * factor,
+        "value_central_wellby_high": point * config.wellby_high * factor,
+        "value_shrunk_central": effect["effect_shrunk"] * per_person * central_pounds,
+        "annual_cost": asset["annual_cost"],
+        "cost_year": asset.get("cost_year"),
+        "price_year": config.price_year,
+        "bcr_central": value_central / cost if honest_ratio else math.nan,
+        "bcr_low": value_low / cost if honest_ratio else math.nan,
+        "bcr_high": value_high / cost if honest_ratio else math.nan,
+        "caveat": CAVEATS[caveat_key] + ("" if agreed is None else " Net of the agreed adjustments."),
+        "warning": "; ".join(part for part in warnings if part),
+    }
+
+
+def _settings(agreed: dict[str, Any] | None) -> dict[str, Any]:
+    if agreed is None:
+        return {"deadweight": 0.0, "displacement": 0.0, "attribution": 0.0, "drop_off": 0.0, "years": 1}
+    return {key: float(agreed[key]) for key in FRACTIONS} | {"years": int(agreed["years"])}
+
+
+def _monte_carlo(effect: dict[str, Any], users: Users, config: AnalysisConfig) -> tuple[float, float]:
+    """2.5th and 97.5th percentiles of effect x users x price factor (pounds per WELLBY applied later).
+
+    Each asset draws from its own stream, seeded by the run's seed and the asset's slug, so adding
+    an asset to the run leaves every other asset's range unchanged.
+    """
+    rng = np.random.default_rng([config.seed, zlib.crc32(str(effect["asset"]).encode())])
+    effects = rng.normal(effect["effect"], effect["se"], config.draws)
+    if users.scaled and users.population is not None:
+        # Jeffreys prior Beta(1/2, 1/2) on the share of users among those asked.
+        share = rng.beta(users.n_users + 0.5, users.asked - users.n_users + 0.5, config.draws)
+        counts = share * users.population
+    else:
+        counts = np.full(config.draws, users.valued)
+    values = effects * counts * config.price_factor
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _cost(asset: dict[str, Any], years: int, config: AnalysisConfig) -> tuple[float, str]:
+    """The cost set against the value (in the price year, over the same years) and any warning."""
+    annual = asset["annual_cost"]
+    if annual is None or not math.isfinite(annual) or annual <= 0:
+        return math.nan, "no benefit-cost ratio: annual cost unknown or zero"
+    cost_year = asset.get("cost_year")
+    year = None if cost_year is None or pd.isna(cost_year) else int(cost_year)
+    factor = config.cost_factor(year)
+    warning = ""
+    if factor is None:
+        factor = 1.0
+        warning = (
+            f"the ratio mixes price years: value in {config.price_year} prices, cost in "
+            f"{'an unknown year' if year is None else f'{year} prices'} (give a deflator table to convert)"
+        )
+    over_years = sum(1 / (1 + config.cost_discount_rate) ** t for t in range(years))
+    return float(annual) * factor * over_years, warning
+
+
+def _tornado(row: dict[str, Any], users: Users, config: AnalysisConfig) -> list[dict[str, Any]]:
+    """Value at the point estimate as each adjustment moves +/- 0.10, and the WELLBY value GBP 10k-16k."""
+    base = {key: row[key] for key in (*FRACTIONS, "years")}
+    point = row["effect"] * users.valued * config.price_factor
+    out = []
+    for parameter in FRACTIONS:
+        low, high = max(0.0, base[parameter] - SENSITIVITY_STEP), min(1.0, base[parameter] + SENSITIVITY_STEP)
+        values = [
+            point
+            * config.wellby_central
+            * adjustment_factor(**(base | {parameter: setting}), rate=config.discount_rate)
+            for setting in (low, high)
+        ]
+        out.append(_tornado_row(row, parameter, parameter.replace("_", "-"), low, high, *values))
+    factor = adjustment_factor(**base, rate=config.discount_rate)
+    out.append(
+        _tornado_row(
+            row,
+            "wellby",
+            "value of a WELLBY",
+            config.wellby_low,
+            config.wellby_high,
+            point * config.wellby_low * factor,
+            point * config.wellby_high * factor,
+        )
+    )
+    return out
+
+
+def _tornado_row(
+    row: dict[str, Any], parameter: str, label: str, low: float, high: float, at_low: float, at_high: float
+) -> dict[str, Any]:
+    return {
+        "asset": row["asset"],
+        "name": row["name"],
+        "parameter": parameter,
+        "label": label,
+        "setting_low": low,
+        "setting_high": high,
+        "value_at_low": at_low,
+        "value_at_high": at_high,
+        "value_central": row["value_central"],
+    }
+
+
+def bridged_values(
     effects: pd.DataFrame,
     assets: pd.DataFrame,
     responses: pd.DataFrame,
     campaigns: pd.DataFrame,
     config: AnalysisConfig,
     *,
-    ls_per_point: float | None = None,
+    ls_per_point: float,
 ) -> pd.DataFrame:
-    """``asset_value.csv``: value a year = effect x users x LS points per WEMWBS point x pounds per WELLBY.
+    """Central gross value of another outcome's effects through a bridge (the SWEMWBS sensitivity check).
 
-    Central uses the effect and the central WELLBY value (GBP 13,000); low uses ``ci_low`` and
-    GBP 10,000; high uses ``ci_high`` and GBP 16,000 (issue 4, part 6), all in 2019 prices times
-    ``config.price_factor``. When ``ci_low`` is negative, "low" is therefore not the smallest
-    product of the two ranges; it is kept as specified so the columns mean the same in every row.
-    A negative or non-significant effect is shown as it is, never floored at zero: see
-    ``significant`` (Benjamini-Hochberg adjusted p below alpha).
-
-    Users are the surveyed users. They are scaled to the community only when every campaign
-    in that community in the data records both a population size and a sampling method: then
-    users = (share of respondents asked who use the asset) x (population size of the latest such
-    campaign), and ``users_basis`` says so. The share's own sampling error is not carried into
-    the low-high range, and a non-random sample may not represent the community.
-
-    Parameters
-    ----------
-    effects
-        ``asset_effects`` table (WEMWBS points, or SWEMWBS points with `ls_per_point` given).
-    ls_per_point
-        Life-satisfaction points per outcome point; default ``config.ls_per_wemwbs``.
-
-    References
-    ----------
-    .. [1] HM Treasury. Wellbeing Guidance for Appraisal: Supplementary Green Book Guidance. 2021.
-    .. [2] Mukuria C, Rowen D, Peasgood T, Brazier J. An empirical comparison of well-being measures
-       used in the UK. Policy Research Unit in Economic Evaluation of Health and Care Interventions,
-       report RR0048, 2016; as used by Happy City's
-       WellWorth method (0.13 life-satisfaction points per WEMWBS point, 0.26 per SWEMWBS point).
+    Returns ``asset, users_valued, value_central`` (one year, no adjustments, GBP 13,000 a WELLBY).
     """
-    per_point = config.ls_per_wemwbs if ls_per_point is None else ls_per_point
-    factor = config.price_factor
     info = {str(row["slug"]): row for row in records(assets)}
     rows = []
     for effect in records(effects):
         slug = str(effect["asset"])
-        asset = info[slug]
-        users, basis = _users(slug, asset, int(effect["n_users"]), responses, campaigns)
-        cost = float(asset["annual_cost"]) if pd.notna(asset["annual_cost"]) else math.nan
-        base = users * per_point * factor
-        central = float(effect["effect"]) * base * config.wellby_central
-        low = float(effect["ci_low"]) * base * config.wellby_low
-        high = float(effect["ci_high"]) * base * config.wellby_high
-        significant: Any = np.nan if not math.isfinite(effect["p_adj"]) else int(effect["p_adj"] < config.alpha)
-        rows.append(
-            {
-                "asset": slug,
-                "n_users": int(effect["n_users"]),
-                "annual_cost": cost,
-                "value_low": low,
-                "value_central": central,
-                "value_high": high,
-                "bcr_central": _ratio(central, cost),
-                "bcr_low": _ratio(low, cost),
-                "bcr_high": _ratio(high, cost),
-                "users_valued": users,
-                "users_basis": basis,
-                "effect": float(effect["effect"]),
-                "ci_low": float(effect["ci_low"]),
-                "ci_high": float(effect["ci_high"]),
-                "p_adj": float(effect["p_adj"]),
-                "significant": significant,
-                "ls_per_point": per_point,
-                "wellby_low": config.wellby_low * factor,
-                "wellby_central": config.wellby_central * factor,
-                "wellby_high": config.wellby_high * factor,
-                "price_year": config.price_year,
-                "deflator": factor if config.price_year != WELLBY_PRICE_YEAR else 1.0,
-                "caveat": CAVEAT,
-                "warning": _warning(str(effect["warning"]), float(effect["effect"]), cost),
-            }
-        )
-    return pd.DataFrame(rows, columns=list(VALUE_COLUMNS))
-
-
-def _warning(effect_warning: str, effect: float, cost: float) -> str:
-    if not math.isfinite(effect):
-        return f"no value: {effect_warning or 'no estimate'}"
-    if not (math.isfinite(cost) and cost > 0):
-        return "no benefit-cost ratio: annual cost unknown or zero"
-    return ""
-
-
-def _ratio(value: float, cost: float) -> float:
-    return value / cost if math.isfinite(cost) and cost > 0 and math.isfinite(value) else math.nan
-
-
-def _users(
-    slug: str, asset: dict[str, Any], n_users: int, responses: pd.DataFrame, campaigns: pd.DataFrame
-) -> tuple[float, str]:
-    """Number of users to value, and a sentence saying where it came from."""
-    community = str(asset["community"])
-    asked = responses[responses["community"] == community]
-    column = asset_column(slug)
-    answered = int(asked[column].notna().sum()) if column in asked else 0
-    surveyed = (
-        f"surveyed users only ({n_users} of {answered} respondents asked); the campaign records no population "
-        "size and sampling method"
-    )
-    chosen = campaigns[
-        (campaigns["community"] == community) & campaigns["campaign"].isin(set(asked["campaign"].astype(str)))
-    ]
-    if len(chosen) == 0 or answered == 0:
-        return float(n_users), surveyed
-    recorded = chosen["population_size"].notna() & chosen["sampling_method"].notna()
-    if not recorded.all():
-        return float(n_users), surveyed
-    latest = records(chosen)[-1]
-    population = int(latest["population_size"])
-    share = n_users / answered
-    basis = (
-        f"scaled to the community: {n_users} of {answered} respondents asked use it ({share:.1%}) x population "
-        f"{population:,} (campaign {latest['campaign']}; sampling: {latest['sampling_method']})"
-    )
-    return share * population, basis
+        users = count_users(slug, str(info[slug]["community"]), int(effect["n_users"]), responses, campaigns)
+        value = effect["effect"] * ls_per_point * users.valued * config.price_factor * config.wellby_central
+        rows.append({"asset": slug, "users_valued": users.valued, "value_central": value})
+    return pd.DataFrame(rows, columns=["asset", "users_valued", "value_central"])

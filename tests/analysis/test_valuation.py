@@ -1,97 +1,298 @@
-"""Money value per asset, checked by hand."""
+"""Money value per asset, checked by hand: users, evidence, adjustments, ranges, ratios, price years."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis import AnalysisConfig
-from analysis.valuation import asset_value
+from analysis.adjustments import prepare_adjustments
+from analysis.config import Deflators, read_deflators
+from analysis.dataset import DatasetError, empty_campaigns
+from analysis.valuation import adjustment_factor, asset_value
+
+CONTRACT = (
+    "asset, name, community, kind, outcome, effect, se, p, p_adj, evidence, effect_shrunk, se_shrunk, n_users, "
+    "users_valued, users_basis, population_size, deadweight, attribution, displacement, drop_off, years, "
+    "adjustment_reason, gross_value_central, value_central, value_low, value_high, value_central_wellby_low, "
+    "value_central_wellby_high, annual_cost, cost_year, price_year, bcr_central, bcr_low, bcr_high, caveat, warning"
+).split(", ")
 
 
-def _inputs(population: float | None, method: str | None):
-    effects = pd.DataFrame(
-        [
-            {
-                "asset": "park",
-                "kind": "place",
-                "n_users": 40,
-                "n": 95,
-                "effect": 2.0,
-                "se": 0.75,
-                "ci_low": 0.5,
-                "ci_high": 3.5,
-                "p": 0.008,
-                "p_adj": 0.02,
-                "method": "ols_hc3",
-                "warning": "",
-            }
-        ]
-    )
-    assets = pd.DataFrame(
-        [{"slug": "park", "name": "Park", "kind": "place", "community": "town", "annual_cost": 100_000.0}]
-    )
-    responses = pd.DataFrame(
+def _valued(**changes) -> pd.DataFrame:
+    """One asset's valued effect: 2 WEMWBS points bridged (0.26 LS points), clear."""
+    row = {
+        "asset": "park",
+        "kind": "place",
+        "outcome": "wemwbs_bridged",
+        "n_users": 40,
+        "n": 95,
+        "effect": 0.26,
+        "se": 0.0975,
+        "ci_low": 0.065,
+        "ci_high": 0.455,
+        "p": 0.008,
+        "p_adj": 0.02,
+        "evidence": "clear",
+        "effect_shrunk": 0.2,
+        "se_shrunk": 0.09,
+        "model_warning": "",
+    }
+    return pd.DataFrame([row | changes])
+
+
+def _assets(**changes) -> pd.DataFrame:
+    row = {
+        "slug": "park",
+        "name": "Park",
+        "kind": "place",
+        "community": "town",
+        "annual_cost": 100_000.0,
+        "cost_year": 2019,
+        "community_name": "Town",
+    }
+    return pd.DataFrame([row | changes])
+
+
+def _responses() -> pd.DataFrame:
+    return pd.DataFrame(
         {"community": ["town"] * 100, "campaign": ["town-2026"] * 100, "asset_park": [1] * 40 + [0] * 60}
     )
-    campaigns = pd.DataFrame(
+
+
+def _campaigns(population: int | None, method: str | None, source: str | None = "ONS mid-2023, 16+") -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "campaign": ["town-2026"],
             "community": ["town"],
             "population_size": pd.array([population], dtype="Int64"),
             "sampling_method": [method],
+            "population_source": [source],
         }
     )
-    return effects, assets, responses, campaigns
 
 
-def test_value_of_surveyed_users_by_hand() -> None:
-    row = asset_value(*_inputs(None, None), AnalysisConfig()).iloc[0]
-    # 2.0 WEMWBS points x 40 users x 0.13 LS points per WEMWBS point x GBP 13,000 per WELLBY
-    assert row["value_central"] == pytest.approx(2.0 * 40 * 0.13 * 13_000)  # 135,200
-    assert row["value_low"] == pytest.approx(0.5 * 40 * 0.13 * 10_000)  # 26,000
-    assert row["value_high"] == pytest.approx(3.5 * 40 * 0.13 * 16_000)  # 291,200
-    assert row["bcr_central"] == pytest.approx(135_200 / 100_000)
-    assert row["users_valued"] == 40 and row["users_basis"].startswith("surveyed users only")
-    assert row["significant"] == 1 and row["price_year"] == 2019
-    assert "not causation" in row["caveat"] and "Deadweight" in row["caveat"]
-
-
-def test_users_are_scaled_only_with_population_and_sampling_method() -> None:
-    row = asset_value(*_inputs(5000, "Random sample of addresses"), AnalysisConfig()).iloc[0]
-    # 40 of 100 asked use it: 40% of 5,000 residents = 2,000 users
-    assert row["users_valued"] == pytest.approx(2000)
-    assert row["value_central"] == pytest.approx(2.0 * 2000 * 0.13 * 13_000)  # 6,760,000
-    assert "Random sample of addresses" in row["users_basis"]
-    no_method = asset_value(*_inputs(5000, None), AnalysisConfig()).iloc[0]
-    assert no_method["users_valued"] == 40
-
-
-def test_deflator_and_negative_effects_are_not_hidden() -> None:
-    effects, assets, responses, campaigns = _inputs(None, None)
-    effects = effects.assign(effect=-1.0, ci_low=-2.5, ci_high=0.5, p_adj=0.3)
-    config = AnalysisConfig(price_year=2024, deflator=1.2)
-    row = asset_value(effects, assets, responses, campaigns, config).iloc[0]
-    assert row["value_central"] == pytest.approx(-1.0 * 40 * 0.13 * 13_000 * 1.2)
-    assert row["value_low"] == pytest.approx(-2.5 * 40 * 0.13 * 10_000 * 1.2)
-    assert row["bcr_central"] < 0 and row["significant"] == 0
-    assert row["wellby_central"] == pytest.approx(15_600)
-
-
-def test_blank_effect_gives_a_warning_row() -> None:
-    effects, assets, responses, campaigns = _inputs(None, None)
-    effects = effects.assign(
-        effect=math.nan,
-        ci_low=math.nan,
-        ci_high=math.nan,
-        p=math.nan,
-        p_adj=math.nan,
-        warning="fewer than 10 users or non-users in the model",
+def _value(valued=None, assets=None, campaigns=None, adjustments=None, config=None):
+    table, tornado = asset_value(
+        _valued() if valued is None else valued,
+        _assets() if assets is None else assets,
+        _responses(),
+        empty_campaigns() if campaigns is None else campaigns,
+        prepare_adjustments(
+            pd.DataFrame(columns=["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"])
+        )
+        if adjustments is None
+        else prepare_adjustments(pd.DataFrame(adjustments)),
+        config or AnalysisConfig(),
     )
-    row = asset_value(effects, assets, responses, campaigns, AnalysisConfig()).iloc[0]
-    assert math.isnan(row["value_central"]) and "fewer than 10" in row["warning"]
+    return table.iloc[0], tornado
+
+
+def _normal_range(effect: float, se: float, multiplier: float) -> tuple[float, float]:
+    z = stats.norm.ppf(0.975)
+    return (effect - z * se) * multiplier, (effect + z * se) * multiplier
+
+
+def test_surveyed_users_by_hand() -> None:
+    row, _ = _value()
+    # 0.26 LS points x 40 surveyed users x GBP 13,000 per WELLBY
+    assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000)  # 135,200
+    assert row["gross_value_central"] == row["value_central"] and row["value_basis"] == "gross"
+    low, high = _normal_range(0.26, 0.0975, 40 * 13_000)  # users are fixed: only the effect varies
+    assert row["value_low"] == pytest.approx(low, rel=0.03) and row["value_high"] == pytest.approx(high, rel=0.03)
+    assert row["value_central_wellby_low"] == pytest.approx(0.26 * 40 * 10_000)
+    assert row["value_central_wellby_high"] == pytest.approx(0.26 * 40 * 16_000)
+    assert row["bcr_central"] == pytest.approx(135_200 / 100_000)
+    assert row["bcr_low"] == pytest.approx(row["value_low"] / 100_000)
+    assert row["users_valued"] == 40 and row["users_basis"] == "surveyed" and row["price_year"] == 2019
+    assert "WEMWBS bridge" in row["warning"] and "not yet agreed" in row["warning"]
+    assert "not causation" in row["caveat"]
+    assert set(CONTRACT) <= set(row.index)
+
+
+def test_agreed_adjustments_are_applied_exactly() -> None:
+    adjustments = {
+        "asset": ["park"],
+        "deadweight": ["0.3"],
+        "attribution": ["0.2"],
+        "displacement": ["0.1"],
+        "drop_off": ["0.5"],
+        "years": ["3"],
+        "reason": ["workshop of 3 March: half the effect fades each year"],
+        "agreed_by": ["Dover workshop"],
+        "agreed_on": ["2026-03-03"],
+    }
+    row, _ = _value(adjustments=adjustments)
+    per_year = 0.7 * 0.9 * 0.8
+    over_years = 1 + 0.5 / 1.015 + 0.25 / 1.015**2  # drop-off 50%, wellbeing discounted at 1.5%
+    gross = 0.26 * 40 * 13_000
+    assert row["gross_value_central"] == pytest.approx(gross)
+    assert row["value_central"] == pytest.approx(gross * per_year * over_years)
+    assert adjustment_factor(0.3, 0.1, 0.2, 0.5, 3, 0.015) == pytest.approx(per_year * over_years)
+    cost = 100_000 * (1 + 1 / 1.035 + 1 / 1.035**2)  # three years of running cost at 3.5%
+    assert row["bcr_central"] == pytest.approx(gross * per_year * over_years / cost)
+    assert row["value_basis"] == "net" and row["agreed_by"] == "Dover workshop"
+    assert row["adjustment_reason"].startswith("workshop of 3 March")
+    assert "not yet agreed" not in row["warning"]
+
+
+@pytest.mark.parametrize(
+    ("method", "basis", "scaled"),
+    [
+        ("random", "scaled_random", True),
+        ("quota", "scaled_quota", True),
+        ("convenience", "surveyed", False),
+        ("Random sample of addresses", "surveyed", False),  # older free text is not a recognised method
+        (None, "surveyed", False),
+    ],
+)
+def test_who_is_counted_depends_on_the_sampling_method(method, basis, scaled) -> None:
+    row, _ = _value(campaigns=_campaigns(5000, method))
+    assert row["users_basis"] == basis
+    if scaled:
+        # 40 of 100 asked use it: 40% of 5,000 residents aged 16+ = 2,000 users
+        assert row["users_valued"] == pytest.approx(2000) and row["population_size"] == 5000
+        assert row["value_central"] == pytest.approx(0.26 * 2000 * 13_000)
+        assert "ONS mid-2023" in row["users_note"]
+    else:
+        assert row["users_valued"] == 40 and pd.isna(row["population_size"])
+    assert ("quota sample" in row["warning"]) == (basis == "scaled_quota")
+
+
+def test_the_range_carries_the_share_sampling_error() -> None:
+    row, _ = _value(campaigns=_campaigns(5000, "random"))
+    rng = np.random.default_rng(0)  # an independent simulation of the same product
+    effect = rng.normal(0.26, 0.0975, 400_000)
+    share = rng.beta(40.5, 60.5, 400_000)
+    low, high = np.percentile(effect * share * 5000 * 13_000, [2.5, 97.5])
+    assert row["value_low"] == pytest.approx(low, rel=0.04)
+    assert row["value_high"] == pytest.approx(high, rel=0.03)
+    fixed, _ = _value()  # surveyed users: a narrower relative range (no share error)
+    assert (row["value_high"] - row["value_low"]) / row["value_central"] > (
+        fixed["value_high"] - fixed["value_low"]
+    ) / fixed["value_central"]
+
+
+def test_the_monte_carlo_is_seeded_and_recorded_per_asset() -> None:
+    first, _ = _value()
+    again, _ = _value()
+    other, _ = _value(config=AnalysisConfig(seed=7))
+    assert first["value_low"] == again["value_low"] and first["value_high"] == again["value_high"]
+    assert first["value_low"] != other["value_low"]
+    # Another seed moves a percentile by Monte Carlo error only (about 1% of the central value here).
+    assert abs(first["value_low"] - other["value_low"]) < 0.03 * first["value_central"]
+    two = pd.concat([_valued(), _valued(asset="pier")], ignore_index=True)
+    assets = pd.concat([_assets(), _assets(slug="pier", name="Pier")], ignore_index=True)
+    table, _ = asset_value(
+        two, assets, _responses().assign(asset_pier=1), empty_campaigns(), _no_adjustments(), AnalysisConfig()
+    )
+    assert table.iloc[0]["value_low"] == first["value_low"]  # adding an asset leaves the others' ranges alone
+
+
+def _no_adjustments() -> pd.DataFrame:
+    return prepare_adjustments(
+        pd.DataFrame(columns=["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "caveat"),
+    [
+        ({"evidence": "suggestive", "p_adj": 0.12, "p": 0.03}, "Not established"),
+        ({"evidence": "none", "p_adj": 0.6, "p": 0.4}, "No association found"),
+        ({"effect": -0.26, "ci_low": -0.455, "ci_high": -0.065}, "people who are struggling use the service"),
+    ],
+)
+def test_no_ratio_unless_clear_and_positive(changes, caveat) -> None:
+    row, tornado = _value(_valued(**changes))
+    assert math.isnan(row["bcr_central"]) and math.isnan(row["bcr_low"]) and math.isnan(row["bcr_high"])
+    assert math.isfinite(row["value_central"]) and math.isfinite(row["value_low"])  # the range is still shown
+    assert caveat in row["caveat"]
+    assert len(tornado) == (5 if changes.get("effect", 0.26) < 0 else 0)
+
+
+def test_not_estimated_gives_a_warning_row_without_values() -> None:
+    blank = {key: math.nan for key in ("effect", "se", "ci_low", "ci_high", "p", "p_adj", "effect_shrunk", "se_shrunk")}
+    row, _ = _value(_valued(**blank, evidence="not_estimated", model_warning="fewer than 10 users or non-users"))
+    assert math.isnan(row["value_central"]) and math.isnan(row["value_low"]) and math.isnan(row["bcr_central"])
+    assert "fewer than 10" in row["warning"] and row["caveat"].startswith("Not estimated")
+
+
+def test_price_years_with_a_deflator_table() -> None:
+    deflators = Deflators({2019: 100.0, 2023: 118.0, 2024: 121.0}, "test table (not official figures)")
+    config = AnalysisConfig(price_year=2024, deflators=deflators)
+    row, _ = _value(assets=_assets(cost_year=2023), config=config)
+    assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000 * 1.21)
+    assert row["bcr_central"] == pytest.approx(0.26 * 40 * 13_000 * 1.21 / (100_000 * 121 / 118))
+    assert "mixes price years" not in row["warning"] and row["price_year"] == 2024
+
+
+@pytest.mark.parametrize("cost_year", [2023, None])
+def test_a_ratio_that_mixes_price_years_says_so(cost_year) -> None:
+    row, _ = _value(assets=_assets(cost_year=cost_year))
+    assert row["bcr_central"] == pytest.approx(0.26 * 40 * 13_000 / 100_000)
+    assert "mixes price years" in row["warning"]
+
+
+def test_the_single_deflator_still_converts_values() -> None:
+    row, _ = _value(config=AnalysisConfig(price_year=2024, deflator=1.2), assets=_assets(cost_year=2024))
+    assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000 * 1.2)
+    assert "mixes price years" not in row["warning"]
+
+
+def test_the_tornado_moves_each_assumption_by_ten_points() -> None:
+    _, tornado = _value()
+    rows = tornado.set_index("parameter")
+    gross = 0.26 * 40 * 13_000
+    assert list(rows.index) == ["deadweight", "attribution", "displacement", "drop_off", "wellby"]
+    assert rows.loc["deadweight", "setting_low"] == 0 and rows.loc["deadweight", "setting_high"] == pytest.approx(0.1)
+    assert rows.loc["deadweight", "value_at_low"] == pytest.approx(gross)
+    assert rows.loc["deadweight", "value_at_high"] == pytest.approx(gross * 0.9)
+    assert rows.loc["drop_off", "value_at_high"] == pytest.approx(gross)  # one year: drop-off cannot bite
+    assert rows.loc["wellby", "value_at_low"] == pytest.approx(0.26 * 40 * 10_000)
+    assert rows.loc["wellby", "value_at_high"] == pytest.approx(0.26 * 40 * 16_000)
+
+
+def test_deflator_file(tmp_path) -> None:
+    path = tmp_path / "deflators.csv"
+    path.write_text(
+        "# source: HM Treasury GDP deflators (test copy)\nyear,index\n2019,100\n2024,121.5\n", encoding="utf-8"
+    )
+    table = read_deflators(path)
+    assert table.source.startswith("HM Treasury") and table.factor(2019, 2024) == pytest.approx(1.215)
+    path.write_text("year,index\n2019,100\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="source"):
+        read_deflators(path)
+    path.write_text("# source: x\nyear,index\n2019,abc\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3"):
+        read_deflators(path)
+    with pytest.raises(ValueError, match="needs both 2019 and the price year 2030"):
+        AnalysisConfig(price_year=2030, deflators=Deflators({2019: 100.0}, "x"))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [("deadweight", "1.5", "fraction from 0 to 1"), ("years", "0", "whole number"), ("reason", "", "needs a reason")],
+)
+def test_bad_adjustments_are_refused_by_row_and_column(column, value, message) -> None:
+    frame = pd.DataFrame(
+        {
+            "asset": ["park"],
+            "deadweight": ["0.1"],
+            "attribution": ["0"],
+            "displacement": ["0"],
+            "drop_off": ["0"],
+            "years": ["1"],
+            "reason": ["because"],
+        }
+    )
+    frame[column] = [value]
+    with pytest.raises(DatasetError, match=f"column '{column}', row 1: .*{message}"):
+        prepare_adjustments(frame)
 
 
 def test_config_checks_its_values() -> None:
@@ -101,25 +302,21 @@ def test_config_checks_its_values() -> None:
         AnalysisConfig(wellby_low=20_000)
     with pytest.raises(ValueError, match="disclosure_threshold"):
         AnalysisConfig(disclosure_threshold=-1)
+    with pytest.raises(ValueError, match="draws"):
+        AnalysisConfig(draws=10)
 
 
 def test_value_table_of_a_full_run(synthetic_result) -> None:
     values = synthetic_result.asset_value.set_index("asset")
     effects = synthetic_result.asset_effects.set_index("asset")
-    assert list(synthetic_result.asset_value.columns[:7]) == [
-        "asset",
-        "n_users",
-        "annual_cost",
-        "value_low",
-        "value_central",
-        "value_high",
-        "bcr_central",
-    ]
-    # north records a population (5,000, random sample); south does not.
-    north = values.loc["north_park"]
-    asked = synthetic_result.dataset.responses.query("community == 'north'")["asset_north_park"]
-    share = (asked >= 1).sum() / asked.notna().sum()
-    assert north["users_valued"] == pytest.approx(share * 5000)
-    assert north["value_central"] == pytest.approx(effects.loc["north_park", "effect"] * share * 5000 * 0.13 * 13_000)
+    assert set(CONTRACT) <= set(synthetic_result.asset_value.columns)
+    # No ONS4 in these data: every estimated row is WEMWBS bridged at 0.13.
+    assert set(values["outcome"]) == {"wemwbs_bridged"}
+    assert values.loc["north_park", "effect"] == pytest.approx(effects.loc["north_park", "effect"] * 0.13)
+    # north records a population (5,000) but its free-text sampling method is not a recognised one.
+    assert values.loc["north_park", "users_basis"] == "surveyed"
     assert values.loc["south_beach", "users_valued"] == effects.loc["south_beach", "n_users"]
     assert math.isnan(values.loc["north_bus", "bcr_central"])  # cost unknown
+    ratios = values[values["bcr_central"].notna()]
+    assert (ratios["evidence"] == "clear").all() and (ratios["effect"] > 0).all()
+    assert values["value_basis"].eq("gross").all()

@@ -1,0 +1,95 @@
+"""SROI adjustments per asset (deadweight, displacement, attribution, drop-off, years), with reasons.
+
+``adjustments.csv`` has one row per asset: ``asset`` (slug), ``deadweight``, ``attribution``,
+``displacement``, ``drop_off`` (fractions 0-1; blank = 0), ``years`` (a whole number >= 1;
+blank = 1), ``reason`` (required), and optionally ``agreed_by`` and ``agreed_on``. Other columns
+(e.g. ``campaign``) are kept. A row given to the analysis counts as agreed: its asset's figures
+become *net*; an asset without a row stays *gross*.
+
+The adjustments are judgements (Social Value UK, *A Guide to Social Return on Investment*, 2012):
+each needs a reason and who agreed it. Deadweight here is the share of the survey association
+judged not causal: the effect is already a difference from non-users, so the counterfactual is
+not deducted twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.cells import DatasetError, blank_cells, numbers
+
+FRACTIONS = ("deadweight", "attribution", "displacement", "drop_off")
+ADJUSTMENT_COLUMNS = ("asset", *FRACTIONS, "years", "reason", "agreed_by", "agreed_on")
+REQUIRED_COLUMNS = ("asset", *FRACTIONS, "years", "reason")
+
+
+def empty_adjustments() -> pd.DataFrame:
+    """An adjustments table with no rows: every asset is valued gross."""
+    frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in FRACTIONS})
+    frame.insert(0, "asset", pd.Series(dtype=str))
+    frame["years"] = pd.Series(dtype="int64")
+    for column in ("reason", "agreed_by", "agreed_on"):
+        frame[column] = pd.Series(dtype=object)
+    return frame
+
+
+def prepare_adjustments(frame: pd.DataFrame, *, origin: str = "adjustments") -> pd.DataFrame:
+    """Check an adjustments table and return it typed; DatasetError names the row and column.
+
+    Row numbers in messages count data rows (row 1 is the line after the header).
+    """
+    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
+    if missing:
+        raise DatasetError(f"{origin}: missing column(s) {', '.join(repr(c) for c in missing)}")
+    out = frame.copy().reset_index(drop=True)
+    blank_asset = blank_cells(out["asset"])
+    if blank_asset.any():
+        raise DatasetError(f"{origin}: column 'asset', row {_first(blank_asset)}: must not be blank")
+    out["asset"] = out["asset"].astype(str).str.strip()
+    repeated = out["asset"].duplicated()
+    if repeated.any():
+        raise DatasetError(f"{origin}: column 'asset': {out['asset'][repeated].iloc[0]!r} appears more than once")
+    for column in FRACTIONS:
+        values = numbers(out, column, origin).fillna(0.0)
+        bad = (values < 0) | (values > 1)
+        if bad.any():
+            raise DatasetError(
+                f"{origin}: column {column!r}, row {_first(bad)}: must be a fraction from 0 to 1 (e.g. 0.25 for 25%)"
+            )
+        out[column] = values.astype("float64")
+    years = numbers(out, "years", origin).fillna(1.0)
+    bad = (years < 1) | (years != np.floor(years)) | (years > 100)
+    if bad.any():
+        raise DatasetError(f"{origin}: column 'years', row {_first(bad)}: must be a whole number from 1 to 100")
+    out["years"] = years.astype("int64")
+    no_reason = blank_cells(out["reason"])
+    if no_reason.any():
+        raise DatasetError(
+            f"{origin}: column 'reason', row {_first(no_reason)}: every adjustment needs a reason (why this share?)"
+        )
+    out["reason"] = out["reason"].astype(str).str.strip()
+    for column in ("agreed_by", "agreed_on"):
+        if column not in out:
+            out[column] = None
+        text = out[column].astype(object).where(~blank_cells(out[column]), None)
+        out[column] = text.map(lambda value: None if value is None else str(value).strip())
+    extras = [column for column in out.columns if column not in ADJUSTMENT_COLUMNS]
+    return out.loc[:, [*ADJUSTMENT_COLUMNS, *extras]]
+
+
+def read_adjustments(path: str | Path) -> pd.DataFrame:
+    """Read and check ``adjustments.csv``."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: file not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise DatasetError(f"{path}: not a readable CSV file ({error})") from None
+    return prepare_adjustments(raw, origin=str(path))
+
+
+def _first(mask: pd.Series) -> int:
+    return int(np.argmax(mask.to_numpy())) + 1

@@ -1,0 +1,139 @@
+"""Which effect of each asset is valued, how strong the evidence for it is, and how much it shrinks.
+
+For each asset the outcome is life satisfaction (ONS4 question 1) when the survey asked it of
+enough of the asset's respondents: its effect is then in WELLBY units directly. Otherwise the
+WEMWBS effect is bridged at 0.13 life-satisfaction points per WEMWBS point and labelled
+``wemwbs_bridged`` (shared/reference/valuation.md). Evidence is graded across every asset valued
+in the run: ``clear`` (Benjamini-Hochberg adjusted p below alpha), ``suggestive`` (unadjusted
+p < 0.05 but not clear), ``none``, ``not_estimated``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.config import AnalysisConfig
+from analysis.dataset import records
+from analysis.models import asset_effects, benjamini_hochberg
+from analysis.shrinkage import random_effects
+
+LIFE_SATISFACTION = "ons_life_satisfaction"
+OUTCOMES = ("life_satisfaction", "wemwbs_bridged")
+EVIDENCE_GRADES = ("clear", "suggestive", "none", "not_estimated")
+SUGGESTIVE_P = 0.05  # the conventional unadjusted threshold for "suggestive"
+
+VALUED_COLUMNS = (
+    "asset",
+    "kind",
+    "outcome",
+    "n_users",
+    "n",
+    "effect",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p",
+    "p_adj",
+    "evidence",
+    "effect_shrunk",
+    "se_shrunk",
+    "model_warning",
+)
+
+
+def valued_effects(
+    responses: pd.DataFrame, assets: pd.DataFrame, wemwbs_effects: pd.DataFrame, config: AnalysisConfig
+) -> pd.DataFrame:
+    """One row per asset: the effect to value (life-satisfaction points), its grade and its BLUP.
+
+    Parameters
+    ----------
+    responses, assets
+        The dataset's tables.
+    wemwbs_effects
+        ``asset_effects`` on WEMWBS for the same assets (the pipeline has it already).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``asset, kind, outcome, n_users, n, effect, se, ci_low, ci_high, p, p_adj, evidence,
+        effect_shrunk, se_shrunk, model_warning``. ``effect`` and ``se`` are in life-satisfaction
+        points (bridged rows: WEMWBS x `config.ls_per_wemwbs`); ``p`` is the chosen model's.
+    """
+    has_ls = LIFE_SATISFACTION in responses and bool(responses[LIFE_SATISFACTION].notna().any())
+    ls_effects = asset_effects(responses, assets, config, outcome=LIFE_SATISFACTION) if has_ls else None
+    ls_rows = {str(row["asset"]): row for row in records(ls_effects)} if ls_effects is not None else {}
+    rows = []
+    for wemwbs in records(wemwbs_effects):
+        ls = ls_rows.get(str(wemwbs["asset"]))
+        rows.append(_chosen(wemwbs, ls, config))
+    table = pd.DataFrame(rows)
+    table["p_adj"] = benjamini_hochberg(table["p"]) if len(table) else pd.Series(dtype="float64")
+    table["evidence"] = [_grade(p, p_adj, config.alpha) for p, p_adj in zip(table["p"], table["p_adj"], strict=True)]
+    shrunk, se_shrunk, note = shrink(table["effect"].to_numpy(dtype=float), table["se"].to_numpy(dtype=float))
+    table["effect_shrunk"], table["se_shrunk"] = shrunk, se_shrunk
+    if note:
+        table["model_warning"] = [
+            "; ".join(part for part in (warning, note) if part) if math.isfinite(effect) else warning
+            for warning, effect in zip(table["model_warning"], table["effect"], strict=True)
+        ]
+    return table.reindex(columns=list(VALUED_COLUMNS))
+
+
+def shrink(effects: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """REML BLUPs of the estimated effects (NaN elsewhere), or NaN with a note when not possible."""
+    shrunk = np.full(len(effects), np.nan)
+    shrunk_se = np.full(len(effects), np.nan)
+    estimated = np.isfinite(effects) & np.isfinite(se) & (se > 0)
+    if estimated.sum() < 3:
+        return shrunk, shrunk_se, "no shrunken estimate: fewer than 3 assets were estimated"
+    try:
+        fit = random_effects(effects[estimated], se[estimated], method="REML")
+    except ValueError as error:
+        return shrunk, shrunk_se, f"no shrunken estimate: {error}"
+    shrunk[estimated], shrunk_se[estimated] = fit.blup, fit.blup_se
+    return shrunk, shrunk_se, ""
+
+
+def _chosen(wemwbs: dict[str, Any], ls: dict[str, Any] | None, config: AnalysisConfig) -> dict[str, Any]:
+    """The life-satisfaction estimate when it exists and keeps enough respondents, else the bridged one."""
+    base = {"asset": wemwbs["asset"], "kind": wemwbs["kind"], "n_users": int(wemwbs["n_users"])}
+    if ls is not None and math.isfinite(ls["effect"]) and ls["n"] >= config.ls_share_needed * max(wemwbs["n"], 1):
+        return {
+            **base,
+            "outcome": "life_satisfaction",
+            **{key: ls[key] for key in ("n", "effect", "se", "ci_low", "ci_high", "p")},
+            "model_warning": str(ls["warning"] or ""),
+        }
+    scale = config.ls_per_wemwbs
+    reason = ""
+    if ls is not None and math.isfinite(wemwbs["effect"]):
+        reason = (
+            f"life satisfaction not used ({ls['warning'] or 'answered by too few of the respondents'}): "
+            "WEMWBS bridged instead"
+        )
+    return {
+        **base,
+        "outcome": "wemwbs_bridged",
+        "n": int(wemwbs["n"]),
+        "effect": wemwbs["effect"] * scale,
+        "se": wemwbs["se"] * scale,
+        "ci_low": wemwbs["ci_low"] * scale,
+        "ci_high": wemwbs["ci_high"] * scale,
+        "p": wemwbs["p"],
+        "model_warning": "; ".join(part for part in (str(wemwbs["warning"] or ""), reason) if part),
+    }
+
+
+def _grade(p: float, p_adj: float, alpha: float) -> str:
+    if not math.isfinite(p):
+        return "not_estimated"
+    if math.isfinite(p_adj) and p_adj < alpha:
+        return "clear"
+    if p < SUGGESTIVE_P:
+        return "suggestive"
+    return "none"
