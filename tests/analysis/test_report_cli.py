@@ -49,13 +49,16 @@ def test_report_is_self_contained(written) -> None:
     assert not re.search(r"https?:|ftp:|//[a-z]|url\(", outside, re.IGNORECASE), "no external address may appear"
     assert "<script" not in text and "<link" not in text and "@import" not in text
     sources = re.findall(r'src="([^"]*)"', text)
-    assert len(sources) == 4 and all(source.startswith("data:image/png;base64,") for source in sources)
+    # wellbeing, six ways, asset use, asset effects, value (clear assets) and tornado (when the run has it)
+    assert len(sources) >= 5 and all(source.startswith("data:image/png;base64,") for source in sources)
     for heading in (
         "Wellbeing compared with England",
         "Six ways to wellbeing",
         "Community assets and wellbeing",
         "Value against cost",
+        "How much each asset is used and valued",
         "Methods and caveats",
+        "Provenance",
     ):
         assert heading in text
     assert "not causation" in text and "Deadweight" in text

@@ -1,0 +1,223 @@
+"""Report sections on the assets: how much each is used and valued, and wellbeing of users."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.asset_use import asset_use, frequency_labels
+from analysis.dataset import records
+from analysis.report.figures import forest_figure, use_figure
+from analysis.report.html import (
+    blank,
+    count_phrase,
+    esc,
+    figure_html,
+    paragraphs,
+    points_phrase,
+    signed,
+    suppress_counts,
+    table_html,
+)
+from analysis.report.names import Names
+
+if TYPE_CHECKING:
+    from analysis.pipeline import AnalysisResult
+
+KIND_LABELS = {
+    "community_group": "community group",
+    "individual": "individual",
+    "place": "place",
+    "voluntary_org": "voluntary organisation",
+    "other": "other",
+}
+
+
+def use_table(result: AnalysisResult) -> pd.DataFrame:
+    """``result.asset_use`` when the pipeline made it, else computed here from the dataset."""
+    table = getattr(result, "asset_use", None)
+    if isinstance(table, pd.DataFrame):
+        return table
+    return asset_use(result.dataset.responses, result.dataset.assets, result.config)
+
+
+def _share_with_count(count: Any, share: Any) -> str:
+    if blank(count) or blank(share):
+        return ""
+    return f"{float(share):.0%} ({int(count):,})"
+
+
+def _importance(mean: Any, n: Any) -> str:
+    if blank(mean) or blank(n):
+        return ""
+    return f"{float(mean):.1f} (n={int(n):,})"
+
+
+def use_section(result: AnalysisResult, names: Names) -> str:
+    """Use (users, frequency distribution) and importance ratings of each asset, by community."""
+    threshold = result.config.disclosure_threshold
+    use = use_table(result)
+    labels = frequency_labels()
+    parts = [
+        "<h2>How much each asset is used and valued</h2>",
+        "<p>Everyone in a community was asked how often they use each asset on their community's list "
+        f"({', '.join(esc(label.lower()) for label in labels.values())}) and how much it matters to them "
+        "(1 = not at all, 5 = very much). A <em>user</em> is anyone who uses it at all. Importance is shown "
+        "separately for users and non-users: an asset can matter to people who do not use it.</p>",
+    ]
+    if len(use):
+        parts.append(
+            figure_html(
+                use_figure(use, names),
+                "Share of the respondents asked who use each asset at all (bar, one colour and pattern per "
+                "community), with a black vertical line at the share who use it about once a week or more. "
+                "Assets with too few users or non-users to report are marked instead of drawn.",
+            )
+        )
+    for community in names.ordered():
+        rows = use[use["community"] == community]
+        if len(rows) == 0:
+            continue
+        name = names.community(community)
+        sentences = []
+        shown = rows[rows["user_share"].notna()].sort_values("user_share", ascending=False)
+        if len(shown):
+            top = records(shown)[0]
+            sentences.append(
+                f"In {esc(name)}, the most used asset is <strong>{esc(top['name'])}</strong>: "
+                f"{count_phrase(top['users'], threshold, 'user')} of {top['asked']:,} people asked "
+                f"({top['user_share']:.0%})."
+            )
+        rated = rows[rows["importance_users_mean"].notna()].sort_values("importance_users_mean", ascending=False)
+        if len(rated):
+            top = records(rated)[0]
+            sentences.append(
+                f"Users rate <strong>{esc(top['name'])}</strong> as mattering most to them "
+                f"(average {top['importance_users_mean']:.1f} out of 5)."
+            )
+        if rows["suppressed"].astype(bool).any():
+            sentences.append(
+                f"Blank cells hide groups of fewer than {threshold} people (or numbers from which such a group "
+                "could be worked out)."
+            )
+        table = rows.assign(
+            kind_label=rows["kind"].map(lambda kind: KIND_LABELS.get(str(kind), str(kind))),
+            users_text=[_share_with_count(c, s) for c, s in zip(rows["users"], rows["user_share"], strict=True)],
+            importance_users=[
+                _importance(m, n)
+                for m, n in zip(rows["importance_users_mean"], rows["importance_users_n"], strict=True)
+            ],
+            importance_non_users=[
+                _importance(m, n)
+                for m, n in zip(rows["importance_non_users_mean"], rows["importance_non_users_n"], strict=True)
+            ],
+        )
+        columns = [
+            ("name", "Asset", "text"),
+            ("kind_label", "Kind", "text"),
+            ("asked", "People asked", "int"),
+            ("users_text", "Users (share, number)", "text"),
+        ]
+        columns += [(f"frequency_{code}_share", label, "pct") for code, label in labels.items()]
+        columns += [
+            ("importance_users", "Matters to users (1-5, mean)", "text"),
+            ("importance_non_users", "Matters to non-users (1-5, mean)", "text"),
+        ]
+        parts.append(f"<h3>{esc(name)}</h3>" + paragraphs(sentences))
+        parts.append(
+            table_html(
+                table,
+                columns,
+                f"Use and importance of each asset in {name}: how often, as a share of the people asked "
+                f"(blank: fewer than {threshold} people)",
+            )
+        )
+    return "".join(parts)
+
+
+def effects_section(result: AnalysisResult, names: Names) -> str:
+    """WEMWBS of users against non-users of each asset (the models behind the valuation)."""
+    effects = result.asset_effects
+    config = result.config
+    threshold = config.disclosure_threshold
+    estimated = effects[effects["effect"].notna()]
+    skipped = effects[effects["effect"].isna()]
+    sentences = [
+        f"For each asset we compared the WEMWBS scores of people who use it with those of people in the same "
+        f"community who do not, allowing for age, gender, employment, years in the area and how the survey was "
+        f"done (online, interview or paper). {len(estimated)} of {len(effects)} assets had enough users and "
+        f"non-users (at least {config.min_group} of each) to do this."
+    ]
+    clear = estimated[estimated["p_adj"] < config.alpha]
+    if len(clear):
+        for row in records(clear.sort_values("effect", ascending=False)):
+            community = names.community(names.asset_community.get(str(row["asset"]), ""))
+            sentences.append(
+                f"Users of <strong>{esc(names.asset(row['asset']))}</strong> ({esc(community)}) scored on average "
+                f"{points_phrase(row['effect'])} non-users (95% CI {signed(row['ci_low'])} to "
+                f"{signed(row['ci_high'])}), a difference that stands out even after allowing for the number of "
+                "assets tested."
+            )
+    else:
+        sentences.append(
+            "After allowing for the number of assets tested at once, no single asset stands out clearly; that "
+            "does not mean the assets make no difference, only that this survey cannot tell them apart from chance."
+        )
+    if len(skipped):
+        reasons = [
+            f"{esc(names.asset(row['asset']))} ({esc(suppress_counts(names.clean(row['warning']), threshold))})"
+            for row in records(skipped)
+        ]
+        sentences.append("Not estimated: " + "; ".join(reasons) + ".")
+    dose = result.dose_response.set_index("asset")
+    short = result.swemwbs_effects.set_index("asset")
+    merged = effects.set_index("asset").join(dose[["effect"]].add_prefix("dose_"))
+    merged = merged.join(short[["effect"]].add_prefix("swemwbs_")).reset_index()
+    merged["name"] = [names.asset(slug) for slug in merged["asset"]]
+    merged["community_name"] = [names.community(names.asset_community.get(str(s), "")) for s in merged["asset"]]
+    merged["kind"] = merged["kind"].map(lambda kind: KIND_LABELS.get(str(kind), str(kind)))
+    merged["users_text"] = ["" if 0 < int(n) < threshold else f"{int(n):,}" for n in merged["n_users"]]
+    agree = estimated.merge(short.reset_index()[["asset", "effect"]], on="asset", suffixes=("", "_short"))
+    agree = agree[agree["effect_short"].notna()]
+    if len(agree):
+        same = int((np.sign(agree["effect"]) == np.sign(agree["effect_short"])).sum())
+        sentences.append(
+            f"As a check, the same models with the short scale (SWEMWBS, 7-35) point the same way for {same} of "
+            f"{len(agree)} assets."
+        )
+    table = table_html(
+        merged,
+        [
+            ("name", "Asset", "text"),
+            ("community_name", "Community", "text"),
+            ("kind", "Kind", "text"),
+            ("users_text", "Users", "text"),
+            ("n", "In model", "int"),
+            ("effect", "Difference (WEMWBS points)", "s2"),
+            ("ci_low", "95% CI from", "s2"),
+            ("ci_high", "95% CI to", "s2"),
+            ("p", "p", "p"),
+            ("p_adj", "p (BH-adjusted)", "p"),
+            ("dose_effect", "Per step of use (0-4)", "s2"),
+            ("swemwbs_effect", "SWEMWBS difference", "s2"),
+        ],
+        f"Asset effects: WEMWBS points associated with using each asset, adjusted (users blank: fewer than "
+        f"{threshold})",
+    )
+    return (
+        "<h2>Community assets and wellbeing</h2>"
+        + figure_html(
+            forest_figure(estimated, names, config.alpha),
+            "Difference in WEMWBS score between users and non-users of each estimated asset (marker), with its "
+            "95% confidence interval (line), adjusted for age, gender, employment, years in the area and survey "
+            "mode; one colour and marker shape per community. Filled markers: clear after allowing for "
+            "multiple testing (Benjamini-Hochberg); hollow: not clear. The dashed line is no difference.",
+        )
+        + paragraphs(sentences)
+        + table
+        + "<p class='note'>'Per step of use' is the change in WEMWBS for each step up the frequency scale "
+        "(never, less than monthly, about monthly, about weekly, most days): a dose-response check. "
+        "SWEMWBS differences are on the short scale (7-35) and are not directly comparable in size.</p>"
+    )

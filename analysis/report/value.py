@@ -1,0 +1,342 @@
+"""The value section: a ledger per asset, honest sentences, the winner's-curse sensitivity, a tornado.
+
+A money figure is stated as a finding only for a clear positive effect (Benjamini-Hochberg
+adjusted p below alpha). Every other estimated row keeps its range in the ledger, phrased as
+"not established; if real ...", and its sentence says so; a clear negative association gets no
+ratio and the selection explanation (people who are struggling may use the service).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.dataset import records
+from analysis.report.figures import tornado_figure, value_figure
+from analysis.report.html import blank, esc, figure_html, money, paragraphs, suppress_counts, table_html
+from analysis.report.names import Names
+
+if TYPE_CHECKING:
+    from analysis.pipeline import AnalysisResult
+
+EVIDENCE_LABELS = {
+    "clear": "Clear",
+    "suggestive": "Suggestive (not established)",
+    "none": "None",
+    "not_estimated": "Not estimated",
+}
+EVIDENCE_ORDER = {"clear": 0, "suggestive": 1, "none": 2, "not_estimated": 3}
+OUTCOME_LABELS = {
+    "life_satisfaction": "Life satisfaction (asked)",
+    "wemwbs_bridged": "WEMWBS, bridged to life satisfaction",
+}
+TORNADO_LIMIT = 8
+
+
+def _number(value: Any) -> float:
+    return math.nan if blank(value) else float(value)
+
+
+def value_table(result: AnalysisResult, names: Names) -> pd.DataFrame:
+    """``result.asset_value`` with the contract's columns (blank where an older result lacks them)."""
+    values = result.asset_value.copy()
+    if "evidence" not in values:  # an older pipeline's table: grade it the old way so the report still renders
+        effect = values["effect"].astype("float64")
+        adjusted = values["p_adj"].astype("float64")
+        values["evidence"] = np.where(
+            effect.isna(), "not_estimated", np.where(adjusted < result.config.alpha, "clear", "none")
+        )
+        values["users_basis"] = np.where(
+            values["users_basis"].astype(str).str.startswith("scaled"), "scaled_random", "surveyed"
+        )
+    for column in ("name", "community", "community_name", "outcome", "value_basis", "agreed_by", "agreed_on"):
+        if column not in values:
+            values[column] = ""
+    values["name"] = [
+        str(name) if not blank(name) and str(name) else names.asset(slug)
+        for slug, name in zip(values["asset"], values["name"], strict=True)
+    ]
+    values["community"] = [
+        str(community) if not blank(community) and str(community) else names.asset_community.get(str(slug), "")
+        for slug, community in zip(values["asset"], values["community"], strict=True)
+    ]
+    numeric = (
+        "effect se p p_adj effect_shrunk se_shrunk n_users users_valued population_size gross_value_central "
+        "value_central value_low value_high value_central_wellby_low value_central_wellby_high "
+        "value_shrunk_central annual_cost cost_year price_year bcr_central bcr_low bcr_high ci_low ci_high"
+    ).split()
+    for column in numeric:
+        values[column] = values[column].astype("float64") if column in values else np.nan
+    for column in ("caveat", "warning"):
+        values[column] = values[column].fillna("").astype(str) if column in values else ""
+    order = values["evidence"].map(EVIDENCE_ORDER).fillna(9)
+    return values.assign(_order=order).sort_values(["_order", "value_central"], ascending=[True, False])
+
+
+def _interval(row: dict[str, Any]) -> tuple[float, float]:
+    low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
+    if math.isfinite(low) and math.isfinite(high):
+        return low, high
+    effect, se = _number(row["effect"]), _number(row["se"])
+    return effect - 1.96 * se, effect + 1.96 * se
+
+
+def _positive_clear(row: dict[str, Any]) -> bool:
+    return row["evidence"] == "clear" and _number(row["effect"]) > 0
+
+
+def _users_cell(row: dict[str, Any], threshold: int) -> str:
+    n_users = _number(row["n_users"])
+    if math.isfinite(n_users) and 0 < n_users < threshold:
+        return f"fewer than {threshold} surveyed users"
+    valued = _number(row["users_valued"])
+    basis = str(row["users_basis"])
+    if not math.isfinite(valued):
+        return ""
+    if basis == "scaled_random":
+        return f"{valued:,.0f}<br><span class='note'>scaled to the population (random sample)</span>"
+    if basis == "scaled_quota":
+        return (
+            f"{valued:,.0f}<br><span class='note'>scaled to the population (quota sample: may not represent it)</span>"
+        )
+    return f"{valued:,.0f}<br><span class='note'>surveyed users only</span>"
+
+
+def _effect_cell(row: dict[str, Any]) -> str:
+    effect = _number(row["effect"])
+    if not math.isfinite(effect):
+        return ""
+    low, high = _interval(row)
+    return f"{effect:+.2f}<br><span class='note'>95% CI {low:+.2f} to {high:+.2f}</span>"
+
+
+def _value_cell(row: dict[str, Any]) -> str:
+    evidence = row["evidence"]
+    if evidence == "not_estimated" or not math.isfinite(_number(row["value_central"])):
+        return "not estimated"
+    span = f"{esc(money(row['value_low']))} to {esc(money(row['value_high']))}"
+    if _positive_clear(row):
+        return f"<strong>{esc(money(row['value_central']))}</strong><br><span class='note'>range {span}</span>"
+    if evidence == "clear":
+        return f"negative association, not a value<br><span class='note'>face value {span}</span>"
+    return f"not established<br><span class='note'>if real: {span}</span>"
+
+
+def _cost_cell(row: dict[str, Any]) -> str:
+    cost = _number(row["annual_cost"])
+    if not math.isfinite(cost):
+        return "not known"
+    year = _number(row["cost_year"])
+    when = f"{year:.0f} prices" if math.isfinite(year) else "price year not recorded"
+    return f"{esc(money(cost))}<br><span class='note'>{when}</span>"
+
+
+def _ratio_cell(row: dict[str, Any]) -> str:
+    central = _number(row["bcr_central"])
+    if _positive_clear(row) and math.isfinite(central):
+        span = f"{_number(row['bcr_low']):.1f} to {_number(row['bcr_high']):.1f}"
+        return f"{central:.1f}<br><span class='note'>{span}</span>"
+    if row["evidence"] == "clear" and _number(row["effect"]) < 0:
+        return "none: negative association"
+    if row["evidence"] == "clear":
+        return "none: cost not known"
+    return "none: effect not established"
+
+
+def _basis_cell(row: dict[str, Any]) -> str:
+    if str(row["value_basis"]) == "net":
+        who = " ".join(str(row[key]) for key in ("agreed_by", "agreed_on") if not blank(row[key]) and str(row[key]))
+        return "net" + (f"<br><span class='note'>agreed {esc(who)}</span>" if who else "")
+    return "gross<br><span class='note'>adjustments not agreed</span>"
+
+
+def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) -> str:
+    """The value ledger: one row per asset."""
+    rows = records(values)
+    frame = pd.DataFrame(
+        {
+            "asset": [row["name"] for row in rows],
+            "community": [names.community(row["community"]) for row in rows],
+            "evidence": [EVIDENCE_LABELS.get(str(row["evidence"]), str(row["evidence"])) for row in rows],
+            "outcome": [OUTCOME_LABELS.get(str(row["outcome"]), str(row["outcome"])) for row in rows],
+            "users": [_users_cell(row, threshold) for row in rows],
+            "effect": [_effect_cell(row) for row in rows],
+            "value": [_value_cell(row) for row in rows],
+            "cost": [_cost_cell(row) for row in rows],
+            "ratio": [_ratio_cell(row) for row in rows],
+            "basis": [_basis_cell(row) for row in rows],
+        }
+    )
+    return table_html(
+        frame,
+        [
+            ("asset", "Asset", "text"),
+            ("community", "Community", "text"),
+            ("evidence", "Evidence", "text"),
+            ("outcome", "Outcome", "text"),
+            ("users", "Users valued", "html"),
+            ("effect", "Effect (life-satisfaction points)", "html"),
+            ("value", "Value a year (central; 95% range)", "html"),
+            ("cost", "Annual cost", "html"),
+            ("ratio", "Benefit-cost ratio", "html"),
+            ("basis", "Gross or net", "html"),
+        ],
+        f"Value ledger: the wellbeing associated with each asset, a year, in {price_year} prices (values of "
+        "different assets overlap: never add them up)",
+    )
+
+
+def _sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
+    name = f"<strong>{esc(row['name'])}</strong> ({esc(names.community(row['community']))})"
+    evidence = row["evidence"]
+    effect = _number(row["effect"])
+    if evidence == "not_estimated" or not math.isfinite(effect):
+        reason = suppress_counts(names.clean(row["warning"]), threshold) or "no estimate"
+        return f"{name}: not estimated ({esc(reason)}), so no value is given."
+    low, high = _interval(row)
+    change = f"{abs(effect):.2f} life-satisfaction points {'higher' if effect > 0 else 'lower'}"
+    basis = "net of the agreed adjustments" if str(row["value_basis"]) == "net" else "gross (no adjustments agreed)"
+    if _positive_clear(row):
+        text = (
+            f"{name}: users report life satisfaction {change} than non-users (95% CI {low:+.2f} to {high:+.2f}), "
+            "clear after allowing for the number of assets tested. The wellbeing associated with it is valued at "
+            f"{esc(money(row['value_central']))} a year, {basis} (95% range {esc(money(row['value_low']))} to "
+            f"{esc(money(row['value_high']))}; {esc(money(row['value_central_wellby_low']))} to "
+            f"{esc(money(row['value_central_wellby_high']))} with a WELLBY worth £10,000 to £16,000)."
+        )
+        if math.isfinite(_number(row["bcr_central"])):
+            text += (
+                f" Against its running cost of {esc(money(row['annual_cost']))} a year, each pound goes with "
+                f"£{_number(row['bcr_central']):.1f} of wellbeing (range {_number(row['bcr_low']):.1f} to "
+                f"{_number(row['bcr_high']):.1f})."
+            )
+        else:
+            text += " Its running cost is not known, so there is no benefit-cost ratio."
+        return text
+    if evidence == "clear":
+        return (
+            f"{name}: users report life satisfaction {change} than non-users (95% CI {low:+.2f} to {high:+.2f}), "
+            "clear after allowing for the number of assets tested. This may reflect that people who are struggling "
+            "use the service, not harm done by it; no benefit-cost ratio is given."
+        )
+    if evidence == "suggestive":
+        return (
+            f"{name}: the survey does not establish an effect (users {change}; the difference could be chance once "
+            f"all assets are tested together). If the association were real, the range would be "
+            f"{esc(money(row['value_low']))} to {esc(money(row['value_high']))} a year; no benefit-cost ratio is given."
+        )
+    return (
+        f"{name}: the survey finds no association it can tell apart from chance (users {change}, 95% CI "
+        f"{low:+.2f} to {high:+.2f}), so no value or benefit-cost ratio is given."
+    )
+
+
+def value_section(result: AnalysisResult, names: Names) -> str:
+    """The ledger, its sentences, the winner's-curse sensitivity and the tornado chart."""
+    config = result.config
+    threshold = config.disclosure_threshold
+    values = value_table(result, names)
+    price_year = int(config.price_year)
+    clear = values[(values["evidence"] == "clear") & (values["effect"] > 0)]
+    counts = values["evidence"].value_counts()
+    intro = [
+        "To put a money value on the wellbeing that goes with an asset we follow HM Treasury's wellbeing "
+        "guidance: one WELLBY (one point of life satisfaction, 0-10, for one person for a year) is worth £13,000 "
+        "in 2019 prices (sensitivity range £10,000 to £16,000). Where the survey asked the ONS life-satisfaction "
+        "question, each asset's effect on it is valued directly; otherwise its WEMWBS effect is bridged at "
+        f"{config.ls_per_wemwbs} life-satisfaction points per WEMWBS point (labelled 'bridged').",
+        f"Each asset is graded by its evidence: <em>clear</em> ({int(counts.get('clear', 0))} assets) when the "
+        f"difference stands out after allowing for every asset tested (Benjamini-Hochberg adjusted p below "
+        f"{config.alpha}); <em>suggestive</em> ({int(counts.get('suggestive', 0))}) when it would pass on its own "
+        f"but not once all assets are tested together; <em>none</em> ({int(counts.get('none', 0))}); or not "
+        f"estimated ({int(counts.get('not_estimated', 0))}). Only a clear positive effect is given a value as a "
+        "finding and a benefit-cost ratio.",
+        "<strong>Values of different assets overlap</strong>: many people use several assets and the survey "
+        "cannot separate their contributions, so the values must not be added up into a total.",
+    ]
+    if len(clear) == 0:
+        intro.append(
+            "No asset has a clear positive association with wellbeing once all assets are tested together, so "
+            "this report states no money value as a finding."
+        )
+    parts = ["<h2>Value against cost</h2>", paragraphs(intro)]
+    if len(clear):
+        parts.append(
+            figure_html(
+                value_figure(clear, names),
+                "Assets with clear evidence of a positive association only: the central value a year of the "
+                "associated wellbeing (marker) and its 95% range from the Monte Carlo simulation (line), one "
+                "colour and marker shape per community; the hollow diamond is the asset's annual running cost, "
+                f"where known. {price_year} prices.",
+            )
+        )
+    parts.append(ledger(values, names, threshold, price_year))
+    sentences = [_sentence(row, names, threshold) for row in records(values)]
+    evidence = [str(row["evidence"]) for row in records(values)]
+    parts.append(
+        "".join(
+            f"<p class='value-sentence evidence-{esc(grade)}'>{sentence}</p>"
+            for sentence, grade in zip(sentences, evidence, strict=True)
+        )
+    )
+    notes = _warnings(values, names, threshold)
+    if notes:
+        parts.append("<h3>Warnings</h3><ul>" + "".join(f"<li>{note}</li>" for note in notes) + "</ul>")
+    parts.append(_shrinkage(clear))
+    parts.append(_tornado(result, clear, names))
+    return "".join(parts)
+
+
+def _warnings(values: pd.DataFrame, names: Names, threshold: int) -> list[str]:
+    notes = []
+    for row in records(values):
+        warning = str(row["warning"]).strip()
+        if warning and row["evidence"] != "not_estimated":
+            notes.append(f"{esc(row['name'])}: {esc(suppress_counts(names.clean(warning), threshold))}")
+    return notes
+
+
+def _shrinkage(clear: pd.DataFrame) -> str:
+    shrunk = clear[clear["value_shrunk_central"].notna()]
+    if len(shrunk) == 0:
+        return ""
+    sentences = [
+        "The largest of many noisy estimates tends to be too large (the winner's curse). As a sensitivity, a "
+        "random-effects model across all the valued assets pulls each effect towards their average; the "
+        "headline stays the asset's own estimate."
+    ]
+    for row in records(shrunk):
+        sentences.append(
+            f"If effects are spread like those of all assets, the value of <strong>{esc(row['name'])}</strong> would "
+            f"be {esc(money(row['value_shrunk_central']))} a year instead of {esc(money(row['value_central']))} "
+            f"(effect {row['effect_shrunk']:+.2f} instead of {row['effect']:+.2f} points)."
+        )
+    return "<h3>Sensitivity: the winner's curse</h3>" + paragraphs(sentences)
+
+
+def _tornado(result: AnalysisResult, clear: pd.DataFrame, names: Names) -> str:
+    sensitivity = getattr(result, "value_sensitivity", None)
+    if not isinstance(sensitivity, pd.DataFrame) or len(clear) == 0:
+        return ""
+    chosen = list(clear.sort_values("value_central", ascending=False)["asset"][:TORNADO_LIMIT])
+    rows = sensitivity[sensitivity["asset"].isin(chosen)]
+    if len(rows) == 0:
+        return ""
+    which = (
+        "each asset with clear evidence"
+        if len(chosen) == len(clear)
+        else f"the {len(chosen)} assets with clear evidence and the largest central values"
+    )
+    caption = (
+        f"One panel for {which}: the value a year when one setting at a time is moved to the low and to the high "
+        "end of its range, everything else as in the ledger - deadweight, displacement, attribution and drop-off "
+        "each 0.10 below and above their value (within 0 to 1), and the WELLBY value from £10,000 to £16,000. "
+        "Each bar spans the two resulting values; the vertical line is the central value; the widest bar is at "
+        "the top. Drop-off moves the value only when an asset is valued over more than one year."
+    )
+    return "<h3>Sensitivity: how the value moves with each assumption</h3>" + figure_html(
+        tornado_figure(rows, clear, names), caption
+    )
