@@ -35,6 +35,7 @@ from .models import (
     PaperForm,
     Response,
     User,
+    ValuationAdjustment,
 )
 
 AUDITED = {
@@ -49,6 +50,7 @@ AUDITED = {
     PaperBatch: "paper_batch",
     Discrepancy: "discrepancy",
     ApiToken: "api_token",
+    ValuationAdjustment: "valuation_adjustment",
     # Item-level answers are audited when staff key or correct them; a resident filling in
     # their own anonymous survey is recorded at the response level only.
     Answer: "answer",

@@ -44,6 +44,10 @@ ACCESS_CHANNELS = ("web", "api", "cli")
 EXPORT_FORMATS = ("csv", "xlsx", "sav", "dta")
 EXPORT_CONTENTS = ("both", "items", "scores")
 SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
+# How a campaign's sample was drawn decides how valuation scales users: random samples to the
+# population, quota samples the same with a warning, convenience samples not at all (surveyed users only).
+SAMPLING_METHODS = ("random", "quota", "convenience")
+ADJUSTMENT_FRACTIONS = ("deadweight", "displacement", "attribution", "drop_off")
 
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files;
 # Stata stops at 32 characters, and len("asset_") + 26 = 32.
@@ -71,7 +75,10 @@ class Asset(db.Model):
     """Something residents value: a group, person, place or organisation."""
 
     __tablename__ = "asset"
-    __table_args__ = (CheckConstraint("annual_cost IS NULL OR annual_cost >= 0", name="annual_cost_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("annual_cost IS NULL OR annual_cost >= 0", name="annual_cost_not_negative"),
+        CheckConstraint("cost_year IS NULL OR (cost_year BETWEEN 1900 AND 2100)", name="cost_year_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique across communities: it names a column in every export.
@@ -82,6 +89,8 @@ class Asset(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(300), default="")
     annual_cost: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
+    # The price year of `annual_cost`: a ratio against WELLBY values needs both in one year's prices.
+    cost_year: Mapped[int | None]
     sixways_dimensions: Mapped[list[str]] = mapped_column(JSON, default=list)
     retired: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -210,9 +219,12 @@ class Campaign(db.Model):
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     target_sample_size: Mapped[int | None]
-    # For valuation: scaling sample users to the population needs both of these.
+    # For valuation: scaling sample users to the population needs these. `population_size` is the
+    # residents in the surveyed ages (16+ by default) the sample represents, never a whole-town
+    # total with children; `population_source` says where the figure comes from.
     population_size: Mapped[int | None]
-    sampling_method: Mapped[str | None] = mapped_column(String(200))
+    population_source: Mapped[str | None] = mapped_column(Text)
+    sampling_method: Mapped[str | None] = mapped_column(_enum(SAMPLING_METHODS, "sampling_method"))
     double_entry_percent: Mapped[int] = mapped_column(default=0)
     show_score: Mapped[bool] = mapped_column(default=False)
     # Training runs: responses kept apart from every analysis and export.
@@ -546,3 +558,37 @@ class ExportJob(db.Model):
     row_count: Mapped[int | None]
 
     requested_by: Mapped[User | None] = relationship()
+
+
+class ValuationAdjustment(db.Model):
+    """The SROI adjustments a workshop agreed for one asset's value in one campaign, with its reason.
+
+    Fractions are 0-1: net = gross x (1 - deadweight) x (1 - displacement) x (1 - attribution),
+    over `years` with `drop_off` a year. Until a row exists, every figure for the asset is gross.
+    """
+
+    __tablename__ = "valuation_adjustment"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "asset_id", name="uq_valuation_adjustment_campaign_asset"),
+        *(CheckConstraint(f"{name} >= 0 AND {name} <= 1", name=f"{name}_fraction") for name in ADJUSTMENT_FRACTIONS),
+        CheckConstraint("years >= 1", name="years_at_least_one"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"), index=True)
+    deadweight: Mapped[float] = mapped_column(default=0.0)
+    displacement: Mapped[float] = mapped_column(default=0.0)
+    attribution: Mapped[float] = mapped_column(default=0.0)
+    drop_off: Mapped[float] = mapped_column(default=0.0)
+    years: Mapped[int] = mapped_column(default=1)
+    reason: Mapped[str] = mapped_column(Text)
+    # Who agreed it: names or roles of the workshop's participants.
+    agreed_by: Mapped[str] = mapped_column(Text, default="")
+    agreed_on: Mapped[date | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    asset: Mapped[Asset] = relationship()
+    updated_by: Mapped[User | None] = relationship()

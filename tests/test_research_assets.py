@@ -16,7 +16,9 @@ from tests.test_research_support import page_token, sign_in, submit
 
 LOG = "/research/communities/dover-town/assets"
 IMPORT = "/research/communities/dover-town/assets/import"
+# Files exported before assets had a cost price year: still imported, keeping stored cost years.
 HEADER = "slug,name,kind,description,location,annual_cost,sixways_dimensions,retired"
+EXPORT_HEADER = "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,retired"
 
 
 def _assets(app, community: str = "dover-town") -> dict[str, dict]:
@@ -29,6 +31,7 @@ def _assets(app, community: str = "dover-town") -> dict[str, dict]:
                 "description": a.description,
                 "location": a.location,
                 "annual_cost": a.annual_cost,
+                "cost_year": a.cost_year,
                 "sixways_dimensions": a.sixways_dimensions,
                 "retired": a.retired,
             }
@@ -120,6 +123,7 @@ def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, 
         "description": "Woodwork and company",
         "location": "Tower Hamlets Road",
         "annual_cost": 8000.5,
+        "cost_year": None,
         "sixways_dimensions": ["connect", "keep_learning"],
         "retired": False,
     }
@@ -173,6 +177,7 @@ def _rich_log(app) -> None:
         library = db.session.scalars(select(Asset).filter_by(slug="dover_library")).one()
         library.description = 'Books, "talks" and\nhomework club'
         library.annual_cost = 180000.0
+        library.cost_year = 2024
         library.sixways_dimensions = ["connect", "keep_learning"]
         library.location = "Market Square, £ free entry"
         db.session.add(
@@ -199,9 +204,9 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     assert "attachment" in exported.headers["Content-Disposition"]
     text = exported.data.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == HEADER
-    assert "bingo,'=Bingo night,other,,,0.50,give,yes" in lines  # formula defused for spreadsheets
-    assert "180000.00,connect;keep_learning,no" in text
+    assert lines[0] == EXPORT_HEADER
+    assert "bingo,'=Bingo night,other,,,0.50,,give,yes" in lines  # formula defused for spreadsheets
+    assert "180000.00,2024,connect;keep_learning,no" in text
 
     checked = _upload(client, exported.data)
     html = checked.get_data(as_text=True)
@@ -275,6 +280,9 @@ def test_csv_import_creates_and_updates_in_one_go(app, client, make_campaign, ma
             'Tuesday health walks,dover_health_walks,community_group,Led walks,,"£2,500",be_active,',
         ]
     )
+    with app.app_context():  # a stored cost year survives a file without the column
+        db.session.scalars(select(Asset).filter_by(slug="dover_library")).one().cost_year = 2023
+        db.session.commit()
     checked = _upload(client, "\ufeff" + text)
     html = checked.get_data(as_text=True)
     assert checked.status_code == 200 and "add 1, update 2" in html and "Nothing has been saved yet." in html
@@ -283,6 +291,7 @@ def test_csv_import_creates_and_updates_in_one_go(app, client, make_campaign, ma
     assets = _assets(app)
     assert assets["dover_library"]["name"] == "Dover Library (Discovery Centre)"
     assert assets["dover_library"]["sixways_dimensions"] == ["connect", "keep_learning"]
+    assert assets["dover_library"]["cost_year"] == 2023
     assert assets["dover_seafront"]["retired"] is True
     assert assets["dover_health_walks"] == {
         "name": "Tuesday health walks",
@@ -290,9 +299,32 @@ def test_csv_import_creates_and_updates_in_one_go(app, client, make_campaign, ma
         "description": "Led walks",
         "location": "",
         "annual_cost": 2500.0,
+        "cost_year": None,
         "sixways_dimensions": ["be_active"],
         "retired": False,
     }
+
+
+def test_cost_year_in_the_csv_and_the_form(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    bad = _upload(
+        client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,1850,,no\ndover_seafront,Sea,place,,,,x,,no"
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and html.count("Enter the year the cost is priced in") == 2
+    good = _upload(client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,2024,,no")
+    assert good.status_code == 200 and _confirm(client, good.get_data(as_text=True)).status_code == 303
+    assert _assets(app)["dover_library"]["cost_year"] == 2024
+
+    edit = "/research/assets/dover_library/edit"
+    form = {"name": "Library", "slug": "dover_library", "kind": "place", "annual_cost": "120", "cost_year": "20x4"}
+    refused = submit(client, edit, form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Enter the year the cost is priced in" in page and 'value="20x4"' in page
+    assert submit(client, edit, {**form, "cost_year": "2025"}).status_code == 303
+    assert _assets(app)["dover_library"]["cost_year"] == 2025
+    assert "(2025 prices)" in client.get(LOG).get_data(as_text=True)
 
 
 def test_unreadable_files_and_bad_headers_are_refused(app, client, make_campaign, make_user, login):

@@ -35,6 +35,7 @@ def _campaign(app, slug: str) -> dict:
                 "closes_on",
                 "target_sample_size",
                 "population_size",
+                "population_source",
                 "sampling_method",
                 "double_entry_percent",
                 "show_score",
@@ -56,8 +57,9 @@ def _form(community_id: int, **overrides: str) -> dict[str, str]:
         "opens_on": "2026-03-01",
         "closes_on": "2026-04-30",
         "target_sample_size": "400",
-        "population_size": "31000",
-        "sampling_method": "Quota by ward",
+        "population_size": "25000",
+        "population_source": "ONS mid-year estimates 2023, residents aged 16+",
+        "sampling_method": "quota",
         "double_entry_percent": "10",
         "practice": "y",
     }
@@ -82,8 +84,9 @@ def test_create_a_draft_with_instruments_in_the_chosen_order(app, client, make_c
         "opens_on": date(2026, 3, 1),
         "closes_on": date(2026, 4, 30),
         "target_sample_size": 400,
-        "population_size": 31000,
-        "sampling_method": "Quota by ward",
+        "population_size": 25000,
+        "population_source": "ONS mid-year estimates 2023, residents aged 16+",
+        "sampling_method": "quota",
         "double_entry_percent": 10,
         "show_score": False,
         "practice": True,
@@ -106,11 +109,18 @@ def test_campaign_form_problems_are_shown_and_nothing_is_created(app, client, ma
         ({"double_entry_percent": "101"}, "Enter a percentage from 0 to 100."),
         ({"target_sample_size": "0"}, "Enter a whole number of at least 1."),
         ({"title": ""}, "Enter a title."),
+        ({"sampling_method": "snowball"}, "Choose random, quota or convenience"),
+        ({"population_source": ""}, "Say where the population figure comes from"),
     ]
     for overrides, message in cases:
         refused = submit(client, NEW, _form(community_id, **overrides))
         assert refused.status_code == 422, overrides
-        assert message in refused.get_data(as_text=True), (overrides, message)
+        html = refused.get_data(as_text=True)
+        assert message in html, (overrides, message)
+        # What was typed is kept.
+        assert 'value="Dover wellbeing 2026"' in html or overrides.get("title") == "", overrides
+        if "sampling_method" not in overrides:
+            assert '<option selected value="quota">' in html, overrides
     with app.app_context():
         assert db.session.scalar(select(func.count(Campaign.id))) == 1
 

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("research", __name__, url_prefix="/research")
 
 from . import (  # noqa: E402,F401  (register the routes)
+    adjustment_views,
     asset_views,
     campaign_views,
     community_views,

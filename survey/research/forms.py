@@ -21,7 +21,17 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import ASSET_KINDS, SIXWAYS_DIMENSIONS
+from ..models import ADJUSTMENT_FRACTIONS, ASSET_KINDS, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
+from ..services.adjustments import (
+    AdjustmentValues,
+    as_percent,
+    check_agreed_by,
+    check_agreed_on,
+    check_percent,
+    check_reason,
+    check_years,
+    clean_values,
+)
 from ..services.assets import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
 from ..services.campaign_admin import CampaignSettings
 
@@ -74,6 +84,9 @@ class AssetForm(FlaskForm):
     annual_cost = StringField(
         "Annual cost in pounds", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["annual_cost"])]
     )
+    cost_year = StringField(
+        "Price year of the annual cost", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["cost_year"])]
+    )
     sixways_dimensions = SelectMultipleField(
         "Six ways to wellbeing",
         choices=[SelectChoice(dimension, DIMENSION_LABELS[dimension]) for dimension in SIXWAYS_DIMENSIONS],
@@ -102,6 +115,7 @@ class AssetForm(FlaskForm):
                 "description": asset.description,
                 "location": asset.location,
                 "annual_cost": cost,
+                "cost_year": "" if asset.cost_year is None else str(asset.cost_year),
                 "sixways_dimensions": list(asset.sixways_dimensions),
             }
         )
@@ -126,6 +140,12 @@ class ConfirmImportForm(FlaskForm):
     content = HiddenField(validators=[DataRequired("Nothing to import: check a file first.")])
 
 
+ADJUSTMENT_FIELDS = (*ADJUSTMENT_FRACTIONS, "years", "reason", "agreed_by", "agreed_on")
+SAMPLING_LABELS = {
+    "random": "Random (probability) sample",
+    "quota": "Quota sample",
+    "convenience": "Convenience sample (whoever took part)",
+}
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
 
 
@@ -158,10 +178,30 @@ def campaign_form(
             validators=[Optional(), NumberRange(1, 10_000_000, "Enter a whole number of at least 1.")],
         )
         population_size = IntegerField(
-            "Population size (residents in the area)",
+            "Population the sample represents (residents aged 16+)",
             validators=[Optional(), NumberRange(1, 100_000_000, "Enter a whole number of at least 1.")],
         )
-        sampling_method = StringField("Sampling method", filters=[_strip], validators=[Length(max=200)])
+        population_source = StringField(
+            "Source of the population figure", filters=[_strip], validators=[Length(max=500)]
+        )
+        sampling_method = SelectField(
+            "Sampling method",
+            choices=[
+                SelectChoice("", "Not recorded"),
+                *(SelectChoice(key, SAMPLING_LABELS[key]) for key in SAMPLING_METHODS),
+            ],
+            default="",
+            validate_choice=False,  # checked below with a clear message
+        )
+
+        def validate_sampling_method(self, field: Any) -> None:
+            if field.data and field.data not in SAMPLING_METHODS:
+                raise ValidationError("Choose random, quota or convenience, or leave it as not recorded.")
+
+        def validate_population_source(self, field: Any) -> None:
+            if self.population_size.data and not field.data:
+                raise ValidationError("Say where the population figure comes from, e.g. ONS mid-year estimates 2023.")
+
         double_entry_percent = IntegerField(
             "Paper forms keyed twice (%)",
             default=0,
@@ -204,6 +244,7 @@ def campaign_form(
                 closes_on=self.closes_on.data,
                 target_sample_size=self.target_sample_size.data,
                 population_size=self.population_size.data,
+                population_source=self.population_source.data or None,
                 sampling_method=self.sampling_method.data or None,
                 double_entry_percent=self.double_entry_percent.data,
                 show_score=self.show_score.data,
@@ -228,6 +269,7 @@ def campaign_data(campaign: Any) -> dict[str, Any]:
             "closes_on",
             "target_sample_size",
             "population_size",
+            "population_source",
             "sampling_method",
             "double_entry_percent",
             "show_score",
@@ -237,3 +279,38 @@ def campaign_data(campaign: Any) -> dict[str, Any]:
     for position, key in enumerate(campaign.instrument_keys, start=1):
         data[f"position_{key}"] = str(position)
     return data
+
+
+class AdjustmentForm(FlaskForm):
+    """One asset's SROI adjustments, fractions typed as percentages (25 = 25%); each field runs the
+    same check as the service (and, for the CSV, the same rules as `analysis.adjustments`)."""
+
+    deadweight = StringField("Deadweight (%)", filters=[_strip], validators=[checked_by(check_percent)])
+    displacement = StringField("Displacement (%)", filters=[_strip], validators=[checked_by(check_percent)])
+    attribution = StringField("Attribution (%)", filters=[_strip], validators=[checked_by(check_percent)])
+    drop_off = StringField("Drop-off a year (%)", filters=[_strip], validators=[checked_by(check_percent)])
+    years = StringField("Years valued", filters=[_strip], default="1", validators=[checked_by(check_years)])
+    reason = TextAreaField("Reason", filters=[_strip], validators=[checked_by(check_reason)])
+    agreed_by = StringField("Agreed by", filters=[_strip], validators=[checked_by(check_agreed_by)])
+    agreed_on = StringField("Agreed on (YYYY-MM-DD)", filters=[_strip], validators=[checked_by(check_agreed_on)])
+
+    def values(self) -> AdjustmentValues:
+        """The checked values (call after `validate`)."""
+        values, problems = clean_values({name: self[name].data for name in ADJUSTMENT_FIELDS})
+        if values is None:
+            raise ValueError(f"adjustment form used before validation: {problems}")
+        return values
+
+    @classmethod
+    def for_adjustment(cls, row: Any) -> AdjustmentForm:
+        """A form filled in from a stored adjustment (None: the gross defaults)."""
+        if row is None:
+            return cls(data={"years": "1"})
+        data = {name: as_percent(getattr(row, name)) for name in ADJUSTMENT_FRACTIONS}
+        data.update(
+            years=str(row.years),
+            reason=row.reason,
+            agreed_by=row.agreed_by,
+            agreed_on=row.agreed_on.isoformat() if row.agreed_on else "",
+        )
+        return cls(data=data)

@@ -27,6 +27,8 @@ from .assets import (
 )
 
 CSV_COLUMNS = (*ASSET_COLUMNS, "retired")
+# Columns added after files were first exported: a file without one keeps the stored values.
+OPTIONAL_COLUMNS = ("cost_year",)
 TEXT_COLUMNS = ("name", "description", "location")
 # A cell starting with one of these runs as a formula in a spreadsheet ("CSV injection"), and
 # descriptions can hold residents' own words: export such cells behind a quote mark, and strip it on import.
@@ -83,6 +85,7 @@ def export_assets(community: Community) -> str:
                 guard_formula(asset.description),
                 guard_formula(asset.location),
                 "" if asset.annual_cost is None else f"{asset.annual_cost:.2f}",
+                "" if asset.cost_year is None else asset.cost_year,
                 ";".join(asset.sixways_dimensions or []),
                 "yes" if asset.retired else "no",
             ]
@@ -141,7 +144,7 @@ def _stored_assets(header: list[str], records: list[list[str]]) -> dict[str, Ass
 
 
 def _header_ok(header: list[str], report: ImportReport) -> bool:
-    missing = [name for name in CSV_COLUMNS if name not in header]
+    missing = [name for name in CSV_COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
     unknown = [name for name in header if name not in CSV_COLUMNS]
     repeated = sorted({name for name in header if header.count(name) > 1})
     for name in missing:
@@ -165,6 +168,11 @@ class _RowChecker:
             )
             return
         raw = dict(zip(self.header, record, strict=True))
+        stored = self.stored.get(raw["slug"].strip())
+        for column in OPTIONAL_COLUMNS:
+            if column not in raw:
+                kept = getattr(stored, column) if stored is not None else None
+                raw[column] = "" if kept is None else str(kept)
         for column in TEXT_COLUMNS:
             raw[column] = unguard_formula(raw[column].strip())
         values, problems = clean_asset(raw)

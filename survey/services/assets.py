@@ -37,6 +37,7 @@ DIMENSION_LABELS = {
 }
 NAME_MAX, LOCATION_MAX, DESCRIPTION_MAX = 200, 300, 5000
 COST_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
+COST_YEAR_MIN, COST_YEAR_MAX = 1900, 2100  # as the model's check constraint
 
 
 class FieldErrors(ServiceError):
@@ -59,6 +60,7 @@ class AssetFields:
     description: str = ""
     location: str = ""
     annual_cost: float | None = None
+    cost_year: int | None = None
     sixways_dimensions: tuple[str, ...] = ()
 
 
@@ -126,6 +128,18 @@ def check_annual_cost(raw: Any) -> float | None:
     return float(amount)
 
 
+def check_cost_year(raw: Any) -> int | None:
+    """The price year of the annual cost (e.g. 2024 for a 2024/25 budget's pounds); blank means unknown."""
+    text = _text(raw)
+    if not text:
+        return None
+    if not text.isdigit() or not COST_YEAR_MIN <= int(text) <= COST_YEAR_MAX:
+        raise ValueError(
+            f"Enter the year the cost is priced in, like 2024 ({COST_YEAR_MIN}-{COST_YEAR_MAX}), or leave it blank."
+        )
+    return int(text)
+
+
 def check_dimensions(raw: Any) -> tuple[str, ...]:
     """Six-ways dimensions: a list, or text separated by semicolons (as in the CSV)."""
     if isinstance(raw, str):
@@ -147,6 +161,7 @@ COLUMN_CHECKS: dict[str, Callable[[Any], Any]] = {
     "description": check_description,
     "location": check_location,
     "annual_cost": check_annual_cost,
+    "cost_year": check_cost_year,
     "sixways_dimensions": check_dimensions,
 }
 

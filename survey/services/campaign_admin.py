@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Asset, Campaign, Community
+from ..models import SAMPLING_METHODS, Asset, Campaign, Community
 from .assets import FieldErrors
 from .campaigns import (
     ASSET_TEMPLATE_KEY,
@@ -38,6 +38,7 @@ class CampaignSettings:
     closes_on: date | None = None
     target_sample_size: int | None = None
     population_size: int | None = None
+    population_source: str | None = None
     sampling_method: str | None = None
     double_entry_percent: int = 0
     show_score: bool = False
@@ -61,6 +62,8 @@ def check_settings(settings: CampaignSettings, campaign: Campaign | None = None)
     problem = instrument_keys_problem(settings.instrument_keys)
     if problem:
         problems["instruments"] = problem
+    if settings.sampling_method is not None and settings.sampling_method not in SAMPLING_METHODS:
+        problems["sampling_method"] = "Choose random, quota or convenience, or leave it as not recorded."
     if settings.opens_on and settings.closes_on and settings.closes_on < settings.opens_on:
         problems["closes_on"] = "The closing date must be on or after the opening date."
     if problems or community is None:

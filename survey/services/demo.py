@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy import func, insert, select
@@ -22,6 +22,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
 from .accounts import create_user
+from .adjustments import AdjustmentValues, set_adjustment
 from .campaigns import campaign_sections, create_campaign, open_campaign
 from .demo_paper import KEYED_PER_BATCH, add_demo_paper
 from .licences import add_licence
@@ -32,8 +33,30 @@ COMMUNITIES = {
     "sheppey": "Sheppey",
     "swanley": "Swanley",
 }
-# Rough resident counts for the demo's valuation settings (illustrative, not census figures).
-POPULATION = {"dover-town": 31000, "aylesham": 4000, "sheppey": 40000, "swanley": 16000}
+# Residents aged 16+ that each demo sample represents, for the valuation: illustrative round
+# numbers, not official estimates (a real campaign cites e.g. ONS mid-year estimates).
+POPULATION = {"dover-town": 25000, "aylesham": 3200, "sheppey": 32000, "swanley": 13000}
+POPULATION_SOURCE = "Demo figure, not an official estimate: residents aged 16+ (illustrative)"
+# Two communities drawn at random (scaled to the population), two by quota (scaled with a warning).
+SAMPLING = {"dover-town": "random", "aylesham": "quota", "sheppey": "quota", "swanley": "random"}
+COST_YEAR = 2024  # the price year of the demo's annual costs
+# Adjustments an (imaginary) impact workshop agreed for two Dover Town assets, so the demo shows net and gross.
+DEMO_ADJUSTMENTS = {
+    "dover_seafront": dict(
+        deadweight=0.4,
+        displacement=0.0,
+        attribution=0.2,
+        reason="Demo: people who walk the seafront are likely healthier anyway (deadweight 40%); the harbour "
+        "board's events share the credit (attribution 20%).",
+    ),
+    "dover_library": dict(
+        deadweight=0.25,
+        displacement=0.1,
+        attribution=0.1,
+        reason="Demo: some users would read and meet elsewhere (deadweight 25%, displacement 10%); adult "
+        "education partners run some sessions (attribution 10%).",
+    ),
+}
 
 # slug, name, kind, annual cost (pounds, None = unknown), six-ways dimensions, planted effect, share using it
 DEMO_ASSETS: dict[str, list[tuple[str, str, str, float | None, list[str], float, float]]] = {
@@ -172,11 +195,13 @@ def load_demo(per_community: int = 120, seed: int = 2014, progress: bool = False
                 DEMO_INSTRUMENTS,
                 target_sample_size=300,
                 population_size=POPULATION[slug],
-                sampling_method="Quota sample recruited by peer researchers (demo data)",
+                population_source=POPULATION_SOURCE,
+                sampling_method=SAMPLING[slug],
                 show_score=True,
                 double_entry_percent=DOUBLE_ENTRY_PERCENT,
             )
             open_campaign(campaign)
+            _demo_adjustments(campaign)
         has_responses = db.session.scalar(select(func.count(Response.id)).where(Response.campaign_id == campaign.id))
         if not has_responses:
             result.responses_added += _synthetic_responses(campaign, per_community, rng, peer)
@@ -197,11 +222,22 @@ def _ensure_assets(community: Community) -> None:
                     name=name,
                     kind=kind,
                     annual_cost=cost,
+                    cost_year=None if cost is None else COST_YEAR,
                     sixways_dimensions=dimensions,
                     description=f"{name}, logged during the asset mapping fieldwork (demo).",
                 )
             )
     db.session.flush()
+
+
+def _demo_adjustments(campaign: Campaign) -> None:
+    for link in campaign.assets:
+        agreed = DEMO_ADJUSTMENTS.get(link.slug)
+        if agreed is not None:
+            values = AdjustmentValues(
+                **agreed, agreed_by="Demo impact workshop (illustrative)", agreed_on=date(2025, 3, 14)
+            )
+            set_adjustment(campaign, link.asset, values)
 
 
 def synthetic_person(

@@ -60,6 +60,22 @@ RULES = [
     *_both("research.edit_asset", "POST", "/research/assets/{{research_asset_{key}}}/edit"),
     *_both("research.retire_asset", "POST", "/research/assets/{{research_asset_{key}}}/retire"),
     *_both("research.unretire_asset", "POST", "/research/assets/{{research_asset_{key}}}/unretire"),
+    *_both("research.adjustments", "GET", "/research/campaigns/{{campaign_{key}}}/adjustments"),
+    *_both("research.export_adjustments_csv", "GET", "/research/campaigns/{{campaign_{key}}}/adjustments.csv"),
+    *_both("research.edit_adjustment", "GET", "/research/campaigns/{{campaign_{key}}}/adjustments/{{asset_{key}}}"),
+    # No data: answers 422 with the messages, storing nothing.
+    *_both("research.edit_adjustment", "POST", "/research/campaigns/{{campaign_{key}}}/adjustments/{{asset_{key}}}"),
+    *_both(
+        "research.remove_adjustments",
+        "POST",
+        "/research/campaigns/{{campaign_{key}}}/adjustments/{{asset_{key}}}/remove",
+    ),
+    *_both("research.upload_adjustments_csv", "POST", "/research/campaigns/{{campaign_{key}}}/adjustments/upload"),
+    *_both(
+        "research.confirm_adjustments_upload",
+        "POST",
+        "/research/campaigns/{{campaign_{key}}}/adjustments/upload/confirm",
+    ),
     Rule("research.reports", "GET", "/research/reports", RESEARCH),
     # No scope chosen: refused with 400 before any job starts.
     Rule("research.start_report", "POST", "/research/reports", RESEARCH),

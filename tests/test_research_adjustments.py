@@ -1,0 +1,198 @@
+"""SROI adjustments per campaign and asset: the edit form, the CSV upload, the audit trail."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import func, select
+
+from analysis.adjustments import read_adjustments
+from survey.extensions import db
+from survey.models import AuditEvent, ValuationAdjustment
+from tests.helpers import csrf_token
+from tests.test_research_support import sign_in, submit
+
+LIST = "/research/campaigns/dover-town/adjustments"
+EDIT = f"{LIST}/dover_library"
+HEADER = "asset,deadweight,attribution,displacement,drop_off,years,reason,agreed_by,agreed_on"
+
+
+def _stored(app) -> dict[str, dict]:
+    with app.app_context():
+        rows = db.session.scalars(select(ValuationAdjustment)).all()
+        return {
+            row.asset.slug: {
+                "deadweight": row.deadweight,
+                "displacement": row.displacement,
+                "attribution": row.attribution,
+                "drop_off": row.drop_off,
+                "years": row.years,
+                "reason": row.reason,
+                "agreed_by": row.agreed_by,
+                "agreed_on": None if row.agreed_on is None else row.agreed_on.isoformat(),
+            }
+            for row in rows
+        }
+
+
+def _events(app) -> list[AuditEvent]:
+    with app.app_context():
+        query = select(AuditEvent).filter_by(entity_type="valuation_adjustment").order_by(AuditEvent.id)
+        events = db.session.scalars(query).all()
+        db.session.expunge_all()
+        return list(events)
+
+
+FORM = {
+    "deadweight": "25",
+    "displacement": "",
+    "attribution": "12.5%",
+    "drop_off": "0",
+    "years": "1",
+    "reason": "Users were healthier before joining",
+    "agreed_by": "Impact workshop: public health lead, two peer researchers",
+    "agreed_on": "2025-03-14",
+}
+
+
+def test_adjustment_form_validates_keeps_input_saves_and_is_audited(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    page = client.get(LIST).get_data(as_text=True)
+    assert "Dover Library" in page and "gross" in page and "Agree adjustments" in page
+
+    for field, value, message in [
+        ("deadweight", "120", "Enter a percentage from 0 to 100"),
+        ("attribution", "lots", "Enter a percentage from 0 to 100"),
+        ("years", "1.5", "Enter a whole number of years from 1 to 100"),
+        ("reason", "  ", "Give the reason the workshop agreed these shares"),
+        ("agreed_on", "14/03/2025", "Enter the date as YYYY-MM-DD"),
+    ]:
+        refused = submit(client, EDIT, {**FORM, field: value})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and message in html, field
+        assert "There is a problem" in html and 'value="12.5%"' in html or field == "attribution"
+        assert "Users were healthier before joining</textarea>" in html or field == "reason"
+    assert _stored(app) == {}
+
+    assert submit(client, EDIT, FORM).status_code == 303
+    assert _stored(app)["dover_library"] == {
+        "deadweight": 0.25,
+        "displacement": 0.0,
+        "attribution": 0.125,
+        "drop_off": 0.0,
+        "years": 1,
+        "reason": "Users were healthier before joining",
+        "agreed_by": "Impact workshop: public health lead, two peer researchers",
+        "agreed_on": "2025-03-14",
+    }
+    listed = client.get(LIST).get_data(as_text=True)
+    assert "net" in listed and "deadweight 25%" in listed and "attribution 12.5%" in listed
+    assert 'value="12.5"' in client.get(EDIT).get_data(as_text=True)  # shown back as typed percentages
+
+    assert submit(client, EDIT, {**FORM, "deadweight": "30"}).status_code == 303
+    assert submit(client, f"{EDIT}/remove", token_url=LIST).status_code == 303
+    assert _stored(app) == {}
+    created, changed, removed = _events(app)
+    assert created.action == "create" and created.actor_label == "researcher@example.org"
+    assert created.changes["deadweight"] == [None, 0.25] and created.changes["reason"][1].startswith("Users")
+    assert changed.action == "update" and changed.changes == {"deadweight": [0.25, 0.3]}
+    assert removed.action == "delete"
+
+
+def test_unknown_asset_or_campaign_answers_404(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    make_campaign("sheppey", asset_slugs=("sheppey_library",))
+    sign_in(make_user, login)
+    assert client.get(f"{LIST}/sheppey_library").status_code == 404  # another campaign's asset
+    assert client.get("/research/campaigns/nowhere/adjustments").status_code == 404
+
+
+def _upload(client, text: str):
+    token = csrf_token(client.get(LIST).get_data(as_text=True))
+    data = {"csrf_token": token, "file": (io.BytesIO(text.encode()), "adjustments.csv")}
+    return client.post(f"{LIST}/upload", data=data, content_type="multipart/form-data")
+
+
+def _confirm(client, html: str):
+    content = re.search(r'name="content" type="hidden" value="([^"]+)"', html) or re.search(
+        r'id="content" name="content" type="hidden" value="([^"]+)"', html
+    )
+    assert content, "no confirmation form"
+    return client.post(f"{LIST}/upload/confirm", data={"csrf_token": csrf_token(html), "content": content.group(1)})
+
+
+BAD = "\n".join(
+    [
+        HEADER,
+        "dover_library,0.2,0.1,0,0,1,Fine,,",  # 1: valid, but nothing may be saved
+        "dover_library,0.2,0.1,0,0,1,Twice,,",  # 2: repeated asset
+        "sheppey_library,0.2,0,0,0,1,Not asked here,,",  # 3: not this campaign's asset
+        "dover_seafront,25,0,0,0,0,,,2025-13-01",  # 4: percentage given, years 0, no reason, bad date
+    ]
+)
+
+
+def test_adjustments_csv_upload_reports_every_problem_and_saves_nothing(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    make_campaign("sheppey", asset_slugs=("sheppey_library",))
+    sign_in(make_user, login)
+    checked = _upload(client, BAD)
+    assert checked.status_code == 422
+    html = checked.get_data(as_text=True).replace("&#39;", "'")
+    rows = re.findall(r'<tr><td class="number">(\w+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>', html)
+    assert [(int(row), column) for row, column, _reason in rows] == [
+        (2, "asset"),
+        (3, "asset"),
+        (4, "deadweight"),
+        (4, "years"),
+        (4, "reason"),
+        (4, "agreed_on"),
+    ]
+    assert "Enter a fraction from 0 to 1, like 0.25 for 25%" in html and 'name="content"' not in html
+    assert _stored(app) == {}
+
+    header = _upload(client, "asset,deadweight,colour\ndover_library,0.1,red")
+    text = header.get_data(as_text=True)
+    assert header.status_code == 422 and "This column is missing from the header." in text and "Unknown column" in text
+
+
+def test_adjustments_csv_upload_dry_run_then_save_and_download(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    good = "\ufeff" + "\r\n".join(
+        [
+            HEADER + ",campaign",
+            "dover_library,0.25,0.1,0.05,0.2,3,Workshop judgement,Workshop,2025-03-14,dover-town",
+            "dover_seafront,,,,,,Only attribution considered,,,",
+        ]
+    )
+    checked = _upload(client, good)
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "add 2, change 0" in html and "Nothing has been saved yet." in html
+    assert _stored(app) == {}
+    assert _confirm(client, html).status_code == 303
+    stored = _stored(app)
+    assert stored["dover_library"]["drop_off"] == 0.2 and stored["dover_library"]["years"] == 3
+    assert stored["dover_seafront"]["deadweight"] == 0.0 and stored["dover_seafront"]["years"] == 1
+
+    downloaded = client.get("/research/campaigns/dover-town/adjustments.csv")
+    assert downloaded.status_code == 200 and downloaded.mimetype == "text/csv"
+    again = _upload(client, downloaded.data.decode("utf-8-sig"))
+    assert "leave 2 unchanged" in again.get_data(as_text=True)  # the download goes straight back in
+    before = len(_events(app))
+    assert _confirm(client, again.get_data(as_text=True)).status_code == 303
+    assert len(_events(app)) == before
+
+    frame = read_adjustments(io.StringIO(downloaded.data.decode("utf-8-sig")))
+    assert list(frame["asset"]) == ["dover_library", "dover_seafront"] and frame["years"].tolist() == [3, 1]
+
+
+def test_peers_cannot_see_adjustments(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    make_user("peer@example.org", "peer", ("dover-town",))
+    login("peer@example.org")
+    assert client.get(LIST).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ValuationAdjustment.id))) == 0
