@@ -1,15 +1,23 @@
 """Command line for a downloaded dataset.
 
     python -m analysis report RESPONSES.csv --assets ASSETS.csv --out DIR [--campaigns CAMPAIGNS.csv]
+        [--adjustments ADJUSTMENTS.csv] [--deflators DEFLATORS.csv --price-year YEAR] [--seed N] [--draws N]
+        [--include-unverified]
     python -m analysis codebook [--assets ASSETS.csv] [--format md|csv] [--out FILE]
 
 Exit status 0 on success, 2 for bad input (a message naming the file and column, no
 traceback). Progress goes to stderr.
+
+Like the web app and ``flask report``, unverified responses are left out unless
+``--include-unverified`` is given, and ``campaigns.csv`` and ``adjustments.csv`` lying beside
+``responses.csv`` (as in an export) are used when not named: an export gives the same numbers here
+as in the app.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +25,7 @@ from pathlib import Path
 from tqdm import tqdm  # type: ignore[import-untyped]  # types-tqdm is not installed
 
 from analysis.codebook import codebook, codebook_markdown
-from analysis.config import AnalysisConfig
+from analysis.config import DEFAULT_DRAWS, DEFAULT_SEED, AnalysisConfig, read_deflators
 from analysis.dataset import DatasetError, prepare_assets, read_dataset
 from analysis.pipeline import run_dataset
 
@@ -43,13 +51,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("responses", type=Path, help="responses.csv")
     report.add_argument("--assets", type=Path, required=True, help="assets.csv")
-    report.add_argument("--campaigns", type=Path, help="campaigns.csv (population sizes, for scaling users)")
+    report.add_argument(
+        "--campaigns", type=Path, help="campaigns.csv (population sizes; default: campaigns.csv beside RESPONSES)"
+    )
+    report.add_argument(
+        "--adjustments",
+        type=Path,
+        help="adjustments.csv: agreed SROI adjustments per asset (default: adjustments.csv beside RESPONSES)",
+    )
     report.add_argument("--out", type=Path, required=True, help="output directory (created)")
     report.add_argument("--threshold", type=int, default=10, help="disclosure threshold (default 10)")
     report.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     report.add_argument("--price-year", type=int, default=2019, help="price year of money values (default 2019)")
     report.add_argument("--deflator", type=float, help="GDP deflator of the price year / that of 2019")
-    report.add_argument("--verified-only", action="store_true", help="leave out rows with verified = 0")
+    report.add_argument(
+        "--deflators", type=Path, help="price index table (year,index and a '# source:' line) for values and costs"
+    )
+    report.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Monte Carlo seed (default {DEFAULT_SEED})")
+    report.add_argument(
+        "--draws", type=int, default=DEFAULT_DRAWS, help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})"
+    )
+    unverified = report.add_mutually_exclusive_group()
+    unverified.add_argument(
+        "--include-unverified", action="store_true", help="keep rows with verified = 0 (left out by default)"
+    )
+    unverified.add_argument("--verified-only", action="store_true", help="the default, kept for older scripts")
     report.add_argument("--no-report", action="store_true", help="write the CSV tables only")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     book = commands.add_parser("codebook", help="print or write the codebook")
@@ -61,8 +87,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _report(args: argparse.Namespace) -> int:
     config = AnalysisConfig(
-        disclosure_threshold=args.threshold, alpha=args.alpha, price_year=args.price_year, deflator=args.deflator
+        disclosure_threshold=args.threshold,
+        alpha=args.alpha,
+        price_year=args.price_year,
+        deflator=args.deflator,
+        deflators=None if args.deflators is None else read_deflators(args.deflators),
+        seed=args.seed,
+        draws=args.draws,
     )
+    campaigns = args.campaigns or _beside(args.responses, "campaigns.csv")
+    adjustments = args.adjustments or _beside(args.responses, "adjustments.csv")
     with tqdm(total=100, file=sys.stderr, disable=args.quiet, unit="%", bar_format="{l_bar}{bar}| {elapsed}") as bar:
 
         def progress(step: str, fraction: float) -> None:
@@ -70,13 +104,21 @@ def _report(args: argparse.Namespace) -> int:
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         progress("reading the files", 0.0)
-        dataset = read_dataset(args.responses, args.assets, args.campaigns)
-        if args.verified_only:
+        dataset = read_dataset(args.responses, args.assets, campaigns, adjustments)
+        if not args.include_unverified:
             kept = dataset.responses[dataset.responses["verified"] == 1].reset_index(drop=True)
-            dataset = type(dataset)(kept, dataset.assets, dataset.campaigns)
+            dataset = type(dataset)(kept, dataset.assets, dataset.campaigns, dataset.adjustments)
+        inputs = [path for path in (args.responses, args.assets, campaigns, adjustments, args.deflators) if path]
+        filters = {
+            "verified_only": not args.include_unverified,
+            "files": {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in inputs},
+        }
         progress("analysing", 0.1)
         result = run_dataset(
-            dataset, config=config, progress=lambda step, fraction: progress(step, 0.1 + 0.7 * fraction)
+            dataset,
+            config=config,
+            progress=lambda step, fraction: progress(step, 0.1 + 0.7 * fraction),
+            filters=filters,
         )
         progress("writing the report" if not args.no_report else "writing the tables", 0.8)
         paths = result.write(args.out, report=not args.no_report)
@@ -84,6 +126,12 @@ def _report(args: argparse.Namespace) -> int:
     for path in paths.values():
         print(path)
     return 0
+
+
+def _beside(responses: Path, name: str) -> Path | None:
+    """`name` in the folder of responses.csv, if it is there (an unpacked export)."""
+    candidate = responses.parent / name
+    return candidate if candidate.is_file() and candidate != responses else None
 
 
 def _codebook(args: argparse.Namespace) -> int:

@@ -58,8 +58,12 @@ KIND_EFFECT_COLUMNS = (
     "note",
 )
 LEVERAGE_ONE = 1 - 1e-8  # an observation fitted exactly by its own covariate pattern
-MIN_GROUP_VARIANCE = 1e-8  # statsmodels #10239: a zero group variance can mark a failed fit
+# statsmodels #10239: a zero group variance can mark a failed fit. Relative to the residual
+# variance, below 1e-4 counts as zero: the mixed model then adds nothing to OLS
+# (shared/reference/statistics.md, "MixedLM").
+MIN_VARIANCE_RATIO = 1e-4
 MIXEDLM_METHODS: tuple[str | list[str], ...] = (["bfgs", "powell"], "powell")
+KIND_METHODS = ("ols_crv3", "ols_fe_crv3", "mixedlm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +233,7 @@ class MixedFit:
     result: Any
     method: str
     warning: str = ""
+    degenerate: bool = False
 
 
 def fit_mixedlm(model: Any, start_params: Any = None) -> MixedFit:
@@ -237,9 +242,11 @@ def fit_mixedlm(model: Any, start_params: Any = None) -> MixedFit:
     Tries ``["bfgs", "powell"]``, then ``"powell"`` (never lbfgs: statsmodels
     issue #10239 reports a converged fit with an infinite log-likelihood, a zero group variance
     and zeroed coefficients). A fit is accepted when it converged, its log-likelihood is finite
-    and the group variance exceeds 1e-8. If none is, the last fit with a finite
-    log-likelihood is returned with a warning (a variance at zero may be a genuine boundary
-    estimate: then the fixed effects equal pooled OLS); if there is none, ``result`` is None.
+    and the group variance is not negligible against the residual variance (ratio above 1e-4).
+    If none is, the last fit with a finite log-likelihood is returned with a warning and
+    ``degenerate`` set (a variance at zero may be a genuine boundary estimate: then the fixed
+    effects equal pooled OLS, and its p-values are not evidence); if there is none, ``result``
+    is None.
 
     References
     ----------
@@ -259,21 +266,24 @@ def fit_mixedlm(model: Any, start_params: Any = None) -> MixedFit:
                 continue
         llf = float(result.llf)
         variance = float(np.asarray(result.cov_re)[0, 0])
-        if math.isfinite(llf) and result.converged and variance > MIN_GROUP_VARIANCE:
+        residual = float(result.scale)
+        ratio = variance / residual if residual > 0 else math.nan
+        if math.isfinite(llf) and result.converged and ratio > MIN_VARIANCE_RATIO:
             return MixedFit(result, label)
         if math.isfinite(llf):
             fallback = MixedFit(result, label)
         problems.append(
-            f"{label}: converged={bool(result.converged)}, llf={llf:.4g}, community variance={variance:.3g}"
-            + (f" ({caught[0].message})" if caught else "")
+            f"{label}: converged={bool(result.converged)}, llf={llf:.4g}, community variance={variance:.3g} "
+            f"({ratio:.2g} of the residual variance)" + (f" ({caught[0].message})" if caught else "")
         )
     if fallback is not None:
         return MixedFit(
             fallback.result,
             fallback.method,
-            "MixedLM: community variance estimated at (or near) zero or not converged; treat with caution ("
+            "MixedLM: community variance estimated at (or near) zero or not converged, so no p-value is given ("
             + "; ".join(problems)
             + ")",
+            degenerate=True,
         )
     return MixedFit(None, "", "MixedLM did not converge (" + "; ".join(problems) + ")")
 
@@ -399,10 +409,11 @@ def kind_effects(
     """Cross-community models of wellbeing on the number of assets used, per kind and in total.
 
     ``outcome ~ assets_used_<kind> + covariates`` on every community's respondents, fitted
-    twice: OLS with community-clustered CRV3 standard errors and t(G - 1) inference
-    (``method="ols_crv3"``), and a MixedLM with a random intercept per community
-    (``method="mixedlm"``, z-based, REML) as a robustness check. The pooled OLS uses both the
-    within- and the between-community variation in use; there are no community fixed effects.
+    three times: OLS with community-clustered CRV3 standard errors and t(G - 1) inference
+    (``method="ols_crv3"``, within- and between-community variation), the same with community
+    fixed effects (``method="ols_fe_crv3"``: differences within communities only, so a
+    community-level confounder cannot drive it), and a MixedLM with a random intercept per
+    community (``method="mixedlm"``, z-based, REML) as a robustness check.
 
     Returns
     -------
@@ -433,7 +444,7 @@ def kind_effects(
         elif n_communities < 2:
             problem = "fewer than 2 communities: community-level models need several"
         if problem:
-            for method in ("ols_crv3", "mixedlm"):
+            for method in KIND_METHODS:
                 rows.append({**base, "method": method, **_estimate_columns(Estimate(len(model_rows), warning=problem))})
             continue
         x, names = design(model_rows, values, column)
@@ -448,6 +459,16 @@ def kind_effects(
                 "method": "ols_crv3",
                 **_estimate_columns(crv3, notes_as_warning=False),
                 "note": "; ".join((note, *crv3.notes)),
+            }
+        )
+        within_x, within_names = with_community_effects(x, names, communities)
+        within = _safely(len(y), _crv3_estimate, y, within_x, within_names, column, communities, config.confidence)
+        rows.append(
+            {
+                **base,
+                "method": "ols_fe_crv3",
+                **_estimate_columns(within, notes_as_warning=False),
+                "note": "; ".join(("community fixed effects: within-community differences only", note, *within.notes)),
             }
         )
         mixed = _safely(len(y), _mixed_estimate, y, x, names, column, communities, config.confidence)
@@ -465,6 +486,13 @@ def kind_effects(
             table[column] = "" if column in ("warning", "note") else np.nan
     table["note"] = table["note"].fillna("")
     return table.loc[:, list(KIND_EFFECT_COLUMNS)]
+
+
+def with_community_effects(x: FloatArray, names: list[str], communities: Any) -> tuple[FloatArray, list[str]]:
+    """The design plus one dummy per community but the first (community fixed effects)."""
+    codes, levels = pd.factorize(np.asarray(communities), sort=True)
+    dummies = (codes[:, None] == np.arange(1, len(levels))[None, :]).astype("float64")
+    return np.hstack([x, dummies]), [*names, *(f"community[{level}]" for level in levels[1:])]
 
 
 def crv3_coefficient(y: FloatArray, x: FloatArray, groups: Any, position: int, confidence: float) -> Estimate:
@@ -552,13 +580,14 @@ def _mixed_estimate(
         return Estimate(len(y), warning=fit.warning)
     result = fit.result
     low, high = np.asarray(result.conf_int(alpha=1 - confidence))[position]
+    # A degenerate fit's interval and p-value are not evidence: the estimate is kept, they are not.
     estimate = Estimate(
         n=int(result.nobs),
         effect=float(np.asarray(result.fe_params)[position]),
         se=float(np.asarray(result.bse_fe)[position]),
-        ci_low=float(low),
-        ci_high=float(high),
-        p=float(np.asarray(result.pvalues)[position]),
+        ci_low=math.nan if fit.degenerate else float(low),
+        ci_high=math.nan if fit.degenerate else float(high),
+        p=math.nan if fit.degenerate else float(np.asarray(result.pvalues)[position]),
         warning=fit.warning,
     )
     if not math.isfinite(estimate.se):

@@ -49,12 +49,12 @@ def count_users(slug: str, community: str, n_users: int, responses: pd.DataFrame
     sample: scaled with a warning). The population is that of the latest such campaign (the
     campaigns table's order).
     """
-    asked = responses[responses["community"] == community]
+    # Masks on single columns: copying the whole (wide) responses table once per asset is the slow part.
+    in_community = (responses["community"] == community).to_numpy()
     column = asset_column(slug)
-    answered = int(asked[column].notna().sum()) if column in asked else 0
-    chosen = campaigns[
-        (campaigns["community"] == community) & campaigns["campaign"].isin(set(asked["campaign"].astype(str)))
-    ]
+    answered = int(responses[column].notna().to_numpy()[in_community].sum()) if column in responses else 0
+    asked_campaigns = set(responses["campaign"].to_numpy()[in_community].astype(str))
+    chosen = campaigns[(campaigns["community"] == community) & campaigns["campaign"].isin(asked_campaigns)]
     surveyed = f"surveyed users only: {n_users} of {answered} respondents asked use it"
     if answered == 0 or len(chosen) == 0:
         return Users(float(n_users), "surveyed", f"{surveyed}; no population recorded", n_users, answered)

@@ -205,3 +205,49 @@ def test_closed_form_reml_start_agrees_with_lme4_on_dietox() -> None:
     start = random_intercept_start(data["Weight"].to_numpy(float), x, pd.factorize(data["Pig"])[0])
     assert start.fe_params == pytest.approx([15.72352, 6.94251], abs=1e-3)
     assert float(start.cov_re[0, 0]) * 11.37 == pytest.approx(40.39, rel=1e-3)  # gamma x residual variance
+
+
+def test_degenerate_mixedlm_is_judged_relative_to_the_residual_variance() -> None:
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    from analysis.models import _mixed_estimate
+
+    # No community effect, outcome in millions: the group variance comes out near 500, far above the
+    # old absolute 1e-8 but about 5e-10 of the residual variance, i.e. zero.
+    rng = np.random.default_rng(2)
+    groups = np.repeat(np.arange(8), 50)
+    x = np.column_stack([np.ones(400), rng.normal(size=400)])
+    y = (1 + 0.3 * x[:, 1] + rng.normal(size=400)) * 1e6
+    fit = fit_mixedlm(MixedLM(y, x, groups=groups))
+    assert fit.degenerate and float(np.asarray(fit.result.cov_re)[0, 0]) > 1e-8
+    estimate = _mixed_estimate(y, x, ["Intercept", "t"], "t", groups, 0.95)
+    assert math.isnan(estimate.p) and math.isnan(estimate.ci_low)  # never printed as evidence
+    assert estimate.effect == pytest.approx(0.3e6, rel=0.2) and "no p-value" in estimate.warning
+
+
+def test_community_fixed_effects_equal_an_independent_statsmodels_fit(synthetic_result) -> None:
+    import statsmodels.formula.api as smf
+
+    kinds = synthetic_result.kind_effects
+    total = kinds[kinds["exposure"] == "assets_used_total"].set_index("method")
+    assert set(total.index) == {"ols_crv3", "ols_fe_crv3", "mixedlm"}
+    frame = synthetic_result.dataset.responses.copy()
+    frame["total"] = frame[[c for c in frame.columns if c.startswith("assets_used_")]].sum(axis=1, min_count=1)
+    columns = ["wemwbs", "total", "age_band", "gender", "employment", "years_in_area", "mode", "community"]
+    rows = frame[columns].dropna().astype({"wemwbs": float, "total": float, "years_in_area": float})
+    for column in ("age_band", "gender", "employment"):
+        rows[column] = rows[column].astype(int).astype(str)
+    fitted = smf.ols(
+        "wemwbs ~ total + C(age_band) + C(gender) + C(employment) + years_in_area + C(mode) + C(community)", rows
+    ).fit()
+    assert total.loc["ols_fe_crv3", "effect"] == pytest.approx(fitted.params["total"], rel=1e-8)
+    assert total.loc["ols_fe_crv3", "df"] == 2 and "fixed effects" in total.loc["ols_fe_crv3", "note"]
+    # The jackknife SE by hand: refit leaving each community out, centred on the full estimate (CRV3).
+    leave_out = []
+    for community in sorted(rows["community"].unique()):
+        part = rows[rows["community"] != community]
+        formula = "wemwbs ~ total + C(age_band) + C(gender) + C(employment) + years_in_area + C(mode) + C(community)"
+        leave_out.append(smf.ols(formula, part).fit().params["total"])
+    g = len(leave_out)
+    se = math.sqrt((g - 1) / g * sum((b - fitted.params["total"]) ** 2 for b in leave_out))
+    assert total.loc["ols_fe_crv3", "se"] == pytest.approx(se, rel=1e-6)
