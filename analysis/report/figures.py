@@ -257,13 +257,18 @@ def tornado_figure(sensitivity: pd.DataFrame, clear: pd.DataFrame, names: Names)
         )
         axes.axvline(central / scale, color=EDGE, linewidth=1)
         labels = [
-            f"{row['label']} ({_setting(row['setting_low'])} to {_setting(row['setting_high'])})"
+            f"{_capital(row['label'])} ({_setting(row['setting_low'])} to {_setting(row['setting_high'])})"
             for row in records(rows)
         ]
         axes.set_yticks(positions, labels, fontsize=8)
         axes.set_title(f"{_short(names.asset(slug), 60)} ({names.community(community.get(slug, ''))})", fontsize=9)
         axes.set_xlabel(unit, fontsize=8)
     return figure
+
+
+def _capital(text: object) -> str:
+    words = str(text)
+    return words[:1].upper() + words[1:]
 
 
 def _setting(value: object) -> str:

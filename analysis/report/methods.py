@@ -61,8 +61,9 @@ def methods_section(result: AnalysisResult) -> str:
         instruments.get(key).licence.notice for key in ("wemwbs", "swemwbs") if instruments.get(key).licence.notice
     ]
     provenance = getattr(result, "provenance", None) or {}
-    draws = provenance.get("draws", getattr(config, "draws", None))
-    seed = provenance.get("seed", getattr(config, "seed", None))
+    monte = provenance.get("monte_carlo") or {}
+    draws = monte.get("draws", getattr(config, "draws", None))
+    seed = monte.get("seed", getattr(config, "seed", None))
     monte_carlo = f" ({draws:,} draws, seed {seed})" if isinstance(draws, int) and seed is not None else ""
     items = [
         "<strong>Association, not causation.</strong> The survey was done once. It shows that people who use "
@@ -136,8 +137,10 @@ def methods_section(result: AnalysisResult) -> str:
 
 
 PROVENANCE_LABELS = {
-    "software_version": "Software version",
-    "version": "Software version",
+    "software": "Software versions",
+    "monte_carlo": "Monte Carlo simulation",
+    "deflators": "Deflator table",
+    "rows": "Rows read",
     "created_at": "Created",
     "data_sha256": "Data (SHA-256)",
     "filters": "Filters",

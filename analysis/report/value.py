@@ -9,6 +9,7 @@ ratio and the selection explanation (people who are struggling may use the servi
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -291,12 +292,16 @@ def value_section(result: AnalysisResult, names: Names) -> str:
 
 
 def _warnings(values: pd.DataFrame, names: Names, threshold: int) -> list[str]:
-    notes = []
+    """Each distinct warning once, with the assets it applies to."""
+    grouped: dict[str, list[str]] = {}
     for row in records(values):
-        warning = str(row["warning"]).strip()
-        if warning and row["evidence"] != "not_estimated":
-            notes.append(f"{esc(row['name'])}: {esc(suppress_counts(names.clean(warning), threshold))}")
-    return notes
+        if row["evidence"] == "not_estimated":
+            continue  # its sentence gives the reason
+        for warning in re.split(r";\s*(?![^()]*\))", str(row["warning"])):
+            text = suppress_counts(names.clean(warning.strip()), threshold)
+            if text:
+                grouped.setdefault(text, []).append(str(row["name"]))
+    return [f"{esc(text[:1].upper() + text[1:])} ({esc(', '.join(assets))})." for text, assets in grouped.items()]
 
 
 def _shrinkage(clear: pd.DataFrame) -> str:

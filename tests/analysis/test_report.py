@@ -1,0 +1,205 @@
+"""The workshop report's content: names not slugs, honest value sentences, suppression, ledger,
+tornado, provenance; and the asset-use table checked against an independent pandas computation."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import instruments
+from analysis import AnalysisConfig, AnalysisResult, run
+from analysis.asset_use import asset_use, frequency_labels
+from analysis.report import render_report, write_provenance
+from tests.analysis.synthetic import STANDARD, make_survey
+
+NAMES = {"north": "Northfield", "south": "Southsea", "east": "Eastry"}
+
+
+def visible_text(document: str) -> str:
+    """What a reader sees: tags, style sheet and image data removed, alt text and captions kept."""
+    body = re.sub(r"<style>.*?</style>", " ", document, flags=re.DOTALL)
+    body = re.sub(r'src="data:image/png;base64,[^"]*"', " ", body)
+    alts = " ".join(re.findall(r'alt="([^"]*)"', body))
+    return html.unescape(re.sub(r"<[^>]+>", " ", body) + " " + alts)
+
+
+@pytest.fixture(scope="module")
+def frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    responses, assets = make_survey(STANDARD, per_community=300, seed=11)
+    # A rarely used asset: 3 users in Northfield, so its counts must never be quoted.
+    column = responses["asset_north_bus"].astype("Int64")
+    north = (responses["community"] == "north").to_numpy()
+    column[north] = 0
+    column[np.flatnonzero(north)[:3]] = 2
+    responses["asset_north_bus"] = column
+    assets = assets.assign(community_name=assets["community"].map(NAMES))
+    campaigns = pd.DataFrame(
+        {
+            "campaign": ["north-2026", "south-2026", "east-2026"],
+            "community": ["north", "south", "east"],
+            "population_size": [5000, None, 12000],
+            "sampling_method": ["random", None, "quota"],
+        }
+    )
+    return responses, assets, campaigns
+
+
+@pytest.fixture(scope="module")
+def result(frames) -> AnalysisResult:
+    responses, assets, campaigns = frames
+    return run(responses, assets, campaigns=campaigns, config=AnalysisConfig(draws=2_000))
+
+
+@pytest.fixture(scope="module")
+def document(result) -> str:
+    return render_report(result)
+
+
+def with_grades(result: AnalysisResult, grades: dict[str, tuple[str, float]]) -> AnalysisResult:
+    """The result with hand-set evidence grades and effects (asset -> (evidence, effect))."""
+    values = result.asset_value.copy()
+    for slug, (evidence, effect) in grades.items():
+        row = values["asset"] == slug
+        values.loc[row, "evidence"] = evidence
+        values.loc[row, "effect"] = effect
+        if evidence == "not_estimated":
+            values.loc[row, ["effect", "se", "value_central", "value_low", "value_high"]] = np.nan
+            values.loc[row, "warning"] = "fewer than 10 users or non-users in the model (3 users, 297 non-users)"
+        if evidence != "clear" or effect <= 0:
+            values.loc[row, ["bcr_central", "bcr_low", "bcr_high"]] = np.nan
+    return dataclasses.replace(result, asset_value=values)
+
+
+def test_asset_use_matches_an_independent_computation(frames, result) -> None:
+    responses, assets, _campaigns = frames
+    table = result.asset_use.set_index("asset")
+    threshold = result.config.disclosure_threshold
+    for slug, community in zip(assets["slug"], assets["community"], strict=True):
+        asked = responses.loc[responses["community"] == community]
+        frequency = asked[f"asset_{slug}"].dropna().astype(int)
+        importance = asked[f"asset_{slug}_value"]
+        row = table.loc[slug]
+        assert row["community_name"] == NAMES[community]
+        assert row["asked"] == len(frequency)
+        counts = frequency.value_counts().reindex(range(5), fill_value=0)
+        users = int((frequency >= 1).sum())
+        if min(users, len(frequency) - users) >= threshold:
+            assert row["users"] == users and row["user_share"] == pytest.approx(users / len(frequency))
+        else:
+            assert pd.isna(row["users"]) and pd.isna(row["user_share"]) and row["suppressed"] == 1
+        if counts[counts > 0].min() >= threshold:
+            for code in range(5):
+                assert row[f"frequency_{code}_count"] == counts[code]
+                assert row[f"frequency_{code}_share"] == pytest.approx(counts[code] / len(frequency))
+        else:  # a small cell blanks the whole distribution
+            assert all(pd.isna(row[f"frequency_{code}_count"]) for code in range(5))
+        for group, chosen in (("users", frequency >= 1), ("non_users", frequency == 0)):
+            ratings = importance.loc[chosen[chosen].index].dropna()
+            if len(ratings) >= threshold:
+                assert row[f"importance_{group}_n"] == len(ratings)
+                assert row[f"importance_{group}_mean"] == pytest.approx(ratings.mean())
+            else:
+                assert pd.isna(row[f"importance_{group}_mean"])
+    assert table.loc["north_bus", "suppressed"] == 1
+    assert frequency_labels()[0] == "Never" and frequency_labels()[4] == "Most days"
+
+
+def test_asset_use_blanks_a_whole_row_under_the_threshold() -> None:
+    responses = pd.DataFrame(
+        {"community": ["a"] * 6, "asset_x": [0, 1, 2, 0, 4, 3], "asset_x_value": [1, 2, 3, 4, 5, 5]}
+    )
+    assets = pd.DataFrame({"slug": ["x"], "name": ["X"], "kind": ["place"], "community": ["a"]})
+    row = asset_use(responses, assets, AnalysisConfig()).iloc[0]
+    assert row["suppressed"] == 1 and pd.isna(row["asked"]) and pd.isna(row["users"])
+    assert asset_use(responses, assets, AnalysisConfig(disclosure_threshold=0)).iloc[0]["users"] == 4
+
+
+def test_names_never_slugs(result, document) -> None:
+    text = visible_text(document)
+    for slug in result.dataset.assets["slug"]:
+        assert slug not in text, f"asset slug {slug} in the report"
+    for slug, name in NAMES.items():
+        assert re.search(rf"\b{slug}\b", text) is None, f"community slug {slug} in the report"
+        assert name in text
+    assert instruments.get("wemwbs").items[0].text in text  # item wording, not keys
+    assert not re.search(r"\bwemwbs_\d+\b", text)
+
+
+def test_small_counts_are_not_quoted_in_the_text(result, document) -> None:
+    graded = with_grades(result, {"north_bus": ("not_estimated", np.nan)})
+    for text in (visible_text(document), visible_text(render_report(graded))):
+        quoted = re.findall(r"\b([1-9]) (?:people|persons?|users?|non-users?|respondents?)\b", text)
+        assert quoted == [], f"small counts quoted: {quoted}"
+        assert "fewer than 10" in text
+
+
+def test_value_ledger_and_honest_sentences(result) -> None:
+    graded = with_grades(
+        result,
+        {
+            "north_park": ("clear", 0.35),
+            "north_library": ("suggestive", 0.2),
+            "north_choir": ("none", 0.01),
+            "south_hub": ("clear", -0.4),
+            "north_bus": ("not_estimated", np.nan),
+        },
+    )
+    document = render_report(graded)
+    assert "Value ledger" in document and "never add them up" in document
+    assert "must not be added up" in document
+    sentences = dict(re.findall(r"<p class='value-sentence evidence-(\w+)'>(.*?)</p>", document))
+    assert set(sentences) >= {"clear", "suggestive", "none", "not_estimated"}
+    paragraphs = re.findall(r"<p class='value-sentence evidence-(\w+)'>(.*?)</p>", document)
+    for evidence, sentence in paragraphs:
+        text = html.unescape(re.sub(r"<[^>]+>", "", sentence))
+        if evidence in ("suggestive",):
+            assert "does not establish" in text and "if the association were real" in text.lower()
+            assert "ratio" in text and "each pound" not in text
+        elif evidence in ("none", "not_estimated"):
+            assert "£" not in text, text
+        elif "South Hub" in text:
+            assert "may reflect that people who are struggling use the service" in text
+            assert "£" not in text and "each pound" not in text
+    ledger = re.search(r"<caption>Value ledger.*?</table>", document, re.DOTALL)
+    assert ledger is not None
+    rows = {
+        html.unescape(re.sub(r"<[^>]+>", " ", cells[0])).strip(): [
+            html.unescape(re.sub(r"<[^>]+>", " ", c)) for c in cells
+        ]
+        for cells in (re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", ledger.group(0)))
+        if cells
+    }
+    assert "none: effect not established" in rows["North Library"][8]
+    assert "if real" in rows["North Library"][6]
+    assert "none: negative association" in rows["South Hub"][8]
+    assert "gross" in rows["North Park"][9]
+    assert rows["North Park"][1].strip() == "Northfield"
+
+
+def test_tornado_only_with_a_clear_asset(result, document) -> None:
+    assert (result.asset_value["evidence"] == "clear").any()
+    assert "One panel for" in document and "£10,000 to £16,000" in document
+    nothing_clear = with_grades(result, {slug: ("none", 0.1) for slug in result.asset_value["asset"]})
+    quiet = render_report(nothing_clear)
+    assert "One panel for" not in quiet
+    assert "states no money value as a finding" in quiet
+    assert "each pound" not in quiet
+
+
+def test_provenance_block_and_file(result, document, tmp_path) -> None:
+    assert "<h2 id='provenance'>Provenance</h2>" in document
+    assert result.provenance["data_sha256"] in document
+    path = write_provenance(result, tmp_path / "provenance.json")
+    assert json.loads(path.read_text(encoding="utf-8"))["data_sha256"] == result.provenance["data_sha256"]
+
+
+def test_tables_scroll_in_their_own_container(document) -> None:
+    tables = document.count("<table>")
+    assert tables > 5 and document.count("<div class='scroll' role='region'") == tables
+    assert "overflow-x: auto" in document
