@@ -12,7 +12,6 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.dataset import records
@@ -42,20 +41,8 @@ def _number(value: Any) -> float:
 
 
 def value_table(result: AnalysisResult, names: Names) -> pd.DataFrame:
-    """``result.asset_value`` with the contract's columns (blank where an older result lacks them)."""
+    """``result.asset_value`` typed for display, names filled in where a slug has no recorded name."""
     values = result.asset_value.copy()
-    if "evidence" not in values:  # an older pipeline's table: grade it the old way so the report still renders
-        effect = values["effect"].astype("float64")
-        adjusted = values["p_adj"].astype("float64")
-        values["evidence"] = np.where(
-            effect.isna(), "not_estimated", np.where(adjusted < result.config.alpha, "clear", "none")
-        )
-        values["users_basis"] = np.where(
-            values["users_basis"].astype(str).str.startswith("scaled"), "scaled_random", "surveyed"
-        )
-    for column in ("name", "community", "community_name", "outcome", "value_basis", "agreed_by", "agreed_on"):
-        if column not in values:
-            values[column] = ""
     values["name"] = [
         str(name) if not blank(name) and str(name) else names.asset(slug)
         for slug, name in zip(values["asset"], values["name"], strict=True)
@@ -70,9 +57,9 @@ def value_table(result: AnalysisResult, names: Names) -> pd.DataFrame:
         "value_shrunk_central annual_cost cost_year price_year bcr_central bcr_low bcr_high ci_low ci_high"
     ).split()
     for column in numeric:
-        values[column] = values[column].astype("float64") if column in values else np.nan
+        values[column] = values[column].astype("float64")
     for column in ("caveat", "warning"):
-        values[column] = values[column].fillna("").astype(str) if column in values else ""
+        values[column] = values[column].fillna("").astype(str)
     order = values["evidence"].map(EVIDENCE_ORDER).fillna(9)
     return values.assign(_order=order).sort_values(["_order", "value_central"], ascending=[True, False])
 
