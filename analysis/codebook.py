@@ -27,6 +27,8 @@ CODEBOOK_COLUMNS = (
 )
 PROJECT = "Project's own (community wellbeing survey platform)"
 PROJECT_LICENCE = "The project's own wording; free to use and adapt."
+# The ONS questions are each their own measure; anxiety runs the other way from the other three.
+ONS4_NOTES = {"ons_anxious": "; higher = more anxious, i.e. worse, unlike the other three"}
 
 
 def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -66,6 +68,10 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
     demographics = instruments.get("demographics")
     for key in ("age_band", "gender", "employment", "years_in_area"):
         add(_item_row(demographics, demographics.item(key)))
+    ons4 = instruments.get("ons4")
+    for item in ons4.items:
+        note = f" (ONS personal well-being, 0-10{ONS4_NOTES.get(item.key, '')}; blank = not asked or not answered)"
+        add(_item_row(ons4, item, text=item.text + note))
     for key in ("wemwbs", "sixways"):
         instrument = instruments.get(key)
         for item in instrument.items:
@@ -102,6 +108,8 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
         ("kind", "Kind of asset", "category", "; ".join(ASSET_KINDS)),
         ("community", "Community (slug) whose residents were asked about the asset", "text", ""),
         ("annual_cost", "Annual running cost in pounds (blank = unknown)", "number", ">= 0"),
+        ("cost_year", "Price year of annual_cost, e.g. 2024 (blank = unknown)", "integer", "1900-2100"),
+        ("community_name", "Community name, for reports (optional)", "text", ""),
     ]
     for variable, label, kind, codes in asset_rows:
         add({"file": "assets.csv", "variable": variable, "label": label, "type": kind, "codes": codes, **own})
@@ -110,14 +118,42 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
         ("community", "Community (slug)", "text", ""),
         (
             "population_size",
-            "Residents in the community as recorded for the campaign (blank = not recorded)",
+            "Residents in the surveyed ages (16+ by default) that the sample represents, never a whole-town "
+            "total with children (blank = not recorded)",
             "integer",
             "> 0",
         ),
-        ("sampling_method", "How respondents were recruited (blank = not recorded)", "text", ""),
+        (
+            "sampling_method",
+            "How respondents were chosen: random (users scaled to the population), quota (scaled, with a "
+            "warning), convenience (surveyed users only); blank = not recorded",
+            "category",
+            "random; quota; convenience",
+        ),
+        ("population_source", "Where population_size comes from, e.g. ONS mid-year estimates 2023", "text", ""),
+        ("community_name", "Community name, for reports (optional)", "text", ""),
     ]
     for variable, label, kind, codes in campaign_rows:
         add({"file": "campaigns.csv", "variable": variable, "label": label, "type": kind, "codes": codes, **own})
+    adjustment_rows = [
+        ("asset", "Asset (slug) the agreed SROI adjustments apply to", "text", ""),
+        ("deadweight", "Share of the association judged not caused by the asset (deducted)", "number", "0-1"),
+        ("attribution", "Share of the outcome due to others (deducted)", "number", "0-1"),
+        ("displacement", "Share that only moved benefit from elsewhere (deducted)", "number", "0-1"),
+        ("drop_off", "Yearly fall in the value after the first year", "number", "0-1"),
+        ("years", "Years of the asset's activity valued (blank = 1)", "integer", ">= 1"),
+        ("reason", "Why these shares were agreed", "text", ""),
+        ("agreed_by", "Who agreed them (names or roles)", "text", ""),
+        ("agreed_on", "When they were agreed (YYYY-MM-DD)", "date", ""),
+        (
+            "campaign",
+            "Campaign (slug) the adjustments were stored for (the latest with some for the asset)",
+            "text",
+            "",
+        ),
+    ]
+    for variable, label, kind, codes in adjustment_rows:
+        add({"file": "adjustments.csv", "variable": variable, "label": label, "type": kind, "codes": codes, **own})
     return pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS))
 
 
@@ -155,7 +191,12 @@ def codebook_markdown(table: pd.DataFrame | None = None) -> str:
 def _item_row(
     instrument: Instrument, item: Item, *, key: str | None = None, text: str | None = None
 ) -> dict[str, object]:
-    if item.type == "choice":
+    anchors = item.scale_anchors
+    if anchors is not None:
+        low, high = anchors
+        codes = f"{low.code}-{high.code}: {low.code} = {low.label}; {high.code} = {high.label}"
+        kind = "code"
+    elif item.type == "choice":
         codes = "; ".join(f"{option.code} = {option.label}" for option in item.options)
         kind = "code"
     elif item.type == "integer":

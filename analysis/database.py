@@ -37,6 +37,7 @@ from analysis.dataset import (
     DatasetError,
     asset_column,
     asset_value_column,
+    ons4_items,
     response_columns,
     sixways_items,
     wemwbs_items,
@@ -171,7 +172,7 @@ def build_dataset(
 
 def _item_keys() -> list[str]:
     """The item answers the dataset carries (text items are left out: see analysis.dataset)."""
-    return [*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()]
+    return [*DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
 
 
 def _responses_select(where: ColumnElement[bool]) -> Select[Any]:

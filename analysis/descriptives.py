@@ -8,16 +8,39 @@ from scipy import stats  # type: ignore[import-untyped]  # scipy-stubs is not in
 
 import instruments
 from analysis.config import WEMWBS_BANDS, AnalysisConfig
-from analysis.dataset import MODES, sixways_scores
+from analysis.dataset import MODES, ons4_items, sixways_scores
 
 DESCRIPTIVE_COLUMNS = ("group_type", "group", "measure", "n", "mean", "sd", "ci_low", "ci_high", "suppressed")
 GROUP_TYPES = ("overall", "community", "mode", "age_band", "gender", "employment")
 NOT_ANSWERED = "not answered"
 
 
+# What each measure is, for tables and reports. The ONS questions are four separate measures
+# (ONS reports them separately, with no total); anxiety runs the other way: higher is worse.
+MEASURE_LABELS = {
+    "wemwbs": "WEMWBS (14-70; higher = better)",
+    "swemwbs": "SWEMWBS (metric score, 7-35; higher = better)",
+    "ons_life_satisfaction": "Life satisfaction (ONS, 0-10; higher = better)",
+    "ons_worthwhile": "Things done in life are worthwhile (ONS, 0-10; higher = better)",
+    "ons_happy": "Happiness yesterday (ONS, 0-10; higher = better)",
+    "ons_anxious": "Anxiety yesterday (ONS, 0-10; higher = more anxious, i.e. worse)",
+    "sixways_connect": "Six ways: connect (1-5)",
+    "sixways_be_active": "Six ways: be active (1-5)",
+    "sixways_keep_learning": "Six ways: keep learning (1-5)",
+    "sixways_take_notice": "Six ways: take notice (1-5)",
+    "sixways_give": "Six ways: give (1-5)",
+    "sixways_care": "Six ways: care (1-5)",
+}
+
+
 def measures() -> tuple[str, ...]:
-    """Measures described: WEMWBS, SWEMWBS (metric score) and each six-ways dimension."""
-    return ("wemwbs", "swemwbs", *sixways_scores())
+    """Measures described: WEMWBS, SWEMWBS (metric score), the four ONS questions, each six-ways dimension."""
+    return ("wemwbs", "swemwbs", *ons4_items(), *sixways_scores())
+
+
+def measure_label(measure: str) -> str:
+    """Plain-English label of a measure in `measures()` (its column name if it has none)."""
+    return MEASURE_LABELS.get(measure, measure)
 
 
 def group_labels(responses: pd.DataFrame, group_type: str) -> pd.Series:

@@ -155,7 +155,7 @@ def stata_names(columns: list[str]) -> dict[str, str]:
 def value_labels(columns: list[str], assets: pd.DataFrame) -> dict[str, dict[int, str]]:
     """{column: {code: label}} for every coded column, from the instrument definitions."""
     labels: dict[str, dict[int, str]] = {"verified": dict(VERIFIED_LABELS)}
-    for key in ("demographics", "wemwbs", "sixways"):
+    for key in ("demographics", "ons4", "wemwbs", "sixways"):
         for item in instruments.get(key).items:
             if item.type == "choice":
                 labels[item.key] = {option.code: option.label for option in item.options}

@@ -61,6 +61,24 @@ class Item:
         """The allowed codes of a choice item, in display order."""
         return tuple(option.code for option in self.options)
 
+    @property
+    def scale_anchors(self) -> tuple[Option, Option] | None:
+        """The two labelled end points of a numeric rating scale, or None if the item is not one.
+
+        A rating scale (the ONS 0-10 questions) is a choice item of at least 7 codes in steps of
+        one where only the end points carry words and every other option is labelled with its
+        own number. Screens and paper show it as a row of numbers with the words at the ends.
+        """
+        options = self.options
+        if self.type != "choice" or len(options) < 7:
+            return None
+        first = options[0].code
+        if any(option.code != first + offset for offset, option in enumerate(options)):
+            return None
+        if any(option.label != str(option.code) for option in options[1:-1]):
+            return None
+        return options[0], options[-1]
+
     def label_for(self, code: int) -> str:
         """Return the label of `code`; KeyError if the item has no such option."""
         for option in self.options:

@@ -57,11 +57,27 @@ def test_campaign_without_copyright_scales_needs_no_licence(app, community):
         (["nosuch"], "Unknown instrument"),
         ([], "at least one"),
         (["sixways", "sixways"], "only once"),
+        (["wemwbs", "ons4"], "ONS personal well-being questions before WEMWBS"),  # ONS advises asking them first
+        (["swemwbs", "sixways", "ons4"], "before WEMWBS or SWEMWBS"),
     ],
 )
 def test_bad_instrument_lists_are_refused(app, community, keys, message):
     with pytest.raises(ServiceError, match=message):
         create_campaign(community, "sheppey", "Sheppey survey", keys)
+
+
+def test_ons_questions_are_optional_and_need_no_licence(app, community):
+    alone = create_campaign(community, "sheppey-ons", "Sheppey survey", ["ons4", "demographics"])
+    assert open_campaign(alone).status == "open"  # Crown copyright, Open Government Licence: no registration
+    add_licence("wemwbs", holder="Swale Borough Council", reference="R1")
+    both = create_campaign(community, "sheppey", "Sheppey survey", ["sixways", "ons4", "asset_use", "wemwbs"])
+    assert [link.instrument_version.key for link in open_campaign(both).instruments][1:] == [
+        "ons4",
+        "asset_use",
+        "wemwbs",
+    ]
+    without = create_campaign(community, "sheppey-wemwbs", "Sheppey survey", ["wemwbs", "sixways"])
+    assert open_campaign(without).status == "open"
 
 
 def test_bad_campaign_slug_is_refused(app, community):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -326,3 +327,44 @@ def test_postcode_district_must_match_whole_pattern(app, client, make_campaign):
         assert refused.status_code == 422, bad
         assert "first part of your postcode" in refused.get_data(as_text=True)
     assert _answers(app) == 0
+
+
+ONS4_KEYS = ["ons_life_satisfaction", "ons_worthwhile", "ons_happy", "ons_anxious"]
+
+
+def test_ons_questions_come_first_as_0_to_10_scales_and_are_stored(app, client, make_campaign):
+    slug = make_campaign(keys=("ons4", "wemwbs", "demographics"), asset_slugs=())
+    resident = Resident(client, slug)
+    resident.start()
+    assert resident.item_names(1) == ONS4_KEYS
+    html = resident.page_html(1)
+    assert "Part 1 of 3" in html and "Personal well-being (ONS questions)" in html
+    assert "where 0 is &#39;not at all&#39; and 10 is &#39;completely&#39;" in html  # the ONS introduction
+    assert "© Crown copyright, Office for National Statistics" in html and "Open Government Licence" in html
+    # Each question is a fieldset of eleven radios 0-10 with its worded end points, in the label too.
+    assert html.count('<fieldset class="question scale-question') == 4
+    for key in ONS4_KEYS:
+        values = re.findall(rf'name="{key}" type="radio" value="(\d+)"', html)
+        assert values == [str(code) for code in range(11)], key
+    assert "0 = Not at all satisfied" in html and "10 = Completely satisfied" in html
+    assert '<span class="visually-hidden">, Not at all anxious</span>' in html
+    assert '<span class="visually-hidden">, Completely anxious</span>' in html
+
+    for bad in ("11", "-1", "x", ""):  # 11 is off the scale; blank: the four are required online
+        answers = {**valid_answers(ONS4_KEYS), "ons_anxious": bad}
+        refused = resident.post_page(1, answers)
+        assert refused.status_code == 422, bad
+        assert "ons_anxious-error" in refused.get_data(as_text=True)
+    assert _answers(app) == 0
+
+    answers = {"ons_life_satisfaction": 0, "ons_worthwhile": 10, "ons_happy": 7, "ons_anxious": 3}
+    assert resident.post_page(1, answers).status_code == 303
+    assert checked_answers(resident.page_html(1)) == {key: str(value) for key, value in answers.items()}
+    for number in (2, 3):
+        assert resident.post_page(number, valid_answers(resident.item_names(number))).status_code == 303
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert response.status == "complete"
+        assert response.instrument_versions == {"ons4": 1, "wemwbs": 1, "demographics": 1}
+        stored = {a.item_key: a.value for a in response.answers if a.item_key.startswith("ons_")}
+        assert stored == answers  # 0 is an answer, not a missing value

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import instruments
-from analysis.dataset import DEMOGRAPHIC_COLUMNS, MODES, kind_columns, sixways_items, wemwbs_items
+from analysis.dataset import DEMOGRAPHIC_COLUMNS, MODES, kind_columns, ons4_items, sixways_items, wemwbs_items
 
 from ..models import ASSET_KINDS, CAMPAIGN_STATUSES, SIXWAYS_DIMENSIONS
 
@@ -94,7 +94,7 @@ def response_row_schema() -> dict[str, Any]:
     demographics = instruments.get("demographics")
     for key in DEMOGRAPHIC_COLUMNS:
         properties[key] = _item_schema(demographics.item(key))
-    for instrument_key, keys in (("wemwbs", wemwbs_items()), ("sixways", sixways_items())):
+    for instrument_key, keys in (("ons4", ons4_items()), ("wemwbs", wemwbs_items()), ("sixways", sixways_items())):
         instrument = instruments.get(instrument_key)
         for key in keys:
             properties[key] = _item_schema(instrument.item(key))

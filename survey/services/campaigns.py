@@ -30,6 +30,8 @@ from .licences import licence_recorded
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ASSET_TEMPLATE_KEY = "asset_use"
+ONS4_KEY = "ons4"
+WELLBEING_SCALES = ("wemwbs", "swemwbs")  # asked after the ONS questions when a campaign has both
 
 
 def create_campaign(
@@ -60,6 +62,10 @@ def instrument_keys_problem(keys: Sequence[str]) -> str | None:
     if "wemwbs" in keys and "swemwbs" in keys:
         # SWEMWBS's items are WEMWBS items; it is derived from a full WEMWBS, never asked twice.
         return "Ask WEMWBS or SWEMWBS, not both: SWEMWBS is scored from the WEMWBS items."
+    if ONS4_KEY in keys and any(key in keys[: list(keys).index(ONS4_KEY)] for key in WELLBEING_SCALES):
+        # ONS advises asking its personal well-being questions before other wellbeing questions,
+        # so that those do not colour the answers (valuation reference, "Life satisfaction, asked directly").
+        return "Ask the ONS personal well-being questions before WEMWBS or SWEMWBS, as ONS advises."
     return None
 
 

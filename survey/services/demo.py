@@ -1,7 +1,8 @@
 """Demo data: the four seed communities, their asset logs, open campaigns and synthetic responses.
 
 The synthetic wellbeing depends on asset use through planted effects
-(`DEMO_ASSETS[...]["effect"]`, WEMWBS points for a user versus a non-user), plus
+(`DEMO_ASSETS[...]["effect"]`, WEMWBS points for a user versus a non-user, and
+`DEMO_LS_EFFECTS`, the same assets' effects in ONS life-satisfaction points), plus
 an upward bias for interviews, so the analysis has something real to find.
 Running it again adds nothing that is already there.
 """
@@ -127,8 +128,25 @@ DEMO_ASSETS: dict[str, list[tuple[str, str, str, float | None, list[str], float,
         ("swanley_youth_worker", "Detached youth worker", "individual", 30000, ["connect"], 0.0, 0.1),
     ],
 }
-DEMO_INSTRUMENTS = ["wemwbs", "sixways", "asset_use", "demographics"]
+# ONS4 first: ONS advises asking the personal well-being questions before other wellbeing questions.
+DEMO_INSTRUMENTS = ["ons4", "wemwbs", "sixways", "asset_use", "demographics"]
 INTERVIEW_BIAS = 1.5  # interviewer-administered WEMWBS reads higher
+INTERVIEW_LS_BIAS = 0.2  # and so does life satisfaction (the same bias at 0.13 points per WEMWBS point)
+# Synthetic ONS answers (demo only), near the UK's Annual Population Survey figures: life satisfaction
+# mean about 7.5, SD about 1.9; worthwhile about 7.7; happy about 7.4 (SD about 2.2); anxious about
+# 3.1 (SD about 2.8). LS_WEMWBS_CORRELATION is the part of a person's life satisfaction shared with
+# their WEMWBS (published correlations of the two are about 0.6-0.7).
+LS_MEAN, LS_SD, LS_WEMWBS_CORRELATION = 7.6, 2.0, 0.65
+
+
+def _ls_effect(wemwbs_effect: float) -> float:
+    """Planted life-satisfaction effect of an asset: 0.2 points per WEMWBS point, kept within 0.2-0.6 points
+    for the planted assets (plausible sizes for one asset), zero for the others."""
+    return 0.0 if wemwbs_effect <= 0 else round(min(max(0.2 * wemwbs_effect, 0.2), 0.6), 1)
+
+
+# Life-satisfaction points (0-10) for a user versus a non-user, per asset slug.
+DEMO_LS_EFFECTS = {row[0]: _ls_effect(row[5]) for rows in DEMO_ASSETS.values() for row in rows}
 DOUBLE_ENTRY_PERCENT = 50  # of paper forms keyed twice, for quality control
 # One keying discrepancy already resolved (Dover Town) and one waiting for a researcher (Aylesham).
 PLANTED_DISCREPANCIES = {"dover-town": "resolved", "aylesham": "open"}
@@ -246,13 +264,21 @@ def synthetic_person(
     """One synthetic resident's answers, keyed by item, with the planted asset effects built in."""
     planted = {slug: (effect, share) for slug, _n, _k, _c, _d, effect, share in DEMO_ASSETS[campaign.slug]}
     values: dict[str, int | str] = {}
-    wellbeing = 46.0 + bias + rng.normal(0, 7)
+    person = rng.normal(0, 1)  # shared by WEMWBS and life satisfaction, so the two correlate
+    wellbeing = 46.0 + bias + 7 * person
+    # Centred on the community's expected asset effects, so each community's mean is about LS_MEAN.
+    expected = sum(DEMO_LS_EFFECTS[slug] * share for slug, (_effect, share) in planted.items())
+    satisfaction = LS_MEAN - expected + bias * INTERVIEW_LS_BIAS / INTERVIEW_BIAS
+    satisfaction += LS_SD * (LS_WEMWBS_CORRELATION * person + np.sqrt(1 - LS_WEMWBS_CORRELATION**2) * rng.normal())
     for asset in campaign.assets:
         effect, share = planted[asset.slug]
         frequency = int(rng.integers(1, 5)) if rng.random() < share else 0
         wellbeing += effect if frequency else 0.0
+        satisfaction += DEMO_LS_EFFECTS[asset.slug] if frequency else 0.0
         values[f"asset_{asset.slug}"] = frequency
         values[f"asset_{asset.slug}_value"] = int(np.clip(round(2 + frequency * 0.6 + rng.normal(0, 0.8)), 1, 5))
+    if "ons4" in sections:
+        values.update(_ons4_answers(satisfaction, rng))
     item_level = wellbeing / 14
     for item in sections["wemwbs"].items:
         values[item.key] = int(np.clip(round(item_level + rng.normal(0, 0.55)), 1, 5))
@@ -268,8 +294,23 @@ def synthetic_person(
     return values
 
 
+def _ons4_answers(satisfaction: float, rng: np.random.Generator) -> dict[str, int | str]:
+    """The four ONS answers (whole numbers 0-10) of a person with this life satisfaction before rounding."""
+    deviation = satisfaction - 7.5
+    noise = rng.normal(0, 1, size=3)
+    latent = {
+        "ons_life_satisfaction": satisfaction,
+        "ons_worthwhile": 7.8 + 0.65 * deviation + 1.3 * noise[0],
+        "ons_happy": 7.4 + 0.7 * deviation + 1.8 * noise[1],
+        "ons_anxious": 2.9 - 0.5 * deviation + 2.6 * noise[2],  # higher = more anxious
+    }
+    return {key: int(np.clip(round(value), 0, 10)) for key, value in latent.items()}
+
+
 def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generator, peer: User) -> int:
-    sections = {section.key: section for section in campaign_sections(campaign)}
+    ordered = campaign_sections(campaign)
+    sections = {section.key: section for section in ordered}
+    first_page = set(ordered[0].item_keys) if ordered else set()
     asset_ids = {f"asset_{asset.slug}": asset.id for asset in campaign.assets}
     now = utcnow()
     answers: list[dict[str, object]] = []
@@ -296,7 +337,7 @@ def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generato
         db.session.flush()
         values = synthetic_person(campaign, sections, rng, INTERVIEW_BIAS if interview else 0.0)
         if not complete:  # stopped after the first page
-            values = {key: value for key, value in values.items() if key.startswith("wemwbs_")}
+            values = {key: value for key, value in values.items() if key in first_page}
         for key, value in values.items():
             if key in asset_ids:
                 uses.append(

@@ -44,6 +44,7 @@ from analysis.dataset import (
     asset_column,
     asset_value_column,
     kind_columns,
+    ons4_items,
     score_columns,
     sixways_items,
     wemwbs_items,
@@ -189,7 +190,7 @@ class _Collector:
 
 
 def _item_columns(asset_slugs: Iterable[str]) -> set[str]:
-    columns = {*DEMOGRAPHIC_COLUMNS, *wemwbs_items(), *sixways_items()}
+    columns = {*DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()}
     for slug in asset_slugs:
         columns |= {asset_column(slug), asset_value_column(slug)}
     return columns

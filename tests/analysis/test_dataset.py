@@ -140,6 +140,7 @@ def test_write_and_read_round_trip(dataset: analysis.Dataset, tmp_path) -> None:
             lambda r, a: r.assign(years_in_area=r["years_in_area"].astype(object).where(r.index != 2, "ten")),
             "years_in_area",
         ),
+        (lambda r, a: r.assign(ons_life_satisfaction=7).assign(ons_anxious=lambda f: f.index % 12), "'ons_anxious'"),
     ],
 )
 def test_bad_input_names_the_column(synthetic_frames, change, message) -> None:
@@ -163,6 +164,46 @@ def test_scores_are_recomputed_from_items(synthetic_frames) -> None:
     items = responses[WEMWBS_ITEMS].astype("float64")
     expected = items.sum(axis=1).where(items.notna().all(axis=1))
     np.testing.assert_array_equal(data.responses["wemwbs"].astype("float64"), expected)
+
+
+ONS4_ITEMS = ["ons_life_satisfaction", "ons_worthwhile", "ons_happy", "ons_anxious"]
+
+
+def test_ons_columns_sit_between_the_demographics_and_wemwbs() -> None:
+    columns = response_columns(["park"])
+    assert columns[columns.index("years_in_area") + 1 : columns.index("wemwbs_1")] == ONS4_ITEMS
+
+
+def test_files_without_ons_columns_still_load_with_them_blank(synthetic_frames) -> None:
+    responses, assets = synthetic_frames
+    assert not set(ONS4_ITEMS) & set(responses.columns)  # an older file
+    data = analysis.Dataset.from_frames(responses, assets)
+    for column in ONS4_ITEMS:
+        assert str(data.responses[column].dtype) == "Int64" and data.responses[column].isna().all()
+    answered = responses.assign(ons_life_satisfaction=[(n % 11) if n % 5 else None for n in range(len(responses))])
+    column = analysis.Dataset.from_frames(answered, assets).responses["ons_life_satisfaction"]
+    assert column.isna().sum() == (len(responses) + 4) // 5  # blank = missing
+    assert set(column.dropna().astype(int)) == set(range(11))
+
+
+def test_ons_answers_match_the_database_and_look_like_the_uk(
+    dataset: analysis.Dataset, demo_database: DemoDatabase
+) -> None:
+    rows = _sql(
+        demo_database,
+        "SELECT r.public_id, a.item_key, a.value FROM answer a JOIN response r ON r.id = a.response_id "
+        "JOIN campaign c ON c.id = r.campaign_id WHERE r.status = 'complete' AND c.practice = 0 "
+        "AND a.item_key LIKE 'ons%'",
+    )
+    frame = dataset.responses.set_index("response_id")
+    assert len(rows) == 4 * len(frame) - 4 * frame["ons_happy"].isna().sum()
+    assert all(frame.at[public_id, key] == value for public_id, key, value in rows)
+    satisfaction = frame["ons_life_satisfaction"].dropna().astype(float)
+    assert len(satisfaction) > 200 and satisfaction.between(0, 10).all()
+    # The demo's synthetic answers are near the UK's (mean about 7.5, SD about 1.9) and track WEMWBS.
+    assert 7.0 < satisfaction.mean() < 8.0 and 1.4 < satisfaction.std() < 2.4
+    assert frame["ons_life_satisfaction"].astype(float).corr(frame["wemwbs"].astype(float)) > 0.4
+    assert frame["ons_anxious"].astype(float).corr(frame["ons_life_satisfaction"].astype(float)) < 0
 
 
 def test_postgresql_urls_use_the_psycopg_driver() -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import AnalysisConfig, Dataset
-from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
+from analysis.descriptives import descriptives, measure_label, measures, norm_comparison, wemwbs_bands
 from tests.analysis.synthetic import split_total
 
 T_975_DF9 = 2.262157  # Student's t, 0.975 quantile, 9 degrees of freedom (printed tables)
@@ -92,6 +92,10 @@ def test_descriptives_layout(synthetic_result) -> None:
     assert set(table["measure"]) == {
         "wemwbs",
         "swemwbs",
+        "ons_life_satisfaction",
+        "ons_worthwhile",
+        "ons_happy",
+        "ons_anxious",
         "sixways_connect",
         "sixways_be_active",
         "sixways_keep_learning",
@@ -101,6 +105,28 @@ def test_descriptives_layout(synthetic_result) -> None:
     }
     assert "not answered" in set(table.loc[table["group_type"] == "gender", "group"])
     assert "16-24" in set(table["group"])  # codes are shown by their labels
+
+
+def test_ons_questions_are_described_like_the_other_measures() -> None:
+    values = [40, 42, 45, 47, 50, 51, 53, 55, 58, 60]
+    data = _dataset_with_totals({"ten": values, "eleven": [*values, 50]})
+    frame = data.responses.copy()
+    satisfaction = [0, 3, 5, 6, 7, 7, 8, 8, 9, 10]
+    frame["ons_life_satisfaction"] = pd.array(satisfaction + [pd.NA] * 11, dtype="Int64")  # "eleven": not asked
+    frame["ons_anxious"] = pd.array([2] * 10 + [9] * 11, dtype="Int64")
+    table = descriptives(frame, AnalysisConfig()).set_index(["group", "measure"])
+    ten = table.loc[("ten", "ons_life_satisfaction")]
+    assert ten["n"] == 10 and ten["suppressed"] == 0
+    assert ten["mean"] == pytest.approx(statistics.mean(satisfaction))
+    assert ten["sd"] == pytest.approx(statistics.stdev(satisfaction))
+    half = T_975_DF9 * statistics.stdev(satisfaction) / math.sqrt(10)
+    assert ten["ci_low"] == pytest.approx(statistics.mean(satisfaction) - half, abs=1e-5)
+    eleven = table.loc[("eleven", "ons_life_satisfaction")]
+    assert eleven["n"] == 0 and eleven["suppressed"] == 1  # complete cases: not asked is not counted
+    assert table.loc[("eleven", "ons_anxious"), "mean"] == pytest.approx(9)
+    assert table.loc[("overall", "ons_worthwhile"), "n"] == 0  # never answered: listed with n = 0
+    assert "higher = more anxious" in measure_label("ons_anxious")
+    assert all(measure_label(name) != name for name in measures())
 
 
 def test_norm_difference_uses_each_persons_gender_norm() -> None:

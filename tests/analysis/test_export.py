@@ -30,6 +30,9 @@ SCORES = (
     *(f"sixways_{d}" for d in ("connect", "be_active", "keep_learning", "take_notice", "give", "care")),
 )
 KINDS = tuple(f"assets_used_{k}" for k in ("community_group", "individual", "place", "voluntary_org", "other"))
+ONS4_ITEMS = ("ons_life_satisfaction", "ons_worthwhile", "ons_happy", "ons_anxious")
+# The ONS anchors (GSS harmonised standard for personal well-being), written out here, not read from our YAML.
+LIFE_SATISFACTION_LABELS = {0: "Not at all satisfied", **{n: str(n) for n in range(1, 10)}, 10: "Completely satisfied"}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +57,9 @@ def dataset() -> Dataset:
     rng = np.random.default_rng(1)
     for number in (1, 2):
         responses[f"sixways_connect_{number}"] = rng.integers(1, 6, len(responses))
+    for column in ONS4_ITEMS:  # 0-10, a few blank (not asked or not answered)
+        responses[column] = pd.array(rng.integers(0, 11, len(responses)), dtype="Int64")
+        responses.loc[responses.index % 9 == 4, column] = pd.NA
     return Dataset.from_frames(responses, assets)
 
 
@@ -139,12 +145,12 @@ def test_provenance_is_last_and_hashes_every_file(dataset):
 def test_the_codebook_describes_exactly_the_exported_columns(dataset, content):
     archive, _ = _export(dataset, "csv", content)
     header = archive.read("responses.csv").decode().splitlines()[0].split(",")
-    items = ["age_band", "gender", "employment", "years_in_area", *(f"wemwbs_{n}" for n in range(1, 15))]
+    items = ["age_band", "gender", "employment", "years_in_area", *ONS4_ITEMS, *(f"wemwbs_{n}" for n in range(1, 15))]
     meta = ["response_id", "community", "campaign", "mode", "verified", "submitted_at"]
     if content == "scores":
         assert header == [*meta, *SCORES, *KINDS]
     elif content == "items":
-        assert header[:24] == meta + items and not set(header) & {*SCORES, *KINDS}
+        assert header[:28] == meta + items and not set(header) & {*SCORES, *KINDS}
         assert f"asset_{LONG_SLUG}_value" in header
     else:
         assert header == list(dataset.responses.columns)
@@ -156,12 +162,16 @@ def test_the_codebook_describes_exactly_the_exported_columns(dataset, content):
         "kind",
         "community",
         "annual_cost",
+        "cost_year",  # optional columns (issue 10): older files load without them
+        "community_name",
     ]
     assert list(book.loc[book["file"] == "campaigns.csv", "variable"]) == [
         "campaign",
         "community",
         "population_size",
         "sampling_method",
+        "population_source",
+        "community_name",
     ]
     page = archive.read("codebook.html").decode()
     assert page.count("<h2>") == 4  # responses, assets, campaigns, then the instruments' sources and licences once
@@ -188,6 +198,9 @@ def test_spss_reads_back_with_values_labels_and_measures(dataset):
     labels = meta.variable_value_labels
     assert labels["wemwbs_1"] == WEMWBS_LABELS and labels[f"asset_{LONG_SLUG}"] == USE_LABELS
     assert labels["verified"] == {0: "not yet verified", 1: "verified"}
+    assert labels["ons_life_satisfaction"] == LIFE_SATISFACTION_LABELS
+    assert labels["ons_anxious"][0] == "Not at all anxious" and labels["ons_anxious"][10] == "Completely anxious"
+    assert described.set_index("variable").loc["ons_anxious", "label"].count("higher = more anxious") == 1
     assert "wemwbs" not in labels and "years_in_area" not in labels
     assert meta.variable_measure["wemwbs_1"] == "ordinal" and meta.variable_measure["wemwbs"] == "scale"
     assert meta.variable_measure["gender"] == "nominal"
@@ -222,6 +235,8 @@ def test_stata_renames_long_names_and_keeps_labels(dataset):
             assert len(label) <= 80 and label.endswith("...") and full.startswith(label[:-3])
     assert any(len(label) > 80 for label in rows["label"])  # the truncation was exercised
     assert meta.variable_value_labels["wemwbs_1"] == WEMWBS_LABELS
+    assert meta.variable_value_labels["ons_life_satisfaction"] == LIFE_SATISFACTION_LABELS
+    assert data["ons_happy"].isna().sum() == source["ons_happy"].isna().sum() > 0  # blank stays blank
     assert meta.variable_value_labels[f"value_{LONG_SLUG}"][5] == "Very much"
     assert meta.variable_value_labels[f"asset_{LONG_SLUG}"] == USE_LABELS
 

@@ -55,14 +55,15 @@ DIMENSIONS = ["connect", "be_active", "keep_learning", "take_notice", "give", "c
 KNOWN_HASHES = {
     ("asset_use", 1): "16276538a40f",
     ("demographics", 1): "f2a35220fd9c",
+    ("ons4", 1): "fce9c3f99638",
     ("sixways", 1): "8cf948cc716f",
     ("swemwbs", 1): "03498bd698f6",
     ("wemwbs", 1): "f840752c8213",
 }
 
 
-def test_catalogue_has_the_five_definitions() -> None:
-    assert sorted(catalogue()) == ["asset_use", "demographics", "sixways", "swemwbs", "wemwbs"]
+def test_catalogue_has_the_six_definitions() -> None:
+    assert sorted(catalogue()) == ["asset_use", "demographics", "ons4", "sixways", "swemwbs", "wemwbs"]
     for path in DEFINITIONS_DIR.glob("*.yaml"):
         assert load_definition(path) == get(path.stem)
 
@@ -106,6 +107,45 @@ def test_swemwbs_items_are_wemwbs_items() -> None:
     assert (metric.name, metric.method, metric.source, metric.decimals) == ("swemwbs", "lookup", "swemwbs_raw", 2)
     assert metric.reference and "Warwick" in metric.reference
     assert swemwbs.missing.prorate_max_missing == {"swemwbs_raw": 1}
+
+
+ONS4_ITEMS = [
+    ("ons_life_satisfaction", "Overall, how satisfied are you with your life nowadays?", "satisfied"),
+    (
+        "ons_worthwhile",
+        "Overall, to what extent do you feel that the things you do in your life are worthwhile?",
+        "worthwhile",
+    ),
+    ("ons_happy", "Overall, how happy did you feel yesterday?", "happy"),
+    (
+        "ons_anxious",
+        'On a scale where 0 is "not at all anxious" and 10 is "completely anxious", overall, how anxious did '
+        "you feel yesterday?",
+        "anxious",
+    ),
+]
+
+
+def test_ons4_follows_the_harmonised_standard() -> None:
+    ons4 = get("ons4")
+    assert [(item.key, item.text) for item in ons4.items] == [(key, text) for key, text, _ in ONS4_ITEMS]
+    assert ons4.stem.startswith("Next I would like to ask you four questions about your feelings")
+    assert "where 0 is 'not at all' and 10 is 'completely'" in ons4.stem
+    for item, (_, _, word) in zip(ons4.items, ONS4_ITEMS, strict=True):
+        assert item.type == "choice" and item.required
+        assert item.codes == tuple(range(11))
+        assert item.label_for(0) == f"Not at all {word}" and item.label_for(10) == f"Completely {word}"
+        assert [item.label_for(code) for code in range(1, 10)] == [str(code) for code in range(1, 10)]
+        assert item.scale_anchors == (item.options[0], item.options[-1])
+    assert ons4.scoring == ()  # each question is its own measure: no total
+    assert ons4.project_own is False and ons4.licence.registration_required is False
+    assert "Crown copyright" in (ons4.licence.notice or "") and "Open Government Licence" in ons4.licence.terms
+    assert "Government Statistical Service" in ons4.source
+    assert ons4.missing.rule == "complete_cases"
+
+
+def test_only_numeric_scales_have_anchors() -> None:
+    assert all(item.scale_anchors is None for key in ("wemwbs", "sixways", "demographics") for item in get(key).items)
 
 
 def test_sixways_is_the_projects_own() -> None:
