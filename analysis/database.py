@@ -1,8 +1,9 @@
 """Build the analysis dataset straight from the survey database with SQLAlchemy Core.
 
-Five set-based queries (campaigns, assets, responses, answers, asset use) and two pandas
-pivots, whatever the number of responses. The tables are described here with only the
-columns the analysis reads, so this module needs nothing from the Flask app.
+Six set-based queries (campaigns, assets, adjustments, responses, answers, asset use) and two
+pandas pivots, whatever the number of responses. The tables are described in
+`analysis.database_tables` with only the columns the analysis reads, so this module needs
+nothing from the Flask app.
 """
 
 from __future__ import annotations
@@ -11,25 +12,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import (
-    Boolean,
-    Column,
-    ColumnElement,
-    DateTime,
-    Engine,
-    ForeignKey,
-    Integer,
-    MetaData,
-    Numeric,
-    Select,
-    String,
-    Table,
-    and_,
-    create_engine,
-    func,
-    select,
-)
+from sqlalchemy import ColumnElement, Engine, Select, and_, create_engine, func, select
 
+from analysis.database_tables import (
+    _answer,
+    _asset,
+    _asset_use,
+    _campaign,
+    _campaign_asset,
+    _campaign_instrument,
+    _community,
+    _instrument_version,
+    _response,
+    _rows,
+    _valuation_adjustment,
+    database_url,
+)
 from analysis.dataset import (
     DEMOGRAPHIC_COLUMNS,
     META_COLUMNS,
@@ -43,70 +41,10 @@ from analysis.dataset import (
     wemwbs_items,
 )
 
+__all__ = ["DatasetReader", "build_dataset", "database_url"]
+
 Progress = Callable[[str, float], None]
-
-_metadata = MetaData()
-_community = Table("community", _metadata, Column("id", Integer, primary_key=True), Column("slug", String))
-_campaign = Table(
-    "campaign",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("slug", String),
-    Column("community_id", ForeignKey("community.id")),
-    Column("practice", Boolean),
-    Column("population_size", Integer),
-    Column("sampling_method", String),
-    Column("opened_at", DateTime(timezone=True)),
-)
-_asset = Table(
-    "asset", _metadata, Column("id", Integer, primary_key=True), Column("annual_cost", Numeric(asdecimal=False))
-)
-_campaign_asset = Table(
-    "campaign_asset",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("campaign_id", ForeignKey("campaign.id")),
-    Column("asset_id", ForeignKey("asset.id")),
-    Column("position", Integer),
-    Column("slug", String),
-    Column("name", String),
-    Column("kind", String),
-)
-_response = Table(
-    "response",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("public_id", String),
-    Column("campaign_id", ForeignKey("campaign.id")),
-    Column("community_id", ForeignKey("community.id")),
-    Column("mode", String),
-    Column("status", String),
-    Column("verified", Boolean),
-    Column("submitted_at", DateTime(timezone=True)),
-)
-_answer = Table(
-    "answer",
-    _metadata,
-    Column("response_id", ForeignKey("response.id")),
-    Column("item_key", String),
-    Column("value", Integer),
-)
-_asset_use = Table(
-    "asset_use",
-    _metadata,
-    Column("response_id", ForeignKey("response.id")),
-    Column("campaign_asset_id", ForeignKey("campaign_asset.id")),
-    Column("frequency", Integer),
-    Column("importance", Integer),
-)
-
-
-def database_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain ``postgresql://`` (and ``postgres://``) URLs."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
+ORIGINS = ("database responses", "database assets", "campaigns", "database adjustments")
 
 
 def build_dataset(
@@ -137,7 +75,10 @@ def build_dataset(
     Dataset
         ``responses`` (scored, ``assets_used_<kind>`` counted), ``assets`` (one row per asset
         slug asked in the chosen campaigns; name and kind from the latest campaign's snapshot,
-        annual cost from the asset log) and ``campaigns`` (population size, sampling method).
+        annual cost and its price year from the asset log, community name), ``campaigns``
+        (population size and its source, sampling method, community name) and ``adjustments``
+        (per asset, the SROI adjustments stored for the latest chosen campaign that has some for
+        it, by opening time then id, with that campaign's slug in ``campaign``).
     """
     report = progress or (lambda _step, _fraction: None)
     owned = isinstance(engine_or_url, str)
@@ -150,6 +91,7 @@ def build_dataset(
             community_ids = _community_ids(connection, communities)
             where = _response_filter(ids, community_ids, verified_only)
             assets = _assets(connection, ids)
+            adjustments = _adjustments(connection, chosen, assets)
             report("assets", 0.2)
             responses = _rows(connection, _responses_select(where).order_by(_response.c.submitted_at, _response.c.id))
             report("responses", 0.35)
@@ -163,9 +105,7 @@ def build_dataset(
             engine.dispose()
 
     frame = _wide(responses, answers, uses, keys, list(assets["slug"]))
-    dataset = Dataset.from_frames(
-        frame, assets, chosen.drop(columns=["id"]), origins=("database responses", "database assets", "campaigns")
-    )
+    dataset = Dataset.from_frames(frame, assets, chosen.drop(columns=["id", "opened_at"]), adjustments, origins=ORIGINS)
     report("scoring", 1.0)
     return dataset
 
@@ -212,28 +152,6 @@ def _uses_select(where: ColumnElement[bool]) -> Select[Any]:
     )
 
 
-def _rows(connection: Any, statement: Select[Any]) -> pd.DataFrame:
-    """Run a Core query into a DataFrame, fast enough for millions of answers.
-
-    The statement is compiled by SQLAlchemy for the connection's dialect, with its values
-    (ids, fixed item keys and statuses from this module, never text typed by a user) rendered
-    inline, and run on the connection's own DBAPI cursor: plain tuples instead of SQLAlchemy
-    Row objects, whose construction (and pandas probing them with hasattr) cost more than the
-    query itself -- 3 million answers took 80 s through Rows and DataFrame(rows), 2 s as tuples.
-    Types come from the driver (SQLite
-    timestamps arrive as text and are parsed by pandas; PostgreSQL numerics as Decimal).
-    """
-    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(str(compiled))
-        keys = [column[0] for column in cursor.description]
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return pd.DataFrame(rows, columns=keys)
-
-
 def _campaigns(connection: Any, slugs: Sequence[str] | None, communities: Sequence[str] | None) -> pd.DataFrame:
     statement = (
         select(
@@ -242,7 +160,10 @@ def _campaigns(connection: Any, slugs: Sequence[str] | None, communities: Sequen
             _community.c.slug.label("community"),
             _campaign.c.population_size,
             _campaign.c.sampling_method,
+            _campaign.c.population_source,
+            _community.c.name.label("community_name"),
             _campaign.c.practice,
+            _campaign.c.opened_at,
         )
         .join(_community, _community.c.id == _campaign.c.community_id)
         .order_by(_campaign.c.opened_at, _campaign.c.id)
@@ -303,6 +224,8 @@ def _assets(connection: Any, campaign_ids: list[int]) -> pd.DataFrame:
             _campaign_asset.c.kind,
             _community.c.slug.label("community"),
             _asset.c.annual_cost,
+            _asset.c.cost_year,
+            _community.c.name.label("community_name"),
         )
         .join(_campaign, _campaign.c.id == _campaign_asset.c.campaign_id)
         .join(_community, _community.c.id == _campaign.c.community_id)
@@ -314,7 +237,54 @@ def _assets(connection: Any, campaign_ids: list[int]) -> pd.DataFrame:
     # One row per slug: the latest campaign's snapshot wins; first-seen order is kept.
     order = frame.drop_duplicates("slug", keep="first")["slug"]
     latest = frame.drop_duplicates("slug", keep="last").set_index("slug")
+    latest["cost_year"] = pd.to_numeric(latest["cost_year"]).astype("Int64")
     return latest.loc[list(order)].reset_index()
+
+
+def _adjustments(connection: Any, chosen: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
+    """Per asset of the dataset, the adjustments of the latest chosen campaign that has some for it.
+
+    "Latest" is by opening time, then id (a campaign that never opened counts as earliest), sorted
+    here rather than in SQL so that SQLite and PostgreSQL, which order NULLs differently, agree.
+    """
+    ids = [int(i) for i in chosen["id"]]
+    statement = (
+        select(
+            _asset.c.slug.label("asset"),
+            _valuation_adjustment.c.deadweight,
+            _valuation_adjustment.c.attribution,
+            _valuation_adjustment.c.displacement,
+            _valuation_adjustment.c.drop_off,
+            _valuation_adjustment.c.years,
+            _valuation_adjustment.c.reason,
+            _valuation_adjustment.c.agreed_by,
+            _valuation_adjustment.c.agreed_on,
+            _campaign.c.slug.label("campaign"),
+            _campaign.c.opened_at,
+            _campaign.c.id.label("campaign_id"),
+        )
+        .join(_asset, _asset.c.id == _valuation_adjustment.c.asset_id)
+        .join(_campaign, _campaign.c.id == _valuation_adjustment.c.campaign_id)
+        .where(_valuation_adjustment.c.campaign_id.in_(ids))
+    )
+    frame = _rows(connection, statement)
+    frame = frame[frame["asset"].isin(list(assets["slug"]))].copy()
+    frame["opened"] = pd.to_datetime(frame["opened_at"], utc=True, format="ISO8601")
+    frame = frame.sort_values(["opened", "campaign_id"], na_position="first", kind="stable")
+    frame = frame.drop_duplicates("asset", keep="last")
+    # Dataset order (the asset table's), so files compare equal however they were built.
+    order = {slug: position for position, slug in enumerate(assets["slug"])}
+    frame = frame.sort_values("asset", key=lambda slugs: slugs.map(order), kind="stable")
+    frame["agreed_on"] = frame["agreed_on"].map(_iso_date)
+    frame["agreed_by"] = frame["agreed_by"].map(lambda text: text if isinstance(text, str) and text.strip() else None)
+    return frame.drop(columns=["opened_at", "opened", "campaign_id"]).reset_index(drop=True)
+
+
+def _iso_date(value: Any) -> str | None:
+    """A date as YYYY-MM-DD (PostgreSQL gives dates, SQLite text), None when not recorded."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)[:10]
 
 
 def _wide(
@@ -346,23 +316,6 @@ def _wide(
         for column in (asset_column(slug), asset_value_column(slug)):
             ordered[column] = columns.get(column, empty)
     return pd.DataFrame(ordered).reset_index(drop=True)
-
-
-_instrument_version = Table(
-    "instrument_version",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("key", String),
-    Column("version", Integer),
-    Column("content_hash", String),
-)
-_campaign_instrument = Table(
-    "campaign_instrument",
-    _metadata,
-    Column("campaign_id", ForeignKey("campaign.id")),
-    Column("position", Integer),
-    Column("instrument_version_id", ForeignKey("instrument_version.id")),
-)
 
 
 class DatasetReader:
@@ -406,7 +359,8 @@ class DatasetReader:
             ids = [int(i) for i in chosen["id"]]
             self._where = _response_filter(ids, _community_ids(connection, communities), verified_only)
             self.assets = _assets(connection, ids)
-            self.campaigns = chosen.drop(columns=["id"]).reset_index(drop=True)
+            self.adjustments = _adjustments(connection, chosen, self.assets)
+            self.campaigns = chosen.drop(columns=["id", "opened_at"]).reset_index(drop=True)
             self.campaigns["population_size"] = self.campaigns["population_size"].astype("Int64")
             self.instrument_versions = _instrument_versions(connection, ids)
             counted = _rows(connection, select(func.count()).select_from(_response).where(self._where))
@@ -477,9 +431,7 @@ class DatasetReader:
             answers = _rows(self._connection, _answers_select(in_chunk, keys))
             uses = _rows(self._connection, _uses_select(in_chunk))
             frame = _wide(responses, answers, uses, keys, slugs)
-            chunk = Dataset.from_frames(
-                frame, self.assets, self.campaigns, origins=("database responses", "database assets", "campaigns")
-            ).responses
+            chunk = Dataset.from_frames(frame, self.assets, self.campaigns, origins=ORIGINS).responses
             self.last_id = high
             cursor = high
             if remaining is not None:

@@ -6,6 +6,11 @@ A zip holds, in this order:
     The analysis dataset format (`analysis.dataset`), same column names (``campaigns`` carries the
     population sizes the valuation needs); ``xlsx`` instead holds one workbook ``dataset.xlsx`` with
     the sheets ``responses``, ``assets``, ``campaigns``, ``codebook`` and ``provenance``.
+``adjustments.csv``
+    The SROI adjustments stored for the exported assets (`analysis.adjustments`, with the
+    ``campaign`` they were stored for), always as CSV -- the format ``python -m analysis report
+    --adjustments`` and `analysis.read_dataset` read -- so a download gives the same net values on
+    the command line as the app's report.
 ``codebook.csv``, ``codebook.html``
     `analysis.codebook` restricted to the exported columns (Stata exports add ``stata_variable``).
 ``provenance.json``
@@ -56,10 +61,12 @@ import numpy as np
 import pandas as pd
 
 import instruments
+from analysis.adjustments import empty_adjustments, prepare_adjustments
 from analysis.codebook import codebook
 from analysis.dataset import (
     CAMPAIGN_COLUMNS,
     META_COLUMNS,
+    OPTIONAL_CAMPAIGN_COLUMNS,
     Dataset,
     _iso_utc,
     kind_columns,
@@ -109,7 +116,10 @@ class _DatasetSource:
             campaigns = pairs.assign(
                 population_size=pd.array([pd.NA] * len(pairs), dtype="Int64"), sampling_method=None
             )
-        self.campaigns = campaigns.loc[:, list(CAMPAIGN_COLUMNS)]
+        self.campaigns = campaigns.loc[
+            :, [c for c in (*CAMPAIGN_COLUMNS, *OPTIONAL_CAMPAIGN_COLUMNS) if c in campaigns]
+        ]
+        self.adjustments = self.dataset.adjustments
         self.total = len(self.dataset.responses)
         self.columns = response_columns(self.assets["slug"])
         self.instrument_versions: dict[str, dict[str, int]] = {}
@@ -170,7 +180,7 @@ def export_codebook(assets: pd.DataFrame, columns: list[str], format: str) -> pd
     """The codebook rows of the exported files, named as they are in the zip."""
     book = codebook(assets)
     responses = book[book["file"] == "responses.csv"].set_index("variable").loc[columns].reset_index()
-    tables = [book[book["file"] == f"{name}.csv"] for name in ("assets", "campaigns")]
+    tables = [book[book["file"] == f"{name}.csv"] for name in ("assets", "campaigns", "adjustments")]
     chosen = pd.concat([responses, *tables], ignore_index=True)
     chosen = chosen.loc[:, list(book.columns)]
     names = _file_names(format)
@@ -187,8 +197,10 @@ def export_codebook(assets: pd.DataFrame, columns: list[str], format: str) -> pd
 def _file_names(format: str) -> dict[str, str]:
     tables = ("responses", "assets", "campaigns")
     if format == "xlsx":
-        return {name: f"dataset.xlsx (sheet {name})" for name in tables}
-    return {name: f"{name}.{format}" for name in tables}
+        names = {name: f"dataset.xlsx (sheet {name})" for name in tables}
+    else:
+        names = {name: f"{name}.{format}" for name in tables}
+    return {**names, "adjustments": "adjustments.csv"}  # always CSV: the analysis's input format
 
 
 def codebook_html(book: pd.DataFrame, provenance: Mapping[str, Any]) -> str:
@@ -341,6 +353,8 @@ def _csv_zip(
     archive.add("assets.csv", _csv_bytes(_assets(source), header=True), rows=len(source.assets))
     campaigns = _campaigns(source)
     archive.add("campaigns.csv", _csv_bytes(campaigns, header=True), rows=len(campaigns))
+    adjustments = _adjustments(source)
+    archive.add("adjustments.csv", _csv_bytes(adjustments, header=True), rows=len(adjustments))
     archive.add("codebook.csv", _csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
     record["rows"] = rows
@@ -450,6 +464,8 @@ def _write_to(
         archive = _Zip(handle)
         for path, rows in files:
             archive.add_file(path.name, path, rows=rows)
+    adjustments = _adjustments(source)
+    archive.add("adjustments.csv", _csv_bytes(adjustments, header=True), rows=len(adjustments))
     archive.add("codebook.csv", _csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
     record["rows"] = files[0][1]
@@ -461,6 +477,8 @@ def _assets(source: Source) -> pd.DataFrame:
     """The assets table with costs as numbers (PostgreSQL's numeric arrives as Decimal objects)."""
     assets = source.assets.copy()
     assets["annual_cost"] = pd.to_numeric(assets["annual_cost"]).astype("float64")
+    if "cost_year" in assets:
+        assets["cost_year"] = pd.to_numeric(assets["cost_year"]).astype("Int64")
     return assets
 
 
@@ -469,9 +487,20 @@ def _campaigns(source: Source) -> pd.DataFrame:
     campaigns = getattr(source, "campaigns", None)
     if campaigns is None:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in CAMPAIGN_COLUMNS})
-    table = campaigns.loc[:, list(CAMPAIGN_COLUMNS)].copy()
+    columns = [column for column in (*CAMPAIGN_COLUMNS, *OPTIONAL_CAMPAIGN_COLUMNS) if column in campaigns]
+    table = campaigns.loc[:, columns].copy()
     table["population_size"] = pd.to_numeric(table["population_size"]).astype("Int64")
     return table.reset_index(drop=True)
+
+
+def _adjustments(source: Source) -> pd.DataFrame:
+    """The stored SROI adjustments of the exported assets, checked as the analysis reads them."""
+    adjustments = getattr(source, "adjustments", None)
+    if adjustments is None or adjustments.empty:
+        frame = empty_adjustments()
+        frame["campaign"] = pd.Series(dtype=object)
+        return frame
+    return prepare_adjustments(adjustments, origin="adjustments.csv")
 
 
 def _collect(source: Source, columns: list[str], chunk_size: int, progress: Progress | None) -> pd.DataFrame:

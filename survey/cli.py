@@ -126,12 +126,41 @@ def create_user_command(email: str, role: str, communities: tuple[str, ...], nam
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the report.")
 @click.option("--campaign", "campaigns", multiple=True, help="Campaign slug (repeatable); default all.")
 @click.option("--community", "communities", multiple=True, help="Community slug (repeatable); default all.")
-def report_command(out_dir: str, campaigns: tuple[str, ...], communities: tuple[str, ...]) -> None:
-    """Build the workshop report (report.html and CSV tables) straight from the database."""
+@click.option(
+    "--adjustments",
+    "adjustments_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="adjustments.csv: its rows replace the stored adjustments of the assets it lists (counted as agreed).",
+)
+@click.option(
+    "--deflators",
+    "deflators_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="year,index deflator table with a '# source: ...' line (default: the VALUATION_DEFLATORS_FILE setting).",
+)
+@click.option("--price-year", type=int, help="Price year of the money values (default: VALUATION_PRICE_YEAR, or 2019).")
+def report_command(
+    out_dir: str,
+    campaigns: tuple[str, ...],
+    communities: tuple[str, ...],
+    adjustments_file: str | None,
+    deflators_file: str | None,
+    price_year: int | None,
+) -> None:
+    """Build the workshop report (report.html and CSV tables) straight from the database.
+
+    Stored SROI adjustments (per campaign, the latest for each asset) are used automatically.
+    """
+    from flask import current_app
     from tqdm import tqdm
 
     import analysis
+    from analysis.adjustments import read_adjustments
 
+    from .services.reports import report_with_adjustments, valuation_config
+
+    url = db.engine.url.render_as_string(hide_password=False)
+    chosen, places = list(campaigns) or None, list(communities) or None
     with tqdm(total=100, desc="report", unit="%") as bar:
 
         def progress(step: str, fraction: float) -> None:
@@ -139,13 +168,25 @@ def report_command(out_dir: str, campaigns: tuple[str, ...], communities: tuple[
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         try:
-            paths = analysis.report_from_database(
-                db.engine.url.render_as_string(hide_password=False),
-                out_dir,
-                campaigns=list(campaigns) or None,
-                communities=list(communities) or None,
-                progress=progress,
+            config = valuation_config(
+                deflators_file or current_app.config["VALUATION_DEFLATORS_FILE"],
+                price_year or current_app.config["VALUATION_PRICE_YEAR"],
             )
+            if adjustments_file:
+                given = read_adjustments(adjustments_file)
+                paths = report_with_adjustments(
+                    url,
+                    out_dir,
+                    campaigns=chosen,
+                    communities=places,
+                    config=config,
+                    adjustments=given,
+                    progress=progress,
+                )
+            else:
+                paths = analysis.report_from_database(
+                    url, out_dir, campaigns=chosen, communities=places, progress=progress, config=config
+                )
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Report written to {out_dir}: {', '.join(sorted(p.name for p in paths.values()))}")

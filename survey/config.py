@@ -121,6 +121,11 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "API_MAX_PAGE_SIZE": _env_int("API_MAX_PAGE_SIZE", 1000),
         # Logs: "text" for a terminal, "json" (one object per line) for a log collector.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        # Reports (web and `flask report`): a `year,index` deflator table with a `# source: ...` line,
+        # read when a report is built; and the price year money values are expressed in (None: 2019,
+        # the WELLBY values' own year).
+        "VALUATION_DEFLATORS_FILE": os.environ.get("VALUATION_DEFLATORS_FILE") or None,
+        "VALUATION_PRICE_YEAR": _env_int("VALUATION_PRICE_YEAR", 0) or None,
     }
     config.update(overrides)
     _cookie_security(config)

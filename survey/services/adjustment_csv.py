@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,7 +21,15 @@ import pandas as pd
 from analysis.adjustments import ADJUSTMENT_COLUMNS, prepare_adjustments
 
 from ..models import ADJUSTMENT_FRACTIONS, Campaign, User, ValuationAdjustment
-from .adjustments import AdjustmentValues, as_percent, campaign_assets, check_fraction, clean_values, set_adjustment
+from .adjustments import (
+    AdjustmentValues,
+    AssetAdjustment,
+    as_percent,
+    campaign_assets,
+    check_fraction,
+    clean_values,
+    set_adjustment,
+)
 from .asset_csv import Problem
 
 REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason")
@@ -124,7 +133,7 @@ def _check_row(
     campaign: Campaign,
     number: int,
     raw: dict[str, str],
-    assets: dict[str, object],
+    assets: Mapping[str, AssetAdjustment],
     seen: dict[str, int],
     report: AdjustmentReport,
 ) -> None:
@@ -148,9 +157,9 @@ def _check_row(
     report.problems.extend(sorted(problems, key=lambda p: KNOWN.index(p.column) if p.column in KNOWN else 0))
     if problems or values is None or item is None:
         return
-    stored = item.adjustment  # type: ignore[attr-defined]
+    stored = item.adjustment
     action = "create" if stored is None else ("unchanged" if _same(stored, values) else "update")
-    report.rows.append(PlannedAdjustment(number, slug, item.name, values, action))  # type: ignore[attr-defined]
+    report.rows.append(PlannedAdjustment(number, slug, item.name, values, action))
 
 
 def _same(stored: object, values: AdjustmentValues) -> bool:

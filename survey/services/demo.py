@@ -43,19 +43,22 @@ SAMPLING = {"dover-town": "random", "aylesham": "quota", "sheppey": "quota", "sw
 COST_YEAR = 2024  # the price year of the demo's annual costs
 # Adjustments an (imaginary) impact workshop agreed for two Dover Town assets, so the demo shows net and gross.
 DEMO_ADJUSTMENTS = {
-    "dover_seafront": dict(
+    "dover_seafront": AdjustmentValues(
         deadweight=0.4,
-        displacement=0.0,
         attribution=0.2,
         reason="Demo: people who walk the seafront are likely healthier anyway (deadweight 40%); the harbour "
         "board's events share the credit (attribution 20%).",
+        agreed_by="Demo impact workshop (illustrative)",
+        agreed_on=date(2025, 3, 14),
     ),
-    "dover_library": dict(
+    "dover_library": AdjustmentValues(
         deadweight=0.25,
         displacement=0.1,
         attribution=0.1,
         reason="Demo: some users would read and meet elsewhere (deadweight 25%, displacement 10%); adult "
         "education partners run some sessions (attribution 10%).",
+        agreed_by="Demo impact workshop (illustrative)",
+        agreed_on=date(2025, 3, 14),
     ),
 }
 
@@ -250,12 +253,8 @@ def _ensure_assets(community: Community) -> None:
 
 def _demo_adjustments(campaign: Campaign) -> None:
     for link in campaign.assets:
-        agreed = DEMO_ADJUSTMENTS.get(link.slug)
-        if agreed is not None:
-            values = AdjustmentValues(
-                **agreed, agreed_by="Demo impact workshop (illustrative)", agreed_on=date(2025, 3, 14)
-            )
-            set_adjustment(campaign, link.asset, values)
+        if link.slug in DEMO_ADJUSTMENTS:
+            set_adjustment(campaign, link.asset, DEMO_ADJUSTMENTS[link.slug])
 
 
 def synthetic_person(

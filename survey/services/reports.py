@@ -7,9 +7,13 @@ import io
 import tempfile
 import threading
 import zipfile
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from flask import Flask, current_app
 from sqlalchemy import select
 
@@ -18,6 +22,9 @@ from ..extensions import db
 from ..models import Campaign, Community, ReportJob, User
 from . import jobs
 from .exceptions import ServiceError
+
+if TYPE_CHECKING:
+    from analysis.config import AnalysisConfig
 
 STALE_AFTER = timedelta(hours=1)
 
@@ -57,10 +64,8 @@ def run_job(app: Flask, job_id: int) -> None:
         job = db.session.get(ReportJob, job_id)
         if job is None:
             return
-        scope = {
-            "campaigns": [job.campaign_slug] if job.campaign_slug else None,
-            "communities": [job.community_slug] if job.community_slug else None,
-        }
+        campaigns = [job.campaign_slug] if job.campaign_slug else None
+        communities = [job.community_slug] if job.community_slug else None
         db.session.remove()
         _set(job_id, status="running", step="starting", progress=0.0)
         last = [0.0]
@@ -73,7 +78,10 @@ def run_job(app: Flask, job_id: int) -> None:
         try:
             with tempfile.TemporaryDirectory() as folder:
                 url = db.engine.url.render_as_string(hide_password=False)
-                analysis.report_from_database(url, folder, progress=progress, **scope)
+                config = valuation_config(app.config["VALUATION_DEFLATORS_FILE"], app.config["VALUATION_PRICE_YEAR"])
+                analysis.report_from_database(
+                    url, folder, campaigns=campaigns, communities=communities, progress=progress, config=config
+                )
                 result = _zip(Path(folder))
             _set(job_id, status="done", step="finished", progress=1.0, result=result, finished_at=utcnow())
         except Exception as error:  # noqa: BLE001 - any failure must reach the page, not kill the thread silently
@@ -83,6 +91,62 @@ def run_job(app: Flask, job_id: int) -> None:
             _set(job_id, status="failed", error=message[:2000], finished_at=utcnow())
         finally:
             db.session.remove()
+
+
+def valuation_config(deflators_file: str | None, price_year: int | None) -> AnalysisConfig | None:
+    """The analysis settings from the app's VALUATION_* settings (None: the analysis defaults).
+
+    The deflator table is read now, so a corrected file counts from the next report; a bad file or a
+    price year without a table raises ValueError with the reason (shown on the report's page).
+    """
+    if not deflators_file and not price_year:
+        return None
+    from analysis.config import AnalysisConfig, read_deflators
+
+    settings: dict[str, Any] = {}
+    if deflators_file:
+        settings["deflators"] = read_deflators(deflators_file)
+    if price_year:
+        settings["price_year"] = int(price_year)
+    return AnalysisConfig(**settings)
+
+
+def report_with_adjustments(
+    url: str,
+    out_dir: str | Path,
+    *,
+    campaigns: list[str] | None,
+    communities: list[str] | None,
+    config: AnalysisConfig | None,
+    adjustments: pd.DataFrame,
+    progress: Callable[[str, float], None] | None = None,
+) -> dict[str, Path]:
+    """`analysis.report_from_database` with the stored adjustments replaced, for the assets that
+    `adjustments` lists, by its rows (given rows count as agreed; `campaign` is left blank)."""
+    import analysis
+    from analysis.database import build_dataset
+
+    report = progress or (lambda _step, _fraction: None)
+    dataset = build_dataset(
+        url,
+        campaigns=campaigns,
+        communities=communities,
+        verified_only=True,
+        progress=lambda step, fraction: report(f"reading the database: {step}", 0.2 * fraction),
+    )
+    stored = dataset.adjustments
+    given = adjustments.assign(campaign=None) if "campaign" not in adjustments else adjustments
+    kept = stored[~stored["asset"].isin(list(given["asset"]))]
+    merged = pd.concat([kept, given], ignore_index=True) if len(kept) else given.reset_index(drop=True)
+    dataset = replace(dataset, adjustments=merged)
+    filters = {"campaigns": campaigns or [], "communities": communities or [], "verified_only": True}
+    result = analysis.run_dataset(
+        dataset, config=config, progress=lambda step, fraction: report(step, 0.2 + 0.6 * fraction), filters=filters
+    )
+    report("writing the report", 0.8)
+    paths: dict[str, Path] = result.write(out_dir)
+    report("finished", 1.0)
+    return paths
 
 
 def _zip(folder: Path) -> bytes:

@@ -110,6 +110,7 @@ def test_the_csv_zip_streams_and_reads_back_as_the_dataset(dataset):
         "responses.csv",
         "assets.csv",
         "campaigns.csv",
+        "adjustments.csv",
         "codebook.csv",
         "codebook.html",
         "provenance.json",
@@ -174,7 +175,7 @@ def test_the_codebook_describes_exactly_the_exported_columns(dataset, content):
         "community_name",
     ]
     page = archive.read("codebook.html").decode()
-    assert page.count("<h2>") == 4  # responses, assets, campaigns, then the instruments' sources and licences once
+    assert page.count("<h2>") == 5  # responses, assets, campaigns, adjustments, then the sources and licences once
     assert page.count("<dt>wemwbs version") == 1
     # The formula asset name appears only escaped, in the label of its questions (not asked for scores).
     assert FORMULA_NAME not in page
@@ -243,7 +244,13 @@ def test_stata_renames_long_names_and_keeps_labels(dataset):
 
 def test_excel_reads_back_with_text_never_a_formula(dataset):
     archive, record = _export(dataset, "xlsx")
-    assert archive.namelist() == ["dataset.xlsx", "codebook.csv", "codebook.html", "provenance.json"]
+    assert archive.namelist() == [
+        "dataset.xlsx",
+        "adjustments.csv",
+        "codebook.csv",
+        "codebook.html",
+        "provenance.json",
+    ]
     book = openpyxl.load_workbook(io.BytesIO(archive.read("dataset.xlsx")))
     assert book.sheetnames == ["responses", "assets", "campaigns", "codebook", "provenance"]
     sheet = book["responses"]
