@@ -12,6 +12,7 @@ One browser, one app and one signed-in context per role serve the whole module, 
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ from tests.access.world import World
 
 FLOW_CAMPAIGN = "a11y-flow"
 CLOSED_CAMPAIGN = "a11y-closed"
+ONS_CAMPAIGN = "a11y-ons"
 KEYS = ["wemwbs", "sixways", "asset_use", "demographics"]
 # Answered only by a resident who has started (or finished) a survey in this browser: the flow test covers them.
 REACHED_BY_POST_ONLY = {"residents.page", "residents.saved", "residents.done"}
@@ -66,6 +68,8 @@ def _build(app: Flask) -> dict[str, Any]:
                 module.build(world)
         flow = create_campaign(world.own, FLOW_CAMPAIGN, "Dover Town wellbeing survey", KEYS, show_score=True)
         open_campaign(flow)
+        ons = create_campaign(world.own, ONS_CAMPAIGN, "Dover Town well-being survey", ["ons4", "wemwbs"])
+        open_campaign(ons)
         closed = create_campaign(world.other, CLOSED_CAMPAIGN, "Sheppey spring survey", KEYS)
         open_campaign(closed)
         close_campaign(closed)
@@ -228,6 +232,37 @@ def test_the_residents_survey_meets_wcag_a_and_aa_on_every_step(site: Site, chro
     _press(page, "form[action$='/contact'] button[type=submit]")
     assert page.locator(".error-summary").count() == 1
     violations += audit(page, f"{label}-done-contact-errors")
+    context.close()
+    assert violations == [], report(violations)
+
+
+def test_the_residents_ons_scales_meet_wcag_a_and_aa_and_fit_a_phone(site: Site, chromium: Any) -> None:
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    label = f"anonymous-s-{ONS_CAMPAIGN}"
+    page.goto(f"{site.url}/s/{ONS_CAMPAIGN}")
+    page.check("#consent")
+    _press(page, "button[type=submit]")
+    assert page.url.endswith("/page/1")
+    violations = audit(page, f"{label}-page-1")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name in ("ons_life_satisfaction", "ons_anxious"):
+        radios = page.locator(f'input[type=radio][name="{name}"]')
+        assert radios.count() == 11
+        boxes = [radios.nth(index).bounding_box() for index in range(11)]
+        assert len({round(box["y"]) for box in boxes}) == 1  # 0-10 in one row on a 390 px phone
+        assert all(box["width"] >= 24 and box["height"] >= 24 for box in boxes)  # WCAG 2.5.8 target size
+    # Each end point is named with its words; the question is the group's name.
+    assert page.get_by_role("radio", name=re.compile(r"^0\s*– Not at all satisfied$")).count() == 1
+    assert page.get_by_role("radio", name=re.compile(r"^10\s*– Completely anxious$")).count() == 1
+    assert page.get_by_role("radio", name="5", exact=True).count() == 4
+    assert page.get_by_role("group", name="3. Overall, how happy did you feel yesterday?").count() == 1
+    _press(page, "button[value=next]")  # nothing answered: all four are required online
+    assert page.locator(".error-summary li").count() == 4
+    violations += audit(page, f"{label}-page-1-errors")
+    _answer_every_question(page)
+    _press(page, "button[value=next]")
+    assert page.url.endswith("/page/2")
     context.close()
     assert violations == [], report(violations)
 

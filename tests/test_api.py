@@ -318,6 +318,35 @@ def test_paging_returns_every_complete_response_once_with_its_scores(app, client
         assert logged[1].filters["after_id"] is not None
 
 
+def test_responses_carry_the_ons_answers_and_the_document_describes_them(app, client, survey_data, researcher_token):
+    with app.app_context():
+        stored = {
+            (public_id, key): value
+            for public_id, key, value in db.session.execute(
+                select(Response.public_id, Answer.item_key, Answer.value)
+                .join(Response, Response.id == Answer.response_id)
+                .where(Answer.item_key.like("ons\\_%", escape="\\"))
+            )
+        }
+    rows, _ = _all_pages(client, researcher_token, "limit=1000")
+    keys = ("ons_life_satisfaction", "ons_worthwhile", "ons_happy", "ons_anxious")
+    assert list(rows[0])[list(rows[0]).index("years_in_area") + 1 :][:5] == [*keys, "wemwbs_1"]
+    answered = 0
+    for row in rows:
+        for key in keys:
+            assert row[key] == stored.get((row["response_id"], key))  # null where not answered
+            answered += row[key] is not None
+            assert row[key] is None or 0 <= row[key] <= 10
+    assert answered > 100
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["ResponseRow"]
+    assert all(
+        schema["properties"][key] | {"description": ""}
+        == {"type": ["integer", "null"], "minimum": 0, "maximum": 10, "description": ""}
+        for key in keys
+    )
+    assert set(keys) <= set(schema["required"])
+
+
 def test_filters_narrow_the_responses(app, client, survey_data, researcher_token):
     verified = _expected_wemwbs(app, verified_only=True)
     rows, _ = _all_pages(client, researcher_token, "verified_only=true&limit=50")

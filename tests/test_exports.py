@@ -90,6 +90,9 @@ def test_csv_streams_a_zip_of_every_complete_response_and_is_logged(app, researc
     expected = _complete_ids(app)
     assert len(expected) == 48 and set(frame["response_id"]) == expected and len(frame) == 48
     assert {"wemwbs", "swemwbs", "assets_used_place", "verified"} <= set(frame.columns)
+    ons = ["ons_life_satisfaction", "ons_worthwhile", "ons_happy", "ons_anxious"]
+    assert list(frame.columns[frame.columns.get_loc("years_in_area") + 1 :][:5]) == [*ons, "wemwbs_1"]
+    assert frame[ons].notna().all().all() and frame[ons].isin(range(11)).all().all()  # the demo asks them all
     [entry] = _accesses(app)
     assert (entry.user_label, entry.channel, entry.resource, entry.format) == ("r@example.org", "web", "export", "csv")
     assert entry.row_count == 48
@@ -231,6 +234,9 @@ def test_an_spss_export_runs_in_the_background_and_downloads(app, researcher):
     data, meta = pyreadstat.read_sav(io.BytesIO(archive.read("responses.sav")))
     assert set(data["response_id"]) == _complete_ids(app, "swanley") and len(data) == job.row_count == 12
     assert meta.variable_value_labels["wemwbs_1"][5] == "All of the time"
+    assert meta.variable_value_labels["ons_life_satisfaction"][0] == "Not at all satisfied"
+    assert meta.variable_value_labels["ons_anxious"][10] == "Completely anxious"
+    assert data["ons_life_satisfaction"].between(0, 10).all()
     [entry] = _accesses(app)
     assert (entry.user_label, entry.channel, entry.format, entry.row_count) == ("r@example.org", "web", "sav", 12)
     assert entry.filters["campaigns"] == ["swanley"]

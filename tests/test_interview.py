@@ -82,3 +82,23 @@ def test_peer_cannot_open_another_peers_interview(app, client, make_campaign, ma
     second = app.test_client()
     login("peer2@example.org", target=second)
     assert second.get(page_url).status_code == 404
+
+
+def test_an_interview_asks_the_ons_scales_first_and_stores_them(app, client, make_campaign, make_user, login):
+    slug = make_campaign(keys=("ons4", "wemwbs"), asset_slugs=())
+    make_user("peer@example.org", "peer", communities=(slug,))
+    login("peer@example.org")
+    page_url = _start(client, slug).headers["Location"]
+    html = client.get(page_url).get_data(as_text=True)
+    assert "Read each question" in html and "0 = Not at all satisfied" in html
+    assert _names(client, page_url) == ["ons_life_satisfaction", "ons_worthwhile", "ons_happy", "ons_anxious"]
+    answers = {"ons_life_satisfaction": 9, "ons_worthwhile": 8, "ons_happy": 10, "ons_anxious": 0}
+    for number, data in ((1, answers), (2, valid_answers(_names(client, page_url.replace("/page/1", "/page/2"))))):
+        url = page_url.replace("/page/1", f"/page/{number}")
+        token = csrf_token(client.get(url).get_data(as_text=True))
+        posted = client.post(url, data={"csrf_token": token, "action": "next", **data})
+        assert posted.status_code == 303, (number, posted.get_data(as_text=True)[:500])
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert (response.mode, response.status) == ("interview", "complete")
+        assert {a.item_key: a.value for a in response.answers if a.item_key.startswith("ons_")} == answers

@@ -163,3 +163,41 @@ def test_tracking_returned_and_spoiled_forms_with_counts_per_status(app, make_ca
     row = re.search(rf"Batch {batch_id}</a></th>(.*?)</tr>", home, re.S).group(1)
     # Forms, then issued / returned / keyed / verified / spoiled.
     assert re.findall(r'<td class="number">(\d+)</td>', row) == ["4", "0", "2", "0", "1", "1"]
+
+
+def test_ons_scales_print_as_one_row_of_eleven_boxes_with_worded_ends(app, make_campaign, make_user):
+    from flask import render_template
+    from weasyprint import CSS, HTML
+
+    from survey.models import Campaign
+    from survey.paper.printing import _stylesheet_path, form_sections
+
+    make_campaign(keys=("ons4", "wemwbs", "demographics"), asset_slugs=())
+    make_user(PEER, "peer", ("dover-town",))
+    html = signed_in(app, PEER).get("/paper/campaigns/dover-town/print").get_data(as_text=True)
+    assert html.count('<table class="scale" role="presentation">') == 4
+    for words in ("Not at all satisfied", "Completely worthwhile", "Not at all happy", "Completely anxious"):
+        assert words in html
+    assert "© Crown copyright, Office for National Statistics" in html
+    # Laid out as the batch PDF is: each scale's eleven boxes on one line, inside the A4 text width.
+    with app.test_request_context():
+        campaign = db.session.scalars(select(Campaign).filter_by(slug="dover-town")).one()
+        body = render_template(
+            "paper/print_batch.html", campaign=campaign, sections=form_sections(campaign), serials=["X"]
+        )
+        stylesheet = CSS(filename=str(_stylesheet_path()))
+        first = HTML(string=body, base_url=str(_stylesheet_path().parent)).render(stylesheets=[stylesheet]).pages[0]
+
+    def boxes(box):
+        if getattr(box, "element_tag", None) == "span" and box.element.get("class") == "box":
+            yield box
+        for child in getattr(box, "children", ()):
+            yield from boxes(child)
+
+    page = first._page_box
+    found = list(boxes(page))
+    scales = [found[start : start + 11] for start in range(0, 44, 11)]  # the ONS questions come first
+    right_edge = page.content_box_x() + page.width
+    for row in scales:
+        assert len({round(box.position_y) for box in row}) == 1  # one line
+        assert row[-1].position_x + row[-1].margin_width() < right_edge - 20  # room for the code "10"

@@ -248,6 +248,43 @@ def test_bad_codes_are_refused_beside_the_item_with_the_typed_values_kept(app, m
     assert _form(app, serial).status == "issued"
 
 
+def test_ons_scales_are_keyed_from_0_to_10_and_11_is_refused(app, make_campaign, make_user):
+    make_campaign(keys=("ons4", "wemwbs", "demographics"), asset_slugs=())
+    make_user(RESEARCHER, "researcher")
+    make_user(PEER, "peer", ("dover-town",))
+    (serial,) = issue(app, size=1)
+    peer = signed_in(app, PEER)
+    html = peer.get(f"/paper/forms/{serial}/entry").get_data(as_text=True)
+    assert list(entry_inputs(html))[:5] == [
+        "ons_life_satisfaction",
+        "ons_worthwhile",
+        "ons_happy",
+        "ons_anxious",
+        "wemwbs_1",
+    ]
+    assert "A number from 0 (Not at all anxious) to 10 (Completely anxious); b = left blank" in html
+    assert 'data-codes="0 1 2 3 4 5 6 7 8 9 10 b m"' in html  # "1" waits: it may be the start of 10
+
+    bad = key_form(peer, serial, ons_life_satisfaction="11", ons_happy="")
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "&#39;11&#39; is not a code for this question: type 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, b or m." in text
+    assert "Type the code of the ticked box (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)" in text
+    assert _count(app, Response) == 0
+
+    saved = key_form(peer, serial, ons_life_satisfaction="0", ons_worthwhile="10", ons_happy="b", ons_anxious="m")
+    assert saved.status_code == 303
+    with app.app_context():
+        response = db.session.scalars(select(PaperForm).filter_by(serial=serial)).one().response
+        answers = {a.item_key: (a.value, a.missing_reason) for a in response.answers if a.item_key.startswith("ons_")}
+    assert answers == {
+        "ons_life_satisfaction": (0, None),
+        "ons_worthwhile": (10, None),
+        "ons_happy": (None, "blank"),
+        "ons_anxious": (None, "multiple"),
+    }
+
+
 def test_a_mistyped_serial_is_refused_before_any_lookup(app, make_campaign, make_user):
     paper_setup(make_campaign, make_user)
     (serial,) = issue(app, size=1)

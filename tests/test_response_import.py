@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, update
 
 import analysis
-from analysis.dataset import score_columns, sixways_items, wemwbs_items
+from analysis.dataset import ons4_items, score_columns, sixways_items, wemwbs_items
 from survey import create_app
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
@@ -220,6 +220,34 @@ def test_answers_to_questions_the_campaign_did_not_ask_are_errors(app, make_camp
     ]
 
 
+def test_ons_answers_0_to_10_are_imported_and_11_is_refused(app, make_campaign):
+    make_campaign()  # Dover Town does not ask the ONS questions
+    make_campaign("ons-town", ("ons4", "wemwbs", "demographics"), asset_slugs=())
+
+    def ons_row(response_id: str, **answers: object) -> dict[str, object]:
+        row = _row(response_id, campaign="ons-town", community="ons-town")
+        for key in [*sixways_items(), *(f"asset_{slug}{end}" for slug in ASSETS for end in ("", "_value"))]:
+            del row[key]
+        return row | {"ons_life_satisfaction": 0, "ons_worthwhile": 10, "ons_happy": 7, "ons_anxious": 3} | answers
+
+    allowed = ", ".join(str(code) for code in range(11))
+    rows = [ons_row("o-001"), ons_row("o-002", ons_life_satisfaction=11, ons_anxious="")]
+    dover = _row("d-001", ons_happy=5)
+    report = _check(app, _csv([*rows, dover]))
+    assert report.problems == [
+        Problem(3, "ons_life_satisfaction", f"'11' is not an allowed code (allowed: {allowed})"),
+        Problem(4, "ons_happy", "campaign 'dover-town' did not ask this question: leave it blank"),
+    ]
+    rows[1]["ons_life_satisfaction"] = 8
+    report = _import(app, _csv(rows))
+    assert report.ok and report.added == 2
+    with app.app_context():
+        stored = analysis.build_dataset(db.engine).responses.set_index("response_id")
+        assert stored.loc["o-001", list(ons4_items())].tolist() == [0, 10, 7, 3]  # 0 is an answer
+        assert stored.loc["o-002", "ons_life_satisfaction"] == 8 and pd.isna(stored.loc["o-002", "ons_anxious"])
+        assert stored.loc["o-001", "wemwbs"] == 42
+
+
 def test_a_response_id_stored_in_another_campaign_is_an_error(app, make_campaign):
     make_campaign()
     make_campaign("sheppey", asset_slugs=("sheppey_beach",))
@@ -384,7 +412,7 @@ def _stored_answers() -> tuple[dict[str, dict[str, int]], set[tuple], set[tuple]
     """({public id: {item: value}} of the dataset's items, asset uses, response facts) of complete responses."""
     complete = Response.status == "complete"
     items: dict[str, dict[str, int]] = {}
-    keys = ("age_band", "gender", "employment", "years_in_area", *wemwbs_items(), *sixways_items())
+    keys = ("age_band", "gender", "employment", "years_in_area", *ons4_items(), *wemwbs_items(), *sixways_items())
     for public_id, key, value in db.session.execute(
         select(Response.public_id, Answer.item_key, Answer.value)
         .join(Response, Response.id == Answer.response_id)

@@ -347,8 +347,8 @@ def test_ons_questions_come_first_as_0_to_10_scales_and_are_stored(app, client, 
         values = re.findall(rf'name="{key}" type="radio" value="(\d+)"', html)
         assert values == [str(code) for code in range(11)], key
     assert "0 = Not at all satisfied" in html and "10 = Completely satisfied" in html
-    assert '<span class="visually-hidden">, Not at all anxious</span>' in html
-    assert '<span class="visually-hidden">, Completely anxious</span>' in html
+    assert '<span class="visually-hidden"> – Not at all anxious</span>' in html
+    assert '<span class="visually-hidden"> – Completely anxious</span>' in html
 
     for bad in ("11", "-1", "x", ""):  # 11 is off the scale; blank: the four are required online
         answers = {**valid_answers(ONS4_KEYS), "ons_anxious": bad}
