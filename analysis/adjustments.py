@@ -14,6 +14,7 @@ not deducted twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,26 @@ def prepare_adjustments(frame: pd.DataFrame, *, origin: str = "adjustments") -> 
         out[column] = text.map(lambda value: None if value is None else str(value).strip())
     extras = [column for column in out.columns if column not in ADJUSTMENT_COLUMNS]
     return out.loc[:, [*ADJUSTMENT_COLUMNS, *extras]]
+
+
+def override_adjustments(stored: pd.DataFrame, given: pd.DataFrame, asset_slugs: Iterable[str]) -> pd.DataFrame:
+    """`stored` adjustments with the rows of the assets `given` lists replaced by its rows.
+
+    Raises DatasetError when `given` names an asset that is not among `asset_slugs` (a typo, or
+    an asset outside the report's selection), so an adjustment is never silently dropped.
+    """
+    check_assets(given, asset_slugs, origin="adjustments")
+    given = given.assign(campaign=None) if "campaign" not in given else given
+    kept = stored[~stored["asset"].isin(list(given["asset"]))]
+    return pd.concat([kept, given], ignore_index=True) if len(kept) else given.reset_index(drop=True)
+
+
+def check_assets(adjustments: pd.DataFrame, asset_slugs: Iterable[str], *, origin: str) -> None:
+    """DatasetError naming the adjusted assets that are not in the assets table."""
+    unknown = sorted(set(adjustments["asset"]) - set(asset_slugs))
+    if unknown:
+        shown = ", ".join(repr(slug) for slug in unknown[:5])
+        raise DatasetError(f"{origin}: column 'asset': {shown} not among the assets analysed")
 
 
 def read_adjustments(path: str | Path) -> pd.DataFrame:

@@ -137,13 +137,14 @@ class Dataset:
         origins: tuple[str, ...] = ("responses", "assets", "campaigns", "adjustments"),
     ) -> Dataset:
         """Check DataFrames in the dataset format, recompute scores; DatasetError names what is wrong."""
-        from analysis.adjustments import prepare_adjustments
+        from analysis.adjustments import check_assets, prepare_adjustments
 
         checked_assets = prepare_assets(assets, origin=origins[1])
         checked_campaigns = empty_campaigns() if campaigns is None else prepare_campaigns(campaigns, origin=origins[2])
         checked_adjustments = (
             _empty_adjustments() if adjustments is None else prepare_adjustments(adjustments, origin=origins[3])
         )
+        check_assets(checked_adjustments, checked_assets["slug"], origin=origins[3])
         checked = prepare_responses(responses, checked_assets, origin=origins[0])
         return cls(checked, checked_assets, checked_campaigns, checked_adjustments)
 

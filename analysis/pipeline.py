@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.adjustments import override_adjustments
 from analysis.asset_use import asset_use
 from analysis.config import AnalysisConfig
 from analysis.dataset import DEMOGRAPHIC_COLUMNS, Dataset, DatasetError
@@ -217,6 +219,7 @@ def report_from_database(
     progress: Progress | None = None,
     verified_only: bool = True,
     config: AnalysisConfig | None = None,
+    adjustments: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Build the dataset from the database, run the analysis and write the tables and ``report.html``.
 
@@ -225,6 +228,8 @@ def report_from_database(
     is an optional ``callable(step_name, fraction)``: reading the database is 0-0.2, the models
     0.2-0.8, writing the report 0.8-1.0. Raises ValueError (DatasetError) for unknown slugs, a
     practice campaign, or no complete responses. Returns the paths written, by table name.
+    The stored SROI adjustments are used; `adjustments` (checked, e.g. from `read_adjustments`)
+    replaces them for the assets it lists.
     """
     from analysis.database import build_dataset
 
@@ -236,6 +241,9 @@ def report_from_database(
         verified_only=verified_only,
         progress=lambda step, fraction: report(f"reading the database: {step}", 0.2 * fraction),
     )
+    if adjustments is not None:
+        merged = override_adjustments(dataset.adjustments, adjustments, dataset.assets["slug"])
+        dataset = dataclasses.replace(dataset, adjustments=merged)
     filters = {
         "campaigns": list(campaigns or []),
         "communities": list(communities or []),

@@ -157,7 +157,7 @@ def report_command(
     import analysis
     from analysis.adjustments import read_adjustments
 
-    from .services.reports import report_with_adjustments, valuation_config
+    from .services.reports import valuation_config
 
     url = db.engine.url.render_as_string(hide_password=False)
     chosen, places = list(campaigns) or None, list(communities) or None
@@ -172,21 +172,15 @@ def report_command(
                 deflators_file or current_app.config["VALUATION_DEFLATORS_FILE"],
                 price_year or current_app.config["VALUATION_PRICE_YEAR"],
             )
-            if adjustments_file:
-                given = read_adjustments(adjustments_file)
-                paths = report_with_adjustments(
-                    url,
-                    out_dir,
-                    campaigns=chosen,
-                    communities=places,
-                    config=config,
-                    adjustments=given,
-                    progress=progress,
-                )
-            else:
-                paths = analysis.report_from_database(
-                    url, out_dir, campaigns=chosen, communities=places, progress=progress, config=config
-                )
+            paths = analysis.report_from_database(
+                url,
+                out_dir,
+                campaigns=chosen,
+                communities=places,
+                progress=progress,
+                config=config,
+                adjustments=read_adjustments(adjustments_file) if adjustments_file else None,
+            )
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Report written to {out_dir}: {', '.join(sorted(p.name for p in paths.values()))}")

@@ -7,13 +7,10 @@ import io
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from flask import Flask, current_app
 from sqlalchemy import select
 
@@ -109,44 +106,6 @@ def valuation_config(deflators_file: str | None, price_year: int | None) -> Anal
     if price_year:
         settings["price_year"] = int(price_year)
     return AnalysisConfig(**settings)
-
-
-def report_with_adjustments(
-    url: str,
-    out_dir: str | Path,
-    *,
-    campaigns: list[str] | None,
-    communities: list[str] | None,
-    config: AnalysisConfig | None,
-    adjustments: pd.DataFrame,
-    progress: Callable[[str, float], None] | None = None,
-) -> dict[str, Path]:
-    """`analysis.report_from_database` with the stored adjustments replaced, for the assets that
-    `adjustments` lists, by its rows (given rows count as agreed; `campaign` is left blank)."""
-    import analysis
-    from analysis.database import build_dataset
-
-    report = progress or (lambda _step, _fraction: None)
-    dataset = build_dataset(
-        url,
-        campaigns=campaigns,
-        communities=communities,
-        verified_only=True,
-        progress=lambda step, fraction: report(f"reading the database: {step}", 0.2 * fraction),
-    )
-    stored = dataset.adjustments
-    given = adjustments.assign(campaign=None) if "campaign" not in adjustments else adjustments
-    kept = stored[~stored["asset"].isin(list(given["asset"]))]
-    merged = pd.concat([kept, given], ignore_index=True) if len(kept) else given.reset_index(drop=True)
-    dataset = replace(dataset, adjustments=merged)
-    filters = {"campaigns": campaigns or [], "communities": communities or [], "verified_only": True}
-    result = analysis.run_dataset(
-        dataset, config=config, progress=lambda step, fraction: report(step, 0.2 + 0.6 * fraction), filters=filters
-    )
-    report("writing the report", 0.8)
-    paths: dict[str, Path] = result.write(out_dir)
-    report("finished", 1.0)
-    return paths
 
 
 def _zip(folder: Path) -> bytes:
