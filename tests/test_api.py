@@ -180,7 +180,13 @@ def test_the_openapi_document_needs_no_token(client):
 
 def test_lists_filter_by_community_and_every_read_is_logged(app, client, make_campaign, researcher_token):
     make_campaign("dover-town", asset_slugs=("dover_library",))
-    make_campaign("sheppey", asset_slugs=("sheppey_library", "sheppey_beach"))
+    make_campaign(
+        "sheppey",
+        asset_slugs=("sheppey_library", "sheppey_beach"),
+        population_size=32000,
+        population_source="ONS mid-2023, aged 16+",
+        sampling_method="random",
+    )
     with app.app_context():
         sheppey = db.session.scalars(select(Community).filter_by(slug="sheppey")).one()
         create_campaign(sheppey, "sheppey-practice", "Practice", ["wemwbs"], practice=True)
@@ -191,6 +197,12 @@ def test_lists_filter_by_community_and_every_read_is_logged(app, client, make_ca
     assert [c["slug"] for c in communities] == ["dover-town", "sheppey"]
     campaigns = client.get("/api/v1/campaigns?community=sheppey", headers=headers).get_json()["data"]
     assert {(c["slug"], c["practice"]) for c in campaigns} == {("sheppey", False), ("sheppey-practice", True)}
+    real = next(c for c in campaigns if c["slug"] == "sheppey")
+    assert (real["population_size"], real["population_source"], real["sampling_method"]) == (
+        32000,
+        "ONS mid-2023, aged 16+",
+        "random",
+    )
     assets = client.get("/api/v1/assets?community=sheppey", headers=headers).get_json()["data"]
     assert sorted(a["slug"] for a in assets) == ["sheppey_beach", "sheppey_library"]
     _assert_error(client.get("/api/v1/assets?community=atlantis", headers=headers), 400)

@@ -12,7 +12,7 @@ from typing import Any
 import instruments
 from analysis.dataset import DEMOGRAPHIC_COLUMNS, MODES, kind_columns, ons4_items, sixways_items, wemwbs_items
 
-from ..models import ASSET_KINDS, CAMPAIGN_STATUSES, SIXWAYS_DIMENSIONS
+from ..models import ASSET_KINDS, CAMPAIGN_STATUSES, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
 
 JSON = "application/json"
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -155,6 +155,7 @@ def _schemas() -> dict[str, Any]:
                 "closed_at",
                 "target_sample_size",
                 "population_size",
+                "population_source",
                 "sampling_method",
             ],
             "properties": {
@@ -170,8 +171,17 @@ def _schemas() -> dict[str, Any]:
                 "opened_at": {"type": ["string", "null"], "format": "date-time"},
                 "closed_at": {"type": ["string", "null"], "format": "date-time"},
                 "target_sample_size": {"type": ["integer", "null"]},
-                "population_size": {"type": ["integer", "null"]},
-                "sampling_method": NULLABLE_STRING,
+                "population_size": {
+                    "type": ["integer", "null"],
+                    "description": "Residents in the surveyed ages (16+ by default) the sample represents.",
+                },
+                "population_source": NULLABLE_STRING,
+                "sampling_method": {
+                    "type": ["string", "null"],
+                    "enum": [*SAMPLING_METHODS, None],
+                    "description": "random: users scaled to the population; quota: scaled with a warning; "
+                    "convenience: surveyed users only.",
+                },
             },
         },
         "Asset": {

@@ -69,6 +69,7 @@ def _campaign(campaign: Campaign) -> dict[str, Any]:
         "closed_at": _iso(campaign.closed_at),
         "target_sample_size": campaign.target_sample_size,
         "population_size": campaign.population_size,
+        "population_source": campaign.population_source,
         "sampling_method": campaign.sampling_method,
     }
 
