@@ -40,7 +40,7 @@ def init_db() -> None:
 
 @click.command("demo")
 @with_appcontext
-@click.option("--responses", "per_community", default=120, show_default=True, help="Responses per community.")
+@click.option("--responses", "per_community", default=300, show_default=True, help="Responses per community.")
 @click.option("--seed", default=2014, show_default=True, help="Random seed for the synthetic responses.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has communities.")
 @click.option("--paper/--no-paper", default=True, show_default=True, help="Issue and key demo paper batches.")

@@ -21,6 +21,7 @@ from analysis.report.names import names_for
 from analysis.report.sections import (
     introduction,
     kinds_section,
+    personal_wellbeing_section,
     reliability_section,
     sixways_section,
     wellbeing_section,
@@ -49,6 +50,7 @@ def render_report(result: AnalysisResult) -> str:
     sections = [
         introduction(result, names),
         wellbeing_section(result, names),
+        personal_wellbeing_section(result, names),
         sixways_section(result, names),
         use_section(result, names),
         effects_section(result, names),

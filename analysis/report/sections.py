@@ -6,9 +6,11 @@ import math
 from typing import TYPE_CHECKING
 
 from analysis.config import WEMWBS_BANDS
-from analysis.dataset import records
+from analysis.dataset import ons4_items, records
+from analysis.descriptives import measure_label
 from analysis.report.figures import sixways_figure, wellbeing_figure
 from analysis.report.html import (
+    blank,
     change_phrase,
     clear_phrase,
     esc,
@@ -131,6 +133,45 @@ def wellbeing_section(result: AnalysisResult, names: Names) -> str:
         + figure
         + paragraphs(sentences)
         + table
+    )
+
+
+def personal_wellbeing_section(result: AnalysisResult, names: Names) -> str:
+    """The four ONS personal well-being questions, everyone and per community (when they were asked)."""
+    table = result.descriptives
+    rows = table[table["measure"].isin(ons4_items()) & table["group_type"].isin(["overall", "community"])].copy()
+    if rows["n"].fillna(0).sum() == 0:
+        return ""
+    rows["who"] = [
+        _group_label(kind, str(group), names) for kind, group in zip(rows["group_type"], rows["group"], strict=True)
+    ]
+    rows["question"] = rows["measure"].map(measure_label)
+    rows["interval"] = [
+        "" if blank(low) else f"{low:.2f} to {high:.2f}"
+        for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)
+    ]
+    return (
+        "<h2>Personal well-being (ONS questions)</h2>"
+        + paragraphs(
+            [
+                "The four ONS personal well-being questions are answered from 0 to 10. For life satisfaction, "
+                "worthwhile and happiness higher is better; for anxiety higher is worse. Life satisfaction is "
+                "the measure the valuation uses where it was asked (one point for one person for a year is one "
+                "WELLBY).",
+            ]
+        )
+        + table_html(
+            rows,
+            [
+                ("who", "Who", "text"),
+                ("question", "Question", "text"),
+                ("n", "Answered", "int"),
+                ("mean", "Average", "2"),
+                ("interval", "95% confidence interval", "text"),
+            ],
+            "Personal well-being (ONS questions): averages with 95% confidence intervals; groups under the "
+            "disclosure threshold are left blank",
+        )
     )
 
 

@@ -203,3 +203,18 @@ def test_tables_scroll_in_their_own_container(document) -> None:
     tables = document.count("<table>")
     assert tables > 5 and document.count("<div class='scroll' role='region'") == tables
     assert "overflow-x: auto" in document
+
+
+def test_personal_wellbeing_is_reported_only_when_asked(frames, document) -> None:
+    assert "Personal well-being (ONS questions)" not in document  # the synthetic survey did not ask ONS4
+    responses, assets, campaigns = frames
+    rng = np.random.default_rng(4)
+    answered = responses.assign(
+        **{key: rng.integers(0, 11, len(responses)) for key in instruments.get("ons4").item_keys}
+    )
+    text = visible_text(render_report(run(answered, assets, campaigns=campaigns, config=AnalysisConfig(draws=2_000))))
+    assert "Personal well-being (ONS questions)" in text and "Anxiety yesterday" in text
+    expected = answered.loc[answered["community"] == "north", "ons_life_satisfaction"].mean()
+    assert f"Community: Northfield Life satisfaction (ONS, 0-10; higher = better) 300 {expected:.2f}" in " ".join(
+        text.split()
+    )
