@@ -36,7 +36,7 @@ def test_build_dataset_carries_cost_years_population_sources_and_adjustments(app
     assert campaigns.loc["aylesham", "sampling_method"] == "quota"
     assert campaigns.loc["dover-town", "population_source"].startswith("Demo figure, not an official estimate")
     adjustments = data.adjustments.set_index("asset")
-    assert sorted(adjustments.index) == ["dover_library", "dover_seafront"]
+    assert sorted(adjustments.index) == ["dover_library", "dover_seafront", "swanley_link"]
     assert adjustments.loc["dover_seafront", "deadweight"] == 0.4
     assert adjustments.loc["dover_seafront", "campaign"] == "dover-town"
     assert adjustments.loc["dover_library", "agreed_on"] == "2025-03-14"
