@@ -48,6 +48,8 @@ ONS_CAMPAIGN = "a11y-ons"
 KEYS = ["wemwbs", "sixways", "asset_use", "demographics"]
 # Answered only by a resident who has started (or finished) a survey in this browser: the flow test covers them.
 REACHED_BY_POST_ONLY = {"residents.page", "residents.saved", "residents.done"}
+# Interviews: "resume" only redirects, and the end page needs a finished interview (tests/test_fieldwork_browser.py).
+REACHED_BY_POST_ONLY |= {"fieldwork.resume_interview", "fieldwork.interview_done"}
 
 
 @dataclass

@@ -55,8 +55,10 @@ def test_interview_needs_the_consent_confirmation(app, client, make_campaign, ma
     make_user("peer@example.org", "peer", communities=(slug,))
     login("peer@example.org")
     refused = _start(client, slug, consent=False)
-    assert refused.status_code == 303 and refused.headers["Location"] == "/fieldwork/"
-    assert "agrees to take part" in client.get("/fieldwork/").get_data(as_text=True)
+    # Issue 16: the missing tick is named in an error summary on the consent page itself (was a flash on /fieldwork/).
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'class="govuk-error-summary"' in html and 'href="#consent"' in html and "agrees to take part" in html
     with app.app_context():
         assert db.session.scalars(select(Response)).all() == []
 

@@ -1,0 +1,30 @@
+// Staff screens, progressive enhancement only (every page works without it).
+// A progress page ([data-job-progress]) fetches itself every few seconds and swaps in the new
+// progress region, so nothing reloads under the reader and focus stays where it is; without
+// JavaScript the page offers a Refresh button instead (never <meta http-equiv=refresh>).
+(function () {
+  "use strict";
+  var region = document.querySelector("[data-job-progress]");
+  if (!region || !window.fetch || !window.DOMParser) { return; }
+  var button = region.querySelector("[data-refresh-button]");
+  if (button) { button.hidden = true; }
+  var delay = 3000;
+  function poll() {
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-job-progress]");
+        if (!fresh) { return; }
+        var hidden = fresh.querySelector("[data-refresh-button]");
+        if (hidden) { hidden.hidden = true; }
+        region.innerHTML = fresh.innerHTML;
+        if (fresh.getAttribute("data-job-progress") === "running") { window.setTimeout(poll, delay); }
+        else { region.setAttribute("data-job-progress", "finished"); }
+      })
+      .catch(function () {
+        var again = region.querySelector("[data-refresh-button]");
+        if (again) { again.hidden = false; }
+      });
+  }
+  if (region.getAttribute("data-job-progress") === "running") { window.setTimeout(poll, delay); }
+})();
