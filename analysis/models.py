@@ -198,9 +198,13 @@ def fit_hc3(y: FloatArray, x: FloatArray, names: list[str], term: str, confidenc
 
 def _gram_pinv(x: FloatArray) -> tuple[FloatArray, int]:
     """Pseudo-inverse and rank of X'X (symmetric eigen-decomposition; tolerates collinear columns)."""
-    gram = x.T @ x
+    return _symmetric_pinv(x.T @ x, max(x.shape))
+
+
+def _symmetric_pinv(gram: FloatArray, size: int) -> tuple[FloatArray, int]:
+    """Pseudo-inverse and rank of a symmetric positive semi-definite matrix."""
     values, vectors = np.linalg.eigh(gram)
-    tolerance = values.max() * max(x.shape) * np.finfo(float).eps
+    tolerance = values.max() * size * np.finfo(float).eps
     keep = values > tolerance
     inverse = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
     return inverse, int(keep.sum())
@@ -502,8 +506,8 @@ def crv3_coefficient(y: FloatArray, x: FloatArray, groups: Any, position: int, c
     happens whenever a covariate level occurs in one community only (say, paper forms used in
     one community). The coefficient of interest can still be estimated in each leave-one-out
     fit if it is identified there; every least-squares solution then gives the same value for
-    it, so each fit is solved by minimum-norm least squares. The variance is statsmodels'
-    CRV3, ``(G - 1) / G * sum_g (b_g - b)^2`` centred on the full-sample estimate ``b``, with
+    it, so each fit is solved by minimum-norm least squares (from the cross-products). The
+    variance is statsmodels' CRV3, ``(G - 1) / G * sum_g (b_g - b)^2`` centred on the full-sample estimate ``b``, with
     t(G - 1) inference. Returns a warning estimate when the coefficient is not identified
     without some cluster.
     """
@@ -511,14 +515,21 @@ def crv3_coefficient(y: FloatArray, x: FloatArray, groups: Any, position: int, c
 
     codes = pd.factorize(np.asarray(groups))[0]
     clusters = np.unique(codes)
-    full, *_ = np.linalg.lstsq(x, y, rcond=None)
+    # Leave-one-out fits from the cross-products: X'X minus one cluster's part is a p x p update,
+    # so each fit costs O(n_g p^2) instead of a least-squares solve on every other row.
+    scale = np.sqrt((x * x).sum(axis=0))
+    scale[scale == 0] = 1.0
+    xs = x / scale
+    gram, cross = xs.T @ xs, xs.T @ y
+    full = _coefficients(gram, cross) / scale
     jackknife = []
     for cluster in clusters:
-        keep = codes != cluster
-        if not _identified(x[keep], position):
+        rows = codes == cluster
+        part = xs[rows]
+        reduced = gram - part.T @ part
+        if not _identified_in_gram(reduced, position):
             return Estimate(len(y), warning=f"the exposure is not identified without community {cluster + 1} (CRV3)")
-        beta, *_ = np.linalg.lstsq(x[keep], y[keep], rcond=None)
-        jackknife.append(beta[position])
+        jackknife.append(_coefficients(reduced, cross - part.T @ y[rows])[position] / scale[position])
     count = len(clusters)
     se = math.sqrt((count - 1) / count * float(np.sum((np.asarray(jackknife) - full[position]) ** 2)))
     df = count - 1
@@ -597,6 +608,20 @@ def _mixed_estimate(
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _coefficients(gram: FloatArray, cross: FloatArray) -> FloatArray:
+    """Minimum-norm solution of the normal equations (identified coefficients are unique)."""
+    inverse, _ = _symmetric_pinv(gram, len(gram))
+    return inverse @ cross
+
+
+def _identified_in_gram(gram: FloatArray, position: int) -> bool:
+    """`_identified` from X'X of equilibrated columns: the Schur complement of the column's diagonal."""
+    others = [index for index in range(len(gram)) if index != position]
+    inverse, _ = _symmetric_pinv(gram[np.ix_(others, others)], len(gram))
+    residual = float(gram[position, position] - gram[position, others] @ inverse @ gram[others, position])
+    return gram[position, position] > 0 and residual > 1e-9 * float(gram[position, position])
 
 
 def _identified(x: FloatArray, position: int) -> bool:

@@ -20,15 +20,13 @@ LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels")
 
 
 def data_sha256(dataset: Dataset) -> str:
-    """SHA-256 of the dataset's content (pandas row hashes of responses, assets, campaigns, adjustments).
-
-    Independent of file formatting, so a database build and a re-read export of the same rows
-    give the same checksum.
+    """SHA-256 of the dataset as analysed: its column names and pandas' row hashes of responses,
+    assets, campaigns and adjustments (values and types), so the same data gives the same checksum.
     """
     digest = hashlib.sha256()
     for frame in (dataset.responses, dataset.assets, dataset.campaigns, dataset.adjustments):
         digest.update(",".join(map(str, frame.columns)).encode())
-        digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy().tobytes())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 
