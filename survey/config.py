@@ -89,6 +89,8 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Kent County Council Public Health"),
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "the research team named on your invitation"),
+        # Who to contact about accessibility problems and other formats; empty = PRIVACY_CONTACT.
+        "ACCESSIBILITY_CONTACT": os.environ.get("ACCESSIBILITY_CONTACT", ""),
         # SESSION_COOKIE_SECURE: see `_cookie_security` (derived unless the environment says).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

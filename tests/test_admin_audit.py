@@ -14,7 +14,7 @@ from survey.models import AuditEvent, Community, Licence, User
 from tests.conftest import ADMIN_EMAIL as ADMIN
 from tests.helpers import csrf_token, post_form
 
-ROW = re.compile(r"<tr>\s*<td>.*?</tr>", re.S)
+ROW = re.compile(r"<tr[^>]*>\s*<td[^>]*>.*?</tr>", re.S)  # a body row (the header row starts with <th>)
 
 
 def _plain(html: str) -> str:

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
+
+from flask import current_app, render_template
 
 from ..localtime import local_today
 from ..services.campaigns import open_public_campaigns
 from . import bp
+
+# The accessibility statement's dates (the regulations ask when it was prepared, last reviewed and
+# the site last tested). Update them whenever the statement is reviewed or the site re-tested.
+STATEMENT_PREPARED = date(2026, 12, 4)
+STATEMENT_REVIEWED = date(2026, 12, 4)
+SITE_TESTED = date(2026, 12, 4)
 
 
 @bp.get("/")
@@ -14,4 +22,16 @@ def home() -> str:
 
 @bp.get("/accessibility")
 def accessibility() -> str:
-    return render_template("pages/accessibility.html")
+    config = current_app.config
+    return render_template(
+        "pages/accessibility.html",
+        contact=config["ACCESSIBILITY_CONTACT"] or config["PRIVACY_CONTACT"],
+        prepared=STATEMENT_PREPARED,
+        reviewed=STATEMENT_REVIEWED,
+        tested=SITE_TESTED,
+    )
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template("pages/privacy.html")

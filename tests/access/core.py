@@ -5,6 +5,7 @@ from tests.access import EVERYONE, RESEARCH, STAFF, Rule
 RULES = [
     Rule("pages.home", "GET", "/", EVERYONE),
     Rule("pages.accessibility", "GET", "/accessibility", EVERYONE),
+    Rule("pages.privacy", "GET", "/privacy", EVERYONE),
     Rule("residents.consent", "GET", "/s/{campaign_own}", EVERYONE),
     Rule("residents.start", "POST", "/s/{campaign_own}/start", EVERYONE),
     Rule("residents.page", "GET", "/s/{campaign_own}/page/1", EVERYONE),
