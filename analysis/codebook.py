@@ -78,13 +78,19 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
             add(_item_row(instrument, item))
     template = instruments.get("asset_use")
     if assets is None:
-        pairs = [("<slug>", "<asset name>")]
+        pairs = [("<slug>", "<asset name>", "<phrase>")]
     else:
-        pairs = list(zip(assets["slug"].astype(str), assets["name"].astype(str), strict=True))
-    for slug, name in pairs:
+        phrases = assets["question_phrase"] if "question_phrase" in assets else ["use or go to"] * len(assets)
+        pairs = list(
+            zip(assets["slug"].astype(str), assets["name"].astype(str), [str(p) for p in phrases], strict=True)
+        )
+    for slug, name, phrase in pairs:
         for item_template in template.item_templates:
             key = item_template.key.replace("{slug}", slug)
-            text = item_template.text.replace("{name}", name)
+            text = item_template.text.replace("{phrase}", phrase).replace("{name}", name)
+            if item_template.screener:
+                screener = item_template.screener.replace("{phrase}", phrase).replace("{name}", name)
+                text += f' (online and in interviews asked after "{screener}": No = 0 Never)'
             add(_item_row(template, item_template, key=key, text=text + " (blank = not asked or not answered)"))
     for key in ("wemwbs", "swemwbs", "sixways"):
         instrument = instruments.get(key)

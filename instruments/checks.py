@@ -75,6 +75,12 @@ def _check_item_fields(item: Mapping[str, Any], where: str, *, has_default_optio
     for name in ("options", "min", "max", "max_length", "pattern", "pattern_message"):
         if name not in allowed and item.get(name) is not None:
             yield f"{where}.{name}", f"not allowed on a {kind} item"
+    if item.get("screener") is not None:
+        options = item.get("options") or []
+        if kind != "choice" or not item.get("required"):
+            yield f"{where}.screener", "allowed only on a required choice item"
+        elif options and options[0].get("code") != 0:
+            yield f"{where}.screener", "the first option must be code 0, which a 'No' to the screener records"
     if kind == "choice":
         if item.get("options") is not None:
             yield from _check_options(item["options"], f"{where}.options")

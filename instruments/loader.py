@@ -96,6 +96,8 @@ def _item(raw: Mapping[str, Any], default_options: tuple[Option, ...]) -> Item:
         max_length=_optional_int(raw.get("max_length")),
         pattern=raw.get("pattern"),
         pattern_message=raw.get("pattern_message"),
+        screener=raw.get("screener"),
+        prefer_not_to_say=bool(raw.get("prefer_not_to_say", False)),
     )
 
 

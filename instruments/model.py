@@ -55,6 +55,12 @@ class Item:
     max_length: int | None = None
     pattern: str | None = None
     pattern_message: str | None = None
+    # A forced-choice yes/no question asked before this one ("Do you go to Swanley Park?"). "No"
+    # records the first option's code (0, "Never") and the item itself is then not asked; "Yes" asks
+    # it without that first option. Paper forms may still print the full item as a grid.
+    screener: str | None = None
+    # Offer "Prefer not to say": the choice is stored as a missing reason ("declined"), never a code.
+    prefer_not_to_say: bool = False
 
     @property
     def codes(self) -> tuple[int, ...]:
@@ -115,7 +121,14 @@ class Item:
         return self.check(value) is None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serialisable form; every key is always present (None where not applicable)."""
+        """Plain JSON-serialisable form; every key is always present (None where not applicable),
+        except `screener` and `prefer_not_to_say`, written only when set so that the content hashes
+        of definitions written before they existed stay as they were."""
+        extra: dict[str, Any] = {}
+        if self.screener is not None:
+            extra["screener"] = self.screener
+        if self.prefer_not_to_say:
+            extra["prefer_not_to_say"] = True
         return {
             "key": self.key,
             "text": self.text,
@@ -127,6 +140,7 @@ class Item:
             "max_length": self.max_length,
             "pattern": self.pattern,
             "pattern_message": self.pattern_message,
+            **extra,
         }
 
 

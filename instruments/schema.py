@@ -46,6 +46,10 @@ def _item(key_pattern: str) -> dict[str, Any]:
             "max_length": {"type": ["integer", "null"], "minimum": 1},
             "pattern": _NULLABLE_TEXT,
             "pattern_message": _NULLABLE_TEXT,
+            # A forced-choice yes/no asked first; "No" records the item's first code (see model.Item).
+            "screener": _NULLABLE_TEXT,
+            # Offer "Prefer not to say", stored as a missing reason, never as an option code.
+            "prefer_not_to_say": {"type": "boolean"},
         },
     }
 

@@ -58,8 +58,16 @@ AUDITED = {
 }
 STAFF_ONLY = {Answer, AssetUse}
 NEVER_VALUES = {ContactDetail}  # "changed", never the values: erasure must really erase
-SECRET_FIELDS = {"password_hash", "session_token", "resume_code_hash", "start_token", "token_hash"}
-SKIPPED_FIELDS = {"updated_at", "pdf", "last_used_at"}
+SECRET_FIELDS = {
+    "password_hash",
+    "session_token",
+    "resume_code_hash",
+    "start_token",
+    "token_hash",
+    "contact_token_hash",
+}
+# last_page: where a resident last saved (navigation, not data).
+SKIPPED_FIELDS = {"updated_at", "pdf", "last_used_at", "last_page"}
 # Many-to-many links recorded as lists of slugs (a peer's community assignments).
 COLLECTIONS = {User: ("communities",)}
 

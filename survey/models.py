@@ -36,7 +36,8 @@ ROLES = ("admin", "researcher", "peer")
 MODES = ("online", "interview", "paper")
 RESPONSE_STATUSES = ("partial", "complete")
 CAMPAIGN_STATUSES = ("draft", "open", "closed")
-MISSING_REASONS = ("blank", "multiple")
+# "declined": the person chose "Prefer not to say" (residents online); never stored as an option code.
+MISSING_REASONS = ("blank", "multiple", "declined")
 PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
 AUDIT_ACTIONS = ("create", "update", "delete")
 REPORT_STATUSES = ("queued", "running", "done", "failed")
@@ -52,6 +53,24 @@ ADJUSTMENT_FRACTIONS = ("deadweight", "displacement", "attribution", "drop_off")
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files;
 # Stata stops at 32 characters, and len("asset_") + 26 = 32.
 ASSET_SLUG_PATTERN = r"^[a-z0-9_]{1,26}$"
+
+# The verb residents read in "Do you <phrase> <asset>?" unless the asset log gives its own.
+DEFAULT_QUESTION_PHRASES = {
+    "place": "go to",
+    "community_group": "take part in",
+    "voluntary_org": "use",
+    "individual": "see",
+    "other": "use or go to",
+}
+QUESTION_PHRASE_MAX = 40
+
+
+def default_question_phrase(kind: str | None) -> str:
+    return DEFAULT_QUESTION_PHRASES.get(kind or "", DEFAULT_QUESTION_PHRASES["other"])
+
+
+def _phrase_for_kind(context: Any) -> str:
+    return default_question_phrase(context.get_current_parameters().get("kind"))
 
 
 def _enum(values: tuple[str, ...], name: str) -> Enum:
@@ -86,6 +105,8 @@ class Asset(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(_enum(ASSET_KINDS, "asset_kind"))
+    # "go to", "take part in", "see": how residents are asked about it ("Do you go to Swanley Park?").
+    question_phrase: Mapped[str] = mapped_column(String(QUESTION_PHRASE_MAX), default=_phrase_for_kind)
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(300), default="")
     annual_cost: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
@@ -270,6 +291,8 @@ class CampaignAsset(db.Model):
     slug: Mapped[str] = mapped_column(String(26))
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(_enum(ASSET_KINDS, "campaign_asset_kind"))
+    # The asset's question phrase when the campaign opened (NULL for campaigns opened before 0006).
+    question_phrase: Mapped[str | None] = mapped_column(String(QUESTION_PHRASE_MAX))
 
     asset: Mapped[Asset] = relationship()
 
@@ -303,6 +326,13 @@ class Response(db.Model):
     # False only while a paper form sampled for double entry awaits its second entry
     # or has unresolved discrepancies; analysis and exports use verified responses by default.
     verified: Mapped[bool] = mapped_column(default=True)
+    # The page a resident last saved (1-based), so resuming and "Carry on" return there.
+    last_page: Mapped[int | None]
+    # One-time link between the thank-you page's contact form and this response (SHA-256 of a
+    # random token shown once); cleared when used. Expires 30 minutes after submission.
+    contact_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    contact_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
 
     campaign: Mapped[Campaign] = relationship()
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -338,6 +368,9 @@ class AssetUse(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     campaign_asset_id: Mapped[int] = mapped_column(ForeignKey("campaign_asset.id"))
+    # The answer to "Do you go to ...?" (asset_use version 2); "no" also stores frequency 0 ("never").
+    # NULL when the frequency was answered directly (paper grid, version 1).
+    uses: Mapped[bool | None]
     frequency: Mapped[int | None]
     importance: Mapped[int | None]
 

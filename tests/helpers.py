@@ -49,6 +49,12 @@ class Resident:
         names = [str(attrs.get("name")) for attrs in parser.inputs]
         return list(dict.fromkeys(n for n in names if n not in ("csrf_token", "None")))
 
+    def submit(self) -> TestResponse:
+        """Submit from "Check your answers"."""
+        page = self.client.get(f"/s/{self.slug}/check")
+        assert page.status_code == 200, (page.status_code, page.headers.get("Location"))
+        return self.client.post(f"/s/{self.slug}/check", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
     def post_page(self, number: int, answers: dict[str, Any], action: str = "next") -> TestResponse:
         html = self.page_html(number)
         data = {"csrf_token": csrf_token(html), "action": action, **{k: str(v) for k, v in answers.items()}}
@@ -59,7 +65,11 @@ def valid_answers(names: list[str], code: int = 4) -> dict[str, Any]:
     """A complete, valid set of answers for the items named on a page."""
     answers: dict[str, Any] = {}
     for name in names:
-        if name.startswith("wemwbs_") or name.startswith("sixways_"):
+        if name.endswith("-declined"):
+            continue  # "Prefer not to say" left unticked
+        if name.endswith("-uses"):
+            answers[name] = 1  # "Yes": uses the asset, so "how often" is asked next
+        elif name.startswith("wemwbs_") or name.startswith("sixways_"):
             answers[name] = code
         elif name.startswith("asset_") and name.endswith("_value"):
             answers[name] = 5
@@ -77,13 +87,15 @@ def valid_answers(names: list[str], code: int = 4) -> dict[str, Any]:
 
 
 def complete_survey(resident: Resident, pages: int, code: int = 4) -> TestResponse:
+    """Answer every question page, then submit from "Check your answers"; returns the submit's redirect."""
     started = resident.start()
     assert started.status_code == 303, started.status_code
     result = started
     for number in range(1, pages + 1):
         result = resident.post_page(number, valid_answers(resident.item_names(number), code))
         assert result.status_code == 303, (number, result.status_code, result.get_data(as_text=True)[:2000])
-    return result
+    assert result.headers["Location"] == f"/s/{resident.slug}/check", result.headers["Location"]
+    return resident.submit()
 
 
 class _InputCollector(HTMLParser):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +14,8 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, ContactDetail, Response
 from tests.helpers import Resident, complete_survey, csrf_token
+
+TOKEN_PATTERN = re.compile(r'name="contact_token" value="([^"]+)"')
 
 PAGES = 4  # wemwbs, sixways, asset_use, demographics
 ADMIN = "admin@example.org"
@@ -27,9 +31,27 @@ def finished(client, make_campaign):
     return slug
 
 
+_THANKS: dict[int, str] = {}  # the thank-you page each test client saw right after submitting (shown once)
+
+
+def _thanks(client, slug: str) -> str:
+    if id(client) not in _THANKS:
+        _THANKS[id(client)] = client.get(f"/s/{slug}/done").get_data(as_text=True)
+    return _THANKS[id(client)]
+
+
 def _send(client, slug: str, data: dict):
-    token = csrf_token(client.get(f"/s/{slug}/done").get_data(as_text=True))
-    return client.post(f"/s/{slug}/contact", data={"csrf_token": token, **data})
+    """Send the contact form of the thank-you page shown right after submitting (its one-time token)."""
+    html = _thanks(client, slug)
+    token = TOKEN_PATTERN.search(html).group(1)  # type: ignore[union-attr]
+    return client.post(f"/s/{slug}/contact", data={"csrf_token": csrf_token(html), "contact_token": token, **data})
+
+
+@pytest.fixture(autouse=True)
+def _forget_thanks():
+    _THANKS.clear()
+    yield
+    _THANKS.clear()
 
 
 def _contacts(app) -> list[tuple]:
@@ -68,7 +90,7 @@ def _admin(app, make_user, login):
 
 
 def test_thank_you_page_offers_the_optional_form(client, finished):
-    html = client.get(f"/s/{finished}/done").get_data(as_text=True)
+    html = _thanks(client, finished)
     assert "Would you like to take part in a follow-up interview or the community workshop?" in html
     assert f'action="/s/{finished}/contact"' in html and "This is optional." in html
     for name in ('name="name"', 'name="email"', 'name="phone"', 'value="interview"', 'value="workshop"'):
@@ -113,16 +135,18 @@ def test_details_are_stored_apart_in_one_row_per_response(app, client, finished)
         texts = db.session.scalars(select(Answer.text).where(Answer.text.is_not(None))).all()
         assert all(NAME not in text and EMAIL not in text for text in texts)
 
-    again = _send(client, finished, {"name": NAME, "phone": "+44 7700 900999", "purposes": "workshop"})
+    # The form works once: a second sending (or someone else on the same tablet) changes nothing.
+    again = _send(client, finished, {"name": "Someone Else", "phone": "+44 7700 900999", "purposes": "workshop"})
     assert again.status_code == 303
-    assert _contacts(app) == [(public_id, community_id, NAME, "", "+44 7700 900999", "workshop")]
+    assert "can no longer be used" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert _contacts(app) == [(public_id, community_id, NAME, EMAIL, PHONE, "interview,workshop")]
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).filter_by(entity_type="contact_detail")).all()
-        assert [event.action for event in events] == ["create", "update"]
+        assert [event.action for event in events] == ["create"]
         assert all(event.actor_label == "resident" and event.actor_id is None for event in events)
         assert all(set(event.changes.values()) == {"changed"} for event in events)
     audit = _audit_changes(app)
-    for value in (NAME, EMAIL, PHONE, "+44 7700 900999"):
+    for value in (NAME, EMAIL, PHONE):
         assert value.lower() not in audit
 
 
@@ -131,12 +155,14 @@ def test_form_acts_only_for_a_browser_holding_a_complete_response(app, client, m
     stranger = app.test_client()
     token = csrf_token(stranger.get(f"/s/{slug}").get_data(as_text=True))
     refused = stranger.post(f"/s/{slug}/contact", data={"csrf_token": token, **GOOD})
-    assert refused.status_code == 303 and refused.headers["Location"] == f"/s/{slug}"
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/s/{slug}/done"
+    forged = stranger.post(f"/s/{slug}/contact", data={"csrf_token": token, "contact_token": "x" * 32, **GOOD})
+    assert forged.status_code == 303 and forged.headers["Location"] == f"/s/{slug}/done"
 
     resident = Resident(client, slug)
     resident.start()
     halfway = client.post(f"/s/{slug}/contact", data={"csrf_token": csrf_token(resident.page_html(1)), **GOOD})
-    assert halfway.status_code == 303 and halfway.headers["Location"] == f"/s/{slug}"
+    assert halfway.status_code == 303 and halfway.headers["Location"] == f"/s/{slug}/done"
     assert client.post(f"/s/{slug}/contact", data=GOOD).status_code == 400  # no CSRF token
     assert _contacts(app) == []
 
@@ -175,7 +201,6 @@ def _contact_id(app) -> int:
 
 def test_erasing_contact_details_keeps_the_answers_and_leaves_no_trace(app, client, finished, make_user, login):
     assert _send(client, finished, GOOD).status_code == 303
-    assert _send(client, finished, {**GOOD, "purposes": "interview"}).status_code == 303  # an update, too
     admin = _admin(app, make_user, login)
     contact_id = _contact_id(app)
     before = _answers_snapshot(app)
@@ -191,15 +216,11 @@ def test_erasing_contact_details_keeps_the_answers_and_leaves_no_trace(app, clie
         assert value.lower() not in stored, value
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).filter_by(entity_type="contact_detail")).all()
-        assert [(e.action, e.actor_label) for e in events] == [
-            ("create", "resident"),
-            ("update", "resident"),
-            ("delete", ADMIN),
-        ]
+        assert [(e.action, e.actor_label) for e in events] == [("create", "resident"), ("delete", ADMIN)]
         assert all(set(event.changes.values()) == {"changed"} for event in events)
     rows = list(csv.DictReader(io.StringIO(admin.get("/admin/audit.csv").get_data(as_text=True))))
     contact_rows = [row for row in rows if row["entity_type"] == "contact_detail"]
-    assert {row["action"] for row in contact_rows} == {"create", "update", "delete"}
+    assert {row["action"] for row in contact_rows} == {"create", "delete"}
     assert {(row["before"], row["after"]) for row in contact_rows} == {("", "changed")}
 
 
@@ -221,8 +242,8 @@ def test_erasing_with_the_response_deletes_its_answers_too(app, client, finished
     stored = _everything_stored(app)
     for value in (NAME, EMAIL, PHONE, "Quillfeather", "900481"):
         assert value.lower() not in stored, value
-    # The thank-you page no longer finds the erased response.
-    assert client.get(f"/s/{finished}/done").headers["Location"] == f"/s/{finished}"
+    # The thank-you page shows nothing of any response.
+    assert "Your wellbeing score" not in client.get(f"/s/{finished}/done").get_data(as_text=True)
 
 
 def test_erase_buttons_need_csrf_and_admins(app, client, finished, make_user, login):
@@ -237,3 +258,35 @@ def test_erase_buttons_need_csrf_and_admins(app, client, finished, make_user, lo
     token = csrf_token(peer.get("/fieldwork/").get_data(as_text=True))
     assert peer.post(f"/admin/contacts/{contact_id}/erase", data={"csrf_token": token}).status_code == 403
     assert len(_contacts(app)) == 1
+
+
+def test_contact_form_works_only_within_30_minutes_of_submitting(app, client, finished):
+    html = _thanks(client, finished)
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        response.contact_token_expires_at = response.submitted_at + timedelta(minutes=30)
+        response.submitted_at -= timedelta(minutes=31)
+        response.contact_token_expires_at -= timedelta(minutes=31)
+        db.session.commit()
+    late = _send(client, finished, GOOD)
+    assert late.status_code == 303
+    assert "within 30 minutes" in client.get(late.headers["Location"]).get_data(as_text=True)
+    assert _contacts(app) == []
+    assert "contact_token" in html
+
+
+def test_next_person_on_the_tablet_cannot_reach_the_first_persons_thanks_or_form(app, client, finished):
+    thanks = _thanks(client, finished)
+    assert "Your wellbeing score" in thanks or "Send my contact details" in thanks
+    for url in (f"/s/{finished}/done", f"/s/{finished}/page/1", f"/s/{finished}/check"):
+        page = client.get(url, follow_redirects=True)
+        text = page.get_data(as_text=True)
+        assert "Your wellbeing score" not in text and 'name="contact_token"' not in text, url
+        assert page.headers["Cache-Control"] == "no-store", url
+    # Starting again gives a fresh, empty survey, a new response.
+    resident = Resident(client, finished)
+    assert "Carry on where you left off" not in resident.consent_page().get_data(as_text=True)
+    resident.start()
+    assert "checked" not in resident.page_html(1)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 2

@@ -313,7 +313,7 @@ def test_import_stores_the_answers_and_reimport_adds_nothing(app, make_campaign,
             ("paper", False, "complete"),
         ]
         assert stored["r-002"].submitted_at == datetime(2024, 5, 2, 9, 15, tzinfo=UTC)
-        assert stored["r-001"].instrument_versions == {"wemwbs": 1, "sixways": 1, "asset_use": 1, "demographics": 1}
+        assert stored["r-001"].instrument_versions == {"wemwbs": 1, "sixways": 1, "asset_use": 2, "demographics": 2}
         answers = db.session.execute(
             select(Response.public_id, Answer.item_key, Answer.value).join(Response, Response.id == Answer.response_id)
         ).all()

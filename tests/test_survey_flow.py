@@ -41,7 +41,7 @@ def test_whole_survey_is_stored_complete_with_its_answers(app, client, make_camp
         response = db.session.scalars(select(Response)).one()
         assert (response.status, response.mode, response.consent) == ("complete", "online", True)
         assert response.submitted_at is not None and response.submitted_at.tzinfo is not None
-        assert response.instrument_versions == {"wemwbs": 1, "sixways": 1, "asset_use": 1, "demographics": 1}
+        assert response.instrument_versions == {"wemwbs": 1, "sixways": 1, "asset_use": 2, "demographics": 2}
         answers = {a.item_key: (a.value, a.text) for a in response.answers}
         assert all(answers[f"wemwbs_{i}"] == (4, None) for i in range(1, 15))
         assert answers["postcode_district"] == (None, "CT16")  # normalised to upper case
@@ -71,7 +71,10 @@ def test_consent_page_gives_time_estimate_privacy_notice_and_copyright(client, m
     page = Resident(client, slug)
     page.start()
     first = page.page_html(1)
-    assert "Part 1 of 4" in first and "<progress" in first
+    assert "Part 1 of 4" in first
+    # A friendly heading, with the scale's own name kept visible above it.
+    assert "How you have been feeling</h1>" in first
+    assert "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)" in first
     assert "© NHS Health Scotland, The University of Warwick and University of Edinburgh, 2006" in first
 
 
@@ -109,7 +112,10 @@ def test_missing_answers_get_a_message_keep_what_was_typed_and_write_nothing(app
     refused = resident.post_page(1, answers)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "There is a problem" in html and "Select an answer for this question." in html
+    assert "There is a problem" in html
+    # The message names the question (GOV.UK: say what to do, about which question).
+    assert "Select an answer for “I’ve been feeling loved”" in html or "wemwbs_7-error" in html
+    assert html.count("Select an answer for") == 2  # in the error summary and beside the question
     assert 'href="#wemwbs_7-0"' in html  # the summary links to the unanswered question
     # The other thirteen answers are still selected on the re-shown page.
     expected = {f"wemwbs_{i}": "2" for i in range(1, 15) if i != 7}
@@ -185,22 +191,25 @@ def test_unknown_draft_and_closed_campaigns_get_friendly_pages(app, client, make
 
 
 def test_double_clicked_submit_stores_one_complete_response(app, client, make_campaign):
-    slug = make_campaign()
+    slug = make_campaign(show_score=True)
     resident = Resident(client, slug)
     resident.start()
     for number in range(1, PAGES):
         resident.post_page(number, valid_answers(resident.item_names(number)))
-    html = resident.page_html(PAGES)
-    data = {
-        "csrf_token": csrf_token(html),
-        "action": "next",
-        **{k: str(v) for k, v in valid_answers(resident.item_names(PAGES)).items()},
-    }
-    first = client.post(f"/s/{slug}/page/{PAGES}", data=data)
-    second = client.post(f"/s/{slug}/page/{PAGES}", data=data)
+    resident.post_page(PAGES, valid_answers(resident.item_names(PAGES)))
+    html = client.get(f"/s/{slug}/check").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(html)}
+    # A browser sends both clicks with the cookie it had before the first answer came back.
+    cookie = client.get_cookie("session").value
+    first = client.post(f"/s/{slug}/check", data=data)
+    client.set_cookie("session", cookie)
+    second = client.post(f"/s/{slug}/check", data=data)
+    third = client.post(f"/s/{slug}/check", data=data)  # and once more with the newer cookie
     assert first.headers["Location"] == second.headers["Location"] == f"/s/{slug}/done"
+    assert third.headers["Location"] == f"/s/{slug}/done"
     assert _count(app) == 1
     assert _count(app, Response.status == "complete") == 1
+    assert "Your wellbeing score" in client.get(f"/s/{slug}/done").get_data(as_text=True)
 
 
 def test_partial_response_is_never_complete_and_skipped_pages_block_submission(app, client, make_campaign):
@@ -211,7 +220,9 @@ def test_partial_response_is_never_complete_and_skipped_pages_block_submission(a
     assert _count(app, Response.status == "partial") == 1
     # Jump straight to the last page by URL, skipping the six-ways and asset pages.
     skipped = resident.post_page(PAGES, valid_answers(resident.item_names(PAGES)))
-    assert skipped.status_code == 303 and skipped.headers["Location"] == f"/s/{slug}/page/2"
+    assert skipped.status_code == 303 and skipped.headers["Location"] == f"/s/{slug}/check"
+    check = client.get(f"/s/{slug}/check")
+    assert check.status_code == 303 and check.headers["Location"] == f"/s/{slug}/page/2"
     assert _count(app, Response.status == "complete") == 0
     assert "still need an answer" in client.get(f"/s/{slug}/page/2").get_data(as_text=True)
 
@@ -225,8 +236,8 @@ def test_back_keeps_answers_and_optional_questions_can_be_skipped(app, client, m
     back = resident.post_page(PAGES, {}, action="back")  # demographics all skipped
     assert back.headers["Location"] == f"/s/{slug}/page/{PAGES - 1}"
     assert checked_answers(resident.page_html(PAGES - 1))["asset_dover_library"] == "3"
-    submitted = resident.post_page(PAGES, {})
-    assert submitted.headers["Location"] == f"/s/{slug}/done"
+    assert resident.post_page(PAGES, {}).headers["Location"] == f"/s/{slug}/check"
+    assert resident.submit().headers["Location"] == f"/s/{slug}/done"
     assert _count(app, Response.status == "complete") == 1
 
 
@@ -247,11 +258,13 @@ def test_save_and_resume_on_another_device(app, client, make_campaign):
     form = other.get(f"/s/{slug}/resume").get_data(as_text=True)
     resumed = other.post(f"/s/{slug}/resume", data={"csrf_token": csrf_token(form), "code": code.lower()})
     assert resumed.status_code == 303
-    assert resumed.headers["Location"] == f"/s/{slug}/page/3"  # first page with unanswered questions
+    assert resumed.headers["Location"] == f"/s/{slug}/page/2"  # the page they saved on
     second_device = Resident(other, slug)
+    assert "Your answers have been saved" in second_device.page_html(2)
     assert set(checked_answers(second_device.page_html(2)).values()) == {"2"}
     for number in range(3, PAGES + 1):
         second_device.post_page(number, valid_answers(second_device.item_names(number)))
+    second_device.submit()
     assert _count(app) == 1
     assert _count(app, Response.status == "complete") == 1
 
@@ -311,7 +324,8 @@ def test_swemwbs_campaign_shows_the_metric_score(client, make_campaign):
     resident.start()
     names = resident.item_names(1)
     assert names == ["wemwbs_1", "wemwbs_2", "wemwbs_3", "wemwbs_6", "wemwbs_7", "wemwbs_9", "wemwbs_11"]
-    resident.post_page(1, valid_answers(names, code=3))
+    assert resident.post_page(1, valid_answers(names, code=3)).headers["Location"] == f"/s/{slug}/check"
+    assert resident.submit().headers["Location"] == f"/s/{slug}/done"
     thanks = client.get(f"/s/{slug}/done").get_data(as_text=True)
     # Raw 7 x 3 = 21 -> 19.25 in the published SWEMWBS conversion table.
     assert "score is <strong>19.25</strong>" in thanks
@@ -323,7 +337,7 @@ def test_postcode_district_must_match_whole_pattern(app, client, make_campaign):
     resident = Resident(client, slug)
     resident.start()
     for bad in ("CT1!", "1CT", "C"):
-        refused = resident.post_page(4, {"postcode_district": bad})
+        refused = resident.post_page(PAGES, {"postcode_district": bad})
         assert refused.status_code == 422, bad
         assert "first part of your postcode" in refused.get_data(as_text=True)
     assert _answers(app) == 0
@@ -342,13 +356,13 @@ def test_ons_questions_come_first_as_0_to_10_scales_and_are_stored(app, client, 
     assert "where 0 is &#39;not at all&#39; and 10 is &#39;completely&#39;" in html  # the ONS introduction
     assert "© Crown copyright, Office for National Statistics" in html and "Open Government Licence" in html
     # Each question is a fieldset of eleven radios 0-10 with its worded end points, in the label too.
-    assert html.count('<fieldset class="question scale-question') == 4
+    assert html.count('<div class="scale-options">') == 4
     for key in ONS4_KEYS:
         values = re.findall(rf'name="{key}" type="radio" value="(\d+)"', html)
         assert values == [str(code) for code in range(11)], key
     assert "0 = Not at all satisfied" in html and "10 = Completely satisfied" in html
-    assert '<span class="visually-hidden"> – Not at all anxious</span>' in html
-    assert '<span class="visually-hidden"> – Completely anxious</span>' in html
+    assert '<span class="govuk-visually-hidden"> – Not at all anxious</span>' in html
+    assert '<span class="govuk-visually-hidden"> – Completely anxious</span>' in html
 
     for bad in ("11", "-1", "x", ""):  # 11 is off the scale; blank: the four are required online
         answers = {**valid_answers(ONS4_KEYS), "ons_anxious": bad}
@@ -362,9 +376,10 @@ def test_ons_questions_come_first_as_0_to_10_scales_and_are_stored(app, client, 
     assert checked_answers(resident.page_html(1)) == {key: str(value) for key, value in answers.items()}
     for number in (2, 3):
         assert resident.post_page(number, valid_answers(resident.item_names(number))).status_code == 303
+    assert resident.submit().headers["Location"] == f"/s/{slug}/done"
     with app.app_context():
         response = db.session.scalars(select(Response)).one()
         assert response.status == "complete"
-        assert response.instrument_versions == {"ons4": 1, "wemwbs": 1, "demographics": 1}
+        assert response.instrument_versions == {"ons4": 1, "wemwbs": 1, "demographics": 2}
         stored = {a.item_key: a.value for a in response.answers if a.item_key.startswith("ons_")}
         assert stored == answers  # 0 is an answer, not a missing value

@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -22,7 +21,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -32,8 +30,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from instruments import Instrument, Item
 
 from ..services.accounts import EMAIL_PATTERN
+from ..services.responses import DECLINED
+from .messages import declined_field_key, invalid_number_message, required_message
 
-REQUIRED_MESSAGE = "Select an answer for this question."
+DECLINED_VALUE = "declined"  # the "Prefer not to say" radio's value (never stored as a code)
 PHONE_MESSAGE = "Enter a phone number using only digits, spaces and +, like 07700 900123."
 
 
@@ -44,9 +44,14 @@ class CodeRadioField(RadioField):
     `Optional` can run, which would make every optional question compulsory.
     """
 
+    allow_declined = False
+
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or valuelist[0] == "":
             self.data = None
+            return
+        if self.allow_declined and valuelist[0] == DECLINED_VALUE:
+            self.data = DECLINED
             return
         try:
             self.data = int(valuelist[0])
@@ -55,24 +60,66 @@ class CodeRadioField(RadioField):
             raise ValueError("Choose one of the options shown.") from None
 
     def pre_validate(self, form: Any) -> None:
+        if self.data is DECLINED:
+            return
         if self.data is not None and self.data not in {choice.value for choice in self.choices}:
             raise ValidationError("Choose one of the options shown.")
 
 
+class DeclinableCodeRadioField(CodeRadioField):
+    allow_declined = True
+
+
+class NumberTextField(StringField):
+    """A whole number typed into a text input (inputmode="numeric"), checked on the server.
+
+    Not `type=number`: browsers change those values on a scroll, drop what they cannot parse
+    before the server sees it, and read them out badly (GOV.UK Design System, "Text input").
+    """
+
+    def __init__(self, label: str, *, low: int | None, high: int | None, message: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.low, self.high, self.message = low, high, message
+        self.number: int | None = None
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        self.number = None
+        raw = (self.data or "").strip().replace(",", "")
+        if validation_stopped or not raw:
+            return
+        if (
+            not raw.isdigit()
+            or (self.low is not None and int(raw) < self.low)
+            or (self.high is not None and int(raw) > self.high)
+        ):
+            self.errors.append(self.message)
+            return
+        self.number = int(raw)
+
+
+def _not_also_declined(item: Item) -> Any:
+    def validate(form: Any, field: Any) -> None:
+        if field.data not in (None, "") and form[declined_field_key(item)].data:
+            raise ValidationError(f"Either answer or tick “Prefer not to say”, not both: {item.text}")
+
+    return validate
+
+
 def _field_for(item: Item, enforce_required: bool) -> Any:
     required = item.required and enforce_required
+    message = required_message(item)
     if item.type == "choice":
-        validators = [InputRequired(REQUIRED_MESSAGE)] if required else [Optional()]
+        validators = [InputRequired(message)] if required else [Optional()]
         choices = [SelectChoice(value=option.code, label=option.label) for option in item.options]
-        return CodeRadioField(item.text, choices=choices, coerce=int, validators=validators)
+        field_class = DeclinableCodeRadioField if item.prefer_not_to_say else CodeRadioField
+        return field_class(item.text, choices=choices, coerce=int, validators=validators)
+    extra = [_not_also_declined(item)] if item.prefer_not_to_say else []
     if item.type == "integer":
-        low, high = item.min, item.max
-        validators = [
-            InputRequired("Enter a number.") if required else Optional(),
-            NumberRange(low, high, f"Enter a whole number from {low} to {high}."),
-        ]
-        return IntegerField(item.text, validators=validators)
-    validators = [DataRequired("Answer this question.") if required else Optional()]
+        validators = [InputRequired(message) if required else Optional(), *extra]
+        return NumberTextField(
+            item.text, low=item.min, high=item.max, message=invalid_number_message(item), validators=validators
+        )
+    validators = [DataRequired(message) if required else Optional(), *extra]
     if item.max_length:
         validators.append(Length(max=item.max_length, message=f"Use at most {item.max_length} characters."))
     if item.pattern:
@@ -117,6 +164,8 @@ def _section_form_class(section: Instrument, enforce_required: bool) -> type[Fla
 
     for item in section.items:
         setattr(SectionForm, item.key, _field_for(item, enforce_required))
+        if item.prefer_not_to_say and item.type != "choice":
+            setattr(SectionForm, declined_field_key(item), BooleanField("Prefer not to say"))
     if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
         _FORM_CLASSES.clear()
     _FORM_CLASSES[key] = (section, SectionForm)  # holding the section keeps its id from being reused
@@ -125,15 +174,30 @@ def _section_form_class(section: Instrument, enforce_required: bool) -> type[Fla
 
 def section_form(section: Instrument, *, enforce_required: bool, data: Mapping[str, Any] | None = None) -> FlaskForm:
     """A form for one section; `enforce_required` is off for "back" and "save for later"."""
-    return _section_form_class(section, enforce_required)(data=dict(data or {}))
+    shown = {}
+    for item in section.items:
+        if data is None or item.key not in data:
+            continue
+        value = data[item.key]
+        if value is DECLINED and item.type != "choice":
+            shown[declined_field_key(item)] = True
+        elif item.type == "integer" and value is not None and value is not DECLINED:
+            shown[item.key] = str(value)
+        else:
+            shown[item.key] = value
+    return _section_form_class(section, enforce_required)(data=shown)
 
 
 def section_values(form: FlaskForm, section: Instrument) -> dict[str, Any]:
     """The validated answers of a section form, keyed by item key (None = no answer)."""
-    values = {}
+    values: dict[str, Any] = {}
     for item in section.items:
-        value = form[item.key].data
-        values[item.key] = None if value == "" else value
+        field = form[item.key]
+        value = field.number if isinstance(field, NumberTextField) else field.data
+        value = None if value == "" else value
+        if value is None and item.prefer_not_to_say and item.type != "choice" and form[declined_field_key(item)].data:
+            value = DECLINED
+        values[item.key] = value
     return values
 
 

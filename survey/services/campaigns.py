@@ -118,7 +118,14 @@ def _snapshot_assets(community: Community) -> list[CampaignAsset]:
         select(Asset).where(Asset.community_id == community.id, Asset.retired.is_(False)).order_by(Asset.name)
     ).all()
     return [
-        CampaignAsset(asset=asset, position=position, slug=asset.slug, name=asset.name, kind=asset.kind)
+        CampaignAsset(
+            asset=asset,
+            position=position,
+            slug=asset.slug,
+            name=asset.name,
+            kind=asset.kind,
+            question_phrase=asset.question_phrase,
+        )
         for position, asset in enumerate(live)
     ]
 
@@ -171,7 +178,7 @@ def _build_sections(campaign: Campaign) -> list[Instrument]:
         definition = stored_instrument(link.instrument_version)
         if definition.key == ASSET_TEMPLATE_KEY:
             definition = instruments.instantiate_asset_use(
-                definition, [(asset.slug, asset.name) for asset in campaign.assets]
+                definition, [(asset.slug, asset.name, asset.question_phrase) for asset in campaign.assets]
             )
         sections.append(definition)
     return sections

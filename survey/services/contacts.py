@@ -7,17 +7,62 @@ the details everywhere the application keeps them.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from ..database import utcnow
 from ..extensions import db
 from ..models import Community, ContactDetail, PaperForm, Response
 from .exceptions import NotFoundError, ServiceError
 
 PURPOSES = ("interview", "workshop")
 PURPOSE_LABELS = {"interview": "a follow-up interview", "workshop": "the community workshop"}
+# The thank-you page's contact form works once, this long after the survey was submitted: on a
+# shared tablet the next person cannot attach their details to someone else's answers.
+CONTACT_FORM_MINUTES = 30
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_contact_token(response: Response) -> str:
+    """A one-time token for the contact form shown after `response`, valid until 30 minutes after submission."""
+    token = secrets.token_urlsafe(24)
+    expires_at = (response.submitted_at or utcnow()) + timedelta(minutes=CONTACT_FORM_MINUTES)
+    _set_token(response, _token_hash(token), expires_at)
+    return token
+
+
+def _set_token(response: Response, token_hash: str | None, expires_at: datetime | None) -> None:
+    # Bookkeeping, not an answer: `updated_at` keeps saying when the answers last changed.
+    db.session.execute(
+        update(Response)
+        .where(Response.id == response.id)
+        .values(contact_token_hash=token_hash, contact_token_expires_at=expires_at, updated_at=Response.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(response, ["contact_token_hash", "contact_token_expires_at"])
+
+
+def response_for_contact_token(token: str, campaign_id: int, *, lock: bool = False) -> Response | None:
+    """The complete response a contact token belongs to, if the token is unused and in time."""
+    if not token or len(token) > 64:
+        return None
+    query = select(Response).where(
+        Response.contact_token_hash == _token_hash(token), Response.campaign_id == campaign_id
+    )
+    response = db.session.scalar(query.with_for_update() if lock else query)
+    if response is None or response.status != "complete":
+        return None
+    if response.contact_token_expires_at is None or response.contact_token_expires_at < utcnow():
+        return None
+    return response
 
 
 @dataclass(frozen=True)
@@ -45,6 +90,8 @@ def record_contact(response: Response, *, name: str, email: str, phone: str, pur
     contact.phone = " ".join(phone.split())
     contact.purposes = ",".join(chosen)
     db.session.flush()
+    # The thank-you page's token is spent: the form cannot be sent again for this response.
+    _set_token(response, None, None)
     return contact
 
 

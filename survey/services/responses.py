@@ -31,7 +31,25 @@ from .exceptions import ServiceError
 # No 0/O or 1/I: codes are read aloud and written on paper.
 RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RESUME_CODE_LENGTH = 12  # 32**12 = 2**60 codes: unguessable even without rate limits
-Value = int | str | None
+CONTACT_TOKEN_MINUTES = 30  # the thank-you page's contact form works this long after submitting
+
+
+class Declined:
+    """The answer "Prefer not to say": stored as the missing reason "declined", never as a code."""
+
+    _instance: Declined | None = None
+
+    def __new__(cls) -> Declined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "DECLINED"
+
+
+DECLINED = Declined()
+Value = int | str | Declined | None
 
 
 def start_response(
@@ -89,42 +107,75 @@ def asset_item_fields(response: Response) -> dict[str, tuple[int, str]]:
     return keys
 
 
+def _asset_form_fields(response: Response) -> dict[str, tuple[int, str]]:
+    """`asset_item_fields` plus the screener fields ("asset_<slug>-uses", see survey_pages)."""
+    keys = asset_item_fields(response)
+    for asset in response.campaign.assets:
+        keys[f"asset_{asset.slug}-uses"] = (asset.id, "uses")
+    return keys
+
+
+def _save_asset_answers(response: Response, keys: Sequence[str], values: Mapping[str, Value]) -> None:
+    """Update the asset answers named by `keys` (a whole section or one of its pages), keeping the rest.
+
+    "No" to "Do you go to ...?" stores frequency 0 ("Never"); "Yes" after an earlier "No" clears it,
+    so that "How often" is asked.
+    """
+    fields = _asset_form_fields(response)
+    changes: dict[int, dict[str, Value]] = {}
+    for key in keys:
+        if key in fields:
+            asset_id, field = fields[key]
+            changes.setdefault(asset_id, {})[field] = values.get(key)
+    if not changes:
+        return
+    existing = {
+        use.campaign_asset_id: use
+        for use in db.session.scalars(
+            select(AssetUse).where(AssetUse.response_id == response.id, AssetUse.campaign_asset_id.in_(list(changes)))
+        )
+    }
+    for asset_id, change in changes.items():
+        use = existing.get(asset_id) or AssetUse(response_id=response.id, campaign_asset_id=asset_id)
+        for field in ("frequency", "importance"):
+            if field in change:
+                value = change[field]
+                setattr(use, field, value if isinstance(value, int) else None)
+        if "uses" in change:
+            answer = change["uses"]
+            use.uses = None if answer is None else bool(answer)
+            if use.uses is False:
+                use.frequency = 0  # "No": never, whatever a hidden follow-up still held
+            elif use.frequency == 0:
+                use.frequency = None
+        empty = use.uses is None and use.frequency is None and use.importance is None
+        if empty and asset_id in existing:
+            db.session.delete(use)
+        elif not empty and asset_id not in existing:
+            db.session.add(use)
+
+
 def save_section(response: Response, section: Instrument, values: Mapping[str, Value]) -> None:
     """Replace this response's answers to the items of one section with `values`."""
     if response.status != "partial":
         raise ServiceError("This response has already been submitted and can no longer be changed.")
     item_keys = [item.key for item in section.items]
     if section.key == ASSET_TEMPLATE_KEY:
-        asset_keys = asset_item_fields(response)
-        uses: dict[int, dict[str, Value]] = {}
-        for key in item_keys:
-            if key in asset_keys:
-                asset_id, field = asset_keys[key]
-                uses.setdefault(asset_id, {})[field] = values.get(key)
-        db.session.execute(
-            delete(AssetUse).where(AssetUse.response_id == response.id, AssetUse.campaign_asset_id.in_(list(uses)))
-        )
-        _insert(
-            AssetUse,
-            [
-                {
-                    "response_id": response.id,
-                    "campaign_asset_id": asset_id,
-                    "frequency": fields.get("frequency"),
-                    "importance": fields.get("importance"),
-                }
-                for asset_id, fields in uses.items()
-                if any(v is not None for v in fields.values())
-            ],
-        )
+        _save_asset_answers(response, item_keys, values)
+        asset_keys = _asset_form_fields(response)
         item_keys = [key for key in item_keys if key not in asset_keys]
     db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(item_keys)))
     answers = []
     for key in item_keys:
         value = values.get(key)
+        if value is DECLINED:
+            answers.append(
+                {"response_id": response.id, "item_key": key, "text": None, "value": None, "missing_reason": "declined"}
+            )
+            continue
         if value is None or value == "":
             continue
-        text, number = (value, None) if isinstance(value, str) else (None, int(value))
+        text, number = (value, None) if isinstance(value, str) else (None, int(value))  # type: ignore[arg-type]
         answers.append({"response_id": response.id, "item_key": key, "text": text, "value": number})
     _insert(Answer, answers)
     response.updated_at = utcnow()
@@ -146,19 +197,28 @@ def stored_values(response: Response) -> dict[str, Value]:
     """All answers of a response keyed by item key, asset answers included."""
     # Plain rows, and the asset slug joined in: loading each use's campaign asset was one query per asset.
     values: dict[str, Value] = {}
-    answers = select(Answer.item_key, Answer.text, Answer.value).where(Answer.response_id == response.id)
-    for item_key, text, value in db.session.execute(answers):
-        values[item_key] = text if text is not None else value
+    answers = select(Answer.item_key, Answer.text, Answer.value, Answer.missing_reason).where(
+        Answer.response_id == response.id
+    )
+    for item_key, text, value, reason in db.session.execute(answers):
+        if reason == "declined":
+            values[item_key] = DECLINED
+        elif text is not None or value is not None:
+            values[item_key] = text if text is not None else value
     uses = (
-        select(CampaignAsset.slug, AssetUse.frequency, AssetUse.importance)
+        select(CampaignAsset.slug, AssetUse.uses, AssetUse.frequency, AssetUse.importance)
         .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
         .where(AssetUse.response_id == response.id)
     )
-    for slug, frequency, importance in db.session.execute(uses):
+    for slug, used, frequency, importance in db.session.execute(uses):
         if frequency is not None:
             values[f"asset_{slug}"] = frequency
         if importance is not None:
             values[f"asset_{slug}_value"] = importance
+        if used is None and frequency is not None:
+            used = frequency > 0  # answered as a grid (paper, version 1): "Never" is a "No"
+        if used is not None:
+            values[f"asset_{slug}-uses"] = 1 if used else 0
     return values
 
 

@@ -10,8 +10,26 @@ document.addEventListener("submit", function (event) {
   form.dataset.submitted = "yes";
 });
 
-// Move focus to the error summary so screen-reader users hear what went wrong.
+// Asset questions: "How often" appears under an asset as soon as "Yes" is chosen. Without this
+// script the server shows the page again with those questions (js=0 tells it they were not seen).
+function showFollowups(form) {
+  var flag = form.querySelector("[data-js-flag]");
+  if (flag) { flag.value = "1"; }
+  form.querySelectorAll("[data-followup-for]").forEach(function (block) {
+    var chosen = form.querySelector('input[name="' + block.dataset.followupFor + '"]:checked');
+    block.classList.toggle("app-followup--hidden", !(chosen && chosen.value === "1"));
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-followup-for]")) {
+      showFollowups(form);
+      form.addEventListener("change", function () { showFollowups(form); });
+    }
+  });
+  // Move focus to the error summary so screen-reader users hear what went wrong (GOV.UK Frontend
+  // does this itself when its JavaScript runs; this covers browsers too old for it).
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
 });

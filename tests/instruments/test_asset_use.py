@@ -61,3 +61,25 @@ def test_a_26_character_slug_is_fine() -> None:
 def test_only_templates_can_be_instantiated() -> None:
     with pytest.raises(ValueError, match="'wemwbs' has no item templates"):
         instantiate_asset_use(get("wemwbs"), [("library", "Library")])
+
+
+def test_phrases_fill_the_screener_and_the_question() -> None:
+    concrete = instantiate_asset_use(
+        get("asset_use"),
+        [
+            ("swanley_park", "Swanley Park", "go to"),
+            ("neighbours", "Good neighbours scheme", "take part in"),
+            ("x", "X"),
+        ],
+    )
+    park, _, neighbours, _, other, _, _ = concrete.items
+    assert (park.screener, park.text) == ("Do you go to Swanley Park?", "How often do you go to Swanley Park?")
+    assert neighbours.screener == "Do you take part in Good neighbours scheme?"
+    assert other.screener == "Do you use or go to X?"  # no phrase: the neutral default
+
+
+def test_screener_needs_a_required_choice_item_starting_at_code_0() -> None:
+    snapshot = get("asset_use").to_dict()
+    snapshot["item_templates"][1]["screener"] = "Do you {phrase} {name}?"  # optional, codes from 1
+    with pytest.raises(Exception, match="screener"):
+        instrument_from_dict(snapshot)

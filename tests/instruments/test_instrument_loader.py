@@ -53,8 +53,8 @@ DIMENSIONS = ["connect", "be_active", "keep_learning", "take_notice", "give", "c
 # its `version` (the app refuses a changed definition under a version it has already stored),
 # then update the hash here.
 KNOWN_HASHES = {
-    ("asset_use", 1): "16276538a40f",
-    ("demographics", 1): "f2a35220fd9c",
+    ("asset_use", 2): "87aff577d30b",
+    ("demographics", 2): "bf85ece268cf",
     ("ons4", 1): "fce9c3f99638",
     ("sixways", 1): "8cf948cc716f",
     ("swemwbs", 1): "03498bd698f6",
@@ -169,11 +169,13 @@ def test_asset_use_is_a_template() -> None:
     assets = get("asset_use")
     assert assets.project_own is True and assets.scoring == ()
     frequency, value = assets.item_templates
-    assert (frequency.key, frequency.text, frequency.required) == (
+    assert (frequency.key, frequency.text, frequency.required, frequency.screener) == (
         "asset_{slug}",
-        "How often do you use or go to {name}?",
+        "How often do you {phrase} {name}?",
         True,
+        "Do you {phrase} {name}?",
     )
+    assert assets.version == 2  # version 2: a yes/no screener before "how often"
     assert frequency.codes == (0, 1, 2, 3, 4)
     assert frequency.label_for(4) == "Most days"
     assert (value.key, value.required, value.codes) == ("asset_{slug}_value", False, (1, 2, 3, 4, 5))
