@@ -122,3 +122,9 @@ def test_the_statement_falls_back_to_the_privacy_contact(database_url):
     app = _app(database_url, PRIVACY_CONTACT="the Testshire research team on 01234 567890")
     html = app.test_client().get("/accessibility").get_data(as_text=True)
     assert "contact the Testshire research team on 01234 567890" in re.sub(r"\s+", " ", html)
+
+
+def test_the_navigation_marks_only_the_closest_section(admin):
+    html = admin.get("/research/reports").get_data(as_text=True)
+    current = re.findall(r'<a class="govuk-service-navigation__link" href="([^"]+)" aria-current="true"', html)
+    assert current == ["/research/reports"]
