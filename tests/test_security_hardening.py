@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -205,25 +206,25 @@ def test_gunicorn_answers_a_large_upload_with_413_not_a_reset_connection(sqlite_
     try:
         deadline = time.monotonic() + 30
         while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                connection.request("GET", "/healthz")
-                assert connection.getresponse().status == 200
-                connection.close()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request(
-            "POST",
-            "/login",
-            body=b"x" * (5 * 1024 * 1024),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        answer = connection.getresponse()
-        assert answer.status == 413 and b"far too large" in answer.read()
-        connection.close()
+            # Closed on every path: a probe that connects while gunicorn is still starting can fail
+            # after the socket opened, and an unclosed socket is a ResourceWarning (an error here).
+            with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=10)) as probe:
+                try:
+                    probe.request("GET", "/healthz")
+                    assert probe.getresponse().status == 200
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+        with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=30)) as connection:
+            connection.request(
+                "POST",
+                "/login",
+                body=b"x" * (5 * 1024 * 1024),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            answer = connection.getresponse()
+            assert answer.status == 413 and b"far too large" in answer.read()
     finally:
         server.terminate()
         _out, errors = server.communicate(timeout=30)
