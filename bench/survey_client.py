@@ -2,8 +2,8 @@
 
 Shared by the gunicorn concurrency test and the load benchmark, so it only
 speaks HTTP (`requests`), reading each form from the HTML the way a browser
-would: consent -> start -> every page with valid answers -> submit -> thank-you
-page, optionally pressing "Save and finish later" on one page and coming back
+would: consent -> start -> every page with valid answers -> "Check your answers" ->
+submit -> thank-you page, optionally pressing "Save and finish later" on one page and coming back
 with the resume code in a fresh session.
 
 A request that dies with a connection error (a worker killed mid-request) is
@@ -30,8 +30,9 @@ import requests
 # Text questions have no options to read from the page; these answers are valid for the ones we ask.
 TEXT_ANSWERS = {"asset_nominations": "The allotments", "postcode_district": "CT16"}
 INTEGER_ANSWERS = {"years_in_area": 12}
-RESUME_CODE_PATTERN = re.compile(r'<p class="resume-code"[^>]*>\s*([A-Z0-9-]+)\s*</p>')
-THANK_YOU_MARK = "<h1>Thank you</h1>"
+RESUME_CODE_PATTERN = re.compile(r'class="resume-code"[^>]*>\s*([A-Z0-9-]+)\s*<')
+THANK_YOU_MARK = ">Thank you</h1>"
+SCREENER_SUFFIX = "-uses"  # "Do you go to ...?" (asset_use v2): "1" yes, "0" no
 
 # A worker that dies mid-request shows as a refused or reset connection, or a body cut short.
 CONNECTION_ERRORS = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
@@ -85,7 +86,8 @@ class _FormParser(HTMLParser):
             if kind == "radio":
                 self._current.radios.setdefault(name, []).append(attributes.get("value", ""))
             elif kind == "checkbox":
-                self._current.fields.setdefault(name, attributes.get("value", "y"))
+                if "checked" in attributes:  # a browser sends only ticked boxes
+                    self._current.fields.setdefault(name, attributes.get("value", "y"))
             elif kind == "hidden":
                 self._current.fields[name] = attributes.get("value", "")
             else:
@@ -111,17 +113,31 @@ def choose_answers(form: Form, seed: int) -> dict[str, str]:
     """Valid answers for every question on a page, varied by `seed` so residents' answers differ."""
     answers: dict[str, str] = {}
     for index, (name, options) in enumerate(form.radios.items()):
-        answers[name] = options[(seed + index) % len(options)]
+        codes = [option for option in options if option != "declined"]  # "Prefer not to say" stores no code
+        answers[name] = codes[(seed + index) % len(codes)]
     for name in form.text_inputs:
         if name in INTEGER_ANSWERS:
             answers[name] = str(INTEGER_ANSWERS[name] + seed % 50)
         elif name in TEXT_ANSWERS:
             answers[name] = TEXT_ANSWERS[name]
+    # "How often" is answered only after "Yes" (a browser shows it then, or the page is shown again).
+    for name in [name for name in answers if name.endswith(SCREENER_SUFFIX)]:
+        if answers[name] != "1":
+            answers.pop(name.removesuffix(SCREENER_SUFFIX), None)
     return answers
 
 
+def stored_form(answers: dict[str, str]) -> dict[str, str]:
+    """The answers as the dataset keeps them: a screener's "No" is frequency 0, the screener itself no column."""
+    stored = {name: value for name, value in answers.items() if not name.endswith(SCREENER_SUFFIX)}
+    for name, value in answers.items():
+        if name.endswith(SCREENER_SUFFIX) and value != "1":
+            stored[name.removesuffix(SCREENER_SUFFIX)] = "0"
+    return stored
+
+
 def remembered_public_id(session: requests.Session, slug: str) -> str | None:
-    """The response id the app's session cookie remembers for `slug`.
+    """The response id the app's session cookie remembers for `slug` (filling it, or just submitted).
 
     Flask's cookie is signed, not encrypted: its payload is readable base64 JSON
     (zlib-compressed when it starts with a dot). Nothing is trusted from it; the
@@ -134,7 +150,9 @@ def remembered_public_id(session: requests.Session, slug: str) -> str | None:
     payload = cookie.lstrip(".").split(".")[0]
     raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     data = json.loads(zlib.decompress(raw) if compressed else raw)
-    value = data.get("responses", {}).get(slug)
+    # While a survey is being filled in it is under "responses"; once submitted, until the thank-you
+    # page has been shown, under "submitted" (the app then forgets it: shared tablets).
+    value = data.get("responses", {}).get(slug) or data.get("submitted", {}).get(slug, {}).get("id")
     return value if isinstance(value, str) else None
 
 
@@ -186,12 +204,16 @@ class Resident:
             page = parse_form(self._expect(self._send("GET", location), 200).text, location)
             self._think()
             answers = choose_answers(page, self.seed + self.outcome.pages)
+            fields = {**page.fields, "js": "1"} if "js" in page.fields else page.fields  # follow-ups shown live
             if save_on_page is not None and self.outcome.pages + 1 == save_on_page and not self.outcome.resumed:
-                location = self._save_and_resume(page, answers)
+                location = self._save_and_resume(Form(page.action, fields, page.radios, page.text_inputs), answers)
             else:
-                location = self._redirect(self._send("POST", page.action, {**page.fields, **answers, "action": "next"}))
-            self.outcome.answers.update(answers)
+                location = self._redirect(self._send("POST", page.action, {**fields, **answers, "action": "next"}))
+            self.outcome.answers.update(stored_form(answers))
             self.outcome.pages += 1
+        if urlsplit(location).path == f"/s/{self.slug}/check":
+            check = parse_form(self._expect(self._send("GET", location), 200).text, location)
+            location = self._redirect(self._send("POST", check.action, check.fields))
         if urlsplit(location).path != f"/s/{self.slug}/done":
             raise SurveyError(f"the last page led to {location}, not the thank-you page")
         self.outcome.acknowledged = True

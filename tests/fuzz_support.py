@@ -70,7 +70,7 @@ query_pairs = st.lists(st.tuples(junk_key, junk_text), max_size=4)
 
 def _valid_value(item: Item) -> st.SearchStrategy[str]:
     if item.type == "choice":
-        return st.sampled_from([str(code) for code in item.codes])
+        return st.sampled_from([str(code) for code in item.codes] + (["declined"] if item.prefer_not_to_say else []))
     if item.type == "integer":
         return st.integers(item.min if item.min is not None else -(10**6), item.max or 10**6).map(str)
     if item.pattern:
@@ -92,8 +92,15 @@ def item_value(item: Item) -> st.SearchStrategy[str | None]:
 
 @st.composite
 def complete_section_pairs(draw: st.DrawFn, section: Instrument) -> Pairs:
-    """A page as a careful resident fills it: every required item, some optional ones, all valid."""
-    return [(item.key, draw(_valid_value(item))) for item in section.items if item.required or draw(st.booleans())]
+    """A page as a careful resident fills it: every required item, some optional ones, all valid,
+    and "How often" after each "Yes" to "Do you go to ...?"."""
+    pairs = [(item.key, draw(_valid_value(item))) for item in section.items if item.required or draw(st.booleans())]
+    chosen = dict(pairs)
+    for key, value in list(chosen.items()):
+        asset_key = key.removesuffix(SCREENER_SUFFIX)
+        if key.endswith(SCREENER_SUFFIX) and value == "1" and asset_key not in chosen:
+            pairs.append((asset_key, draw(_valid_value(section.item(asset_key)))))
+    return pairs
 
 
 @st.composite
@@ -134,6 +141,8 @@ def _expected_answer(item: Item, raw: str | None, enforce_required: bool) -> tup
     """(valid, stored value) for one item, following survey/residents/forms.py."""
     required = item.required and enforce_required
     blank = raw is None or not raw.strip()
+    if item.type == "choice" and item.prefer_not_to_say and raw == "declined":
+        return True, "declined"  # "Prefer not to say": a missing reason, never a code
     if item.type == "text":
         text = None if raw is None else (raw.strip().upper() if item.pattern else raw.strip())
         if blank:
@@ -160,15 +169,23 @@ class PageOutcome:
     values: dict[str, int | str | None]
 
 
+SCREENER_SUFFIX = "-uses"  # "Do you go to ...?" (asset_use v2; survey.services.survey_pages.screen_key)
+
+
 def expected_page(section: Instrument, pairs: Pairs, enforce_required: bool) -> PageOutcome:
-    """Whether a page post must validate, and the answers it must store if it does."""
+    """Whether a page post must validate, and the answers it must store if it does (as stored:
+    a screener's "No" is frequency 0; "How often" left out after "Yes" only shows the page again)."""
     values: dict[str, int | str | None] = {}
     valid = True
     for item in section.items:
         ok, value = _expected_answer(item, first_value(pairs, item.key), enforce_required)
         valid = valid and ok
         values[item.key] = value
-    return PageOutcome(valid, values)
+    stored = {key: value for key, value in values.items() if not key.endswith(SCREENER_SUFFIX)}
+    for key, value in values.items():
+        if key.endswith(SCREENER_SUFFIX) and value == 0:
+            stored[key.removesuffix(SCREENER_SUFFIX)] = 0
+    return PageOutcome(valid, stored)
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,9 @@ def response_states(public_ids: Sequence[str]) -> dict[str, ResponseState]:
     for response in _responses(public_ids):
         values: dict[str, int | str] = {}
         for answer in response.answers:
+            if answer.missing_reason == "declined":
+                values[answer.item_key] = "declined"
+                continue
             values[answer.item_key] = answer.text if answer.text is not None else answer.value  # type: ignore[assignment]
         for use in response.asset_uses:
             if use.frequency is not None:
@@ -231,6 +251,9 @@ def torn_state_problems(public_ids: Sequence[str]) -> list[str]:
             stored[answer.item_key] = value
             if item is None or item.key.startswith("asset_") and item.key != "asset_nominations":
                 problems.append(f"{where}: answer to {answer.item_key!r}, not a plain item of its campaign")
+            elif answer.missing_reason == "declined":
+                if not item.prefer_not_to_say or answer.text is not None or answer.value is not None:
+                    problems.append(f"{where}: {answer.item_key} declined with a value, or cannot be declined")
             elif (answer.text is None) == (answer.value is None) or (answer.text is not None) != (item.type == "text"):
                 problems.append(f"{where}: {answer.item_key} stored as value={answer.value!r} text={answer.text!r}")
             elif value == "" or item.check(value) is not None:
@@ -242,8 +265,10 @@ def torn_state_problems(public_ids: Sequence[str]) -> list[str]:
             slug = use.campaign_asset.slug
             if use.campaign_asset.campaign_id != response.campaign_id:
                 problems.append(f"{where}: asset use of another campaign's asset {slug}")
-            if use.frequency is None and use.importance is None:
+            if use.uses is None and use.frequency is None and use.importance is None:
                 problems.append(f"{where}: empty asset use row for {slug}")
+            if use.uses is False and use.frequency != 0:
+                problems.append(f"{where}: {slug}: 'No' stored with frequency {use.frequency!r}")
             for key, value in ((f"asset_{slug}", use.frequency), (f"asset_{slug}_value", use.importance)):
                 if value is not None:
                     stored[key] = value

@@ -47,7 +47,7 @@ CLOSED_CAMPAIGN = "a11y-closed"
 ONS_CAMPAIGN = "a11y-ons"
 KEYS = ["wemwbs", "sixways", "asset_use", "demographics"]
 # Answered only by a resident who has started (or finished) a survey in this browser: the flow test covers them.
-REACHED_BY_POST_ONLY = {"residents.page", "residents.saved", "residents.done"}
+REACHED_BY_POST_ONLY = {"residents.page", "residents.saved", "residents.done", "residents.check", "residents.carry_on"}
 # Interviews: "resume" only redirects, and the end page needs a finished interview (tests/test_fieldwork_browser.py).
 REACHED_BY_POST_ONLY |= {"fieldwork.resume_interview", "fieldwork.interview_done"}
 
@@ -176,11 +176,17 @@ def test_every_page_in_the_role_matrix_meets_wcag_a_and_aa(site: Site, pages: di
 
 
 def _answer_every_question(page: Any) -> None:
-    """The fourth option (or the last, if fewer) of every radio group on the page."""
+    """ "Yes" to every "Do you go to ...?" (so "How often" appears), then the fourth option (or the last,
+    if fewer) of every radio group shown."""
+    for screener in page.locator("input[type=radio][name$='-uses'][value='1']").all():
+        screener.check()
     names = page.eval_on_selector_all("input[type=radio]", "els => [...new Set(els.map(e => e.name))]")
     for name in names:
+        if name.endswith("-uses"):
+            continue
         options = page.locator(f'input[type=radio][name="{name}"]')
-        options.nth(min(3, options.count() - 1)).check()
+        if options.first.is_visible():
+            options.nth(min(3, options.count() - 1)).check()
 
 
 def _press(page: Any, selector: str) -> None:
@@ -197,14 +203,14 @@ def test_the_residents_survey_meets_wcag_a_and_aa_on_every_step(site: Site, chro
 
     page.goto(base)
     _press(page, "button[type=submit]")  # no consent ticked
-    assert page.locator(".error-summary").count() == 1
+    assert page.locator(".govuk-error-summary").count() == 1
     violations += audit(page, f"{label}-start-errors")
     page.check("#consent")
     _press(page, "button[type=submit]")
     assert page.url.endswith("/page/1")
     violations += audit(page, f"{label}-page-1")
     _press(page, "button[value=next]")  # nothing answered: the 422 page lists every question
-    assert page.locator(".error-summary li").count() >= 14
+    assert page.locator(".govuk-error-summary li").count() >= 14
     violations += audit(page, f"{label}-page-1-errors")
     _answer_every_question(page)
     _press(page, "button[value=next]")
@@ -217,23 +223,51 @@ def test_the_residents_survey_meets_wcag_a_and_aa_on_every_step(site: Site, chro
     page.goto(f"{base}/resume")
     page.fill("#code", "AAAA-BBBB-CCCC")
     _press(page, "button[type=submit]")
-    assert page.locator(".error-summary").count() == 1
+    assert page.locator(".govuk-error-summary").count() == 1
     violations += audit(page, f"{label}-resume-errors")
     page.fill("#code", code)
     _press(page, "button[type=submit]")
-    for number in range(2, 5):
-        assert page.url.endswith(f"/page/{number}"), page.url
-        violations += audit(page, f"{label}-page-{number}")
-        _answer_every_question(page)
-        _press(page, "button[value=next]")
+    assert page.url.endswith("/page/2"), page.url  # the page saved on, with a notice
+    assert "Your answers have been saved" in page.content()
+    violations += audit(page, f"{label}-page-2-resumed")
+    _answer_every_question(page)
+    _press(page, "button[value=next]")
+    # The asset page: "Yes" without "How often" names the question; then with every follow-up shown.
+    page.locator("input[name$='-uses'][value='1']").first.check()
+    page.locator("input[name$='-uses'][value='0']").last.check()
+    _press(page, "button[value=next]")
+    assert page.locator(".govuk-error-summary li").count() >= 1
+    assert "Select how often you" in page.locator(".govuk-error-summary").inner_text()
+    violations += audit(page, f"{label}-page-3-errors")
+    _answer_every_question(page)
+    violations += audit(page, f"{label}-page-3-follow-ups")
+    _press(page, "button[value=next]")
+    assert page.url.endswith("/page/4"), page.url
+    violations += audit(page, f"{label}-page-4")
+    page.check("#age_band-declined")
+    page.check("#years_in_area-declined")
+    page.fill("#years_in_area", "twelve")
+    _press(page, "button[value=next]")
+    assert page.locator(".govuk-error-summary").count() == 1
+    violations += audit(page, f"{label}-page-4-errors")
+    page.fill("#years_in_area", "")
+    _press(page, "button[value=next]")
+    assert page.url.endswith("/check"), page.url
+    assert page.locator(".govuk-summary-list__row").count() > 30
+    assert "Prefer not to say" in page.content()
+    violations += audit(page, f"{label}-check")
+    _press(page, "button[type=submit]")
     assert page.url.endswith("/done")
-    assert page.locator(".feedback").count() == 1
+    assert page.locator(".app-feedback").count() == 1
     violations += audit(page, f"{label}-done")
     page.check("input[name=purposes] >> nth=0")
     page.fill("#email", "not an email")
     _press(page, "form[action$='/contact'] button[type=submit]")
-    assert page.locator(".error-summary").count() == 1
+    assert page.locator(".govuk-error-summary").count() == 1
     violations += audit(page, f"{label}-done-contact-errors")
+    page.goto(f"{base}/done")  # reloaded: thanks, nothing of the response
+    assert page.locator(".app-feedback").count() == 0
+    violations += audit(page, f"{label}-done-again")
     context.close()
     assert violations == [], report(violations)
 
@@ -258,9 +292,9 @@ def test_the_residents_ons_scales_meet_wcag_a_and_aa_and_fit_a_phone(site: Site,
     assert page.get_by_role("radio", name=re.compile(r"^0\s*– Not at all satisfied$")).count() == 1
     assert page.get_by_role("radio", name=re.compile(r"^10\s*– Completely anxious$")).count() == 1
     assert page.get_by_role("radio", name="5", exact=True).count() == 4
-    assert page.get_by_role("group", name="3. Overall, how happy did you feel yesterday?").count() == 1
+    assert page.get_by_role("group", name="Overall, how happy did you feel yesterday?").count() == 1
     _press(page, "button[value=next]")  # nothing answered: all four are required online
-    assert page.locator(".error-summary li").count() == 4
+    assert page.locator(".govuk-error-summary li").count() == 4
     violations += audit(page, f"{label}-page-1-errors")
     _answer_every_question(page)
     _press(page, "button[value=next]")

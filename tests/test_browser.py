@@ -16,18 +16,20 @@ def _answer_page_with_keyboard(page) -> None:
             "() => { const e = document.activeElement;"
             " return {tag: e.tagName, type: e.type || '', name: e.name || '', value: e.value || ''}; }"
         )
-        if focused["tag"] == "BUTTON" and focused["value"] == "next":
+        if focused["tag"] == "BUTTON" and focused["value"] in ("next", "submit"):
             with page.expect_navigation():
                 page.keyboard.press("Enter")
             return
         if focused["type"] == "radio":
             # Space selects the focused (first) option; arrows move the selection within the group.
             page.keyboard.press("Space")
+            if focused["name"].endswith("-uses"):
+                continue  # "Yes" (the first option) to "Do you go to ...?"
             option_count = page.locator(f'input[name="{focused["name"]}"]').count()
             for _ in range(min(3, option_count - 1)):
                 page.keyboard.press("ArrowDown")
         elif focused["tag"] == "INPUT" and focused["type"] in ("text", "number"):
-            page.keyboard.type("12" if focused["type"] == "number" else "CT16")
+            page.keyboard.type("12" if focused["name"] == "years_in_area" else "CT16")
     raise AssertionError("never reached the submit button")
 
 
@@ -50,10 +52,17 @@ def test_resident_completes_the_survey_with_keyboard_and_no_javascript(app, make
     for number in range(1, 5):
         assert f"Part {number} of 4" in page.content()
         _answer_page_with_keyboard(page)
+        if number == 3:
+            # Without JavaScript, "How often" is asked on the same page once "Yes" is saved.
+            assert "Now tell us how often" in page.content()
+            _answer_page_with_keyboard(page)
+    assert page.url.endswith("/check")
+    assert "Check your answers" in page.content()
+    _answer_page_with_keyboard(page)  # Tab to "Submit my answers", press Enter
     assert page.url.endswith("/done")
     assert "Thank you" in page.content()
     # Fourth option everywhere: WEMWBS "Often" = 4 on all 14 items gives 56.
-    assert "56" in page.locator(".feedback").inner_text()
+    assert "56" in page.locator(".app-feedback").inner_text()
     context.close()
 
     with app.app_context():
@@ -61,3 +70,5 @@ def test_resident_completes_the_survey_with_keyboard_and_no_javascript(app, make
         assert response.status == "complete"
         values = {answer.item_key: answer.value for answer in response.answers}
         assert [values[f"wemwbs_{i}"] for i in range(1, 15)] == [4] * 14
+        # "Yes" to both assets, then "How often" asked on the page shown again: the fourth option, 4.
+        assert {(use.uses, use.frequency) for use in response.asset_uses} == {(True, 4)}

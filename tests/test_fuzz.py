@@ -120,7 +120,9 @@ class World:
         if response.status_code == 422:
             assert "There is a problem" in body, f"{what}: 422 without an error summary"
         elif 400 <= response.status_code < 500 and response.mimetype == "text/html":
-            assert re.search(r"<h1>[^<]+</h1>\s*<p>[^<]+</p>", body), f"{what}: {response.status_code} with no message"
+            assert re.search(r"<h1[^>]*>[^<]+</h1>\s*<p[^>]*>[^<]+</p>", body), (
+                f"{what}: {response.status_code} with no message"
+            )
         return body
 
 
@@ -431,11 +433,18 @@ class ResidentFlow(RuleBasedStateMachine):
             assert response.status_code == 422
         else:
             assert response.status_code == 303
-            with person.client.session_transaction() as session:
-                person.public_id = session["responses"][SLUG]
             with self.world.app.app_context():
                 owner = db.session.scalars(select(Response).filter_by(start_token=start_token)).one()
-                assert owner.public_id == person.public_id, "the same start token must give the same response"
+            if owner.status == "complete":
+                # A start token of a submitted response (a replayed form) never reopens it.
+                assert response.headers["Location"].endswith(f"/s/{SLUG}")
+                with person.client.session_transaction() as session:
+                    assert SLUG not in session.get("responses", {})
+                person.public_id = None
+                return
+            with person.client.session_transaction() as session:
+                person.public_id = session["responses"][SLUG]
+            assert owner.public_id == person.public_id, "the same start token must give the same response"
             if person.public_id not in self.public_ids:
                 self.public_ids.append(person.public_id)
                 self.start_tokens.append(start_token)

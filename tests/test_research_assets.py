@@ -18,7 +18,7 @@ LOG = "/research/communities/dover-town/assets"
 IMPORT = "/research/communities/dover-town/assets/import"
 # Files exported before assets had a cost price year: still imported, keeping stored cost years.
 HEADER = "slug,name,kind,description,location,annual_cost,sixways_dimensions,retired"
-EXPORT_HEADER = "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,retired"
+EXPORT_HEADER = "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,retired"
 
 
 def _assets(app, community: str = "dover-town") -> dict[str, dict]:
@@ -344,3 +344,30 @@ def test_unreadable_files_and_bad_headers_are_refused(app, client, make_campaign
     assert "This column is missing from the header." in html and "Unknown column" in html
     empty = _upload(client, HEADER + "\n")
     assert empty.status_code == 422 and "has a header but no assets" in empty.get_data(as_text=True)
+
+
+def test_question_phrase_defaults_by_kind_and_is_edited_in_the_form_and_the_csv(app):
+    """The words residents read ("Do you go to Swanley Park?"): the kind's default unless given."""
+    from survey.services.asset_csv import export_assets
+    from survey.services.assets import AssetFields, clean_asset, create_asset
+
+    with app.app_context():
+        community = Community(slug="swanley", name="Swanley")
+        db.session.add(community)
+        park = create_asset(community, AssetFields(slug="swanley_park", name="Swanley Park", kind="place"))
+        values, problems = clean_asset(
+            {
+                "slug": "neighbours",
+                "name": "Good neighbours scheme",
+                "kind": "voluntary_org",
+                "question_phrase": " take  part in ",
+            }
+        )
+        assert problems == {}
+        neighbours = create_asset(community, values)
+        db.session.flush()
+        assert (park.question_phrase, neighbours.question_phrase) == ("go to", "take part in")
+        _, refused = clean_asset({"slug": "x", "name": "X", "kind": "place", "question_phrase": "<b>go</b>"})
+        assert "words only" in refused["question_phrase"]
+        exported = export_assets(community)
+        assert "question_phrase" in exported.splitlines()[0] and ",take part in," in exported

@@ -87,6 +87,11 @@ class AssetForm(FlaskForm):
     cost_year = StringField(
         "Price year of the annual cost", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["cost_year"])]
     )
+    question_phrase = StringField(
+        "How residents are asked about it",
+        filters=[_strip],
+        validators=[checked_by(COLUMN_CHECKS["question_phrase"])],
+    )
     sixways_dimensions = SelectMultipleField(
         "Six ways to wellbeing",
         choices=[SelectChoice(dimension, DIMENSION_LABELS[dimension]) for dimension in SIXWAYS_DIMENSIONS],
@@ -117,6 +122,7 @@ class AssetForm(FlaskForm):
                 "annual_cost": cost,
                 "cost_year": "" if asset.cost_year is None else str(asset.cost_year),
                 "sixways_dimensions": list(asset.sixways_dimensions),
+                "question_phrase": asset.question_phrase,
             }
         )
 

@@ -84,17 +84,18 @@ class NumberTextField(StringField):
 
     def post_validate(self, form: Any, validation_stopped: bool) -> None:
         self.number = None
-        raw = (self.data or "").strip().replace(",", "")
+        raw = (self.data or "").strip()
         if validation_stopped or not raw:
             return
-        if (
-            not raw.isdigit()
-            or (self.low is not None and int(raw) < self.low)
-            or (self.high is not None and int(raw) > self.high)
-        ):
+        try:
+            number = int(raw)  # as IntegerField read it; over-long input raises ValueError too
+        except ValueError:
             self.errors.append(self.message)
             return
-        self.number = int(raw)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            self.errors.append(self.message)
+            return
+        self.number = number
 
 
 def _not_also_declined(item: Item) -> Any:

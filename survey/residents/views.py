@@ -69,14 +69,17 @@ def _partial_response(campaign: Campaign) -> Response | None:
 
 
 def _forget(campaign: Campaign, thank: Response | None = None) -> None:
-    """The cookie no longer names the response; with `thank`, the thank-you page may show it once."""
+    """The cookie no longer names the response; with `thank`, the thank-you page may show it once,
+    with a one-time token for its contact form (issued here, in the submitting request's write
+    transaction: the thank-you page itself only reads)."""
     active = dict(session.get("responses", {}))
     active.pop(campaign.slug, None)
     session["responses"] = active
     if thank is not None:
         submitted = dict(session.get("submitted", {}))
-        submitted[campaign.slug] = thank.public_id
+        submitted[campaign.slug] = {"id": thank.public_id, "token": issue_contact_token(thank)}
         session["submitted"] = submitted
+        db.session.commit()
 
 
 def _just_submitted(campaign: Campaign) -> Response | None:
@@ -133,6 +136,9 @@ def start(slug: str) -> HTTPResponse | tuple[str, int]:
         return _render_consent(campaign, form, 422)
     response = start_response(campaign, form.start_token.data)
     db.session.commit()
+    if response.status != "partial":  # a replayed consent form of a submitted response never reopens it
+        flash("That survey has been sent already. Start again to fill in a new one.")
+        return _see_other(".consent", slug=slug)
     _remember(campaign, response)
     return _see_other(".page", slug=slug, number=1)
 
@@ -247,16 +253,15 @@ def done(slug: str) -> HTTPResponse | tuple[str, int]:
     # A campaign that closed a moment after someone submitted still thanks them.
     campaign = get_campaign(slug)
     submitted = dict(session.get("submitted", {}))
-    public_id = submitted.pop(slug, None)
-    if public_id is not None:
+    marker = submitted.pop(slug, None)
+    if marker is not None:
         session["submitted"] = submitted
+    public_id = marker.get("id") if isinstance(marker, dict) else None
     response = find_response(public_id, campaign) if isinstance(public_id, str) else None
     if response is None or response.status != "complete":
         # Reloaded, reached by Back or typed in: thanks, but nothing of anyone's response.
         return _render_done(campaign, None, None, None, show_score=False)
-    token = issue_contact_token(response)
-    db.session.commit()
-    return _render_done(campaign, response, token, ContactForm(), show_score=True)
+    return _render_done(campaign, response, str(marker.get("token", "")), ContactForm(), show_score=True)
 
 
 @bp.post("/<slug>/contact")

@@ -28,7 +28,7 @@ from .assets import (
 
 CSV_COLUMNS = (*ASSET_COLUMNS, "retired")
 # Columns added after files were first exported: a file without one keeps the stored values.
-OPTIONAL_COLUMNS = ("cost_year",)
+OPTIONAL_COLUMNS = ("cost_year", "question_phrase")
 TEXT_COLUMNS = ("name", "description", "location")
 # A cell starting with one of these runs as a formula in a spreadsheet ("CSV injection"), and
 # descriptions can hold residents' own words: export such cells behind a quote mark, and strip it on import.
@@ -87,6 +87,7 @@ def export_assets(community: Community) -> str:
                 "" if asset.annual_cost is None else f"{asset.annual_cost:.2f}",
                 "" if asset.cost_year is None else asset.cost_year,
                 ";".join(asset.sixways_dimensions or []),
+                asset.question_phrase,
                 "yes" if asset.retired else "no",
             ]
         )

@@ -16,7 +16,16 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ASSET_KINDS, ASSET_SLUG_PATTERN, SIXWAYS_DIMENSIONS, Asset, CampaignAsset, Community
+from ..models import (
+    ASSET_KINDS,
+    ASSET_SLUG_PATTERN,
+    QUESTION_PHRASE_MAX,
+    SIXWAYS_DIMENSIONS,
+    Asset,
+    CampaignAsset,
+    Community,
+    default_question_phrase,
+)
 from .exceptions import ServiceError
 
 COMMUNITY_SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -62,6 +71,8 @@ class AssetFields:
     annual_cost: float | None = None
     cost_year: int | None = None
     sixways_dimensions: tuple[str, ...] = ()
+    # How residents are asked: "Do you <question_phrase> <name>?"; blank in a form or file = the kind's default.
+    question_phrase: str = ""
 
 
 ASSET_COLUMNS = tuple(field.name for field in fields(AssetFields))
@@ -154,6 +165,16 @@ def check_dimensions(raw: Any) -> tuple[str, ...]:
     return tuple(dimension for dimension in SIXWAYS_DIMENSIONS if dimension in values)
 
 
+def check_question_phrase(raw: Any) -> str:
+    """The verb in "Do you go to Swanley Park?": a few plain words, or blank for the kind's default."""
+    phrase = " ".join(_text(raw).split())
+    if len(phrase) > QUESTION_PHRASE_MAX:
+        raise ValueError(f"Use at most {QUESTION_PHRASE_MAX} characters, like go to, take part in or see.")
+    if phrase and not re.fullmatch(r"[A-Za-z][A-Za-z' -]*", phrase):
+        raise ValueError("Use words only, like go to, take part in or see.")
+    return phrase
+
+
 COLUMN_CHECKS: dict[str, Callable[[Any], Any]] = {
     "slug": check_slug,
     "name": check_name,
@@ -163,6 +184,7 @@ COLUMN_CHECKS: dict[str, Callable[[Any], Any]] = {
     "annual_cost": check_annual_cost,
     "cost_year": check_cost_year,
     "sixways_dimensions": check_dimensions,
+    "question_phrase": check_question_phrase,
 }
 
 
@@ -177,6 +199,7 @@ def clean_asset(raw: Mapping[str, Any]) -> tuple[AssetFields | None, dict[str, s
             problems[column] = str(error)
     if problems:
         return None, problems
+    values["question_phrase"] = values["question_phrase"] or default_question_phrase(values["kind"])
     return AssetFields(**values), {}
 
 

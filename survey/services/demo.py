@@ -172,6 +172,18 @@ NOMINATIONS = [
 ]
 
 
+# "Do you <phrase> <asset>?" where the kind's default reads badly (models.DEFAULT_QUESTION_PHRASES).
+DEMO_PHRASES = {
+    "dover_foodbank": "use",
+    "dover_street_warden": "see the",
+    "sheppey_community_bus": "use the",
+    "sheppey_street_champion": "see the",
+    "swanley_link": "go to",
+    "swanley_good_neighbours": "take part in the",
+    "swanley_youth_worker": "see the",
+}
+
+
 def database_is_empty() -> bool:
     return db.session.scalar(select(Community.id).limit(1)) is None
 
@@ -256,6 +268,7 @@ def _ensure_assets(community: Community) -> None:
                     cost_year=None if cost is None else COST_YEAR,
                     sixways_dimensions=dimensions,
                     description=f"{name}, logged during the asset mapping fieldwork (demo).",
+                    **({"question_phrase": DEMO_PHRASES[slug]} if slug in DEMO_PHRASES else {}),
                 )
             )
     db.session.flush()
