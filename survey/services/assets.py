@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -323,6 +323,8 @@ def apply_fields(asset: Asset, values: AssetFields) -> bool:
 
     Unchanged columns are left alone, so re-importing an exported file records nothing.
     """
+    if not values.question_phrase:
+        values = replace(values, question_phrase=default_question_phrase(values.kind))
     changed = changed_columns(asset, values)
     for column in changed:
         value = getattr(values, column)
