@@ -41,6 +41,8 @@ MISSING_REASONS = ("blank", "multiple", "declined")
 PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
 AUDIT_ACTIONS = ("create", "update", "delete")
 REPORT_STATUSES = ("queued", "running", "done", "failed")
+# What a campaign's fieldwork quotas count: the community, or a demographics answer.
+QUOTA_DIMENSIONS = ("community", "age_band", "gender")
 ACCESS_CHANNELS = ("web", "api", "cli")
 EXPORT_FORMATS = ("csv", "xlsx", "sav", "dta")
 EXPORT_CONTENTS = ("both", "items", "scores")
@@ -410,6 +412,13 @@ class PaperBatch(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Rendered once when the batch is issued, then served as stored.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The PDF is made off the request (survey.services.jobs); its progress is shown on the batch's page.
+    pdf_status: Mapped[str] = mapped_column(
+        _enum(REPORT_STATUSES, "paper_batch_pdf_status"), default="done", server_default="done"
+    )
+    pdf_step: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    pdf_progress: Mapped[float] = mapped_column(default=1.0, server_default="1")
+    pdf_error: Mapped[str | None] = mapped_column(Text)
 
     campaign: Mapped[Campaign] = relationship()
     issued_to: Mapped[User] = relationship(foreign_keys=[issued_to_id])
@@ -625,3 +634,24 @@ class ValuationAdjustment(db.Model):
     campaign: Mapped[Campaign] = relationship()
     asset: Mapped[Asset] = relationship()
     updated_by: Mapped[User | None] = relationship()
+
+
+class CampaignQuota(db.Model):
+    """A fieldwork target: complete responses wanted in a campaign from one community, age band or gender.
+
+    `category` is the community's slug, or the demographics option code as text ("3" for 35-44).
+    """
+
+    __tablename__ = "campaign_quota"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "dimension", "category", name="uq_campaign_quota_category"),
+        CheckConstraint("target >= 1", name="target_at_least_one"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(_enum(QUOTA_DIMENSIONS, "quota_dimension"))
+    category: Mapped[str] = mapped_column(String(60))
+    target: Mapped[int]
+
+    campaign: Mapped[Campaign] = relationship()

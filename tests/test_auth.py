@@ -47,7 +47,20 @@ def test_open_redirects_are_refused(client, make_user):
     token = csrf_token(client.get("/login").get_data(as_text=True))
     data = {"csrf_token": token, "email": "r@example.org", "password": STAFF_PASSWORD}
     response = client.post("/login?next=//evil.example/x", data=data)
-    assert response.headers["Location"] == "/fieldwork/"
+    # Issue 16: researchers (and admins) now land on /research/ (peers stay on /fieldwork/).
+    assert response.headers["Location"] == "/research/"
+
+
+def test_staff_land_on_their_own_home_after_signing_in(app, make_user, login):
+    for email, role, landing in (
+        ("p@example.org", "peer", "/fieldwork/"),
+        ("r@example.org", "researcher", "/research/"),
+        ("a@example.org", "admin", "/research/"),
+    ):
+        make_user(email, role)
+        browser = app.test_client()
+        assert login(email, target=browser).headers["Location"] == landing, role
+        assert browser.get("/login").headers["Location"].endswith(landing), role
 
 
 def _cookie_replay(app, client):

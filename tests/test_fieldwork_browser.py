@@ -18,10 +18,14 @@ def _press(page: Any, selector: str) -> None:
 
 
 def _answer_every_question(page: Any) -> None:
-    names = page.eval_on_selector_all("input[type=radio]", "els => [...new Set(els.map(e => e.name))]")
-    for name in names:
-        options = page.locator(f'input[type=radio][name="{name}"]')
-        options.nth(min(3, options.count() - 1)).check()
+    """The fourth option (or the last, if fewer) of every radio group, set the way a click would: the
+    survey's styled scales draw their own boxes, so the inputs themselves may be hidden."""
+    page.evaluate(
+        """() => { const groups = {};
+          document.querySelectorAll('main input[type=radio]').forEach(e => (groups[e.name] ||= []).push(e));
+          Object.values(groups).forEach(g => { const e = g[Math.min(3, g.length - 1)]; e.checked = true;
+            e.dispatchEvent(new Event('change', {bubbles: true})); }); }"""
+    )
 
 
 def _start(page: Any, site: Site) -> None:

@@ -12,7 +12,7 @@ from survey.extensions import db
 from survey.models import PaperBatch, PaperForm, User
 from survey.services.serials import damm_is_valid
 from tests.helpers import csrf_token
-from tests.test_paper_support import PEER, PEER_OTHER, RESEARCHER, issue, key_form, paper_setup, signed_in
+from tests.test_paper_support import PEER, PEER_OTHER, RESEARCHER, issue, key_form, paper_setup, signed_in, wait_for_pdf
 
 
 def _issue_by_form(client, slug: str, recipient_email: str, size: str):
@@ -38,6 +38,7 @@ def test_issuing_a_batch_numbers_the_forms_and_stores_the_pdf_once(app, make_cam
     researcher = signed_in(app, RESEARCHER)
     issued = _issue_by_form(researcher, "dover-town", PEER, "3")
     assert issued.status_code == 303
+    wait_for_pdf(app)  # issue 16: the PDF is made by a background job after the redirect
     forms = _forms(app)
     assert [f.serial for f in forms] == ["DOV-00001-3", "DOV-00002-1", "DOV-00003-7"]
     assert all(damm_is_valid(f.serial.replace("DOV-", "").replace("-", "")) for f in forms)
@@ -48,7 +49,7 @@ def test_issuing_a_batch_numbers_the_forms_and_stores_the_pdf_once(app, make_cam
         assert batch.size == 3 and batch.issued_to.email == PEER and batch.issued_by.email == RESEARCHER
     assert stored.startswith(b"%PDF-")
     page = researcher.get(issued.headers["Location"]).get_data(as_text=True)
-    assert "Issued 3 forms (DOV-00001-3 to DOV-00003-7)" in page
+    assert "Issued 3 forms (DOV-00001-3 to DOV-00003-7)" in page and "Download the PDF to print" in page
 
     # Downloading serves the stored bytes and never renders again.
     def no_rendering(*_args, **_kwargs):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from survey.extensions import db
-from survey.models import Campaign, User
+from survey.models import Campaign, PaperBatch, User
 from survey.services.paper import issue_batch
 from tests.conftest import STAFF_PASSWORD
 from tests.helpers import csrf_token
@@ -47,6 +47,22 @@ def issue(app, slug: str = "dover-town", size: int = 2, to: str = PEER, render: 
                 batch = issue_batch(campaign, recipient, researcher, size)
         db.session.commit()
         return [form.serial for form in batch.forms]
+
+
+def wait_for_pdf(app, timeout: float = 60.0) -> PaperBatch:
+    """The newest batch once its background PDF job has finished (done or failed)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with app.app_context():
+            batch = db.session.scalars(select(PaperBatch).order_by(PaperBatch.id.desc())).first()
+            if batch is not None and batch.pdf_status in ("done", "failed"):
+                db.session.expunge(batch)
+                return batch
+        if time.monotonic() > deadline:
+            raise AssertionError("the batch PDF job did not finish")
+        time.sleep(0.1)
 
 
 def signed_in(app, email: str) -> FlaskClient:

@@ -100,7 +100,9 @@ def test_campaign_form_problems_are_shown_and_nothing_is_created(app, client, ma
     sign_in(make_user, login)
     community_id = _community_id(app, "dover-town")
     cases = [
-        ({"position_sixways": "2"}, "is already asked 2"),  # two instruments in position 2
+        # Issue 16: positions in plain words ("2nd"), and WEMWBS with SWEMWBS named as such.
+        ({"position_sixways": "2"}, "is already asked 2nd: give each questionnaire a different position."),
+        ({"position_wemwbs": "2"}, "Ask WEMWBS or SWEMWBS, not both"),  # was "... is already asked 2."
         ({"position_sixways": "", "position_swemwbs": "", "position_asset_use": ""}, "Choose at least one instrument."),
         ({"position_wemwbs": "4"}, "Ask WEMWBS or SWEMWBS, not both"),
         ({"slug": "Dover 2026!"}, "Use lower-case letters and digits"),
@@ -226,4 +228,4 @@ def test_home_lists_campaigns_with_status_and_links(client, make_campaign, make_
     sign_in(make_user, login)
     home = client.get("/research/").get_data(as_text=True)
     assert home.index("Dover Town survey") < home.index("Deal survey")  # open before draft
-    assert 'href="/research/campaigns/deal"' in home and ">practice</span>" in home and ">250<" in home
+    assert 'href="/research/campaigns/deal"' in home and ">practice</strong>" in home and ">250<" in home

@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as HTTPResponse
 
+from ..access import RESEARCH
 from ..extensions import db, limiter
 from ..services.accounts import authenticate, change_password, end_all_sessions, find_password_reset, use_password_reset
 from ..services.exceptions import ServiceError
@@ -21,11 +22,16 @@ def _account_key() -> str:
     return "login:" + request.form.get("email", "").strip().lower()
 
 
+def _landing() -> str:
+    """Where staff start: researchers and admins on the research home, peers on fieldwork."""
+    return url_for("research.home") if current_user.role in RESEARCH else url_for("fieldwork.home")
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would turn our login page into a phishing aid."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("fieldwork.home")
+    return _landing()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -74,7 +80,7 @@ def password() -> HTTPResponse | tuple[str, int]:
             db.session.commit()
             login_user(user)  # this device stays signed in with the new session token
             flash("Your password has been changed. You have been signed out on other devices.")
-            return redirect(url_for("fieldwork.home"), code=303)
+            return redirect(_landing(), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
 

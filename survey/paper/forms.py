@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField
+from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
+from ..research.fields import WholeNumberField
 from ..services.paper import MAX_BATCH_SIZE
 
 
@@ -14,8 +15,9 @@ class IssueForm(FlaskForm):
     """Issue a batch of numbered forms to one person; `issued_to` choices are set by the view."""
 
     issued_to = SelectField("Issue to", coerce=int, validators=[InputRequired("Choose who gets the forms.")])
-    size = IntegerField(
+    size = WholeNumberField(
         "Number of forms",
+        message=f"Enter the number of forms as a whole number from 1 to {MAX_BATCH_SIZE}.",
         validators=[
             InputRequired("Enter how many forms to print."),
             NumberRange(1, MAX_BATCH_SIZE, f"Enter a whole number from 1 to {MAX_BATCH_SIZE}."),

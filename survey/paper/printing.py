@@ -14,6 +14,7 @@ render real batches, so a change there fails them).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,12 @@ class _StampedPage:
         self._stamp.paint(stream, scale)
 
 
-def batch_pdf(batch: PaperBatch) -> bytes:
-    """Render a batch to PDF; called once, when the batch is issued."""
+def batch_pdf(batch: PaperBatch, progress: Callable[[str, float], None] | None = None) -> bytes:
+    """Render a batch to PDF; called once, when the batch is issued. `progress(step, fraction)` hears
+    how far it has got (the background job shows it on the batch's page)."""
+    report = progress or (lambda _step, _fraction: None)
     started = time.perf_counter()
+    report("laying out the questionnaire", 0.1)
     fonts = FontConfiguration()
     stylesheet = CSS(filename=str(_stylesheet_path()), font_config=fonts)
     base_url = str(_stylesheet_path().parent)
@@ -117,6 +121,7 @@ def batch_pdf(batch: PaperBatch) -> bytes:
     )
     body = HTML(string=body_html, base_url=base_url).render(stylesheets=[stylesheet], font_config=fonts)
     per_copy = len(body.pages)
+    report(f"numbering {len(serials)} copies", 0.4)
     stamps_html = render_template("paper/print_stamps.html", serials=serials, pages_per_copy=per_copy)
     stamps = HTML(string=stamps_html, base_url=base_url).render(stylesheets=[stylesheet], font_config=fonts)
     if len(stamps.pages) != per_copy * len(serials):
@@ -127,6 +132,7 @@ def batch_pdf(batch: PaperBatch) -> bytes:
         for copy in range(len(serials))
         for page in range(per_copy)
     ]
+    report(f"writing {len(pages)} pages", 0.7)
     pdf: bytes = body.copy(pages).write_pdf()
     current_app.logger.info(
         "rendered paper batch %s: %d forms, %d pages, in %.2f s",

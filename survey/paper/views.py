@@ -12,6 +12,7 @@ from ..access import RESEARCH, STAFF, require_community, roles_required, scope_t
 from ..extensions import db
 from ..models import PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperBatch, PaperForm, User
 from ..services import paper as papers
+from ..services import paper_jobs
 from ..services.exceptions import NotFoundError, ServiceError
 from ..services.serials import SerialError
 from . import bp
@@ -91,22 +92,50 @@ def issue(slug: str) -> HTTPResponse | tuple[str, int]:
         return render(422)
     recipient = db.get_or_404(User, form.issued_to.data)
     try:
-        batch = papers.issue_batch(campaign, recipient, current_user, form.size.data)
+        # The forms are numbered now; the PDF is made by a background job whose progress the batch page shows.
+        batch = papers.issue_batch(campaign, recipient, current_user, form.size.data, render_pdf=False)
     except ServiceError as problem:
         db.session.rollback()
         form.size.errors = [problem.message]
         return render(422)
     db.session.commit()
+    paper_jobs.start(batch.id)
     flash(
         f"Issued {batch.size} forms ({batch.forms[0].serial} to {batch.forms[-1].serial}) to "
-        f"{recipient.display_name}. Download the PDF to print them."
+        f"{recipient.display_name}. The PDF is being made: download it from this page when it is ready."
     )
+    return see_other(url_for(".batch", batch_id=batch.id))
+
+
+def _settle_stale_pdfs() -> None:
+    """PDF jobs whose worker died are failed first, so nobody waits on a page refreshing forever."""
+    if not paper_jobs.any_stale():
+        return
+    from ..database import allow_writes
+
+    allow_writes()
+    paper_jobs.fail_stale()
+    db.session.commit()
+
+
+@bp.post("/batches/<int:batch_id>/pdf/again")
+@roles_required(*RESEARCH)
+def remake_pdf(batch_id: int) -> HTTPResponse:
+    """Make a batch's PDF again after its job failed."""
+    batch = _visible_batch(batch_id)
+    if batch.pdf_status != "failed":
+        flash("The PDF of this batch has not failed, so it is not made again.")
+        return see_other(url_for(".batch", batch_id=batch.id))
+    paper_jobs.queue_pdf(batch)
+    db.session.commit()
+    paper_jobs.start(batch.id)
     return see_other(url_for(".batch", batch_id=batch.id))
 
 
 @bp.get("/batches/<int:batch_id>")
 @roles_required(*STAFF)
 def batch(batch_id: int) -> str:
+    _settle_stale_pdfs()
     batch = _visible_batch(batch_id)
     open_counts: dict[int, int] = {}
     for discrepancy in db.session.scalars(

@@ -11,6 +11,7 @@ from . import (  # noqa: E402,F401  (register the routes)
     community_views,
     export_views,
     import_views,  # noqa: E402,F401  (responses import: upload, dry run, confirm)
+    quota_views,
     report_views,
     views,
 )

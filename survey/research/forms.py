@@ -9,9 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -34,6 +32,7 @@ from ..services.adjustments import (
 )
 from ..services.assets import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
 from ..services.campaign_admin import CampaignSettings
+from .fields import DateInputField, WholeNumberField
 
 # Above this the import is refused with a message; the app-wide MAX_CONTENT_LENGTH (256 KB) stops
 # anything far larger first. The confirmation step re-sends the file base64-encoded (4/3 larger),
@@ -61,9 +60,12 @@ class CommunityForm(FlaskForm):
     """A community's slug and name (uniqueness is checked by the service)."""
 
     slug = StringField(
-        "Slug (used in staff web addresses)",
+        "Web address",
         filters=[_strip],
-        validators=[DataRequired("Enter a slug."), Length(max=60)],
+        validators=[
+            DataRequired("Enter a web address, like dover-town."),
+            Length(max=60, message="Use at most 60 characters."),
+        ],
     )
     name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name."), Length(max=200)])
 
@@ -71,7 +73,7 @@ class CommunityForm(FlaskForm):
 class AssetForm(FlaskForm):
     """One asset-log entry; each field runs the shared column check."""
 
-    slug = StringField("Slug", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["slug"])])
+    slug = StringField("Web address", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["slug"])])
     name = StringField("Name", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["name"])])
     kind = SelectField(
         "Kind",
@@ -172,20 +174,25 @@ def campaign_form(
             validators=[InputRequired("Choose a community.")],
         )
         slug = StringField(
-            "Slug (the public link is /s/<slug>)",
+            "Web address",
             filters=[_strip],
-            validators=[DataRequired("Enter a slug."), Length(max=60)],
+            validators=[
+                DataRequired("Enter a web address, like dover-2025."),
+                Length(max=60, message="Use at most 60 characters."),
+            ],
         )
         title = StringField("Title", filters=[_strip], validators=[DataRequired("Enter a title."), Length(max=200)])
-        opens_on = DateField("Opens on", validators=[Optional()], format="%Y-%m-%d")
-        closes_on = DateField("Closes on", validators=[Optional()], format="%Y-%m-%d")
-        target_sample_size = IntegerField(
+        opens_on = DateInputField("Opens on", what="The opening date")
+        closes_on = DateInputField("Closes on", what="The closing date")
+        target_sample_size = WholeNumberField(
             "Target sample size (complete responses)",
             validators=[Optional(), NumberRange(1, 10_000_000, "Enter a whole number of at least 1.")],
+            message="Enter the target as a whole number, like 400.",
         )
-        population_size = IntegerField(
+        population_size = WholeNumberField(
             "Population the sample represents (residents aged 16+)",
             validators=[Optional(), NumberRange(1, 100_000_000, "Enter a whole number of at least 1.")],
+            message="Enter the population as a whole number, like 25000.",
         )
         population_source = StringField(
             "Source of the population figure", filters=[_strip], validators=[Length(max=500)]
@@ -208,9 +215,10 @@ def campaign_form(
             if self.population_size.data and not field.data:
                 raise ValidationError("Say where the population figure comes from, e.g. ONS mid-year estimates 2023.")
 
-        double_entry_percent = IntegerField(
+        double_entry_percent = WholeNumberField(
             "Paper forms keyed twice (%)",
             default=0,
+            message="Enter a percentage from 0 to 100.",
             validators=[
                 InputRequired("Enter a percentage from 0 to 100."),
                 NumberRange(0, 100, "Enter a percentage from 0 to 100."),
@@ -229,11 +237,23 @@ def campaign_form(
         def validate(self, extra_validators: Any = None) -> bool:
             """The field checks, plus: no two instruments in the same position."""
             ok = super().validate(extra_validators)
+            chosen = {key for key in catalogue if self[f"position_{key}"].data}
+            if {"wemwbs", "swemwbs"} <= chosen:
+                # The service would refuse it too; said here, beside the question, in plain words.
+                self["position_swemwbs"].errors.append(
+                    "Ask WEMWBS or SWEMWBS, not both: SWEMWBS is scored from the WEMWBS items. "
+                    "Choose Not asked for one of them."
+                )
+                ok = False
             used: dict[str, str] = {}
             for key in catalogue:
                 field = self[f"position_{key}"]
-                if field.data and field.data in used:
-                    field.errors.append(f"{catalogue[used[field.data]].title} is already asked {field.data}.")
+                if field.data and field.data in used and not field.errors:
+                    ordinal = ORDINALS[int(field.data) - 1]
+                    field.errors.append(
+                        f"{catalogue[used[field.data]].title} is already asked {ordinal}: "
+                        "give each questionnaire a different position."
+                    )
                     ok = False
                 elif field.data:
                     used[field.data] = key

@@ -18,6 +18,7 @@ from ..models import Campaign, Community
 from ..services.campaign_admin import opening_warnings
 from ..services.campaigns import campaign_sections, estimated_minutes
 from ..services.dashboard import campaign_dashboard, response_counts
+from ..services.quotas import quota_progress
 from . import bp
 from .common import campaign_or_404
 
@@ -53,6 +54,7 @@ def campaign(slug: str) -> str:
         "research/campaign.html",
         campaign=campaign,
         dashboard=dashboard,
+        quotas=quota_progress(campaign),
         warnings=warnings,
         public_link=public_link(campaign),
         instrument_titles={key: instrument.title for key, instrument in instruments.catalogue().items()},

@@ -192,11 +192,11 @@ class _RowChecker:
 
     def _slug_problems(self, number: int, slug: str) -> list[Problem]:
         if slug in self.seen:
-            return [Problem(number, "slug", f"The slug {slug!r} is already used in row {self.seen[slug]}.")]
+            return [Problem(number, "slug", f"The web address {slug} is already used in row {self.seen[slug]}.")]
         self.seen[slug] = number
         owner = self.stored.get(slug)
         if owner is not None and owner.community_id != self.community.id:
-            return [Problem(number, "slug", f"The slug {slug!r} belongs to an asset of {owner.community.name}.")]
+            return [Problem(number, "slug", f"The web address {slug} belongs to an asset of {owner.community.name}.")]
         return []
 
 

@@ -85,11 +85,11 @@ def check_slug(raw: Any) -> str:
     """An asset slug: it becomes the variable name `asset_<slug>` in every export."""
     slug = _text(raw)
     if not slug:
-        raise ValueError("Enter a slug.")
+        raise ValueError("Enter a web address, like dover_library.")
     if not re.match(ASSET_SLUG_PATTERN, slug):
         raise ValueError("Use 1 to 26 characters: lower-case letters a-z, digits 0-9 and underscores.")
     if slug.endswith("_value"):
-        raise ValueError("A slug cannot end in '_value' (that names the importance question).")
+        raise ValueError("A web address cannot end in _value: that ending names the importance question in the data.")
     return slug
 
 
@@ -226,7 +226,7 @@ def check_community(slug: Any, name: Any, community: Community | None = None) ->
     else:
         clash = db.session.scalar(select(Community).where(Community.slug == slug))
         if clash is not None and clash is not community:
-            problems["slug"] = f"The slug {slug!r} is already used by {clash.name}."
+            problems["slug"] = f"The web address {slug} is already used by {clash.name}."
     if not name:
         problems["name"] = "Enter a name."
     elif len(name) > NAME_MAX:
@@ -266,8 +266,8 @@ def slug_clash(slug: str, community: Community, asset: Asset | None = None) -> s
     if owner is None or owner is asset:
         return None
     if owner.community_id != community.id:
-        return f"The slug {slug!r} is already used by an asset of {owner.community.name}; slugs are unique everywhere."
-    return f"The slug {slug!r} is already used by {owner.name} in this community."
+        return f"The web address {slug} is already used by an asset of {owner.community.name}; choose another."
+    return f"The web address {slug} is already used by {owner.name} in this community."
 
 
 def in_any_campaign(asset: Asset) -> bool:

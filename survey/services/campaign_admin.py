@@ -56,7 +56,7 @@ def check_settings(settings: CampaignSettings, campaign: Campaign | None = None)
     else:
         clash = db.session.scalar(select(Campaign).where(Campaign.slug == settings.slug))
         if clash is not None and clash is not campaign:
-            problems["slug"] = f"The slug {settings.slug!r} is already used by the campaign {clash.title!r}."
+            problems["slug"] = f"The web address {settings.slug} is already used by the campaign {clash.title}."
     if not settings.title.strip():
         problems["title"] = "Enter a title."
     problem = instrument_keys_problem(settings.instrument_keys)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, and_, case, cast, exists, func, select
 
 from ..extensions import db
-from ..models import MODES, PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperEntry, PaperForm, Response
+from ..models import MODES, PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperEntry, PaperForm, Response, User
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,15 @@ class PaperProgress:
 
 
 @dataclass(frozen=True)
+class InterviewerCounts:
+    """One interviewer's interviews in a campaign."""
+
+    name: str
+    complete: int
+    partial: int
+
+
+@dataclass(frozen=True)
 class CampaignDashboard:
     """A campaign's fieldwork progress, as the dashboard shows it."""
 
@@ -61,10 +70,19 @@ class CampaignDashboard:
     verified: int
     awaiting_verification: int
     paper: PaperProgress
+    interviewers: list[InterviewerCounts] = field(default_factory=list)
     busiest_day: int = field(init=False)
+    by_week: list[tuple[date, int]] = field(init=False)  # (Monday, complete responses that week)
+    busiest_week: int = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "busiest_day", max((count for _, count in self.by_day), default=0))
+        weeks: dict[date, int] = {}
+        for day, count in self.by_day:  # every day from first to last, so no week is missing
+            monday = day - timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0) + count
+        object.__setattr__(self, "by_week", sorted(weeks.items()))
+        object.__setattr__(self, "busiest_week", max(weeks.values(), default=0))
 
     @property
     def target(self) -> int | None:
@@ -108,7 +126,24 @@ def campaign_dashboard(campaign: Campaign, zone_name: str) -> CampaignDashboard:
         verified=verified,
         awaiting_verification=awaiting,
         paper=paper_progress(campaign),
+        interviewers=interviewer_counts(campaign),
     )
+
+
+def interviewer_counts(campaign: Campaign) -> list[InterviewerCounts]:
+    """Complete and unfinished interviews per member of staff who ran them, most completes first."""
+    rows = db.session.execute(
+        select(User.id, User.name, User.email, Response.status, func.count(Response.id))
+        .join(User, User.id == Response.entered_by_id)
+        .where(Response.campaign_id == campaign.id, Response.mode == "interview")
+        .group_by(User.id, User.name, User.email, Response.status)
+    )
+    tallies: dict[int, dict[str, object]] = {}
+    for user_id, name, email, status, count in rows:
+        tally = tallies.setdefault(user_id, {"name": name or email, "complete": 0, "partial": 0})
+        tally[status] = count
+    counts = [InterviewerCounts(**tally) for tally in tallies.values()]  # type: ignore[arg-type]
+    return sorted(counts, key=lambda row: (-row.complete, row.name.lower()))
 
 
 def _by_mode(campaign: Campaign) -> dict[str, ResponseCounts]:

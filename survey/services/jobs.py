@@ -18,9 +18,11 @@ from sqlalchemy import ColumnElement, and_, select, update
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import ExportJob, ReportJob
+from ..models import ExportJob, PaperBatch, ReportJob
 
 Job = type[ReportJob] | type[ExportJob]
+# Rows whose progress a background job writes (a paper batch's PDF has its own status columns).
+ProgressRow = Job | type[PaperBatch]
 
 
 def start_in_background(run: Callable[[Flask, int], None], job_id: int, name: str) -> threading.Thread:
@@ -31,7 +33,7 @@ def start_in_background(run: Callable[[Flask, int], None], job_id: int, name: st
     return thread
 
 
-def set_job(model: Job, job_id: int, **values: object) -> None:
+def set_job(model: ProgressRow, job_id: int, **values: object) -> None:
     """Update a job row in a short transaction of its own, so progress pages see it at once."""
     db.session.execute(update(model).where(model.id == job_id).values(**values))
     db.session.commit()

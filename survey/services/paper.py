@@ -97,9 +97,19 @@ def _next_serial_number() -> int:
 
 
 def issue_batch(
-    campaign: Campaign, issued_to: User, issued_by: User, size: int, *, rng: random.Random | None = None
+    campaign: Campaign,
+    issued_to: User,
+    issued_by: User,
+    size: int,
+    *,
+    rng: random.Random | None = None,
+    render_pdf: bool = True,
 ) -> PaperBatch:
-    """Number `size` forms, draw the double-entry sample, and render the batch PDF once."""
+    """Number `size` forms, draw the double-entry sample, and render the batch PDF once.
+
+    With `render_pdf=False` the PDF is left queued for a background job (`services.paper_jobs`):
+    the screens do that, so issuing a large batch never holds the browser while WeasyPrint works.
+    """
     if campaign.status != "open":
         raise ServiceError("Forms can only be issued for an open campaign.")
     if not 1 <= size <= MAX_BATCH_SIZE:
@@ -118,6 +128,11 @@ def issue_batch(
             PaperForm(campaign=campaign, serial=format_serial(prefix, number), needs_double_entry=draw.random() < share)
         )
     db.session.flush()
+    if not render_pdf:
+        from .paper_jobs import queue_pdf
+
+        queue_pdf(batch)
+        return batch
     from ..paper.printing import batch_pdf  # the blueprint package imports this module
 
     batch.pdf = batch_pdf(batch)

@@ -6,8 +6,13 @@
   "use strict";
   var region = document.querySelector("[data-job-progress]");
   if (!region || !window.fetch || !window.DOMParser) { return; }
-  var button = region.querySelector("[data-refresh-button]");
-  if (button) { button.hidden = true; }
+  // The Refresh button's form is hidden, not the button: GOV.UK's button styles would override [hidden].
+  function refreshForm(scope) {
+    var button = scope.querySelector("[data-refresh-button]");
+    return button ? button.form : null;
+  }
+  var initial = refreshForm(region);
+  if (initial) { initial.hidden = true; }
   var delay = 3000;
   function poll() {
     fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
@@ -15,14 +20,14 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-job-progress]");
         if (!fresh) { return; }
-        var hidden = fresh.querySelector("[data-refresh-button]");
+        var hidden = refreshForm(fresh);
         if (hidden) { hidden.hidden = true; }
         region.innerHTML = fresh.innerHTML;
         if (fresh.getAttribute("data-job-progress") === "running") { window.setTimeout(poll, delay); }
         else { region.setAttribute("data-job-progress", "finished"); }
       })
       .catch(function () {
-        var again = region.querySelector("[data-refresh-button]");
+        var again = refreshForm(region);
         if (again) { again.hidden = false; }
       });
   }
