@@ -146,7 +146,8 @@ def test_resolution_can_choose_an_entry_and_refuses_missing_or_invalid_choices(a
     )
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
-    assert "&#39;7&#39; is not a code for this question" in text
+    # Issue 16: the typed entry in quotation marks, not Python's repr.
+    assert "“7” is not a code for this question" in text
     assert "Choose the first entry, the second entry or another value" in text
     assert _count(app, Discrepancy) == 2
     with app.app_context():
@@ -236,9 +237,9 @@ def test_bad_codes_are_refused_beside_the_item_with_the_typed_values_kept(app, m
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert "4 item(s) need correcting" in html
-    assert "&#39;7&#39; is not a code for this question: type 1, 2, 3, 4, 5, b or m." in html
+    assert "“7” is not a code for this question: type 1, 2, 3, 4, 5, b or m." in html
     assert "Type the code of the ticked box (1, 2, 3, 4, 5), b if left blank, m if more than one." in html
-    assert "&#39;abc&#39; is not a whole number" in html
+    assert "“abc” is not a whole number" in html
     assert "Enter the first part of your postcode" in html
     values = entry_inputs(html)
     assert (values["wemwbs_1"], values["years_in_area"], values["postcode_district"]) == ("7", "abc", "zz9zz")
@@ -268,7 +269,7 @@ def test_ons_scales_are_keyed_from_0_to_10_and_11_is_refused(app, make_campaign,
     bad = key_form(peer, serial, ons_life_satisfaction="11", ons_happy="")
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
-    assert "&#39;11&#39; is not a code for this question: type 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, b or m." in text
+    assert "“11” is not a code for this question: type 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, b or m." in text
     assert "Type the code of the ticked box (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)" in text
     assert _count(app, Response) == 0
 

@@ -59,14 +59,14 @@ def read_item(item: Item, typed: str) -> Keyed:
             raise ValueError(f"Type the code of the ticked box ({_codes(item)}), b if left blank, m if more than one.")
         if raw.isascii() and raw.isdigit() and int(raw) in item.codes:
             return Keyed(int(raw))
-        raise ValueError(f"{raw!r} is not a code for this question: type {_codes(item)}, b or m.")
+        raise ValueError(f"\u201c{raw}\u201d is not a code for this question: type {_codes(item)}, b or m.")
     if raw == "":
         raise ValueError("Type the number written, b if left blank, m if more than one.")
     if not (raw.isdigit() and raw.isascii()):
-        raise ValueError(f"{raw!r} is not a whole number: type the number written, b or m.")
+        raise ValueError(f"\u201c{raw}\u201d is not a whole number: type the number written, b or m.")
     problem = item.check(int(raw))
     if problem:
-        raise ValueError(f"{raw} is outside the allowed range {item.min}-{item.max}: check the form, or type m.")
+        raise ValueError(f"{raw} is not between {item.min} and {item.max}: check the form, or type m.")
     return Keyed(int(raw))
 
 
