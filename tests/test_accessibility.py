@@ -219,6 +219,9 @@ def test_the_residents_survey_meets_wcag_a_and_aa_on_every_step(site: Site, chro
     assert page.url.endswith("/saved")
     violations += audit(page, f"{label}-saved")
     code = page.locator(".resume-code").inner_text().strip()
+    page.goto(base)  # the consent page offers "Carry on where you left off"
+    assert page.locator("text=Carry on where you left off").count() == 1
+    violations += audit(page, f"{label}-carry-on")
 
     page.goto(f"{base}/resume")
     page.fill("#code", "AAAA-BBBB-CCCC")
