@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make run   - venv, install, migrate, demo data if the database is empty, serve on 127.0.0.1:5000
-#   make test  - the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+#   make test  - the whole test suite (PostgreSQL too when a server answers at 127.0.0.1:5432, or TEST_DATABASE_URL)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin

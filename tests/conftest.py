@@ -1,13 +1,16 @@
 """Fixtures: an app on a real, freshly migrated database per test, on SQLite and on PostgreSQL.
 
 SQLite: the migrations run once into a template file, copied for each test.
-PostgreSQL (when TEST_DATABASE_URL is set): the migrations run once into that
-database, which the suite owns and wipes, and every table is emptied after each
-test. With CI set, a missing TEST_DATABASE_URL fails the run instead of skipping.
+PostgreSQL: TEST_DATABASE_URL, or else a server answering at the default local address
+(postgresql://postgres@127.0.0.1:5432), where the suite creates and owns the database
+`survey_test`. The migrations run once into it, the suite wipes it, and every table is emptied
+after each test. With no server the PostgreSQL tests skip with a reason (the session header says
+so in one line); with CI set they fail instead.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from survey import create_app
 from survey.config import normalise_database_url
@@ -40,13 +44,44 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+SUITE_DATABASE = "survey_test"
+
+
+@functools.cache
+def postgres_base_url() -> str | None:
+    """TEST_DATABASE_URL, or the suite's own database on a local server that answers, or None."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    try:
+        engine = create_engine(LOCAL_POSTGRES, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SUITE_DATABASE}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{SUITE_DATABASE}"'))
+        engine.dispose()
+    except OperationalError:
+        return None
+    return make_url(LOCAL_POSTGRES).set(database=SUITE_DATABASE).render_as_string(hide_password=False)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = postgres_base_url()
+    if url is None:
+        return "PostgreSQL: no server at 127.0.0.1:5432 and no TEST_DATABASE_URL: PostgreSQL tests skip"
+    return f"PostgreSQL: {make_url(url).render_as_string(hide_password=True)}"
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
+    url = postgres_base_url()
     if not url:
         if os.environ.get("CI"):
-            pytest.fail("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests cannot run.")
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+            pytest.fail("CI is set but no PostgreSQL answers: the PostgreSQL tests cannot run.")
+        pytest.skip("PostgreSQL tests need a server at 127.0.0.1:5432 or TEST_DATABASE_URL")
     url = _database_for_this_worker(url)
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as connection:

@@ -9,7 +9,7 @@ second test SIGKILLs busy workers mid-load: residents whose request died press
 the button again, and the double-submit protection must still leave one response
 each, complete.
 
-PostgreSQL runs in a database of its own (`<TEST_DATABASE_URL's db>_gunicorn_<xdist worker>`),
+PostgreSQL runs in a database of its own (`<the suite's PostgreSQL db>_gunicorn_<xdist worker>`),
 since the gunicorn workers must not share the in-process tests' database.
 """
 
@@ -38,6 +38,7 @@ from survey.extensions import db
 from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response
 from survey.services.campaigns import campaign_sections
 from survey.services.demo import load_demo
+from tests.conftest import postgres_base_url
 
 SECRET_KEY = secrets.token_hex(32)  # shared by the test process and the gunicorn it starts
 SLUG = "dover-town"  # a demo campaign: four pages, seven assets, score shown on the thank-you page
@@ -48,11 +49,11 @@ SAVE_ON_PAGE = 2
 
 def _own_postgres_url() -> str:
     """A PostgreSQL database for the served app alone, created if need be and emptied (the caller migrates it)."""
-    url = os.environ.get("TEST_DATABASE_URL")
+    url = postgres_base_url()
     if not url:
         if os.environ.get("CI"):
-            pytest.fail("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests cannot run.")
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+            pytest.fail("CI is set but no PostgreSQL answers: the PostgreSQL tests cannot run.")
+        pytest.skip("PostgreSQL tests need a server at 127.0.0.1:5432 or TEST_DATABASE_URL")
     base = make_url(normalise_database_url(url))
     name = f"{base.database}_gunicorn_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     server = create_engine(base, isolation_level="AUTOCOMMIT")
