@@ -28,7 +28,7 @@ def _answer_every_question(page: Any) -> None:
     )
 
 
-def _start(page: Any, site: Site) -> None:
+def _start(page: Any, site: Site) -> None:  # noqa: F811  (the fixture, passed on)
     page.goto(f"{site.url}/fieldwork/")
     _press(page, f"a[href='/fieldwork/interview/{CAMPAIGN}/start']")
     page.check("#consent")

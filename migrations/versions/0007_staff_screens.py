@@ -20,6 +20,7 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+
 def upgrade():
     op.create_table(
         "campaign_quota",
