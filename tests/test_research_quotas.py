@@ -123,3 +123,15 @@ def test_peers_cannot_reach_quotas(app, client, make_campaign, make_user, login)
     make_user("peer@example.org", "peer", ("dover-town",))
     login("peer@example.org")
     assert client.get("/research/campaigns/dover-town/quotas").status_code == 403
+
+
+def test_tampered_choices_get_plain_words_not_wtforms_defaults(app, client, make_campaign, make_user, login):
+    """A list answer that is not in the list (a stale page, a tampered form) is named in plain words."""
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    url = "/research/campaigns/new"
+    html = _post(client, url, {"community_id": "x", "slug": "a-b", "title": "T", "position_sixways": "99"}).get_data(
+        as_text=True
+    )
+    assert "Choose a community from the list." in html and "Choose when" in html and "or Not asked." in html
+    assert "Not a valid choice" not in html and "could not coerce" not in html

@@ -14,7 +14,13 @@ from ..services.paper import MAX_BATCH_SIZE
 class IssueForm(FlaskForm):
     """Issue a batch of numbered forms to one person; `issued_to` choices are set by the view."""
 
-    issued_to = SelectField("Issue to", coerce=int, validators=[InputRequired("Choose who gets the forms.")])
+    issued_to = SelectField(
+        "Issue to",
+        coerce=int,
+        validators=[InputRequired("Choose who gets the forms.")],
+        invalid_value_message="Choose who gets the forms from the list.",
+        invalid_choice_message="Choose who gets the forms from the list.",
+    )
     size = WholeNumberField(
         "Number of forms",
         message=f"Enter the number of forms as a whole number from 1 to {MAX_BATCH_SIZE}.",
@@ -37,4 +43,5 @@ class ReturnsForm(FlaskForm):
         ],
         default="returned",
         validators=[InputRequired("Choose returned or spoiled.")],
+        invalid_choice_message="Choose returned or spoiled.",
     )

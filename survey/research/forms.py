@@ -172,6 +172,8 @@ def campaign_form(
             coerce=int,
             choices=[SelectChoice(community.id, community.name) for community in communities],
             validators=[InputRequired("Choose a community.")],
+            invalid_value_message="Choose a community from the list.",
+            invalid_choice_message="Choose a community from the list.",
         )
         slug = StringField(
             "Web address",
@@ -279,7 +281,16 @@ def campaign_form(
 
     for key, instrument in catalogue.items():
         # A missing value means "not asked", as the first option does.
-        setattr(CampaignForm, f"position_{key}", SelectField(instrument.title, choices=positions, default=""))
+        setattr(
+            CampaignForm,
+            f"position_{key}",
+            SelectField(
+                instrument.title,
+                choices=positions,
+                default="",
+                invalid_choice_message=f"Choose when {instrument.title} is asked, or Not asked.",
+            ),
+        )
     return CampaignForm(data=dict(data or {}))
 
 
