@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.codebook import codebook, codebook_markdown
 from analysis.adjustments import read_adjustments
+from analysis.codebook import codebook, codebook_markdown
 from analysis.config import AnalysisConfig, Deflators, read_deflators
 from analysis.database import DatasetReader, build_dataset
 from analysis.dataset import Dataset, DatasetError, read_dataset
