@@ -71,8 +71,10 @@ def valued_effects(
     for wemwbs in records(wemwbs_effects):
         ls = ls_rows.get(str(wemwbs["asset"]))
         rows.append(_chosen(wemwbs, ls, config))
-    table = pd.DataFrame(rows)
-    table["p_adj"] = benjamini_hochberg(table["p"]) if len(table) else pd.Series(dtype="float64")
+    table = pd.DataFrame(
+        rows, columns=[c for c in VALUED_COLUMNS if c not in ("p_adj", "evidence", "effect_shrunk", "se_shrunk")]
+    )
+    table["p_adj"] = benjamini_hochberg(table["p"].to_numpy(dtype="float64"))
     table["evidence"] = [_grade(p, p_adj, config.alpha) for p, p_adj in zip(table["p"], table["p_adj"], strict=True)]
     shrunk, se_shrunk, note = shrink(table["effect"].to_numpy(dtype=float), table["se"].to_numpy(dtype=float))
     table["effect_shrunk"], table["se_shrunk"] = shrunk, se_shrunk

@@ -320,3 +320,13 @@ def test_value_table_of_a_full_run(synthetic_result) -> None:
     ratios = values[values["bcr_central"].notna()]
     assert (ratios["evidence"] == "clear").all() and (ratios["effect"] > 0).all()
     assert values["value_basis"].eq("gross").all()
+
+
+def test_a_survey_without_assets_gives_empty_value_tables(synthetic_frames) -> None:
+    from analysis import run
+
+    responses, assets = synthetic_frames
+    no_assets = responses[[column for column in responses.columns if not column.startswith("asset_")]]
+    result = run(no_assets, assets.iloc[:0], config=AnalysisConfig(draws=1000))
+    assert len(result.asset_value) == 0 and set(CONTRACT) <= set(result.asset_value.columns)
+    assert len(result.value_sensitivity) == 0
