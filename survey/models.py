@@ -335,7 +335,6 @@ class Response(db.Model):
     contact_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     contact_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-
     campaign: Mapped[Campaign] = relationship()
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     asset_uses: Mapped[list[AssetUse]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
