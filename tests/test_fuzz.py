@@ -5,7 +5,7 @@ so a new public page is fuzzed without editing this file. Most examples carry a 
 token so they reach the views; the residents' survey is driven by a hypothesis state machine
 whose every step is checked against an oracle (tests/fuzz_support.py) and database invariants.
 
-Profiles: `ci` (few, derandomised examples; chosen when CI is set) and `dev` (more examples).
+Profiles: `ci` (thorough: 100 derandomised examples; chosen when CI is set) and `dev` (quick: 25 random ones).
 `FUZZ_PROFILE=dev` or `=ci` picks one explicitly. They are applied per test, never loaded
 globally, so other test folders keep their own hypothesis settings.
 """
@@ -475,7 +475,8 @@ class ResidentFlow(RuleBasedStateMachine):
         event(f"page post: {response.status_code}")
         after = self._states()
         current = before.get(person.public_id or "")
-        chosen = first_value(pairs, "action") or "next"
+        sent = first_value(pairs, "action")
+        chosen = "next" if sent is None else sent  # no button named (Enter in a field) means Continue; "" is junk
         if csrf != "valid" or has_nul(pairs):
             assert response.status_code == 400
         elif current is None or current.status == "complete":
