@@ -438,9 +438,12 @@ class ResidentFlow(RuleBasedStateMachine):
             if owner.status == "complete":
                 # A start token of a submitted response (a replayed form) never reopens it.
                 assert response.headers["Location"].endswith(f"/s/{SLUG}")
+                # The browser keeps whatever it was filling in before (maybe another, unfinished response),
+                # but never the submitted one.
                 with person.client.session_transaction() as session:
-                    assert SLUG not in session.get("responses", {})
-                person.public_id = None
+                    held = session.get("responses", {}).get(SLUG)
+                assert held != owner.public_id
+                person.public_id = held
                 return
             with person.client.session_transaction() as session:
                 person.public_id = session["responses"][SLUG]
