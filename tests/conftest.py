@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
+from survey.services.jobs import JOB_THREAD_PREFIX
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -142,9 +144,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def app(database_url: str) -> Iterator[Flask]:
     app = _app_for(database_url)
     yield app
+    _wait_for_job_threads()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _wait_for_job_threads(seconds: float = 120) -> None:
+    """Let background jobs a test started finish before its engine is disposed.
+
+    A job still holding a connection when the pool is disposed leaves that connection to the
+    garbage collector, whose ResourceWarning then fails some later, unrelated test.
+    """
+    for thread in threading.enumerate():
+        if thread.name.startswith(JOB_THREAD_PREFIX):
+            thread.join(timeout=seconds)
 
 
 @pytest.fixture

@@ -25,10 +25,13 @@ Job = type[ReportJob] | type[ExportJob]
 ProgressRow = Job | type[PaperBatch]
 
 
+JOB_THREAD_PREFIX = "job-"  # job threads are named job-<kind>-<id>, so tests can wait for them
+
+
 def start_in_background(run: Callable[[Flask, int], None], job_id: int, name: str) -> threading.Thread:
     """Run `run(app, job_id)` in a daemon thread (it opens its own app context and session)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=run, args=(app, job_id), name=f"{name}-{job_id}", daemon=True)
+    thread = threading.Thread(target=run, args=(app, job_id), name=f"{JOB_THREAD_PREFIX}{name}-{job_id}", daemon=True)
     thread.start()
     return thread
 
