@@ -8,6 +8,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): = + - @ tab, carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells that start like a formula are prefixed with an apostrophe.
+
+    For every CSV a person may open in a spreadsheet; numbers are never touched (a negative
+    number is a number, not text).
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            text = out[column]
+            starts = text.astype(str).str.startswith(FORMULA_STARTS).to_numpy(dtype=bool, na_value=False)
+            risky = text.notna().to_numpy() & starts
+            if risky.any():
+                out[column] = text.where(~risky, "'" + text.astype(str))
+    return out
+
 
 class DatasetError(ValueError):
     """The input does not follow the dataset format; the message names the file and column."""

@@ -62,6 +62,7 @@ import pandas as pd
 
 import instruments
 from analysis.adjustments import empty_adjustments, prepare_adjustments
+from analysis.cells import guard_formulas
 from analysis.codebook import codebook
 from analysis.dataset import (
     CAMPAIGN_COLUMNS,
@@ -80,7 +81,6 @@ XLSX_MAX_ROWS = 1_048_575
 STATA_NAME_MAX = 32
 STATA_LABEL_MAX = 80
 CHUNK_ROWS = 5000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Gender and employment have no order; every other coded item is an ordered scale (SPSS measure level).
 NOMINAL_ITEMS = frozenset({"gender", "employment"})
 VERIFIED_LABELS = {0: "not yet verified", 1: "verified"}
@@ -367,13 +367,7 @@ def _csv_bytes(frame: pd.DataFrame, *, header: bool) -> bytes:
     out = frame.copy()
     if "submitted_at" in out:
         out["submitted_at"] = _iso_utc(out["submitted_at"])
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            text = out[column]
-            risky = text.notna() & text.astype(str).str.startswith(FORMULA_STARTS)
-            if risky.any():
-                out[column] = text.where(~risky, "'" + text.astype(str))
-    return out.to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
+    return guard_formulas(out).to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
 
 
 def _report(progress: Progress | None, step: str, done: int, total: int) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.adjustments import override_adjustments
 from analysis.asset_use import asset_use
+from analysis.cells import guard_formulas
 from analysis.config import AnalysisConfig
 from analysis.dataset import DEMOGRAPHIC_COLUMNS, Dataset, DatasetError
 from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
@@ -77,7 +78,8 @@ class AnalysisResult:
         paths = {}
         for name, table in self.tables().items():
             paths[name] = out / f"{name}.csv"
-            table.to_csv(paths[name], index=False, lineterminator="\n")
+            # Names, reasons and notes are free text typed by staff: defused before a spreadsheet sees them.
+            guard_formulas(table).to_csv(paths[name], index=False, lineterminator="\n")
         paths["provenance"] = out / "provenance.json"
         paths["provenance"].write_text(json.dumps(self.provenance, indent=2, default=str) + "\n", encoding="utf-8")
         if report:

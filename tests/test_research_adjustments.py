@@ -196,3 +196,16 @@ def test_peers_cannot_see_adjustments(app, client, make_campaign, make_user, log
     assert client.get(LIST).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count(ValuationAdjustment.id))) == 0
+
+
+def test_formula_like_reasons_are_defused_in_the_download_and_round_trip(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    typed = '=HYPERLINK("http://x.example","see")'
+    row = f'dover_library,0.25,0,0,0,1,"{typed.replace(chr(34), chr(34) * 2)}",+44 workshop,2025-03-14'
+    checked = _upload(client, "\r\n".join([HEADER, row]))
+    assert _confirm(client, checked.get_data(as_text=True)).status_code == 303
+    downloaded = client.get("/research/campaigns/dover-town/adjustments.csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in downloaded and "'+44 workshop" in downloaded  # a spreadsheet shows text, runs nothing
+    again = _upload(client, downloaded)
+    assert "leave 1 unchanged" in again.get_data(as_text=True)  # the quote mark comes off on the way back in

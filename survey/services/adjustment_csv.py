@@ -30,7 +30,7 @@ from .adjustments import (
     clean_values,
     set_adjustment,
 )
-from .asset_csv import Problem
+from .asset_csv import Problem, guard_formula, unguard_formula
 
 REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason")
 KNOWN = (*ADJUSTMENT_COLUMNS, "campaign")
@@ -76,8 +76,8 @@ def export_adjustments(campaign: Campaign) -> str:
                 item.slug,
                 *(repr(float(getattr(row, name))) for name in ADJUSTMENT_COLUMNS[1:5]),
                 row.years,
-                row.reason,
-                row.agreed_by,
+                guard_formula(row.reason),
+                guard_formula(row.agreed_by or ""),
                 row.agreed_on.isoformat() if row.agreed_on else "",
                 campaign.slug,
             ]
@@ -152,6 +152,8 @@ def _check_row(
         seen[slug] = number
     if raw.get("campaign", "").strip() not in ("", campaign.slug):
         problems.append(Problem(number, "campaign", f"Leave it blank or write {campaign.slug!r}: this is its upload."))
+    # Text exported behind a quote mark (formula guard) comes back as typed.
+    raw = {key: unguard_formula(value) if key in ("reason", "agreed_by") else value for key, value in raw.items()}
     values, value_problems = clean_values(raw, fraction=check_fraction)
     problems += [Problem(number, column, reason) for column, reason in value_problems.items()]
     report.problems.extend(sorted(problems, key=lambda p: KNOWN.index(p.column) if p.column in KNOWN else 0))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from analysis.cells import FORMULA_STARTS
+
 from ..extensions import db
 from ..models import Asset, Community
 from .assets import (
@@ -30,9 +32,6 @@ CSV_COLUMNS = (*ASSET_COLUMNS, "retired")
 # Columns added after files were first exported: a file without one keeps the stored values.
 OPTIONAL_COLUMNS = ("cost_year", "question_phrase")
 TEXT_COLUMNS = ("name", "description", "location")
-# A cell starting with one of these runs as a formula in a spreadsheet ("CSV injection"), and
-# descriptions can hold residents' own words: export such cells behind a quote mark, and strip it on import.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
@@ -95,7 +94,8 @@ def export_assets(community: Community) -> str:
 
 
 def guard_formula(text: str) -> str:
-    """Defuse a cell a spreadsheet would run as a formula."""
+    """Defuse a cell a spreadsheet would run as a formula ("CSV injection"; descriptions and reasons can
+    hold residents' own words): exported behind a quote mark, which `unguard_formula` strips on import."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

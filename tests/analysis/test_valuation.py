@@ -330,3 +330,17 @@ def test_a_survey_without_assets_gives_empty_value_tables(synthetic_frames) -> N
     result = run(no_assets, assets.iloc[:0], config=AnalysisConfig(draws=1000))
     assert len(result.asset_value) == 0 and set(CONTRACT) <= set(result.asset_value.columns)
     assert len(result.value_sensitivity) == 0
+
+
+def test_report_tables_defuse_formula_like_text(synthetic_frames, tmp_path) -> None:
+    from analysis import run
+
+    responses, assets = synthetic_frames
+    named = assets.assign(name=assets["name"].where(assets["slug"] != "north_park", "=cmd|' /C calc'!A0"))
+    result = run(responses, named, config=AnalysisConfig(draws=1000))
+    paths = result.write(tmp_path, report=False)
+    text = paths["asset_value"].read_text(encoding="utf-8")
+    assert "'=cmd|" in text and "\n=cmd" not in text and ",=cmd" not in text
+    assert (
+        result.asset_value.set_index("asset").loc["north_park", "name"].startswith("=")
+    )  # the table itself is untouched
