@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import binascii
-from base64 import b64decode, b64encode
+from functools import partial
 
 from flask import abort, flash, render_template, request
 from flask_login import current_user
@@ -16,12 +15,11 @@ from ..models import Campaign
 from ..services.adjustment_csv import AdjustmentReport, check_upload, describe, export_adjustments, upload_adjustments
 from ..services.adjustments import AssetAdjustment, as_percent, campaign_asset, campaign_assets, remove_adjustment
 from ..services.adjustments import set_adjustment as store_adjustment
-from ..services.asset_csv import decode_upload
 from ..services.assets import FieldErrors
 from . import bp
-from .asset_views import NOT_UTF8
 from .common import attach_errors, campaign_or_404, see_other
 from .forms import AdjustmentForm, AssetImportForm, ConfirmImportForm
+from .uploads import confirmed_text, dry_run
 
 
 def _item_or_404(campaign: Campaign, asset_slug: str) -> AssetAdjustment:
@@ -114,16 +112,7 @@ def upload_adjustments_csv(slug: str) -> tuple[str, int]:
     form = AssetImportForm()
     if not form.validate_on_submit():
         return _render_list(campaign, form, status=422)
-    data = form.file.data.read()
-    text = decode_upload(data)
-    if text is None:
-        form.file.errors.append(NOT_UTF8)
-        return _render_list(campaign, form, status=422)
-    report = check_upload(campaign, text)
-    if not report.ok:
-        return _render_list(campaign, form, report, status=422)
-    confirm = ConfirmImportForm(formdata=None, content=b64encode(data).decode("ascii"))
-    return _render_list(campaign, form, report, confirm)
+    return dry_run(form, lambda text: check_upload(campaign, text), partial(_render_list, campaign))
 
 
 @bp.post("/campaigns/<slug>/adjustments/upload/confirm")
@@ -135,13 +124,7 @@ def confirm_adjustments_upload(slug: str) -> HTTPResponse | tuple[str, int]:
     if not confirm.validate_on_submit():
         flash("Nothing to upload: choose a file and check it first.")
         return see_other(".adjustments", slug=slug)
-    try:
-        text = decode_upload(b64decode(confirm.content.data, validate=True))
-    except (binascii.Error, ValueError):
-        abort(400)
-    if text is None:
-        abort(400)
-    report = upload_adjustments(campaign, text, current_user)
+    report = upload_adjustments(campaign, confirmed_text(confirm), current_user)
     if not report.ok:
         db.session.rollback()
         return _render_list(campaign, report=report, status=422)

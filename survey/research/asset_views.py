@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import binascii
-from base64 import b64decode, b64encode
+from functools import partial
 
-from flask import abort, flash, render_template, request
+from flask import flash, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as HTTPResponse
 
@@ -13,7 +12,7 @@ from ..access import RESEARCH, roles_required
 from ..extensions import db
 from ..localtime import local_today
 from ..models import Asset, Community
-from ..services.asset_csv import ImportReport, check_import, decode_upload, export_assets, import_assets
+from ..services.asset_csv import ImportReport, check_import, export_assets, import_assets
 from ..services.assets import (
     KIND_LABELS,
     FieldErrors,
@@ -27,8 +26,7 @@ from ..services.nominations import nomination_text
 from . import bp
 from .common import asset_or_404, attach_errors, community_or_404, see_other
 from .forms import AssetForm, AssetImportForm, ConfirmImportForm
-
-NOT_UTF8 = 'The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" and try again.'
+from .uploads import confirmed_text, dry_run
 
 
 @bp.get("/communities/<slug>/assets")
@@ -159,16 +157,7 @@ def import_assets_csv(slug: str) -> tuple[str, int]:
     form = AssetImportForm()
     if not form.validate_on_submit():
         return _render_import(community, form, status=422 if request.method == "POST" else 200)
-    data = form.file.data.read()
-    text = decode_upload(data)
-    if text is None:
-        form.file.errors.append(NOT_UTF8)
-        return _render_import(community, form, status=422)
-    report = check_import(community, text)
-    if not report.ok:
-        return _render_import(community, form, report, status=422)
-    confirm = ConfirmImportForm(formdata=None, content=b64encode(data).decode("ascii"))
-    return _render_import(community, form, report, confirm)
+    return dry_run(form, lambda text: check_import(community, text), partial(_render_import, community))
 
 
 @bp.post("/communities/<slug>/assets/import/confirm")
@@ -180,12 +169,7 @@ def confirm_import(slug: str) -> HTTPResponse | tuple[str, int]:
     if not confirm.validate_on_submit():
         flash("Nothing to import: choose a file and check it first.")
         return see_other(".import_assets_csv", slug=slug)
-    try:
-        text = decode_upload(b64decode(confirm.content.data, validate=True))
-    except (binascii.Error, ValueError):
-        abort(400)
-    if text is None:
-        abort(400)
+    text = confirmed_text(confirm)
     try:
         report = import_assets(community, text)
     except IntegrityError:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -30,7 +30,7 @@ from .adjustments import (
     clean_values,
     set_adjustment,
 )
-from .asset_csv import Problem, guard_formula, unguard_formula
+from .asset_csv import CheckReport, Problem, guard_formula, unguard_formula
 
 REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason")
 KNOWN = (*ADJUSTMENT_COLUMNS, "campaign")
@@ -47,19 +47,7 @@ class PlannedAdjustment:
     action: str  # "create", "update" or "unchanged"
 
 
-@dataclass
-class AdjustmentReport:
-    """What an upload would do (or did), and every problem that stops it."""
-
-    problems: list[Problem] = field(default_factory=list)
-    rows: list[PlannedAdjustment] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
+AdjustmentReport = CheckReport[PlannedAdjustment]
 
 
 def export_adjustments(campaign: Campaign) -> str:

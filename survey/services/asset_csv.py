@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -55,12 +56,21 @@ class PlannedRow:
     action: str  # "create", "update" or "unchanged"
 
 
+class Planned(Protocol):
+    @property
+    def action(self) -> str:  # "create", "update" or "unchanged"
+        ...
+
+
+RowT = TypeVar("RowT", bound=Planned)
+
+
 @dataclass
-class ImportReport:
-    """What an import would do (or did), and every problem that stops it."""
+class CheckReport(Generic[RowT]):
+    """What a CSV upload would do (or did): its planned rows, and every problem that stops it."""
 
     problems: list[Problem] = field(default_factory=list)
-    rows: list[PlannedRow] = field(default_factory=list)
+    rows: list[RowT] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,6 +78,9 @@ class ImportReport:
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
+
+
+ImportReport = CheckReport[PlannedRow]
 
 
 def export_assets(community: Community) -> str:
