@@ -11,6 +11,7 @@ so in one line); with CI set they fail instead.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import shutil
 import threading
@@ -145,6 +146,7 @@ def app(database_url: str) -> Iterator[Flask]:
     app = _app_for(database_url)
     yield app
     _wait_for_job_threads()
+    gc.collect()  # a response or stream the test dropped gives its connection back now, inside this test
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -132,7 +132,11 @@ class CsvStream:
         return self
 
     def __next__(self) -> bytes:
-        return next(self._parts)
+        try:
+            return next(self._parts)
+        except StopIteration:
+            self.close()  # the last byte is out: give the snapshot's connection back now, not at close()
+            raise
 
     def close(self) -> None:
         close = getattr(self._parts, "close", None)
