@@ -146,10 +146,30 @@ def app(database_url: str) -> Iterator[Flask]:
     app = _app_for(database_url)
     yield app
     _wait_for_job_threads()
-    gc.collect()  # a response or stream the test dropped gives its connection back now, inside this test
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _close_every_engine() -> Iterator[None]:
+    """After each test, close the pooled connections of every app it made (fixtures or ad hoc).
+
+    Flask-SQLAlchemy keeps one engine per app; an app a test made and dropped would leave its
+    connections to the garbage collector, whose ResourceWarning then fails some later test.
+    Engines are weakly keyed by their app, so this sees exactly the apps still alive.
+    """
+    yield
+    _wait_for_job_threads()
+    _dispose_engines()  # before collecting: a collected app's pool would close nothing
+    gc.collect()  # responses and streams the test dropped give their connections back...
+    _dispose_engines()  # ...and those are closed too
+
+
+def _dispose_engines() -> None:
+    for engines in list(db._app_engines.values()):  # Flask-SQLAlchemy's own registry (no public API)
+        for engine in engines.values():
+            engine.dispose()
 
 
 def _wait_for_job_threads(seconds: float = 120) -> None:
