@@ -14,10 +14,10 @@ from flask_login import current_user, logout_user
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings read from the environment."""
     app = Flask(__name__, instance_relative_config=True)
-    from .config import build_config
+    from survey.config import build_config
 
     app.config.from_mapping(build_config(Path(app.instance_path), config))
-    from .logging_setup import configure_logging
+    from survey.logging_setup import configure_logging
 
     configure_logging(app)  # first, so its request timer starts before every other hook
     _trust_proxies(app)
@@ -25,7 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from . import cli, errors, security, templating
+    from survey import cli, errors, security, templating
 
     errors.register(app)
     security.register(app)
@@ -59,10 +59,10 @@ def _bounded_ids(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import audit
-    from .database import configure_engine, mark_read_only, unmark_read_only
-    from .extensions import csrf, db, limiter, login_manager, migrate
-    from .services.accounts import load_session_user
+    from survey import audit
+    from survey.database import configure_engine, mark_read_only, unmark_read_only
+    from survey.extensions import csrf, db, limiter, login_manager, migrate
+    from survey.services.accounts import load_session_user
 
     db.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
@@ -113,15 +113,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .fieldwork import bp as fieldwork_bp
-    from .ops import bp as ops_bp
-    from .pages import bp as pages_bp
-    from .paper import bp as paper_bp
-    from .research import bp as research_bp
-    from .residents import bp as residents_bp
+    from survey.admin import bp as admin_bp
+    from survey.api import bp as api_bp
+    from survey.auth import bp as auth_bp
+    from survey.fieldwork import bp as fieldwork_bp
+    from survey.ops import bp as ops_bp
+    from survey.pages import bp as pages_bp
+    from survey.paper import bp as paper_bp
+    from survey.research import bp as research_bp
+    from survey.residents import bp as residents_bp
 
     for blueprint in (pages_bp, residents_bp, auth_bp, fieldwork_bp, paper_bp, research_bp, admin_bp, ops_bp, api_bp):
         app.register_blueprint(blueprint)

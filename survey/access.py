@@ -15,8 +15,8 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from .extensions import login_manager
-from .models import User
+from survey.extensions import login_manager
+from survey.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 STAFF = ("admin", "researcher", "peer")
@@ -75,7 +75,7 @@ def scoped_or_404(model: type[M], community_id: Callable[[M], int] | None = None
 
     `community_id` says where the row's community is (default: its `community_id` column).
     """
-    from .extensions import db
+    from survey.extensions import db
 
     row = db.session.scalar(select(model).filter_by(**filters))
     if row is None:

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from .database import utcnow
-from .models import (
+from survey.database import utcnow
+from survey.models import (
     Answer,
     ApiToken,
     Asset,

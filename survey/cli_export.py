@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from .extensions import db
-from .models import EXPORT_CONTENTS, EXPORT_FORMATS
-from .services.exceptions import ServiceError
+from survey.extensions import db
+from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS
+from survey.services.exceptions import ServiceError
 
 
 @click.command("export")
@@ -29,7 +29,7 @@ def export_command(
     """Write the dataset export zip (data, codebook, provenance); the download is logged."""
     from tqdm import tqdm
 
-    from .services.exports import check_request, export_to_file
+    from survey.services.exports import check_request, export_to_file
 
     with tqdm(total=100, desc="export", unit="%") as bar:
 

@@ -10,9 +10,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
-from .audit import acting_as
-from .extensions import db
-from .services.response_import import SUFFIXES, ImportRejected, dry_run, import_responses
+from survey.audit import acting_as
+from survey.extensions import db
+from survey.services.response_import import SUFFIXES, ImportRejected, dry_run, import_responses
 
 ACTOR = "cli:import-responses"
 

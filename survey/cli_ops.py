@@ -9,8 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .extensions import db
-from .services.exceptions import ServiceError
+from survey.extensions import db
+from survey.services.exceptions import ServiceError
 
 
 def register(app: Flask) -> None:
@@ -28,7 +28,7 @@ def _busy_timeout_s() -> float:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Backup file.")
 def backup_command(out: Path) -> None:
     """Copy the live SQLite database to a single consistent file (safe while the app is serving)."""
-    from .services.maintenance import backup_sqlite, sqlite_path
+    from survey.services.maintenance import backup_sqlite, sqlite_path
 
     try:
         database = sqlite_path(db.engine.url)
@@ -48,7 +48,7 @@ def backup_command(out: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(backup: Path, yes: bool) -> None:
     """Replace the live SQLite database's contents with BACKUP (made by `flask backup`)."""
-    from .services.maintenance import backup_sqlite, check_backup, restore_sqlite, sqlite_path
+    from survey.services.maintenance import backup_sqlite, check_backup, restore_sqlite, sqlite_path
 
     try:
         database = sqlite_path(db.engine.url)
@@ -81,8 +81,8 @@ def restore_command(backup: Path, yes: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Count what would go, change nothing.")
 def purge_command(days: int | None, dry_run: bool) -> None:
     """Delete abandoned partial responses and expired resume codes; free finished export files."""
-    from .audit import acting_as
-    from .services.maintenance import purge, remove_files
+    from survey.audit import acting_as
+    from survey.services.maintenance import purge, remove_files
 
     days = days or current_app.config["PURGE_PARTIAL_DAYS"]
     with acting_as(None, "cli:purge"):

@@ -42,7 +42,7 @@ def allow_writes() -> None:
     """
     from flask import g
 
-    from .extensions import db
+    from survey.extensions import db
 
     db.session.commit()  # nothing is pending: this only ends the read transaction
     token = g.pop("read_only_token", None)

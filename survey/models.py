@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .database import UTCDateTime, utcnow
-from .extensions import db
+from survey.database import UTCDateTime, utcnow
+from survey.extensions import db
 
 ASSET_KINDS = ("community_group", "individual", "place", "voluntary_org", "other")
 ROLES = ("admin", "researcher", "peer")

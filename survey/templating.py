@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .localtime import local_date, local_time
+from survey.localtime import local_date, local_time
 
 
 def register(app: Flask) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ..access import ADMIN, roles_required
-from ..models import ACCESS_CHANNELS
-from ..services.data_access import access_page, describe_filters, make_access_filter, resources
-from . import bp
+from survey.access import ADMIN, roles_required
+from survey.admin import bp
+from survey.models import ACCESS_CHANNELS
+from survey.services.data_access import access_page, describe_filters, make_access_filter, resources
 
 
 @bp.get("/downloads")

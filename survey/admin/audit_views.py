@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Response, render_template, request, stream_with_context
 
-from ..access import ADMIN, roles_required
-from ..models import AUDIT_ACTIONS
-from ..services.audit_log import (
+from survey.access import ADMIN, roles_required
+from survey.admin import bp
+from survey.models import AUDIT_ACTIONS
+from survey.services.audit_log import (
     AuditFilter,
     actor_suggestions,
     audit_csv_lines,
@@ -15,7 +16,6 @@ from ..services.audit_log import (
     field_changes,
     make_filter,
 )
-from . import bp
 
 
 def _filters() -> AuditFilter:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import ADMIN, roles_required
-from ..extensions import db
-from ..services.contacts import (
+from survey.access import ADMIN, roles_required
+from survey.admin import bp
+from survey.extensions import db
+from survey.services.contacts import (
     erase_contact,
     erase_contact_and_response,
     get_contact,
     list_contacts,
     purpose_labels,
 )
-from ..services.exceptions import ServiceError
-from . import bp
+from survey.services.exceptions import ServiceError
 
 
 def _no_store(html: str) -> tuple[str, int, dict[str, str]]:

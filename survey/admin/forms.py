@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..services.accounts import EMAIL_PATTERN
+from survey.services.accounts import EMAIL_PATTERN
 
 ROLE_CHOICES = [
     SelectChoice(value="peer", label="Peer researcher (fieldwork in assigned communities)"),

@@ -9,14 +9,13 @@ from werkzeug.wrappers import Response as HTTPResponse
 from wtforms.fields.choices import SelectChoice
 
 import instruments
-
-from ..access import ADMIN, roles_required
-from ..extensions import db
-from ..models import Licence
-from ..services.exceptions import ServiceError
-from ..services.licences import add_licence, licence_recorded
-from . import bp
-from .forms import LicenceForm
+from survey.access import ADMIN, roles_required
+from survey.admin import bp
+from survey.admin.forms import LicenceForm
+from survey.extensions import db
+from survey.models import Licence
+from survey.services.exceptions import ServiceError
+from survey.services.licences import add_licence, licence_recorded
 
 
 def _licensed_instruments() -> list[instruments.Instrument]:

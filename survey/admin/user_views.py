@@ -7,12 +7,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
 from wtforms.fields.choices import SelectChoice
 
-from ..access import ADMIN, roles_required
-from ..extensions import db
-from ..models import User
-from ..services.accounts import create_user
-from ..services.exceptions import ServiceError
-from ..services.users import (
+from survey.access import ADMIN, roles_required
+from survey.admin import bp
+from survey.admin.forms import AssignmentsForm, CreateUserForm, EditUserForm
+from survey.extensions import db
+from survey.models import User
+from survey.services.accounts import create_user
+from survey.services.exceptions import ServiceError
+from survey.services.users import (
     all_communities,
     assign_communities,
     communities_by_id,
@@ -22,8 +24,6 @@ from ..services.users import (
     set_user_active,
     update_user,
 )
-from . import bp
-from .forms import AssignmentsForm, CreateUserForm, EditUserForm
 
 
 def _acting() -> User:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template
 
-from ..access import ADMIN, roles_required
-from . import bp
+from survey.access import ADMIN, roles_required
+from survey.admin import bp
 
 
 @bp.get("/")
@@ -14,4 +14,4 @@ def home() -> str:
     return render_template("admin/home.html")
 
 
-from . import access_views, audit_views, contact_views, licence_views, user_views  # noqa: E402,F401
+from survey.admin import access_views, audit_views, contact_views, licence_views, user_views  # noqa: E402,F401

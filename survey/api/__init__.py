@@ -19,12 +19,12 @@ Decisions:
 
 from flask import Blueprint
 
-from ..extensions import csrf
+from survey.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from . import auth, errors, views  # noqa: E402,F401  (views registers the routes on bp)
+from survey.api import auth, errors, views  # noqa: E402,F401  (views registers the routes on bp)
 
 auth.register(bp)
 errors.register(bp)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, request
 from flask_limiter.util import get_remote_address
 
-from .. import audit
-from ..access import RESEARCH
-from ..extensions import limiter
-from ..models import ApiToken, User
-from ..services.api_tokens import authenticate_token, hash_token
-from .errors import fail
+from survey import audit
+from survey.access import RESEARCH
+from survey.api.errors import fail
+from survey.extensions import limiter
+from survey.models import ApiToken, User
+from survey.services.api_tokens import authenticate_token, hash_token
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 

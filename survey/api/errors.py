@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from survey.extensions import db
 
 log = logging.getLogger(__name__)
 

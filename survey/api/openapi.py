@@ -11,8 +11,7 @@ from typing import Any
 
 import instruments
 from analysis.dataset import DEMOGRAPHIC_COLUMNS, MODES, kind_columns, ons4_items, sixways_items, wemwbs_items
-
-from ..models import ASSET_KINDS, CAMPAIGN_STATUSES, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
+from survey.models import ASSET_KINDS, CAMPAIGN_STATUSES, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
 
 JSON = "application/json"
 NULLABLE_STRING = {"type": ["string", "null"]}

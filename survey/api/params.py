@@ -16,9 +16,9 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Campaign, Community
-from .errors import fail
+from survey.api.errors import fail
+from survey.extensions import db
+from survey.models import Campaign, Community
 
 # Slugs are at most 60 characters of letters, digits, hyphens and underscores; anything else
 # cannot name a row, and is refused before it reaches the database (PostgreSQL rejects NUL bytes).

@@ -17,17 +17,16 @@ from sqlalchemy.orm import selectinload
 
 from analysis.database import DatasetReader
 from analysis.dataset import DatasetError
-
-from ..database import allow_writes
-from ..extensions import db
-from ..models import Asset, Campaign, Community
-from ..services.api_tokens import mark_used
-from ..services.data_access import record_access
-from . import bp
-from .auth import current_api_token, current_api_user
-from .errors import fail, json_response
-from .openapi import openapi_document
-from .params import known_slug, make_cursor, responses_query
+from survey.api import bp
+from survey.api.auth import current_api_token, current_api_user
+from survey.api.errors import fail, json_response
+from survey.api.openapi import openapi_document
+from survey.api.params import known_slug, make_cursor, responses_query
+from survey.database import allow_writes
+from survey.extensions import db
+from survey.models import Asset, Campaign, Community
+from survey.services.api_tokens import mark_used
+from survey.services.data_access import record_access
 
 
 def _iso(value: datetime | date | None) -> str | None:

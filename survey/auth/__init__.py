@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import token_views, views  # noqa: E402,F401  (registers the routes on bp)
+from survey.auth import token_views, views  # noqa: E402,F401  (registers the routes on bp)

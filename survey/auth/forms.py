@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..services.accounts import MIN_PASSWORD_LENGTH
+from survey.services.accounts import MIN_PASSWORD_LENGTH
 
 _NEW_PASSWORD = [
     DataRequired("Enter a new password."),

@@ -13,12 +13,12 @@ from werkzeug.wrappers import Response as HTTPResponse
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..models import User
-from ..services.api_tokens import NAME_MAX_LENGTH, create_token, list_tokens, revoke_token
-from ..services.exceptions import ServiceError
-from . import bp
+from survey.access import RESEARCH, roles_required
+from survey.auth import bp
+from survey.extensions import db
+from survey.models import User
+from survey.services.api_tokens import NAME_MAX_LENGTH, create_token, list_tokens, revoke_token
+from survey.services.exceptions import ServiceError
 
 
 class TokenForm(FlaskForm):

@@ -8,12 +8,18 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH
-from ..extensions import db, limiter
-from ..services.accounts import authenticate, change_password, end_all_sessions, find_password_reset, use_password_reset
-from ..services.exceptions import ServiceError
-from . import bp
-from .forms import ChangePasswordForm, LoginForm, ResetPasswordForm
+from survey.access import RESEARCH
+from survey.auth import bp
+from survey.auth.forms import ChangePasswordForm, LoginForm, ResetPasswordForm
+from survey.extensions import db, limiter
+from survey.services.accounts import (
+    authenticate,
+    change_password,
+    end_all_sessions,
+    find_password_reset,
+    use_password_reset,
+)
+from survey.services.exceptions import ServiceError
 
 FAILED_LOGIN = "Email address or password not recognised, or the account is not active."
 

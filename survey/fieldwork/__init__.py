@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("fieldwork", __name__, url_prefix="/fieldwork")
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from survey.fieldwork import views  # noqa: E402,F401  (registers the routes on bp)

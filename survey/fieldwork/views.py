@@ -9,16 +9,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import STAFF, roles_required, scope_to_user, scoped_or_404
-from ..extensions import db
-from ..localtime import local_time
-from ..models import Campaign, Response
-from ..residents.flow import PageLinks, section_page
-from ..services.campaigns import campaign_sections
-from ..services.exceptions import ServiceError
-from ..services.interviews import discard_interview, resume_part, unfinished_interviews
-from ..services.responses import start_response
-from . import bp
+from survey.access import STAFF, roles_required, scope_to_user, scoped_or_404
+from survey.extensions import db
+from survey.fieldwork import bp
+from survey.localtime import local_time
+from survey.models import Campaign, Response
+from survey.residents.flow import PageLinks, section_page
+from survey.services.campaigns import campaign_sections
+from survey.services.exceptions import ServiceError
+from survey.services.interviews import discard_interview, resume_part, unfinished_interviews
+from survey.services.responses import start_response
 
 CONSENT_ERROR = "Tick the box to confirm the person has heard the privacy notice and agrees to take part"
 

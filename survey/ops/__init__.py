@@ -2,10 +2,10 @@
 
 from flask import Blueprint
 
-from ..extensions import limiter
+from survey.extensions import limiter
 
 bp = Blueprint("ops", __name__)
 # A monitor polling every few seconds from one address must never be throttled.
 limiter.exempt(bp)
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from survey.ops import views  # noqa: E402,F401  (registers the routes on bp)

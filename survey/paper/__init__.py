@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("paper", __name__, url_prefix="/paper")
 
-from . import entry, views  # noqa: E402,F401  (registers the routes on bp)
+from survey.paper import entry, views  # noqa: E402,F401  (registers the routes on bp)

@@ -7,17 +7,16 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
 
 from instruments import Item
-
-from ..access import RESEARCH, STAFF, roles_required
-from ..extensions import db
-from ..models import Discrepancy, PaperEntry, PaperForm
-from ..services import paper as papers
-from ..services.exceptions import NotFoundError, ServiceError
-from ..services.serials import SerialError
-from . import bp
-from .keying import BLANK, MULTIPLE, KeyedForm, describe, entry_codes, read_form, read_item
-from .printing import form_sections
-from .views import see_other, visible_form
+from survey.access import RESEARCH, STAFF, roles_required
+from survey.extensions import db
+from survey.models import Discrepancy, PaperEntry, PaperForm
+from survey.paper import bp
+from survey.paper.keying import BLANK, MULTIPLE, KeyedForm, describe, entry_codes, read_form, read_item
+from survey.paper.printing import form_sections
+from survey.paper.views import see_other, visible_form
+from survey.services import paper as papers
+from survey.services.exceptions import NotFoundError, ServiceError
+from survey.services.serials import SerialError
 
 
 def _lookup_page(status: int, typed: str = "", problem: str | None = None) -> tuple[str, int]:

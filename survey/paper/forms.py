@@ -7,8 +7,8 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from ..research.fields import WholeNumberField
-from ..services.paper import MAX_BATCH_SIZE
+from survey.research.fields import WholeNumberField
+from survey.services.paper import MAX_BATCH_SIZE
 
 
 class IssueForm(FlaskForm):

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from instruments import Item
-
-from ..services.paper import BLANK, MULTIPLE, REASON_FOR_CODE, REASON_LABELS, Keyed
+from survey.services.paper import BLANK, MULTIPLE, REASON_FOR_CODE, REASON_LABELS, Keyed
 
 
 @dataclass

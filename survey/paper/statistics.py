@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Discrepancy, PaperEntry, PaperForm, User
+from survey.extensions import db
+from survey.models import Discrepancy, PaperEntry, PaperForm, User
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,17 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 from wtforms.fields.choices import SelectChoice
 
-from ..access import RESEARCH, STAFF, require_community, roles_required, scope_to_user
-from ..extensions import db
-from ..models import PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperBatch, PaperForm, User
-from ..services import paper as papers
-from ..services import paper_jobs
-from ..services.exceptions import NotFoundError, ServiceError
-from ..services.serials import SerialError
-from . import bp
-from .forms import IssueForm, ReturnsForm
-from .printing import form_sections
-from .statistics import entry_stats
+from survey.access import RESEARCH, STAFF, require_community, roles_required, scope_to_user
+from survey.extensions import db
+from survey.models import PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperBatch, PaperForm, User
+from survey.paper import bp
+from survey.paper.forms import IssueForm, ReturnsForm
+from survey.paper.printing import form_sections
+from survey.paper.statistics import entry_stats
+from survey.services import paper as papers
+from survey.services import paper_jobs
+from survey.services.exceptions import NotFoundError, ServiceError
+from survey.services.serials import SerialError
 
 
 def see_other(url: str) -> HTTPResponse:
@@ -111,7 +111,7 @@ def _settle_stale_pdfs() -> None:
     """PDF jobs whose worker died are failed first, so nobody waits on a page refreshing forever."""
     if not paper_jobs.any_stale():
         return
-    from ..database import allow_writes
+    from survey.database import allow_writes
 
     allow_writes()
     paper_jobs.fail_stale()

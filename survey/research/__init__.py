@@ -4,13 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("research", __name__, url_prefix="/research")
 
-from . import (  # noqa: E402,F401  (register the routes)
+from survey.research import (
     adjustment_views,
     asset_views,
     campaign_views,
     community_views,
     export_views,
-    import_views,  # noqa: E402,F401  (responses import: upload, dry run, confirm)
+    import_views,
     quota_views,
     report_views,
     views,

@@ -8,18 +8,24 @@ from flask import abort, flash, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..localtime import local_today
-from ..models import Campaign
-from ..services.adjustment_csv import AdjustmentReport, check_upload, describe, export_adjustments, upload_adjustments
-from ..services.adjustments import AssetAdjustment, as_percent, campaign_asset, campaign_assets, remove_adjustment
-from ..services.adjustments import set_adjustment as store_adjustment
-from ..services.assets import FieldErrors
-from . import bp
-from .common import attach_errors, campaign_or_404, see_other
-from .forms import AdjustmentForm, AssetImportForm, ConfirmImportForm
-from .uploads import confirmed_text, dry_run
+from survey.access import RESEARCH, roles_required
+from survey.extensions import db
+from survey.localtime import local_today
+from survey.models import Campaign
+from survey.research import bp
+from survey.research.common import attach_errors, campaign_or_404, see_other
+from survey.research.forms import AdjustmentForm, AssetImportForm, ConfirmImportForm
+from survey.research.uploads import confirmed_text, dry_run
+from survey.services.adjustment_csv import (
+    AdjustmentReport,
+    check_upload,
+    describe,
+    export_adjustments,
+    upload_adjustments,
+)
+from survey.services.adjustments import AssetAdjustment, as_percent, campaign_asset, campaign_assets, remove_adjustment
+from survey.services.adjustments import set_adjustment as store_adjustment
+from survey.services.assets import FieldErrors
 
 
 def _item_or_404(campaign: Campaign, asset_slug: str) -> AssetAdjustment:

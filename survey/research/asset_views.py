@@ -8,12 +8,16 @@ from flask import flash, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..localtime import local_today
-from ..models import Asset, Community
-from ..services.asset_csv import ImportReport, check_import, export_assets, import_assets
-from ..services.assets import (
+from survey.access import RESEARCH, roles_required
+from survey.extensions import db
+from survey.localtime import local_today
+from survey.models import Asset, Community
+from survey.research import bp
+from survey.research.common import asset_or_404, attach_errors, community_or_404, see_other
+from survey.research.forms import AssetForm, AssetImportForm, ConfirmImportForm
+from survey.research.uploads import confirmed_text, dry_run
+from survey.services.asset_csv import ImportReport, check_import, export_assets, import_assets
+from survey.services.assets import (
     KIND_LABELS,
     FieldErrors,
     community_assets,
@@ -22,11 +26,7 @@ from ..services.assets import (
     set_retired,
     update_asset,
 )
-from ..services.nominations import nomination_text
-from . import bp
-from .common import asset_or_404, attach_errors, community_or_404, see_other
-from .forms import AssetForm, AssetImportForm, ConfirmImportForm
-from .uploads import confirmed_text, dry_run
+from survey.services.nominations import nomination_text
 
 
 @bp.get("/communities/<slug>/assets")

@@ -9,16 +9,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
 import instruments
-
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..models import Community
-from ..services.assets import FieldErrors
-from ..services.campaign_admin import close_open, create_draft, open_draft, update_draft
-from ..services.exceptions import ServiceError
-from . import bp
-from .common import attach_errors, campaign_or_404, see_other
-from .forms import campaign_data, campaign_form
+from survey.access import RESEARCH, roles_required
+from survey.extensions import db
+from survey.models import Community
+from survey.research import bp
+from survey.research.common import attach_errors, campaign_or_404, see_other
+from survey.research.forms import campaign_data, campaign_form
+from survey.services.assets import FieldErrors
+from survey.services.campaign_admin import close_open, create_draft, open_draft, update_draft
+from survey.services.exceptions import ServiceError
 
 
 def _form(data: dict[str, Any] | None = None) -> Any:

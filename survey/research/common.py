@@ -8,8 +8,8 @@ from typing import Any
 from flask import redirect, url_for
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import scoped_or_404
-from ..models import Asset, Campaign, Community
+from survey.access import scoped_or_404
+from survey.models import Asset, Campaign, Community
 
 
 def see_other(endpoint: str, **values: Any) -> HTTPResponse:
@@ -45,9 +45,9 @@ def attach_errors(form: Any, problems: Mapping[str, str]) -> None:
 def settle_stale_jobs() -> None:
     """Before a job list or progress page: jobs whose worker died are marked failed, so nobody
     waits on a page refreshing forever. Writes (and commits) only when there is such a job."""
-    from ..database import allow_writes
-    from ..extensions import db
-    from ..services import exports, reports
+    from survey.database import allow_writes
+    from survey.extensions import db
+    from survey.services import exports, reports
 
     if not (exports.any_stale_jobs() or reports.any_stale_jobs()):
         return

@@ -6,14 +6,14 @@ from flask import flash, render_template, request
 from sqlalchemy import case, func, select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..models import Asset, Campaign, Community
-from ..services.assets import FieldErrors, create_community, update_community
-from ..services.nominations import count_nominations, list_nominations
-from . import bp
-from .common import attach_errors, community_or_404, see_other
-from .forms import CommunityForm
+from survey.access import RESEARCH, roles_required
+from survey.extensions import db
+from survey.models import Asset, Campaign, Community
+from survey.research import bp
+from survey.research.common import attach_errors, community_or_404, see_other
+from survey.research.forms import CommunityForm
+from survey.services.assets import FieldErrors, create_community, update_community
+from survey.services.nominations import count_nominations, list_nominations
 
 
 @bp.get("/communities")

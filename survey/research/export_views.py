@@ -7,14 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH, roles_required
-from ..database import allow_writes, utcnow
-from ..extensions import db
-from ..models import Campaign, Community, ExportJob
-from ..services import exports
-from ..services.exceptions import ServiceError
-from . import bp
-from .common import see_other, settle_stale_jobs
+from survey.access import RESEARCH, roles_required
+from survey.database import allow_writes, utcnow
+from survey.extensions import db
+from survey.models import Campaign, Community, ExportJob
+from survey.research import bp
+from survey.research.common import see_other, settle_stale_jobs
+from survey.services import exports
+from survey.services.exceptions import ServiceError
 
 
 def _form_page(chosen: dict[str, object], problem: str | None = None, status: int = 200) -> tuple[str, int]:

@@ -19,8 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import ADJUSTMENT_FRACTIONS, ASSET_KINDS, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
-from ..services.adjustments import (
+from survey.models import ADJUSTMENT_FRACTIONS, ASSET_KINDS, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
+from survey.research.fields import DateInputField, WholeNumberField
+from survey.services.adjustments import (
     AdjustmentValues,
     as_percent,
     check_agreed_by,
@@ -30,9 +31,8 @@ from ..services.adjustments import (
     check_years,
     clean_values,
 )
-from ..services.assets import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
-from ..services.campaign_admin import CampaignSettings
-from .fields import DateInputField, WholeNumberField
+from survey.services.assets import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
+from survey.services.campaign_admin import CampaignSettings
 
 # Above this the import is refused with a message; the app-wide MAX_CONTENT_LENGTH (256 KB) stops
 # anything far larger first. The confirmation step re-sends the file base64-encoded (4/3 larger),

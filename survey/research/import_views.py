@@ -22,9 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..services.response_import import (
+from survey.access import RESEARCH, roles_required
+from survey.extensions import db
+from survey.research import bp
+from survey.research.common import see_other
+from survey.services.response_import import (
     MAX_SHOWN,
     ImportRejected,
     ImportReport,
@@ -33,8 +35,6 @@ from ..services.response_import import (
     sha256,
     suffix_of,
 )
-from . import bp
-from .common import see_other
 
 SESSION_KEY = "response_imports"
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import flash, render_template, request
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..services.assets import FieldErrors
-from ..services.quotas import DIMENSION_LABELS, check_targets, quota_progress, set_quotas
-from . import bp
-from .common import campaign_or_404, see_other
+from survey.access import RESEARCH, roles_required
+from survey.extensions import db
+from survey.research import bp
+from survey.research.common import campaign_or_404, see_other
+from survey.services.assets import FieldErrors
+from survey.services.quotas import DIMENSION_LABELS, check_targets, quota_progress, set_quotas
 
 
 @bp.route("/campaigns/<slug>/quotas", methods=["GET", "POST"])

@@ -7,13 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..access import RESEARCH, roles_required
-from ..extensions import db
-from ..models import Campaign, Community, ReportJob
-from ..services.exceptions import ServiceError
-from ..services.reports import recent_jobs, request_report, start_in_background
-from . import bp
-from .common import see_other, settle_stale_jobs
+from survey.access import RESEARCH, roles_required
+from survey.extensions import db
+from survey.models import Campaign, Community, ReportJob
+from survey.research import bp
+from survey.research.common import see_other, settle_stale_jobs
+from survey.services.exceptions import ServiceError
+from survey.services.reports import recent_jobs, request_report, start_in_background
 
 
 @bp.get("/reports")

@@ -13,8 +13,8 @@ from typing import Protocol
 
 from flask import abort
 
-from ..services.asset_csv import decode_upload
-from .forms import AssetImportForm, ConfirmImportForm
+from survey.research.forms import AssetImportForm, ConfirmImportForm
+from survey.services.asset_csv import decode_upload
 
 NOT_UTF8 = 'The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" and try again.'
 

@@ -11,16 +11,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
 import instruments
-
-from ..access import RESEARCH, roles_required, scope_to_user
-from ..extensions import db
-from ..models import Campaign, Community
-from ..services.campaign_admin import opening_warnings
-from ..services.campaigns import campaign_sections, estimated_minutes
-from ..services.dashboard import campaign_dashboard, response_counts
-from ..services.quotas import quota_progress
-from . import bp
-from .common import campaign_or_404
+from survey.access import RESEARCH, roles_required, scope_to_user
+from survey.extensions import db
+from survey.models import Campaign, Community
+from survey.research import bp
+from survey.research.common import campaign_or_404
+from survey.services.campaign_admin import opening_warnings
+from survey.services.campaigns import campaign_sections, estimated_minutes
+from survey.services.dashboard import campaign_dashboard, response_counts
+from survey.services.quotas import quota_progress
 
 STATUS_ORDER = {"open": 0, "draft": 1, "closed": 2}
 

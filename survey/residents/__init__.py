@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app
 
-from ..extensions import limiter
+from survey.extensions import limiter
 
 bp = Blueprint("residents", __name__, url_prefix="/s")
 
@@ -10,4 +10,4 @@ bp = Blueprint("residents", __name__, url_prefix="/s")
 # on a community centre's wifi (one address), small enough to stop a script flooding responses.
 limiter.shared_limit(lambda: current_app.config["PUBLIC_SUBMIT_LIMIT"], scope="residents-post", methods=["POST"])(bp)
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from survey.residents import views  # noqa: E402,F401  (registers the routes on bp)

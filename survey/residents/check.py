@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from instruments import Instrument, Item
-
-from ..models import Campaign
-from ..services.responses import DECLINED
-from ..services.survey_pages import YES, first_incomplete_page, screen_key, survey_pages
-from .headings import Heading, page_heading
+from survey.models import Campaign
+from survey.residents.headings import Heading, page_heading
+from survey.services.responses import DECLINED
+from survey.services.survey_pages import YES, first_incomplete_page, screen_key, survey_pages
 
 
 @dataclass(frozen=True)

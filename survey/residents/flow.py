@@ -13,10 +13,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from werkzeug.wrappers import Response as HTTPResponse
 
 from instruments import Instrument
-
-from ..extensions import db
-from ..models import Campaign, Response
-from ..services.responses import (
+from survey.extensions import db
+from survey.models import Campaign, Response
+from survey.residents.forms import DECLINED_VALUE, section_form, section_values
+from survey.residents.headings import page_heading
+from survey.residents.messages import required_message
+from survey.services.responses import (
     DECLINED,
     issue_resume_code,
     lock_response,
@@ -24,16 +26,7 @@ from ..services.responses import (
     stored_values,
     submit_response,
 )
-from ..services.survey_pages import (
-    SurveyPage,
-    first_incomplete_page,
-    missing_followups,
-    page_count,
-    survey_pages,
-)
-from .forms import DECLINED_VALUE, section_form, section_values
-from .headings import page_heading
-from .messages import required_message
+from survey.services.survey_pages import SurveyPage, first_incomplete_page, missing_followups, page_count, survey_pages
 
 MISSING_MESSAGE = "Some questions still need an answer before you can submit."
 FOLLOWUP_MESSAGE = "Thank you. Now tell us how often you go to, use or see each one you said yes to."

@@ -28,10 +28,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from instruments import Instrument, Item
-
-from ..services.accounts import EMAIL_PATTERN
-from ..services.responses import DECLINED
-from .messages import declined_field_key, invalid_number_message, required_message
+from survey.residents.messages import declined_field_key, invalid_number_message, required_message
+from survey.services.accounts import EMAIL_PATTERN
+from survey.services.responses import DECLINED
 
 DECLINED_VALUE = "declined"  # the "Prefer not to say" radio's value (never stored as a code)
 PHONE_MESSAGE = "Enter a phone number using only digits, spaces and +, like 07700 900123."

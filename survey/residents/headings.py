@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Campaign
-from ..services.survey_pages import SurveyPage
+from survey.models import Campaign
+from survey.services.survey_pages import SurveyPage
 
 _HEADINGS = {
     "ons4": "Your life nowadays",

@@ -16,15 +16,19 @@ from datetime import datetime, timedelta
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as HTTPResponse
 
-from ..database import utcnow
-from ..extensions import db
-from ..localtime import local_today
-from ..models import Campaign, Response
-from ..services.campaigns import campaign_sections, estimated_minutes, get_campaign, get_public_campaign
-from ..services.contacts import issue_contact_token, record_contact, response_for_contact_token
-from ..services.exceptions import ServiceError
-from ..services.feedback import score_feedback
-from ..services.responses import (
+from survey.database import utcnow
+from survey.extensions import db
+from survey.localtime import local_today
+from survey.models import Campaign, Response
+from survey.residents import bp
+from survey.residents.check import answer_summary
+from survey.residents.flow import MISSING_MESSAGE, PageLinks, carry_on_page, section_page, submit_page
+from survey.residents.forms import ContactForm, ResumeForm, StartForm
+from survey.services.campaigns import campaign_sections, estimated_minutes, get_campaign, get_public_campaign
+from survey.services.contacts import issue_contact_token, record_contact, response_for_contact_token
+from survey.services.exceptions import ServiceError
+from survey.services.feedback import score_feedback
+from survey.services.responses import (
     find_response,
     lock_response,
     response_scores,
@@ -32,10 +36,6 @@ from ..services.responses import (
     start_response,
     stored_values,
 )
-from . import bp
-from .check import answer_summary
-from .flow import MISSING_MESSAGE, PageLinks, carry_on_page, section_page, submit_page
-from .forms import ContactForm, ResumeForm, StartForm
 
 SAVED_NOTICE = "Your answers have been saved. You can carry on where you left off."
 JUST_SUBMITTED = timedelta(minutes=2)

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import utcnow
-from ..extensions import db
-from ..models import ROLES, Community, PasswordReset, User
-from .exceptions import NotFoundError, ServiceError
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import ROLES, Community, PasswordReset, User
+from survey.services.exceptions import NotFoundError, ServiceError
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

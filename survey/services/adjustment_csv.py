@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.adjustments import ADJUSTMENT_COLUMNS, prepare_adjustments
-
-from ..models import ADJUSTMENT_FRACTIONS, Campaign, User, ValuationAdjustment
-from .adjustments import (
+from survey.models import ADJUSTMENT_FRACTIONS, Campaign, User, ValuationAdjustment
+from survey.services.adjustments import (
     AdjustmentValues,
     AssetAdjustment,
     as_percent,
@@ -30,7 +29,7 @@ from .adjustments import (
     clean_values,
     set_adjustment,
 )
-from .asset_csv import CheckReport, Problem, guard_formula, unguard_formula
+from survey.services.asset_csv import CheckReport, Problem, guard_formula, unguard_formula
 
 REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason")
 KNOWN = (*ADJUSTMENT_COLUMNS, "campaign")

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ADJUSTMENT_FRACTIONS, Asset, Campaign, CampaignAsset, User, ValuationAdjustment
-from .assets import FieldErrors
+from survey.extensions import db
+from survey.models import ADJUSTMENT_FRACTIONS, Asset, Campaign, CampaignAsset, User, ValuationAdjustment
+from survey.services.assets import FieldErrors
 
 YEARS_MAX = 100  # as analysis.adjustments: an asset's activity valued over at most a century
 REASON_MAX, AGREED_BY_MAX = 2000, 500

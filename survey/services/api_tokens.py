@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..access import RESEARCH
-from ..database import utcnow
-from ..extensions import db
-from ..models import ApiToken, User
-from .exceptions import NotFoundError, ServiceError
+from survey.access import RESEARCH
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import ApiToken, User
+from survey.services.exceptions import NotFoundError, ServiceError
 
 TOKEN_PREFIX = "cwb_"
 # Shown beside each token so its owner can tell them apart: the marker and 8 random characters.

@@ -17,10 +17,9 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy import select
 
 from analysis.cells import FORMULA_STARTS
-
-from ..extensions import db
-from ..models import Asset, Community
-from .assets import (
+from survey.extensions import db
+from survey.models import Asset, Community
+from survey.services.assets import (
     ASSET_COLUMNS,
     AssetFields,
     apply_fields,

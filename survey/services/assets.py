@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import (
+from survey.extensions import db
+from survey.models import (
     ASSET_KINDS,
     ASSET_SLUG_PATTERN,
     QUESTION_PHRASE_MAX,
@@ -26,7 +26,7 @@ from ..models import (
     Community,
     default_question_phrase,
 )
-from .exceptions import ServiceError
+from survey.services.exceptions import ServiceError
 
 COMMUNITY_SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 KIND_LABELS = {

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from ..audit import AUDITED
-from ..extensions import db
-from ..models import AUDIT_ACTIONS, AuditEvent, User
+from survey.audit import AUDITED
+from survey.extensions import db
+from survey.models import AUDIT_ACTIONS, AuditEvent, User
 
 PAGE_SIZE = 50
 # Rows fetched from the database per round trip while streaming the CSV.
@@ -55,7 +55,7 @@ class AuditPage:
 
 def entity_types() -> list[str]:
     """The kinds of row the trail records, for the filter (imports are written by their service)."""
-    from .response_import import AUDIT_ENTITY
+    from survey.services.response_import import AUDIT_ENTITY
 
     return sorted({*AUDITED.values(), AUDIT_ENTITY})
 

@@ -12,10 +12,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import SAMPLING_METHODS, Asset, Campaign, Community
-from .assets import FieldErrors
-from .campaigns import (
+from survey.extensions import db
+from survey.models import SAMPLING_METHODS, Asset, Campaign, Community
+from survey.services.assets import FieldErrors
+from survey.services.campaigns import (
     ASSET_TEMPLATE_KEY,
     SLUG_PATTERN,
     close_campaign,
@@ -23,7 +23,7 @@ from .campaigns import (
     instrument_keys_problem,
     open_campaign,
 )
-from .exceptions import ServiceError
+from survey.services.exceptions import ServiceError
 
 
 @dataclass(frozen=True)

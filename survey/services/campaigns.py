@@ -15,18 +15,17 @@ from sqlalchemy import select
 
 import instruments
 from instruments import Instrument
-
-from ..database import utcnow
-from ..extensions import db
-from ..models import Asset, Campaign, CampaignAsset, CampaignInstrument, Community, InstrumentVersion
-from .exceptions import (
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import Asset, Campaign, CampaignAsset, CampaignInstrument, Community, InstrumentVersion
+from survey.services.exceptions import (
     CampaignClosedError,
     InstrumentChangedError,
     LicenceRequiredError,
     NotFoundError,
     ServiceError,
 )
-from .licences import licence_recorded
+from survey.services.licences import licence_recorded
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 ASSET_TEMPLATE_KEY = "asset_use"

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from ..database import utcnow
-from ..extensions import db
-from ..models import Community, ContactDetail, PaperForm, Response
-from .exceptions import NotFoundError, ServiceError
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import Community, ContactDetail, PaperForm, Response
+from survey.services.exceptions import NotFoundError, ServiceError
 
 PURPOSES = ("interview", "workshop")
 PURPOSE_LABELS = {"interview": "a follow-up interview", "workshop": "the community workshop"}

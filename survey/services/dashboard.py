@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, and_, case, cast, exists, func, select
 
-from ..extensions import db
-from ..models import MODES, PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperEntry, PaperForm, Response, User
+from survey.extensions import db
+from survey.models import MODES, PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperEntry, PaperForm, Response, User
 
 
 @dataclass(frozen=True)

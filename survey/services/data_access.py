@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import ACCESS_CHANNELS, DataAccess, User
+from survey.extensions import db
+from survey.models import ACCESS_CHANNELS, DataAccess, User
 
 
 def record_access(

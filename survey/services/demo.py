@@ -18,15 +18,14 @@ from sqlalchemy import func, insert, select
 from tqdm import tqdm
 
 from instruments import Instrument
-
-from ..database import utcnow
-from ..extensions import db
-from ..models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
-from .accounts import create_user
-from .adjustments import AdjustmentValues, set_adjustment
-from .campaigns import campaign_sections, create_campaign, open_campaign
-from .demo_paper import KEYED_PER_BATCH, add_demo_paper
-from .licences import add_licence
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
+from survey.services.accounts import create_user
+from survey.services.adjustments import AdjustmentValues, set_adjustment
+from survey.services.campaigns import campaign_sections, create_campaign, open_campaign
+from survey.services.demo_paper import KEYED_PER_BATCH, add_demo_paper
+from survey.services.licences import add_licence
 
 COMMUNITIES = {
     "dover-town": "Dover Town",

@@ -10,10 +10,17 @@ import random
 
 import numpy as np
 
-from ..audit import acting_as
-from ..models import Campaign, User
-from .campaigns import campaign_sections
-from .paper import Keyed, issue_batch, open_discrepancies, questionnaire_items, record_entry, resolve_discrepancies
+from survey.audit import acting_as
+from survey.models import Campaign, User
+from survey.services.campaigns import campaign_sections
+from survey.services.paper import (
+    Keyed,
+    issue_batch,
+    open_discrepancies,
+    questionnaire_items,
+    record_entry,
+    resolve_discrepancies,
+)
 
 BATCH_SIZE = 10
 KEYED_PER_BATCH = 8
@@ -32,7 +39,7 @@ def add_demo_paper(
     discrepancy: str | None = None,
 ) -> None:
     """Issue a batch to `peer`, key most of it; `discrepancy` "resolved" or "open" plants one."""
-    from .demo import synthetic_person  # demo imports this module
+    from survey.services.demo import synthetic_person  # demo imports this module
 
     with acting_as(researcher.id, researcher.email):
         batch = issue_batch(campaign, peer, researcher, BATCH_SIZE, rng=random.Random(int(rng.integers(1 << 30))))

@@ -28,13 +28,12 @@ from sqlalchemy import select
 from analysis.database import DatasetReader
 from analysis.dataset import DatasetError
 from analysis.export import ExportError, iter_csv_zip, write_export, zip_name
-
-from ..database import utcnow
-from ..extensions import db
-from ..models import EXPORT_CONTENTS, EXPORT_FORMATS, Campaign, Community, ExportJob, User
-from . import jobs
-from .data_access import record_access
-from .exceptions import ServiceError
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS, Campaign, Community, ExportJob, User
+from survey.services import jobs
+from survey.services.data_access import record_access
+from survey.services.exceptions import ServiceError
 
 EXPORT_FOLDER = "exports"
 STALE_AFTER = timedelta(hours=2)

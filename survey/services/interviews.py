@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..access import scope_to_user
-from ..extensions import db
-from ..models import Campaign, Response, User
-from .campaigns import campaign_sections
-from .exceptions import ServiceError
-from .responses import first_incomplete_section, stored_values
+from survey.access import scope_to_user
+from survey.extensions import db
+from survey.models import Campaign, Response, User
+from survey.services.campaigns import campaign_sections
+from survey.services.exceptions import ServiceError
+from survey.services.responses import first_incomplete_section, stored_values
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from datetime import timedelta
 from flask import Flask, current_app
 from sqlalchemy import ColumnElement, and_, select, update
 
-from ..database import utcnow
-from ..extensions import db
-from ..models import ExportJob, PaperBatch, ReportJob
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import ExportJob, PaperBatch, ReportJob
 
 Job = type[ReportJob] | type[ExportJob]
 # Rows whose progress a background job writes (a paper batch's PDF has its own status columns).

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import instruments
-
-from ..extensions import db
-from ..models import Licence, User
-from .exceptions import ServiceError
+from survey.extensions import db
+from survey.models import Licence, User
+from survey.services.exceptions import ServiceError
 
 # One registration with the University of Warwick covers both scales
 # (../shared/reference/wemwbs.md: "register ... to use it"), so a WEMWBS licence covers SWEMWBS.

@@ -26,10 +26,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import or_, select
 from sqlalchemy.engine import URL
 
-from ..database import utcnow
-from ..extensions import db
-from ..models import ExportJob, Response
-from .exceptions import ServiceError
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import ExportJob, Response
+from survey.services.exceptions import ServiceError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Finished export files are downloaded within minutes; a day is plenty of grace.

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select
 
-from ..extensions import db
-from ..models import Answer, Asset, Campaign, Community, Response
-from .exceptions import NotFoundError
+from survey.extensions import db
+from survey.models import Answer, Asset, Campaign, Community, Response
+from survey.services.exceptions import NotFoundError
 
 NOMINATION_ITEM = "asset_nominations"
 

@@ -19,25 +19,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from instruments import Instrument, Item
-
-from ..access import can_see_community
-from ..database import utcnow
-from ..extensions import db
-from ..localtime import local_date
-from ..models import (
-    Answer,
-    AssetUse,
-    Campaign,
-    Discrepancy,
-    PaperBatch,
-    PaperEntry,
-    PaperForm,
-    Response,
-    User,
-)
-from .exceptions import NotFoundError, ServiceError
-from .responses import asset_item_fields, start_response
-from .serials import campaign_prefix, format_serial, parse_serial
+from survey.access import can_see_community
+from survey.database import utcnow
+from survey.extensions import db
+from survey.localtime import local_date
+from survey.models import Answer, AssetUse, Campaign, Discrepancy, PaperBatch, PaperEntry, PaperForm, Response, User
+from survey.services.exceptions import NotFoundError, ServiceError
+from survey.services.responses import asset_item_fields, start_response
+from survey.services.serials import campaign_prefix, format_serial, parse_serial
 
 MAX_BATCH_SIZE = 500
 # What enterers type for a missing answer (see survey/paper/keying.py): b = left blank,
@@ -129,11 +118,11 @@ def issue_batch(
         )
     db.session.flush()
     if not render_pdf:
-        from .paper_jobs import queue_pdf
+        from survey.services.paper_jobs import queue_pdf
 
         queue_pdf(batch)
         return batch
-    from ..paper.printing import batch_pdf  # the blueprint package imports this module
+    from survey.paper.printing import batch_pdf  # the blueprint package imports this module
 
     batch.pdf = batch_pdf(batch)
     db.session.flush()

@@ -15,11 +15,11 @@ from datetime import timedelta
 from flask import Flask, current_app
 from sqlalchemy import and_, select, update
 
-from ..database import utcnow
-from ..extensions import db
-from ..models import PaperBatch
-from . import jobs
-from .exceptions import ServiceError
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import PaperBatch
+from survey.services import jobs
+from survey.services.exceptions import ServiceError
 
 STALE_AFTER = timedelta(minutes=30)
 STALE_MESSAGE = "The PDF was not finished: the server restarted while making it. Make it again."
@@ -48,7 +48,7 @@ def _set(batch_id: int, **values: object) -> None:
 
 def run(app: Flask, batch_id: int) -> None:
     """Render and store the PDF of `batch_id`; any failure is recorded on the batch, never raised."""
-    from ..paper.printing import batch_pdf  # the blueprint package imports the services
+    from survey.paper.printing import batch_pdf  # the blueprint package imports the services
 
     with app.app_context():
         try:

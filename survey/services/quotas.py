@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 import instruments
-
-from ..extensions import db
-from ..models import QUOTA_DIMENSIONS, Answer, Campaign, CampaignQuota, Community, Response
-from .assets import FieldErrors
+from survey.extensions import db
+from survey.models import QUOTA_DIMENSIONS, Answer, Campaign, CampaignQuota, Community, Response
+from survey.services.assets import FieldErrors
 
 DIMENSION_LABELS = {"community": "Community", "age_band": "Age band", "gender": "Gender"}
 TARGET_MAX = 1_000_000

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from ..database import utcnow
-from ..extensions import db
-from ..models import Campaign, Community, ReportJob, User
-from . import jobs
-from .exceptions import ServiceError
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import Campaign, Community, ReportJob, User
+from survey.services import jobs
+from survey.services.exceptions import ServiceError
 
 if TYPE_CHECKING:
     from analysis.config import AnalysisConfig

@@ -49,13 +49,20 @@ from analysis.dataset import (
     sixways_items,
     wemwbs_items,
 )
-
-from ..database import utcnow
-from ..extensions import db
-from ..models import MODES, Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
-from .campaigns import campaign_sections
-from .exceptions import ServiceError
-from .response_files import HEADER_ROW, SUFFIXES, TextTable, UnreadableFile, read_table, sha256, suffix_of
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import MODES, Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
+from survey.services.campaigns import campaign_sections
+from survey.services.exceptions import ServiceError
+from survey.services.response_files import (
+    HEADER_ROW,
+    SUFFIXES,
+    TextTable,
+    UnreadableFile,
+    read_table,
+    sha256,
+    suffix_of,
+)
 
 __all__ = [
     "MAX_SHOWN",

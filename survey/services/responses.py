@@ -20,13 +20,12 @@ from sqlalchemy.exc import IntegrityError
 
 import instruments
 from instruments import Instrument
-
-from ..audit import item_changes_audited
-from ..database import utcnow
-from ..extensions import db
-from ..models import Answer, AssetUse, Campaign, CampaignAsset, Response, User
-from .campaigns import ASSET_TEMPLATE_KEY
-from .exceptions import ServiceError
+from survey.audit import item_changes_audited
+from survey.database import utcnow
+from survey.extensions import db
+from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response, User
+from survey.services.campaigns import ASSET_TEMPLATE_KEY
+from survey.services.exceptions import ServiceError
 
 # No 0/O or 1/I: codes are read aloud and written on paper.
 RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

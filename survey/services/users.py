@@ -11,10 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ROLES, Community, User
-from .accounts import issue_password_reset, set_active
-from .exceptions import NotFoundError, ServiceError
+from survey.extensions import db
+from survey.models import ROLES, Community, User
+from survey.services.accounts import issue_password_reset, set_active
+from survey.services.exceptions import NotFoundError, ServiceError
 
 
 def list_users() -> list[User]:
