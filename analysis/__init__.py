@@ -4,15 +4,15 @@ Pure pandas/statsmodels: no Flask import.
 
 Public API
 ----------
-build_dataset(engine_or_url, *, campaigns=None, communities=None, verified_only=False) -> Dataset
-DatasetReader(engine_or_url, ...) -> the same dataset in chunks of responses (exports, API pages)
 read_dataset(responses_csv, assets_csv, campaigns_csv=None, adjustments_csv=None) -> Dataset
 run(responses, assets, *, campaigns=None, adjustments=None, config=None, progress=None, filters=None) -> AnalysisResult
 read_adjustments(path) -> DataFrame;  read_deflators(path) -> Deflators (for AnalysisConfig(deflators=...))
 random_effects(effects, se, method="REML") -> RandomEffects (BLUPs, as R metafor)
-report_from_database(url, out_dir, *, campaigns=None, communities=None, progress=None) -> paths
 codebook(assets=None) -> DataFrame;  codebook_markdown(table=None) -> str
 Command line: ``python -m analysis report RESPONSES.csv --assets ASSETS.csv --out DIR``.
+
+The dataset straight from the survey database (`build_dataset(url)`, `DatasetReader`) and the
+report from it (`report_from_database`) belong to the app: `survey.datasets`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from typing import Any
 from analysis.adjustments import read_adjustments
 from analysis.codebook import codebook, codebook_markdown
 from analysis.config import AnalysisConfig, Deflators, read_deflators
-from analysis.database import DatasetReader, build_dataset
 from analysis.dataset import Dataset, DatasetError, read_dataset
 from analysis.models import benjamini_hochberg, fit_crv3, fit_mixedlm
-from analysis.pipeline import AnalysisResult, report_from_database, run, run_dataset
+from analysis.pipeline import AnalysisResult, run, run_dataset
 from analysis.reliability import cronbach_alpha
 from analysis.shrinkage import random_effects
 
@@ -34,10 +33,8 @@ __all__ = [
     "AnalysisResult",
     "Dataset",
     "DatasetError",
-    "DatasetReader",
     "Deflators",
     "benjamini_hochberg",
-    "build_dataset",
     "codebook",
     "codebook_markdown",
     "cronbach_alpha",
@@ -48,7 +45,6 @@ __all__ = [
     "read_dataset",
     "read_deflators",
     "render_report",
-    "report_from_database",
     "run",
     "run_dataset",
     "write_report",

@@ -32,6 +32,7 @@ from statsmodels.regression.linear_model import OLS  # noqa: E402
 import analysis  # noqa: E402
 from analysis.config import AnalysisConfig  # noqa: E402
 from analysis.models import asset_effects, design  # noqa: E402
+from survey.datasets import build_dataset
 
 KINDS = ("community_group", "individual", "place", "voluntary_org", "other")
 SIXWAYS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
@@ -220,7 +221,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "bench.db"
             fill_s, _ = timed(fill_sqlite, path, responses, assets)
-            build_s, dataset = timed(analysis.build_dataset, f"sqlite:///{path}")
+            build_s, dataset = timed(build_dataset, f"sqlite:///{path}")
             fetch_s, _ = timed(raw_fetch, path)
         source = f"SQLite database (filled in {fill_s:.1f} s, not counted)"
     else:

@@ -10,6 +10,34 @@ from typing import Any
 from flask import Flask, flash, g, request, session
 from flask_login import current_user, logout_user
 
+# The modules that add routes and hooks to the blueprints of `survey.blueprints`.
+VIEW_MODULES = (
+    "survey.pages.views",
+    "survey.responses.resident_views",
+    "survey.responses.fieldwork_views",
+    "survey.responses.contact_views",
+    "survey.accounts.auth_views",
+    "survey.accounts.token_views",
+    "survey.accounts.admin_home",
+    "survey.accounts.admin_views",
+    "survey.campaigns.views",
+    "survey.campaigns.edit_views",
+    "survey.campaigns.community_views",
+    "survey.campaigns.quota_views",
+    "survey.assets.views",
+    "survey.assets.adjustment_views",
+    "survey.paper.views",
+    "survey.paper.entry",
+    "survey.datasets.export_views",
+    "survey.datasets.import_views",
+    "survey.datasets.report_views",
+    "survey.datasets.access_views",
+    "survey.datasets.licence_views",
+    "survey.datasets.api",
+    "survey.audit.views",
+    "survey.ops.views",
+)
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings read from the environment."""
@@ -59,10 +87,10 @@ def _bounded_ids(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from survey import audit
+    from survey.accounts.operations import load_session_user
+    from survey.audit import trail as audit
     from survey.database import configure_engine, mark_read_only, unmark_read_only
     from survey.extensions import csrf, db, limiter, login_manager, migrate
-    from survey.services.accounts import load_session_user
 
     db.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
@@ -113,15 +141,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from survey.admin import bp as admin_bp
-    from survey.api import bp as api_bp
-    from survey.auth import bp as auth_bp
-    from survey.fieldwork import bp as fieldwork_bp
-    from survey.ops import bp as ops_bp
-    from survey.pages import bp as pages_bp
-    from survey.paper import bp as paper_bp
-    from survey.research import bp as research_bp
-    from survey.residents import bp as residents_bp
+    from importlib import import_module
 
-    for blueprint in (pages_bp, residents_bp, auth_bp, fieldwork_bp, paper_bp, research_bp, admin_bp, ops_bp, api_bp):
+    from survey.blueprints import ALL
+
+    for module in VIEW_MODULES:
+        import_module(module)
+    for blueprint in ALL:
         app.register_blueprint(blueprint)

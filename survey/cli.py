@@ -9,8 +9,8 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
+from survey.exceptions import ServiceError
 from survey.extensions import db
-from survey.services.exceptions import ServiceError
 
 
 def register(app: Flask) -> None:
@@ -19,13 +19,13 @@ def register(app: Flask) -> None:
     app.cli.add_command(licence)
     app.cli.add_command(create_user_command)
     app.cli.add_command(report_command)
-    from survey.cli_export import export_command
+    from survey.datasets.export_cli import export_command
 
     app.cli.add_command(export_command)
-    from survey.cli_import import import_responses_command
+    from survey.datasets.import_cli import import_responses_command
 
     app.cli.add_command(import_responses_command)
-    from survey import cli_ops
+    from survey.ops import cli as cli_ops
 
     cli_ops.register(app)
 
@@ -46,8 +46,8 @@ def init_db() -> None:
 @click.option("--paper/--no-paper", default=True, show_default=True, help="Issue and key demo paper batches.")
 def demo(per_community: int, seed: int, if_empty: bool, paper: bool) -> None:
     """Load the four seed communities with assets, open campaigns and synthetic responses."""
-    from survey.audit import acting_as
-    from survey.services.demo import database_is_empty, load_demo
+    from survey.audit.trail import acting_as
+    from survey.demo.build import database_is_empty, load_demo
 
     if if_empty and not database_is_empty():
         click.echo("The database already has data; demo not loaded.")
@@ -73,8 +73,8 @@ def licence() -> None:
 @click.option("--reference", required=True, help="Licence or registration reference from the copyright holder.")
 def licence_add(instrument: str, holder: str, reference: str) -> None:
     """Record the organisation's licence for INSTRUMENT (e.g. wemwbs)."""
-    from survey.audit import acting_as
-    from survey.services.licences import add_licence
+    from survey.audit.trail import acting_as
+    from survey.datasets.licences import add_licence
 
     try:
         with acting_as(None, "cli:licence-add"):
@@ -96,9 +96,9 @@ def create_user_command(email: str, role: str, communities: tuple[str, ...], nam
     """Create a staff account. The password is prompted for, or read as one line from standard input."""
     from sqlalchemy import select
 
-    from survey.audit import acting_as
+    from survey.accounts.operations import create_user
+    from survey.audit.trail import acting_as
     from survey.models import Community
-    from survey.services.accounts import create_user
 
     if sys.stdin.isatty():
         password = click.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
@@ -154,11 +154,10 @@ def report_command(
     from flask import current_app
     from tqdm import tqdm
 
-    import analysis
     from analysis.adjustments import read_adjustments
-    from survey.services.reports import valuation_config
+    from survey.datasets.report_build import report_from_database
+    from survey.datasets.reports import valuation_config
 
-    url = db.engine.url.render_as_string(hide_password=False)
     chosen, places = list(campaigns) or None, list(communities) or None
     with tqdm(total=100, desc="report", unit="%") as bar:
 
@@ -171,8 +170,8 @@ def report_command(
                 deflators_file or current_app.config["VALUATION_DEFLATORS_FILE"],
                 price_year or current_app.config["VALUATION_PRICE_YEAR"],
             )
-            paths = analysis.report_from_database(
-                url,
+            paths = report_from_database(
+                db.engine,
                 out_dir,
                 campaigns=chosen,
                 communities=places,

@@ -8,8 +8,8 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from survey.exceptions import ServiceError
 from survey.extensions import db
-from survey.services.exceptions import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | Response:
-        from survey.api.errors import error_response, is_api_request
+        from survey.datasets.api.errors import error_response, is_api_request
 
         if is_api_request():  # e.g. 404/405 under /api/ that no API route matched: JSON, like the API
             return error_response(error)

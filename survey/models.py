@@ -411,7 +411,7 @@ class PaperBatch(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Rendered once when the batch is issued, then served as stored.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    # The PDF is made off the request (survey.services.jobs); its progress is shown on the batch's page.
+    # The PDF is made off the request (survey.jobs); its progress is shown on the batch's page.
     pdf_status: Mapped[str] = mapped_column(
         _enum(REPORT_STATUSES, "paper_batch_pdf_status"), default="done", server_default="done"
     )

@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
-from survey.services.jobs import JOB_THREAD_PREFIX
+from survey.jobs import JOB_THREAD_PREFIX
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -196,9 +196,9 @@ def runner(app: Flask):
 @pytest.fixture
 def make_campaign(app: Flask):
     """Build a community with assets and a campaign; returns the campaign slug."""
+    from survey.campaigns.operations import create_campaign, open_campaign
+    from survey.datasets.licences import add_licence
     from survey.models import Asset, Community
-    from survey.services.campaigns import create_campaign, open_campaign
-    from survey.services.licences import add_licence
 
     def _make(
         slug: str = "dover-town",
@@ -235,8 +235,8 @@ def make_user(app: Flask):
     """Create a staff account; returns its email. Peers get the communities named by slug."""
     from sqlalchemy import select
 
+    from survey.accounts.operations import create_user
     from survey.models import Community
-    from survey.services.accounts import create_user
 
     def _make(email: str, role: str, communities: tuple[str, ...] = (), password: str = STAFF_PASSWORD) -> str:
         with app.app_context():

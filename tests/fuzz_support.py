@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from instruments import Instrument, Item
+from survey.campaigns.operations import campaign_sections
 from survey.extensions import db
 from survey.models import Answer, AssetUse, CampaignAsset, ContactDetail, Response
-from survey.services.campaigns import campaign_sections
 
 Pairs = list[tuple[str, str]]
 
@@ -169,7 +169,7 @@ class PageOutcome:
     values: dict[str, int | str | None]
 
 
-SCREENER_SUFFIX = "-uses"  # "Do you go to ...?" (asset_use v2; survey.services.survey_pages.screen_key)
+SCREENER_SUFFIX = "-uses"  # "Do you go to ...?" (asset_use v2; survey.responses.pages.screen_key)
 
 
 def expected_page(section: Instrument, pairs: Pairs, enforce_required: bool) -> PageOutcome:

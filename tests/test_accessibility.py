@@ -25,9 +25,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from survey import create_app
+from survey.campaigns.operations import close_campaign, create_campaign, open_campaign
 from survey.extensions import db
-from survey.services.campaigns import close_campaign, create_campaign, open_campaign
-from survey.services.paper import issue_batch
+from survey.paper.operations import issue_batch
 from tests.a11y_support import (
     SCREENSHOTS,
     Violation,

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from survey.extensions import db
 from survey.models import Campaign, PaperBatch, User
-from survey.services.paper import issue_batch
+from survey.paper.operations import issue_batch
 from tests.a11y_support import Violation, audit, report
 from tests.test_accessibility import Site, chromium, pages, site  # noqa: F401  (the module's fixtures)
 

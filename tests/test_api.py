@@ -12,11 +12,11 @@ from flask import Flask
 from sqlalchemy import MetaData, delete, select
 
 from survey import create_app
+from survey.accounts.api_tokens import create_token, mark_used
+from survey.accounts.operations import set_active
+from survey.campaigns.operations import create_campaign, open_campaign
 from survey.extensions import db
 from survey.models import Answer, ApiToken, Campaign, Community, DataAccess, Response, User
-from survey.services.accounts import set_active
-from survey.services.api_tokens import create_token, mark_used
-from survey.services.campaigns import create_campaign, open_campaign
 from tests.helpers import post_form
 
 TOKEN_PATTERN = re.compile(r'value="(cwb_[A-Za-z0-9_-]{43})"')
@@ -238,7 +238,7 @@ def test_last_used_is_written_at_most_once_a_minute(app, client, researcher_toke
 def survey_data(app):
     """Demo responses (some partial), one complete with a WEMWBS item missing, one unverified,
     and a practice campaign with a complete response that must never appear."""
-    from survey.services.demo import DEMO_INSTRUMENTS, load_demo
+    from survey.demo.build import DEMO_INSTRUMENTS, load_demo
 
     with app.app_context():
         load_demo(per_community=20, paper=False)
@@ -409,7 +409,7 @@ def test_a_cursor_only_works_with_the_filters_it_came_from(client, survey_data, 
 def test_requests_are_limited_per_token(database_url):
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "TESTING": True, "API_LIMIT": "3 per minute"})
     with app.app_context():
-        from survey.services.accounts import create_user
+        from survey.accounts.operations import create_user
 
         first = create_user("a@example.org", "researcher", "long enough password")
         second = create_user("b@example.org", "admin", "long enough password")

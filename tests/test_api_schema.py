@@ -20,9 +20,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from survey.accounts.api_tokens import create_token
+from survey.accounts.operations import create_user
 from survey.extensions import db
-from survey.services.accounts import create_user
-from survey.services.api_tokens import create_token
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Small enough for CI: five operations, about 30 requests each per mode and backend.
@@ -39,7 +39,7 @@ EXAMPLES = settings(
 @pytest.fixture
 def api(app):
     """The loaded schema and a researcher's Bearer header, on demo data (campaigns, assets, responses)."""
-    from survey.services.demo import load_demo
+    from survey.demo.build import load_demo
 
     app.config["API_LIMIT"] = "100000 per minute"  # the limit is tested in test_api.py, not here
     with app.app_context():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from survey.audit import acting_as
+from survey.accounts.operations import create_user, set_active
+from survey.audit.trail import acting_as
+from survey.datasets.licences import add_licence
 from survey.extensions import db
 from survey.models import Asset, AuditEvent, Community, Licence, Response, User
-from survey.services.accounts import create_user, set_active
-from survey.services.licences import add_licence
 from tests.helpers import Resident, complete_survey
 
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from survey import create_app
+from survey.accounts.operations import issue_password_reset, set_active
 from survey.extensions import db
 from survey.models import User
-from survey.services.accounts import issue_password_reset, set_active
 from tests.conftest import STAFF_PASSWORD
 from tests.helpers import csrf_token
 
@@ -124,7 +124,7 @@ def test_short_new_password_is_refused(client, make_user, login):
 def test_idle_session_times_out(database_url, make_user):
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "SESSION_IDLE_MINUTES": 30})
     with app.app_context():
-        from survey.services.accounts import create_user
+        from survey.accounts.operations import create_user
 
         create_user("p@example.org", "peer", STAFF_PASSWORD)
         db.session.commit()

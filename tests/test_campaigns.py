@@ -8,16 +8,16 @@ import pytest
 from sqlalchemy import select
 
 import instruments
-from survey.extensions import db
-from survey.models import Asset, Campaign, Community, InstrumentVersion
-from survey.services.campaigns import (
+from survey.campaigns.operations import (
     campaign_sections,
     create_campaign,
     open_campaign,
     register_instrument_version,
 )
-from survey.services.exceptions import InstrumentChangedError, LicenceRequiredError, ServiceError
-from survey.services.licences import add_licence
+from survey.datasets.licences import add_licence
+from survey.exceptions import InstrumentChangedError, LicenceRequiredError, ServiceError
+from survey.extensions import db
+from survey.models import Asset, Campaign, Community, InstrumentVersion
 
 
 @pytest.fixture

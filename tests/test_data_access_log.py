@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from survey.datasets.access_log import describe_filters, record_access
 from survey.extensions import db
 from survey.models import DataAccess, User
-from survey.services.data_access import describe_filters, record_access
 from tests.conftest import ADMIN_EMAIL
 
 

@@ -35,12 +35,12 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.test import TestResponse
 
 import tests.access
+from survey.accounts.operations import issue_password_reset
+from survey.campaigns.operations import campaign_sections
 from survey.extensions import db
 from survey.models import Campaign, ContactDetail, Response, User
-from survey.services.accounts import issue_password_reset
-from survey.services.campaigns import campaign_sections
-from survey.services.responses import RESUME_CODE_LENGTH, normalise_resume_code
-from survey.services.survey_pages import survey_pages
+from survey.responses.operations import RESUME_CODE_LENGTH, normalise_resume_code
+from survey.responses.pages import survey_pages
 from tests.access import Rule
 from tests.conftest import STAFF_PASSWORD
 from tests.fuzz_support import (
@@ -332,7 +332,7 @@ def test_api_reads_take_any_query_and_authorization_without_error(world: World, 
     routes = _api_gets(world.app)
     assert routes, "no GET routes under /api/"
     with world.app.app_context():
-        from survey.services.api_tokens import create_token
+        from survey.accounts.api_tokens import create_token
 
         user = db.session.scalars(select(User).filter_by(email=STAFF_EMAIL)).one()
         _row, token = create_token(user, "fuzz")

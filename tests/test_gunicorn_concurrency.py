@@ -32,12 +32,12 @@ from sqlalchemy import create_engine, make_url, select, text
 from bench.gunicorn_server import GunicornServer
 from bench.survey_client import Outcome, Resident
 from survey import create_app
-from survey.audit import acting_as
+from survey.audit.trail import acting_as
+from survey.campaigns.operations import campaign_sections
 from survey.config import normalise_database_url
+from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response
-from survey.services.campaigns import campaign_sections
-from survey.services.demo import load_demo
 from tests.conftest import postgres_base_url
 
 SECRET_KEY = secrets.token_hex(32)  # shared by the test process and the gunicorn it starts

@@ -19,7 +19,7 @@ from survey import create_app
 from survey.database import utcnow
 from survey.extensions import db
 from survey.models import Answer, Campaign, Community, ExportJob, Response
-from survey.services.maintenance import purge, remove_files
+from survey.ops.maintenance import purge, remove_files
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from survey.database import utcnow
 from survey.extensions import db
 from survey.models import Campaign, PaperBatch, User
-from survey.services.paper import issue_batch
+from survey.paper.operations import issue_batch
 from tests.helpers import csrf_token
 from tests.test_paper_support import PEER, RESEARCHER, paper_setup, signed_in, wait_for_pdf
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import PaperBatch, PaperForm, User
-from survey.services.serials import damm_is_valid
+from survey.paper.serials import damm_is_valid
 from tests.helpers import csrf_token
 from tests.test_paper_support import PEER, PEER_OTHER, RESEARCHER, issue, key_form, paper_setup, signed_in, wait_for_pdf
 

@@ -9,8 +9,8 @@ from sqlalchemy import event, func, select
 
 from survey.extensions import db
 from survey.models import Answer, Discrepancy, PaperEntry, PaperForm, Response, User
-from survey.services.paper import find_form
-from survey.services.serials import SerialError
+from survey.paper.operations import find_form
+from survey.paper.serials import SerialError
 from tests.helpers import csrf_token
 from tests.test_paper_support import (
     ITEMS_IN_DOVER_FORM,

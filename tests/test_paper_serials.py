@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from survey.services.serials import (
+from survey.paper.serials import (
     DAMM_TABLE,
     SerialError,
     campaign_prefix,

@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from survey.extensions import db
 from survey.models import Campaign, PaperBatch, User
-from survey.services.paper import issue_batch
+from survey.paper.operations import issue_batch
 from tests.conftest import STAFF_PASSWORD
 from tests.helpers import csrf_token
 

@@ -8,9 +8,9 @@ from base64 import b64encode
 
 from sqlalchemy import func, select
 
+from survey.campaigns.operations import campaign_sections
 from survey.extensions import db
 from survey.models import Asset, AuditEvent, Campaign, Community
-from survey.services.campaigns import campaign_sections
 from tests.helpers import csrf_token
 from tests.test_research_support import page_token, sign_in, submit
 
@@ -348,8 +348,8 @@ def test_unreadable_files_and_bad_headers_are_refused(app, client, make_campaign
 
 def test_question_phrase_defaults_by_kind_and_is_edited_in_the_form_and_the_csv(app):
     """The words residents read ("Do you go to Swanley Park?"): the kind's default unless given."""
-    from survey.services.asset_csv import export_assets
-    from survey.services.assets import AssetFields, clean_asset, create_asset
+    from survey.assets.csv_files import export_assets
+    from survey.assets.operations import AssetFields, clean_asset, create_asset
 
     with app.app_context():
         community = Community(slug="swanley", name="Swanley")

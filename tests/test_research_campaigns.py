@@ -8,9 +8,9 @@ from datetime import date
 import segno
 from sqlalchemy import func, select
 
+from survey.datasets.licences import add_licence
 from survey.extensions import db
 from survey.models import Campaign, Community
-from survey.services.licences import add_licence
 from tests.test_research_support import sign_in, submit
 
 NEW = "/research/campaigns/new"

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from survey.campaigns.dashboard import campaign_dashboard, response_counts
+from survey.campaigns.operations import create_campaign
 from survey.extensions import db
 from survey.models import Campaign, Community, Discrepancy, PaperBatch, PaperEntry, PaperForm, User
-from survey.services.campaigns import create_campaign
-from survey.services.dashboard import campaign_dashboard, response_counts
 from tests.helpers import csrf_token
 from tests.test_research_support import add_response, sign_in
 

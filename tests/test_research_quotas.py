@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from survey.campaigns.dashboard import campaign_dashboard
 from survey.extensions import db
 from survey.models import Answer, AuditEvent, Campaign, CampaignQuota, User
-from survey.services.dashboard import campaign_dashboard
 from tests.helpers import csrf_token
 from tests.test_research_support import add_response, sign_in
 

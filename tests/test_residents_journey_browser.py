@@ -40,7 +40,7 @@ def _start(page: Any, url: str) -> None:
 
 
 def test_the_demo_swanley_survey_takes_at_most_14_phone_screens(app, live_url, browser):
-    from survey.services.demo import load_demo
+    from survey.demo.build import load_demo
 
     with app.app_context():
         load_demo(per_community=1, paper=False)

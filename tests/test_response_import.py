@@ -19,13 +19,13 @@ from flask import Flask
 from openpyxl import Workbook
 from sqlalchemy import func, select, update
 
-import analysis
 from analysis.dataset import ons4_items, score_columns, sixways_items, wemwbs_items
 from survey import create_app
+from survey.datasets import build_dataset
+from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses
+from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
-from survey.services.demo import load_demo
-from survey.services.response_import import ImportRejected, Problem, dry_run, import_responses
 from tests.helpers import csrf_token
 from tests.test_research_support import page_token, sign_in
 
@@ -242,7 +242,7 @@ def test_ons_answers_0_to_10_are_imported_and_11_is_refused(app, make_campaign):
     report = _import(app, _csv(rows))
     assert report.ok and report.added == 2
     with app.app_context():
-        stored = analysis.build_dataset(db.engine).responses.set_index("response_id")
+        stored = build_dataset(db.engine).responses.set_index("response_id")
         assert stored.loc["o-001", list(ons4_items())].tolist() == [0, 10, 7, 3]  # 0 is an answer
         assert stored.loc["o-002", "ons_life_satisfaction"] == 8 and pd.isna(stored.loc["o-002", "ons_anxious"])
         assert stored.loc["o-001", "wemwbs"] == 42
@@ -333,7 +333,7 @@ def test_import_stores_the_answers_and_reimport_adds_nothing(app, make_campaign,
         assert len(events) == 1 and events[0].actor_id == importer.id and events[0].actor_label == email
         assert events[0].changes["response_ids"] == [None, ["r-001", "r-002", "r-003"]]
         assert events[0].changes["file"] == [None, "responses.csv"]
-        scores = analysis.build_dataset(db.engine).responses.set_index("response_id")
+        scores = build_dataset(db.engine).responses.set_index("response_id")
     # Recomputed from the items, not copied from the file's 99: 14 x 3 = 42; r-002 lacks an item.
     assert scores.loc["r-001", "wemwbs"] == 42 and pd.isna(scores.loc["r-002", "wemwbs"])
 
@@ -386,7 +386,7 @@ def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app
         first = db.session.scalar(select(Response.id).where(Response.status == "complete").limit(1))
         db.session.execute(update(Response).where(Response.id == first).values(verified=False))
         db.session.commit()
-        exported = analysis.build_dataset(db.engine)
+        exported = build_dataset(db.engine)
         paths = exported.write(tmp_path / "dataset")
         original = _stored_answers()
         db.engine.dispose()
@@ -397,7 +397,7 @@ def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app
     assert report.ok and report.added == len(exported.responses) == 4 * 25 - 4  # 1 in 20 left partial
     with app.app_context():
         assert _stored_answers() == original
-        again = analysis.build_dataset(db.engine).responses.set_index("response_id").sort_index()
+        again = build_dataset(db.engine).responses.set_index("response_id").sort_index()
     before = exported.responses.set_index("response_id").sort_index()
     columns = list(score_columns())
     pd.testing.assert_frame_equal(again[columns], before[columns])

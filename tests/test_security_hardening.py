@@ -26,10 +26,10 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from survey import create_app
+from survey.accounts.operations import issue_password_reset
 from survey.extensions import db
 from survey.logging_setup import redact
 from survey.models import User
-from survey.services.accounts import issue_password_reset
 from tests.conftest import STAFF_PASSWORD
 from tests.helpers import Resident, csrf_token, valid_answers
 

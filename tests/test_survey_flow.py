@@ -180,8 +180,8 @@ def test_unknown_draft_and_closed_campaigns_get_friendly_pages(app, client, make
     assert client.get(f"/s/{draft}").status_code == 404
     closed = make_campaign("sheppey", asset_slugs=("sheppey_library",))
     with app.app_context():
+        from survey.campaigns.operations import close_campaign
         from survey.models import Campaign
-        from survey.services.campaigns import close_campaign
 
         close_campaign(db.session.scalars(select(Campaign).filter_by(slug=closed)).one())
         db.session.commit()
@@ -299,8 +299,8 @@ def test_resume_code_lifetime_is_configurable(database_url, make_campaign):
     app = _app_for(database_url, RESUME_CODE_DAYS=3)
     client = app.test_client()
     with app.app_context():
+        from survey.campaigns.operations import create_campaign, open_campaign
         from survey.models import Asset, Community
-        from survey.services.campaigns import create_campaign, open_campaign
 
         community = Community(slug="swanley", name="Swanley")
         db.session.add(community)

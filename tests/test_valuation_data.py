@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import select
 
-from analysis import build_dataset, read_dataset
+from analysis import read_dataset
+from survey.assets.adjustments import AdjustmentValues, set_adjustment
+from survey.datasets import build_dataset
+from survey.datasets.reports import valuation_config
 from survey.extensions import db
 from survey.models import Asset, Campaign
-from survey.services.adjustments import AdjustmentValues, set_adjustment
-from survey.services.reports import valuation_config
 
 
 def _url(app) -> str:
@@ -49,7 +50,7 @@ def test_the_latest_campaign_with_adjustments_for_an_asset_wins(app, make_campai
     with app.app_context():
         first = db.session.scalars(select(Campaign).filter_by(slug="dover-town")).one()
         community = first.community
-        from survey.services.campaigns import create_campaign, open_campaign
+        from survey.campaigns.operations import create_campaign, open_campaign
 
         second = create_campaign(community, "dover-2026", "Dover again", ["wemwbs", "asset_use"])
         open_campaign(second)

@@ -8,8 +8,8 @@ from flask import Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey.blueprints import ops as bp
 from survey.extensions import db
-from survey.ops import bp
 
 log = logging.getLogger(__name__)
 

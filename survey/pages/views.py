@@ -4,9 +4,9 @@ from datetime import date
 
 from flask import current_app, render_template
 
+from survey.blueprints import pages as bp
+from survey.campaigns.operations import open_public_campaigns
 from survey.localtime import local_today
-from survey.pages import bp
-from survey.services.campaigns import open_public_campaigns
 
 # The accessibility statement's dates (the regulations ask when it was prepared, last reviewed and
 # the site last tested). Update them whenever the statement is reviewed or the site re-tested.

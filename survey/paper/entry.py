@@ -8,15 +8,15 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from instruments import Item
 from survey.access import RESEARCH, STAFF, roles_required
+from survey.blueprints import paper as bp
+from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import Discrepancy, PaperEntry, PaperForm
-from survey.paper import bp
+from survey.paper import operations as papers
 from survey.paper.keying import BLANK, MULTIPLE, KeyedForm, describe, entry_codes, read_form, read_item
 from survey.paper.printing import form_sections
+from survey.paper.serials import SerialError
 from survey.paper.views import see_other, visible_form
-from survey.services import paper as papers
-from survey.services.exceptions import NotFoundError, ServiceError
-from survey.services.serials import SerialError
 
 
 def _lookup_page(status: int, typed: str = "", problem: str | None = None) -> tuple[str, int]:

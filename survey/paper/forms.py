@@ -7,8 +7,8 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from survey.research.fields import WholeNumberField
-from survey.services.paper import MAX_BATCH_SIZE
+from survey.paper.operations import MAX_BATCH_SIZE
+from survey.web.fields import WholeNumberField
 
 
 class IssueForm(FlaskForm):

@@ -13,7 +13,7 @@ accident is never mistaken for one the respondent left blank:
 not plausible), so a keyed entry always reads back the same way. They become missing values
 with the reason kept (Answer.missing_reason). Letters were chosen over numeric codes such as
 8/9 or 98/99 because those collide with real answers (years in the area may be 98). The codes
-are defined in survey.services.paper.
+are defined in survey.paper.operations.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from instruments import Item
-from survey.services.paper import BLANK, MULTIPLE, REASON_FOR_CODE, REASON_LABELS, Keyed
+from survey.paper.operations import BLANK, MULTIPLE, REASON_FOR_CODE, REASON_LABELS, Keyed
 
 
 @dataclass

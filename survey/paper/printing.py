@@ -24,8 +24,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from instruments import Item, Option
+from survey.campaigns.operations import campaign_sections
 from survey.models import Campaign, PaperBatch
-from survey.services.campaigns import campaign_sections
 
 PRINT_STYLESHEET = "paper_print.css"
 # WEMWBS on paper says "tick the box" where the screen says "select the option"; the rest of

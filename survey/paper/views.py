@@ -9,16 +9,16 @@ from werkzeug.wrappers import Response as HTTPResponse
 from wtforms.fields.choices import SelectChoice
 
 from survey.access import RESEARCH, STAFF, require_community, roles_required, scope_to_user
+from survey.blueprints import paper as bp
+from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperBatch, PaperForm, User
-from survey.paper import bp
+from survey.paper import jobs as paper_jobs
+from survey.paper import operations as papers
 from survey.paper.forms import IssueForm, ReturnsForm
 from survey.paper.printing import form_sections
+from survey.paper.serials import SerialError
 from survey.paper.statistics import entry_stats
-from survey.services import paper as papers
-from survey.services import paper_jobs
-from survey.services.exceptions import NotFoundError, ServiceError
-from survey.services.serials import SerialError
 
 
 def see_other(url: str) -> HTTPResponse:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
+from survey.accounts.operations import create_user
 from survey.extensions import db
 from survey.models import ContactDetail
-from survey.services.accounts import create_user
-from survey.services.responses import start_response
+from survey.responses.operations import start_response
 from tests.access import ADMIN, EVERYONE, Rule
 from tests.access.world import World
 

@@ -1,8 +1,8 @@
 """Rules for the JSON API (called with each role's Bearer token) and the API token pages."""
 
+from survey.accounts.api_tokens import create_token, hash_token
 from survey.extensions import db
 from survey.models import ApiToken
-from survey.services.api_tokens import create_token, hash_token
 from tests.access import EVERYONE, RESEARCH, Rule
 from tests.access.world import World
 

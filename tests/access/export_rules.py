@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from survey.datasets.exports import EXPORT_FOLDER
 from survey.extensions import db
 from survey.models import ExportJob
-from survey.services.exports import EXPORT_FOLDER
 from tests.access import RESEARCH, Rule
 from tests.access.world import World
 

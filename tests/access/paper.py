@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from survey.paper.operations import Keyed, issue_batch, record_entry
 from survey.paper.printing import form_sections
-from survey.services.paper import Keyed, issue_batch, record_entry
 from tests.access import RESEARCH, STAFF, Rule
 
 RULES = [

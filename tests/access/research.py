@@ -6,9 +6,9 @@ refused both (403), since the whole blueprint is closed to peers.
 
 from __future__ import annotations
 
+from survey.campaigns.operations import create_campaign
 from survey.extensions import db
 from survey.models import Asset, ReportJob
-from survey.services.campaigns import create_campaign
 from tests.access import RESEARCH, Rule
 
 

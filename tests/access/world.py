@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from survey.accounts.operations import create_user, issue_password_reset
+from survey.campaigns.operations import create_campaign, open_campaign
+from survey.datasets.licences import add_licence
 from survey.extensions import db
 from survey.models import Asset, Community, User
-from survey.services.accounts import create_user, issue_password_reset
-from survey.services.campaigns import create_campaign, open_campaign
-from survey.services.licences import add_licence
-from survey.services.responses import start_response
+from survey.responses.operations import start_response
 
 PASSWORD = "matrix test password"
 

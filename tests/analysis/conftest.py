@@ -30,10 +30,10 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
     from sqlalchemy import select
 
     from survey import create_app
+    from survey.campaigns.operations import create_campaign, open_campaign
+    from survey.demo.build import DEMO_INSTRUMENTS, load_demo
     from survey.extensions import db
     from survey.models import Answer, AssetUse, Campaign, Community, Response
-    from survey.services.campaigns import create_campaign, open_campaign
-    from survey.services.demo import DEMO_INSTRUMENTS, load_demo
 
     path = tmp_path_factory.mktemp("analysis-db") / "survey.db"
     url = f"sqlite:///{path}"

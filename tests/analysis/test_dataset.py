@@ -10,6 +10,7 @@ import pytest
 
 import analysis
 from analysis.dataset import ASSET_KINDS, MODES, SIXWAYS_DIMENSIONS, DatasetError, response_columns
+from survey.datasets import build_dataset
 from tests.analysis.conftest import DemoDatabase
 
 WEMWBS_ITEMS = [f"wemwbs_{n}" for n in range(1, 15)]
@@ -22,7 +23,7 @@ def _sql(database: DemoDatabase, query: str, *args: object) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def dataset(demo_database: DemoDatabase) -> analysis.Dataset:
-    return analysis.build_dataset(demo_database.url)
+    return build_dataset(demo_database.url)
 
 
 def test_constants_mirror_the_app_models() -> None:
@@ -90,7 +91,7 @@ def test_assets_used_counts_each_kind(dataset: analysis.Dataset) -> None:
 
 
 def test_filters_and_verified_only(demo_database: DemoDatabase, dataset: analysis.Dataset) -> None:
-    verified = analysis.build_dataset(demo_database.url, verified_only=True)
+    verified = build_dataset(demo_database.url, verified_only=True)
     [(unverified,)] = _sql(
         demo_database,
         "SELECT COUNT(*) FROM response r JOIN campaign c ON c.id = r.campaign_id "
@@ -103,17 +104,17 @@ def test_filters_and_verified_only(demo_database: DemoDatabase, dataset: analysi
         dataset.responses.loc[dataset.responses["response_id"] == demo_database.unverified_public_id, "verified"].item()
         == 0
     )
-    one = analysis.build_dataset(demo_database.url, communities=["sheppey"])
+    one = build_dataset(demo_database.url, communities=["sheppey"])
     assert set(one.responses["community"]) == {"sheppey"}
     assert set(one.assets["community"]) == {"sheppey"}
-    by_campaign = analysis.build_dataset(demo_database.url, campaigns=["swanley", "aylesham"])
+    by_campaign = build_dataset(demo_database.url, campaigns=["swanley", "aylesham"])
     assert set(by_campaign.responses["campaign"]) == {"swanley", "aylesham"}
     with pytest.raises(ValueError, match="practice"):
-        analysis.build_dataset(demo_database.url, campaigns=["dover-practice"])
+        build_dataset(demo_database.url, campaigns=["dover-practice"])
     with pytest.raises(ValueError, match="unknown campaign"):
-        analysis.build_dataset(demo_database.url, campaigns=["atlantis"])
+        build_dataset(demo_database.url, campaigns=["atlantis"])
     with pytest.raises(ValueError, match="unknown community"):
-        analysis.build_dataset(demo_database.url, communities=["atlantis"])
+        build_dataset(demo_database.url, communities=["atlantis"])
 
 
 def test_write_and_read_round_trip(dataset: analysis.Dataset, tmp_path) -> None:
@@ -207,7 +208,7 @@ def test_ons_answers_match_the_database_and_look_like_the_uk(
 
 
 def test_postgresql_urls_use_the_psycopg_driver() -> None:
-    from analysis.database import database_url
+    from survey.datasets.reader import database_url
 
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, select
 
-import analysis
-from analysis import DatasetError, DatasetReader
+from analysis import DatasetError
+from survey.datasets import DatasetReader, build_dataset
 
 
 def _read_all(url: str, size: int, **filters) -> tuple[pd.DataFrame, DatasetReader]:
@@ -23,7 +23,7 @@ def _read_all(url: str, size: int, **filters) -> tuple[pd.DataFrame, DatasetRead
     ids=["everything", "community", "campaigns", "verified-only"],
 )
 def test_chunks_add_up_to_the_whole_dataset(demo_database, filters):
-    whole = analysis.build_dataset(demo_database.url, **filters)
+    whole = build_dataset(demo_database.url, **filters)
     chunked, reader = _read_all(demo_database.url, size=17, **filters)
     assert reader.total == len(whole.responses) == len(chunked)
     assert list(chunked.columns) == reader.columns == list(whole.responses.columns)
@@ -61,9 +61,9 @@ def test_instrument_versions_are_those_each_campaign_froze(demo_database):
 
 def test_a_reader_keeps_its_snapshot_while_others_write(app, database_url):
     """Responses deleted after the reader opened still come out, on SQLite (WAL) and PostgreSQL."""
+    from survey.demo.build import load_demo
     from survey.extensions import db
     from survey.models import Response
-    from survey.services.demo import load_demo
 
     with app.app_context():
         load_demo(per_community=6, paper=False)
@@ -80,5 +80,5 @@ def test_a_reader_keeps_its_snapshot_while_others_write(app, database_url):
             rest = pd.concat(list(reader.chunks(size=5, after_id=cursor)), ignore_index=True)
             total = reader.total
         assert len(first) + len(rest) == total
-        after = analysis.build_dataset(url)
+        after = build_dataset(url)
         assert len(after.responses) == total - len(doomed)

@@ -14,8 +14,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis import Dataset, DatasetReader, build_dataset, read_dataset
-from analysis.export import XLSX_MAX_ROWS, ExportError, export_columns, iter_csv_zip, write_export
+from analysis import Dataset, read_dataset
+from survey.datasets import DatasetReader, build_dataset
+from survey.datasets.writers import XLSX_MAX_ROWS, ExportError, export_columns, iter_csv_zip, write_export
 from tests.analysis.synthetic import PlantedAsset, make_survey
 
 LONG_SLUG = "a_very_long_asset_slug_xyz"  # 26 characters: asset_<slug>_value has 38

@@ -12,6 +12,7 @@ import pytest
 
 import analysis
 from analysis.cli import main
+from survey.datasets import report_from_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,7 +113,7 @@ def test_cli_bad_input_exits_2_naming_file_and_column(synthetic_dataset, tmp_pat
 def test_module_entry_point_and_no_flask_import(tmp_path) -> None:
     script = (
         "import sys, runpy\n"
-        "import analysis, analysis.report, analysis.cli, analysis.database\n"
+        "import analysis, analysis.report, analysis.cli, survey.datasets.reader\n"
         "assert not any(name == 'flask' or name.startswith('flask.') for name in sys.modules), 'flask imported'\n"
         f"sys.argv = ['analysis', 'report', {str(tmp_path / 'none.csv')!r}, '--assets', 'x.csv', '--out', 'o']\n"
         "runpy.run_module('analysis', run_name='__main__')\n"
@@ -150,7 +151,7 @@ def test_codebook_covers_every_column(synthetic_dataset) -> None:
 
 def test_report_from_database(demo_database, tmp_path) -> None:
     steps: list[tuple[str, float]] = []
-    paths = analysis.report_from_database(
+    paths = report_from_database(
         demo_database.url, tmp_path, communities=["dover-town", "sheppey"], progress=lambda s, f: steps.append((s, f))
     )
     assert paths["report"].exists()

@@ -1,0 +1,1 @@
+"""Staff accounts: sign-in, passwords and reset links, roles and community assignments, API tokens."""

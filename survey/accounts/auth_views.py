@@ -1,0 +1,105 @@
+"""Sign-in throttled per account and per address; messages never reveal whether an account exists."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response as HTTPResponse
+
+from survey.access import RESEARCH
+from survey.accounts.auth_forms import ChangePasswordForm, LoginForm, ResetPasswordForm
+from survey.accounts.operations import (
+    authenticate,
+    change_password,
+    end_all_sessions,
+    find_password_reset,
+    use_password_reset,
+)
+from survey.blueprints import auth as bp
+from survey.exceptions import ServiceError
+from survey.extensions import db, limiter
+
+FAILED_LOGIN = "Email address or password not recognised, or the account is not active."
+
+
+def _account_key() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()
+
+
+def _landing() -> str:
+    """Where staff start: researchers and admins on the research home, peers on fieldwork."""
+    return url_for("research.home") if current_user.role in RESEARCH else url_for("fieldwork.home")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would turn our login page into a phishing aid."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return _landing()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+def login() -> HTTPResponse | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if request.method == "POST":
+        user = authenticate(form.email.data or "", form.password.data or "") if form.validate() else None
+        if user is None:
+            if not form.errors:
+                form.password.errors = [FAILED_LOGIN]
+            db.session.commit()
+            return render_template("auth/login.html", form=form), 422
+        db.session.commit()
+        session.clear()  # a fresh session on sign-in (no fixation)
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")), code=303)
+    return render_template("auth/login.html", form=form), 200
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> HTTPResponse:
+    end_all_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> HTTPResponse | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current_password.data, form.new_password.data)
+        except ServiceError as error:
+            form.current_password.errors = [error.message]
+        else:
+            db.session.commit()
+            login_user(user)  # this device stays signed in with the new session token
+            flash("Your password has been changed. You have been signed out on other devices.")
+            return redirect(_landing(), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def reset(token: str) -> HTTPResponse | tuple[str, int]:
+    reset_record = find_password_reset(token)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        use_password_reset(token, form.new_password.data)
+        db.session.commit()
+        flash("Your password has been set. Sign in with it now.")
+        return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form, email=reset_record.user.email), status

@@ -1,0 +1,1 @@
+"""Community assets: the asset log and its CSV, nominations, and the SROI adjustments a workshop agrees."""

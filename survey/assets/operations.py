@@ -1,0 +1,346 @@
+"""Communities and their asset logs: checking, creating, editing and retiring entries.
+
+The checks live here, one function per column, so the asset form and the CSV import
+give the same reason for the same mistake. Campaigns copy the asset log when they open
+(`CampaignAsset`), so nothing done here changes what past campaigns asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from survey.exceptions import ServiceError
+from survey.extensions import db
+from survey.models import (
+    ASSET_KINDS,
+    ASSET_SLUG_PATTERN,
+    QUESTION_PHRASE_MAX,
+    SIXWAYS_DIMENSIONS,
+    Asset,
+    CampaignAsset,
+    Community,
+    default_question_phrase,
+)
+
+COMMUNITY_SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+KIND_LABELS = {
+    "community_group": "Community group",
+    "individual": "Individual",
+    "place": "Place",
+    "voluntary_org": "Voluntary organisation",
+    "other": "Other",
+}
+DIMENSION_LABELS = {
+    "connect": "Connect",
+    "be_active": "Be active",
+    "keep_learning": "Keep learning",
+    "take_notice": "Take notice",
+    "give": "Give",
+    "care": "Care",
+}
+NAME_MAX, LOCATION_MAX, DESCRIPTION_MAX = 200, 300, 5000
+COST_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
+COST_YEAR_MIN, COST_YEAR_MAX = 1900, 2100  # as the model's check constraint
+
+
+class FieldErrors(ServiceError):
+    """Problems with named fields, {field: reason}, to show beside each field."""
+
+    status_code = 422
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems.items()))
+        self.problems = dict(problems)
+
+
+@dataclass(frozen=True)
+class AssetFields:
+    """One asset's checked values, as the form or a CSV row gives them."""
+
+    slug: str
+    name: str
+    kind: str
+    description: str = ""
+    location: str = ""
+    annual_cost: float | None = None
+    cost_year: int | None = None
+    sixways_dimensions: tuple[str, ...] = ()
+    # How residents are asked: "Do you <question_phrase> <name>?"; blank in a form or file = the kind's default.
+    question_phrase: str = ""
+
+
+ASSET_COLUMNS = tuple(field.name for field in fields(AssetFields))
+
+
+# --- One check per column: each takes what was typed and returns the clean value or raises ValueError.
+
+
+def check_slug(raw: Any) -> str:
+    """An asset slug: it becomes the variable name `asset_<slug>` in every export."""
+    slug = _text(raw)
+    if not slug:
+        raise ValueError("Enter a web address, like dover_library.")
+    if not re.match(ASSET_SLUG_PATTERN, slug):
+        raise ValueError("Use 1 to 26 characters: lower-case letters a-z, digits 0-9 and underscores.")
+    if slug.endswith("_value"):
+        raise ValueError("A web address cannot end in _value: that ending names the importance question in the data.")
+    return slug
+
+
+def check_name(raw: Any) -> str:
+    """An asset name: required, at most 200 characters."""
+    name = _text(raw)
+    if not name:
+        raise ValueError("Enter a name.")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"Use at most {NAME_MAX} characters.")
+    return name
+
+
+def check_kind(raw: Any) -> str:
+    """One of the asset kinds in the model."""
+    kind = _text(raw)
+    if kind not in ASSET_KINDS:
+        raise ValueError(f"Choose one of: {', '.join(ASSET_KINDS)}.")
+    return kind
+
+
+def check_description(raw: Any) -> str:
+    """Free text, at most 5000 characters."""
+    return _limited(raw, DESCRIPTION_MAX)
+
+
+def check_location(raw: Any) -> str:
+    """Free text, at most 300 characters."""
+    return _limited(raw, LOCATION_MAX)
+
+
+def check_annual_cost(raw: Any) -> float | None:
+    """Pounds a year; blank means unknown. A leading £ and thousands commas are accepted."""
+    text = _text(raw).replace(",", "").removeprefix("£").strip()
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("Enter an amount in pounds, like 1200 or 1200.50, or leave it blank.") from None
+    if not amount.is_finite():
+        raise ValueError("Enter an amount in pounds, like 1200 or 1200.50, or leave it blank.")
+    if amount < 0:
+        raise ValueError("The annual cost cannot be negative.")
+    if amount > COST_MAX or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("Enter pounds and pence with at most two decimal places, below £10 billion.")
+    return float(amount)
+
+
+def check_cost_year(raw: Any) -> int | None:
+    """The price year of the annual cost (e.g. 2024 for a 2024/25 budget's pounds); blank means unknown."""
+    text = _text(raw)
+    if not text:
+        return None
+    if not text.isdigit() or not COST_YEAR_MIN <= int(text) <= COST_YEAR_MAX:
+        raise ValueError(
+            f"Enter the year the cost is priced in, like 2024 ({COST_YEAR_MIN}-{COST_YEAR_MAX}), or leave it blank."
+        )
+    return int(text)
+
+
+def check_dimensions(raw: Any) -> tuple[str, ...]:
+    """Six-ways dimensions: a list, or text separated by semicolons (as in the CSV)."""
+    if isinstance(raw, str):
+        values = [part.strip() for part in raw.split(";")]
+    else:
+        values = [_text(part) for part in (raw or [])]
+    values = [value for value in values if value]
+    unknown = [value for value in values if value not in SIXWAYS_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"Unknown dimension(s) {', '.join(unknown)}; use: {', '.join(SIXWAYS_DIMENSIONS)}.")
+    # Stored in the catalogue order, once each, so equal sets compare equal.
+    return tuple(dimension for dimension in SIXWAYS_DIMENSIONS if dimension in values)
+
+
+def check_question_phrase(raw: Any) -> str:
+    """The verb in "Do you go to Swanley Park?": a few plain words, or blank for the kind's default."""
+    phrase = " ".join(_text(raw).split())
+    if len(phrase) > QUESTION_PHRASE_MAX:
+        raise ValueError(f"Use at most {QUESTION_PHRASE_MAX} characters, like go to, take part in or see.")
+    if phrase and not re.fullmatch(r"[A-Za-z][A-Za-z' -]*", phrase):
+        raise ValueError("Use words only, like go to, take part in or see.")
+    return phrase
+
+
+COLUMN_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "slug": check_slug,
+    "name": check_name,
+    "kind": check_kind,
+    "description": check_description,
+    "location": check_location,
+    "annual_cost": check_annual_cost,
+    "cost_year": check_cost_year,
+    "sixways_dimensions": check_dimensions,
+    "question_phrase": check_question_phrase,
+}
+
+
+def clean_asset(raw: Mapping[str, Any]) -> tuple[AssetFields | None, dict[str, str]]:
+    """Run every column check; returns the clean fields, or None and {column: reason}."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for column, check in COLUMN_CHECKS.items():
+        try:
+            values[column] = check(raw.get(column))
+        except ValueError as error:
+            problems[column] = str(error)
+    if problems:
+        return None, problems
+    values["question_phrase"] = values["question_phrase"] or default_question_phrase(values["kind"])
+    return AssetFields(**values), {}
+
+
+def _text(raw: Any) -> str:
+    return raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw).strip())
+
+
+def _limited(raw: Any, limit: int) -> str:
+    text = _text(raw)
+    if len(text) > limit:
+        raise ValueError(f"Use at most {limit} characters.")
+    return text
+
+
+# --- Communities.
+
+
+def check_community(slug: Any, name: Any, community: Community | None = None) -> tuple[str, str]:
+    """Clean a community's slug and name, or raise FieldErrors."""
+    problems: dict[str, str] = {}
+    slug, name = _text(slug), _text(name)
+    if not COMMUNITY_SLUG_PATTERN.match(slug) or len(slug) > 60:
+        problems["slug"] = "Use lower-case letters and digits in words joined by single hyphens, like dover-town."
+    else:
+        clash = db.session.scalar(select(Community).where(Community.slug == slug))
+        if clash is not None and clash is not community:
+            problems["slug"] = f"The web address {slug} is already used by {clash.name}."
+    if not name:
+        problems["name"] = "Enter a name."
+    elif len(name) > NAME_MAX:
+        problems["name"] = f"Use at most {NAME_MAX} characters."
+    if problems:
+        raise FieldErrors(problems)
+    return slug, name
+
+
+def create_community(slug: str, name: str) -> Community:
+    """Add a community."""
+    slug, name = check_community(slug, name)
+    community = Community(slug=slug, name=name)
+    db.session.add(community)
+    db.session.flush()
+    return community
+
+
+def update_community(community: Community, slug: str, name: str) -> Community:
+    """Rename a community or change its slug (used only in staff URLs)."""
+    community.slug, community.name = check_community(slug, name, community)
+    db.session.flush()
+    return community
+
+
+# --- Assets.
+
+
+def slug_owner(slug: str) -> Asset | None:
+    """The asset using this slug in any community, if any."""
+    return db.session.scalar(select(Asset).where(Asset.slug == slug))
+
+
+def slug_clash(slug: str, community: Community, asset: Asset | None = None) -> str | None:
+    """Why `slug` cannot be used for this asset of `community`, or None if it can."""
+    owner = slug_owner(slug)
+    if owner is None or owner is asset:
+        return None
+    if owner.community_id != community.id:
+        return f"The web address {slug} is already used by an asset of {owner.community.name}; choose another."
+    return f"The web address {slug} is already used by {owner.name} in this community."
+
+
+def in_any_campaign(asset: Asset) -> bool:
+    """True once a campaign has snapshotted the asset: its slug then names data already collected."""
+    query = select(CampaignAsset.id).where(CampaignAsset.asset_id == asset.id).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def create_asset(community: Community, values: AssetFields) -> Asset:
+    """Add an asset to a community's log."""
+    clash = slug_clash(values.slug, community)
+    if clash:
+        raise FieldErrors({"slug": clash})
+    asset = Asset(community=community, slug=values.slug, name=values.name, kind=values.kind)
+    db.session.add(asset)
+    apply_fields(asset, values)
+    db.session.flush()
+    return asset
+
+
+def update_asset(asset: Asset, values: AssetFields) -> Asset:
+    """Change an asset; the slug is fixed once a campaign has asked about the asset."""
+    if values.slug != asset.slug:
+        if in_any_campaign(asset):
+            raise FieldErrors(
+                {
+                    "slug": "This asset has been asked about in a campaign, so its slug names collected data "
+                    "and cannot change."
+                }
+            )
+        clash = slug_clash(values.slug, asset.community, asset)
+        if clash:
+            raise FieldErrors({"slug": clash})
+    apply_fields(asset, values)
+    db.session.flush()
+    return asset
+
+
+def changed_columns(asset: Asset, values: AssetFields) -> list[str]:
+    """The columns whose value in `values` differs from the stored asset."""
+    changed = []
+    for column in ASSET_COLUMNS:
+        old, new = getattr(asset, column), getattr(values, column)
+        if column == "sixways_dimensions":
+            old, new = list(old or []), list(new)
+        if old != new:
+            changed.append(column)
+    return changed
+
+
+def apply_fields(asset: Asset, values: AssetFields) -> bool:
+    """Copy the values that differ onto `asset`; True if anything changed.
+
+    Unchanged columns are left alone, so re-importing an exported file records nothing.
+    """
+    if not values.question_phrase:
+        values = replace(values, question_phrase=default_question_phrase(values.kind))
+    changed = changed_columns(asset, values)
+    for column in changed:
+        value = getattr(values, column)
+        setattr(asset, column, list(value) if column == "sixways_dimensions" else value)
+    return bool(changed)
+
+
+def set_retired(asset: Asset, retired: bool) -> Asset:
+    """Retire an asset (left out of campaigns opened from now on) or bring it back."""
+    if asset.retired != retired:
+        asset.retired = retired
+        db.session.flush()
+    return asset
+
+
+def community_assets(community: Community) -> list[Asset]:
+    """The asset log: active entries first, then retired, each by name."""
+    query = select(Asset).where(Asset.community_id == community.id).order_by(Asset.retired, Asset.name, Asset.slug)
+    return list(db.session.scalars(query))

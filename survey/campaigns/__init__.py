@@ -1,0 +1,1 @@
+"""Campaigns and communities: setting up a survey campaign, its quotas, its dashboard and public link."""

@@ -1,0 +1,308 @@
+"""Dataset downloads (issue 5): check a request, stream a CSV zip, or build xlsx/sav/dta in the background.
+
+CSV streams straight from a `DatasetReader` snapshot, so the download starts at once and memory
+stays bounded whatever the size. The other formats need the whole table (pyreadstat) or are slow
+to write (xlsx), so they run as an `ExportJob` in a daemon thread -- the pattern of
+`services.reports` -- writing ``instance/exports/<job id>-<random>.zip``; the random part keeps
+a file's name unguessable even to someone who can list job ids.
+
+Every download is logged with `record_access` (who, what, filters, how many rows); the caller
+commits, before the first byte leaves.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from analysis.dataset import DatasetError
+from survey import jobs
+from survey.database import utcnow
+from survey.datasets.access_log import record_access
+from survey.datasets.reader import DatasetReader
+from survey.datasets.writers import ExportError, iter_csv_zip, write_export, zip_name
+from survey.exceptions import ServiceError
+from survey.extensions import db
+from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS, Campaign, Community, ExportJob, User
+
+EXPORT_FOLDER = "exports"
+STALE_AFTER = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """A checked export request. Slug lists of None mean no restriction (everything)."""
+
+    format: str
+    content: str = "both"
+    campaigns: tuple[str, ...] | None = None
+    communities: tuple[str, ...] | None = None
+    verified_only: bool = False
+
+    def filters(self) -> dict[str, Any]:
+        """The filters as logged in `DataAccess` and written to provenance.json."""
+        return {
+            "campaigns": list(self.campaigns) if self.campaigns else None,
+            "communities": list(self.communities) if self.communities else None,
+            "verified_only": self.verified_only,
+            "content": self.content,
+        }
+
+    def scope(self) -> str:
+        """A short name of what is exported, for the file name."""
+        slugs = [*(self.campaigns or ()), *(self.communities or ())]
+        if not slugs:
+            return "all"
+        return slugs[0] if len(slugs) == 1 else f"{slugs[0]}-and-{len(slugs) - 1}-more"
+
+    def file_name(self, when: datetime) -> str:
+        return zip_name(self.scope(), when)
+
+
+def check_request(
+    format: str,
+    content: str = "both",
+    campaigns: list[str] | tuple[str, ...] = (),
+    communities: list[str] | tuple[str, ...] = (),
+    verified_only: bool = False,
+) -> ExportRequest:
+    """An `ExportRequest`, or ServiceError saying what is wrong (unknown slug, practice campaign...)."""
+    if format not in EXPORT_FORMATS:
+        raise ServiceError(f"Choose a format: {', '.join(EXPORT_FORMATS)}.")
+    if content not in EXPORT_CONTENTS:
+        raise ServiceError(f"Choose what to include: {', '.join(EXPORT_CONTENTS)}.")
+    chosen = tuple(dict.fromkeys(slug.strip() for slug in campaigns if slug.strip()))
+    places = tuple(dict.fromkeys(slug.strip() for slug in communities if slug.strip()))
+    if chosen:
+        found = {c.slug: c for c in db.session.scalars(select(Campaign).where(Campaign.slug.in_(chosen)))}
+        unknown = [slug for slug in chosen if slug not in found]
+        if unknown:
+            raise ServiceError(f"No campaign {', '.join(repr(s) for s in unknown)}.")
+        practice = [slug for slug in chosen if found[slug].practice]
+        if practice:
+            raise ServiceError(f"{practice[0]!r} is a practice campaign: practice runs are never exported.")
+    if places:
+        known = set(db.session.scalars(select(Community.slug).where(Community.slug.in_(places))))
+        unknown = [slug for slug in places if slug not in known]
+        if unknown:
+            raise ServiceError(f"No community {', '.join(repr(s) for s in unknown)}.")
+    return ExportRequest(format, content, chosen or None, places or None, bool(verified_only))
+
+
+def _reader(request: ExportRequest) -> DatasetReader:
+    return DatasetReader(
+        db.engine,
+        campaigns=list(request.campaigns) if request.campaigns else None,
+        communities=list(request.communities) if request.communities else None,
+        verified_only=request.verified_only,
+    )
+
+
+def _provenance(request: ExportRequest, exported_by: str, channel: str) -> dict[str, Any]:
+    return {
+        "exported_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "exported_by": exported_by,
+        "channel": channel,
+        "verified_only": request.verified_only,
+        "filters": request.filters(),
+    }
+
+
+class CsvStream:
+    """The streamed CSV zip: an iterator of byte strings that closes its database snapshot when
+    finished or when the client goes away (the WSGI server calls `close`)."""
+
+    def __init__(self, stack: ExitStack, parts: Iterator[bytes], rows: int) -> None:
+        self._stack = stack
+        self._parts = parts
+        self.rows = rows
+
+    def __iter__(self) -> CsvStream:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._parts)
+        except StopIteration:
+            self.close()  # the last byte is out: give the snapshot's connection back now, not at close()
+            raise
+
+    def close(self) -> None:
+        close = getattr(self._parts, "close", None)
+        if close is not None:
+            close()
+        self._stack.close()
+
+
+def stream_csv(user: User, request: ExportRequest) -> CsvStream:
+    """Open the snapshot, log the download, and return the zip's byte stream (the caller commits)."""
+    stack = ExitStack()
+    try:
+        reader = stack.enter_context(_reader(request))
+    except DatasetError as error:
+        stack.close()
+        raise ServiceError(str(error)) from None
+    record_access(user, "web", "export", format="csv", filters=request.filters(), row_count=reader.total)
+    parts = iter_csv_zip(reader, content=request.content, provenance=_provenance(request, user.email, "web"))
+    return CsvStream(stack, parts, reader.total)
+
+
+def request_export(user: User | None, request: ExportRequest) -> ExportJob:
+    """Queue an xlsx, sav or dta export (csv streams instead, see `stream_csv`)."""
+    if request.format == "csv":
+        raise ServiceError("CSV downloads stream at once; they need no background job.")
+    job = ExportJob(
+        requested_by=user,
+        format=request.format,
+        content=request.content,
+        verified_only=request.verified_only,
+        campaign_slugs=list(request.campaigns) if request.campaigns else None,
+        community_slugs=list(request.communities) if request.communities else None,
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def job_request(job: ExportJob) -> ExportRequest:
+    """The request a job was made from."""
+    return ExportRequest(
+        job.format,
+        job.content,
+        tuple(job.campaign_slugs) if job.campaign_slugs else None,
+        tuple(job.community_slugs) if job.community_slugs else None,
+        job.verified_only,
+    )
+
+
+def start_in_background(job_id: int) -> threading.Thread:
+    """Run the job in a daemon thread with its own app context and database session."""
+    return jobs.start_in_background(run_job, job_id, "export")
+
+
+def _set(job_id: int, **values: object) -> None:
+    jobs.set_job(ExportJob, job_id, **values)
+
+
+def _write_zip(
+    target: Path,
+    request: ExportRequest,
+    provenance: dict[str, Any],
+    progress: Callable[[str, float], None] | None,
+) -> dict[str, Any]:
+    """Write the zip beside `target` and rename it at the end: a failed export never leaves a
+    truncated zip under a name that a download, a scheduled job or a script will pick up."""
+    partial = target.with_name(target.name + ".part")
+    try:
+        with _reader(request) as reader:
+            record = write_export(
+                partial,
+                reader,
+                format=request.format,
+                content=request.content,
+                provenance=provenance,
+                progress=progress,
+            )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return record
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """Build the job's zip under the instance folder; any failure is recorded, never raised."""
+    with app.app_context():
+        job = db.session.get(ExportJob, job_id)
+        if job is None:
+            return
+        request = job_request(job)
+        requester = job.requested_by.email if job.requested_by else "system"
+        db.session.remove()
+        _set(job_id, status="running", step="reading responses", progress=0.0)
+        folder = Path(app.instance_path) / EXPORT_FOLDER
+        name = f"{job_id}-{secrets.token_hex(8)}.zip"
+        last = [0.0]
+
+        def progress(step: str, fraction: float) -> None:
+            if fraction - last[0] >= 0.02 or fraction >= 1.0:
+                last[0] = fraction
+                _set(job_id, step=step[:200], progress=round(min(fraction, 1.0) * 0.95, 3))
+
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            record = _write_zip(folder / name, request, _provenance(request, requester, "web"), progress)
+            _set(
+                job_id,
+                status="done",
+                step="finished",
+                progress=1.0,
+                file_path=f"{EXPORT_FOLDER}/{name}",
+                size_bytes=(folder / name).stat().st_size,
+                row_count=int(record["rows"]),
+                finished_at=utcnow(),
+            )
+        except Exception as error:  # noqa: BLE001 - any failure must reach the page, not kill the thread silently
+            db.session.rollback()
+            message = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+            current_app.logger.exception("export job %s failed", job_id)
+            _set(job_id, status="failed", error=message[:2000], finished_at=utcnow())
+        finally:
+            db.session.remove()
+
+
+def job_file(job: ExportJob) -> Path | None:
+    """The finished zip of a job, or None when it is not ready or was purged."""
+    if job.status != "done" or not job.file_path:
+        return None
+    path = Path(current_app.instance_path) / job.file_path
+    return path if path.is_file() else None
+
+
+def record_job_download(user: User, job: ExportJob) -> None:
+    """Log one download of a finished job's zip (the caller commits)."""
+    filters = job_request(job).filters()
+    record_access(user, "web", "export", format=job.format, filters=filters, row_count=job.row_count)
+
+
+def export_to_file(
+    out: str | Path,
+    request: ExportRequest,
+    *,
+    label: str,
+    progress: Callable[[str, float], None] | None = None,
+) -> dict[str, Any]:
+    """Write the export zip to `out` for the command line and log it (the caller commits)."""
+    try:
+        record = _write_zip(Path(out), request, _provenance(request, label, "cli"), progress)
+    except (DatasetError, ExportError) as error:  # slugs are checked earlier: e.g. too many rows for xlsx
+        raise ServiceError(str(error)) from None
+    record_access(
+        None, "cli", "export", label=label, format=request.format, filters=request.filters(), row_count=record["rows"]
+    )
+    return record
+
+
+def recent_jobs(limit: int = 30) -> list[ExportJob]:
+    return jobs.recent(ExportJob, limit)
+
+
+def any_stale_jobs() -> bool:
+    return jobs.any_stale(ExportJob, STALE_AFTER)
+
+
+def stale_jobs_failed() -> int:
+    """Jobs whose worker died mid-run are failed after STALE_AFTER (see `jobs.fail_stale`)."""
+    return jobs.fail_stale(
+        ExportJob, STALE_AFTER, "The export stopped without finishing (the server restarted?). Start it again."
+    )

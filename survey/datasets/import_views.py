@@ -1,0 +1,194 @@
+"""Importing responses collected elsewhere: upload -> dry-run report -> confirm, without uploading twice.
+
+The checked file waits under the instance folder (``imports/<token>.<suffix>``); its SHA-256 is kept
+in the signed session, so only the browser that checked it can confirm it, and a file changed on
+disk in between is refused instead of imported unchecked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, flash, render_template, request, session
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response as HTTPResponse
+
+from survey.access import RESEARCH, roles_required
+from survey.blueprints import research as bp
+from survey.datasets.imports import (
+    MAX_SHOWN,
+    ImportRejected,
+    ImportReport,
+    dry_run,
+    import_responses,
+    sha256,
+    suffix_of,
+)
+from survey.extensions import db
+from survey.web.lookups import see_other
+
+SESSION_KEY = "response_imports"
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
+KEPT_PER_SESSION = 5  # checked files awaiting confirmation; the session cookie stays small
+STALE_SECONDS = 24 * 60 * 60  # an upload never confirmed is deleted after a day
+
+
+class ResponseFileForm(FlaskForm):
+    """The upload for the dry run."""
+
+    file = FileField(
+        "Responses file (.csv, .xlsx or .zip)",
+        validators=[
+            FileRequired("Choose a file to check."),
+            FileAllowed(["csv", "txt", "xlsx", "zip"], "Choose a .csv, .xlsx or dataset .zip file."),
+        ],
+    )
+
+
+def _limit_text() -> str:
+    """The upload limit in words: "64 MB", or "100 KB" below a megabyte."""
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+def _render(
+    form: ResponseFileForm, report: ImportReport | None = None, token: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    return render_template(
+        "research/imports.html", form=form, report=report, token=token, limit=_limit_text(), max_shown=MAX_SHOWN
+    ), status
+
+
+def _imports_dir() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep(data: bytes, filename: str) -> str:
+    """Store a checked upload for its confirmation; returns the token naming it."""
+    folder = _imports_dir()
+    now = time.time()
+    for old in folder.iterdir():
+        if old.is_file() and now - old.stat().st_mtime > STALE_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16)
+    suffix = suffix_of(filename)
+    partial = folder / f".{token}{suffix}.part"
+    partial.write_bytes(data)
+    os.replace(partial, folder / f"{token}{suffix}")  # never a half-written file under the final name
+    waiting = dict(session.get(SESSION_KEY, {}))
+    for stale in list(waiting)[: max(0, len(waiting) - KEPT_PER_SESSION + 1)]:
+        _forget(stale, waiting)
+    waiting[token] = {"sha256": sha256(data), "name": filename, "suffix": suffix}
+    session[SESSION_KEY] = waiting
+    return token
+
+
+def _forget(token: str, waiting: dict[str, Any] | None = None) -> None:
+    """Delete a waiting upload and its session entry."""
+    entries = dict(session.get(SESSION_KEY, {})) if waiting is None else waiting
+    entry = entries.pop(token, None)
+    if entry is not None:
+        (_imports_dir() / f"{token}{entry['suffix']}").unlink(missing_ok=True)
+    if waiting is None:
+        session[SESSION_KEY] = entries
+
+
+class ImportTooLarge(RequestEntityTooLarge):
+    """An upload over IMPORT_MAX_BYTES: answered with the upload page and the limit in words."""
+
+
+@bp.url_value_preprocessor
+def _raise_upload_limit(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # URL value preprocessors run before every before_request function, and some of those (the CSRF
+    # check, the NUL-byte check) read the form under the app-wide 256 KiB limit: this is the one place
+    # early enough to raise the limit for this route. Only for staff allowed here, so anonymous
+    # visitors cannot make the app parse large bodies.
+    if endpoint != "research.response_imports" or request.method != "POST":
+        return
+    if not (current_user.is_authenticated and current_user.role in RESEARCH):
+        return
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+    if request.content_length is not None and request.content_length > request.max_content_length:
+        raise ImportTooLarge()
+
+
+@bp.errorhandler(ImportTooLarge)
+def _too_large(_error: ImportTooLarge) -> tuple[str, int]:
+    form = ResponseFileForm(formdata=None)
+    form.file.errors = [
+        f"The file is larger than {_limit_text()}, the limit for imports. "
+        "Split it into smaller files, or import it with the command line (flask import-responses)."
+    ]
+    return _render(form, status=413)
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@roles_required(*RESEARCH)
+def response_imports() -> tuple[str, int]:
+    """Upload a file: always a dry run first, reporting every problem by row and column."""
+    form = ResponseFileForm()
+    if not form.validate_on_submit():
+        return _render(form, status=422 if request.method == "POST" else 200)
+    upload = form.file.data
+    filename = Path((upload.filename or "upload").replace("\\", "/")).name
+    data = upload.read()
+    report = dry_run(data, filename, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+    if not report.ok:
+        return _render(form, report, status=422)
+    token = _keep(data, filename) if report.new else None
+    return _render(ResponseFileForm(formdata=None), report, token)
+
+
+@bp.post("/imports/<token>")
+@roles_required(*RESEARCH)
+def confirm_response_import(token: str) -> HTTPResponse | tuple[str, int]:
+    """Import the checked file in one transaction (checked again first), then delete it."""
+    entry = session.get(SESSION_KEY, {}).get(token) if TOKEN_PATTERN.fullmatch(token) else None
+    path = _imports_dir() / f"{token}{entry['suffix']}" if entry else None
+    if entry is None or path is None or not path.is_file():
+        if entry is not None:
+            _forget(token)
+        flash("That file is no longer waiting to be imported, so nothing was imported. Check it again.")
+        return see_other(".response_imports")
+    data = path.read_bytes()
+    if sha256(data) != entry["sha256"]:
+        _forget(token)
+        form = ResponseFileForm(formdata=None)
+        form.form_errors.append(
+            "The stored file changed after it was checked, so nothing was imported. Upload and check it again."
+        )
+        return _render(form, status=409)
+    try:
+        report = import_responses(data, entry["name"], current_user, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+    except ImportRejected as rejected:
+        # The database changed since the dry run (e.g. a campaign was made a practice run).
+        db.session.rollback()
+        _forget(token)
+        return _render(ResponseFileForm(formdata=None), rejected.report, status=422)
+    except IntegrityError:
+        db.session.rollback()
+        _forget(token)
+        flash(
+            "Someone else imported some of these responses at the same time, so nothing was imported. "
+            "Check the file again."
+        )
+        return see_other(".response_imports")
+    db.session.commit()
+    _forget(token)
+    per_campaign = ", ".join(f"{slug} {count}" for slug, count in report.new_by_campaign.items())
+    flash(
+        f"Import of {report.filename} finished: {report.added} responses added"
+        f"{f' ({per_campaign})' if per_campaign else ''}; {report.already_present} already imported, skipped."
+    )
+    return see_other(".response_imports")

@@ -1,0 +1,63 @@
+"""The workshop report straight from the database: read the dataset, run the analysis, write the files."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from analysis.adjustments import override_adjustments
+from analysis.config import AnalysisConfig
+from analysis.pipeline import run_dataset
+from survey.datasets.reader import build_dataset
+
+Progress = Callable[[str, float], None]
+
+
+def report_from_database(
+    engine_or_url: Engine | str,
+    out_dir: str | Path,
+    *,
+    campaigns: Sequence[str] | None = None,
+    communities: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    verified_only: bool = True,
+    config: AnalysisConfig | None = None,
+    adjustments: pd.DataFrame | None = None,
+) -> dict[str, Path]:
+    """Build the dataset from the database, run the analysis and write the tables and ``report.html``.
+
+    For ``flask report`` and the web app's background job. Verified responses only by default
+    (responses awaiting double entry are left out, as for every analysis and export). `progress`
+    is an optional ``callable(step_name, fraction)``: reading the database is 0-0.2, the models
+    0.2-0.8, writing the report 0.8-1.0. Raises ValueError (DatasetError) for unknown slugs, a
+    practice campaign, or no complete responses. Returns the paths written, by table name.
+    The stored SROI adjustments are used; `adjustments` (checked, e.g. from `read_adjustments`)
+    replaces them for the assets it lists.
+    """
+    report = progress or (lambda _step, _fraction: None)
+    dataset = build_dataset(
+        engine_or_url,
+        campaigns=campaigns,
+        communities=communities,
+        verified_only=verified_only,
+        progress=lambda step, fraction: report(f"reading the database: {step}", 0.2 * fraction),
+    )
+    if adjustments is not None:
+        merged = override_adjustments(dataset.adjustments, adjustments, dataset.assets["slug"])
+        dataset = dataclasses.replace(dataset, adjustments=merged)
+    filters = {
+        "campaigns": list(campaigns or []),
+        "communities": list(communities or []),
+        "verified_only": verified_only,
+    }
+    result = run_dataset(
+        dataset, config=config, progress=lambda step, fraction: report(step, 0.2 + 0.6 * fraction), filters=filters
+    )
+    report("writing the report", 0.8)
+    paths = result.write(out_dir)
+    report("finished", 1.0)
+    return paths

@@ -1,0 +1,69 @@
+"""Workshop reports: start one (campaign, community or everything), watch its progress, download it."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as HTTPResponse
+
+from survey.access import RESEARCH, roles_required
+from survey.blueprints import research as bp
+from survey.datasets.reports import recent_jobs, request_report, start_in_background
+from survey.exceptions import ServiceError
+from survey.extensions import db
+from survey.models import Campaign, Community, ReportJob
+from survey.web.lookups import see_other, settle_stale_jobs
+
+
+@bp.get("/reports")
+@roles_required(*RESEARCH)
+def reports() -> str:
+    settle_stale_jobs()
+    campaigns = db.session.scalars(
+        select(Campaign).where(Campaign.practice.is_(False), Campaign.status != "draft").order_by(Campaign.title)
+    ).all()
+    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+    return render_template("research/reports.html", jobs=recent_jobs(), campaigns=campaigns, communities=communities)
+
+
+@bp.post("/reports")
+@roles_required(*RESEARCH)
+def start_report() -> HTTPResponse:
+    scope = request.form.get("scope", "")
+    kind, _, slug = scope.partition(":")
+    if kind not in ("all", "campaign", "community"):
+        abort(400)
+    try:
+        job = request_report(
+            current_user,
+            campaign_slug=slug if kind == "campaign" else None,
+            community_slug=slug if kind == "community" else None,
+        )
+    except ServiceError as error:
+        flash(error.message)
+        return see_other(".reports")
+    db.session.commit()
+    start_in_background(job.id)
+    return see_other(".report", job_id=job.id)
+
+
+@bp.get("/reports/<int:job_id>")
+@roles_required(*RESEARCH)
+def report(job_id: int) -> str:
+    settle_stale_jobs()
+    return render_template("research/report.html", job=db.get_or_404(ReportJob, job_id))
+
+
+@bp.get("/reports/<int:job_id>/download")
+@roles_required(*RESEARCH)
+def download_report(job_id: int) -> Response:
+    job = db.get_or_404(ReportJob, job_id)
+    if job.status != "done" or job.result is None:
+        abort(404)
+    # A download, not a page: the report's embedded figures never run under the app's CSP.
+    return Response(
+        job.result,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="workshop-report-{job.id}.zip"'},
+    )

@@ -1,0 +1,1 @@
+"""Demo data for `make run`: communities, assets, campaigns, responses and paper batches."""

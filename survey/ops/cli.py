@@ -1,0 +1,102 @@
+"""Operations commands: `flask backup`, `flask restore`, `flask purge` (docs/production.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from survey.exceptions import ServiceError
+from survey.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(purge_command)
+
+
+def _busy_timeout_s() -> float:
+    return current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Backup file.")
+def backup_command(out: Path) -> None:
+    """Copy the live SQLite database to a single consistent file (safe while the app is serving)."""
+    from survey.ops.maintenance import backup_sqlite, sqlite_path
+
+    try:
+        database = sqlite_path(db.engine.url)
+        click.echo(f"Backing up {database} ...")
+        result = backup_sqlite(database, out, _busy_timeout_s())
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(
+        f"Backup written to {result.path} ({result.size_bytes / 1e6:.1f} MB, migration {result.revision}, "
+        f"{result.seconds:.1f} s)."
+    )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(backup: Path, yes: bool) -> None:
+    """Replace the live SQLite database's contents with BACKUP (made by `flask backup`)."""
+    from survey.ops.maintenance import backup_sqlite, check_backup, restore_sqlite, sqlite_path
+
+    try:
+        database = sqlite_path(db.engine.url)
+        check = check_backup(backup, Path(current_app.extensions["migrate"].directory))
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{backup} is a valid backup at migration {check.revision}.")
+    if not yes:
+        click.confirm(f"Replace everything in {database} with it?", abort=True)
+    # The current contents are kept too, so a restore of the wrong file can itself be undone.
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    safety = database.with_name(f"{database.name}.before-restore-{stamp}")
+    db.session.remove()
+    db.engine.dispose()  # our own pooled connections hold no snapshot of the old data
+    try:
+        if database.exists():
+            backup_sqlite(database, safety, _busy_timeout_s())
+            click.echo(f"The current database was saved to {safety}.")
+        restore_sqlite(backup, database, _busy_timeout_s())
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Restored {database} from {backup}.")
+    if check.needs_upgrade:
+        click.echo("The backup is from an older schema: run `flask --app wsgi init-db` now to upgrade it.")
+
+
+@click.command("purge")
+@with_appcontext
+@click.option("--days", type=click.IntRange(min=1), help="Age of abandoned partial responses (PURGE_PARTIAL_DAYS).")
+@click.option("--dry-run", is_flag=True, help="Count what would go, change nothing.")
+def purge_command(days: int | None, dry_run: bool) -> None:
+    """Delete abandoned partial responses and expired resume codes; free finished export files."""
+    from survey.audit.trail import acting_as
+    from survey.ops.maintenance import purge, remove_files
+
+    days = days or current_app.config["PURGE_PARTIAL_DAYS"]
+    with acting_as(None, "cli:purge"):
+        result = purge(Path(current_app.instance_path), days)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(f"{verb} {result.partial_responses_deleted} partial responses untouched for {days} days or more.")
+    click.echo(f"{verb} {result.resume_codes_expired} expired resume codes.")
+    if dry_run:
+        click.echo(f"Would release {result.export_files_released} finished export files older than a day.")
+        click.echo("Dry run: nothing was changed.")
+        return
+    removed = remove_files(result.files_to_remove)
+    click.echo(f"Released {result.export_files_released} finished export files older than a day ({removed} on disk).")

@@ -1,0 +1,1 @@
+"""Survey responses: the residents' online survey, interviews in the field, answers, contact details and feedback."""

@@ -1,0 +1,290 @@
+"""Responses: starting one, saving a page of answers, resuming, submitting, scoring.
+
+Concurrency: every write first takes the response row `FOR UPDATE` (PostgreSQL;
+on SQLite the transaction's `BEGIN IMMEDIATE` already serialises writers), so a
+double-clicked button is applied once and the second click sees the first's
+result. Each page is saved in one transaction: a page is never half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+import instruments
+from instruments import Instrument
+from survey.audit.trail import item_changes_audited
+from survey.campaigns.operations import ASSET_TEMPLATE_KEY
+from survey.database import utcnow
+from survey.exceptions import ServiceError
+from survey.extensions import db
+from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response, User
+
+# No 0/O or 1/I: codes are read aloud and written on paper.
+RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RESUME_CODE_LENGTH = 12  # 32**12 = 2**60 codes: unguessable even without rate limits
+CONTACT_TOKEN_MINUTES = 30  # the thank-you page's contact form works this long after submitting
+
+
+class Declined:
+    """The answer "Prefer not to say": stored as the missing reason "declined", never as a code."""
+
+    _instance: Declined | None = None
+
+    def __new__(cls) -> Declined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "DECLINED"
+
+
+DECLINED = Declined()
+Value = int | str | Declined | None
+
+
+def start_response(
+    campaign: Campaign, start_token: str, mode: str = "online", entered_by: User | None = None
+) -> Response:
+    """Create a partial response with consent given; the same `start_token` gives the same response."""
+    existing = db.session.scalar(select(Response).filter_by(start_token=start_token))
+    if existing is not None:
+        return existing
+    response = Response(
+        public_id=secrets.token_hex(16),
+        campaign=campaign,
+        community_id=campaign.community_id,
+        mode=mode,
+        instrument_versions={
+            link.instrument_version.key: link.instrument_version.version for link in campaign.instruments
+        },
+        consent=True,
+        status="partial",
+        start_token=start_token,
+        entered_by=entered_by,
+    )
+    db.session.add(response)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A concurrent request with the same token won the race: use its response.
+        db.session.rollback()
+        existing = db.session.scalar(select(Response).filter_by(start_token=start_token))
+        if existing is None:
+            raise
+        return existing
+    return response
+
+
+def lock_response(public_id: str, campaign: Campaign) -> Response | None:
+    """Load a response of this campaign for writing, waiting for any other writer of it."""
+    return db.session.scalar(
+        select(Response).where(Response.public_id == public_id, Response.campaign_id == campaign.id).with_for_update()
+    )
+
+
+def find_response(public_id: str, campaign: Campaign) -> Response | None:
+    return db.session.scalar(
+        select(Response).where(Response.public_id == public_id, Response.campaign_id == campaign.id)
+    )
+
+
+def asset_item_fields(response: Response) -> dict[str, tuple[int, str]]:
+    """Map asset item keys to (campaign asset id, 'frequency' | 'importance')."""
+    keys: dict[str, tuple[int, str]] = {}
+    for asset in response.campaign.assets:
+        keys[f"asset_{asset.slug}"] = (asset.id, "frequency")
+        keys[f"asset_{asset.slug}_value"] = (asset.id, "importance")
+    return keys
+
+
+def _asset_form_fields(response: Response) -> dict[str, tuple[int, str]]:
+    """`asset_item_fields` plus the screener fields ("asset_<slug>-uses", see survey_pages)."""
+    keys = asset_item_fields(response)
+    for asset in response.campaign.assets:
+        keys[f"asset_{asset.slug}-uses"] = (asset.id, "uses")
+    return keys
+
+
+def _save_asset_answers(response: Response, keys: Sequence[str], values: Mapping[str, Value]) -> None:
+    """Update the asset answers named by `keys` (a whole section or one of its pages), keeping the rest.
+
+    "No" to "Do you go to ...?" stores frequency 0 ("Never"); "Yes" after an earlier "No" clears it,
+    so that "How often" is asked.
+    """
+    fields = _asset_form_fields(response)
+    changes: dict[int, dict[str, Value]] = {}
+    for key in keys:
+        if key in fields:
+            asset_id, field = fields[key]
+            changes.setdefault(asset_id, {})[field] = values.get(key)
+    if not changes:
+        return
+    existing = {
+        use.campaign_asset_id: use
+        for use in db.session.scalars(
+            select(AssetUse).where(AssetUse.response_id == response.id, AssetUse.campaign_asset_id.in_(list(changes)))
+        )
+    }
+    for asset_id, change in changes.items():
+        use = existing.get(asset_id) or AssetUse(response_id=response.id, campaign_asset_id=asset_id)
+        for field in ("frequency", "importance"):
+            if field in change:
+                value = change[field]
+                setattr(use, field, value if isinstance(value, int) else None)
+        if "uses" in change:
+            answer = change["uses"]
+            use.uses = None if answer is None else bool(answer)
+            if use.uses is False:
+                use.frequency = 0  # "No": never, whatever a hidden follow-up still held
+            elif use.frequency == 0:
+                use.frequency = None
+        empty = use.uses is None and use.frequency is None and use.importance is None
+        if empty and asset_id in existing:
+            db.session.delete(use)
+        elif not empty and asset_id not in existing:
+            db.session.add(use)
+
+
+def save_section(response: Response, section: Instrument, values: Mapping[str, Value]) -> None:
+    """Replace this response's answers to the items of one section with `values`."""
+    if response.status != "partial":
+        raise ServiceError("This response has already been submitted and can no longer be changed.")
+    item_keys = [item.key for item in section.items]
+    if section.key == ASSET_TEMPLATE_KEY:
+        _save_asset_answers(response, item_keys, values)
+        asset_keys = _asset_form_fields(response)
+        item_keys = [key for key in item_keys if key not in asset_keys]
+    db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(item_keys)))
+    answers = []
+    for key in item_keys:
+        value = values.get(key)
+        if value is DECLINED:
+            answers.append(
+                {"response_id": response.id, "item_key": key, "text": None, "value": None, "missing_reason": "declined"}
+            )
+            continue
+        if value is None or value == "":
+            continue
+        text, number = (value, None) if isinstance(value, str) else (None, int(value))  # type: ignore[arg-type]
+        answers.append({"response_id": response.id, "item_key": key, "text": text, "value": number})
+    _insert(Answer, answers)
+    response.updated_at = utcnow()
+    db.session.flush()
+
+
+def _insert(model: type[Answer] | type[AssetUse], rows: list[dict[str, Any]]) -> None:
+    """Insert answer rows: as ORM objects when staff key them (the audit trail records each item),
+    else in one executemany, which took half the time of a resident's page save."""
+    if not rows:
+        return
+    if item_changes_audited():
+        db.session.add_all(model(**row) for row in rows)
+    else:
+        db.session.execute(insert(model), rows)
+
+
+def stored_values(response: Response) -> dict[str, Value]:
+    """All answers of a response keyed by item key, asset answers included."""
+    # Plain rows, and the asset slug joined in: loading each use's campaign asset was one query per asset.
+    values: dict[str, Value] = {}
+    answers = select(Answer.item_key, Answer.text, Answer.value, Answer.missing_reason).where(
+        Answer.response_id == response.id
+    )
+    for item_key, text, value, reason in db.session.execute(answers):
+        if reason == "declined":
+            values[item_key] = DECLINED
+        elif text is not None or value is not None:
+            values[item_key] = text if text is not None else value
+    uses = (
+        select(CampaignAsset.slug, AssetUse.uses, AssetUse.frequency, AssetUse.importance)
+        .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
+        .where(AssetUse.response_id == response.id)
+    )
+    for slug, used, frequency, importance in db.session.execute(uses):
+        if frequency is not None:
+            values[f"asset_{slug}"] = frequency
+        if importance is not None:
+            values[f"asset_{slug}_value"] = importance
+        if used is None and frequency is not None:
+            used = frequency > 0  # answered as a grid (paper, version 1): "Never" is a "No"
+        if used is not None:
+            values[f"asset_{slug}-uses"] = 1 if used else 0
+    return values
+
+
+def first_incomplete_section(sections: Sequence[Instrument], values: Mapping[str, Value]) -> int | None:
+    """Index of the first section with an unanswered required item, or None when all are done."""
+    for index, section in enumerate(sections):
+        if any(item.required and values.get(item.key) in (None, "") for item in section.items):
+            return index
+    return None
+
+
+def submit_response(response: Response, sections: Sequence[Instrument]) -> bool:
+    """Mark the response complete; False (and nothing changed) if required answers are missing."""
+    if response.status == "complete":
+        return True
+    if first_incomplete_section(sections, stored_values(response)) is not None:
+        return False
+    now = utcnow()
+    response.status = "complete"
+    response.submitted_at = now
+    # A finished response cannot be reopened, so its resume code has no further use.
+    response.resume_code_hash = None
+    response.resume_expires_at = None
+    db.session.flush()
+    return True
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def normalise_resume_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def format_resume_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def issue_resume_code(response: Response, valid_days: int) -> tuple[str, datetime]:
+    """Give the response a new resume code (replacing any older one); returns (code, expiry)."""
+    code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+    expires_at = utcnow() + timedelta(days=valid_days)
+    response.resume_code_hash = _hash_code(code)
+    response.resume_expires_at = expires_at
+    db.session.flush()
+    return format_resume_code(code), expires_at
+
+
+def resume_response(campaign: Campaign, raw_code: str) -> Response:
+    """The partial response a resume code belongs to, or a ServiceError saying why not."""
+    code = normalise_resume_code(raw_code)
+    response = None
+    if len(code) == RESUME_CODE_LENGTH:
+        response = db.session.scalar(
+            select(Response).where(Response.resume_code_hash == _hash_code(code), Response.campaign_id == campaign.id)
+        )
+    if response is None or response.status != "partial":
+        raise ServiceError("We could not find that resume code for this survey. Check it and try again.")
+    if response.resume_expires_at is None or response.resume_expires_at < utcnow():
+        raise ServiceError("That resume code has expired. You are welcome to start the survey again.")
+    return response
+
+
+def response_scores(sections: Sequence[Instrument], values: Mapping[str, Value]) -> dict[str, float]:
+    """Score one response with the scoring library; unscorable scores are left out."""
+    numeric = {key: value for key, value in values.items() if isinstance(value, int)}
+    frame = pd.DataFrame([numeric], dtype="float64") if numeric else pd.DataFrame(index=[0])
+    scores = instruments.score(frame, sections)
+    return {name: float(scores[name].iloc[0]) for name in scores.columns if pd.notna(scores[name].iloc[0])}
