@@ -238,7 +238,8 @@ def test_last_used_is_written_at_most_once_a_minute(app, client, researcher_toke
 def survey_data(app):
     """Demo responses (some partial), one complete with a WEMWBS item missing, one unverified,
     and a practice campaign with a complete response that must never appear."""
-    from survey.demo.build import DEMO_INSTRUMENTS, load_demo
+    from survey.demo.build import load_demo
+    from survey.demo.catalogue import DEMO_INSTRUMENTS
 
     with app.app_context():
         load_demo(per_community=20, paper=False)

@@ -1,33 +1,21 @@
-"""Forms for the admin screens; choices that come from the database are set by the view."""
+"""Forms for staff accounts; choices that come from the database are set by the view."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.accounts.operations import EMAIL_PATTERN
+from survey.web.fields import CheckboxesField
+from survey.web.fields import strip as _strip
 
 ROLE_CHOICES = [
     SelectChoice(value="peer", label="Peer researcher (fieldwork in assigned communities)"),
     SelectChoice(value="researcher", label="Researcher (all communities, analysis)"),
     SelectChoice(value="admin", label="Administrator (everything, including accounts and contact details)"),
 ]
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several checkboxes sharing one name (nothing ticked submits an empty list)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class _UserDetails(FlaskForm):
@@ -54,17 +42,3 @@ class EditUserForm(_UserDetails):
 
 class AssignmentsForm(FlaskForm):
     communities = CheckboxesField("Communities", coerce=int)
-
-
-class LicenceForm(FlaskForm):
-    instrument_key = SelectField("Instrument", validators=[DataRequired("Choose the instrument.")])
-    holder = StringField(
-        "Licence holder (the registered organisation)",
-        validators=[DataRequired("Enter the organisation that holds the licence."), Length(max=200)],
-        filters=[_strip],
-    )
-    reference = StringField(
-        "Licence or registration reference",
-        validators=[DataRequired("Enter the reference you were given when registering."), Length(max=200)],
-        filters=[_strip],
-    )

@@ -18,14 +18,15 @@ from survey.assets.adjustment_csv import (
 )
 from survey.assets.adjustments import AssetAdjustment, as_percent, campaign_asset, campaign_assets, remove_adjustment
 from survey.assets.adjustments import set_adjustment as store_adjustment
+from survey.assets.forms import AdjustmentForm
 from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
-from survey.campaigns.forms import AdjustmentForm, AssetImportForm, ConfirmImportForm
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import Campaign
-from survey.web.lookups import attach_errors, campaign_or_404, see_other
-from survey.web.uploads import confirmed_text, dry_run
+from survey.web.http import see_other
+from survey.web.lookups import attach_errors, campaign_or_404
+from survey.web.uploads import AssetImportForm, ConfirmImportForm, confirmed_text, dry_run
 
 
 def _item_or_404(campaign: Campaign, asset_slug: str) -> AssetAdjustment:

@@ -116,14 +116,6 @@ def unguard_formula(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
-def decode_upload(data: bytes) -> str | None:
-    """The file as text (UTF-8, with or without the BOM spreadsheets add), or None."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
 def check_import(community: Community, text: str) -> ImportReport:
     """The dry run: check every row and say what importing `text` would do."""
     report = ImportReport()

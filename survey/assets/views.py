@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
 from survey.assets.csv_files import ImportReport, check_import, export_assets, import_assets
+from survey.assets.forms import AssetForm
 from survey.assets.nominations import nomination_text
 from survey.assets.operations import (
     KIND_LABELS,
@@ -21,12 +22,12 @@ from survey.assets.operations import (
     update_asset,
 )
 from survey.blueprints import research as bp
-from survey.campaigns.forms import AssetForm, AssetImportForm, ConfirmImportForm
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import Asset, Community
-from survey.web.lookups import asset_or_404, attach_errors, community_or_404, see_other
-from survey.web.uploads import confirmed_text, dry_run
+from survey.web.http import see_other
+from survey.web.lookups import asset_or_404, attach_errors, community_or_404
+from survey.web.uploads import AssetImportForm, ConfirmImportForm, confirmed_text, dry_run
 
 
 @bp.get("/communities/<slug>/assets")

@@ -13,7 +13,8 @@ from survey.blueprints import research as bp
 from survey.campaigns.forms import CommunityForm
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community
-from survey.web.lookups import attach_errors, community_or_404, see_other
+from survey.web.http import see_other
+from survey.web.lookups import attach_errors, community_or_404
 
 
 @bp.get("/communities")

@@ -17,7 +17,8 @@ from survey.campaigns.forms import campaign_data, campaign_form
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Community
-from survey.web.lookups import attach_errors, campaign_or_404, see_other
+from survey.web.http import see_other
+from survey.web.lookups import attach_errors, campaign_or_404
 
 
 def _form(data: dict[str, Any] | None = None) -> Any:

@@ -1,59 +1,23 @@
-"""Forms for the research screens. Asset fields are checked by the same functions as the CSV import."""
+"""Forms for communities and campaigns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
-    HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey.assets.adjustments import (
-    AdjustmentValues,
-    as_percent,
-    check_agreed_by,
-    check_agreed_on,
-    check_percent,
-    check_reason,
-    check_years,
-    clean_values,
-)
-from survey.assets.operations import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
 from survey.campaigns.admin import CampaignSettings
-from survey.models import ADJUSTMENT_FRACTIONS, ASSET_KINDS, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
+from survey.models import SAMPLING_METHODS
 from survey.web.fields import DateInputField, WholeNumberField
-
-# Above this the import is refused with a message; the app-wide MAX_CONTENT_LENGTH (256 KB) stops
-# anything far larger first. The confirmation step re-sends the file base64-encoded (4/3 larger),
-# which must also fit under that limit. 100 KB is well over a thousand assets.
-IMPORT_MAX_BYTES = 100 * 1024
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def checked_by(check: Callable[[Any], Any]) -> Callable[[Any, Any], None]:
-    """A validator that runs one of the shared asset column checks."""
-
-    def validate(_form: Any, field: Any) -> None:
-        try:
-            check(field.data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-
-    return validate
+from survey.web.fields import strip as _strip
 
 
 class CommunityForm(FlaskForm):
@@ -70,85 +34,6 @@ class CommunityForm(FlaskForm):
     name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name."), Length(max=200)])
 
 
-class AssetForm(FlaskForm):
-    """One asset-log entry; each field runs the shared column check."""
-
-    slug = StringField("Web address", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["slug"])])
-    name = StringField("Name", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["name"])])
-    kind = SelectField(
-        "Kind",
-        choices=[SelectChoice("", "Choose a kind"), *(SelectChoice(kind, KIND_LABELS[kind]) for kind in ASSET_KINDS)],
-        validate_choice=False,  # the shared check gives the message
-        validators=[checked_by(COLUMN_CHECKS["kind"])],
-    )
-    description = TextAreaField("Description", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["description"])])
-    location = StringField("Location", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["location"])])
-    annual_cost = StringField(
-        "Annual cost in pounds", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["annual_cost"])]
-    )
-    cost_year = StringField(
-        "Price year of the annual cost", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["cost_year"])]
-    )
-    question_phrase = StringField(
-        "How residents are asked about it",
-        filters=[_strip],
-        validators=[checked_by(COLUMN_CHECKS["question_phrase"])],
-    )
-    sixways_dimensions = SelectMultipleField(
-        "Six ways to wellbeing",
-        choices=[SelectChoice(dimension, DIMENSION_LABELS[dimension]) for dimension in SIXWAYS_DIMENSIONS],
-        validate_choice=False,
-        validators=[checked_by(COLUMN_CHECKS["sixways_dimensions"])],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
-
-    def asset_fields(self) -> AssetFields:
-        """The checked values (call after `validate`)."""
-        values, problems = clean_asset({column: self[column].data for column in COLUMN_CHECKS})
-        if values is None:
-            raise ValueError(f"asset form used before validation: {problems}")
-        return values
-
-    @classmethod
-    def for_asset(cls, asset: Any) -> AssetForm:
-        """A form filled in from a stored asset."""
-        cost = "" if asset.annual_cost is None else f"{asset.annual_cost:.2f}"
-        return cls(
-            data={
-                "slug": asset.slug,
-                "name": asset.name,
-                "kind": asset.kind,
-                "description": asset.description,
-                "location": asset.location,
-                "annual_cost": cost,
-                "cost_year": "" if asset.cost_year is None else str(asset.cost_year),
-                "sixways_dimensions": list(asset.sixways_dimensions),
-                "question_phrase": asset.question_phrase,
-            }
-        )
-
-
-class AssetImportForm(FlaskForm):
-    """The CSV upload for the import's dry run."""
-
-    file = FileField(
-        "CSV file",
-        validators=[
-            FileRequired("Choose a CSV file to check."),
-            FileAllowed(["csv", "txt"], "Choose a .csv file (save the spreadsheet as CSV UTF-8)."),
-            FileSize(IMPORT_MAX_BYTES, message=f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB."),
-        ],
-    )
-
-
-class ConfirmImportForm(FlaskForm):
-    """The checked file, base64-encoded, sent back to import it."""
-
-    content = HiddenField(validators=[DataRequired("Nothing to import: check a file first.")])
-
-
-ADJUSTMENT_FIELDS = (*ADJUSTMENT_FRACTIONS, "years", "reason", "agreed_by", "agreed_on")
 SAMPLING_LABELS = {
     "random": "Random (probability) sample",
     "quota": "Quota sample",
@@ -316,38 +201,3 @@ def campaign_data(campaign: Any) -> dict[str, Any]:
     for position, key in enumerate(campaign.instrument_keys, start=1):
         data[f"position_{key}"] = str(position)
     return data
-
-
-class AdjustmentForm(FlaskForm):
-    """One asset's SROI adjustments, fractions typed as percentages (25 = 25%); each field runs the
-    same check as the service (and, for the CSV, the same rules as `analysis.adjustments`)."""
-
-    deadweight = StringField("Deadweight (%)", filters=[_strip], validators=[checked_by(check_percent)])
-    displacement = StringField("Displacement (%)", filters=[_strip], validators=[checked_by(check_percent)])
-    attribution = StringField("Attribution (%)", filters=[_strip], validators=[checked_by(check_percent)])
-    drop_off = StringField("Drop-off a year (%)", filters=[_strip], validators=[checked_by(check_percent)])
-    years = StringField("Years valued", filters=[_strip], default="1", validators=[checked_by(check_years)])
-    reason = TextAreaField("Reason", filters=[_strip], validators=[checked_by(check_reason)])
-    agreed_by = StringField("Agreed by", filters=[_strip], validators=[checked_by(check_agreed_by)])
-    agreed_on = StringField("Agreed on (YYYY-MM-DD)", filters=[_strip], validators=[checked_by(check_agreed_on)])
-
-    def values(self) -> AdjustmentValues:
-        """The checked values (call after `validate`)."""
-        values, problems = clean_values({name: self[name].data for name in ADJUSTMENT_FIELDS})
-        if values is None:
-            raise ValueError(f"adjustment form used before validation: {problems}")
-        return values
-
-    @classmethod
-    def for_adjustment(cls, row: Any) -> AdjustmentForm:
-        """A form filled in from a stored adjustment (None: the gross defaults)."""
-        if row is None:
-            return cls(data={"years": "1"})
-        data = {name: as_percent(getattr(row, name)) for name in ADJUSTMENT_FRACTIONS}
-        data.update(
-            years=str(row.years),
-            reason=row.reason,
-            agreed_by=row.agreed_by,
-            agreed_on=row.agreed_on.isoformat() if row.agreed_on else "",
-        )
-        return cls(data=data)

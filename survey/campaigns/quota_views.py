@@ -10,7 +10,8 @@ from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
 from survey.campaigns.quotas import DIMENSION_LABELS, check_targets, quota_progress, set_quotas
 from survey.extensions import db
-from survey.web.lookups import campaign_or_404, see_other
+from survey.web.http import see_other
+from survey.web.lookups import campaign_or_404
 
 
 @bp.route("/campaigns/<slug>/quotas", methods=["GET", "POST"])

@@ -14,7 +14,8 @@ from survey.datasets import exports
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Campaign, Community, ExportJob
-from survey.web.lookups import see_other, settle_stale_jobs
+from survey.web.http import see_other
+from survey.web.lookups import settle_stale_jobs
 
 
 def _form_page(chosen: dict[str, object], problem: str | None = None, status: int = 200) -> tuple[str, int]:

@@ -34,7 +34,7 @@ from survey.datasets.imports import (
     suffix_of,
 )
 from survey.extensions import db
-from survey.web.lookups import see_other
+from survey.web.http import see_other
 
 SESSION_KEY = "response_imports"
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")

@@ -13,7 +13,8 @@ from survey.datasets.reports import recent_jobs, request_report, start_in_backgr
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Campaign, Community, ReportJob
-from survey.web.lookups import see_other, settle_stale_jobs
+from survey.web.http import see_other
+from survey.web.lookups import settle_stale_jobs
 
 
 @bp.get("/reports")

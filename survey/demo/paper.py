@@ -12,6 +12,7 @@ import numpy as np
 
 from survey.audit.trail import acting_as
 from survey.campaigns.operations import campaign_sections
+from survey.demo.people import synthetic_person
 from survey.models import Campaign, User
 from survey.paper.operations import (
     Keyed,
@@ -39,8 +40,6 @@ def add_demo_paper(
     discrepancy: str | None = None,
 ) -> None:
     """Issue a batch to `peer`, key most of it; `discrepancy` "resolved" or "open" plants one."""
-    from survey.demo.build import synthetic_person  # demo imports this module
-
     with acting_as(researcher.id, researcher.email):
         batch = issue_batch(campaign, peer, researcher, BATCH_SIZE, rng=random.Random(int(rng.integers(1 << 30))))
     sections = {section.key: section for section in campaign_sections(campaign)}

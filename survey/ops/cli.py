@@ -6,17 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.exceptions import ServiceError
 from survey.extensions import db
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-    app.cli.add_command(purge_command)
 
 
 def _busy_timeout_s() -> float:
@@ -100,3 +94,6 @@ def purge_command(days: int | None, dry_run: bool) -> None:
         return
     removed = remove_files(result.files_to_remove)
     click.echo(f"Released {result.export_files_released} finished export files older than a day ({removed} on disk).")
+
+
+COMMANDS = (backup_command, restore_command, purge_command)

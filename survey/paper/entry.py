@@ -16,7 +16,8 @@ from survey.paper import operations as papers
 from survey.paper.keying import BLANK, MULTIPLE, KeyedForm, describe, entry_codes, read_form, read_item
 from survey.paper.printing import form_sections
 from survey.paper.serials import SerialError
-from survey.paper.views import see_other, visible_form
+from survey.paper.views import visible_form
+from survey.web.http import see_other_url
 
 
 def _lookup_page(status: int, typed: str = "", problem: str | None = None) -> tuple[str, int]:
@@ -46,7 +47,7 @@ def lookup() -> HTTPResponse | tuple[str, int]:
     refusal = papers.entry_refusal(form, current_user)
     if refusal:
         return _lookup_page(409, typed, refusal)
-    return see_other(url_for(".entry", serial=form.serial))
+    return see_other_url(url_for(".entry", serial=form.serial))
 
 
 def _items(form: PaperForm) -> list[Item]:
@@ -103,7 +104,7 @@ def entry(serial: str) -> HTTPResponse | tuple[str, int]:
         return render(409, keyed, problem.message)
     db.session.commit()
     flash(_saved_message(form, saved))
-    return see_other(url_for(".lookup"))
+    return see_other_url(url_for(".lookup"))
 
 
 def _resolution_choice(item: Item | None, discrepancy: Discrepancy) -> papers.Keyed:
@@ -127,7 +128,7 @@ def resolve(serial: str) -> HTTPResponse | tuple[str, int]:
     waiting = papers.open_discrepancies(form)
     if not waiting:
         flash(f"Form {form.serial} has no discrepancies waiting to be resolved.")
-        return see_other(url_for(".batch", batch_id=form.batch_id))
+        return see_other_url(url_for(".batch", batch_id=form.batch_id))
     numbered = {p.item.key: p for s in form_sections(form.campaign) for p in s.items}
     errors: dict[int, str] = {}
 
@@ -157,4 +158,4 @@ def resolve(serial: str) -> HTTPResponse | tuple[str, int]:
     papers.resolve_discrepancies(form, current_user, chosen)
     db.session.commit()
     flash(f"Resolved {len(waiting)} discrepancy(ies) on form {form.serial}; the response is verified.")
-    return see_other(url_for(".home"))
+    return see_other_url(url_for(".home"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
@@ -19,10 +19,7 @@ from survey.paper.forms import IssueForm, ReturnsForm
 from survey.paper.printing import form_sections
 from survey.paper.serials import SerialError
 from survey.paper.statistics import entry_stats
-
-
-def see_other(url: str) -> HTTPResponse:
-    return redirect(url, code=303)
+from survey.web.http import see_other_url
 
 
 def visible_form(serial: str) -> PaperForm:
@@ -104,7 +101,7 @@ def issue(slug: str) -> HTTPResponse | tuple[str, int]:
         f"Issued {batch.size} forms ({batch.forms[0].serial} to {batch.forms[-1].serial}) to "
         f"{recipient.display_name}. The PDF is being made: download it from this page when it is ready."
     )
-    return see_other(url_for(".batch", batch_id=batch.id))
+    return see_other_url(url_for(".batch", batch_id=batch.id))
 
 
 def _settle_stale_pdfs() -> None:
@@ -125,11 +122,11 @@ def remake_pdf(batch_id: int) -> HTTPResponse:
     batch = _visible_batch(batch_id)
     if batch.pdf_status != "failed":
         flash("The PDF of this batch has not failed, so it is not made again.")
-        return see_other(url_for(".batch", batch_id=batch.id))
+        return see_other_url(url_for(".batch", batch_id=batch.id))
     paper_jobs.queue_pdf(batch)
     db.session.commit()
     paper_jobs.start(batch.id)
-    return see_other(url_for(".batch", batch_id=batch.id))
+    return see_other_url(url_for(".batch", batch_id=batch.id))
 
 
 @bp.get("/batches/<int:batch_id>")
@@ -187,7 +184,7 @@ def form_status(serial: str) -> HTTPResponse:
     else:
         db.session.commit()
         flash(f"Form {form.serial} marked {status}.")
-    return see_other(url_for(".batch", batch_id=form.batch_id))
+    return see_other_url(url_for(".batch", batch_id=form.batch_id))
 
 
 @bp.route("/returns", methods=["GET", "POST"])
@@ -217,7 +214,7 @@ def returns() -> HTTPResponse | tuple[str, int]:
         return render(409)
     db.session.commit()
     flash(f"Form {paper_form.serial} marked {form.status.data}. Type the next serial.")
-    return see_other(url_for(".returns"))
+    return see_other_url(url_for(".returns"))
 
 
 @bp.get("/stats")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
@@ -19,12 +19,9 @@ from survey.models import Campaign, Response
 from survey.responses.flow import PageLinks, section_page
 from survey.responses.interviews import discard_interview, resume_part, unfinished_interviews
 from survey.responses.operations import start_response
+from survey.web.http import see_other_url
 
 CONSENT_ERROR = "Tick the box to confirm the person has heard the privacy notice and agrees to take part"
-
-
-def _see_other(url: str) -> HTTPResponse:
-    return redirect(url, code=303)
 
 
 def _workable_campaigns() -> list[Campaign]:
@@ -63,7 +60,7 @@ def start_interview(slug: str) -> HTTPResponse | tuple[str, int]:
     # A fresh token per start: interviews are started by staff, one click per respondent.
     response = start_response(campaign, secrets.token_urlsafe(24), mode="interview", entered_by=current_user)
     db.session.commit()
-    return _see_other(url_for(".interview_page", public_id=response.public_id, number=1))
+    return see_other_url(url_for(".interview_page", public_id=response.public_id, number=1))
 
 
 @bp.route("/interview/<public_id>/page/<int:number>", methods=["GET", "POST"])
@@ -86,9 +83,9 @@ def resume_interview(public_id: str) -> HTTPResponse:
     """Carry on from the first part still missing a required answer."""
     response = _own_interview(public_id)
     if response.status == "complete":
-        return _see_other(url_for(".interview_done", public_id=public_id))
+        return see_other_url(url_for(".interview_done", public_id=public_id))
     part, _parts = resume_part(response)
-    return _see_other(url_for(".interview_page", public_id=public_id, number=part))
+    return see_other_url(url_for(".interview_page", public_id=public_id, number=part))
 
 
 @bp.get("/interview/<public_id>/done")
@@ -96,7 +93,7 @@ def resume_interview(public_id: str) -> HTTPResponse:
 def interview_done(public_id: str) -> HTTPResponse | str:
     response = _own_interview(public_id)
     if response.status != "complete":
-        return _see_other(url_for(".resume_interview", public_id=public_id))
+        return see_other_url(url_for(".resume_interview", public_id=public_id))
     return render_template("fieldwork/done.html", campaign=response.campaign)
 
 
@@ -107,10 +104,10 @@ def discard(public_id: str) -> HTTPResponse | str:
     response = _own_interview(public_id)
     if response.status != "partial":
         flash("That interview is finished, so it is kept.")
-        return _see_other(url_for(".home"))
+        return see_other_url(url_for(".home"))
     if request.method == "GET" or request.form.get("confirm") != "yes":
         if request.method == "POST":
-            return _see_other(url_for(".discard", public_id=public_id))
+            return see_other_url(url_for(".discard", public_id=public_id))
         part, parts = resume_part(response)
         return render_template("fieldwork/discard.html", response=response, part=part, parts=parts)
     started = response.started_at
@@ -120,7 +117,7 @@ def discard(public_id: str) -> HTTPResponse | str:
     except ServiceError as problem:
         db.session.rollback()
         flash(problem.message)
-        return _see_other(url_for(".home"))
+        return see_other_url(url_for(".home"))
     db.session.commit()
     flash(f"Interview discarded: {title}, started {local_time(started)}. Its answers are deleted.")
-    return _see_other(url_for(".home"))
+    return see_other_url(url_for(".home"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, render_template, request, session
+from flask import abort, current_app, flash, render_template, request, session
 from werkzeug.wrappers import Response as HTTPResponse
 
 from instruments import Instrument
@@ -27,6 +27,7 @@ from survey.responses.operations import (
 )
 from survey.responses.pages import SurveyPage, first_incomplete_page, missing_followups, page_count, survey_pages
 from survey.responses.resident_forms import DECLINED_VALUE, section_form, section_values
+from survey.web.http import see_other_url
 
 MISSING_MESSAGE = "Some questions still need an answer before you can submit."
 FOLLOWUP_MESSAGE = "Thank you. Now tell us how often you go to, use or see each one you said yes to."
@@ -40,10 +41,6 @@ class PageLinks:
     saved: str | None = None  # None: no "save and finish later" (interviews are finished in one go)
     check: str | None = None  # "Check your answers" before submitting; None: the last page submits
     template: str = "residents/section.html"
-
-
-def _see_other(url: str) -> HTTPResponse:
-    return redirect(url, code=303)
 
 
 def carry_on_page(sections: Sequence[Instrument], response: Response) -> int:
@@ -60,7 +57,7 @@ def section_page(
     campaign: Campaign, sections: Sequence[Instrument], response: Response, number: int, links: PageLinks
 ) -> HTTPResponse | tuple[str, int]:
     if response.status == "complete":
-        return _see_other(links.done)
+        return see_other_url(links.done)
     total = page_count(sections)
     if not 1 <= number <= total:
         abort(404)
@@ -117,24 +114,24 @@ def section_page(
     locked = lock_response(response.public_id, campaign)
     if locked is None or locked.status == "complete":
         # A second click of "Submit" arrives after the first has completed the response.
-        return _see_other(links.done)
+        return see_other_url(links.done)
     save_section(locked, page.form, answers)
     if ask_followups:
         # Without JavaScript the "how often" questions appear once "Yes" is saved: the same page again.
         locked.last_page = number
         db.session.commit()
         flash(FOLLOWUP_MESSAGE)
-        return _see_other(action_url)
+        return see_other_url(action_url)
     if action == "back":
         locked.last_page = max(number - 1, 1)
         db.session.commit()
-        return _see_other(back_url)
+        return see_other_url(back_url)
     if action == "save" and links.saved:
         locked.last_page = number
         code, expires_at = issue_resume_code(locked, current_app.config["RESUME_CODE_DAYS"])
         db.session.commit()
         session["resume_code"] = {"code": code, "expires_at": expires_at.isoformat(), "page": number}
-        return _see_other(links.saved)
+        return see_other_url(links.saved)
     if changing and links.check:
         # Back to "Check your answers", unless the change opened questions still to answer
         # (a "No" turned into "Yes" asks how often on the next page).
@@ -143,16 +140,16 @@ def section_page(
         locked.last_page = number
         db.session.commit()
         if missing is not None and missing + 1 > number:
-            return _see_other(links.page(missing + 1) + "?change=1")
-        return _see_other(links.check)
+            return see_other_url(links.page(missing + 1) + "?change=1")
+        return see_other_url(links.check)
     if number < total:
         locked.last_page = number + 1
         db.session.commit()
-        return _see_other(links.page(number + 1))
+        return see_other_url(links.page(number + 1))
     locked.last_page = number
     if links.check:
         db.session.commit()
-        return _see_other(links.check)
+        return see_other_url(links.check)
     return submit_page(sections, locked, links)
 
 
@@ -172,6 +169,6 @@ def submit_page(sections: Sequence[Instrument], locked: Response, links: PageLin
         values = stored_values(locked)
         missing = first_incomplete_page(survey_pages(sections, values), values)
         flash(MISSING_MESSAGE)
-        return _see_other(links.page((missing or 0) + 1))
+        return see_other_url(links.page((missing or 0) + 1))
     db.session.commit()
-    return _see_other(links.done)
+    return see_other_url(links.done)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, render_template, request, session, url_for
 from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.blueprints import residents as bp
@@ -36,6 +36,7 @@ from survey.responses.operations import (
     stored_values,
 )
 from survey.responses.resident_forms import ContactForm, ResumeForm, StartForm
+from survey.web.http import see_other
 
 SAVED_NOTICE = "Your answers have been saved. You can carry on where you left off."
 JUST_SUBMITTED = timedelta(minutes=2)
@@ -91,10 +92,6 @@ def _just_submitted(campaign: Campaign) -> Response | None:
     return response if utcnow() - response.submitted_at < JUST_SUBMITTED else None
 
 
-def _see_other(endpoint: str, **values: object) -> HTTPResponse:
-    return redirect(url_for(endpoint, **values), code=303)
-
-
 def _links(slug: str) -> PageLinks:
     return PageLinks(
         page=lambda n: url_for(".page", slug=slug, number=n),
@@ -138,9 +135,9 @@ def start(slug: str) -> HTTPResponse | tuple[str, int]:
     db.session.commit()
     if response.status != "partial":  # a replayed consent form of a submitted response never reopens it
         flash("That survey has been sent already. Start again to fill in a new one.")
-        return _see_other(".consent", slug=slug)
+        return see_other(".consent", slug=slug)
     _remember(campaign, response)
-    return _see_other(".page", slug=slug, number=1)
+    return see_other(".page", slug=slug, number=1)
 
 
 @bp.route("/<slug>/page/<int:number>", methods=["GET", "POST"])
@@ -149,7 +146,7 @@ def page(slug: str, number: int) -> HTTPResponse | tuple[str, int]:
     response = _partial_response(campaign)
     if response is None:
         flash("Start the survey here, or use your resume code if you saved your answers earlier.")
-        return _see_other(".consent", slug=slug)
+        return see_other(".consent", slug=slug)
     return section_page(campaign, campaign_sections(campaign), response, number, _links(slug))
 
 
@@ -159,9 +156,9 @@ def carry_on(slug: str) -> HTTPResponse:
     campaign = get_public_campaign(slug, local_today())
     response = _partial_response(campaign)
     if response is None:
-        return _see_other(".consent", slug=slug)
+        return see_other(".consent", slug=slug)
     flash(SAVED_NOTICE)
-    return _see_other(".page", slug=slug, number=carry_on_page(campaign_sections(campaign), response))
+    return see_other(".page", slug=slug, number=carry_on_page(campaign_sections(campaign), response))
 
 
 @bp.get("/<slug>/saved")
@@ -169,7 +166,7 @@ def saved(slug: str) -> HTTPResponse | str:
     campaign = get_public_campaign(slug, local_today())
     details = session.pop("resume_code", None)
     if not details:
-        return _see_other(".consent", slug=slug)
+        return see_other(".consent", slug=slug)
     return render_template(
         "residents/saved.html",
         campaign=campaign,
@@ -193,7 +190,7 @@ def resume(slug: str) -> HTTPResponse | tuple[str, int]:
         return render_template("residents/resume.html", campaign=campaign, form=form), 422
     _remember(campaign, response)
     flash(SAVED_NOTICE)
-    return _see_other(".page", slug=slug, number=carry_on_page(campaign_sections(campaign), response))
+    return see_other(".page", slug=slug, number=carry_on_page(campaign_sections(campaign), response))
 
 
 @bp.route("/<slug>/check", methods=["GET", "POST"])
@@ -202,28 +199,28 @@ def check(slug: str) -> HTTPResponse | tuple[str, int]:
     campaign = get_public_campaign(slug, local_today())
     if request.method == "POST" and (earlier := _just_submitted(campaign)) is not None:
         _forget(campaign, thank=earlier)  # a double-clicked Submit: the first click completed it
-        return _see_other(".done", slug=slug)
+        return see_other(".done", slug=slug)
     response = _partial_response(campaign)
     if response is None:
         if request.method == "POST" and slug in session.get("submitted", {}):
-            return _see_other(".done", slug=slug)
-        return _see_other(".consent", slug=slug)
+            return see_other(".done", slug=slug)
+        return see_other(".consent", slug=slug)
     sections = campaign_sections(campaign)
     links = _links(slug)
     if request.method == "POST":  # the CSRF token is checked by CSRFProtect for every POST
         locked = lock_response(response.public_id, campaign)
         if locked is None:
-            return _see_other(".consent", slug=slug)
+            return see_other(".consent", slug=slug)
         if locked.status == "partial":
             result = submit_page(sections, locked, links)
             if result.location != links.done:
                 return result
         _forget(campaign, thank=locked)
-        return _see_other(".done", slug=slug)
+        return see_other(".done", slug=slug)
     summary = answer_summary(sections, stored_values(response), campaign)
     if summary.first_missing is not None:
         flash(MISSING_MESSAGE)
-        return _see_other(".page", slug=slug, number=summary.first_missing)
+        return see_other(".page", slug=slug, number=summary.first_missing)
     return render_template(
         "residents/check.html", campaign=campaign, summary=summary, page_url=links.page, total=summary.pages
     ), 200
@@ -274,14 +271,14 @@ def contact(slug: str) -> HTTPResponse | tuple[str, int]:
     form = ContactForm()
     if response_for_contact_token(token, campaign.id) is None:
         flash("This form can no longer be used: contact details can be left once, within 30 minutes of finishing.")
-        return _see_other(".done", slug=slug)
+        return see_other(".done", slug=slug)
     if not form.validate():
         return _render_done(campaign, None, token, form, show_score=False, status=422)
     locked = response_for_contact_token(token, campaign.id, lock=True)
     if locked is None:  # a double-clicked "Send" after the first one used the token
-        return _see_other(".done", slug=slug)
+        return see_other(".done", slug=slug)
     email, phone = form.email.data or "", form.phone.data or ""
     record_contact(locked, name=form.name.data, email=email, phone=phone, purposes=form.purposes.data)
     db.session.commit()
     flash("Thank you. We will use your details only to invite you to what you chose, kept apart from your answers.")
-    return _see_other(".done", slug=slug)
+    return see_other(".done", slug=slug)

@@ -1,4 +1,5 @@
-"""Staff form fields with GOV.UK patterns and plain-words messages.
+"""Staff form fields with GOV.UK patterns and plain-words messages, and the filters and validators
+every staff form shares.
 
 `DateInputField` is the GOV.UK date input: three text boxes (day, month, year) checked on the server.
 
@@ -10,12 +11,14 @@ The boxes are named ``<field>-day``, ``<field>-month`` and ``<field>-year``; wha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from wtforms import Field, IntegerField
+from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 PARTS = ("day", "month", "year")
 MONTH_NAMES = {
@@ -119,3 +122,27 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(self.message) from None
+
+
+def strip(value: Any) -> Any:
+    """A field filter: surrounding spaces removed from text."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def checked_by(check: Callable[[Any], Any]) -> Callable[[Any, Any], None]:
+    """A validator that runs a check shared with a CSV import (ValueError: the message shown)."""
+
+    def validate(_form: Any, field: Any) -> None:
+        try:
+            check(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    return validate
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes sharing one name (nothing ticked submits an empty list)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -1,20 +1,12 @@
-"""What the research views share: loading by slug (scoped to the user), redirects, form errors."""
+"""What the staff views share: loading by slug (scoped to the user) and form errors."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from flask import redirect, url_for
-from werkzeug.wrappers import Response as HTTPResponse
-
 from survey.access import scoped_or_404
 from survey.models import Asset, Campaign, Community
-
-
-def see_other(endpoint: str, **values: Any) -> HTTPResponse:
-    """Redirect after a POST (303, so the browser follows with a GET)."""
-    return redirect(url_for(endpoint, **values), code=303)
 
 
 def community_or_404(slug: str) -> Community:

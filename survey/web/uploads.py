@@ -12,11 +12,44 @@ from collections.abc import Callable
 from typing import Protocol
 
 from flask import abort
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
 
-from survey.assets.csv_files import decode_upload
-from survey.campaigns.forms import AssetImportForm, ConfirmImportForm
+# Above this the import is refused with a message; the app-wide MAX_CONTENT_LENGTH (256 KB) stops
+# anything far larger first. The confirmation step re-sends the file base64-encoded (4/3 larger),
+# which must also fit under that limit. 100 KB is well over a thousand assets.
+CSV_UPLOAD_MAX_BYTES = 100 * 1024
 
 NOT_UTF8 = 'The file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" and try again.'
+
+
+class AssetImportForm(FlaskForm):
+    """A CSV upload for its dry run."""
+
+    file = FileField(
+        "CSV file",
+        validators=[
+            FileRequired("Choose a CSV file to check."),
+            FileAllowed(["csv", "txt"], "Choose a .csv file (save the spreadsheet as CSV UTF-8)."),
+            FileSize(CSV_UPLOAD_MAX_BYTES, message=f"The file is larger than {CSV_UPLOAD_MAX_BYTES // 1024} KB."),
+        ],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    """The checked file, base64-encoded, sent back to import it."""
+
+    content = HiddenField(validators=[DataRequired("Nothing to import: check a file first.")])
+
+
+def decode_upload(data: bytes) -> str | None:
+    """The file as text (UTF-8, with or without the BOM spreadsheets add), or None."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
 
 
 class Checked(Protocol):

@@ -31,7 +31,8 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
 
     from survey import create_app
     from survey.campaigns.operations import create_campaign, open_campaign
-    from survey.demo.build import DEMO_INSTRUMENTS, load_demo
+    from survey.demo.build import load_demo
+    from survey.demo.catalogue import DEMO_INSTRUMENTS
     from survey.extensions import db
     from survey.models import Answer, AssetUse, Campaign, Community, Response
 

@@ -113,7 +113,7 @@ def test_cli_bad_input_exits_2_naming_file_and_column(synthetic_dataset, tmp_pat
 def test_module_entry_point_and_no_flask_import(tmp_path) -> None:
     script = (
         "import sys, runpy\n"
-        "import analysis, analysis.report, analysis.cli, survey.datasets.reader\n"
+        "import analysis, analysis.report, analysis.cli\n"
         "assert not any(name == 'flask' or name.startswith('flask.') for name in sys.modules), 'flask imported'\n"
         f"sys.argv = ['analysis', 'report', {str(tmp_path / 'none.csv')!r}, '--assets', 'x.csv', '--out', 'o']\n"
         "runpy.run_module('analysis', run_name='__main__')\n"

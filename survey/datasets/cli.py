@@ -1,0 +1,191 @@
+"""Research data from the command line: `flask report`, `flask export`, `flask import-responses`,
+`flask licence add` -- the same checks and operations as the web pages, for scripts and schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import IntegrityError
+
+from survey.audit.trail import acting_as
+from survey.datasets.imports import SUFFIXES, ImportRejected, dry_run, import_responses
+from survey.exceptions import ServiceError
+from survey.extensions import db
+from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS
+
+ACTOR = "cli:import-responses"
+
+
+@click.command("report")
+@with_appcontext
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the report.")
+@click.option("--campaign", "campaigns", multiple=True, help="Campaign slug (repeatable); default all.")
+@click.option("--community", "communities", multiple=True, help="Community slug (repeatable); default all.")
+@click.option(
+    "--adjustments",
+    "adjustments_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="adjustments.csv: its rows replace the stored adjustments of the assets it lists (counted as agreed).",
+)
+@click.option(
+    "--deflators",
+    "deflators_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="year,index deflator table with a '# source: ...' line (default: the VALUATION_DEFLATORS_FILE setting).",
+)
+@click.option("--price-year", type=int, help="Price year of the money values (default: VALUATION_PRICE_YEAR, or 2019).")
+def report_command(
+    out_dir: str,
+    campaigns: tuple[str, ...],
+    communities: tuple[str, ...],
+    adjustments_file: str | None,
+    deflators_file: str | None,
+    price_year: int | None,
+) -> None:
+    """Build the workshop report (report.html and CSV tables) straight from the database.
+
+    Stored SROI adjustments (per campaign, the latest for each asset) are used automatically.
+    """
+    from flask import current_app
+    from tqdm import tqdm
+
+    from analysis.adjustments import read_adjustments
+    from survey.datasets.report_build import report_from_database
+    from survey.datasets.reports import valuation_config
+
+    chosen, places = list(campaigns) or None, list(communities) or None
+    with tqdm(total=100, desc="report", unit="%") as bar:
+
+        def progress(step: str, fraction: float) -> None:
+            bar.set_postfix_str(step[:40])
+            bar.update(max(0, round(fraction * 100) - bar.n))
+
+        try:
+            config = valuation_config(
+                deflators_file or current_app.config["VALUATION_DEFLATORS_FILE"],
+                price_year or current_app.config["VALUATION_PRICE_YEAR"],
+            )
+            paths = report_from_database(
+                db.engine,
+                out_dir,
+                campaigns=chosen,
+                communities=places,
+                progress=progress,
+                config=config,
+                adjustments=read_adjustments(adjustments_file) if adjustments_file else None,
+            )
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Report written to {out_dir}: {', '.join(sorted(p.name for p in paths.values()))}")
+
+
+@click.group("licence", cls=AppGroup)
+def licence() -> None:
+    """Record licences for copyright instruments (WEMWBS, SWEMWBS)."""
+
+
+@licence.command("add")
+@click.argument("instrument")
+@click.option("--holder", required=True, help="Organisation that registered, e.g. 'Kent County Council'.")
+@click.option("--reference", required=True, help="Licence or registration reference from the copyright holder.")
+def licence_add(instrument: str, holder: str, reference: str) -> None:
+    """Record the organisation's licence for INSTRUMENT (e.g. wemwbs)."""
+    from survey.audit.trail import acting_as
+    from survey.datasets.licences import add_licence
+
+    try:
+        with acting_as(None, "cli:licence-add"):
+            record = add_licence(instrument, holder, reference)
+            db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Recorded licence for {record.instrument_key}: {record.holder}, reference {record.reference}.")
+
+
+@click.command("export")
+@with_appcontext
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="Zip file to write.")
+@click.option("--format", "format_", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--content", type=click.Choice(EXPORT_CONTENTS), default="both", show_default=True)
+@click.option("--campaign", "campaigns", multiple=True, help="Campaign slug (repeatable); default every campaign.")
+@click.option("--community", "communities", multiple=True, help="Community slug (repeatable); default all.")
+@click.option("--verified-only", is_flag=True, help="Leave out responses awaiting double entry.")
+def export_command(
+    out: str,
+    format_: str,
+    content: str,
+    campaigns: tuple[str, ...],
+    communities: tuple[str, ...],
+    verified_only: bool,
+) -> None:
+    """Write the dataset export zip (data, codebook, provenance); the download is logged."""
+    from tqdm import tqdm
+
+    from survey.datasets.exports import check_request, export_to_file
+
+    with tqdm(total=100, desc="export", unit="%") as bar:
+
+        def progress(step: str, fraction: float) -> None:
+            bar.set_postfix_str(step[:40])
+            bar.update(max(0, round(fraction * 100) - bar.n))
+
+        try:
+            wanted = check_request(format_, content, campaigns, communities, verified_only)
+            record = export_to_file(out, wanted, label="cli:export", progress=progress)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+    click.echo(f"Wrote {out}: {record['rows']} responses ({format_}, {content}).")
+
+
+@click.command("import-responses")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", "check_only", is_flag=True, help="Check the file and print the report; import nothing.")
+def import_responses_command(file: Path, check_only: bool) -> None:
+    """Import responses from FILE (.csv, .xlsx or a dataset .zip) in the dataset format; exit 1 on any problem.
+
+    Every cell is checked first; the import writes all new responses or none, and skips
+    responses already imported into the same campaign.
+    """
+    if file.suffix.lower() not in SUFFIXES:
+        raise click.ClickException(f"{file.name}: choose a .csv, .xlsx or .zip file")
+    data = file.read_bytes()
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    if check_only:
+        report = dry_run(data, file.name, max_bytes=limit)
+        _echo(report.lines())
+        if not report.ok:
+            raise SystemExit(1)
+        click.echo(f"Dry run: nothing imported. Importing would add {report.new} responses.")
+        return
+    try:
+        with acting_as(None, ACTOR):
+            report = import_responses(data, file.name, None, actor_label=ACTOR, max_bytes=limit)
+            db.session.commit()
+    except ImportRejected as rejected:
+        db.session.rollback()
+        _echo(rejected.report.lines())
+        click.echo("Nothing was imported.", err=True)
+        raise SystemExit(1) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(
+            "Someone else imported some of these responses at the same time, so nothing was imported. Run it again."
+        ) from None
+    _echo(report.lines())
+    click.echo(f"Imported {report.added} responses; {report.already_present} already imported, skipped.")
+
+
+def _echo(lines: Iterable[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+COMMANDS = (report_command, licence, export_command, import_responses_command)
