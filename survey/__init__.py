@@ -24,6 +24,7 @@ VIEW_MODULES = (
     "survey.campaigns.edit_views",
     "survey.campaigns.community_views",
     "survey.campaigns.quota_views",
+    "survey.campaigns.licence_views",
     "survey.assets.views",
     "survey.assets.adjustment_views",
     "survey.paper.views",
@@ -32,7 +33,6 @@ VIEW_MODULES = (
     "survey.datasets.import_views",
     "survey.datasets.report_views",
     "survey.datasets.access_views",
-    "survey.datasets.licence_views",
     "survey.datasets.api",
     "survey.audit.views",
     "survey.ops.views",
@@ -54,8 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from survey import cli, errors, security, templating
+    from survey.datasets.api.errors import api_error_or_none
 
-    errors.register(app)
+    errors.register(app, api_errors=api_error_or_none)
     security.register(app)
     templating.register(app)
     cli.register(app)

@@ -13,7 +13,13 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 # The modules whose COMMANDS are added to `flask`.
-CLI_MODULES = ("survey.demo.cli", "survey.accounts.cli", "survey.datasets.cli", "survey.ops.cli")
+CLI_MODULES = (
+    "survey.demo.cli",
+    "survey.accounts.cli",
+    "survey.campaigns.cli",
+    "survey.datasets.cli",
+    "survey.ops.cli",
+)
 
 
 def register(app: Flask) -> None:

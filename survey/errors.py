@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -33,7 +34,9 @@ def _page(status: int, title: str, message: str) -> tuple[str, int]:
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, api_errors: Callable[[HTTPException], Response | None]) -> None:
+    """`api_errors` answers an error in the API's own format, or None when the request is not the API's."""
+
     @app.after_request
     def _drain_refused_upload(response: Response) -> Response:
         # Whichever handler answered (ours, or a blueprint's own 413 page such as the import form's).
@@ -58,10 +61,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | Response:
-        from survey.datasets.api.errors import error_response, is_api_request
-
-        if is_api_request():  # e.g. 404/405 under /api/ that no API route matched: JSON, like the API
-            return error_response(error)
+        answered = api_errors(error)  # e.g. 404/405 under /api/ that no API route matched: JSON, like the API
+        if answered is not None:
+            return answered
         status = error.code or 500
         message = _MESSAGES.get(status, error.description or "")
         return _page(status, error.name, message)

@@ -197,7 +197,7 @@ def runner(app: Flask):
 def make_campaign(app: Flask):
     """Build a community with assets and a campaign; returns the campaign slug."""
     from survey.campaigns.operations import create_campaign, open_campaign
-    from survey.datasets.licences import add_licence
+    from survey.campaigns.licences import add_licence
     from survey.models import Asset, Community
 
     def _make(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from survey.accounts.operations import create_user, set_active
 from survey.audit.trail import acting_as
-from survey.datasets.licences import add_licence
+from survey.campaigns.licences import add_licence
 from survey.extensions import db
 from survey.models import Asset, AuditEvent, Community, Licence, Response, User
 from tests.helpers import Resident, complete_survey

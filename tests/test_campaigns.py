@@ -14,7 +14,7 @@ from survey.campaigns.operations import (
     open_campaign,
     register_instrument_version,
 )
-from survey.datasets.licences import add_licence
+from survey.campaigns.licences import add_licence
 from survey.exceptions import InstrumentChangedError, LicenceRequiredError, ServiceError
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community, InstrumentVersion

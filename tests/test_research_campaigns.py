@@ -8,7 +8,7 @@ from datetime import date
 import segno
 from sqlalchemy import func, select
 
-from survey.datasets.licences import add_licence
+from survey.campaigns.licences import add_licence
 from survey.extensions import db
 from survey.models import Campaign, Community
 from tests.test_research_support import sign_in, submit

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from survey.audit.trail import AUDITED
+from survey.audit.trail import AUDITED, IMPORT_ENTITY
 from survey.extensions import db
 from survey.models import AUDIT_ACTIONS, AuditEvent, User
 
@@ -55,9 +55,7 @@ class AuditPage:
 
 def entity_types() -> list[str]:
     """The kinds of row the trail records, for the filter (imports are written by their service)."""
-    from survey.datasets.imports import AUDIT_ENTITY
-
-    return sorted({*AUDITED.values(), AUDIT_ENTITY})
+    return sorted({*AUDITED.values(), IMPORT_ENTITY})
 
 
 def actor_suggestions() -> list[str]:

@@ -58,6 +58,8 @@ AUDITED = {
     Answer: "answer",
     AssetUse: "asset_use",
 }
+# Response imports are audited as one event per import (written by their operation), not row by row.
+IMPORT_ENTITY = "response_import"
 STAFF_ONLY = {Answer, AssetUse}
 NEVER_VALUES = {ContactDetail}  # "changed", never the values: erasure must really erase
 SECRET_FIELDS = {

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, cast, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 
+from survey.database import local_date
 from survey.extensions import db
 from survey.models import MODES, PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperEntry, PaperForm, Response, User
 
@@ -174,7 +173,7 @@ def complete_by_day(campaign: Campaign, zone_name: str) -> list[tuple[date, int]
     # Grouping on a subquery's column: PostgreSQL would not match the time-zone bind parameter
     # of a repeated expression between SELECT and GROUP BY.
     days = (
-        select(_local_day(Response.submitted_at, zone_name).label("day"))
+        select(local_date(db.session, Response.submitted_at, zone_name).label("day"))
         .where(Response.campaign_id == campaign.id, Response.status == "complete")
         .subquery()
     )
@@ -185,26 +184,6 @@ def complete_by_day(campaign: Campaign, zone_name: str) -> list[tuple[date, int]
     first, last = min(counts), max(counts)
     every_day = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return [(day, counts.get(day, 0)) for day in every_day]
-
-
-def _local_day(column: Any, zone_name: str) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return cast(func.timezone(zone_name, column), Date)
-    if dialect == "sqlite":
-        raw = db.session.connection().connection.driver_connection
-        raw.create_function(
-            "survey_local_date", 1, partial(_sqlite_local_date, ZoneInfo(zone_name)), deterministic=True
-        )
-        return func.survey_local_date(column)
-    return cast(column, Date)  # other backends: UTC days
-
-
-def _sqlite_local_date(zone: ZoneInfo, stored: str | None) -> str | None:
-    # UTCDateTime stores naive UTC text on SQLite, e.g. "2025-06-01 23:30:00.000000".
-    if stored is None:
-        return None
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(zone).date().isoformat()
 
 
 def _as_date(value: Any) -> date:

@@ -201,3 +201,17 @@ def campaign_data(campaign: Any) -> dict[str, Any]:
     for position, key in enumerate(campaign.instrument_keys, start=1):
         data[f"position_{key}"] = str(position)
     return data
+
+
+class LicenceForm(FlaskForm):
+    instrument_key = SelectField("Instrument", validators=[DataRequired("Choose the instrument.")])
+    holder = StringField(
+        "Licence holder (the registered organisation)",
+        validators=[DataRequired("Enter the organisation that holds the licence."), Length(max=200)],
+        filters=[_strip],
+    )
+    reference = StringField(
+        "Licence or registration reference",
+        validators=[DataRequired("Enter the reference you were given when registering."), Length(max=200)],
+        filters=[_strip],
+    )

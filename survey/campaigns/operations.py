@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 import instruments
 from instruments import Instrument
+from survey.campaigns.licences import licence_recorded
 from survey.database import utcnow
-from survey.datasets.licences import licence_recorded
 from survey.exceptions import (
     CampaignClosedError,
     InstrumentChangedError,

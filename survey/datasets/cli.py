@@ -1,5 +1,5 @@
-"""Research data from the command line: `flask report`, `flask export`, `flask import-responses`,
-`flask licence add` -- the same checks and operations as the web pages, for scripts and schedules."""
+"""Research data from the command line: `flask report`, `flask export`, `flask import-responses`
+-- the same checks and operations as the web pages, for scripts and schedules."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit.trail import acting_as
@@ -81,30 +81,6 @@ def report_command(
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Report written to {out_dir}: {', '.join(sorted(p.name for p in paths.values()))}")
-
-
-@click.group("licence", cls=AppGroup)
-def licence() -> None:
-    """Record licences for copyright instruments (WEMWBS, SWEMWBS)."""
-
-
-@licence.command("add")
-@click.argument("instrument")
-@click.option("--holder", required=True, help="Organisation that registered, e.g. 'Kent County Council'.")
-@click.option("--reference", required=True, help="Licence or registration reference from the copyright holder.")
-def licence_add(instrument: str, holder: str, reference: str) -> None:
-    """Record the organisation's licence for INSTRUMENT (e.g. wemwbs)."""
-    from survey.audit.trail import acting_as
-    from survey.datasets.licences import add_licence
-
-    try:
-        with acting_as(None, "cli:licence-add"):
-            record = add_licence(instrument, holder, reference)
-            db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    click.echo(f"Recorded licence for {record.instrument_key}: {record.holder}, reference {record.reference}.")
 
 
 @click.command("export")
@@ -188,4 +164,4 @@ def _echo(lines: Iterable[str]) -> None:
         click.echo(line)
 
 
-COMMANDS = (report_command, licence, export_command, import_responses_command)
+COMMANDS = (report_command, export_command, import_responses_command)

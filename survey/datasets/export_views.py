@@ -11,11 +11,11 @@ from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
 from survey.database import allow_writes, utcnow
 from survey.datasets import exports
+from survey.datasets.stale_jobs import settle_stale_jobs
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Campaign, Community, ExportJob
 from survey.web.http import see_other
-from survey.web.lookups import settle_stale_jobs
 
 
 def _form_page(chosen: dict[str, object], problem: str | None = None, status: int = 200) -> tuple[str, int]:

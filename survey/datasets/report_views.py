@@ -10,11 +10,11 @@ from werkzeug.wrappers import Response as HTTPResponse
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
 from survey.datasets.reports import recent_jobs, request_report, start_in_background
+from survey.datasets.stale_jobs import settle_stale_jobs
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Campaign, Community, ReportJob
 from survey.web.http import see_other
-from survey.web.lookups import settle_stale_jobs
 
 
 @bp.get("/reports")

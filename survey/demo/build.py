@@ -19,9 +19,9 @@ from tqdm import tqdm
 
 from survey.accounts.operations import create_user
 from survey.assets.adjustments import set_adjustment
+from survey.campaigns.licences import add_licence
 from survey.campaigns.operations import campaign_sections, create_campaign, open_campaign
 from survey.database import utcnow
-from survey.datasets.licences import add_licence
 from survey.demo.catalogue import (
     COMMUNITIES,
     COST_YEAR,

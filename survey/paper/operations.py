@@ -16,11 +16,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from instruments import Instrument, Item
 from survey.access import can_see_community
-from survey.database import utcnow
+from survey.database import take_turns, utcnow
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.localtime import local_date
@@ -37,7 +37,7 @@ REASON_FOR_CODE = {BLANK: "blank", MULTIPLE: "multiple"}
 CODE_FOR_REASON = {reason: code for code, reason in REASON_FOR_CODE.items()}
 REASON_LABELS = {"blank": "left blank", "multiple": "more than one box ticked"}
 CHANGEABLE_STATUSES = ("issued", "returned", "spoiled")  # before keying; keyed forms stay as they are
-_SERIAL_LOCK_KEY = 7_401_001  # PostgreSQL advisory lock serialising serial number allocation
+_SERIAL_LOCK_KEY = 7_401_001  # the lock serialising serial number allocation
 
 
 Value = int | str | None
@@ -77,10 +77,8 @@ def allowed_recipients(campaign: Campaign, issuer: User) -> list[User]:
 
 
 def _next_serial_number() -> int:
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Two researchers issuing at once must not be given the same numbers; SQLite writers are
-        # already serialised by BEGIN IMMEDIATE (see survey/database.py).
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SERIAL_LOCK_KEY})
+    # Two researchers issuing at once must not be given the same numbers.
+    take_turns(db.session, _SERIAL_LOCK_KEY)
     last = db.session.scalar(select(PaperForm.serial).order_by(PaperForm.id.desc()).limit(1))
     return 1 if last is None else int(last.split("-")[1]) + 1
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from survey.accounts.operations import create_user, issue_password_reset
 from survey.campaigns.operations import create_campaign, open_campaign
-from survey.datasets.licences import add_licence
+from survey.campaigns.licences import add_licence
 from survey.extensions import db
 from survey.models import Asset, Community, User
 from survey.responses.operations import start_response

@@ -79,3 +79,8 @@ def register(bp: Blueprint) -> None:
         db.session.rollback()
         log.exception("unhandled API error: %s", type(error).__name__)
         return json_response({"error": {"status": 500, "message": _MESSAGES[500]}}, 500)
+
+
+def api_error_or_none(error: HTTPException) -> Response | None:
+    """The API's JSON error for a request under the API's prefix (any route or none), else None."""
+    return error_response(error) if is_api_request() else None

@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 import instruments
 from survey.access import ADMIN, roles_required
 from survey.blueprints import admin as bp
-from survey.datasets.forms import LicenceForm
-from survey.datasets.licences import add_licence, licence_recorded
+from survey.campaigns.forms import LicenceForm
+from survey.campaigns.licences import add_licence, licence_recorded
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Licence
