@@ -7,7 +7,7 @@ A SQLite survey database (the app's migrations, filled with bulk sqlite3 inserts
 once and cached under /tmp, keyed by the number of responses and assets. Each measurement runs in
 a fresh subprocess, so ``ru_maxrss`` is the peak of that export alone:
 
-- export: `DatasetReader` + `survey.datasets.writers.iter_csv_zip` (scored, zipped), bytes thrown away;
+- export: `DatasetReader` + `survey.datasets.zipstream.iter_csv_zip` (scored, zipped), bytes thrown away;
 - baseline: a plain sqlite3 ``SELECT`` of the answer table written with ``csv.writer`` (no
   pivot, no scores, no zip), the least any CSV download of these answers could cost.
 
@@ -60,7 +60,7 @@ def export_child(path: str, chunk: int) -> dict[str, float]:
     import resource
 
     from analysis import DatasetReader
-    from survey.datasets.writers import iter_csv_zip
+    from survey.datasets.zipstream import iter_csv_zip
 
     started = time.perf_counter()
     first = None

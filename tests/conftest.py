@@ -196,8 +196,8 @@ def runner(app: Flask):
 @pytest.fixture
 def make_campaign(app: Flask):
     """Build a community with assets and a campaign; returns the campaign slug."""
-    from survey.campaigns.operations import create_campaign, open_campaign
     from survey.campaigns.licences import add_licence
+    from survey.campaigns.operations import create_campaign, open_campaign
     from survey.models import Asset, Community
 
     def _make(

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 import instruments
+from survey.campaigns.licences import add_licence
 from survey.campaigns.operations import (
     campaign_sections,
     create_campaign,
     open_campaign,
     register_instrument_version,
 )
-from survey.campaigns.licences import add_licence
 from survey.exceptions import InstrumentChangedError, LicenceRequiredError, ServiceError
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community, InstrumentVersion

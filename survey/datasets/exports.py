@@ -30,7 +30,9 @@ from survey import jobs
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
 from survey.datasets.reader import DatasetReader
-from survey.datasets.writers import ExportError, iter_csv_zip, write_export, zip_name
+from survey.datasets.sources import ExportError
+from survey.datasets.writers import write_export, zip_name
+from survey.datasets.zipstream import iter_csv_zip
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS, Campaign, Community, ExportJob, User

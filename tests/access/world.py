@@ -6,8 +6,8 @@ import secrets
 from typing import Any
 
 from survey.accounts.operations import create_user, issue_password_reset
-from survey.campaigns.operations import create_campaign, open_campaign
 from survey.campaigns.licences import add_licence
+from survey.campaigns.operations import create_campaign, open_campaign
 from survey.extensions import db
 from survey.models import Asset, Community, User
 from survey.responses.operations import start_response

@@ -16,7 +16,11 @@ import pytest
 
 from analysis import Dataset, read_dataset
 from survey.datasets import DatasetReader, build_dataset
-from survey.datasets.writers import XLSX_MAX_ROWS, ExportError, export_columns, iter_csv_zip, write_export
+from survey.datasets.codebooks import export_columns
+from survey.datasets.sources import ExportError
+from survey.datasets.stat_files import XLSX_MAX_ROWS
+from survey.datasets.writers import write_export
+from survey.datasets.zipstream import iter_csv_zip
 from tests.analysis.synthetic import PlantedAsset, make_survey
 
 LONG_SLUG = "a_very_long_asset_slug_xyz"  # 26 characters: asset_<slug>_value has 38
