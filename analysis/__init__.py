@@ -20,10 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.adjustments import read_adjustments
+from analysis.cells import DatasetError
 from analysis.codebook import codebook, codebook_markdown
 from analysis.config import AnalysisConfig, Deflators, read_deflators
-from analysis.dataset import Dataset, DatasetError, read_dataset
-from analysis.models import benjamini_hochberg, fit_crv3, fit_mixedlm
+from analysis.dataset import Dataset, read_dataset
+from analysis.mixedlm import fit_mixedlm
+from analysis.models import benjamini_hochberg
+from analysis.ols import fit_crv3
 from analysis.pipeline import AnalysisResult, run, run_dataset
 from analysis.reliability import cronbach_alpha
 from analysis.shrinkage import random_effects

@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 import instruments
+from analysis.columns import asset_column, asset_value_column
 from analysis.config import AnalysisConfig
-from analysis.dataset import asset_column, asset_value_column, records
+from analysis.dataset import records
 
 FREQUENCY_CODES = (0, 1, 2, 3, 4)
 IMPORTANCE_CODES = (1, 2, 3, 4, 5)
@@ -109,7 +110,7 @@ def asset_use(responses: pd.DataFrame, assets: pd.DataFrame, config: AnalysisCon
     table["suppressed"] = table["suppressed"].astype("int64")
     for column in table.columns:
         if column.endswith(("_count", "_n")) or column in ("asked", "users"):
-            table[column] = pd.array(table[column], dtype="Int64")
+            table[column] = table[column].astype("Int64")
         elif column.endswith(("_share", "_mean")):
             table[column] = table[column].astype("float64")
     return table

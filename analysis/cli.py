@@ -22,11 +22,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tqdm import tqdm  # type: ignore[import-untyped]  # types-tqdm is not installed
+from tqdm import tqdm
 
+from analysis.cells import DatasetError
 from analysis.codebook import codebook, codebook_markdown
 from analysis.config import DEFAULT_DRAWS, DEFAULT_SEED, AnalysisConfig, read_deflators
-from analysis.dataset import DatasetError, prepare_assets, read_dataset
+from analysis.dataset import prepare_assets, read_dataset
 from analysis.pipeline import run_dataset
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 import instruments
-from analysis.dataset import ASSET_KINDS, MODES, kind_columns, records
+from analysis.columns import ASSET_KINDS, MODES, kind_columns
+from analysis.dataset import records
 from instruments import Instrument, Item, ScoringRule
 
 CODEBOOK_COLUMNS = (

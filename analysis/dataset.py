@@ -25,7 +25,6 @@ nominations) are left out of the dataset: they are quasi-identifiers or free tex
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,82 +34,31 @@ import numpy as np
 import pandas as pd
 
 import instruments
+from analysis.adjustments import check_assets, empty_adjustments, prepare_adjustments
 from analysis.cells import DatasetError, blank_cells
 from analysis.cells import numbers as _numbers
+from analysis.columns import (
+    ASSET_COLUMNS,
+    ASSET_KINDS,
+    CAMPAIGN_COLUMNS,
+    DEMOGRAPHIC_COLUMNS,
+    META_COLUMNS,
+    MODES,
+    OPTIONAL_ASSET_COLUMNS,
+    OPTIONAL_CAMPAIGN_COLUMNS,
+    SAMPLING_METHODS,
+    SLUG_PATTERN,
+    asset_column,
+    asset_value_column,
+    kind_columns,
+    ons4_items,
+    score_columns,
+    sixways_items,
+    wemwbs_items,
+)
 
-# These mirror survey.models (ASSET_KINDS, MODES): analysis/ may not import the Flask app;
-# tests/analysis checks that the two stay equal.
-ASSET_KINDS = ("community_group", "individual", "place", "voluntary_org", "other")
-MODES = ("online", "interview", "paper")
-SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
-
-META_COLUMNS = ("response_id", "community", "campaign", "mode", "verified", "submitted_at")
-DEMOGRAPHIC_COLUMNS = ("age_band", "gender", "employment", "years_in_area")
-ASSET_COLUMNS = ("slug", "name", "kind", "community", "annual_cost")
-# Optional columns added later (issue 10): older files without them still load, with blanks.
-OPTIONAL_ASSET_COLUMNS = ("cost_year", "community_name")
-CAMPAIGN_COLUMNS = ("campaign", "community", "population_size", "sampling_method")
-OPTIONAL_CAMPAIGN_COLUMNS = ("population_source", "community_name")
-# How the respondents were chosen decides whether users may be scaled to the population
-# (shared/reference/valuation.md, "Who is counted"); other text is kept but not recognised.
-SAMPLING_METHODS = ("random", "quota", "convenience")
-SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")  # as survey.models.ASSET_SLUG_PATTERN
-
-
-def wemwbs_items() -> tuple[str, ...]:
-    """The 14 WEMWBS item columns, in questionnaire order."""
-    return instruments.get("wemwbs").item_keys
-
-
-def swemwbs_items() -> tuple[str, ...]:
-    """The 7 WEMWBS items that make up SWEMWBS."""
-    return instruments.get("swemwbs").item_keys
-
-
-def sixways_items() -> tuple[str, ...]:
-    """The 12 six-ways item columns."""
-    return instruments.get("sixways").item_keys
-
-
-def ons4_items() -> tuple[str, ...]:
-    """The 4 ONS personal well-being columns (0-10 each, no total), in questionnaire order."""
-    return instruments.get("ons4").item_keys
-
-
-def score_columns() -> tuple[str, ...]:
-    """Score columns the scoring library adds, in its output order."""
-    names: list[str] = []
-    for key in ("wemwbs", "swemwbs", "sixways"):
-        names.extend(instruments.get(key).score_names)
-    return tuple(names)
-
-
-def sixways_scores() -> tuple[str, ...]:
-    """``sixways_<dimension>`` score columns."""
-    return instruments.get("sixways").score_names
-
-
-def kind_columns() -> tuple[str, ...]:
-    """``assets_used_<kind>`` columns, in kind order."""
-    return tuple(f"assets_used_{kind}" for kind in ASSET_KINDS)
-
-
-def asset_column(slug: str) -> str:
-    """Frequency-of-use column of an asset."""
-    return f"asset_{slug}"
-
-
-def asset_value_column(slug: str) -> str:
-    """Importance column of an asset."""
-    return f"asset_{slug}_value"
-
-
-def response_columns(asset_slugs: Iterable[str]) -> list[str]:
-    """Every column of ``responses.csv`` for these assets, in file order."""
-    columns = [*META_COLUMNS, *DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
-    for slug in asset_slugs:
-        columns += [asset_column(slug), asset_value_column(slug)]
-    return columns + [*score_columns(), *kind_columns()]
+# The format's names moved to analysis.columns; the export writers still import this one from here.
+from analysis.columns import response_columns as response_columns
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +72,7 @@ class Dataset:
     responses: pd.DataFrame
     assets: pd.DataFrame
     campaigns: pd.DataFrame = field(default_factory=lambda: empty_campaigns())
-    adjustments: pd.DataFrame = field(default_factory=lambda: _empty_adjustments())
+    adjustments: pd.DataFrame = field(default_factory=empty_adjustments)
 
     @classmethod
     def from_frames(
@@ -137,12 +85,10 @@ class Dataset:
         origins: tuple[str, ...] = ("responses", "assets", "campaigns", "adjustments"),
     ) -> Dataset:
         """Check DataFrames in the dataset format, recompute scores; DatasetError names what is wrong."""
-        from analysis.adjustments import check_assets, prepare_adjustments
-
         checked_assets = prepare_assets(assets, origin=origins[1])
         checked_campaigns = empty_campaigns() if campaigns is None else prepare_campaigns(campaigns, origin=origins[2])
         checked_adjustments = (
-            _empty_adjustments() if adjustments is None else prepare_adjustments(adjustments, origin=origins[3])
+            empty_adjustments() if adjustments is None else prepare_adjustments(adjustments, origin=origins[3])
         )
         check_assets(checked_adjustments, checked_assets["slug"], origin=origins[3])
         checked = prepare_responses(responses, checked_assets, origin=origins[0])
@@ -205,12 +151,6 @@ def empty_campaigns() -> pd.DataFrame:
             "community_name": pd.Series(dtype=object),
         }
     )
-
-
-def _empty_adjustments() -> pd.DataFrame:
-    from analysis.adjustments import empty_adjustments  # adjustments imports this module's helpers
-
-    return empty_adjustments()
 
 
 def prepare_assets(assets: pd.DataFrame, *, origin: str = "assets") -> pd.DataFrame:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats  # type: ignore[import-untyped]  # scipy-stubs is not installed
+from scipy import stats
 
 import instruments
+from analysis.columns import MODES, ons4_items, sixways_scores
 from analysis.config import WEMWBS_BANDS, AnalysisConfig
-from analysis.dataset import MODES, ons4_items, sixways_scores
 
 DESCRIPTIVE_COLUMNS = ("group_type", "group", "measure", "n", "mean", "sd", "ci_low", "ci_high", "suppressed")
 GROUP_TYPES = ("overall", "community", "mode", "age_band", "gender", "employment")

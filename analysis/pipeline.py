@@ -4,70 +4,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis.asset_use import asset_use
-from analysis.cells import guard_formulas
+from analysis.cells import DatasetError, guard_formulas
+from analysis.columns import DEMOGRAPHIC_COLUMNS
 from analysis.config import AnalysisConfig
-from analysis.dataset import DEMOGRAPHIC_COLUMNS, Dataset, DatasetError
+from analysis.dataset import Dataset
 from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
 from analysis.evidence import valued_effects
 from analysis.models import asset_effects, kind_effects
 from analysis.provenance import build_provenance
 from analysis.reliability import item_total_table, reliability
+from analysis.result import AnalysisTables
 from analysis.valuation import asset_value, bridged_values
 
 Progress = Callable[[str, float], None]
 
-# The five tables named by issue 4 (parts 3-6), then the supplementary tables the report shows.
-MAIN_TABLES = ("descriptives", "reliability", "asset_effects", "kind_effects", "asset_value")
-SUPPLEMENTARY_TABLES = (
-    "wemwbs_bands",
-    "norm_comparison",
-    "item_total",
-    "dose_response",
-    "swemwbs_effects",
-    "asset_use",
-    "value_sensitivity",
-)
 
-
-@dataclass(frozen=True, eq=False)
-class AnalysisResult:
-    """Every table of one analysis run, the dataset it used and the settings.
-
-    ``descriptives``, ``reliability``, ``asset_effects``, ``kind_effects`` and ``asset_value``
-    are the issue's CSV files; ``wemwbs_bands``, ``norm_comparison``, ``item_total``,
-    ``dose_response`` (frequency 0-4 as a slope), ``swemwbs_effects`` (SWEMWBS as the
-    outcome, a sensitivity check, with its own valuation columns), ``asset_use`` (use and
-    importance per asset) and ``value_sensitivity`` (the tornado of each clear asset) feed the
-    report. ``provenance`` is written as ``provenance.json``.
-    """
-
-    descriptives: pd.DataFrame
-    reliability: pd.DataFrame
-    asset_effects: pd.DataFrame
-    kind_effects: pd.DataFrame
-    asset_value: pd.DataFrame
-    wemwbs_bands: pd.DataFrame
-    norm_comparison: pd.DataFrame
-    item_total: pd.DataFrame
-    dose_response: pd.DataFrame
-    swemwbs_effects: pd.DataFrame
-    asset_use: pd.DataFrame
-    value_sensitivity: pd.DataFrame
-    dataset: Dataset
-    config: AnalysisConfig
-    summary: dict[str, Any]
-    provenance: dict[str, Any]
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The main tables, then the supplementary ones, by file stem."""
-        return {name: getattr(self, name) for name in (*MAIN_TABLES, *SUPPLEMENTARY_TABLES)}
+class AnalysisResult(AnalysisTables):
+    """Every table of one analysis run (see `AnalysisTables`), with the writer of its output folder."""
 
     def write(self, directory: str | Path, *, report: bool = True) -> dict[str, Path]:
         """Write every table as ``<name>.csv`` (blank = missing) and, unless told not to, ``report.html``."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.dataset import asset_column, records
+from analysis.columns import asset_column
+from analysis.dataset import records
 
 BASES = ("scaled_random", "scaled_quota", "surveyed")
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats  # type: ignore[import-untyped]  # scipy-stubs is not installed
+from scipy import stats
 
+from analysis.columns import swemwbs_items, wemwbs_items
 from analysis.config import AnalysisConfig
-from analysis.dataset import swemwbs_items, wemwbs_items
 
 RELIABILITY_COLUMNS = ("scale", "group", "n", "alpha", "ci_low", "ci_high")
 

@@ -1,18 +1,17 @@
-"""Checks for a single answer value, shared by `Item` and the vectorised `validate_codes`."""
+"""Checks for a single answer value, shared by `Item` and the vectorised `validate_codes`.
+
+Knows nothing of `Item` (model.py imports this module): an item's rules arrive as arguments.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-
-if TYPE_CHECKING:  # model.py imports this module at run time
-    from instruments.model import Item
 
 
 def is_missing(value: object) -> bool:
@@ -98,14 +97,3 @@ def numeric_values(series: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDAr
     positions, uniques = pd.factorize(series, use_na_sentinel=True)
     converted = np.array([_as_float(value) for value in uniques] + [np.nan], dtype="float64")
     return converted[positions], present  # sentinel -1 picks the trailing NaN
-
-
-def allowed_mask(values: npt.NDArray[np.float64], item: Item) -> npt.NDArray[np.bool_]:
-    """True where `values` (from `numeric_values`) is an allowed answer to a choice or integer item."""
-    if item.type == "choice":
-        allowed: npt.NDArray[np.bool_] = np.isin(values, np.asarray(item.codes, dtype="float64"))
-        return allowed
-    low = -np.inf if item.min is None else item.min
-    high = np.inf if item.max is None else item.max
-    in_range: npt.NDArray[np.bool_] = (values == np.floor(values)) & (values >= low) & (values <= high)
-    return in_range

@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from instruments import answers
 from instruments.frozenmap import FrozenMap
 
@@ -115,6 +118,16 @@ class Item:
         if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
             return answers.out_of_range(shown, self.min, self.max)
         return None
+
+    def allowed_mask(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """True where `values` (from `answers.numeric_values`) is an allowed answer to this choice or integer item."""
+        if self.type == "choice":
+            allowed: npt.NDArray[np.bool_] = np.isin(values, np.asarray(self.codes, dtype="float64"))
+            return allowed
+        low = -np.inf if self.min is None else self.min
+        high = np.inf if self.max is None else self.max
+        in_range: npt.NDArray[np.bool_] = (values == np.floor(values)) & (values >= low) & (values <= high)
+        return in_range
 
     def is_valid_code(self, value: object) -> bool:
         """Return True if `value` is an allowed answer (missing counts as allowed)."""

@@ -91,7 +91,7 @@ def _item_values(df: pd.DataFrame, item: Item) -> npt.NDArray[np.float64]:
     if isinstance(column, pd.DataFrame):
         raise ValueError(f"column {item.key!r} appears more than once")
     values, present = answers.numeric_values(column)
-    bad = present & ~answers.allowed_mask(values, item)
+    bad = present & ~item.allowed_mask(values)
     if bad.any():
         row = int(np.argmax(bad))
         raise ValueError(

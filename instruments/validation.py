@@ -87,7 +87,7 @@ def validate_codes(
 def _bad_cells(series: pd.Series, item: Item) -> BoolArray:
     """Boolean array: True where a non-missing value is not an allowed answer to `item`."""
     values, present = answers.numeric_values(series)
-    return present & ~answers.allowed_mask(values, item)
+    return present & ~item.allowed_mask(values)
 
 
 def _message(item: Item, value: object) -> str:

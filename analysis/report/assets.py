@@ -1,30 +1,25 @@
-"""Report sections on the assets: how much each is used and valued, and wellbeing of users."""
+"""Report text on the assets: how much each is used and valued, and the wellbeing of users.
+
+Each function gives its section's template (``templates/sections/``) the sentences, figures and
+tables; plain strings are escaped by the template, sentences with emphasis are `Markup`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from analysis.asset_use import asset_use, frequency_labels
 from analysis.dataset import records
-from analysis.report.figures import forest_figure, use_figure
-from analysis.report.html import (
-    blank,
-    count_phrase,
-    esc,
-    figure_html,
-    paragraphs,
-    points_phrase,
-    signed,
-    suppress_counts,
-    table_html,
-)
+from analysis.report.figures import embed, forest_figure, use_figure
 from analysis.report.names import Names
-
-if TYPE_CHECKING:
-    from analysis.pipeline import AnalysisResult
+from analysis.report.phrases import blank, count_phrase, points_phrase, signed, suppress_counts
+from analysis.report.tables import table
+from analysis.report.templating import Context
+from analysis.result import AnalysisTables
 
 KIND_LABELS = {
     "community_group": "community group",
@@ -35,11 +30,11 @@ KIND_LABELS = {
 }
 
 
-def use_table(result: AnalysisResult) -> pd.DataFrame:
+def use_table(result: AnalysisTables) -> pd.DataFrame:
     """``result.asset_use`` when the pipeline made it, else computed here from the dataset."""
-    table = getattr(result, "asset_use", None)
-    if isinstance(table, pd.DataFrame):
-        return table
+    made = getattr(result, "asset_use", None)
+    if isinstance(made, pd.DataFrame):
+        return made
     return asset_use(result.dataset.responses, result.dataset.assets, result.config)
 
 
@@ -55,54 +50,48 @@ def _importance(mean: Any, n: Any) -> str:
     return f"{float(mean):.1f} (n={int(n):,})"
 
 
-def use_section(result: AnalysisResult, names: Names) -> str:
+def use_section(result: AnalysisTables, names: Names) -> Context:
     """Use (users, frequency distribution) and importance ratings of each asset, by community."""
     threshold = result.config.disclosure_threshold
     use = use_table(result)
     labels = frequency_labels()
-    parts = [
-        "<h2>How much each asset is used and valued</h2>",
-        "<p>Everyone in a community was asked how often they use each asset on their community's list "
-        f"({', '.join(esc(label.lower()) for label in labels.values())}) and how much it matters to them "
-        "(1 = not at all, 5 = very much). A <em>user</em> is anyone who uses it at all. Importance is shown "
-        "separately for users and non-users: an asset can matter to people who do not use it.</p>",
-    ]
+    figure = None
     if len(use):
-        parts.append(
-            figure_html(
-                use_figure(use, names),
-                "Share of the respondents asked who use each asset at all (bar, one colour and pattern per "
-                "community), with a black vertical line at the share who use it about once a week or more. "
-                "Assets with too few users or non-users to report are marked instead of drawn.",
-            )
+        figure = embed(
+            use_figure(use, names),
+            "Share of the respondents asked who use each asset at all (bar, one colour and pattern per "
+            "community), with a black vertical line at the share who use it about once a week or more. "
+            "Assets with too few users or non-users to report are marked instead of drawn.",
         )
+    communities = []
     for community in names.ordered():
         rows = use[use["community"] == community]
         if len(rows) == 0:
             continue
         name = names.community(community)
-        sentences = []
+        sentences: list[str] = []
         shown = rows[rows["user_share"].notna()].sort_values("user_share", ascending=False)
         if len(shown):
             top = records(shown)[0]
             sentences.append(
-                f"In {esc(name)}, the most used asset is <strong>{esc(top['name'])}</strong>: "
-                f"{count_phrase(top['users'], threshold, 'user')} of {top['asked']:,} people asked "
-                f"({top['user_share']:.0%})."
+                Markup("In {}, the most used asset is <strong>{}</strong>: {} of {:,} people asked ({:.0%}).").format(
+                    name, top["name"], count_phrase(top["users"], threshold, "user"), top["asked"], top["user_share"]
+                )
             )
         rated = rows[rows["importance_users_mean"].notna()].sort_values("importance_users_mean", ascending=False)
         if len(rated):
             top = records(rated)[0]
             sentences.append(
-                f"Users rate <strong>{esc(top['name'])}</strong> as mattering most to them "
-                f"(average {top['importance_users_mean']:.1f} out of 5)."
+                Markup("Users rate <strong>{}</strong> as mattering most to them (average {:.1f} out of 5).").format(
+                    top["name"], top["importance_users_mean"]
+                )
             )
         if rows["suppressed"].astype(bool).any():
             sentences.append(
                 f"Blank cells hide groups of fewer than {threshold} people (or numbers from which such a group "
                 "could be worked out)."
             )
-        table = rows.assign(
+        shares = rows.assign(
             kind_label=rows["kind"].map(lambda kind: KIND_LABELS.get(str(kind), str(kind))),
             users_text=[_share_with_count(c, s) for c, s in zip(rows["users"], rows["user_share"], strict=True)],
             importance_users=[
@@ -125,26 +114,26 @@ def use_section(result: AnalysisResult, names: Names) -> str:
             ("importance_users", "Matters to users (1-5, mean)", "text"),
             ("importance_non_users", "Matters to non-users (1-5, mean)", "text"),
         ]
-        parts.append(f"<h3>{esc(name)}</h3>" + paragraphs(sentences))
-        parts.append(
-            table_html(
-                table,
-                columns,
-                f"Use and importance of each asset in {name}: how often, as a share of the people asked "
-                f"(blank: fewer than {threshold} people)",
-            )
+        caption = (
+            f"Use and importance of each asset in {name}: how often, as a share of the people asked "
+            f"(blank: fewer than {threshold} people)"
         )
-    return "".join(parts)
+        communities.append({"name": name, "sentences": sentences, "table": table(shares, columns, caption)})
+    return {
+        "frequencies": ", ".join(label.lower() for label in labels.values()),
+        "figure": figure,
+        "communities": communities,
+    }
 
 
-def effects_section(result: AnalysisResult, names: Names) -> str:
+def effects_section(result: AnalysisTables, names: Names) -> Context:
     """WEMWBS of users against non-users of each asset (the models behind the valuation)."""
     effects = result.asset_effects
     config = result.config
     threshold = config.disclosure_threshold
     estimated = effects[effects["effect"].notna()]
     skipped = effects[effects["effect"].isna()]
-    sentences = [
+    sentences: list[str] = [
         f"For each asset we compared the WEMWBS scores of people who use it with those of people in the same "
         f"community who do not, allowing for age, gender, employment, years in the area and how the survey was "
         f"done (online, interview or paper). {len(estimated)} of {len(effects)} assets had enough users and "
@@ -155,10 +144,16 @@ def effects_section(result: AnalysisResult, names: Names) -> str:
         for row in records(clear.sort_values("effect", ascending=False)):
             community = names.community(names.asset_community.get(str(row["asset"]), ""))
             sentences.append(
-                f"Users of <strong>{esc(names.asset(row['asset']))}</strong> ({esc(community)}) scored on average "
-                f"{points_phrase(row['effect'])} non-users (95% CI {signed(row['ci_low'])} to "
-                f"{signed(row['ci_high'])}), a difference that stands out even after allowing for the number of "
-                "assets tested."
+                Markup(
+                    "Users of <strong>{}</strong> ({}) scored on average {} non-users (95% CI {} to {}), a difference "
+                    "that stands out even after allowing for the number of assets tested."
+                ).format(
+                    names.asset(row["asset"]),
+                    community,
+                    points_phrase(row["effect"]),
+                    signed(row["ci_low"]),
+                    signed(row["ci_high"]),
+                )
             )
     else:
         sentences.append(
@@ -167,7 +162,7 @@ def effects_section(result: AnalysisResult, names: Names) -> str:
         )
     if len(skipped):
         reasons = [
-            f"{esc(names.asset(row['asset']))} ({esc(suppress_counts(names.clean(row['warning']), threshold))})"
+            f"{names.asset(row['asset'])} ({suppress_counts(names.clean(row['warning']), threshold)})"
             for row in records(skipped)
         ]
         sentences.append("Not estimated: " + "; ".join(reasons) + ".")
@@ -187,7 +182,7 @@ def effects_section(result: AnalysisResult, names: Names) -> str:
             f"As a check, the same models with the short scale (SWEMWBS, 7-35) point the same way for {same} of "
             f"{len(agree)} assets."
         )
-    table = table_html(
+    effects_table = table(
         merged,
         [
             ("name", "Asset", "text"),
@@ -206,18 +201,11 @@ def effects_section(result: AnalysisResult, names: Names) -> str:
         f"Asset effects: WEMWBS points associated with using each asset, adjusted (users blank: fewer than "
         f"{threshold})",
     )
-    return (
-        "<h2>Community assets and wellbeing</h2>"
-        + figure_html(
-            forest_figure(estimated, names, config.alpha),
-            "Difference in WEMWBS score between users and non-users of each estimated asset (marker), with its "
-            "95% confidence interval (line), adjusted for age, gender, employment, years in the area and survey "
-            "mode; one colour and marker shape per community. Filled markers: clear after allowing for "
-            "multiple testing (Benjamini-Hochberg); hollow: not clear. The dashed line is no difference.",
-        )
-        + paragraphs(sentences)
-        + table
-        + "<p class='note'>'Per step of use' is the change in WEMWBS for each step up the frequency scale "
-        "(never, less than monthly, about monthly, about weekly, most days): a dose-response check. "
-        "SWEMWBS differences are on the short scale (7-35) and are not directly comparable in size.</p>"
+    figure = embed(
+        forest_figure(estimated, names, config.alpha),
+        "Difference in WEMWBS score between users and non-users of each estimated asset (marker), with its "
+        "95% confidence interval (line), adjusted for age, gender, employment, years in the area and survey "
+        "mode; one colour and marker shape per community. Filled markers: clear after allowing for "
+        "multiple testing (Benjamini-Hochberg); hollow: not clear. The dashed line is no difference.",
     )
+    return {"figure": figure, "sentences": sentences, "table": effects_table}

@@ -1,12 +1,18 @@
 """The report's figures: matplotlib's object API (no pyplot, so no global state; thread safe).
 
+`embed` turns a figure into a `Picture` (a PNG data: URI and its caption) for the templates:
+the report file stays self-contained.
+
 Every chart draws each community in its own colour, hatch and marker (`Names.style`), with a
 legend, so it reads in colour, for colour-blind readers and in black and white.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +26,21 @@ from analysis.dataset import records
 from analysis.report.names import OVERALL_COLOUR, SIXWAYS_LABELS, Names
 
 EDGE = "#1b1b1b"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A figure as an embedded PNG (``data:`` URI) with its caption, used as alt text and figcaption."""
+
+    src: str
+    caption: str
+
+
+def embed(figure: Figure, caption: str) -> Picture:
+    """`figure` as a PNG (110 dpi) inside a data: URI."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return Picture("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), caption)
 
 
 def _short(label: str, limit: int = 48) -> str:
@@ -271,8 +292,8 @@ def _capital(text: object) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _setting(value: object) -> str:
-    number = float(value)  # type: ignore[arg-type]
+def _setting(value: Any) -> str:
+    number = float(value)
     if abs(number) >= 1000:
         return f"£{number:,.0f}"
     return f"{number:g}"

@@ -1,16 +1,19 @@
-"""Methods and caveats, references, and the provenance block (also written as provenance.json)."""
+"""Report text on methods and caveats, references, and the provenance block (also written as provenance.json).
+
+The sections' templates are ``templates/sections/methods.html.j2`` and ``provenance.html.j2``.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from markupsafe import Markup
 
 import instruments
-from analysis.report.html import esc
-
-if TYPE_CHECKING:
-    from analysis.pipeline import AnalysisResult
+from analysis.report.templating import Context
+from analysis.result import AnalysisTables
 
 REFERENCES = (
     "Tennant R, Hiller L, Fishwick R, et al. The Warwick-Edinburgh Mental Well-being Scale (WEMWBS): "
@@ -46,7 +49,7 @@ REFERENCES = (
 )
 
 
-def methods_section(result: AnalysisResult) -> str:
+def methods_section(result: AnalysisTables) -> Context:
     """How the numbers were made and what they cannot show, with the references."""
     summary = result.summary
     config = result.config
@@ -65,75 +68,94 @@ def methods_section(result: AnalysisResult) -> str:
     draws = monte.get("draws", getattr(config, "draws", None))
     seed = monte.get("seed", getattr(config, "seed", None))
     monte_carlo = f" ({draws:,} draws, seed {seed})" if isinstance(draws, int) and seed is not None else ""
-    items = [
-        "<strong>Association, not causation.</strong> The survey was done once. It shows that people who use "
-        "an asset report higher (or lower) wellbeing, not that the asset caused it: people with better wellbeing "
-        "may be more likely to go out and use assets, and unmeasured differences (health, income) may explain "
-        "some of the gap (see the review by Bickerdike et al. 2017 on the evidence for such designs).",
-        f"<strong>Number of communities.</strong> The data come from {communities} "
-        f"communit{'y' if communities == 1 else 'ies'}. Comparisons across communities rest on very few units, "
-        "so they use cluster-robust CRV3 standard errors with t tests on (communities - 1) degrees of freedom, "
-        "which hold their error rate with few clusters where the usual clustered errors do not (MacKinnon, "
-        "Nielsen and Webb 2023); community fixed effects and a mixed model with a community random intercept "
-        "are checks. The closest published design is McAneney et al. 2015.",
-        f"<strong>Missing data.</strong> Only complete responses are analysed. A WEMWBS score needs all 14 "
-        f"answers ({summary['wemwbs_scored']:,} of {summary['responses']:,} responses have one). Models use "
-        f"people with every variable present (complete cases); unanswered questions: {missing_text}. "
-        f"{summary['complete_covariates']:,} responses answered every background question.{asked_share} "
-        "If people who skipped questions differ, results may be biased.",
-        "<strong>Mode of completion.</strong> Interviewer-administered WEMWBS tends to read higher than "
-        "self-completion. Every model adjusts for mode; the comparison with the England average (a "
-        "self-completed survey) does not, so see the mode rows of the norm table.",
-        "<strong>Asset models.</strong> For each asset: outcome = use (yes/no) + age band + gender + "
-        "employment + years in the area + mode, among the people in that asset's community who answered the "
-        "question; ordinary least squares with HC3 heteroskedasticity-robust standard errors and t-based "
-        f"{config.confidence:.0%} intervals (MacKinnon and White 1985). Frequency of use as a 0-4 slope is a "
-        "dose-response check, and SWEMWBS as the outcome a sensitivity check.",
-        "<strong>Evidence grades.</strong> p-values are adjusted across all assets valued in the run with the "
-        f"Benjamini-Hochberg false discovery rate (1995): <em>clear</em> when the adjusted p is below "
-        f"{config.alpha}, <em>suggestive</em> when only the unadjusted p is below 0.05, otherwise <em>none</em>. "
-        "A benefit-cost ratio is given only for a clear positive effect with a known cost.",
-        "<strong>Valuation.</strong> Where the survey asked the ONS life-satisfaction question (0-10), an "
-        "asset's effect on it is valued directly: one point for one person for a year is one WELLBY, worth "
-        "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021). Otherwise "
-        f"the WEMWBS effect is converted at {config.ls_per_wemwbs} life-satisfaction points per WEMWBS point "
-        "(WellWorth, citing Mukuria et al. 2016), a secondary figure without published uncertainty, labelled "
-        "'bridged'. Users are the share of respondents asked who use the asset times the population the sample "
-        "represents (residents in the surveyed ages, 16+ by default) for random samples; the same with a "
-        "warning for quota samples; surveyed users only for convenience samples or when no population is "
-        "recorded. Values are in 2019 prices unless a deflator table with its source was given; a ratio that "
-        "divides values of one price year by a cost of another carries a warning.",
-        "<strong>Adjustments (SROI).</strong> Net value = gross x (1 - deadweight) x (1 - displacement) x "
-        "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "
-        "causal (the effect is already a difference from non-users, so the counterfactual is not deducted "
-        "twice). Over more than one year, each further year keeps (1 - drop-off) of the last and is "
-        "discounted at 1.5% a year, as HM Treasury discounts wellbeing. Adjustments are judgements: each needs "
-        "a reason and who agreed it, and a value is labelled gross until they are agreed.",
-        "<strong>Ranges.</strong> The low and high values are the 2.5th and 97.5th percentiles of a seeded Monte "
-        f"Carlo simulation{monte_carlo} over the effect (normal, with its standard error) and the share of "
-        "users (Beta, Jeffreys prior), at the central WELLBY value (the Green Book's suggested way to carry "
-        "uncertainty).",
-        "<strong>Winner's curse.</strong> The largest of many noisy estimates is biased upward. A random-effects "
-        "model across the valued assets (REML between-asset variance, best linear unbiased predictions, as R's "
-        "metafor) shows how much; with a few real effects among many nulls it over-shrinks the real ones, so "
-        "it is a sensitivity, not the headline.",
-        f"<strong>Privacy.</strong> Statistics and counts for groups of fewer than {config.disclosure_threshold} "
-        "people are blanked, in the tables and in the text. Wellbeing distributions are shown as shares in "
-        "broad bands, never as individual values.",
-        "<strong>Reliability.</strong> Cronbach's alpha on complete answers with Feldt's confidence interval.",
-        "<strong>Sample.</strong> Unless a campaign records a random sample, respondents were not chosen at "
-        "random; results describe the people who answered and may not represent everyone in each community.",
+    caveats = [
+        Markup(
+            "<strong>Association, not causation.</strong> The survey was done once. It shows that people who use "
+            "an asset report higher (or lower) wellbeing, not that the asset caused it: people with better wellbeing "
+            "may be more likely to go out and use assets, and unmeasured differences (health, income) may explain "
+            "some of the gap (see the review by Bickerdike et al. 2017 on the evidence for such designs)."
+        ),
+        Markup(
+            "<strong>Number of communities.</strong> The data come from {} communit{}. Comparisons across "
+            "communities rest on very few units, so they use cluster-robust CRV3 standard errors with t tests on "
+            "(communities - 1) degrees of freedom, which hold their error rate with few clusters where the usual "
+            "clustered errors do not (MacKinnon, Nielsen and Webb 2023); community fixed effects and a mixed model "
+            "with a community random intercept are checks. The closest published design is McAneney et al. 2015."
+        ).format(communities, "y" if communities == 1 else "ies"),
+        Markup(
+            "<strong>Missing data.</strong> Only complete responses are analysed. A WEMWBS score needs all 14 "
+            "answers ({:,} of {:,} responses have one). Models use people with every variable present (complete "
+            "cases); unanswered questions: {}. {:,} responses answered every background question.{} If people who "
+            "skipped questions differ, results may be biased."
+        ).format(
+            summary["wemwbs_scored"],
+            summary["responses"],
+            missing_text,
+            summary["complete_covariates"],
+            asked_share,
+        ),
+        Markup(
+            "<strong>Mode of completion.</strong> Interviewer-administered WEMWBS tends to read higher than "
+            "self-completion. Every model adjusts for mode; the comparison with the England average (a "
+            "self-completed survey) does not, so see the mode rows of the norm table."
+        ),
+        Markup(
+            "<strong>Asset models.</strong> For each asset: outcome = use (yes/no) + age band + gender + "
+            "employment + years in the area + mode, among the people in that asset's community who answered the "
+            "question; ordinary least squares with HC3 heteroskedasticity-robust standard errors and t-based "
+            "{:.0%} intervals (MacKinnon and White 1985). Frequency of use as a 0-4 slope is a dose-response check, "
+            "and SWEMWBS as the outcome a sensitivity check."
+        ).format(config.confidence),
+        Markup(
+            "<strong>Evidence grades.</strong> p-values are adjusted across all assets valued in the run with the "
+            "Benjamini-Hochberg false discovery rate (1995): <em>clear</em> when the adjusted p is below {}, "
+            "<em>suggestive</em> when only the unadjusted p is below 0.05, otherwise <em>none</em>. A benefit-cost "
+            "ratio is given only for a clear positive effect with a known cost."
+        ).format(config.alpha),
+        Markup(
+            "<strong>Valuation.</strong> Where the survey asked the ONS life-satisfaction question (0-10), an "
+            "asset's effect on it is valued directly: one point for one person for a year is one WELLBY, worth "
+            "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021). Otherwise "
+            "the WEMWBS effect is converted at {} life-satisfaction points per WEMWBS point (WellWorth, citing "
+            "Mukuria et al. 2016), a secondary figure without published uncertainty, labelled 'bridged'. Users are "
+            "the share of respondents asked who use the asset times the population the sample represents "
+            "(residents in the surveyed ages, 16+ by default) for random samples; the same with a warning for quota "
+            "samples; surveyed users only for convenience samples or when no population is recorded. Values are in "
+            "2019 prices unless a deflator table with its source was given; a ratio that divides values of one "
+            "price year by a cost of another carries a warning."
+        ).format(config.ls_per_wemwbs),
+        Markup(
+            "<strong>Adjustments (SROI).</strong> Net value = gross x (1 - deadweight) x (1 - displacement) x "
+            "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "
+            "causal (the effect is already a difference from non-users, so the counterfactual is not deducted "
+            "twice). Over more than one year, each further year keeps (1 - drop-off) of the last and is "
+            "discounted at 1.5% a year, as HM Treasury discounts wellbeing. Adjustments are judgements: each needs "
+            "a reason and who agreed it, and a value is labelled gross until they are agreed."
+        ),
+        Markup(
+            "<strong>Ranges.</strong> The low and high values are the 2.5th and 97.5th percentiles of a seeded "
+            "Monte Carlo simulation{} over the effect (normal, with its standard error) and the share of users "
+            "(Beta, Jeffreys prior), at the central WELLBY value (the Green Book's suggested way to carry "
+            "uncertainty)."
+        ).format(monte_carlo),
+        Markup(
+            "<strong>Winner's curse.</strong> The largest of many noisy estimates is biased upward. A random-effects "
+            "model across the valued assets (REML between-asset variance, best linear unbiased predictions, as R's "
+            "metafor) shows how much; with a few real effects among many nulls it over-shrinks the real ones, so "
+            "it is a sensitivity, not the headline."
+        ),
+        Markup(
+            "<strong>Privacy.</strong> Statistics and counts for groups of fewer than {} people are blanked, in "
+            "the tables and in the text. Wellbeing distributions are shown as shares in broad bands, never as "
+            "individual values."
+        ).format(config.disclosure_threshold),
+        Markup("<strong>Reliability.</strong> Cronbach's alpha on complete answers with Feldt's confidence interval."),
+        Markup(
+            "<strong>Sample.</strong> Unless a campaign records a random sample, respondents were not chosen at "
+            "random; results describe the people who answered and may not represent everyone in each community."
+        ),
     ]
-    references = "".join(f"<li>{esc(reference)}</li>" for reference in REFERENCES)
-    notice_html = "".join(f"<p class='note'>{esc(notice)}</p>" for notice in notices)
-    return (
-        "<h2>Methods and caveats</h2><ul>"
-        + "".join(f"<li>{item}</li>" for item in items)
-        + "</ul><h3>References</h3><ol>"
-        + references
-        + "</ol>"
-        + notice_html
-    )
+    return {"caveats": caveats, "references": REFERENCES, "notices": notices}
 
 
 PROVENANCE_LABELS = {
@@ -153,32 +175,24 @@ PROVENANCE_LABELS = {
 }
 
 
-def _value_html(value: Any) -> str:
+def _written(value: Any) -> str:
     if isinstance(value, (dict, list, tuple)):
-        return f"<pre>{esc(json.dumps(value, indent=2, sort_keys=True, default=str))}</pre>"
+        return Markup("<pre>{}</pre>").format(json.dumps(value, indent=2, sort_keys=True, default=str))
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return esc(value)
+    return str(value)
 
 
-def provenance_section(result: AnalysisResult) -> str:
-    """Every provenance entry: software, settings, adjustments, data checksums, filters, seed, time."""
+def provenance_section(result: AnalysisTables) -> list[tuple[str, str]]:
+    """Every provenance entry as (label, value): software, settings, adjustments, checksums, filters, seed, time."""
     provenance = getattr(result, "provenance", None) or {}
-    intro = (
-        "<p>How this report was made, so that it can be checked and made again with the same numbers "
-        "(the same details are in <code>provenance.json</code> beside it).</p>"
-    )
-    if not provenance:
-        return "<h2>Provenance</h2>" + intro + "<p>No provenance was recorded for this run.</p>"
-    entries = "".join(
-        f"<dt>{esc(PROVENANCE_LABELS.get(str(key), str(key).replace('_', ' ').capitalize()))}</dt>"
-        f"<dd>{_value_html(value)}</dd>"
+    return [
+        (PROVENANCE_LABELS.get(str(key), str(key).replace("_", " ").capitalize()), _written(value))
         for key, value in provenance.items()
-    )
-    return f"<h2 id='provenance'>Provenance</h2>{intro}<dl class='provenance'>{entries}</dl>"
+    ]
 
 
-def write_provenance(result: AnalysisResult, path: str | Path) -> Path:
+def write_provenance(result: AnalysisTables, path: str | Path) -> Path:
     """Write ``result.provenance`` as JSON (UTF-8, sorted keys) to `path`; returns the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 import instruments
-from analysis.report.html import blank
-
-if TYPE_CHECKING:
-    from analysis.pipeline import AnalysisResult
+from analysis.report.phrases import blank
+from analysis.result import AnalysisTables
 
 # Okabe-Ito colours (colour-blind safe), darkest first and yellow last; hatches and markers make
 # the communities tell apart in black and white too.
@@ -79,7 +77,7 @@ class Names:
         return out
 
 
-def names_for(result: AnalysisResult) -> Names:
+def names_for(result: AnalysisTables) -> Names:
     """Names of every community and asset in `result`'s dataset (and its value table)."""
     dataset = result.dataset
     communities: dict[str, str] = {}

@@ -1,35 +1,30 @@
-"""Report sections on wellbeing: introduction, England norms, six ways, kinds of asset, reliability."""
+"""Report text on wellbeing: introduction, England norms, ONS questions, six ways, kinds of asset, reliability.
+
+Each function gives its section's template (``templates/sections/``) the sentences, figures and
+tables; plain strings are escaped by the template, sentences with emphasis are `Markup`.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
+from analysis.columns import ons4_items
 from analysis.config import WEMWBS_BANDS
-from analysis.dataset import ons4_items, records
+from analysis.dataset import records
 from analysis.descriptives import measure_label
-from analysis.report.figures import sixways_figure, wellbeing_figure
-from analysis.report.html import (
-    blank,
-    change_phrase,
-    clear_phrase,
-    esc,
-    figure_html,
-    paragraphs,
-    points_phrase,
-    signed,
-    table_html,
-)
+from analysis.report.figures import embed, sixways_figure, wellbeing_figure
 from analysis.report.names import SIXWAYS_LABELS, Names, item_text
+from analysis.report.phrases import blank, change_phrase, clear_phrase, points_phrase, signed
+from analysis.report.tables import table
+from analysis.report.templating import Context
+from analysis.result import AnalysisTables
 
-if TYPE_CHECKING:
-    from analysis.pipeline import AnalysisResult
 
-
-def introduction(result: AnalysisResult, names: Names) -> str:
+def introduction(result: AnalysisTables, names: Names) -> Context:
     """Who answered, when, how; the privacy rule and the headline caveat."""
     summary = result.summary
-    config = result.config
     modes = ", ".join(f"{count:,} {mode}" for mode, count in summary["modes"].items())
     dates = ""
     if summary["first_submitted"]:
@@ -40,20 +35,15 @@ def introduction(result: AnalysisResult, names: Names) -> str:
     elif summary["unverified"]:
         verified = f" {summary['unverified']:,} responses are not yet verified (paper double entry pending)."
     communities = sorted((names.community(slug) for slug in summary["communities"]), key=str.lower)
-    count = len(communities)
-    return f"""
-<p>This report describes the wellbeing of the people who answered the survey, how it compares with
-England as a whole, how often they use local community assets and how much those assets matter to
-them, and how wellbeing goes with that use. It is written for a workshop: each figure has a
-plain-English summary beneath it, and the last sections explain the methods, what the numbers can
-and cannot tell us, and exactly how this report was made.</p>
-<p class="plain">It is based on <strong>{summary["responses"]:,} complete responses</strong>{dates}
-from {count} communit{"y" if count == 1 else "ies"} ({esc(", ".join(communities))}); modes: {esc(modes)}.{verified}
-Groups of fewer than {config.disclosure_threshold} people are not reported, to protect privacy.</p>
-<div class="caveat"><p><strong>Please read with care.</strong> This is a one-off survey. It shows which
-things go together, not what causes what: people who use an asset may differ from those who do not in
-ways the survey did not measure.</p></div>
-"""
+    return {
+        "responses": f"{summary['responses']:,}",
+        "dates": dates,
+        "count": len(communities),
+        "communities": ", ".join(communities),
+        "modes": modes,
+        "verified": verified,
+        "threshold": result.config.disclosure_threshold,
+    }
 
 
 def _group_label(group_type: str, group: str, names: Names) -> str:
@@ -64,13 +54,13 @@ def _group_label(group_type: str, group: str, names: Names) -> str:
     return f"{group_type.replace('_', ' ').capitalize()}: {group}"
 
 
-def wellbeing_section(result: AnalysisResult, names: Names) -> str:
+def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
     """Mean WEMWBS against the England norm, per community and overall."""
     config = result.config
     norms = result.norm_comparison
     overall = records(norms[norms["group_type"] == "overall"])[0]
     communities = norms[norms["group_type"] == "community"]
-    figure = figure_html(
+    figure = embed(
         wellbeing_figure(norms, result.wemwbs_bands, names),
         "Left: average WEMWBS score of everyone and of each community (dot, with its 95% confidence interval "
         "as a line) and the England average for the same gender mix (vertical mark). Right: the share of "
@@ -88,7 +78,7 @@ def wellbeing_section(result: AnalysisResult, names: Names) -> str:
             f"{clear_phrase(overall['ci_low'], overall['ci_high'], 'difference')}."
         )
     for row in records(communities):
-        name = esc(names.community(row["group"]))
+        name = names.community(row["group"])
         if row["suppressed"]:
             sentences.append(f"{name}: fewer than {config.disclosure_threshold} people, not reported.")
         else:
@@ -113,7 +103,7 @@ def wellbeing_section(result: AnalysisResult, names: Names) -> str:
     labelled = norms.assign(
         label=[_group_label(t, str(g), names) for t, g in zip(norms["group_type"], norms["group"], strict=True)]
     )
-    table = table_html(
+    norm_table = table(
         labelled,
         [
             ("label", "Group", "text"),
@@ -126,22 +116,17 @@ def wellbeing_section(result: AnalysisResult, names: Names) -> str:
         ],
         f"Average WEMWBS against the England norm (blank: fewer than {config.disclosure_threshold} people)",
     )
-    return (
-        "<h2>Wellbeing compared with England</h2>"
-        "<p>Wellbeing was measured with the Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS): 14 statements "
-        "about the last two weeks, giving a score from 14 to 70; higher is better.</p>"
-        + figure
-        + paragraphs(sentences)
-        + table
-    )
+    return {"figure": figure, "sentences": sentences, "table": norm_table}
 
 
-def personal_wellbeing_section(result: AnalysisResult, names: Names) -> str:
-    """The four ONS personal well-being questions, everyone and per community (when they were asked)."""
-    table = result.descriptives
-    rows = table[table["measure"].isin(ons4_items()) & table["group_type"].isin(["overall", "community"])].copy()
+def personal_wellbeing_section(result: AnalysisTables, names: Names) -> Context | None:
+    """The four ONS personal well-being questions, everyone and per community (None when not asked)."""
+    descriptives = result.descriptives
+    rows = descriptives[
+        descriptives["measure"].isin(ons4_items()) & descriptives["group_type"].isin(["overall", "community"])
+    ].copy()
     if rows["n"].fillna(0).sum() == 0:
-        return ""
+        return None
     rows["who"] = [
         _group_label(kind, str(group), names) for kind, group in zip(rows["group_type"], rows["group"], strict=True)
     ]
@@ -150,17 +135,8 @@ def personal_wellbeing_section(result: AnalysisResult, names: Names) -> str:
         "" if blank(low) else f"{low:.2f} to {high:.2f}"
         for low, high in zip(rows["ci_low"], rows["ci_high"], strict=True)
     ]
-    return (
-        "<h2>Personal well-being (ONS questions)</h2>"
-        + paragraphs(
-            [
-                "The four ONS personal well-being questions are answered from 0 to 10. For life satisfaction, "
-                "worthwhile and happiness higher is better; for anxiety higher is worse. Life satisfaction is "
-                "the measure the valuation uses where it was asked (one point for one person for a year is one "
-                "WELLBY).",
-            ]
-        )
-        + table_html(
+    return {
+        "table": table(
             rows,
             [
                 ("who", "Who", "text"),
@@ -172,43 +148,41 @@ def personal_wellbeing_section(result: AnalysisResult, names: Names) -> str:
             "Personal well-being (ONS questions): averages with 95% confidence intervals; groups under the "
             "disclosure threshold are left blank",
         )
-    )
+    }
 
 
-def sixways_section(result: AnalysisResult, names: Names) -> str:
-    """How often people do each of the six ways to wellbeing."""
-    table = result.descriptives
+def sixways_section(result: AnalysisTables, names: Names) -> Context | None:
+    """How often people do each of the six ways to wellbeing (None when nobody answered)."""
+    descriptives = result.descriptives
     dims = list(SIXWAYS_LABELS)
-    rows = table[table["measure"].isin(dims) & table["group_type"].isin(["overall", "community"])]
+    rows = descriptives[descriptives["measure"].isin(dims) & descriptives["group_type"].isin(["overall", "community"])]
     if rows["mean"].notna().sum() == 0:
-        return "<h2>Six ways to wellbeing</h2><p>No six-ways answers to report.</p>"
+        return None
     overall = rows[rows["group_type"] == "overall"].set_index("measure")["mean"].reindex(dims)
-    sentences = []
+    sentences: list[str] = []
     if overall.notna().any():
         high = str(overall.idxmax())
         low = str(overall.idxmin())
         sentences.append(
-            f"Of the six ways, people most often said they <em>{SIXWAYS_LABELS[high].lower()}</em> "
-            f"(average {overall[high]:.1f} on a 1-5 scale, 1 = never, 5 = very often) and least often "
-            f"<em>{SIXWAYS_LABELS[low].lower()}</em> ({overall[low]:.1f})."
+            Markup(
+                "Of the six ways, people most often said they <em>{}</em> (average {:.1f} on a 1-5 scale, 1 = never, "
+                "5 = very often) and least often <em>{}</em> ({:.1f})."
+            ).format(SIXWAYS_LABELS[high].lower(), overall[high], SIXWAYS_LABELS[low].lower(), overall[low])
         )
     sentences.append(
         "These six-ways questions are the project's own and have not been validated, so compare communities "
         "with each other rather than reading the numbers as a standard measure."
     )
-    return (
-        "<h2>Six ways to wellbeing</h2>"
-        + figure_html(
-            sixways_figure(rows, dims, names),
-            "Average frequency of each of the six ways to wellbeing (1 = never, 5 = very often): one bar for "
-            "everyone and one per community, each with its 95% confidence interval as a vertical line. Groups "
-            "under the disclosure threshold are drawn at zero height.",
-        )
-        + paragraphs(sentences)
+    figure = embed(
+        sixways_figure(rows, dims, names),
+        "Average frequency of each of the six ways to wellbeing (1 = never, 5 = very often): one bar for "
+        "everyone and one per community, each with its 95% confidence interval as a vertical line. Groups "
+        "under the disclosure threshold are drawn at zero height.",
     )
+    return {"figure": figure, "sentences": sentences}
 
 
-def kinds_section(result: AnalysisResult) -> str:
+def kinds_section(result: AnalysisTables) -> Context:
     """Wellbeing and the number of assets used, by kind, across communities."""
     kinds = result.kind_effects
     total = kinds[(kinds["exposure"] == "assets_used_total") & (kinds["method"] == "ols_crv3")]
@@ -234,7 +208,7 @@ def kinds_section(result: AnalysisResult) -> str:
         label=kinds["exposure"].str.replace("assets_used_", "", regex=False).str.replace("_", " "),
         method=kinds["method"].map(lambda method: methods.get(str(method), str(method).replace("_", " "))),
     )
-    table = table_html(
+    kinds_table = table(
         labelled,
         [
             ("label", "Number of assets used", "text"),
@@ -249,14 +223,14 @@ def kinds_section(result: AnalysisResult) -> str:
         ],
         "Wellbeing and the number of assets used, by kind of asset, across communities",
     )
-    return "<h2>Kinds of assets, across communities</h2>" + paragraphs(sentences) + table
+    return {"sentences": sentences, "table": kinds_table}
 
 
-def reliability_section(result: AnalysisResult, names: Names) -> str:
+def reliability_section(result: AnalysisTables, names: Names) -> Context:
     """Cronbach's alpha and corrected item-total correlations, items by their wording."""
     alphas = result.reliability
     overall = alphas[(alphas["group"] == "overall") & (alphas["scale"] == "wemwbs")]
-    sentences = []
+    sentences: list[str] = []
     if len(overall) and math.isfinite(records(overall)[0]["alpha"]):
         value = records(overall)[0]["alpha"]
         sentences.append(
@@ -268,11 +242,13 @@ def reliability_section(result: AnalysisResult, names: Names) -> str:
     if wemwbs["r"].notna().any():
         weakest = records(wemwbs.sort_values("r"))[0]
         sentences.append(
-            f"Each statement's correlation with the rest of the scale ranges from {wemwbs['r'].min():.2f} "
-            f"(&ldquo;{esc(weakest['wording'])}&rdquo;) to {wemwbs['r'].max():.2f}."
+            Markup(
+                "Each statement's correlation with the rest of the scale ranges from {:.2f} (&ldquo;{}&rdquo;) to "
+                "{:.2f}."
+            ).format(wemwbs["r"].min(), weakest["wording"], wemwbs["r"].max())
         )
     scales = {"wemwbs": "WEMWBS", "swemwbs": "SWEMWBS"}
-    table = table_html(
+    alpha_table = table(
         alphas.assign(
             scale=alphas["scale"].map(lambda s: scales.get(str(s), str(s))),
             group=alphas["group"].map(lambda g: "Everyone" if g == "overall" else names.community(g)),
@@ -287,9 +263,9 @@ def reliability_section(result: AnalysisResult, names: Names) -> str:
         ],
         "Reliability (internal consistency)",
     )
-    items = table_html(
+    items = table(
         item_total.assign(scale=item_total["scale"].map(lambda s: scales.get(str(s), str(s)))),
         [("scale", "Scale", "text"), ("wording", "Statement", "text"), ("r", "Corrected item-total correlation", "3")],
         "Corrected item-total correlations (each statement against the sum of the others), everyone",
     )
-    return "<h2>How reliable is the wellbeing measure here?</h2>" + paragraphs(sentences) + table + items
+    return {"sentences": sentences, "table": alpha_table, "statements": items}

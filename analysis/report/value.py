@@ -1,26 +1,28 @@
-"""The value section: a ledger per asset, honest sentences, the winner's-curse sensitivity, a tornado.
+"""Report text on value: a ledger per asset, honest sentences, the winner's-curse sensitivity, a tornado.
 
 A money figure is stated as a finding only for a clear positive effect (Benjamini-Hochberg
 adjusted p below alpha). Every other estimated row keeps its range in the ledger, phrased as
 "not established; if real ...", and its sentence says so; a clear negative association gets no
 ratio and the selection explanation (people who are struggling may use the service).
+The section's template is ``templates/sections/value.html.j2``.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from analysis.dataset import records
-from analysis.report.figures import tornado_figure, value_figure
-from analysis.report.html import blank, esc, figure_html, money, paragraphs, suppress_counts, table_html
+from analysis.report.figures import Picture, embed, tornado_figure, value_figure
 from analysis.report.names import Names
-
-if TYPE_CHECKING:
-    from analysis.pipeline import AnalysisResult
+from analysis.report.phrases import blank, money, suppress_counts
+from analysis.report.tables import Table, table
+from analysis.report.templating import Context
+from analysis.result import AnalysisTables
 
 EVIDENCE_LABELS = {
     "clear": "Clear",
@@ -40,7 +42,7 @@ def _number(value: Any) -> float:
     return math.nan if blank(value) else float(value)
 
 
-def value_table(result: AnalysisResult, names: Names) -> pd.DataFrame:
+def value_table(result: AnalysisTables, names: Names) -> pd.DataFrame:
     """``result.asset_value`` typed for display, names filled in where a slug has no recorded name."""
     values = result.asset_value.copy()
     values["name"] = [
@@ -76,6 +78,11 @@ def _positive_clear(row: dict[str, Any]) -> bool:
     return row["evidence"] == "clear" and _number(row["effect"]) > 0
 
 
+def _with_note(main: str, note: str) -> str:
+    """A ledger cell: the figure, then a note on its own line."""
+    return Markup("{}<br><span class='note'>{}</span>").format(main, note)
+
+
 def _users_cell(row: dict[str, Any], threshold: int) -> str:
     n_users = _number(row["n_users"])
     if math.isfinite(n_users) and 0 < n_users < threshold:
@@ -85,12 +92,10 @@ def _users_cell(row: dict[str, Any], threshold: int) -> str:
     if not math.isfinite(valued):
         return ""
     if basis == "scaled_random":
-        return f"{valued:,.0f}<br><span class='note'>scaled to the population (random sample)</span>"
+        return _with_note(f"{valued:,.0f}", "scaled to the population (random sample)")
     if basis == "scaled_quota":
-        return (
-            f"{valued:,.0f}<br><span class='note'>scaled to the population (quota sample: may not represent it)</span>"
-        )
-    return f"{valued:,.0f}<br><span class='note'>surveyed users only</span>"
+        return _with_note(f"{valued:,.0f}", "scaled to the population (quota sample: may not represent it)")
+    return _with_note(f"{valued:,.0f}", "surveyed users only")
 
 
 def _effect_cell(row: dict[str, Any]) -> str:
@@ -98,19 +103,19 @@ def _effect_cell(row: dict[str, Any]) -> str:
     if not math.isfinite(effect):
         return ""
     low, high = _interval(row)
-    return f"{effect:+.2f}<br><span class='note'>95% CI {low:+.2f} to {high:+.2f}</span>"
+    return _with_note(f"{effect:+.2f}", f"95% CI {low:+.2f} to {high:+.2f}")
 
 
 def _value_cell(row: dict[str, Any]) -> str:
     evidence = row["evidence"]
     if evidence == "not_estimated" or not math.isfinite(_number(row["value_central"])):
         return "not estimated"
-    span = f"{esc(money(row['value_low']))} to {esc(money(row['value_high']))}"
+    span = f"{money(row['value_low'])} to {money(row['value_high'])}"
     if _positive_clear(row):
-        return f"<strong>{esc(money(row['value_central']))}</strong><br><span class='note'>range {span}</span>"
+        return _with_note(Markup("<strong>{}</strong>").format(money(row["value_central"])), f"range {span}")
     if evidence == "clear":
-        return f"negative association, not a value<br><span class='note'>face value {span}</span>"
-    return f"not established<br><span class='note'>if real: {span}</span>"
+        return _with_note("negative association, not a value", f"face value {span}")
+    return _with_note("not established", f"if real: {span}")
 
 
 def _cost_cell(row: dict[str, Any]) -> str:
@@ -119,14 +124,13 @@ def _cost_cell(row: dict[str, Any]) -> str:
         return "not known"
     year = _number(row["cost_year"])
     when = f"{year:.0f} prices" if math.isfinite(year) else "price year not recorded"
-    return f"{esc(money(cost))}<br><span class='note'>{when}</span>"
+    return _with_note(money(cost), when)
 
 
 def _ratio_cell(row: dict[str, Any]) -> str:
     central = _number(row["bcr_central"])
     if _positive_clear(row) and math.isfinite(central):
-        span = f"{_number(row['bcr_low']):.1f} to {_number(row['bcr_high']):.1f}"
-        return f"{central:.1f}<br><span class='note'>{span}</span>"
+        return _with_note(f"{central:.1f}", f"{_number(row['bcr_low']):.1f} to {_number(row['bcr_high']):.1f}")
     if row["evidence"] == "clear" and _number(row["effect"]) < 0:
         return "none: negative association"
     if row["evidence"] == "clear":
@@ -137,11 +141,11 @@ def _ratio_cell(row: dict[str, Any]) -> str:
 def _basis_cell(row: dict[str, Any]) -> str:
     if str(row["value_basis"]) == "net":
         who = " ".join(str(row[key]) for key in ("agreed_by", "agreed_on") if not blank(row[key]) and str(row[key]))
-        return "net" + (f"<br><span class='note'>agreed {esc(who)}</span>" if who else "")
-    return "gross<br><span class='note'>adjustments not agreed</span>"
+        return _with_note("net", f"agreed {who}") if who else "net"
+    return _with_note("gross", "adjustments not agreed")
 
 
-def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) -> str:
+def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) -> Table:
     """The value ledger: one row per asset."""
     rows = records(values)
     frame = pd.DataFrame(
@@ -158,7 +162,7 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) 
             "basis": [_basis_cell(row) for row in rows],
         }
     )
-    return table_html(
+    return table(
         frame,
         [
             ("asset", "Asset", "text"),
@@ -178,51 +182,65 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) 
 
 
 def _sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
-    name = f"<strong>{esc(row['name'])}</strong> ({esc(names.community(row['community']))})"
+    name = Markup("<strong>{}</strong> ({})").format(row["name"], names.community(row["community"]))
     evidence = row["evidence"]
     effect = _number(row["effect"])
     if evidence == "not_estimated" or not math.isfinite(effect):
         reason = suppress_counts(names.clean(row["warning"]), threshold) or "no estimate"
-        return f"{name}: not estimated ({esc(reason)}), so no value is given."
+        return Markup("{}: not estimated ({}), so no value is given.").format(name, reason)
     low, high = _interval(row)
     change = f"{abs(effect):.2f} life-satisfaction points {'higher' if effect > 0 else 'lower'}"
     basis = "net of the agreed adjustments" if str(row["value_basis"]) == "net" else "gross (no adjustments agreed)"
     if _positive_clear(row):
-        text = (
-            f"{name}: users report life satisfaction {change} than non-users (95% CI {low:+.2f} to {high:+.2f}), "
+        text = Markup(
+            "{name}: users report life satisfaction {change} than non-users (95% CI {low:+.2f} to {high:+.2f}), "
             "clear after allowing for the number of assets tested. The wellbeing associated with it is valued at "
-            f"{esc(money(row['value_central']))} a year, {basis} (95% range {esc(money(row['value_low']))} to "
-            f"{esc(money(row['value_high']))}; {esc(money(row['value_central_wellby_low']))} to "
-            f"{esc(money(row['value_central_wellby_high']))} with a WELLBY worth £10,000 to £16,000)."
+            "{central} a year, {basis} (95% range {value_low} to {value_high}; {wellby_low} to {wellby_high} with "
+            "a WELLBY worth £10,000 to £16,000)."
+        ).format(
+            name=name,
+            change=change,
+            low=low,
+            high=high,
+            central=money(row["value_central"]),
+            basis=basis,
+            value_low=money(row["value_low"]),
+            value_high=money(row["value_high"]),
+            wellby_low=money(row["value_central_wellby_low"]),
+            wellby_high=money(row["value_central_wellby_high"]),
         )
         if math.isfinite(_number(row["bcr_central"])):
-            text += (
-                f" Against its running cost of {esc(money(row['annual_cost']))} a year, each pound goes with "
-                f"£{_number(row['bcr_central']):.1f} of wellbeing (range {_number(row['bcr_low']):.1f} to "
-                f"{_number(row['bcr_high']):.1f})."
+            text += Markup(
+                " Against its running cost of {} a year, each pound goes with £{:.1f} of wellbeing (range {:.1f} to "
+                "{:.1f})."
+            ).format(
+                money(row["annual_cost"]),
+                _number(row["bcr_central"]),
+                _number(row["bcr_low"]),
+                _number(row["bcr_high"]),
             )
         else:
             text += " Its running cost is not known, so there is no benefit-cost ratio."
         return text
     if evidence == "clear":
-        return (
-            f"{name}: users report life satisfaction {change} than non-users (95% CI {low:+.2f} to {high:+.2f}), "
-            "clear after allowing for the number of assets tested. This may reflect that people who are struggling "
-            "use the service, not harm done by it; no benefit-cost ratio is given."
-        )
+        return Markup(
+            "{}: users report life satisfaction {} than non-users (95% CI {:+.2f} to {:+.2f}), clear after allowing "
+            "for the number of assets tested. This may reflect that people who are struggling use the service, not "
+            "harm done by it; no benefit-cost ratio is given."
+        ).format(name, change, low, high)
     if evidence == "suggestive":
-        return (
-            f"{name}: the survey does not establish an effect (users {change}; the difference could be chance once "
-            f"all assets are tested together). If the association were real, the range would be "
-            f"{esc(money(row['value_low']))} to {esc(money(row['value_high']))} a year; no benefit-cost ratio is given."
-        )
-    return (
-        f"{name}: the survey finds no association it can tell apart from chance (users {change}, 95% CI "
-        f"{low:+.2f} to {high:+.2f}), so no value or benefit-cost ratio is given."
-    )
+        return Markup(
+            "{}: the survey does not establish an effect (users {}; the difference could be chance once all assets "
+            "are tested together). If the association were real, the range would be {} to {} a year; no "
+            "benefit-cost ratio is given."
+        ).format(name, change, money(row["value_low"]), money(row["value_high"]))
+    return Markup(
+        "{}: the survey finds no association it can tell apart from chance (users {}, 95% CI {:+.2f} to {:+.2f}), "
+        "so no value or benefit-cost ratio is given."
+    ).format(name, change, low, high)
 
 
-def value_section(result: AnalysisResult, names: Names) -> str:
+def value_section(result: AnalysisTables, names: Names) -> Context:
     """The ledger, its sentences, the winner's-curse sensitivity and the tornado chart."""
     config = result.config
     threshold = config.disclosure_threshold
@@ -236,46 +254,46 @@ def value_section(result: AnalysisResult, names: Names) -> str:
         "in 2019 prices (sensitivity range £10,000 to £16,000). Where the survey asked the ONS life-satisfaction "
         "question, each asset's effect on it is valued directly; otherwise its WEMWBS effect is bridged at "
         f"{config.ls_per_wemwbs} life-satisfaction points per WEMWBS point (labelled 'bridged').",
-        f"Each asset is graded by its evidence: <em>clear</em> ({int(counts.get('clear', 0))} assets) when the "
-        f"difference stands out after allowing for every asset tested (Benjamini-Hochberg adjusted p below "
-        f"{config.alpha}); <em>suggestive</em> ({int(counts.get('suggestive', 0))}) when it would pass on its own "
-        f"but not once all assets are tested together; <em>none</em> ({int(counts.get('none', 0))}); or not "
-        f"estimated ({int(counts.get('not_estimated', 0))}). Only a clear positive effect is given a value as a "
-        "finding and a benefit-cost ratio.",
-        "<strong>Values of different assets overlap</strong>: many people use several assets and the survey "
-        "cannot separate their contributions, so the values must not be added up into a total.",
+        Markup(
+            "Each asset is graded by its evidence: <em>clear</em> ({} assets) when the difference stands out after "
+            "allowing for every asset tested (Benjamini-Hochberg adjusted p below {}); <em>suggestive</em> ({}) when "
+            "it would pass on its own but not once all assets are tested together; <em>none</em> ({}); or not "
+            "estimated ({}). Only a clear positive effect is given a value as a finding and a benefit-cost ratio."
+        ).format(
+            int(counts.get("clear", 0)),
+            config.alpha,
+            int(counts.get("suggestive", 0)),
+            int(counts.get("none", 0)),
+            int(counts.get("not_estimated", 0)),
+        ),
+        Markup(
+            "<strong>Values of different assets overlap</strong>: many people use several assets and the survey "
+            "cannot separate their contributions, so the values must not be added up into a total."
+        ),
     ]
     if len(clear) == 0:
         intro.append(
             "No asset has a clear positive association with wellbeing once all assets are tested together, so "
             "this report states no money value as a finding."
         )
-    parts = ["<h2>Value against cost</h2>", paragraphs(intro)]
+    figure = None
     if len(clear):
-        parts.append(
-            figure_html(
-                value_figure(clear, names),
-                "Assets with clear evidence of a positive association only: the central value a year of the "
-                "associated wellbeing (marker) and its 95% range from the Monte Carlo simulation (line), one "
-                "colour and marker shape per community; the hollow diamond is the asset's annual running cost, "
-                f"where known. {price_year} prices.",
-            )
+        figure = embed(
+            value_figure(clear, names),
+            "Assets with clear evidence of a positive association only: the central value a year of the "
+            "associated wellbeing (marker) and its 95% range from the Monte Carlo simulation (line), one "
+            "colour and marker shape per community; the hollow diamond is the asset's annual running cost, "
+            f"where known. {price_year} prices.",
         )
-    parts.append(ledger(values, names, threshold, price_year))
-    sentences = [_sentence(row, names, threshold) for row in records(values)]
-    evidence = [str(row["evidence"]) for row in records(values)]
-    parts.append(
-        "".join(
-            f"<p class='value-sentence evidence-{esc(grade)}'>{sentence}</p>"
-            for sentence, grade in zip(sentences, evidence, strict=True)
-        )
-    )
-    notes = _warnings(values, names, threshold)
-    if notes:
-        parts.append("<h3>Warnings</h3><ul>" + "".join(f"<li>{note}</li>" for note in notes) + "</ul>")
-    parts.append(_shrinkage(clear))
-    parts.append(_tornado(result, clear, names))
-    return "".join(parts)
+    return {
+        "intro": intro,
+        "figure": figure,
+        "ledger": ledger(values, names, threshold, price_year),
+        "sentences": [(str(row["evidence"]), _sentence(row, names, threshold)) for row in records(values)],
+        "warnings": _warnings(values, names, threshold),
+        "shrinkage": _shrinkage(clear),
+        "tornado": _tornado(result, clear, names),
+    }
 
 
 def _warnings(values: pd.DataFrame, names: Names, threshold: int) -> list[str]:
@@ -288,35 +306,43 @@ def _warnings(values: pd.DataFrame, names: Names, threshold: int) -> list[str]:
             text = suppress_counts(names.clean(warning.strip()), threshold)
             if text:
                 grouped.setdefault(text, []).append(str(row["name"]))
-    return [f"{esc(text[:1].upper() + text[1:])} ({esc(', '.join(assets))})." for text, assets in grouped.items()]
+    return [f"{text[:1].upper() + text[1:]} ({', '.join(assets)})." for text, assets in grouped.items()]
 
 
-def _shrinkage(clear: pd.DataFrame) -> str:
+def _shrinkage(clear: pd.DataFrame) -> list[str]:
+    """The winner's-curse sentences (none when no clear asset has a shrunken value)."""
     shrunk = clear[clear["value_shrunk_central"].notna()]
     if len(shrunk) == 0:
-        return ""
-    sentences = [
+        return []
+    sentences: list[str] = [
         "The largest of many noisy estimates tends to be too large (the winner's curse). As a sensitivity, a "
         "random-effects model across all the valued assets pulls each effect towards their average; the "
         "headline stays the asset's own estimate."
     ]
     for row in records(shrunk):
         sentences.append(
-            f"If effects are spread like those of all assets, the value of <strong>{esc(row['name'])}</strong> would "
-            f"be {esc(money(row['value_shrunk_central']))} a year instead of {esc(money(row['value_central']))} "
-            f"(effect {row['effect_shrunk']:+.2f} instead of {row['effect']:+.2f} points)."
+            Markup(
+                "If effects are spread like those of all assets, the value of <strong>{}</strong> would be {} a year "
+                "instead of {} (effect {:+.2f} instead of {:+.2f} points)."
+            ).format(
+                row["name"],
+                money(row["value_shrunk_central"]),
+                money(row["value_central"]),
+                row["effect_shrunk"],
+                row["effect"],
+            )
         )
-    return "<h3>Sensitivity: the winner's curse</h3>" + paragraphs(sentences)
+    return sentences
 
 
-def _tornado(result: AnalysisResult, clear: pd.DataFrame, names: Names) -> str:
+def _tornado(result: AnalysisTables, clear: pd.DataFrame, names: Names) -> Picture | None:
     sensitivity = getattr(result, "value_sensitivity", None)
     if not isinstance(sensitivity, pd.DataFrame) or len(clear) == 0:
-        return ""
+        return None
     chosen = list(clear.sort_values("value_central", ascending=False)["asset"][:TORNADO_LIMIT])
     rows = sensitivity[sensitivity["asset"].isin(chosen)]
     if len(rows) == 0:
-        return ""
+        return None
     which = (
         "each asset with clear evidence"
         if len(chosen) == len(clear)
@@ -329,6 +355,4 @@ def _tornado(result: AnalysisResult, clear: pd.DataFrame, names: Names) -> str:
         "Each bar spans the two resulting values; the vertical line is the central value; the widest bar is at "
         "the top. Drop-off moves the value only when an asset is valued over more than one year."
     )
-    return "<h3>Sensitivity: how the value moves with each assumption</h3>" + figure_html(
-        tornado_figure(rows, clear, names), caption
-    )
+    return embed(tornado_figure(rows, clear, names), caption)

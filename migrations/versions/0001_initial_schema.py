@@ -5,9 +5,8 @@ Revises: (none)
 Create Date: 2026-11-25 11:11:51.242123
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -7,9 +7,8 @@ Create Date: 2026-11-25 11:37:33.701100
 """
 import secrets
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002'

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import instruments
-from analysis.dataset import (
+from analysis.columns import (
     DEMOGRAPHIC_COLUMNS,
     asset_column,
     asset_value_column,

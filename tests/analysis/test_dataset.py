@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis.dataset import ASSET_KINDS, MODES, SIXWAYS_DIMENSIONS, DatasetError, response_columns
+from analysis.columns import ASSET_KINDS, MODES, SIXWAYS_DIMENSIONS, response_columns
+from analysis.dataset import DatasetError
 from survey.datasets import build_dataset
 from tests.analysis.conftest import DemoDatabase
 

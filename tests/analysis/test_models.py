@@ -16,7 +16,8 @@ from statsmodels.datasets import grunfeld
 from statsmodels.stats.multitest import multipletests
 
 from analysis import AnalysisConfig, Dataset, benjamini_hochberg, fit_crv3, fit_mixedlm
-from analysis.models import asset_effects, crv3_coefficient, kind_effects
+from analysis.models import asset_effects, kind_effects
+from analysis.ols import crv3_coefficient
 from tests.analysis.synthetic import STANDARD, PlantedAsset, make_survey
 
 TRUTH = {asset.slug: asset.effect for assets in STANDARD.values() for asset in assets}
@@ -197,7 +198,7 @@ def test_bh_adjusts_only_finite_values(p_values: list[float]) -> None:
 
 
 def test_closed_form_reml_start_agrees_with_lme4_on_dietox() -> None:
-    from analysis.models import random_intercept_start
+    from analysis.mixedlm import random_intercept_start
 
     path = os.path.join(os.path.dirname(statsmodels.regression.tests.__file__), "results", "dietox.csv")
     data = pd.read_csv(path)
@@ -210,7 +211,7 @@ def test_closed_form_reml_start_agrees_with_lme4_on_dietox() -> None:
 def test_degenerate_mixedlm_is_judged_relative_to_the_residual_variance() -> None:
     from statsmodels.regression.mixed_linear_model import MixedLM
 
-    from analysis.models import _mixed_estimate
+    from analysis.mixedlm import mixed_estimate
 
     # No community effect, outcome in millions: the group variance comes out near 500, far above the
     # old absolute 1e-8 but about 5e-10 of the residual variance, i.e. zero.
@@ -220,7 +221,7 @@ def test_degenerate_mixedlm_is_judged_relative_to_the_residual_variance() -> Non
     y = (1 + 0.3 * x[:, 1] + rng.normal(size=400)) * 1e6
     fit = fit_mixedlm(MixedLM(y, x, groups=groups))
     assert fit.degenerate and float(np.asarray(fit.result.cov_re)[0, 0]) > 1e-8
-    estimate = _mixed_estimate(y, x, ["Intercept", "t"], "t", groups, 0.95)
+    estimate = mixed_estimate(y, x, ["Intercept", "t"], "t", groups, 0.95)
     assert math.isnan(estimate.p) and math.isnan(estimate.ci_low)  # never printed as evidence
     assert estimate.effect == pytest.approx(0.3e6, rel=0.2) and "no p-value" in estimate.warning
 

@@ -218,3 +218,25 @@ def test_personal_wellbeing_is_reported_only_when_asked(frames, document) -> Non
     assert f"Community: Northfield Life satisfaction (ONS, 0-10; higher = better) 300 {expected:.2f}" in " ".join(
         text.split()
     )
+
+
+def test_names_are_escaped_in_text_tables_and_captions(result) -> None:
+    """Names are typed by staff: the template escapes them, and so do the sentences that carry emphasis."""
+    hostile = "<b>North & Park</b>"
+
+    def renamed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        return frame.assign(name=frame["name"].where(frame[key] != "north_park", hostile))
+
+    graded = with_grades(result, {"north_park": ("clear", 0.35)})
+    document = render_report(
+        dataclasses.replace(
+            graded,
+            dataset=dataclasses.replace(result.dataset, assets=renamed(result.dataset.assets, "slug")),
+            asset_value=renamed(graded.asset_value, "asset"),
+            asset_use=renamed(result.asset_use, "asset"),
+        )
+    )
+    assert "<b>North" not in document
+    escaped = "&lt;b&gt;North &amp; Park&lt;/b&gt;"
+    assert f"<strong>{escaped}</strong> (Northfield)" in document  # a value sentence
+    assert f"<td class='text'>{escaped}</td>" in document  # the ledger and the use table

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import instruments
-from analysis.dataset import DEMOGRAPHIC_COLUMNS, MODES, kind_columns, ons4_items, sixways_items, wemwbs_items
+from analysis.columns import DEMOGRAPHIC_COLUMNS, MODES, kind_columns, ons4_items, sixways_items, wemwbs_items
 from survey.models import ASSET_KINDS, CAMPAIGN_STATUSES, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
 
 JSON = "application/json"

@@ -1,0 +1,87 @@
+"""The dataset format's vocabulary and column names (issue 4, part 2).
+
+Modes, asset kinds, sampling methods and the column names of ``responses.csv``,
+``assets.csv`` and ``campaigns.csv``, item columns taken from the instrument definitions.
+The lowest layer of `analysis`: it imports only `instruments`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import instruments
+
+# These mirror survey.models (ASSET_KINDS, MODES): analysis/ may not import the Flask app;
+# tests/analysis checks that the two stay equal.
+ASSET_KINDS = ("community_group", "individual", "place", "voluntary_org", "other")
+MODES = ("online", "interview", "paper")
+SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
+
+META_COLUMNS = ("response_id", "community", "campaign", "mode", "verified", "submitted_at")
+DEMOGRAPHIC_COLUMNS = ("age_band", "gender", "employment", "years_in_area")
+ASSET_COLUMNS = ("slug", "name", "kind", "community", "annual_cost")
+# Optional columns added later (issue 10): older files without them still load, with blanks.
+OPTIONAL_ASSET_COLUMNS = ("cost_year", "community_name")
+CAMPAIGN_COLUMNS = ("campaign", "community", "population_size", "sampling_method")
+OPTIONAL_CAMPAIGN_COLUMNS = ("population_source", "community_name")
+# How the respondents were chosen decides whether users may be scaled to the population
+# (shared/reference/valuation.md, "Who is counted"); other text is kept but not recognised.
+SAMPLING_METHODS = ("random", "quota", "convenience")
+SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")  # as survey.models.ASSET_SLUG_PATTERN
+
+
+def wemwbs_items() -> tuple[str, ...]:
+    """The 14 WEMWBS item columns, in questionnaire order."""
+    return instruments.get("wemwbs").item_keys
+
+
+def swemwbs_items() -> tuple[str, ...]:
+    """The 7 WEMWBS items that make up SWEMWBS."""
+    return instruments.get("swemwbs").item_keys
+
+
+def sixways_items() -> tuple[str, ...]:
+    """The 12 six-ways item columns."""
+    return instruments.get("sixways").item_keys
+
+
+def ons4_items() -> tuple[str, ...]:
+    """The 4 ONS personal well-being columns (0-10 each, no total), in questionnaire order."""
+    return instruments.get("ons4").item_keys
+
+
+def score_columns() -> tuple[str, ...]:
+    """Score columns the scoring library adds, in its output order."""
+    names: list[str] = []
+    for key in ("wemwbs", "swemwbs", "sixways"):
+        names.extend(instruments.get(key).score_names)
+    return tuple(names)
+
+
+def sixways_scores() -> tuple[str, ...]:
+    """``sixways_<dimension>`` score columns."""
+    return instruments.get("sixways").score_names
+
+
+def kind_columns() -> tuple[str, ...]:
+    """``assets_used_<kind>`` columns, in kind order."""
+    return tuple(f"assets_used_{kind}" for kind in ASSET_KINDS)
+
+
+def asset_column(slug: str) -> str:
+    """Frequency-of-use column of an asset."""
+    return f"asset_{slug}"
+
+
+def asset_value_column(slug: str) -> str:
+    """Importance column of an asset."""
+    return f"asset_{slug}_value"
+
+
+def response_columns(asset_slugs: Iterable[str]) -> list[str]:
+    """Every column of ``responses.csv`` for these assets, in file order."""
+    columns = [*META_COLUMNS, *DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
+    for slug in asset_slugs:
+        columns += [asset_column(slug), asset_value_column(slug)]
+    return columns + [*score_columns(), *kind_columns()]

@@ -1,0 +1,61 @@
+"""The tables of one analysis run, the dataset it used and the settings: what the report reads.
+
+Its own module so that the report (which reads a result) and the pipeline (which makes one and
+writes the report) do not import each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from analysis.config import AnalysisConfig
+from analysis.dataset import Dataset
+
+# The five tables named by issue 4 (parts 3-6), then the supplementary tables the report shows.
+MAIN_TABLES = ("descriptives", "reliability", "asset_effects", "kind_effects", "asset_value")
+SUPPLEMENTARY_TABLES = (
+    "wemwbs_bands",
+    "norm_comparison",
+    "item_total",
+    "dose_response",
+    "swemwbs_effects",
+    "asset_use",
+    "value_sensitivity",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisTables:
+    """Every table of one analysis run, the dataset it used and the settings.
+
+    ``descriptives``, ``reliability``, ``asset_effects``, ``kind_effects`` and ``asset_value``
+    are the issue's CSV files; ``wemwbs_bands``, ``norm_comparison``, ``item_total``,
+    ``dose_response`` (frequency 0-4 as a slope), ``swemwbs_effects`` (SWEMWBS as the
+    outcome, a sensitivity check, with its own valuation columns), ``asset_use`` (use and
+    importance per asset) and ``value_sensitivity`` (the tornado of each clear asset) feed the
+    report. ``provenance`` is written as ``provenance.json``.
+    """
+
+    descriptives: pd.DataFrame
+    reliability: pd.DataFrame
+    asset_effects: pd.DataFrame
+    kind_effects: pd.DataFrame
+    asset_value: pd.DataFrame
+    wemwbs_bands: pd.DataFrame
+    norm_comparison: pd.DataFrame
+    item_total: pd.DataFrame
+    dose_response: pd.DataFrame
+    swemwbs_effects: pd.DataFrame
+    asset_use: pd.DataFrame
+    value_sensitivity: pd.DataFrame
+    dataset: Dataset
+    config: AnalysisConfig
+    summary: dict[str, Any]
+    provenance: dict[str, Any]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The main tables, then the supplementary ones, by file stem."""
+        return {name: getattr(self, name) for name in (*MAIN_TABLES, *SUPPLEMENTARY_TABLES)}
