@@ -28,7 +28,9 @@ OPTIONAL_CAMPAIGN_COLUMNS = ("population_source", "community_name")
 # How the respondents were chosen decides whether users may be scaled to the population
 # (shared/reference/valuation.md, "Who is counted"); other text is kept but not recognised.
 SAMPLING_METHODS = ("random", "quota", "convenience")
-SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")  # as survey.models.ASSET_SLUG_PATTERN
+# An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files; Stata stops at
+# 32 characters, and len("asset_") + 26 = 32.
+SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")
 
 
 def wemwbs_items() -> tuple[str, ...]:

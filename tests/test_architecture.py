@@ -1,6 +1,8 @@
 """The layers of docs/architecture.md hold: no import cycle, and no import pointing up a layer.
 
 Imports inside functions count too: a lazy import hides a cycle from Python, not from a reader.
+Imports under ``if TYPE_CHECKING:`` do not: they name the classes an annotation mentions (the models'
+relationships point both ways) and never run.
 """
 
 from __future__ import annotations
@@ -82,7 +84,16 @@ def _imports(modules: dict[str, Path]) -> dict[str, set[str]]:
     """Every module's imports of the project's own modules (and of the third parties it names)."""
     found: dict[str, set[str]] = defaultdict(set)
     for name, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        type_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if id(node) in type_only:
+                continue
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for alias in node.names:
                     submodule = f"{node.module}.{alias.name}"

@@ -1,0 +1,115 @@
+"""What the platform records about its own work: the audit trail, the data access log, report and export jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.database import UTCDateTime, utcnow
+from survey.models.base import Model, enum_type
+from survey.models.vocabulary import ACCESS_CHANNELS, AUDIT_ACTIONS, EXPORT_CONTENTS, EXPORT_FORMATS, REPORT_STATUSES
+
+if TYPE_CHECKING:  # the related classes, for the annotations; SQLAlchemy resolves them by name
+    from survey.models.people import User
+
+
+class AuditEvent(Model):
+    """Who created, changed or deleted what, with before and after values. Append-only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # None for residents and command-line jobs; `actor_label` says which.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(enum_type(AUDIT_ACTIONS, "audit_action"))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    # {field: [before, after]}; for contact details only the field names, with "changed".
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ReportJob(Model):
+    """A workshop report built in the background; progress lives here so any worker can show it."""
+
+    __tablename__ = "report_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Scope: one campaign, one community, or neither for everything (practice campaigns never count).
+    campaign_slug: Mapped[str | None] = mapped_column(String(60))
+    community_slug: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "report_status"), default="queued")
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The zip of report.html and the CSV tables, kept in the database so every worker can serve it.
+    result: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    requested_by: Mapped[User | None] = relationship()
+
+
+class DataAccess(Model):
+    """Download governance: every dataset download, export and API read -- who, what, which
+    filters, when and how many rows. Append-only, like the audit trail."""
+
+    __tablename__ = "data_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # The e-mail address at the time (kept if the account is later deleted), or "cli:<command>".
+    user_label: Mapped[str] = mapped_column(String(254))
+    channel: Mapped[str] = mapped_column(enum_type(ACCESS_CHANNELS, "access_channel"))
+    # What was read: "export", "api:responses", "api:campaigns", ...
+    resource: Mapped[str] = mapped_column(String(60))
+    format: Mapped[str | None] = mapped_column(String(10))
+    # The filters as given: campaigns, communities, verified_only, content, page...
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    row_count: Mapped[int | None]
+
+    user: Mapped[User | None] = relationship()
+
+
+class ExportJob(Model):
+    """A dataset download built off the request path (xlsx, sav, dta): the zip is written to a
+    temporary file under the instance folder, progress lives here so any worker can show it."""
+
+    __tablename__ = "export_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    format: Mapped[str] = mapped_column(enum_type(EXPORT_FORMATS, "export_format"))
+    content: Mapped[str] = mapped_column(enum_type(EXPORT_CONTENTS, "export_content"), default="both")
+    verified_only: Mapped[bool] = mapped_column(default=False)
+    # Slug lists; None means no restriction (everything the requester may see).
+    campaign_slugs: Mapped[list[str] | None] = mapped_column(JSON)
+    community_slugs: Mapped[list[str] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "export_status"), default="queued")
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The finished zip, relative to the instance folder; removed by `flask purge` when old.
+    file_path: Mapped[str | None] = mapped_column(String(500))
+    size_bytes: Mapped[int | None]
+    row_count: Mapped[int | None]
+
+    requested_by: Mapped[User | None] = relationship()

@@ -1,0 +1,69 @@
+"""The fixed lists the tables store (as text with a CHECK constraint), and the asset question's wording.
+
+The lists a dataset shares with the analysis (modes, asset kinds, six ways dimensions, sampling
+methods, the slug rule) are defined once, in `analysis.columns`, and imported here.
+"""
+
+from __future__ import annotations
+
+from analysis.columns import ASSET_KINDS, MODES, SAMPLING_METHODS, SIXWAYS_DIMENSIONS, SLUG_PATTERN
+
+
+ROLES = ("admin", "researcher", "peer")
+
+
+RESPONSE_STATUSES = ("partial", "complete")
+
+
+CAMPAIGN_STATUSES = ("draft", "open", "closed")
+
+
+# "declined": the person chose "Prefer not to say" (residents online); never stored as an option code.
+MISSING_REASONS = ("blank", "multiple", "declined")
+
+
+PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
+
+
+AUDIT_ACTIONS = ("create", "update", "delete")
+
+
+REPORT_STATUSES = ("queued", "running", "done", "failed")
+
+
+# What a campaign's fieldwork quotas count: the community, or a demographics answer.
+QUOTA_DIMENSIONS = ("community", "age_band", "gender")
+
+
+ACCESS_CHANNELS = ("web", "api", "cli")
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "sav", "dta")
+
+
+EXPORT_CONTENTS = ("both", "items", "scores")
+
+
+# `analysis.adjustments.FRACTIONS` in the order staff read them (the form, the CSV download).
+ADJUSTMENT_FRACTIONS = ("deadweight", "displacement", "attribution", "drop_off")
+
+
+# An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files (analysis.columns says why).
+ASSET_SLUG_PATTERN = SLUG_PATTERN.pattern
+
+
+# The verb residents read in "Do you <phrase> <asset>?" unless the asset log gives its own.
+DEFAULT_QUESTION_PHRASES = {
+    "place": "go to",
+    "community_group": "take part in",
+    "voluntary_org": "use",
+    "individual": "see",
+    "other": "use or go to",
+}
+
+
+QUESTION_PHRASE_MAX = 40
+
+
+def default_question_phrase(kind: str | None) -> str:
+    return DEFAULT_QUESTION_PHRASES.get(kind or "", DEFAULT_QUESTION_PHRASES["other"])
