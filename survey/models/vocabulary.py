@@ -6,8 +6,11 @@ methods, the slug rule) are defined once, in `analysis.columns`, and imported he
 
 from __future__ import annotations
 
-from analysis.columns import ASSET_KINDS, MODES, SAMPLING_METHODS, SIXWAYS_DIMENSIONS, SLUG_PATTERN
-
+from analysis.columns import ASSET_KINDS as ASSET_KINDS
+from analysis.columns import MODES as MODES
+from analysis.columns import SAMPLING_METHODS as SAMPLING_METHODS
+from analysis.columns import SIXWAYS_DIMENSIONS as SIXWAYS_DIMENSIONS
+from analysis.columns import SLUG_PATTERN
 
 ROLES = ("admin", "researcher", "peer")
 
