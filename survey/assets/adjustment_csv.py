@@ -28,7 +28,7 @@ from survey.assets.adjustments import (
     clean_values,
     set_adjustment,
 )
-from survey.assets.csv_files import CheckReport, Problem, guard_formula, unguard_formula
+from survey.assets.csv_files import CheckReport, Problem, guard_formula, read_records, unguard_formula
 from survey.models import ADJUSTMENT_FRACTIONS, Campaign, User, ValuationAdjustment
 
 REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason")
@@ -75,20 +75,13 @@ def export_adjustments(campaign: Campaign) -> str:
 def check_upload(campaign: Campaign, text: str) -> AdjustmentReport:
     """The dry run: check every row and say what uploading `text` would do."""
     report = AdjustmentReport()
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        report.problems.append(Problem(0, "", f"The file is not readable as CSV ({error})."))
+    read = read_records(text, report, REQUIRED, KNOWN)
+    if read is None:
         return report
-    if not records or not any(cell.strip() for cell in records[0]):
-        report.problems.append(Problem(0, "", "The file is empty: the first line must name the columns."))
-        return report
-    header = [name.strip().lower() for name in records[0]]
-    if not _header_ok(header, report):
-        return report
+    header, records = read
     assets = {item.slug: item for item in campaign_assets(campaign)}
     seen: dict[str, int] = {}
-    for number, record in enumerate(records[1:], start=1):
+    for number, record in enumerate(records, start=1):
         if not any(cell.strip() for cell in record):
             continue  # a blank line uploads nothing but keeps the numbering
         if len(record) != len(header):
@@ -102,18 +95,6 @@ def check_upload(campaign: Campaign, text: str) -> AdjustmentReport:
     if report.ok:
         _check_contract(report)
     return report
-
-
-def _header_ok(header: list[str], report: AdjustmentReport) -> bool:
-    for name in REQUIRED:
-        if name not in header:
-            report.problems.append(Problem(0, name, "This column is missing from the header."))
-    for name in header:
-        if name not in KNOWN:
-            report.problems.append(Problem(0, name or "(blank)", f"Unknown column; use: {', '.join(KNOWN)}."))
-    for name in sorted({name for name in header if header.count(name) > 1}):
-        report.problems.append(Problem(0, name, "This column appears more than once."))
-    return report.ok
 
 
 def _check_row(

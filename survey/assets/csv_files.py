@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -116,22 +117,41 @@ def unguard_formula(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
-def check_import(community: Community, text: str) -> ImportReport:
-    """The dry run: check every row and say what importing `text` would do."""
-    report = ImportReport()
+def read_records(
+    text: str, report: CheckReport[Any], required: Sequence[str], known: Sequence[str]
+) -> tuple[list[str], list[list[str]]] | None:
+    """The header (trimmed, lower case) and the data records of a CSV upload, or None when the file
+    cannot be read or its header is wrong (the problems are then in `report`)."""
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
         report.problems.append(Problem(0, "", f"The file is not readable as CSV ({error})."))
-        return report
+        return None
     if not records or not any(cell.strip() for cell in records[0]):
         report.problems.append(Problem(0, "", "The file is empty: the first line must name the columns."))
-        return report
+        return None
     header = [name.strip().lower() for name in records[0]]
-    if not _header_ok(header, report):
+    for name in required:
+        if name not in header:
+            report.problems.append(Problem(0, name, "This column is missing from the header."))
+    for name in header:
+        if name not in known:
+            report.problems.append(Problem(0, name or "(blank)", f"Unknown column; use: {', '.join(known)}."))
+    for name in sorted({name for name in header if header.count(name) > 1}):
+        report.problems.append(Problem(0, name, "This column appears more than once."))
+    return (header, records[1:]) if report.ok else None
+
+
+def check_import(community: Community, text: str) -> ImportReport:
+    """The dry run: check every row and say what importing `text` would do."""
+    report = ImportReport()
+    required = [name for name in CSV_COLUMNS if name not in OPTIONAL_COLUMNS]
+    read = read_records(text, report, required, CSV_COLUMNS)
+    if read is None:
         return report
-    checker = _RowChecker(community, header, report, _stored_assets(header, records[1:]))
-    for number, record in enumerate(records[1:], start=1):
+    header, records = read
+    checker = _RowChecker(community, header, report, _stored_assets(header, records))
+    for number, record in enumerate(records, start=1):
         if any(cell.strip() for cell in record):  # a blank line imports nothing but keeps the numbering
             checker.check(number, record)
     if not report.rows and report.ok:
@@ -146,19 +166,6 @@ def _stored_assets(header: list[str], records: list[list[str]]) -> dict[str, Ass
     if not slugs:
         return {}
     return {asset.slug: asset for asset in db.session.scalars(select(Asset).where(Asset.slug.in_(slugs)))}
-
-
-def _header_ok(header: list[str], report: ImportReport) -> bool:
-    missing = [name for name in CSV_COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
-    unknown = [name for name in header if name not in CSV_COLUMNS]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    for name in missing:
-        report.problems.append(Problem(0, name, "This column is missing from the header."))
-    for name in unknown:
-        report.problems.append(Problem(0, name or "(blank)", f"Unknown column; use: {', '.join(CSV_COLUMNS)}."))
-    for name in repeated:
-        report.problems.append(Problem(0, name, "This column appears more than once."))
-    return report.ok
 
 
 class _RowChecker:
