@@ -5,6 +5,7 @@ Pure pandas/statsmodels: no Flask import.
 Public API
 ----------
 read_dataset(responses_csv, assets_csv, campaigns_csv=None, adjustments_csv=None) -> Dataset
+read_dataset(path) -> Dataset (a folder of those CSVs, or the app's CSV export zip)
 run(responses, assets, *, campaigns=None, adjustments=None, config=None, progress=None, filters=None) -> AnalysisResult
 read_adjustments(path) -> DataFrame;  read_deflators(path) -> Deflators (for AnalysisConfig(deflators=...))
 random_effects(effects, se, method="REML") -> RandomEffects (BLUPs, as R metafor)
@@ -23,7 +24,8 @@ from analysis.adjustments import read_adjustments
 from analysis.cells import DatasetError
 from analysis.codebook import codebook, codebook_markdown
 from analysis.config import AnalysisConfig, Deflators, read_deflators
-from analysis.dataset import Dataset, read_dataset
+from analysis.dataset import Dataset
+from analysis.dataset_files import read_dataset
 from analysis.mixedlm import fit_mixedlm
 from analysis.models import benjamini_hochberg
 from analysis.ols import fit_crv3

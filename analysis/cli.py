@@ -27,7 +27,8 @@ from tqdm import tqdm
 from analysis.cells import DatasetError
 from analysis.codebook import codebook, codebook_markdown
 from analysis.config import DEFAULT_DRAWS, DEFAULT_SEED, AnalysisConfig, read_deflators
-from analysis.dataset import prepare_assets, read_dataset
+from analysis.dataset import prepare_assets
+from analysis.dataset_files import read_dataset
 from analysis.pipeline import run_dataset
 
 

@@ -109,36 +109,6 @@ class Dataset:
         return paths
 
 
-def read_dataset(
-    responses_csv: str | Path,
-    assets_csv: str | Path,
-    campaigns_csv: str | Path | None = None,
-    adjustments_csv: str | Path | None = None,
-) -> Dataset:
-    """Read a dataset written by `Dataset.write` (or downloaded); DatasetError names file and column.
-
-    Every cell is read as text and converted with checks, so a stray letter in a code column
-    is reported by row and column instead of silently becoming missing. Row numbers in messages
-    count data rows (row 1 is the line after the header).
-    """
-    frames: list[pd.DataFrame | None] = []
-    for path in (responses_csv, assets_csv, campaigns_csv, adjustments_csv):
-        if path is None:
-            frames.append(None)
-            continue
-        try:
-            frames.append(pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]))
-        except FileNotFoundError:
-            raise DatasetError(f"{path}: file not found") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-            raise DatasetError(f"{path}: not a readable CSV file ({error})") from None
-    responses, assets, campaigns, adjustments = frames
-    if responses is None or assets is None:  # unreachable: both paths are required above
-        raise DatasetError("both responses.csv and assets.csv are needed")
-    origins = tuple(str(path) for path in (responses_csv, assets_csv, campaigns_csv, adjustments_csv))
-    return Dataset.from_frames(responses, assets, campaigns, adjustments, origins=origins)
-
-
 def empty_campaigns() -> pd.DataFrame:
     """A campaigns table with no rows (no population sizes recorded)."""
     return pd.DataFrame(

@@ -14,7 +14,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis import Dataset, read_dataset
+from analysis import Dataset, DatasetError, read_dataset
 from survey.datasets import DatasetReader, build_dataset
 from survey.datasets.codebooks import export_columns
 from survey.datasets.sources import ExportError
@@ -128,6 +128,33 @@ def test_the_csv_zip_streams_and_reads_back_as_the_dataset(dataset):
     names = dict(zip(back.assets["slug"], back.assets["name"], strict=True))
     assert names["north_hall"] == "'" + FORMULA_NAME and names["south_park"] == "South Park"
     assert archive.getinfo("responses.csv").file_size > 0
+
+
+def test_read_dataset_takes_an_export_zip_or_its_folder_in_one_call(dataset, tmp_path):
+    """A notebook user reads a downloaded CSV export with one call, zipped or unpacked."""
+    data = b"".join(iter_csv_zip(dataset, content="both", chunk_size=50))
+    zipped = tmp_path / "survey-export-all.zip"
+    zipped.write_bytes(data)
+    folder = tmp_path / "unpacked"
+    _zip(data).extractall(folder)
+    from_files = read_dataset(folder / "responses.csv", folder / "assets.csv", folder / "campaigns.csv")
+    for back in (read_dataset(zipped), read_dataset(folder), read_dataset(str(zipped))):
+        pd.testing.assert_frame_equal(back.responses, from_files.responses)
+        pd.testing.assert_frame_equal(back.assets, from_files.assets)
+        pd.testing.assert_frame_equal(back.campaigns, from_files.campaigns)
+    pd.testing.assert_frame_equal(read_dataset(zipped).responses, dataset.responses)
+
+
+def test_read_dataset_says_what_is_wrong_with_a_path_it_cannot_read(dataset, tmp_path):
+    xlsx = tmp_path / "xlsx-export.zip"
+    write_export(xlsx, dataset, format="xlsx", provenance={"exported_by": "tester"})
+    with pytest.raises(DatasetError, match="not a CSV dataset export .*download the export as CSV"):
+        read_dataset(xlsx)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetError, match="no responses.csv in this folder"):
+        read_dataset(tmp_path / "empty")
+    with pytest.raises(DatasetError, match="give assets.csv too"):
+        read_dataset(tmp_path / "responses.csv")
 
 
 def test_provenance_is_last_and_hashes_every_file(dataset):
