@@ -209,11 +209,14 @@ def test_ons_answers_match_the_database_and_look_like_the_uk(
 
 
 def test_postgresql_urls_use_the_psycopg_driver() -> None:
-    from survey.datasets.reader import database_url
+    """`build_dataset("postgresql://...")` reads through psycopg 3, the driver the app installs."""
+    from survey.datasets.tables import engine_for
 
-    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
-    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
-    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+    for url in ("postgresql://u@h/db", "postgres://u@h/db"):
+        engine = engine_for(url)
+        assert engine.url.drivername == "postgresql+psycopg" and engine.url.host == "h"
+        engine.dispose()
+    assert engine_for("sqlite:///x.db").url.drivername == "sqlite"
 
 
 # SWEMWBS Rasch conversion, raw 7..35 -> metric (shared/reference/wemwbs.md; 23 -> 20.73 and
