@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from analysis.models import asset_effects, kind_effects
 from analysis.provenance import build_provenance
 from analysis.reliability import item_total_table, reliability
 from analysis.valuation import asset_value, bridged_values
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 Progress = Callable[[str, float], None]
 
@@ -213,7 +216,7 @@ def summarise(dataset: Dataset) -> dict[str, Any]:
 
 
 def report_from_database(
-    url: str,
+    url: Engine | str,
     out_dir: str | Path,
     *,
     campaigns: Sequence[str] | None = None,
@@ -225,7 +228,8 @@ def report_from_database(
 ) -> dict[str, Path]:
     """Build the dataset from the database, run the analysis and write the tables and ``report.html``.
 
-    For ``flask report`` and the web app's background job. Verified responses only by default
+    For ``flask report`` and the web app's report job, which pass the app's own engine as `url`
+    (a URL string opens, and closes, an engine of its own). Verified responses only by default
     (responses awaiting double entry are left out, as for every analysis and export). `progress`
     is an optional ``callable(step_name, fraction)``: reading the database is 0-0.2, the models
     0.2-0.8, writing the report 0.8-1.0. Raises ValueError (DatasetError) for unknown slugs, a

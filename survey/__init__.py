@@ -78,6 +78,9 @@ def _init_extensions(app: Flask) -> None:
     audit.register()
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    from .services import jobs
+
+    jobs.init_app(app)  # the job queue (Huey): web requests add to it, `flask worker` runs it
 
     @app.before_request
     def _safe_methods_read_only() -> None:

@@ -159,7 +159,6 @@ def report_command(
 
     from .services.reports import valuation_config
 
-    url = db.engine.url.render_as_string(hide_password=False)
     chosen, places = list(campaigns) or None, list(communities) or None
     with tqdm(total=100, desc="report", unit="%") as bar:
 
@@ -173,7 +172,7 @@ def report_command(
                 price_year or current_app.config["VALUATION_PRICE_YEAR"],
             )
             paths = analysis.report_from_database(
-                url,
+                db.engine,
                 out_dir,
                 campaigns=chosen,
                 communities=places,

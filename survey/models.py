@@ -418,6 +418,8 @@ class PaperBatch(db.Model):
     pdf_step: Mapped[str] = mapped_column(String(200), default="", server_default="")
     pdf_progress: Mapped[float] = mapped_column(default=1.0, server_default="1")
     pdf_error: Mapped[str | None] = mapped_column(Text)
+    # When the PDF was last queued (issued, or made again): a job still unfinished long after has died.
+    pdf_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     campaign: Mapped[Campaign] = relationship()
     issued_to: Mapped[User] = relationship(foreign_keys=[issued_to_id])
@@ -526,8 +528,8 @@ class ReportJob(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The zip of report.html and the CSV tables, kept in the database so every worker can serve it.
-    result: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The zip of report.html and the CSV tables, relative to RESULTS_DIR; removed by `flask purge` when old.
+    file_path: Mapped[str | None] = mapped_column(String(500))
 
     requested_by: Mapped[User | None] = relationship()
 
@@ -574,8 +576,8 @@ class DataAccess(db.Model):
 
 
 class ExportJob(db.Model):
-    """A dataset download built off the request path (xlsx, sav, dta): the zip is written to a
-    temporary file under the instance folder, progress lives here so any worker can show it."""
+    """A dataset download built off the request path (xlsx, sav, dta): the zip is written under
+    RESULTS_DIR, progress lives here so any web worker can show it."""
 
     __tablename__ = "export_job"
 
@@ -593,7 +595,7 @@ class ExportJob(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The finished zip, relative to the instance folder; removed by `flask purge` when old.
+    # The finished zip, relative to RESULTS_DIR; removed by `flask purge` when old.
     file_path: Mapped[str | None] = mapped_column(String(500))
     size_bytes: Mapped[int | None]
     row_count: Mapped[int | None]

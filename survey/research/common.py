@@ -40,18 +40,3 @@ def attach_errors(form: Any, problems: Mapping[str, str]) -> None:
             field.errors = [*field.errors, reason]
         else:
             form.form_errors.append(reason)
-
-
-def settle_stale_jobs() -> None:
-    """Before a job list or progress page: jobs whose worker died are marked failed, so nobody
-    waits on a page refreshing forever. Writes (and commits) only when there is such a job."""
-    from ..database import allow_writes
-    from ..extensions import db
-    from ..services import exports, reports
-
-    if not (exports.any_stale_jobs() or reports.any_stale_jobs()):
-        return
-    allow_writes()
-    exports.stale_jobs_failed()
-    reports.stale_jobs_failed()
-    db.session.commit()

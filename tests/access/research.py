@@ -6,9 +6,15 @@ refused both (403), since the whole blueprint is closed to peers.
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+
 from survey.extensions import db
 from survey.models import Asset, ReportJob
 from survey.services.campaigns import create_campaign
+from survey.services.reports import REPORT_FOLDER
 from tests.access import RESEARCH, Rule
 
 
@@ -20,7 +26,13 @@ def build(world) -> None:
         asset = Asset(slug=f"research_{key}_asset", community=community, name=f"Research asset {key}", kind="place")
         db.session.add(asset)
         world.ids[f"research_asset_{key}"] = asset.slug
-    finished = ReportJob(status="done", step="finished", progress=1.0, result=b"PK\x05\x06" + b"\0" * 18)
+    # A fixed name, so repeated runs overwrite one tiny file instead of leaving one per run.
+    report_file = f"{REPORT_FOLDER}/matrix-access-check.zip"
+    path = Path(current_app.config["RESULTS_DIR"]) / report_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w"):
+        pass
+    finished = ReportJob(status="done", step="finished", progress=1.0, file_path=report_file)
     db.session.add(finished)
     db.session.flush()
     world.ids["report_job"] = finished.id
