@@ -80,13 +80,19 @@ def restore_command(backup: Path, yes: bool) -> None:
 @click.option("--days", type=click.IntRange(min=1), help="Age of abandoned partial responses (PURGE_PARTIAL_DAYS).")
 @click.option("--dry-run", is_flag=True, help="Count what would go, change nothing.")
 def purge_command(days: int | None, dry_run: bool) -> None:
-    """Delete abandoned partial responses and expired resume codes; free finished export files."""
+    """Delete abandoned partial responses and expired resume codes; free old export and report files."""
     from .audit import acting_as
     from .services.maintenance import purge, remove_files
 
     days = days or current_app.config["PURGE_PARTIAL_DAYS"]
+    report_days = current_app.config["PURGE_REPORT_DAYS"]
     with acting_as(None, "cli:purge"):
-        result = purge(Path(current_app.instance_path), days)
+        result = purge(
+            Path(current_app.instance_path),
+            days,
+            results_dir=Path(current_app.config["RESULTS_DIR"]),
+            report_days=report_days,
+        )
         if dry_run:
             db.session.rollback()
         else:
@@ -96,7 +102,11 @@ def purge_command(days: int | None, dry_run: bool) -> None:
     click.echo(f"{verb} {result.resume_codes_expired} expired resume codes.")
     if dry_run:
         click.echo(f"Would release {result.export_files_released} finished export files older than a day.")
+        click.echo(f"Would release {result.report_files_released} reports older than {report_days} days.")
         click.echo("Dry run: nothing was changed.")
         return
     removed = remove_files(result.files_to_remove)
-    click.echo(f"Released {result.export_files_released} finished export files older than a day ({removed} on disk).")
+    click.echo(f"Released {result.export_files_released} finished export files older than a day.")
+    click.echo(f"Released {result.report_files_released} reports older than {report_days} days.")
+    click.echo(f"Removed {removed} files from disk.")
+
