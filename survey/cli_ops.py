@@ -1,4 +1,4 @@
-"""Operations commands: `flask backup`, `flask restore`, `flask purge` (docs/production.md)."""
+"""Operations commands: `flask backup`, `flask restore`, `flask purge`, `flask worker` (docs/production.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(worker_command)
 
 
 def _busy_timeout_s() -> float:
@@ -110,3 +111,45 @@ def purge_command(days: int | None, dry_run: bool) -> None:
     click.echo(f"Released {result.report_files_released} reports older than {report_days} days.")
     click.echo(f"Removed {removed} files from disk.")
 
+
+@click.command("worker")
+@with_appcontext
+@click.option("--workers", type=click.IntRange(min=1), help="Jobs run at once, one thread each (JOB_WORKERS).")
+@click.option(
+    "--shutdown-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds a SIGTERM waits for running jobs before they are failed and the worker exits.",
+)
+def worker_command(workers: int | None, shutdown_timeout: float) -> None:
+    """Run the queued reports, exports and paper PDFs until stopped (Huey's consumer on JOB_QUEUE_URL).
+
+    SIGTERM stops gracefully (running jobs may finish within --shutdown-timeout); SIGINT stops now.
+    Either way an unfinished job is marked failed, never left running.
+    """
+    import logging
+    import os
+
+    from huey.consumer import Consumer
+
+    from .services import jobs
+
+    failed = jobs.fail_dead_jobs()  # a worker that died before this one started left them running
+    db.session.remove()
+    if failed:
+        click.echo(f"Marked {failed} jobs failed: their worker died.")
+    logging.getLogger("huey").setLevel(logging.INFO)  # the consumer's start and each job, under the app's handler
+    consumer = Consumer(
+        jobs.queue().huey,
+        workers=workers or current_app.config["JOB_WORKERS"],
+        worker_type="thread",  # the app's engine and sessions are per thread, never shared by a fork
+        graceful_signal="TERM",  # what systemd sends
+        shutdown_timeout=shutdown_timeout,
+    )
+    consumer.run()
+    if any(thread.is_alive() for _worker, thread in consumer.worker_threads):
+        # Jobs cut short (already marked failed) may be inside native code (NumPy, WeasyPrint):
+        # finalising the interpreter under their threads aborts the process, so leave at once.
+        logging.shutdown()
+        os._exit(0)
