@@ -111,7 +111,7 @@ def init_app(app: Flask) -> None:
     """Give the app its queue, with a task per kind of job and the check for jobs whose worker died."""
     from . import exports, paper_jobs, reports  # they import this module
 
-    huey = make_huey(app.config["JOB_QUEUE_URL"])
+    huey = make_huey(app.config["JOB_QUEUE_URL"], QUEUE_NAME)
     kinds = (reports.KIND, exports.KIND, paper_jobs.KIND)
     tasks = {kind.name: huey.task(name=kind.name)(_task(app, kind)) for kind in kinds}
     app.extensions["jobs"] = JobQueue(huey, tasks, kinds)
