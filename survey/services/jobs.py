@@ -27,13 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task, TaskWrapper
 from huey.signals import SIGNAL_INTERRUPTED
-from sqlalchemy import make_url, select, update
+from sqlalchemy import CursorResult, Update, make_url, select, update
 
 from ..database import utcnow
 from ..extensions import db
@@ -128,7 +128,7 @@ def init_app(app: Flask) -> None:
         kind = next((kind for kind in kinds if kind.name == task.name), None)
         if kind is not None:
             with app.app_context():
-                set_job(kind.model, *task.args, **kind.failed(kind.died))
+                set_job(kind.model, task.args[0], **kind.failed(kind.died))
                 db.session.remove()
 
 
@@ -161,14 +161,19 @@ def _task(app: Flask, kind: Kind) -> Callable[[int], None]:
 def _claim(kind: Kind, job_id: int) -> bool:
     """Mark a queued job running; False if it is not queued any more (failed as dead, or deleted)."""
     status = getattr(kind.model, kind.status)
-    claimed = db.session.execute(
+    claimed = _rows(
         update(kind.model).where(kind.model.id == job_id, status == "queued").values({kind.status: "running"})
     )
     db.session.commit()
-    return bool(claimed.rowcount)
+    return claimed == 1
 
 
-def set_job(model: ProgressRow, job_id: int, **values: object) -> None:
+def _rows(statement: Update) -> int:
+    """Run an UPDATE; how many rows it changed."""
+    return int(cast(CursorResult[Any], db.session.execute(statement)).rowcount or 0)
+
+
+def set_job(model: ProgressRow, job_id: int, /, **values: object) -> None:
     """Update a job row in a short transaction of its own, so progress pages see it at once."""
     db.session.execute(update(model).where(model.id == job_id).values(**values))
     db.session.commit()
@@ -183,12 +188,11 @@ def fail_dead_jobs(now: datetime | None = None) -> int:
     failed = 0
     for kind in queue().kinds:
         status, started = getattr(kind.model, kind.status), getattr(kind.model, kind.started)
-        result = db.session.execute(
+        failed += _rows(
             update(kind.model)
             .where(status.in_(RUNNING), started < now - kind.stale_after)
             .values(**kind.failed(kind.died))
         )
-        failed += int(result.rowcount or 0)
     db.session.commit()
     return failed
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import or_, select
@@ -35,6 +36,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # Finished export files are downloaded within minutes; a day is plenty of grace. (Reports are kept
 # PURGE_REPORT_DAYS: they are shared around a workshop.)
 EXPORT_FILE_HOURS = 24
+ResultJob = TypeVar("ResultJob", ExportJob, ReportJob)
 PG_BACKUP_HINT = "For PostgreSQL use pg_dump -Fc (and pg_restore to restore); see docs/production.md."
 
 
@@ -214,7 +216,7 @@ def purge(
     return PurgeResult(len(abandoned), len(expired), exports, reports, tuple(files))
 
 
-def _release(model: type[ExportJob] | type[ReportJob], before: datetime, root: Path, files: list[Path]) -> int:
+def _release(model: type[ResultJob], before: datetime, root: Path, files: list[Path]) -> int:
     """Unlink finished jobs before `before` from their files, adding the files to `files`."""
     jobs = db.session.scalars(
         select(model).where(
