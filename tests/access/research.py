@@ -26,6 +26,11 @@ def build(world) -> None:
         asset = Asset(slug=f"research_{key}_asset", community=community, name=f"Research asset {key}", kind="place")
         db.session.add(asset)
         world.ids[f"research_asset_{key}"] = asset.slug
+    world.ids["report_job"] = finished_report_job()
+
+
+def finished_report_job() -> int:
+    """A finished report whose (empty) zip exists, so the download answers 200 when allowed."""
     # A fixed name, so repeated runs overwrite one tiny file instead of leaving one per run.
     report_file = f"{REPORT_FOLDER}/matrix-access-check.zip"
     path = Path(current_app.config["RESULTS_DIR"]) / report_file
@@ -35,7 +40,7 @@ def build(world) -> None:
     finished = ReportJob(status="done", step="finished", progress=1.0, file_path=report_file)
     db.session.add(finished)
     db.session.flush()
-    world.ids["report_job"] = finished.id
+    return finished.id
 
 
 def _both(endpoint: str, method: str, template: str) -> list[Rule]:
