@@ -20,6 +20,7 @@ from flask import Flask
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from sqlalchemy import Engine, select, text
 
+from survey import create_app
 from survey.config import build_config
 from survey.database import utcnow
 from survey.extensions import db
@@ -65,6 +66,8 @@ def test_the_queue_lives_where_job_queue_url_says(tmp_path, monkeypatch):
     for wrong in ("postgresql://db/queue", "sqlite://", "jobs.sqlite3"):
         with pytest.raises(RuntimeError, match="JOB_QUEUE_URL"):
             jobs.make_huey(wrong)
+    with pytest.raises(RuntimeError, match="for tests only"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "x", "JOB_QUEUE_URL": "memory://"})
 
 
 def test_each_app_gets_its_queue_with_a_task_per_kind_of_job(app):

@@ -111,6 +111,9 @@ def init_app(app: Flask) -> None:
     """Give the app its queue, with a task per kind of job and the check for jobs whose worker died."""
     from . import exports, paper_jobs, reports  # they import this module
 
+    if app.config["JOB_QUEUE_URL"] == "memory://" and not app.testing:
+        # A queue inside each web process: no worker would ever see a job, and pages would wait forever.
+        raise RuntimeError("JOB_QUEUE_URL=memory:// is for tests only: use sqlite:///<file> or redis://...")
     huey = make_huey(app.config["JOB_QUEUE_URL"], QUEUE_NAME)
     kinds = (reports.KIND, exports.KIND, paper_jobs.KIND)
     tasks = {kind.name: huey.task(name=kind.name)(_task(app, kind)) for kind in kinds}
