@@ -13,10 +13,10 @@ JOB_QUEUE_URL picks where the queue lives; the code is the same for each:
   test's own process (a worker in another process would never see it).
 
 A job that dies is failed, never left running: the task fails its row on any exception, and so
-does the worker when it stops with a job unfinished; a job whose worker was killed outright (SIGKILL, out of memory,
-a machine lost) is failed by `fail_dead_jobs` once it is older than its kind allows, which the
-worker checks when it starts and every few minutes. A job claims its row (queued -> running)
-before it starts, so a job failed that way is never run late, nor one job twice.
+does the worker when it stops with a job unfinished; a job whose worker was killed outright
+(SIGKILL, out of memory, a machine lost) is failed by `fail_dead_jobs` once it is older than its
+kind allows, which the worker checks when it starts and every five minutes. A job claims its row
+(queued -> running) before it starts, so a job failed that way is never run late, nor one job twice.
 """
 
 from __future__ import annotations
