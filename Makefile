@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make run   - venv, install, migrate, demo data if the database is empty, serve on 127.0.0.1:5000
+#                with a job worker beside the server (stopped with it)
 #   make test  - the whole test suite (PostgreSQL too when a server answers at 127.0.0.1:5432, or TEST_DATABASE_URL)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -18,9 +19,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The worker runs the reports, exports and paper PDFs the server queues (JOB_QUEUE_URL, by default
+# instance/jobs.sqlite3). When the server stops, for whatever reason (Ctrl-C too), the worker is sent
+# SIGTERM (SIGINT would be ignored by a background job still starting): a job still running gets 5 s.
 run: install
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty
+	$(FLASK) worker --shutdown-timeout 5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker; trap - EXIT; exit' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install

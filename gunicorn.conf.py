@@ -12,8 +12,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: each handles one request at a time, so about two per core keeps the CPU busy
 # while others wait on the database.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# Printing a large batch of paper forms (PDF) is the slowest request; reports and exports run
-# in background threads and never hold a request this long.
+# Reports, exports and paper batch PDFs run in the job worker (`flask worker`), never in a
+# request; this bounds whatever else runs long.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
 # On restart or deploy, requests in flight get this long to finish before workers are killed.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))

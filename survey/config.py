@@ -128,6 +128,15 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         # the WELLBY values' own year).
         "VALUATION_DEFLATORS_FILE": os.environ.get("VALUATION_DEFLATORS_FILE") or None,
         "VALUATION_PRICE_YEAR": _env_int("VALUATION_PRICE_YEAR", 0) or None,
+        # The job queue (reports, exports, paper PDFs; survey.jobs): sqlite:///<file> needs no
+        # extra service; redis://host:port/db lets web servers and workers on several machines share it.
+        "JOB_QUEUE_URL": os.environ.get("JOB_QUEUE_URL") or f"sqlite:///{instance_path / 'jobs.sqlite3'}",
+        # Jobs a `flask worker` runs at once (its threads); `--workers` overrides.
+        "JOB_WORKERS": _env_int("JOB_WORKERS", 2),
+        # Finished reports and exports (zip files): shared storage when several machines serve.
+        "RESULTS_DIR": os.environ.get("RESULTS_DIR") or str(instance_path / "results"),
+        # `flask purge`: finished reports older than this many days are deleted (exports go after a day).
+        "PURGE_REPORT_DAYS": _env_int("PURGE_REPORT_DAYS", 30),
     }
     config.update(overrides)
     _cookie_security(config)

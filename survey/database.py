@@ -39,7 +39,7 @@ def unmark_read_only(token: object) -> None:
 
 
 def allow_writes() -> None:
-    """Let this GET request write (an access-log row, a stale job marked failed) safely.
+    """Let this GET request write (an access-log row) safely.
 
     Safe-method requests begin deferred SQLite transactions, and a deferred transaction that has
     read and then writes fails at once ("database is locked") if another worker wrote meanwhile.

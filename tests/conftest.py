@@ -6,6 +6,9 @@ PostgreSQL: TEST_DATABASE_URL, or else a server answering at the default local a
 `survey_test`. The migrations run once into it, the suite wipes it, and every table is emptied
 after each test. With no server the PostgreSQL tests skip with a reason (the session header says
 so in one line); with CI set they fail instead.
+
+Jobs: every test app queues on ``memory://`` and the `app` fixture's app writes its results under the
+test's own folder; tests run the queued jobs themselves (tests/job_support.py says why).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import functools
 import gc
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,13 +30,13 @@ from sqlalchemy.exc import OperationalError
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
-from survey.jobs import JOB_THREAD_PREFIX
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
 def _app_for(url: str, **extra: object) -> Flask:
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret-key", "TESTING": True, **extra})
+    settings = {"DATABASE_URL": url, "SECRET_KEY": "test-secret-key", "TESTING": True, "JOB_QUEUE_URL": "memory://"}
+    return create_app({**settings, **extra})
 
 
 @pytest.fixture(scope="session")
@@ -142,10 +144,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = _app_for(database_url)
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = _app_for(database_url, RESULTS_DIR=str(tmp_path / "results"))
     yield app
-    _wait_for_job_threads()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -160,7 +161,6 @@ def _close_every_engine() -> Iterator[None]:
     Engines are weakly keyed by their app, so this sees exactly the apps still alive.
     """
     yield
-    _wait_for_job_threads()
     _dispose_engines()  # before collecting: a collected app's pool would close nothing
     gc.collect()  # responses and streams the test dropped give their connections back...
     _dispose_engines()  # ...and those are closed too
@@ -170,17 +170,6 @@ def _dispose_engines() -> None:
     for engines in list(db._app_engines.values()):  # Flask-SQLAlchemy's own registry (no public API)
         for engine in engines.values():
             engine.dispose()
-
-
-def _wait_for_job_threads(seconds: float = 120) -> None:
-    """Let background jobs a test started finish before its engine is disposed.
-
-    A job still holding a connection when the pool is disposed leaves that connection to the
-    garbage collector, whose ResourceWarning then fails some later, unrelated test.
-    """
-    for thread in threading.enumerate():
-        if thread.name.startswith(JOB_THREAD_PREFIX):
-            thread.join(timeout=seconds)
 
 
 @pytest.fixture

@@ -86,7 +86,10 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """One app on SQLite (markup does not depend on the database), served over HTTP for the module."""
     path = tmp_path_factory.mktemp("a11y") / "a11y.db"
     shutil.copyfile(sqlite_template, path)
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "a11y-secret-key", "TESTING": True})
+    settings = {"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "a11y-secret-key", "TESTING": True}
+    # Jobs the pages start stay in this app's own queue (never the instance folder's), results in the module's folder.
+    settings |= {"JOB_QUEUE_URL": "memory://", "RESULTS_DIR": str(path.parent / "results")}
+    app = create_app(settings)
     ids = _build(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

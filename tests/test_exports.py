@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pyreadstat
@@ -18,6 +16,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Answer, Campaign, ContactDetail, DataAccess, ExportJob, Response
 from tests.helpers import post_form
+from tests.job_support import run_queued_jobs
 
 PLANTED_CONTACT = "planted.contact.7f3a@example.org"
 PRACTICE_ID = "practice00000000000000000000beef"
@@ -29,10 +28,7 @@ def researcher(app, client, make_user, login, runner):
     assert result.exit_code == 0, result.output
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
-    yield client
-    with app.app_context():  # the zips jobs wrote under the shared instance folder
-        for path in db.session.scalars(select(ExportJob.file_path).where(ExportJob.file_path.isnot(None))):
-            (Path(app.instance_path) / path).unlink(missing_ok=True)
+    return client  # the zips jobs write go under the test's own RESULTS_DIR
 
 
 def _complete_ids(app, campaign: str | None = None, verified_only: bool = False) -> set[str]:
@@ -190,15 +186,14 @@ def test_bad_choices_answer_400_with_a_message(app, researcher):
     assert _accesses(app) == []
 
 
-def _wait_for(app, job_id: int, seconds: float = 120) -> ExportJob:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with app.app_context():
-            job = db.session.get(ExportJob, job_id)
-            if job.status in ("done", "failed"):
-                db.session.expunge(job)
-                return job
-        time.sleep(0.2)
+def _wait_for(app, job_id: int) -> ExportJob:
+    """The job once the queue has run it (here, in the test's process: tests/job_support.py)."""
+    run_queued_jobs(app)
+    with app.app_context():
+        job = db.session.get(ExportJob, job_id)
+        if job.status in ("done", "failed"):
+            db.session.expunge(job)
+            return job
     raise AssertionError("export did not finish")
 
 

@@ -280,7 +280,7 @@ def test_purge_releases_old_export_files_inside_the_instance_folder_only(app, tm
         }
         db.session.add_all(jobs.values())
         db.session.flush()
-        result = purge(instance, partial_days=90, now=now)
+        result = purge(instance, partial_days=90, now=now, results_dir=instance)
         db.session.commit()
         assert result.export_files_released == 3
         assert remove_files(result.files_to_remove) == 2
@@ -337,7 +337,7 @@ def test_purge_removes_leftover_research_files_older_than_a_day(app, tmp_path):
         (instance / name).write_bytes(b"data")
         os.utime(instance / name, (mtime, mtime))
     with app.app_context():
-        result = purge(instance, partial_days=90, now=now)
+        result = purge(instance, partial_days=90, now=now, results_dir=instance)
         db.session.commit()
     assert remove_files(result.files_to_remove) == 2
     left = sorted(str(path.relative_to(instance)) for path in instance.rglob("*") if path.is_file())

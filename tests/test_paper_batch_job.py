@@ -1,6 +1,7 @@
 """Issuing a paper batch runs off the request (issue 16 part 8): the forms are numbered at once, the PDF
 is made by a background job, and the batch's page shows its progress with a Refresh button (a static
-script updates it; never <meta http-equiv=refresh>). A job that died is failed and can be made again."""
+script updates it; never <meta http-equiv=refresh>). A job that died is failed (by the worker's check)
+and can be made again."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from survey.extensions import db
 from survey.models import Campaign, PaperBatch, User
 from survey.paper.operations import issue_batch
 from tests.helpers import csrf_token
+from tests.job_support import run_periodic_checks
 from tests.test_paper_support import PEER, RESEARCHER, paper_setup, signed_in, wait_for_pdf
 
 
@@ -87,10 +89,14 @@ def test_a_pdf_job_that_died_with_its_worker_is_failed_with_a_message(app, make_
     paper_setup(make_campaign, make_user)
     batch_id = _queued_batch(app)
     with app.app_context():
+        two_hours_ago = utcnow() - timedelta(hours=2)
         db.session.execute(
-            update(PaperBatch).where(PaperBatch.id == batch_id).values(issued_at=utcnow() - timedelta(hours=2))
+            update(PaperBatch)
+            .where(PaperBatch.id == batch_id)
+            .values(issued_at=two_hours_ago, pdf_queued_at=two_hours_ago)
         )
         db.session.commit()
+    run_periodic_checks(app)  # the worker's check for jobs whose worker died
     page = signed_in(app, RESEARCHER).get(f"/paper/batches/{batch_id}").get_data(as_text=True)
     assert "the server restarted while making it" in page and 'data-job-progress="finished"' in page
     with app.app_context():

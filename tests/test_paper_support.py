@@ -49,20 +49,17 @@ def issue(app, slug: str = "dover-town", size: int = 2, to: str = PEER, render: 
         return [form.serial for form in batch.forms]
 
 
-def wait_for_pdf(app, timeout: float = 60.0) -> PaperBatch:
-    """The newest batch once its background PDF job has finished (done or failed)."""
-    import time
+def wait_for_pdf(app) -> PaperBatch:
+    """The newest batch once the queue has run its PDF job (in the test's process: tests/job_support.py)."""
+    from tests.job_support import run_queued_jobs
 
-    deadline = time.monotonic() + timeout
-    while True:
-        with app.app_context():
-            batch = db.session.scalars(select(PaperBatch).order_by(PaperBatch.id.desc())).first()
-            if batch is not None and batch.pdf_status in ("done", "failed"):
-                db.session.expunge(batch)
-                return batch
-        if time.monotonic() > deadline:
-            raise AssertionError("the batch PDF job did not finish")
-        time.sleep(0.1)
+    run_queued_jobs(app)
+    with app.app_context():
+        batch = db.session.scalars(select(PaperBatch).order_by(PaperBatch.id.desc())).first()
+        if batch is not None and batch.pdf_status in ("done", "failed"):
+            db.session.expunge(batch)
+            return batch
+    raise AssertionError("the batch PDF job did not finish")
 
 
 def signed_in(app, email: str) -> FlaskClient:

@@ -195,15 +195,13 @@ def test_nominations_newest_first_with_matches_and_merge(app, client, make_campa
 
 def _research_urls(app) -> list[tuple[str, str]]:
     """Every research route, with the own community's objects (and a finished report) filled in."""
-    from survey.models import ReportJob
     from tests.access.export_rules import finished_export_job
+    from tests.access.research import finished_report_job
 
     with app.app_context():
-        job = ReportJob(status="done", step="finished", progress=1.0, result=b"PK\x05\x06" + b"\0" * 18)
-        db.session.add(job)
+        job_id = finished_report_job()
         export_id = finished_export_job()
         db.session.commit()
-        job_id = job.id
     urls = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("research."):

@@ -11,7 +11,6 @@ from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
 from survey.database import allow_writes, utcnow
 from survey.datasets import exports
-from survey.datasets.stale_jobs import settle_stale_jobs
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Campaign, Community, ExportJob
@@ -19,7 +18,6 @@ from survey.web.http import see_other
 
 
 def _form_page(chosen: dict[str, object], problem: str | None = None, status: int = 200) -> tuple[str, int]:
-    settle_stale_jobs()
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.practice.is_(False), Campaign.status != "draft").order_by(Campaign.title)
     ).all()
@@ -73,7 +71,7 @@ def start_export() -> HTTPResponse | tuple[str, int]:
             stream.close()  # ends the database snapshot the stream holds
         raise
     if wanted.format != "csv":
-        exports.start_in_background(job.id)
+        exports.start(job.id)
         return see_other(".export_job", job_id=job.id)
     response = Response(stream_with_context(stream), mimetype="application/zip")
     # The WSGI server closes the response; closing the stream ends the database snapshot even if
@@ -87,7 +85,6 @@ def start_export() -> HTTPResponse | tuple[str, int]:
 @bp.get("/exports/<int:job_id>")
 @roles_required(*RESEARCH)
 def export_job(job_id: int) -> str:
-    settle_stale_jobs()
     return render_template("research/exports_job.html", job=db.get_or_404(ExportJob, job_id))
 
 

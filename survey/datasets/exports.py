@@ -2,9 +2,8 @@
 
 CSV streams straight from a `DatasetReader` snapshot, so the download starts at once and memory
 stays bounded whatever the size. The other formats need the whole table (pyreadstat) or are slow
-to write (xlsx), so they run as an `ExportJob` in a daemon thread -- the pattern of
-`services.reports` -- writing ``instance/exports/<job id>-<random>.zip``; the random part keeps
-a file's name unguessable even to someone who can list job ids.
+to write (xlsx), so they run as an `ExportJob` on the job queue (`services.jobs`), whose worker
+writes ``<RESULTS_DIR>/exports/<job id>-<random>.zip``.
 
 Every download is logged with `record_access` (who, what, filters, how many rows); the caller
 commits, before the first byte leaves.
@@ -12,9 +11,6 @@ commits, before the first byte leaves.
 
 from __future__ import annotations
 
-import os
-import secrets
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -22,7 +18,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import select
 
 from analysis.dataset import DatasetError
@@ -37,8 +32,7 @@ from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS, Campaign, Community, ExportJob, User
 
-EXPORT_FOLDER = "exports"
-STALE_AFTER = timedelta(hours=2)
+EXPORT_FOLDER = "exports"  # under RESULTS_DIR
 
 
 @dataclass(frozen=True)
@@ -187,9 +181,9 @@ def job_request(job: ExportJob) -> ExportRequest:
     )
 
 
-def start_in_background(job_id: int) -> threading.Thread:
-    """Run the job in a daemon thread with its own app context and database session."""
-    return jobs.start_in_background(run_job, job_id, "export")
+def start(job_id: int) -> None:
+    """Queue the job for a worker (after the commit that made its row)."""
+    jobs.enqueue(KIND, job_id)
 
 
 def _set(job_id: int, **values: object) -> None:
@@ -202,12 +196,11 @@ def _write_zip(
     provenance: dict[str, Any],
     progress: Callable[[str, float], None] | None,
 ) -> dict[str, Any]:
-    """Write the zip beside `target` and rename it at the end: a failed export never leaves a
-    truncated zip under a name that a download, a scheduled job or a script will pick up."""
-    partial = target.with_name(target.name + ".part")
-    try:
+    """Write the zip to `target` whole (`jobs.write_whole`): never a truncated zip under its name."""
+
+    def write(partial: Path) -> dict[str, Any]:
         with _reader(request) as reader:
-            record = write_export(
+            return write_export(
                 partial,
                 reader,
                 format=request.format,
@@ -215,60 +208,52 @@ def _write_zip(
                 provenance=provenance,
                 progress=progress,
             )
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
-    return record
+
+    return jobs.write_whole(target, write)
 
 
-def run_job(app: Flask, job_id: int) -> None:
-    """Build the job's zip under the instance folder; any failure is recorded, never raised."""
-    with app.app_context():
-        job = db.session.get(ExportJob, job_id)
-        if job is None:
-            return
-        request = job_request(job)
-        requester = job.requested_by.email if job.requested_by else "system"
-        db.session.remove()
-        _set(job_id, status="running", step="reading responses", progress=0.0)
-        folder = Path(app.instance_path) / EXPORT_FOLDER
-        name = f"{job_id}-{secrets.token_hex(8)}.zip"
-        last = [0.0]
+def run_job(job_id: int) -> None:
+    """Build the job's zip under RESULTS_DIR (the queue's worker calls this; a failure raises)."""
+    job = db.session.get_one(ExportJob, job_id)
+    request = job_request(job)
+    requester = job.requested_by.email if job.requested_by else "system"
+    db.session.remove()
+    _set(job_id, step="reading responses", progress=0.0)
+    name = jobs.new_result_name(EXPORT_FOLDER, job_id)
+    target = jobs.results_dir() / name
+    last = [0.0]
 
-        def progress(step: str, fraction: float) -> None:
-            if fraction - last[0] >= 0.02 or fraction >= 1.0:
-                last[0] = fraction
-                _set(job_id, step=step[:200], progress=round(min(fraction, 1.0) * 0.95, 3))
+    def progress(step: str, fraction: float) -> None:
+        if fraction - last[0] >= 0.02 or fraction >= 1.0:
+            last[0] = fraction
+            _set(job_id, step=step[:200], progress=round(min(fraction, 1.0) * 0.95, 3))
 
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            record = _write_zip(folder / name, request, _provenance(request, requester, "web"), progress)
-            _set(
-                job_id,
-                status="done",
-                step="finished",
-                progress=1.0,
-                file_path=f"{EXPORT_FOLDER}/{name}",
-                size_bytes=(folder / name).stat().st_size,
-                row_count=int(record["rows"]),
-                finished_at=utcnow(),
-            )
-        except Exception as error:  # noqa: BLE001 - any failure must reach the page, not kill the thread silently
-            db.session.rollback()
-            message = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
-            current_app.logger.exception("export job %s failed", job_id)
-            _set(job_id, status="failed", error=message[:2000], finished_at=utcnow())
-        finally:
-            db.session.remove()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    record = _write_zip(target, request, _provenance(request, requester, "web"), progress)
+    _set(
+        job_id,
+        status="done",
+        step="finished",
+        progress=1.0,
+        file_path=name,
+        size_bytes=target.stat().st_size,
+        row_count=int(record["rows"]),
+        finished_at=utcnow(),
+    )
+
+
+KIND = jobs.Kind(
+    name="export",
+    model=ExportJob,
+    run=run_job,
+    died="The export stopped without finishing (the server restarted?). Start it again.",
+    stale_after=timedelta(hours=2),
+)
 
 
 def job_file(job: ExportJob) -> Path | None:
     """The finished zip of a job, or None when it is not ready or was purged."""
-    if job.status != "done" or not job.file_path:
-        return None
-    path = Path(current_app.instance_path) / job.file_path
-    return path if path.is_file() else None
+    return jobs.result_path(job.file_path) if job.status == "done" else None
 
 
 def record_job_download(user: User, job: ExportJob) -> None:
@@ -297,14 +282,3 @@ def export_to_file(
 
 def recent_jobs(limit: int = 30) -> list[ExportJob]:
     return jobs.recent(ExportJob, limit)
-
-
-def any_stale_jobs() -> bool:
-    return jobs.any_stale(ExportJob, STALE_AFTER)
-
-
-def stale_jobs_failed() -> int:
-    """Jobs whose worker died mid-run are failed after STALE_AFTER (see `jobs.fail_stale`)."""
-    return jobs.fail_stale(
-        ExportJob, STALE_AFTER, "The export stopped without finishing (the server restarted?). Start it again."
-    )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, render_template, request
+from flask import Response, abort, flash, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
-from survey.datasets.reports import recent_jobs, request_report, start_in_background
-from survey.datasets.stale_jobs import settle_stale_jobs
+from survey.datasets.reports import job_file, recent_jobs, request_report, start
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Campaign, Community, ReportJob
@@ -20,7 +19,6 @@ from survey.web.http import see_other
 @bp.get("/reports")
 @roles_required(*RESEARCH)
 def reports() -> str:
-    settle_stale_jobs()
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.practice.is_(False), Campaign.status != "draft").order_by(Campaign.title)
     ).all()
@@ -45,26 +43,23 @@ def start_report() -> HTTPResponse:
         flash(error.message)
         return see_other(".reports")
     db.session.commit()
-    start_in_background(job.id)
+    start(job.id)
     return see_other(".report", job_id=job.id)
 
 
 @bp.get("/reports/<int:job_id>")
 @roles_required(*RESEARCH)
 def report(job_id: int) -> str:
-    settle_stale_jobs()
     return render_template("research/report.html", job=db.get_or_404(ReportJob, job_id))
 
 
 @bp.get("/reports/<int:job_id>/download")
 @roles_required(*RESEARCH)
 def download_report(job_id: int) -> Response:
-    job = db.get_or_404(ReportJob, job_id)
-    if job.status != "done" or job.result is None:
+    path = job_file(db.get_or_404(ReportJob, job_id))
+    if path is None:
         abort(404)
     # A download, not a page: the report's embedded figures never run under the app's CSP.
-    return Response(
-        job.result,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="workshop-report-{job.id}.zip"'},
-    )
+    response = send_file(path, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="workshop-report-{job_id}.zip"'
+    return response

@@ -1,17 +1,16 @@
-"""Workshop reports built outside the request, as background jobs (`survey.jobs`):
-the request only queues a `ReportJob` row; a daemon thread builds the zip and records progress."""
+"""Workshop reports built outside the request, on the job queue (`survey.jobs`): the
+request only queues a `ReportJob` row; the worker writes ``<RESULTS_DIR>/reports/<job id>-<random>.zip``
+and records progress in the row."""
 
 from __future__ import annotations
 
-import io
 import tempfile
-import threading
 import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select
 
 from survey import jobs
@@ -23,7 +22,7 @@ from survey.models import Campaign, Community, ReportJob, User
 if TYPE_CHECKING:
     from analysis.config import AnalysisConfig
 
-STALE_AFTER = timedelta(hours=1)
+REPORT_FOLDER = "reports"  # under RESULTS_DIR
 
 
 def request_report(user: User | None, campaign_slug: str | None = None, community_slug: str | None = None) -> ReportJob:
@@ -44,49 +43,57 @@ def request_report(user: User | None, campaign_slug: str | None = None, communit
     return job
 
 
-def start_in_background(job_id: int) -> threading.Thread:
-    """Run the job in a daemon thread with its own app context and database session."""
-    return jobs.start_in_background(run_job, job_id, "report")
+def start(job_id: int) -> None:
+    """Queue the job for a worker (after the commit that made its row)."""
+    jobs.enqueue(KIND, job_id)
 
 
 def _set(job_id: int, **values: object) -> None:
     jobs.set_job(ReportJob, job_id, **values)
 
 
-def run_job(app: Flask, job_id: int) -> None:
-    """Build the report for `job_id` and store the zip; any failure is recorded, never raised."""
-    from survey.datasets.report_build import report_from_database
+def run_job(job_id: int) -> None:
+    """Build the report for `job_id` into a zip under RESULTS_DIR (the queue's worker calls this;
+    a failure raises). The dataset is read on the app's own engine."""
+    import analysis
 
-    with app.app_context():
-        job = db.session.get(ReportJob, job_id)
-        if job is None:
-            return
-        campaigns = [job.campaign_slug] if job.campaign_slug else None
-        communities = [job.community_slug] if job.community_slug else None
-        db.session.remove()
-        _set(job_id, status="running", step="starting", progress=0.0)
-        last = [0.0]
+    job = db.session.get_one(ReportJob, job_id)
+    campaigns = [job.campaign_slug] if job.campaign_slug else None
+    communities = [job.community_slug] if job.community_slug else None
+    db.session.remove()
+    _set(job_id, step="starting", progress=0.0)
+    last = [0.0]
 
-        def progress(step: str, fraction: float) -> None:
-            if fraction - last[0] >= 0.02 or fraction >= 1.0:
-                last[0] = fraction
-                _set(job_id, step=step[:200], progress=round(fraction, 3))
+    def progress(step: str, fraction: float) -> None:
+        if fraction - last[0] >= 0.02 or fraction >= 1.0:
+            last[0] = fraction
+            _set(job_id, step=step[:200], progress=round(fraction, 3))
 
-        try:
-            with tempfile.TemporaryDirectory() as folder:
-                config = valuation_config(app.config["VALUATION_DEFLATORS_FILE"], app.config["VALUATION_PRICE_YEAR"])
-                report_from_database(
-                    db.engine, folder, campaigns=campaigns, communities=communities, progress=progress, config=config
-                )
-                result = _zip(Path(folder))
-            _set(job_id, status="done", step="finished", progress=1.0, result=result, finished_at=utcnow())
-        except Exception as error:  # noqa: BLE001 - any failure must reach the page, not kill the thread silently
-            db.session.rollback()
-            message = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
-            current_app.logger.exception("report job %s failed", job_id)
-            _set(job_id, status="failed", error=message[:2000], finished_at=utcnow())
-        finally:
-            db.session.remove()
+    name = jobs.new_result_name(REPORT_FOLDER, job_id)
+    target = jobs.results_dir() / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    settings = current_app.config
+    config = valuation_config(settings["VALUATION_DEFLATORS_FILE"], settings["VALUATION_PRICE_YEAR"])
+    with tempfile.TemporaryDirectory() as folder:
+        analysis.report_from_database(
+            db.engine, folder, campaigns=campaigns, communities=communities, progress=progress, config=config
+        )
+        jobs.write_whole(target, lambda partial: _zip(Path(folder), partial))
+    _set(job_id, status="done", step="finished", progress=1.0, file_path=name, finished_at=utcnow())
+
+
+KIND = jobs.Kind(
+    name="report",
+    model=ReportJob,
+    run=run_job,
+    died="The report stopped without finishing (the server restarted?). Start it again.",
+    stale_after=timedelta(hours=1),
+)
+
+
+def job_file(job: ReportJob) -> Path | None:
+    """The finished zip of a report, or None when it is not ready or was purged."""
+    return jobs.result_path(job.file_path) if job.status == "done" else None
 
 
 def valuation_config(deflators_file: str | None, price_year: int | None) -> AnalysisConfig | None:
@@ -107,25 +114,12 @@ def valuation_config(deflators_file: str | None, price_year: int | None) -> Anal
     return AnalysisConfig(**settings)
 
 
-def _zip(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def _zip(folder: Path, out: Path) -> None:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 archive.write(path, path.relative_to(folder).as_posix())
-    return buffer.getvalue()
 
 
 def recent_jobs(limit: int = 50) -> list[ReportJob]:
     return jobs.recent(ReportJob, limit)
-
-
-def any_stale_jobs() -> bool:
-    return jobs.any_stale(ReportJob, STALE_AFTER)
-
-
-def stale_jobs_failed() -> int:
-    """Jobs whose worker died mid-run are failed after STALE_AFTER (see `jobs.fail_stale`)."""
-    return jobs.fail_stale(
-        ReportJob, STALE_AFTER, "The report stopped without finishing (the server restarted?). Start it again."
-    )

@@ -46,6 +46,8 @@ class PaperBatch(Model):
     pdf_step: Mapped[str] = mapped_column(String(200), default="", server_default="")
     pdf_progress: Mapped[float] = mapped_column(default=1.0, server_default="1")
     pdf_error: Mapped[str | None] = mapped_column(Text)
+    # When the PDF was last queued (issued, or made again): a job still unfinished long after has died.
+    pdf_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     campaign: Mapped[Campaign] = relationship()
     issued_to: Mapped[User] = relationship(foreign_keys=[issued_to_id])

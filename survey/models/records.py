@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
 )
@@ -59,8 +58,8 @@ class ReportJob(Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The zip of report.html and the CSV tables, kept in the database so every worker can serve it.
-    result: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The zip of report.html and the CSV tables, relative to RESULTS_DIR; removed by `flask purge` when old.
+    file_path: Mapped[str | None] = mapped_column(String(500))
 
     requested_by: Mapped[User | None] = relationship()
 
@@ -88,8 +87,8 @@ class DataAccess(Model):
 
 
 class ExportJob(Model):
-    """A dataset download built off the request path (xlsx, sav, dta): the zip is written to a
-    temporary file under the instance folder, progress lives here so any worker can show it."""
+    """A dataset download built off the request path (xlsx, sav, dta): the zip is written under
+    RESULTS_DIR, progress lives here so any web worker can show it."""
 
     __tablename__ = "export_job"
 
@@ -107,7 +106,7 @@ class ExportJob(Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The finished zip, relative to the instance folder; removed by `flask purge` when old.
+    # The finished zip, relative to RESULTS_DIR; removed by `flask purge` when old.
     file_path: Mapped[str | None] = mapped_column(String(500))
     size_bytes: Mapped[int | None]
     row_count: Mapped[int | None]

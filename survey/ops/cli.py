@@ -1,4 +1,4 @@
-"""Operations commands: `flask backup`, `flask restore`, `flask purge` (docs/production.md)."""
+"""Operations commands: `flask backup`, `flask restore`, `flask purge`, `flask worker` (docs/production.md)."""
 
 from __future__ import annotations
 
@@ -74,13 +74,19 @@ def restore_command(backup: Path, yes: bool) -> None:
 @click.option("--days", type=click.IntRange(min=1), help="Age of abandoned partial responses (PURGE_PARTIAL_DAYS).")
 @click.option("--dry-run", is_flag=True, help="Count what would go, change nothing.")
 def purge_command(days: int | None, dry_run: bool) -> None:
-    """Delete abandoned partial responses and expired resume codes; free finished export files."""
+    """Delete abandoned partial responses and expired resume codes; free old export and report files."""
     from survey.audit.trail import acting_as
     from survey.ops.maintenance import purge, remove_files
 
     days = days or current_app.config["PURGE_PARTIAL_DAYS"]
+    report_days = current_app.config["PURGE_REPORT_DAYS"]
     with acting_as(None, "cli:purge"):
-        result = purge(Path(current_app.instance_path), days)
+        result = purge(
+            Path(current_app.instance_path),
+            days,
+            results_dir=Path(current_app.config["RESULTS_DIR"]),
+            report_days=report_days,
+        )
         if dry_run:
             db.session.rollback()
         else:
@@ -90,10 +96,56 @@ def purge_command(days: int | None, dry_run: bool) -> None:
     click.echo(f"{verb} {result.resume_codes_expired} expired resume codes.")
     if dry_run:
         click.echo(f"Would release {result.export_files_released} finished export files older than a day.")
+        click.echo(f"Would release {result.report_files_released} reports older than {report_days} days.")
         click.echo("Dry run: nothing was changed.")
         return
     removed = remove_files(result.files_to_remove)
-    click.echo(f"Released {result.export_files_released} finished export files older than a day ({removed} on disk).")
+    click.echo(f"Released {result.export_files_released} finished export files older than a day.")
+    click.echo(f"Released {result.report_files_released} reports older than {report_days} days.")
+    click.echo(f"Removed {removed} files from disk.")
 
 
-COMMANDS = (backup_command, restore_command, purge_command)
+@click.command("worker")
+@with_appcontext
+@click.option("--workers", type=click.IntRange(min=1), help="Jobs run at once, one thread each (JOB_WORKERS).")
+@click.option(
+    "--shutdown-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds a SIGTERM waits for running jobs before they are failed and the worker exits.",
+)
+def worker_command(workers: int | None, shutdown_timeout: float) -> None:
+    """Run the queued reports, exports and paper PDFs until stopped (Huey's consumer on JOB_QUEUE_URL).
+
+    SIGTERM stops gracefully (running jobs may finish within --shutdown-timeout); SIGINT stops now.
+    Either way an unfinished job is marked failed, never left running.
+    """
+    import logging
+    import os
+
+    from huey.consumer import Consumer
+
+    from survey import jobs
+
+    failed = jobs.fail_dead_jobs()  # a worker that died before this one started left them running
+    db.session.remove()
+    if failed:
+        click.echo(f"Marked {failed} jobs failed: their worker died.")
+    logging.getLogger("huey").setLevel(logging.INFO)  # the consumer's start and each job, under the app's handler
+    consumer = Consumer(
+        jobs.queue().huey,
+        workers=workers or current_app.config["JOB_WORKERS"],
+        worker_type="thread",  # the app's engine and sessions are per thread, never shared by a fork
+        graceful_signal="TERM",  # what systemd sends
+        shutdown_timeout=shutdown_timeout,
+    )
+    consumer.run()
+    if any(thread.is_alive() for _worker, thread in consumer.worker_threads):
+        # Jobs cut short (already marked failed) may be inside native code (NumPy, WeasyPrint):
+        # finalising the interpreter under their threads aborts the process, so leave at once.
+        logging.shutdown()
+        os._exit(0)
+
+
+COMMANDS = (backup_command, restore_command, purge_command, worker_command)

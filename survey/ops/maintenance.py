@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import or_, select
@@ -29,11 +30,13 @@ from sqlalchemy.engine import URL
 from survey.database import utcnow
 from survey.exceptions import ServiceError
 from survey.extensions import db
-from survey.models import ExportJob, Response
+from survey.models import ExportJob, ReportJob, Response
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-# Finished export files are downloaded within minutes; a day is plenty of grace.
+# Finished export files are downloaded within minutes; a day is plenty of grace. (Reports are kept
+# PURGE_REPORT_DAYS: they are shared around a workshop.)
 EXPORT_FILE_HOURS = 24
+ResultJob = TypeVar("ResultJob", ExportJob, ReportJob)
 PG_BACKUP_HINT = "For PostgreSQL use pg_dump -Fc (and pg_restore to restore); see docs/production.md."
 
 
@@ -58,6 +61,7 @@ class PurgeResult:
     partial_responses_deleted: int
     resume_codes_expired: int
     export_files_released: int
+    report_files_released: int
     # Deleted from disk only after the caller commits (`remove_files`): a rolled-back purge must
     # not leave jobs pointing at missing files.
     files_to_remove: tuple[Path, ...]
@@ -171,8 +175,11 @@ def _revision(connection: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def purge(instance_path: Path, partial_days: int, now: datetime | None = None) -> PurgeResult:
-    """Delete abandoned partial responses, clear expired resume codes, release old export files.
+def purge(
+    instance_path: Path, partial_days: int, now: datetime | None = None, *, results_dir: Path, report_days: int = 30
+) -> PurgeResult:
+    """Delete abandoned partial responses, clear expired resume codes, release old result files
+    (exports after a day, reports after `report_days`; both under `results_dir`).
 
     A partial response is abandoned when nobody touched it for `partial_days` and no resume code
     can still open it. Complete responses are never touched; nor are paper responses, which are
@@ -198,33 +205,39 @@ def purge(instance_path: Path, partial_days: int, now: datetime | None = None) -
         response.resume_code_hash = None
         response.resume_expires_at = None
 
+    root = results_dir.resolve()
+    files: list[Path] = []
+    exports = _release(ExportJob, now - timedelta(hours=EXPORT_FILE_HOURS), root, files)
+    reports = _release(ReportJob, now - timedelta(days=report_days), root, files)
+    db.session.flush()
+    cutoff = now - timedelta(hours=EXPORT_FILE_HOURS)
+    files += _leftover_files(root, ("exports/*.part", "reports/*.part"), cutoff)
+    files += _leftover_files(instance_path.resolve(), ("imports/*",), cutoff)
+    return PurgeResult(len(abandoned), len(expired), exports, reports, tuple(files))
+
+
+def _release(model: type[ResultJob], before: datetime, root: Path, files: list[Path]) -> int:
+    """Unlink finished jobs before `before` from their files, adding the files to `files`."""
     jobs = db.session.scalars(
-        select(ExportJob).where(
-            ExportJob.file_path.is_not(None),
-            ExportJob.status.in_(("done", "failed")),
-            ExportJob.finished_at < now - timedelta(hours=EXPORT_FILE_HOURS),
+        select(model).where(
+            model.file_path.is_not(None), model.status.in_(("done", "failed")), model.finished_at < before
         )
     ).all()
-    root = instance_path.resolve()
-    files = []
     for job in jobs:
         path = (root / str(job.file_path)).resolve()
-        if path.is_relative_to(root):  # never follow a stored path out of the instance folder
+        if path.is_relative_to(root):  # never follow a stored path out of the results folder
             files.append(path)
         job.file_path = None
-    db.session.flush()
-    files += _leftover_files(root, now)
-    return PurgeResult(len(abandoned), len(expired), len(jobs), tuple(files))
+    return len(jobs)
 
 
-def _leftover_files(root: Path, now: datetime) -> list[Path]:
-    """Research data no job row points at: half-written exports of a worker that died
-    (``exports/*.part``) and uploads never confirmed (``imports/*``), older than a day."""
-    cutoff = (now - timedelta(hours=EXPORT_FILE_HOURS)).timestamp()
+def _leftover_files(root: Path, patterns: tuple[str, ...], before: datetime) -> list[Path]:
+    """Research data no job row points at, older than `before`: half-written results of a worker
+    that died (``exports/*.part``, ``reports/*.part``) and uploads never confirmed (``imports/*``)."""
     found = []
-    for pattern in ("exports/*.part", "imports/*"):
+    for pattern in patterns:
         for path in root.glob(pattern):
-            if path.is_file() and path.stat().st_mtime < cutoff:
+            if path.is_file() and path.stat().st_mtime < before.timestamp():
                 found.append(path)
     return found
 

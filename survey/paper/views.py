@@ -104,17 +104,6 @@ def issue(slug: str) -> HTTPResponse | tuple[str, int]:
     return see_other_url(url_for(".batch", batch_id=batch.id))
 
 
-def _settle_stale_pdfs() -> None:
-    """PDF jobs whose worker died are failed first, so nobody waits on a page refreshing forever."""
-    if not paper_jobs.any_stale():
-        return
-    from survey.database import allow_writes
-
-    allow_writes()
-    paper_jobs.fail_stale()
-    db.session.commit()
-
-
 @bp.post("/batches/<int:batch_id>/pdf/again")
 @roles_required(*RESEARCH)
 def remake_pdf(batch_id: int) -> HTTPResponse:
@@ -132,7 +121,6 @@ def remake_pdf(batch_id: int) -> HTTPResponse:
 @bp.get("/batches/<int:batch_id>")
 @roles_required(*STAFF)
 def batch(batch_id: int) -> str:
-    _settle_stale_pdfs()
     batch = _visible_batch(batch_id)
     open_counts: dict[int, int] = {}
     for discrepancy in db.session.scalars(

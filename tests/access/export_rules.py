@@ -23,7 +23,7 @@ def build(world: World) -> None:
 
 def finished_export_job() -> int:
     """A finished export job whose (empty) zip exists, so the download answers 200 when allowed."""
-    path = Path(current_app.instance_path) / MATRIX_FILE
+    path = Path(current_app.config["RESULTS_DIR"]) / MATRIX_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w"):
         pass

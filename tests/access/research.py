@@ -6,7 +6,13 @@ refused both (403), since the whole blueprint is closed to peers.
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+
 from survey.campaigns.operations import create_campaign
+from survey.datasets.reports import REPORT_FOLDER
 from survey.extensions import db
 from survey.models import Asset, ReportJob
 from tests.access import RESEARCH, Rule
@@ -20,10 +26,21 @@ def build(world) -> None:
         asset = Asset(slug=f"research_{key}_asset", community=community, name=f"Research asset {key}", kind="place")
         db.session.add(asset)
         world.ids[f"research_asset_{key}"] = asset.slug
-    finished = ReportJob(status="done", step="finished", progress=1.0, result=b"PK\x05\x06" + b"\0" * 18)
+    world.ids["report_job"] = finished_report_job()
+
+
+def finished_report_job() -> int:
+    """A finished report whose (empty) zip exists, so the download answers 200 when allowed."""
+    # A fixed name, so repeated runs overwrite one tiny file instead of leaving one per run.
+    report_file = f"{REPORT_FOLDER}/matrix-access-check.zip"
+    path = Path(current_app.config["RESULTS_DIR"]) / report_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w"):
+        pass
+    finished = ReportJob(status="done", step="finished", progress=1.0, file_path=report_file)
     db.session.add(finished)
     db.session.flush()
-    world.ids["report_job"] = finished.id
+    return finished.id
 
 
 def _both(endpoint: str, method: str, template: str) -> list[Rule]:
