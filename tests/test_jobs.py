@@ -136,7 +136,7 @@ def test_a_report_is_a_zip_under_results_dir_built_on_the_apps_own_engine(app, r
         (Path(out_dir) / "report.html").write_text("<!doctype html><title>r</title>")
         return {}
 
-    monkeypatch.setattr("analysis.report_from_database", fake_report)
+    monkeypatch.setattr("survey.datasets.report_build.report_from_database", fake_report)
     job_id = _job_id(post_form(researcher, "/research/reports", "/research/reports", {"scope": "all"}))
     run_queued_jobs(app)
     with app.app_context():

@@ -55,7 +55,7 @@ def _set(job_id: int, **values: object) -> None:
 def run_job(job_id: int) -> None:
     """Build the report for `job_id` into a zip under RESULTS_DIR (the queue's worker calls this;
     a failure raises). The dataset is read on the app's own engine."""
-    import analysis
+    from survey.datasets import report_build  # looked up at run time, so tests can stand in for it
 
     job = db.session.get_one(ReportJob, job_id)
     campaigns = [job.campaign_slug] if job.campaign_slug else None
@@ -75,7 +75,7 @@ def run_job(job_id: int) -> None:
     settings = current_app.config
     config = valuation_config(settings["VALUATION_DEFLATORS_FILE"], settings["VALUATION_PRICE_YEAR"])
     with tempfile.TemporaryDirectory() as folder:
-        analysis.report_from_database(
+        report_build.report_from_database(
             db.engine, folder, campaigns=campaigns, communities=communities, progress=progress, config=config
         )
         jobs.write_whole(target, lambda partial: _zip(Path(folder), partial))
