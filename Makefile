@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make run   - venv, install, migrate, demo data if the database is empty, serve on 127.0.0.1:5000
 #   make test  - the whole test suite (PostgreSQL too when a server answers at 127.0.0.1:5432, or TEST_DATABASE_URL)
+#   make lint  - ruff (lint and format check) and mypy, with the settings in pyproject.toml
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,5 +27,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest -n 2
 
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy instruments analysis survey
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .mypy_cache
