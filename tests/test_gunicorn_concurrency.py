@@ -40,6 +40,8 @@ from survey.services.campaigns import campaign_sections
 from survey.services.demo import load_demo
 from tests.conftest import require_postgres_url
 
+pytestmark = pytest.mark.slow  # hundreds of residents through gunicorn: about a minute each
+
 SECRET_KEY = secrets.token_hex(32)  # shared by the test process and the gunicorn it starts
 SLUG = "dover-town"  # a demo campaign: four pages, seven assets, score shown on the thank-you page
 WORKERS = 4
