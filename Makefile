@@ -2,6 +2,7 @@
 #   make run   - venv, install, migrate, demo data if the database is empty, serve on 127.0.0.1:5000
 #                with a job worker beside the server (stopped with it)
 #   make test  - the whole test suite (PostgreSQL too when a server answers at 127.0.0.1:5432, or TEST_DATABASE_URL)
+#   make lint  - ruff (lint and format check) and mypy, with the settings in pyproject.toml
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -32,5 +33,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest -n 2
 
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy instruments analysis survey
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .mypy_cache

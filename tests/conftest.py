@@ -3,9 +3,14 @@
 SQLite: the migrations run once into a template file, copied for each test.
 PostgreSQL: TEST_DATABASE_URL, or else a server answering at the default local address
 (postgresql://postgres@127.0.0.1:5432), where the suite creates and owns the database
-`survey_test`. The migrations run once into it, the suite wipes it, and every table is emptied
-after each test. With no server the PostgreSQL tests skip with a reason (the session header says
-so in one line); with CI set they fail instead.
+`survey_test` (marked as the suite's by a comment, so a database of that name made by someone
+else is never wiped). The migrations run once into it, the suite wipes it, and every table is
+emptied after each test. With no usable server the PostgreSQL tests are left out and the session
+header says why in one line; with CI set they fail instead.
+
+Markers, set here from what a test uses (`pytest -m "not slow and not browser"` is a quick run):
+`postgres` (the PostgreSQL run of a test), `browser` (Chromium), `fuzz` (tests/test_fuzz.py);
+`slow` is set by hand on tests taking more than about 5 s. `postgres_only` keeps a test off SQLite.
 
 Jobs: every test app queues on ``memory://`` and the `app` fixture's app writes its results under the
 test's own folder; tests run the queued jobs themselves (tests/job_support.py says why).
@@ -18,9 +23,11 @@ import gc
 import os
 import shutil
 from collections.abc import Iterator
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
+import werkzeug.security
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -51,43 +58,134 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 SUITE_DATABASE = "survey_test"
+# Set on the database when the suite creates it: only a database carrying it is the suite's to wipe.
+SUITE_MARK = "Created by the survey test suite, which wipes it on every run."
 
 
 @functools.cache
-def postgres_base_url() -> str | None:
-    """TEST_DATABASE_URL, or the suite's own database on a local server that answers, or None."""
+def _postgres() -> tuple[str | None, str]:
+    """(URL of the PostgreSQL database the tests use, or None; one line saying which, or why none)."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return url, f"PostgreSQL: {make_url(url).render_as_string(hide_password=True)} (TEST_DATABASE_URL)"
+    local = make_url(LOCAL_POSTGRES)
     try:
-        engine = create_engine(LOCAL_POSTGRES, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
+        engine = create_engine(local, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
         with engine.connect() as connection:
             exists = connection.execute(
                 text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SUITE_DATABASE}
             ).scalar()
             if not exists:
                 connection.execute(text(f'CREATE DATABASE "{SUITE_DATABASE}"'))
+                connection.execute(text(f"COMMENT ON DATABASE \"{SUITE_DATABASE}\" IS '{SUITE_MARK}'"))
+            mark = connection.execute(
+                text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"),
+                {"n": SUITE_DATABASE},
+            ).scalar()
         engine.dispose()
-    except OperationalError:
-        return None
-    return make_url(LOCAL_POSTGRES).set(database=SUITE_DATABASE).render_as_string(hide_password=False)
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        return None, f"PostgreSQL tests not run: none usable at {local.host}:{local.port} ({reason})"
+    if mark != SUITE_MARK:
+        return None, (
+            f"PostgreSQL tests not run: {SUITE_DATABASE} at {local.host}:{local.port} was not created by this suite"
+            " (drop it, or set TEST_DATABASE_URL to a database the tests may wipe)"
+        )
+    url = local.set(database=SUITE_DATABASE).render_as_string(hide_password=False)
+    return url, f"PostgreSQL: {SUITE_DATABASE} at {local.host}:{local.port}, created and wiped by the suite"
+
+
+def postgres_base_url() -> str | None:
+    """TEST_DATABASE_URL, or the suite's own database on a local server that answers, or None."""
+    return _postgres()[0]
+
+
+def require_postgres_url() -> str:
+    """The PostgreSQL URL; without one the PostgreSQL tests are left out, so only CI gets here without one."""
+    url = postgres_base_url()
+    if not url:
+        pytest.fail(f"CI is set but PostgreSQL cannot be used: {_postgres()[1]}")
+    return url
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    url = postgres_base_url()
-    if url is None:
-        return "PostgreSQL: no server at 127.0.0.1:5432 and no TEST_DATABASE_URL: PostgreSQL tests skip"
-    return f"PostgreSQL: {make_url(url).render_as_string(hide_password=True)}"
+    return _postgres()[1]
+
+
+BROWSER_FIXTURES = {"browser", "chromium"}
+
+
+def _backend(item: pytest.Item) -> str | None:
+    """The database backend ("sqlite" or "postgresql") a test runs on, or None."""
+    params = getattr(item, "callspec", None) and item.callspec.params
+    return next((value for value in (params or {}).values() if isinstance(value, str) and value in BACKENDS), None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by what it uses; leave out what cannot run here (never skipped one by one)."""
+    no_postgres = postgres_base_url() is None and not os.environ.get("CI")
+    kept, left_out = [], []
+    for item in items:
+        backend = _backend(item)
+        on_postgres = backend == "postgresql" or (backend is None and item.get_closest_marker("postgres_only"))
+        if (item.get_closest_marker("postgres_only") and backend == "sqlite") or (on_postgres and no_postgres):
+            left_out.append(item)
+            continue
+        if on_postgres:
+            item.add_marker(pytest.mark.postgres)
+        if BROWSER_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.browser)
+        if item.path.name == "test_fuzz.py":
+            item.add_marker(pytest.mark.fuzz)
+        kept.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """In CI a skipped test is a failure: CI must run everything (PostgreSQL, Chromium, Redis)."""
+    report = yield
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    """After each test, move what is still alive out of the garbage collector's sight (gc.freeze).
+
+    What outlives a test is long-lived (libraries imported on first use, caches, module fixtures),
+    so the full collection after each test (_close_every_engine) then walks only what that test
+    made, not the third of a million objects of the imported libraries every time. Collected first,
+    so no garbage is frozen.
+    """
+    result = yield
+    gc.collect()
+    gc.freeze()
+    return result
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _scrypt_once_per_password() -> Iterator[None]:
+    """Real scrypt password hashes, but each password hashed (and checked) once per test process.
+
+    scrypt takes about a tenth of a second by design, and the suite creates and signs in thousands
+    of accounts, nearly all with one password. Here every hash gets the same salt, so one password
+    always hashes alike and Werkzeug's hashing step is remembered; the stored hashes and the checks
+    are still Werkzeug's scrypt with its production parameters.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(werkzeug.security, "gen_salt", functools.cache(werkzeug.security.gen_salt))
+        patch.setattr(werkzeug.security, "_hash_internal", functools.cache(werkzeug.security._hash_internal))
+        yield
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url = postgres_base_url()
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but no PostgreSQL answers: the PostgreSQL tests cannot run.")
-        pytest.skip("PostgreSQL tests need a server at 127.0.0.1:5432 or TEST_DATABASE_URL")
-    url = _database_for_this_worker(url)
+    url = _database_for_this_worker(require_postgres_url())
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -117,17 +215,29 @@ def _database_for_this_worker(url: str) -> str:
 
 
 def _empty_postgres(url: str) -> None:
+    """Delete every row, referencing tables first, and restart the id sequences.
+
+    DELETE rather than TRUNCATE: a test leaves a few rows, and TRUNCATE of every table costs about
+    half a second of new files and fsyncs where DELETE takes milliseconds.
+    """
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as connection:
-        tables = (
-            connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).scalars()
+        referenced_by: dict[str, set[str]] = {table: set() for table in tables}
+        for child, parent in connection.execute(
+            text(
+                "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint"
+                " WHERE contype = 'f' AND connamespace = 'public'::regnamespace AND conrelid <> confrelid"
             )
-            .scalars()
-            .all()
-        )
-        if tables:
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        ):
+            referenced_by[parent].add(child)
+        sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
+        statements = [f'DELETE FROM "{table}"' for table in TopologicalSorter(referenced_by).static_order()]
+        statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences.scalars()]
+        if statements:
+            connection.execute(text("; ".join(statements)))
     engine.dispose()
 
 
@@ -265,9 +375,10 @@ def live_url(app: Flask) -> Iterator[str]:
     thread.join()
 
 
-@pytest.fixture
-def browser():
-    """Debian's Chromium driven by Playwright (fails in CI when missing, skips on a laptop)."""
+@pytest.fixture(scope="module")
+def module_chromium():
+    """Debian's Chromium driven by Playwright, launched once per module (fails in CI when missing,
+    skips on a laptop)."""
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
     require_chromium()
@@ -277,6 +388,14 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def browser(module_chromium):
+    """The module's Chromium; the contexts (cookies, storage, tabs) a test opens are closed after it."""
+    yield module_chromium
+    for context in module_chromium.contexts:
+        context.close()
 
 
 ADMIN_EMAIL = "admin@example.org"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import pytest
 from flask.testing import FlaskClient
 
 import tests.access
@@ -57,6 +58,7 @@ def _outcome(client: FlaskClient, token: str, rule: Rule, url: str, bearer: str 
     return "allowed"
 
 
+@pytest.mark.slow
 def test_every_route_answers_only_the_roles_allowed(app):
     modules = _rule_modules()
     with app.app_context():

@@ -150,6 +150,7 @@ def _answer(page: Any, url: str) -> str | None:
         response.dispose()
 
 
+@pytest.mark.slow
 def test_every_page_in_the_role_matrix_meets_wcag_a_and_aa(site: Site, pages: dict[str, Any]) -> None:
     violations: list[Violation] = []
     checked: dict[str, str] = {}
@@ -197,6 +198,7 @@ def _press(page: Any, selector: str) -> None:
         page.click(selector)
 
 
+@pytest.mark.slow
 def test_the_residents_survey_meets_wcag_a_and_aa_on_every_step(site: Site, chromium: Any) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -77,6 +77,7 @@ def _run(operation, mode: GenerationMode, headers: dict[str, str]) -> int:
     return len(calls)
 
 
+@pytest.mark.slow
 def test_no_operation_errs_or_breaks_its_schema(api):
     schema, headers = api
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from survey import create_app
@@ -26,6 +27,7 @@ def test_init_db_migrates_a_new_sqlite_file(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.slow
 def test_demo_loads_four_open_communities_once(app, runner):
     first = runner.invoke(args=["demo", "--responses", "40"])
     assert first.exit_code == 0, first.output

@@ -262,6 +262,7 @@ def _safe_for_browsers(location: str) -> bool:
     return parts.netloc in ("", "localhost") and parts.scheme in ("", "http", "https")
 
 
+@pytest.mark.slow
 @settings(FUZZ)
 @given(
     email=st.sampled_from([STAFF_EMAIL, STAFF_EMAIL.upper(), f" {STAFF_EMAIL} "]) | junk_text,
@@ -288,6 +289,7 @@ def test_sign_in_with_any_input(world: World, email, password, next_url):
         assert _safe_for_browsers(response.headers["Location"]), response.headers["Location"]
 
 
+@pytest.mark.slow
 @settings(FUZZ)
 @given(
     new=st.sampled_from(["a new password that is long"]) | junk_text,
@@ -325,6 +327,7 @@ def _api_gets(app: Flask) -> list[str]:
     return sorted(r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/") and "GET" in r.methods)
 
 
+@pytest.mark.slow
 @settings(FUZZ)
 @given(data=st.data())
 def test_api_reads_take_any_query_and_authorization_without_error(world: World, data: st.DataObject):
@@ -637,6 +640,7 @@ class ResidentFlow(RuleBasedStateMachine):
             assert torn_state_problems(self.public_ids) == []
 
 
+@pytest.mark.slow
 def test_residents_survey_state_machine(world: World):
     ResidentFlow.world = world
     run_state_machine_as_test(ResidentFlow, settings=settings(FUZZ))

@@ -38,7 +38,9 @@ from survey.config import normalise_database_url
 from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response
-from tests.conftest import postgres_base_url
+from tests.conftest import require_postgres_url
+
+pytestmark = pytest.mark.slow  # hundreds of residents through gunicorn: about a minute each
 
 SECRET_KEY = secrets.token_hex(32)  # shared by the test process and the gunicorn it starts
 SLUG = "dover-town"  # a demo campaign: four pages, seven assets, score shown on the thank-you page
@@ -49,12 +51,7 @@ SAVE_ON_PAGE = 2
 
 def _own_postgres_url() -> str:
     """A PostgreSQL database for the served app alone, created if need be and emptied (the caller migrates it)."""
-    url = postgres_base_url()
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but no PostgreSQL answers: the PostgreSQL tests cannot run.")
-        pytest.skip("PostgreSQL tests need a server at 127.0.0.1:5432 or TEST_DATABASE_URL")
-    base = make_url(normalise_database_url(url))
+    base = make_url(normalise_database_url(require_postgres_url()))
     name = f"{base.database}_gunicorn_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     server = create_engine(base, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -34,9 +33,8 @@ def _wait_for(app, job_id: int) -> ReportJob:
 
 
 def test_report_is_built_in_the_background_and_downloaded(app, researcher):
-    started_at = time.monotonic()
+    """That asking only queues the report (a POST costs about a page view) is bench/bench_report_queue.py's."""
     started = post_form(researcher, "/research/reports", "/research/reports", {"scope": "community:aylesham"})
-    assert time.monotonic() - started_at < 5  # the request only queues the job
     assert started.status_code == 303
     job_id = int(started.headers["Location"].rsplit("/", 1)[1])
     page = researcher.get(f"/research/reports/{job_id}").get_data(as_text=True)

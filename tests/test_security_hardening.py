@@ -187,6 +187,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_gunicorn_answers_a_large_upload_with_413_not_a_reset_connection(sqlite_template, tmp_path):
     """Gunicorn closes the socket after answering; unread upload bytes would make that a reset."""
     import http.client

@@ -8,6 +8,7 @@ import zipfile
 from datetime import UTC, date, datetime
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
 from analysis import read_dataset
@@ -98,6 +99,7 @@ def test_export_zip_carries_adjustments_that_read_back(app, client, runner, make
     assert {"cost_year", "population_source", "deadweight"} <= set(book["variable"])
 
 
+@pytest.mark.slow
 def test_flask_report_uses_stored_adjustments_and_accepts_a_file(app, runner, tmp_path):
     _demo(runner)
     out = tmp_path / "stored"

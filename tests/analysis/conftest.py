@@ -23,10 +23,11 @@ class DemoDatabase:
 
 
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
-    """The app's migrations + `load_demo(per_community=60)`, plus a practice campaign with one
-    complete response and one real response marked unverified."""
-    import flask_migrate
+def demo_database(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> DemoDatabase:
+    """The app's migrations (a copy of the suite's migrated template) + `load_demo(per_community=60)`,
+    plus a practice campaign with one complete response and one real response marked unverified."""
+    import shutil
+
     from sqlalchemy import select
 
     from survey import create_app
@@ -37,10 +38,10 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
     from survey.models import Answer, AssetUse, Campaign, Community, Response
 
     path = tmp_path_factory.mktemp("analysis-db") / "survey.db"
+    shutil.copyfile(sqlite_template, path)
     url = f"sqlite:///{path}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "TESTING": True})
     with app.app_context():
-        flask_migrate.upgrade()
         load_demo(per_community=60)
         db.session.commit()
         community = db.session.scalars(select(Community).filter_by(slug="dover-town")).one()

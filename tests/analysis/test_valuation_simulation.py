@@ -14,6 +14,8 @@ from analysis.models import asset_effects
 from analysis.valuation import asset_value
 from tests.analysis.simulation import simulate, true_value
 
+pytestmark = pytest.mark.slow  # 200 replications of the models, built once for the module: over a minute
+
 REPLICATIONS = 200
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -56,17 +54,15 @@ def test_errors_are_capped_in_row_order_with_the_total() -> None:
     assert len(validate_codes(df, max_errors=None)) == 150
 
 
-def test_a_million_rows_of_text_in_seconds() -> None:
+def test_the_one_bad_code_in_a_million_rows_of_text_is_found() -> None:
+    """Its speed is bench/bench_validation.py's (against a bare NumPy check)."""
     rng = np.random.default_rng(1)
     codes = np.array(["1", "2", "3", "4", "5", ""], dtype=object)
     n = 1_000_000
     df = pd.DataFrame({column: codes[rng.integers(0, 5, n)] for column in WEMWBS})
     df.iloc[999_999, 4] = "6"
-    started = time.perf_counter()
     errors = validate_codes(df, [get("wemwbs")])
-    elapsed = time.perf_counter() - started
     assert [(e.row, e.column) for e in errors] == [(1_000_000, "wemwbs_5")]
-    assert elapsed < 10, f"validate_codes took {elapsed:.1f} s"
 
 
 @pytest.mark.parametrize(
