@@ -99,6 +99,21 @@ class GunicornServer:
             time.sleep(0.002)
         raise RuntimeError("no gunicorn worker was serving a request")
 
+    def worker_serving(self, client_port: int, timeout: float = 5.0) -> psutil.Process:
+        """The worker holding the connection that a client opened from local port `client_port`."""
+        port = int(self.url.rsplit(":", 1)[1])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for worker in self.workers():
+                try:
+                    connections = worker.net_connections(kind="tcp")
+                except psutil.NoSuchProcess:
+                    continue
+                if any(c.laddr.port == port and c.raddr and c.raddr.port == client_port for c in connections):
+                    return worker
+            time.sleep(0.002)
+        raise RuntimeError(f"no gunicorn worker holds the connection from port {client_port}")
+
     def stop(self) -> None:
         """Stop the master (and so its workers); kill whatever does not stop in time."""
         if self.process is None:

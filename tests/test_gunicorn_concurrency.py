@@ -19,13 +19,17 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pytest
+import requests
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, select, text
 
@@ -162,13 +166,15 @@ def _stored(url: str) -> tuple[dict[str, str], dict[str, dict[str, str]], set[st
     return statuses, answers, items
 
 
-def _assert_stored_exactly(url: str, outcomes: list[Outcome], residents: int) -> None:
-    """One complete, whole response per thanked resident; nothing else in the campaign."""
+def _assert_stored_exactly(url: str, outcomes: list[Outcome], residents: int, resumed: int | None = None) -> None:
+    """One complete, whole response per thanked resident; nothing else in the campaign. `resumed`:
+    how many saved and resumed (default: every SAVE_EVERY-th of the `residents`)."""
     statuses, answers, items = _stored(url)
     acknowledged = [outcome for outcome in outcomes if outcome.acknowledged]
     assert len(acknowledged) == residents
     assert all(outcome.thanked for outcome in acknowledged)
-    assert sum(outcome.resumed for outcome in acknowledged) == len(range(0, residents, SAVE_EVERY))
+    wanted_resumed = len(range(0, residents, SAVE_EVERY)) if resumed is None else resumed
+    assert sum(outcome.resumed for outcome in acknowledged) == wanted_resumed
     ids = [outcome.public_id for outcome in acknowledged]
     assert None not in ids
     assert len(set(ids)) == len(ids), "two residents were given the same response"
@@ -193,25 +199,76 @@ def test_concurrent_residents_are_all_stored_once_and_whole(gunicorn: Gunicorn, 
         assert sum(outcome.retries for outcome in outcomes) == 0  # nothing was killed, so nothing failed
 
 
+class HeldSession(requests.Session):
+    """A resident's session whose first POST of a questionnaire page stops halfway through its body
+    until the test has killed the worker reading it: a request that certainly dies with its worker.
+
+    The POST goes out on a plain socket (so the test knows its port, hence which worker holds it);
+    when the worker is gone the send or the read fails and `requests.ConnectionError` is raised, as
+    for any dropped connection, so the resident sends the request again.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = threading.Event()
+        self.killed = threading.Event()
+        self.client_port = 0
+        self.held = False
+
+    def request(self, method, url, data=None, **kwargs):  # type: ignore[no-untyped-def, override]
+        if self.held or method != "POST" or "/page/" not in url:
+            return super().request(method, url, data=data, **kwargs)
+        self.held = True
+        parts = urlsplit(url)
+        body = urlencode(data or {}).encode()
+        cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
+        head = (
+            f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nCookie: {cookies}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        with socket.create_connection((parts.hostname, parts.port), timeout=30) as connection:
+            connection.sendall(head + body[: len(body) // 2])
+            self.client_port = connection.getsockname()[1]
+            self.in_flight.set()
+            self.killed.wait(timeout=60)
+            try:
+                connection.sendall(body[len(body) // 2 :])
+                answered = connection.recv(1)
+            except OSError as error:
+                raise requests.ConnectionError(f"the worker died mid-request: {error}") from None
+        raise requests.ConnectionError("the worker died mid-request" if not answered else "unexpected answer")
+
+
 def test_killed_worker_loses_no_acknowledged_response(gunicorn: Gunicorn, served_database: str) -> None:
     residents = 120
     killed: list[int] = []
+    held = HeldSession()
+    victim = Resident(gunicorn.url, SLUG, seed=residents, retries=5, session_factory=lambda: held)
 
     def kill_busy_worker() -> None:
-        worker = gunicorn.busy_worker()  # caught in the middle of a request
+        worker = gunicorn.busy_worker()  # caught with a client's connection open
         killed.append(worker.pid)
         os.kill(worker.pid, signal.SIGKILL)
 
-    with gunicorn.log_on_failure():
-        # Four kills spread over the run, each of a worker caught with a request open. A kill can land
-        # just after a worker sent its last response (nothing then fails), so four make it near
-        # certain that some resident's request really dies with its worker.
-        kills = {residents * step // 5: kill_busy_worker for step in range(1, 5)}
+    def kill_the_held_request() -> None:
+        assert held.in_flight.wait(timeout=60), "the held request never started"
+        worker = gunicorn.worker_serving(held.client_port)
+        killed.append(worker.pid)
+        os.kill(worker.pid, signal.SIGKILL)
+        held.killed.set()
+
+    with gunicorn.log_on_failure(), ThreadPoolExecutor(1) as aside:
+        held_resident = aside.submit(victim.run)
+        # Four kills spread over the run: the first of the worker reading the held request (it dies
+        # with its worker for certain), the others of whichever worker has a connection open then.
+        kills = {residents * step // 5: kill_busy_worker for step in range(2, 5)}
+        kills[residents // 5] = kill_the_held_request
         outcomes = _run_residents(gunicorn.url, residents, threads=20, retries=5, at_completion=kills)
+        outcomes.append(held_resident.result(timeout=120))
         assert len(killed) == 4
-        # Some resident's request died with its worker and was sent again (else nothing was tested).
-        assert sum(outcome.retries for outcome in outcomes) >= 1
-        _assert_stored_exactly(served_database, outcomes, residents)
+        # The held request died with its worker and was sent again, and the resident finished.
+        assert victim.outcome.retries >= 1 and victim.outcome.thanked
+        _assert_stored_exactly(served_database, outcomes, residents + 1, len(range(0, residents, SAVE_EVERY)))
         # gunicorn replaced the killed workers.
         workers = {worker.pid for worker in gunicorn.workers()}
         assert len(workers) == WORKERS and not workers & set(killed)
