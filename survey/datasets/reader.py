@@ -13,18 +13,17 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, select
 
-from analysis.dataset import (
+from analysis.cells import DatasetError
+from analysis.columns import (
     DEMOGRAPHIC_COLUMNS,
     META_COLUMNS,
-    Dataset,
-    DatasetError,
     asset_column,
     asset_value_column,
     ons4_items,
-    response_columns,
     sixways_items,
     wemwbs_items,
 )
+from analysis.dataset import Dataset, response_columns
 from survey.datasets.tables import (
     _answer,
     _asset,

@@ -54,8 +54,8 @@ class DateInputField(Field):
         self.error_parts: tuple[str, ...] = ()  # which boxes to highlight
 
     def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
-        self.process_errors = []
-        self.errors = []
+        self.process_errors: list[str] = []
+        self.errors: list[str] = []
         if data is unset_value:
             data = self.default() if callable(self.default) else self.default
         self.object_data = data
