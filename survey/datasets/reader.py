@@ -364,7 +364,7 @@ class DatasetReader:
             self.campaigns["population_size"] = self.campaigns["population_size"].astype("Int64")
             self.instrument_versions = _instrument_versions(connection, ids)
             counted = _rows(connection, select(func.count()).select_from(_response).where(self._where))
-            self.total = int(counted.iloc[0, 0])
+            self.total = int(counted.to_numpy()[0, 0])
         except BaseException:
             self._end(connection)
             raise

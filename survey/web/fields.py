@@ -47,6 +47,8 @@ MONTH_NAMES = {
 class DateInputField(Field):
     """An optional date typed as day, month and year; `data` is a `date` or None."""
 
+    data: date | None
+
     def __init__(self, label: str | None = None, validators: Any = None, *, what: str | None = None, **kwargs: Any):
         super().__init__(label, validators, **kwargs)
         self.what = what or (label or "The date")  # how messages name the date ("The opening date")
@@ -110,6 +112,8 @@ def _from_iso(text: str) -> dict[str, str | None]:
 class WholeNumberField(IntegerField):
     """A number typed in a text box (inputmode numeric) whose "not a number" message is in plain words
     (WTForms' own is "Not a valid integer value")."""
+
+    data: int | None
 
     def __init__(self, label: str, validators: Any = None, *, message: str, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
