@@ -15,7 +15,7 @@ inserts, and calendar dates in a time zone.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -29,13 +29,13 @@ from sqlalchemy.types import TypeDecorator
 _read_only: ContextVar[bool] = ContextVar("sqlite_read_only", default=False)
 
 
-def mark_read_only() -> object:
+def mark_read_only() -> Token[bool]:
     """Make this context's SQLite transactions deferred; returns a token for `unmark`."""
     return _read_only.set(True)
 
 
-def unmark_read_only(token: object) -> None:
-    _read_only.reset(token)  # type: ignore[arg-type]
+def unmark_read_only(token: Token[bool]) -> None:
+    _read_only.reset(token)
 
 
 def allow_writes() -> None:
