@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort
 from flask_login import current_user
@@ -36,7 +36,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)
 
     return decorator
 
@@ -80,5 +80,6 @@ def scoped_or_404(model: type[M], community_id: Callable[[M], int] | None = None
     row = db.session.scalar(select(model).filter_by(**filters))
     if row is None:
         abort(404)
+    # Without `community_id`, the model is one with a community_id column (M does not say so).
     require_community(current_user, community_id(row) if community_id else row.community_id)  # type: ignore[attr-defined]
     return row

@@ -15,7 +15,7 @@ inserts, and calendar dates in a time zone.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -23,19 +23,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Date, DateTime, Table, cast, event, func, insert, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 _read_only: ContextVar[bool] = ContextVar("sqlite_read_only", default=False)
 
 
-def mark_read_only() -> object:
+def mark_read_only() -> Token[bool]:
     """Make this context's SQLite transactions deferred; returns a token for `unmark`."""
     return _read_only.set(True)
 
 
-def unmark_read_only(token: object) -> None:
-    _read_only.reset(token)  # type: ignore[arg-type]
+def unmark_read_only(token: Token[bool]) -> None:
+    _read_only.reset(token)
 
 
 def allow_writes() -> None:
@@ -106,7 +106,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def take_turns(session: Session, key: int) -> None:
+def take_turns(session: Session | scoped_session[Any], key: int) -> None:
     """Hold the lock named `key` until this transaction ends, so concurrent writers of the same
     thing take turns: a PostgreSQL advisory lock; SQLite writers already take turns (BEGIN IMMEDIATE)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -140,13 +140,14 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
         cursor.close()
 
 
-def local_date(session: Session, column: Any, zone_name: str) -> Any:
+def local_date(session: Session | scoped_session[Any], column: Any, zone_name: str) -> Any:
     """SQL for the calendar date of a UTC timestamp column in the time zone `zone_name`."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return cast(func.timezone(zone_name, column), Date)
     if dialect == "sqlite":
         raw = session.connection().connection.driver_connection
+        assert raw is not None  # a checked-out connection always has its sqlite3 connection
         raw.create_function(
             "survey_local_date", 1, partial(_sqlite_local_date, ZoneInfo(zone_name)), deterministic=True
         )

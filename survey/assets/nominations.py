@@ -8,8 +8,10 @@ can see at a glance which ones are already in the log.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import Select, func, select
 
@@ -31,7 +33,7 @@ class Nomination:
     mentions: tuple[str, ...]  # names of existing assets the text mentions
 
 
-def _nominations(community: Community) -> Select[tuple[int, str, datetime, str]]:
+def _nominations(community: Community) -> Select[int, str | None, datetime | None, str]:
     return (
         select(Answer.id, Answer.text, Response.submitted_at, Campaign.title)
         .join(Response, Answer.response_id == Response.id)
@@ -54,12 +56,16 @@ def count_nominations(community: Community) -> int:
 
 def list_nominations(community: Community, page: int = 1, per_page: int = 50) -> list[Nomination]:
     """One page of a community's nominations, newest first."""
-    rows = db.session.execute(
-        _nominations(community)
-        .order_by(Response.submitted_at.desc(), Answer.id.desc())
-        .limit(per_page)
-        .offset(max(page - 1, 0) * per_page)
-    ).all()
+    # The query keeps complete responses (submitted_at set) with a text, so neither is None here.
+    rows = cast(
+        Sequence[tuple[int, str, datetime, str]],
+        db.session.execute(
+            _nominations(community)
+            .order_by(Response.submitted_at.desc(), Answer.id.desc())
+            .limit(per_page)
+            .offset(max(page - 1, 0) * per_page)
+        ).all(),
+    )
     names = db.session.scalars(select(Asset.name).where(Asset.community_id == community.id)).all()
     return [
         Nomination(answer_id, text, submitted_at, title, mentioned_assets(text, names))
@@ -67,7 +73,7 @@ def list_nominations(community: Community, page: int = 1, per_page: int = 50) ->
     ]
 
 
-def mentioned_assets(text: str, names: list[str]) -> tuple[str, ...]:
+def mentioned_assets(text: str, names: Sequence[str]) -> tuple[str, ...]:
     """The asset names that appear in `text`, ignoring case."""
     folded = text.casefold()
     return tuple(sorted(name for name in names if name.strip() and name.casefold() in folded))

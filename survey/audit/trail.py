@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -79,12 +79,12 @@ COLLECTIONS = {User: ("communities",)}
 _actor: ContextVar[tuple[int | None, str]] = ContextVar("audit_actor", default=(None, "system"))
 
 
-def set_actor(user_id: int | None, label: str) -> object:
+def set_actor(user_id: int | None, label: str) -> Token[tuple[int | None, str]]:
     return _actor.set((user_id, label))
 
 
-def reset_actor(token: object) -> None:
-    _actor.reset(token)  # type: ignore[arg-type]
+def reset_actor(token: Token[tuple[int | None, str]]) -> None:
+    _actor.reset(token)
 
 
 @contextmanager

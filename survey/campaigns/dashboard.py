@@ -137,11 +137,11 @@ def interviewer_counts(campaign: Campaign) -> list[InterviewerCounts]:
         .where(Response.campaign_id == campaign.id, Response.mode == "interview")
         .group_by(User.id, User.name, User.email, Response.status)
     )
-    tallies: dict[int, dict[str, object]] = {}
+    tallies: dict[int, dict[str, Any]] = {}  # InterviewerCounts keyword arguments
     for user_id, name, email, status, count in rows:
         tally = tallies.setdefault(user_id, {"name": name or email, "complete": 0, "partial": 0})
         tally[status] = count
-    counts = [InterviewerCounts(**tally) for tally in tallies.values()]  # type: ignore[arg-type]
+    counts = [InterviewerCounts(**tally) for tally in tallies.values()]
     return sorted(counts, key=lambda row: (-row.complete, row.name.lower()))
 
 

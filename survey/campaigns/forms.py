@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -159,7 +159,7 @@ def campaign_form(
                 population_size=self.population_size.data,
                 population_source=self.population_source.data or None,
                 sampling_method=self.sampling_method.data or None,
-                double_entry_percent=self.double_entry_percent.data,
+                double_entry_percent=cast(int, self.double_entry_percent.data),  # InputRequired
                 show_score=self.show_score.data,
                 practice=self.practice.data,
             )

@@ -12,7 +12,7 @@ import pandas as pd
 
 import instruments
 from analysis.codebook import codebook
-from analysis.dataset import (
+from analysis.columns import (
     META_COLUMNS,
     kind_columns,
     score_columns,

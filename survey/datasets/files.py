@@ -130,7 +130,7 @@ def _cell_text(value: Any) -> str:
 
 def _text_table(header: Sequence[Any], body: pd.DataFrame) -> TextTable:
     cells = body.reset_index(drop=True).astype(object).fillna("").map(lambda text: str(text).strip())
-    cells.columns = range(cells.shape[1])
+    cells.columns = pd.RangeIndex(cells.shape[1])
     cells.index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + len(cells))
     blank = (cells == "").all(axis=1)
     return TextTable([str(name).strip() for name in header], cells[~blank])

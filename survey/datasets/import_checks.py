@@ -140,7 +140,7 @@ class _Collector:
     def where(self, column: str, values: pd.Series, bad: pd.Series, reason: Callable[[str, int], str]) -> None:
         """Report each cell of `values` where `bad` holds, with `reason(value, row)`."""
         chosen = values[bad.to_numpy(dtype=bool)]
-        self.cells(chosen.index, column, [reason(value, row) for row, value in chosen.items()])
+        self.cells(chosen.index, column, [reason(value, row) for row, value in zip(chosen.index, chosen, strict=True)])
 
     def required(self, column: str, values: pd.Series, bad: pd.Series, reason: Callable[[str, int], str]) -> None:
         """Report blank cells, then the cells where `bad` holds."""
@@ -299,6 +299,11 @@ def _check_response_fields(frame: pd.DataFrame, found: _Collector) -> tuple[pd.S
     return stamps, number
 
 
+def _always(reason: str) -> Callable[[str, int], str]:
+    """A `reason` for `_Collector.where` that gives the same message for every cell."""
+    return lambda _value, _row: reason
+
+
 def _check_items(found: _Collector, items: pd.DataFrame, campaign: Campaign) -> None:
     """Codes valid for the questions this campaign asked (its frozen versions); the others must be blank."""
     sections = campaign_sections(campaign)
@@ -312,7 +317,7 @@ def _check_items(found: _Collector, items: pd.DataFrame, campaign: Campaign) -> 
             reason = f"campaign {campaign.slug!r} did not ask about asset {asset_slug(column)!r}: leave it blank"
         else:
             reason = f"campaign {campaign.slug!r} did not ask this question: leave it blank"
-        found.where(column, items[column], items[column].notna(), lambda _value, _row, reason=reason: reason)
+        found.where(column, items[column], items[column].notna(), _always(reason))
 
 
 def check_table(table: TextTable, filename: str) -> tuple[ImportReport, ImportPlan | None]:

@@ -27,11 +27,11 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from survey.audit.trail import IMPORT_ENTITY
 from survey.database import bulk_insert, utcnow
@@ -125,8 +125,9 @@ def _insert(plan: ImportPlan, importer: User | None) -> list[int]:
         return []
     ids = _insert_responses(plan, importer)
     answers, uses = _answer_rows(plan, ids)
-    bulk_insert(db.session.connection(), Answer.__table__, answers)
-    bulk_insert(db.session.connection(), AssetUse.__table__, uses)
+    # A declarative model's __table__ is a Table; SQLAlchemy types it as the wider FromClause.
+    bulk_insert(db.session.connection(), cast(Table, Answer.__table__), answers)
+    bulk_insert(db.session.connection(), cast(Table, AssetUse.__table__), uses)
     return [int(i) for i in ids]
 
 
@@ -156,7 +157,7 @@ def _insert_responses(plan: ImportPlan, importer: User | None) -> np.ndarray:
             plan.response_ids, plan.campaigns, plan.modes, plan.submitted_at, plan.verified, strict=True
         )
     ]
-    table = Response.__table__
+    table = cast(Table, Response.__table__)
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return np.asarray(db.session.execute(statement, rows).scalars().all(), dtype=np.int64)
 

@@ -13,18 +13,17 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, select
 
-from analysis.dataset import (
+from analysis.cells import DatasetError
+from analysis.columns import (
     DEMOGRAPHIC_COLUMNS,
     META_COLUMNS,
-    Dataset,
-    DatasetError,
     asset_column,
     asset_value_column,
     ons4_items,
-    response_columns,
     sixways_items,
     wemwbs_items,
 )
+from analysis.dataset import Dataset, response_columns
 from survey.datasets.tables import (
     _answer,
     _asset,
@@ -365,7 +364,7 @@ class DatasetReader:
             self.campaigns["population_size"] = self.campaigns["population_size"].astype("Int64")
             self.instrument_versions = _instrument_versions(connection, ids)
             counted = _rows(connection, select(func.count()).select_from(_response).where(self._where))
-            self.total = int(counted.iloc[0, 0])
+            self.total = int(counted.to_numpy()[0, 0])
         except BaseException:
             self._end(connection)
             raise

@@ -9,12 +9,8 @@ from typing import Protocol
 import pandas as pd
 
 from analysis.adjustments import empty_adjustments, prepare_adjustments
-from analysis.dataset import (
-    CAMPAIGN_COLUMNS,
-    OPTIONAL_CAMPAIGN_COLUMNS,
-    Dataset,
-    response_columns,
-)
+from analysis.columns import CAMPAIGN_COLUMNS, OPTIONAL_CAMPAIGN_COLUMNS
+from analysis.dataset import Dataset, response_columns
 from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS
 
 FORMATS = EXPORT_FORMATS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ def write_stat(path: Path, frame: pd.DataFrame, book: pd.DataFrame, assets: pd.D
     data = statistical(frame)
     columns = list(data.columns)
     labels = dict(zip(book["variable"], book["label"], strict=True))
-    coded = value_labels(columns, assets) if "response_id" in columns else {}
+    # pyreadstat and `DataFrame.to_stata` type the codes as float keys, which int keys do not match.
+    coded = cast(dict[str, dict[float, str]], value_labels(columns, assets) if "response_id" in columns else {})
     if format == "sav":
         import pyreadstat
 

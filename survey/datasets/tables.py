@@ -26,7 +26,7 @@ from survey.models import (
 
 
 def _table(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
+    return model.__table__
 
 
 _community = _table(Community)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -90,7 +92,8 @@ def issue(slug: str) -> HTTPResponse | tuple[str, int]:
     recipient = db.get_or_404(User, form.issued_to.data)
     try:
         # The forms are numbered now; the PDF is made by a background job whose progress the batch page shows.
-        batch = papers.issue_batch(campaign, recipient, current_user, form.size.data, render_pdf=False)
+        size = cast(int, form.size.data)  # InputRequired: a validated form has a number
+        batch = papers.issue_batch(campaign, recipient, current_user, size, render_pdf=False)
     except ServiceError as problem:
         db.session.rollback()
         form.size.errors = [problem.message]

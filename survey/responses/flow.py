@@ -63,10 +63,11 @@ def section_page(
         abort(404)
     values = stored_values(response)
     page = survey_pages(sections, values)[number - 1]
-    changing = links.check is not None and request.args.get("change") == "1"
+    check_url = links.check if request.args.get("change") == "1" else None  # changing an answer from there
+    changing = check_url is not None
     action_url = links.page(number) + ("?change=1" if changing else "")
-    if changing:
-        back_url = links.check
+    if check_url is not None:
+        back_url = check_url
     else:
         back_url = links.page(number - 1) if number > 1 else links.before_first
 

@@ -174,6 +174,7 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
             continue
         if value is None or value == "":
             continue
+        # DECLINED was handled above, but mypy does not narrow `value is DECLINED`.
         text, number = (value, None) if isinstance(value, str) else (None, int(value))  # type: ignore[arg-type]
         answers.append({"response_id": response.id, "item_key": key, "text": text, "value": number})
     _insert(Answer, answers)

@@ -30,7 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from instruments import Instrument, Item
 from survey.accounts.operations import EMAIL_PATTERN
 from survey.responses.messages import declined_field_key, invalid_number_message, required_message
-from survey.responses.operations import DECLINED
+from survey.responses.operations import DECLINED, Declined
 
 DECLINED_VALUE = "declined"  # the "Prefer not to say" radio's value (never stored as a code)
 PHONE_MESSAGE = "Enter a phone number using only digits, spaces and +, like 07700 900123."
@@ -44,6 +44,7 @@ class CodeRadioField(RadioField):
     """
 
     allow_declined = False
+    data: int | Declined | None
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or valuelist[0] == "":
@@ -174,7 +175,7 @@ def _section_form_class(section: Instrument, enforce_required: bool) -> type[Fla
 
 def section_form(section: Instrument, *, enforce_required: bool, data: Mapping[str, Any] | None = None) -> FlaskForm:
     """A form for one section; `enforce_required` is off for "back" and "save for later"."""
-    shown = {}
+    shown: dict[str, Any] = {}
     for item in section.items:
         if data is None or item.key not in data:
             continue

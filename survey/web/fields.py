@@ -47,6 +47,8 @@ MONTH_NAMES = {
 class DateInputField(Field):
     """An optional date typed as day, month and year; `data` is a `date` or None."""
 
+    data: date | None
+
     def __init__(self, label: str | None = None, validators: Any = None, *, what: str | None = None, **kwargs: Any):
         super().__init__(label, validators, **kwargs)
         self.what = what or (label or "The date")  # how messages name the date ("The opening date")
@@ -54,8 +56,8 @@ class DateInputField(Field):
         self.error_parts: tuple[str, ...] = ()  # which boxes to highlight
 
     def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
-        self.process_errors = []
-        self.errors = []
+        self.process_errors: list[str] = []
+        self.errors: list[str] = []
         if data is unset_value:
             data = self.default() if callable(self.default) else self.default
         self.object_data = data
@@ -110,6 +112,8 @@ def _from_iso(text: str) -> dict[str, str | None]:
 class WholeNumberField(IntegerField):
     """A number typed in a text box (inputmode numeric) whose "not a number" message is in plain words
     (WTForms' own is "Not a valid integer value")."""
+
+    data: int | None
 
     def __init__(self, label: str, validators: Any = None, *, message: str, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})

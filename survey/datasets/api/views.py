@@ -15,7 +15,7 @@ from flask import Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from analysis.dataset import DatasetError
+from analysis.cells import DatasetError
 from survey.accounts.api_tokens import mark_used
 from survey.blueprints import api as bp
 from survey.database import allow_writes
