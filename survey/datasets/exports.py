@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from analysis.dataset import DatasetError
+from analysis.cells import DatasetError
 from survey import jobs
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
