@@ -18,7 +18,7 @@ from statsmodels.regression.mixed_linear_model import (
     MixedLMParams,
 )
 
-from analysis.ols import Estimate, FloatArray, identified
+from analysis.ols import COLLINEAR, Estimate, FloatArray, term_position
 
 # statsmodels #10239: a zero group variance can mark a failed fit. Relative to the residual
 # variance, below 1e-4 counts as zero: the mixed model then adds nothing to OLS
@@ -147,9 +147,9 @@ def mixed_estimate(
     y: FloatArray, x: FloatArray, names: list[str], term: str, groups: Any, confidence: float
 ) -> Estimate:
     """The estimate of `term` in a random-intercept MixedLM on `groups` (REML, z-based); no p-value if degenerate."""
-    position = names.index(term)
-    if not identified(x, position):
-        return Estimate(len(y), warning="the exposure cannot be separated from the covariates (collinear)")
+    position = term_position(x, names, term)
+    if position is None:
+        return Estimate(len(y), warning=COLLINEAR)
     codes = pd.factorize(np.asarray(groups))[0]
     fit = fit_mixedlm(MixedLM(y, x, groups=codes), start_params=random_intercept_start(y, x, codes))
     if fit.result is None:

@@ -184,9 +184,9 @@ def crv3_estimate(
     y: FloatArray, x: FloatArray, names: list[str], term: str, groups: Any, confidence: float
 ) -> Estimate:
     """The estimate of `term` with CRV3 errors clustered on `groups` (`fit_crv3`, else `crv3_coefficient`)."""
-    position = names.index(term)
-    if not identified(x, position):
-        return Estimate(len(y), warning="the exposure cannot be separated from the covariates (collinear)")
+    position = term_position(x, names, term)
+    if position is None:
+        return Estimate(len(y), warning=COLLINEAR)
     codes = pd.factorize(np.asarray(groups))[0]
     gram = x.T @ x
     for cluster in np.unique(codes):
@@ -223,6 +223,15 @@ def _identified_in_gram(gram: FloatArray, position: int) -> bool:
     inverse, _ = _symmetric_pinv(gram[np.ix_(others, others)], len(gram))
     residual = float(gram[position, position] - gram[position, others] @ inverse @ gram[others, position])
     return gram[position, position] > 0 and residual > 1e-9 * float(gram[position, position])
+
+
+COLLINEAR = "the exposure cannot be separated from the covariates (collinear)"
+
+
+def term_position(x: FloatArray, names: list[str], term: str) -> int | None:
+    """The column of `term` in `x`, or None when it is a combination of the other columns."""
+    position = names.index(term)
+    return position if identified(x, position) else None
 
 
 def identified(x: FloatArray, position: int) -> bool:

@@ -7,9 +7,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import psutil
 import requests
@@ -86,21 +87,16 @@ class GunicornServer:
 
     def busy_worker(self, timeout: float = 5.0) -> psutil.Process:
         """A worker with a client's connection open, i.e. in the middle of a request."""
-        port = int(self.url.rsplit(":", 1)[1])
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for worker in self.workers():
-                try:
-                    connections = worker.net_connections(kind="tcp")
-                except psutil.NoSuchProcess:
-                    continue
-                if any(c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port for c in connections):
-                    return worker
-            time.sleep(0.002)
-        raise RuntimeError("no gunicorn worker was serving a request")
+        return self._worker_with(lambda c: c.status == psutil.CONN_ESTABLISHED, "was serving a request", timeout)
 
     def worker_serving(self, client_port: int, timeout: float = 5.0) -> psutil.Process:
         """The worker holding the connection that a client opened from local port `client_port`."""
+        return self._worker_with(
+            lambda c: bool(c.raddr) and c.raddr.port == client_port, f"holds the connection from {client_port}", timeout
+        )
+
+    def _worker_with(self, wanted: Callable[[Any], bool], what: str, timeout: float) -> psutil.Process:
+        """The first worker with a connection on the server's port that `wanted` accepts."""
         port = int(self.url.rsplit(":", 1)[1])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -109,10 +105,10 @@ class GunicornServer:
                     connections = worker.net_connections(kind="tcp")
                 except psutil.NoSuchProcess:
                     continue
-                if any(c.laddr.port == port and c.raddr and c.raddr.port == client_port for c in connections):
+                if any(c.laddr.port == port and wanted(c) for c in connections):
                     return worker
             time.sleep(0.002)
-        raise RuntimeError(f"no gunicorn worker holds the connection from port {client_port}")
+        raise RuntimeError(f"no gunicorn worker {what}")
 
     def stop(self) -> None:
         """Stop the master (and so its workers); kill whatever does not stop in time."""

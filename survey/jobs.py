@@ -220,6 +220,11 @@ def new_result_name(folder: str, job_id: int) -> str:
     return f"{folder}/{job_id}-{secrets.token_hex(8)}.zip"
 
 
+def finished_file(job: ReportJob | ExportJob) -> Path | None:
+    """A finished job's zip, or None when it is not ready or was purged."""
+    return result_path(job.file_path) if job.status == "done" else None
+
+
 def result_path(relative: str | None) -> Path | None:
     """The result file a job row points at, or None when it has none, was purged, or points out
     of RESULTS_DIR."""

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
+from survey import jobs
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
 from survey.database import allow_writes, utcnow
@@ -92,7 +93,7 @@ def export_job(job_id: int) -> str:
 @roles_required(*RESEARCH)
 def download_export(job_id: int) -> Response:
     job = db.get_or_404(ExportJob, job_id)
-    path = exports.job_file(job)
+    path = jobs.finished_file(job)
     if path is None:
         abort(404)
     allow_writes()

@@ -251,11 +251,6 @@ KIND = jobs.Kind(
 )
 
 
-def job_file(job: ExportJob) -> Path | None:
-    """The finished zip of a job, or None when it is not ready or was purged."""
-    return jobs.result_path(job.file_path) if job.status == "done" else None
-
-
 def record_job_download(user: User, job: ExportJob) -> None:
     """Log one download of a finished job's zip (the caller commits)."""
     filters = job_request(job).filters()

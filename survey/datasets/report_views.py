@@ -7,9 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
+from survey import jobs
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
-from survey.datasets.reports import job_file, recent_jobs, request_report, start
+from survey.datasets.reports import recent_jobs, request_report, start
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Campaign, Community, ReportJob
@@ -56,7 +57,7 @@ def report(job_id: int) -> str:
 @bp.get("/reports/<int:job_id>/download")
 @roles_required(*RESEARCH)
 def download_report(job_id: int) -> Response:
-    path = job_file(db.get_or_404(ReportJob, job_id))
+    path = jobs.finished_file(db.get_or_404(ReportJob, job_id))
     if path is None:
         abort(404)
     # A download, not a page: the report's embedded figures never run under the app's CSP.

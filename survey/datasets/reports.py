@@ -91,11 +91,6 @@ KIND = jobs.Kind(
 )
 
 
-def job_file(job: ReportJob) -> Path | None:
-    """The finished zip of a report, or None when it is not ready or was purged."""
-    return jobs.result_path(job.file_path) if job.status == "done" else None
-
-
 def valuation_config(deflators_file: str | None, price_year: int | None) -> AnalysisConfig | None:
     """The analysis settings from the app's VALUATION_* settings (None: the analysis defaults).
 
