@@ -158,6 +158,29 @@ def test_login_is_throttled_per_account(database_url):
         db.engine.dispose()
 
 
+def test_successful_sign_ins_do_not_count_towards_the_account_lockout(database_url):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute"})
+    with app.app_context():
+        from survey.accounts.operations import create_user
+
+        create_user("r@example.org", "researcher", STAFF_PASSWORD)
+        db.session.commit()
+    good = {"email": "r@example.org", "password": STAFF_PASSWORD}
+    bad = {"email": "r@example.org", "password": "wrong password!"}
+    for _ in range(5):  # scripted sign-ins, each from a fresh session
+        client = app.test_client()
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        assert client.post("/login", data={"csrf_token": token, **good}).status_code == 303
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    statuses = [client.post("/login", data={"csrf_token": token, **bad}).status_code for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    # Once locked, the right password is refused too until the window passes.
+    assert client.post("/login", data={"csrf_token": token, **good}).status_code == 429
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_one_time_reset_link(app, client, make_user, login):
     make_user("p@example.org", "peer")
     with app.app_context():

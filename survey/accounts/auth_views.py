@@ -28,6 +28,11 @@ def _account_key() -> str:
     return "login:" + request.form.get("email", "").strip().lower()
 
 
+def _failed_sign_in(response: HTTPResponse) -> bool:
+    """Only a refused sign-in (422) counts towards the account's lockout, never a successful one."""
+    return response.status_code == 422
+
+
 def _landing() -> str:
     """Where staff start: researchers and admins on the research home, peers on fieldwork."""
     return url_for("research.home") if current_user.role in RESEARCH else url_for("fieldwork.home")
@@ -42,7 +47,12 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed_sign_in,
+)
 def login() -> HTTPResponse | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
