@@ -176,6 +176,35 @@ def test_deactivation_ends_every_session_and_reactivation_lets_them_back(app, ad
     assert login("peer@example.org", target=app.test_client()).status_code == 303
 
 
+def test_deactivation_revokes_api_tokens_so_reactivation_does_not_revive_them(app, admin, make_user):
+    make_user("rita@example.org", "researcher")
+    with app.app_context():
+        from survey.accounts.api_tokens import create_token
+
+        owner = db.session.scalars(select(User).filter_by(email="rita@example.org")).one()
+        _row, token = create_token(owner, "nightly script")
+        _old, already_revoked = create_token(owner, "old laptop")
+        _old.revoked_at = _old.created_at
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/communities", headers=headers).status_code == 200
+
+    user = _user(app, "rita@example.org")
+    assert post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/deactivate").status_code == 303
+    assert post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reactivate").status_code == 303
+    assert app.test_client().get("/api/v1/communities", headers=headers).status_code == 401
+    with app.app_context():
+        from survey.models import ApiToken
+
+        tokens = {row.name: row for row in db.session.scalars(select(ApiToken))}
+        assert tokens["nightly script"].revoked_at is not None
+        assert tokens["old laptop"].revoked_at == tokens["old laptop"].created_at  # not re-stamped
+    revocations = [event for event in _audit(app, "api_token", "update") if event[0] != "system"]
+    assert len(revocations) == 1  # the live token only; the one revoked by the setup above is left alone
+    actor, changes = revocations[0]
+    assert actor == ADMIN and changes["revoked_at"][0] is None and changes["revoked_at"][1]
+
+
 def test_assignments_decide_which_campaigns_a_peer_sees(app, admin, make_campaign, make_user, login):
     make_campaign("dover-town", asset_slugs=("dover_library",))
     make_campaign("sheppey", asset_slugs=("sheppey_library",))

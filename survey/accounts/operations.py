@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey.database import utcnow
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
-from survey.models import ROLES, Community, PasswordReset, User
+from survey.models import ROLES, ApiToken, Community, PasswordReset, User
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -104,9 +104,18 @@ def set_password(user: User, new: str) -> None:
 
 
 def set_active(user: User, active: bool) -> None:
+    """Deactivating ends every session and revokes every live API token for good.
+
+    Revoked, not suspended: reactivating the account must not bring back a token that may have
+    been copied while the account was meant to be closed. The owner creates new ones.
+    """
     user.active = active
     if not active:
         end_all_sessions(user)
+        live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        now = utcnow()
+        for token in db.session.scalars(live):
+            token.revoked_at = now
 
 
 def _token_hash(token: str) -> str:
