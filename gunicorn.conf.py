@@ -6,6 +6,7 @@ Every value can be overridden on the command line (`gunicorn -w 4 ...`) or from 
 
 import multiprocessing
 import os
+from typing import Any
 
 # Behind nginx or Caddy on the same machine; the proxy owns the public port and TLS.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -28,3 +29,16 @@ secure_scheme_headers: dict[str, str] = {}
 # The workers' heartbeat files in memory: a slow disk must not make the arbiter kill them.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
+
+
+def on_starting(server: Any) -> None:
+    """Refuse several workers that would each keep their own rate-limit counters in production.
+
+    Checked here rather than above because `-w` on the command line overrides `workers`; the
+    arbiter prints a RuntimeError as one "Error: ..." line and exits 1.
+    """
+    from survey.config import per_process_rate_limits_problem
+
+    problem = per_process_rate_limits_problem(server.cfg.workers, os.environ)
+    if problem:
+        raise RuntimeError(problem)

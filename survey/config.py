@@ -24,6 +24,39 @@ def _env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _env_flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    return default if not raw else raw not in ("0", "false", "no")
+
+
+def per_process_rate_limits_problem(workers: int, environ: Mapping[str, str]) -> str | None:
+    """Why these settings must not start `workers` web workers, or None if they may.
+
+    With a per-process store (`memory://`, the default) each worker counts on its own, so N workers
+    allow N times every documented limit, sign-in guessing included. That is tolerable on a laptop
+    but not in production, which we recognise as the app does for secure cookies: behind a trusted
+    proxy (TRUSTED_PROXIES > 0), PREFERRED_URL_SCHEME=https or SESSION_COOKIE_SECURE=true.
+    Called by gunicorn.conf.py before any worker starts.
+    """
+    if workers <= 1 or not _env_flag(environ, "RATELIMIT_ENABLED", True):
+        return None
+    store = environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    if not store.startswith("memory"):
+        return None
+    try:
+        trusted = int(environ.get("TRUSTED_PROXIES", "").strip() or 0)
+    except ValueError:
+        trusted = 1  # the app refuses it anyway; never let a typo skip this check
+    https = environ.get("PREFERRED_URL_SCHEME", "").strip().lower() == "https"
+    if not (trusted > 0 or https or _env_flag(environ, "SESSION_COOKIE_SECURE", False)):
+        return None
+    return (
+        f"RATELIMIT_STORAGE_URI is {store}, a per-process store, and {workers} workers would each count on their "
+        f"own ({workers} times every rate limit, sign-in guessing included). Set RATELIMIT_STORAGE_URI=redis://"
+        "127.0.0.1:6379/0, or run one worker (WEB_CONCURRENCY=1), or RATELIMIT_ENABLED=false (load tests only)."
+    )
+
+
 def normalise_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain `postgresql://` (and Heroku-style `postgres://`) URLs."""
     for prefix in ("postgres://", "postgresql://"):
@@ -102,7 +135,7 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
         "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 48),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() not in ("0", "false", "no"),
+        "RATELIMIT_ENABLED": _env_flag(os.environ, "RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Sign-in attempts: per account (guessing one password) and per address (spraying many).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),

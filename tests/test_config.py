@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import runpy
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import text
@@ -84,3 +90,57 @@ def test_times_show_in_london_whatever_the_server_zone(app, monkeypatch):
         winter = datetime(2026, 12, 1, 11, 30, tzinfo=UTC)
         assert local_time(summer) == "01 July 2026, 12:30"  # BST
         assert local_time(winter) == "01 December 2026, 11:30"  # GMT
+
+
+GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+RATE_LIMIT_SETTINGS = ("RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED", "TRUSTED_PROXIES", "PREFERRED_URL_SCHEME")
+
+
+def _gunicorn_starting(monkeypatch, workers: int, **environ: str) -> None:
+    """Run gunicorn.conf.py's on_starting hook as the arbiter would, with only `environ` set."""
+    for name in (*RATE_LIMIT_SETTINGS, "SESSION_COOKIE_SECURE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    hooks = runpy.run_path(str(GUNICORN_CONF))
+    hooks["on_starting"](SimpleNamespace(cfg=SimpleNamespace(workers=workers)))
+
+
+@pytest.mark.parametrize(
+    "production",
+    [{"TRUSTED_PROXIES": "1"}, {"PREFERRED_URL_SCHEME": "https"}, {"SESSION_COOKIE_SECURE": "true"}],
+    ids=["proxy", "https", "secure-cookies"],
+)
+@pytest.mark.parametrize("store", [{}, {"RATELIMIT_STORAGE_URI": "memory://"}], ids=["unset", "memory"])
+def test_gunicorn_refuses_several_workers_with_a_per_process_rate_limit_store_in_production(
+    monkeypatch, production, store
+):
+    with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI is memory://.*3 workers"):
+        _gunicorn_starting(monkeypatch, 3, **production, **store)
+
+
+@pytest.mark.parametrize(
+    ("workers", "environ"),
+    [
+        (1, {"TRUSTED_PROXIES": "1"}),  # one worker counts for everyone
+        (3, {"TRUSTED_PROXIES": "1", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}),
+        (3, {"TRUSTED_PROXIES": "1", "RATELIMIT_ENABLED": "false"}),
+        (3, {}),  # a laptop: plain HTTP, no proxy
+        (3, {"TRUSTED_PROXIES": "0", "PREFERRED_URL_SCHEME": "http", "SESSION_COOKIE_SECURE": "false"}),
+    ],
+    ids=["one-worker", "redis", "limits-off", "development", "explicitly-plain"],
+)
+def test_gunicorn_starts_when_the_rate_limits_hold(monkeypatch, workers, environ):
+    _gunicorn_starting(monkeypatch, workers, **environ)
+
+
+def test_gunicorn_exits_with_one_line_naming_the_setting(tmp_path):
+    env = {name: value for name, value in os.environ.items() if name not in RATE_LIMIT_SETTINGS}
+    env |= {"TRUSTED_PROXIES": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "x"}
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:0", "wsgi:app"]
+    started = subprocess.run(
+        command, cwd=GUNICORN_CONF.parent, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert started.returncode == 1
+    assert "Error: RATELIMIT_STORAGE_URI is memory://" in started.stderr
+    assert "Traceback" not in started.stderr
