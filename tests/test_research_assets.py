@@ -371,3 +371,59 @@ def test_question_phrase_defaults_by_kind_and_is_edited_in_the_form_and_the_csv(
         assert "words only" in refused["question_phrase"]
         exported = export_assets(community)
         assert "question_phrase" in exported.splitlines()[0] and ",take part in," in exported
+
+
+def test_csv_with_control_characters_is_refused_in_the_dry_run_with_row_and_column(
+    app, client, make_campaign, make_user, login
+):
+    """A NUL passed the dry run and then answered 500 on PostgreSQL (stored as-is on SQLite)."""
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    before, audit_before = _assets(app), _audit_count(app)
+    text = "\r\n".join(
+        [
+            HEADER,
+            'tabbed,Tab\there,place,"Two\r\nlines",,,,no',  # 1: tab and line breaks are fine
+            "nul_name,Cafe\x00,place,,,,,no",  # 2: NUL in the name
+            "bell,Bell,place,,Ring \x07 twice,,,no",  # 3: BEL in the location
+            "escape,Escape,place,,,,,no\x1b",  # 4: ESC in the last column
+        ]
+    )
+    checked = _upload(client, text)
+    assert checked.status_code == 422
+    html = checked.get_data(as_text=True)
+    rows = re.findall(r'<tr><td class="number">(\w+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>', html)
+    assert [(int(row), column) for row, column, _reason in rows] == [(2, "name"), (3, "location"), (4, "retired")]
+    assert "a NUL byte (U+0000)" in rows[0][2] and "U+0007" in rows[1][2] and "U+001B" in rows[2][2]
+    assert 'name="content"' not in html
+    forced = client.post(
+        f"{IMPORT}/confirm", data={"csrf_token": csrf_token(html), "content": b64encode(text.encode()).decode()}
+    )
+    assert forced.status_code == 422
+    assert _assets(app) == before and _audit_count(app) == audit_before
+
+    header = _upload(client, HEADER.replace("name", "na\x00me", 1) + "\nx,X,place,,,,,no")
+    assert header.status_code == 422
+    named = r'<td class="number">header</td><td>column 2</td><td>This cell holds a NUL byte'
+    assert re.search(named, header.get_data(as_text=True))
+
+
+def test_csv_round_trip_is_a_no_op_whatever_order_the_dimensions_were_stored_in(
+    app, client, make_campaign, make_user, login
+):
+    """Six-ways dimensions stored out of the catalogue order (older rows, the demo, the API) used to
+    re-import as "update 1" with an audit event: the file was normalised and the stored value was not."""
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    with app.app_context():
+        library = db.session.scalars(select(Asset).filter_by(slug="dover_library")).one()
+        library.sixways_dimensions = ["keep_learning", "connect"]
+        db.session.commit()
+    before, audit_before = _assets(app), _audit_count(app)
+    exported = client.get(f"{LOG[:-7]}/assets.csv")
+    checked = _upload(client, exported.data)
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "add 0, update 0" in html
+    assert _confirm(client, html).status_code == 303
+    assert "0 added, 0 updated" in client.get(LOG).get_data(as_text=True)
+    assert _assets(app) == before and _audit_count(app) == audit_before

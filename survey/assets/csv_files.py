@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -35,6 +36,9 @@ OPTIONAL_COLUMNS = ("cost_year", "question_phrase")
 TEXT_COLUMNS = ("name", "description", "location")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
+# C0 control characters other than tab, line feed and carriage return: never typed into a cell, and
+# PostgreSQL cannot store NUL in text at all (SQLite would keep it and pass it on to every export).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ def read_records(
     except csv.Error as error:
         report.problems.append(Problem(0, "", f"The file is not readable as CSV ({error})."))
         return None
+    if CONTROL_CHARACTERS.search(text):  # one pass over the text; cells are searched only when it finds one
+        report.problems.extend(_control_character_problems(records))
     if not records or not any(cell.strip() for cell in records[0]):
         report.problems.append(Problem(0, "", "The file is empty: the first line must name the columns."))
         return None
@@ -140,6 +146,24 @@ def read_records(
     for name in sorted({name for name in header if header.count(name) > 1}):
         report.problems.append(Problem(0, name, "This column appears more than once."))
     return (header, records[1:]) if report.ok else None
+
+
+def _control_character_problems(records: list[list[str]]) -> list[Problem]:
+    """One problem per cell holding a control character, named by row and column (header name or position)."""
+    header = [name.strip().lower() for name in records[0]] if records else []
+    problems = []
+    for number, record in enumerate(records):
+        for position, cell in enumerate(record):
+            found = CONTROL_CHARACTERS.search(cell)
+            if found is None:
+                continue
+            named = header[position] if number > 0 and position < len(header) and header[position] else ""
+            column = named or f"column {position + 1}"
+            code = ord(found.group())
+            what = "a NUL byte (U+0000)" if code == 0 else f"the control character U+{code:04X}"
+            reason = f"This cell holds {what}; remove it (tabs and line breaks are fine)."
+            problems.append(Problem(number, column, reason))
+    return problems
 
 
 def check_import(community: Community, text: str) -> ImportReport:

@@ -311,8 +311,8 @@ def changed_columns(asset: Asset, values: AssetFields) -> list[str]:
     changed = []
     for column in ASSET_COLUMNS:
         old, new = getattr(asset, column), getattr(values, column)
-        if column == "sixways_dimensions":
-            old, new = list(old or []), list(new)
+        if column == "sixways_dimensions":  # a set: rows stored in another order are unchanged, not updated
+            old, new = set(old or []), set(new)
         if old != new:
             changed.append(column)
     return changed
