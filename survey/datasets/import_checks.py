@@ -74,6 +74,7 @@ class ImportReport:
     problem_total: int = 0
     new_by_campaign: dict[str, int] = field(default_factory=dict)
     added: int = 0
+    unreadable: bool = False  # the file could not be read as a table: its one problem says why
 
     @property
     def ok(self) -> bool:
