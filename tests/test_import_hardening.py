@@ -75,10 +75,24 @@ def _sheet_xml(rows: Sequence[Sequence[object]], dimension: str, doctype: str = 
     )
 
 
-def _xlsx(sheet_xml: str) -> bytes:
+def _xlsx(sheet_xml: str, shared_strings: Sequence[str] = ()) -> bytes:
+    """A workbook of one sheet; `shared_strings` (raw XML text) are cells t="s" in Excel's own way."""
+    parts = dict(_PARTS)
+    if shared_strings:
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            "</Relationships>",
+            f'<Relationship Id="rId2" Target="sharedStrings.xml" Type="{_DOC}/sharedStrings"/></Relationships>',
+        )
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        items = "".join(f"<si><t>{text}</t></si>" for text in shared_strings)
+        parts["xl/sharedStrings.xml"] = f'<sst xmlns="{_MAIN}" count="{len(shared_strings)}">{items}</sst>'
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, xml in _PARTS.items():
+        for name, xml in parts.items():
             archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + xml)
         archive.writestr(SHEET, sheet_xml)
     return buffer.getvalue()
@@ -285,3 +299,53 @@ def test_a_row_problem_still_exits_1_with_the_report(app, runner, make_campaign,
     bad.write_bytes(_csv([_row("r-1", wemwbs_1=9)]))
     result = runner.invoke(args=["import-responses", str(bad), "--dry-run"])
     assert result.exit_code == 1 and "row 2, column wemwbs_1:" in result.output
+
+
+# --- 3. control characters ------------------------------------------------------------------------
+
+CONTROL_REASON = "holds the control character U+{:04X}, which no spreadsheet shows: remove it"
+
+
+def test_control_characters_in_a_csv_are_refused_by_row_and_column(app, make_campaign):
+    make_campaign()
+    rows = _rows(4)
+    rows[1]["wemwbs_3"] = "3\x00"  # a NUL byte: PostgreSQL refuses it, SQLite stores it
+    rows[2]["response_id"] = "r-\x07x"
+    rows[3]["mode"] = "paper\x1b"
+    rows[0]["gender"] = "1\t"  # tab, CR and LF are ordinary whitespace
+    report = _check(app, _csv(rows))
+    assert not report.ok
+    shown = [(p.row, p.column, p.reason) for p in report.problems if "control character" in p.reason]
+    assert shown == [
+        (3, "wemwbs_3", CONTROL_REASON.format(0)),
+        (4, "response_id", CONTROL_REASON.format(7)),
+        (5, "mode", CONTROL_REASON.format(0x1B)),
+    ]
+    assert _count(app, Response) == 0
+
+
+def test_control_characters_in_a_header_and_at_a_cell_edge_are_refused(app, make_campaign):
+    make_campaign()
+    data = _csv(_rows(2)).replace(b"gender", b"gender\x01", 1).replace(b"r-002", b"r-002\x1f", 1)
+    report = _check(app, data)
+    shown = [(p.row, p.column, p.reason) for p in report.problems if "control character" in p.reason]
+    header = next(n for n, name in enumerate(data.split(b"\n")[0].split(b","), start=1) if name == b"gender\x01")
+    assert shown == [(1, f"column {header}", CONTROL_REASON.format(1)), (3, "response_id", CONTROL_REASON.format(0x1F))]
+
+
+def test_control_characters_in_xlsx_cells_are_refused_by_row_and_column(app, client, make_campaign, make_user, login):
+    make_campaign()
+    sign_in(make_user, login)
+    table = _table(_rows(3))
+    column = table[0].index("wemwbs_5") + 1
+    cell = f'<c r="{get_column_letter(column)}3" t="s"><v>0</v></c>'
+    sheet = _sheet_xml(table, "A1").replace(
+        f'<c r="{get_column_letter(column)}3" t="inlineStr"><is><t>3</t></is></c>', cell
+    )
+    assert cell in sheet
+    data = _xlsx(sheet, ["_x0002_4"])  # how Excel writes a control character into its XML
+    report = _check(app, data, "responses.xlsx")
+    shown = [(p.row, p.column, p.reason) for p in report.problems if "control character" in p.reason]
+    assert shown == [(3, "wemwbs_5", CONTROL_REASON.format(2))] and not report.ok
+    page = _upload(client, data, "responses.xlsx")
+    assert page.status_code == 422 and "U+0002" in page.get_data(as_text=True)

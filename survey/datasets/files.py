@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
@@ -20,6 +21,11 @@ from typing import Any
 import pandas as pd
 from openpyxl import load_workbook
 
+# C0 control characters other than tab, LF and CR: no spreadsheet shows them, and PostgreSQL refuses NUL.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
+# ST_Xstring), and a literal "_x" as "_x005F_x"; openpyxl leaves them escaped, Excel shows them decoded.
+XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".zip")
 HEADER_ROW = 1
 SHEET_NAME = "responses"  # the dataset export's sheet; otherwise the first sheet is read
@@ -64,6 +70,7 @@ class TextTable:
 
     header: list[str]
     cells: pd.DataFrame
+    controls: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column position, character)
 
 
 def sha256(data: bytes) -> str:
@@ -197,12 +204,28 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date | time):
         return value.isoformat()
+    if isinstance(value, str) and "_x" in value:
+        return XML_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), value)
     return str(value)
 
 
 def _text_table(header: Sequence[Any], body: pd.DataFrame) -> TextTable:
+    controls = _controls([header], HEADER_ROW) + _controls(body.to_numpy(), HEADER_ROW + 1)
     cells = body.reset_index(drop=True).astype(object).fillna("").map(lambda text: str(text).strip())
     cells.columns = pd.RangeIndex(cells.shape[1])
     cells.index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + len(cells))
     blank = (cells == "").all(axis=1)
-    return TextTable([str(name).strip() for name in header], cells[~blank])
+    return TextTable([str(name).strip() for name in header], cells[~blank], controls)
+
+
+def _controls(rows: Any, first_row: int) -> list[tuple[int, int, str]]:
+    """(row, column position, character) of each cell holding a control character, rows from `first_row`."""
+    texts = [[str(value) for value in row] for row in rows]
+    if not CONTROL.search("".join("".join(row) for row in texts)):
+        return []  # the usual case, in one pass over the text
+    return [
+        (first_row + number, position, found.group())
+        for number, row in enumerate(texts)
+        for position, text in enumerate(row)
+        if (found := CONTROL.search(text))
+    ]
