@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
@@ -116,7 +117,8 @@ def _read_csv(data: bytes) -> TextTable:
     refusal = _over_limit(*raw.shape)
     if refusal:
         raise UnreadableFile(refusal)
-    return _text_table(raw.iloc[0].tolist(), raw.iloc[1:])
+    values = raw.to_numpy(dtype=object)  # one block: pandas' per-column overhead made wide files slow
+    return _text_table(values[0].tolist(), values[1:])
 
 
 def _read_xlsx(data: bytes) -> TextTable:
@@ -136,8 +138,10 @@ def _read_xlsx(data: bytes) -> TextTable:
     if not rows:
         raise UnreadableFile("the sheet is empty")
     width = max(len(row) for row in rows)
-    padded = [row + [""] * (width - len(row)) for row in rows]
-    return _text_table(padded[0], pd.DataFrame(padded[1:], columns=range(width), dtype=object))
+    body = np.full((len(rows) - 1, width), "", dtype=object)
+    for number, row in enumerate(rows[1:]):
+        body[number, : len(row)] = row
+    return _text_table(rows[0] + [""] * (width - len(rows[0])), body)
 
 
 def _sheet_rows(sheet: Any) -> list[list[str]]:
@@ -209,12 +213,14 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _text_table(header: Sequence[Any], body: pd.DataFrame) -> TextTable:
-    controls = _controls([header], HEADER_ROW) + _controls(body.to_numpy(), HEADER_ROW + 1)
-    cells = body.reset_index(drop=True).astype(object).fillna("").map(lambda text: str(text).strip())
-    cells.columns = pd.RangeIndex(cells.shape[1])
-    cells.index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + len(cells))
-    blank = (cells == "").all(axis=1)
+def _text_table(header: Sequence[Any], body: np.ndarray) -> TextTable:
+    """The table from the header cells and a 2-D array of body cells, stripped, blank rows left out."""
+    controls = _controls([header], HEADER_ROW) + _controls(body.tolist(), HEADER_ROW + 1)
+    rows, columns = body.shape
+    stripped = np.array([str(text).strip() for text in body.ravel().tolist()], dtype=object).reshape(rows, columns)
+    index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + rows)
+    cells = pd.DataFrame(stripped, index=index, columns=pd.RangeIndex(columns), dtype=object)
+    blank = (stripped == "").all(axis=1)
     return TextTable([str(name).strip() for name in header], cells[~blank], controls)
 
 
