@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit.trail import acting_as
-from survey.datasets.imports import SUFFIXES, ImportRejected, dry_run, import_responses
+from survey.datasets.imports import SUFFIXES, ImportRejected, ImportReport, dry_run, import_responses
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS
@@ -127,6 +127,7 @@ def export_command(
 def import_responses_command(file: Path, check_only: bool) -> None:
     """Import responses from FILE (.csv, .xlsx or a dataset .zip) in the dataset format; exit 1 on any problem.
 
+    A file that cannot be read as a table at all (damaged, or past the size limits) exits 2 with one line.
     Every cell is checked first; the import writes all new responses or none, and skips
     responses already imported into the same campaign.
     """
@@ -136,6 +137,7 @@ def import_responses_command(file: Path, check_only: bool) -> None:
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if check_only:
         report = dry_run(data, file.name, max_bytes=limit)
+        _refuse_unreadable(report)
         _echo(report.lines())
         if not report.ok:
             raise SystemExit(1)
@@ -147,6 +149,7 @@ def import_responses_command(file: Path, check_only: bool) -> None:
             db.session.commit()
     except ImportRejected as rejected:
         db.session.rollback()
+        _refuse_unreadable(rejected.report)
         _echo(rejected.report.lines())
         click.echo("Nothing was imported.", err=True)
         raise SystemExit(1) from None
@@ -157,6 +160,13 @@ def import_responses_command(file: Path, check_only: bool) -> None:
         ) from None
     _echo(report.lines())
     click.echo(f"Imported {report.added} responses; {report.already_present} already imported, skipped.")
+
+
+def _refuse_unreadable(report: ImportReport) -> None:
+    """Exit 2 with one line (no report table, no traceback) if the file could not be read at all."""
+    if report.unreadable:
+        click.echo(f"Error: {report.filename}: {report.problems[0].reason}", err=True)
+        raise SystemExit(2)
 
 
 def _echo(lines: Iterable[str]) -> None:

@@ -9,24 +9,57 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
+# C0 control characters other than tab, LF and CR: no spreadsheet shows them, and PostgreSQL refuses NUL.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
+# ST_Xstring), and a literal "_x" as "_x005F_x"; openpyxl leaves them escaped, Excel shows them decoded.
+XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".zip")
 HEADER_ROW = 1
 SHEET_NAME = "responses"  # the dataset export's sheet; otherwise the first sheet is read
 ZIP_MEMBER = "responses.csv"
+# Bounds on what an upload may hold, far above any real dataset (Excel's own sheet is 1,048,576 rows):
+# they keep a small hostile file from holding a worker's memory or CPU. Read when called, so tests
+# can lower them.
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 65_536
+MAX_CELLS = 20_000_000  # rows x columns of the table built from the file
+SCAN_FACTOR = 10  # spreadsheet cells looked at (formatted empty ones too) per allowed cell
 
 
 class UnreadableFile(Exception):
     """The file cannot be read as a table at all; the message says why, in words for the user."""
+
+
+def _over_limit(rows: int, columns: int) -> str | None:
+    """The refusal for a table of `rows` (header included) x `columns`, or None within the limits."""
+    if rows > MAX_ROWS:
+        return f"the file has more than {MAX_ROWS:,} rows, the limit for imports: split it into smaller files"
+    if columns > MAX_COLUMNS:
+        return f"the file has more than {MAX_COLUMNS:,} columns, the limit for imports"
+    if rows * columns > MAX_CELLS:
+        return _too_many_cells()
+    return None
+
+
+def _too_many_cells() -> str:
+    return (
+        f"the file has more than {MAX_CELLS:,} cells (rows x columns), the limit for imports: "
+        "split it into smaller files"
+    )
 
 
 @dataclass
@@ -38,6 +71,7 @@ class TextTable:
 
     header: list[str]
     cells: pd.DataFrame
+    controls: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column position, character)
 
 
 def sha256(data: bytes) -> str:
@@ -80,24 +114,62 @@ def _read_csv(data: bytes) -> TextTable:
         raise UnreadableFile("the file is empty") from None
     except pd.errors.ParserError as error:
         raise UnreadableFile(f"not a readable CSV file ({error})") from None
-    return _text_table(raw.iloc[0].tolist(), raw.iloc[1:])
+    refusal = _over_limit(*raw.shape)
+    if refusal:
+        raise UnreadableFile(refusal)
+    values = raw.to_numpy(dtype=object)  # one block: pandas' per-column overhead made wide files slow
+    return _text_table(values[0].tolist(), values[1:])
 
 
 def _read_xlsx(data: bytes) -> TextTable:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types: BadZipFile, KeyError, InvalidFileException...
-        raise UnreadableFile(f"not a readable Excel .xlsx file ({type(error).__name__})") from None
+        raise UnreadableFile(f"not a readable Excel .xlsx file ({_kind(error)})") from None
     try:
         sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        rows = _sheet_rows(sheet)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # a damaged member (BadZipFile, zlib.error) or bad XML (ParseError) inside
+        raise UnreadableFile(f"not a readable Excel .xlsx file ({_kind(error)})") from None
     finally:
         workbook.close()
     if not rows:
         raise UnreadableFile("the sheet is empty")
     width = max(len(row) for row in rows)
-    padded = [row + [""] * (width - len(row)) for row in rows]
-    return _text_table(padded[0], pd.DataFrame(padded[1:], columns=range(width), dtype=object))
+    body = np.full((len(rows) - 1, width), "", dtype=object)
+    for number, row in enumerate(rows[1:]):
+        body[number, : len(row)] = row
+    return _text_table(rows[0] + [""] * (width - len(rows[0])), body)
+
+
+def _sheet_rows(sheet: Any) -> list[list[str]]:
+    """The sheet's rows as text, up to the last cell holding a value; refused past the limits.
+
+    The sheet's declared ``<dimension>`` is ignored: a stale or hostile one (``A1:XFD1048576``)
+    would otherwise pad every row to its size.
+    """
+    sheet.reset_dimensions()
+    rows: list[list[str]] = []
+    blank: list[str] = []  # shared by every blank row: a stray cell far down costs a pointer a row
+    kept = width = scanned = 0
+    for values in sheet.iter_rows(values_only=True):
+        scanned += max(len(values), 1)
+        row = [_cell_text(value) for value in values]
+        while row and not row[-1].strip():
+            row.pop()  # trailing blank cells, e.g. formatted but empty
+        rows.append(row or blank)
+        if row:
+            kept, width = len(rows), max(width, len(row))
+        refusal = _over_limit(kept, width)
+        if refusal is None and len(rows) > MAX_ROWS:
+            refusal = _over_limit(len(rows), 0)  # blank rows without end: more than any real sheet holds
+        if refusal is None and scanned > SCAN_FACTOR * MAX_CELLS:
+            refusal = _too_many_cells()  # formatted empty cells without end
+        if refusal:
+            raise UnreadableFile(refusal)
+    return rows[:kept]
 
 
 def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
@@ -112,7 +184,18 @@ def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
         # Checked before reading: a small zip can expand enormously.
         if max_bytes is not None and members[0].file_size > max_bytes:
             raise UnreadableFile(f"{ZIP_MEMBER} in the .zip is larger than {max_bytes // (1024 * 1024)} MB")
-        return _read_csv(archive.read(members[0]))
+        try:
+            # Stops at the declared size, so a false small size cannot expand past the limit either.
+            content = archive.read(members[0])
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+            # A bad CRC or false size, damaged data, an unknown compression method, a password.
+            raise UnreadableFile(f"not a readable .zip file ({_kind(error)})") from None
+        return _read_csv(content)
+
+
+def _kind(error: Exception) -> str:
+    """What went wrong, for the message: the exception's name, or words where the name says nothing."""
+    return "damaged compressed data" if isinstance(error, zlib.error) else type(error).__name__
 
 
 def _cell_text(value: Any) -> str:
@@ -125,12 +208,30 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date | time):
         return value.isoformat()
+    if isinstance(value, str) and "_x" in value:
+        return XML_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), value)
     return str(value)
 
 
-def _text_table(header: Sequence[Any], body: pd.DataFrame) -> TextTable:
-    cells = body.reset_index(drop=True).astype(object).fillna("").map(lambda text: str(text).strip())
-    cells.columns = pd.RangeIndex(cells.shape[1])
-    cells.index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + len(cells))
-    blank = (cells == "").all(axis=1)
-    return TextTable([str(name).strip() for name in header], cells[~blank])
+def _text_table(header: Sequence[Any], body: np.ndarray) -> TextTable:
+    """The table from the header cells and a 2-D array of body cells, stripped, blank rows left out."""
+    controls = _controls([header], HEADER_ROW) + _controls(body.tolist(), HEADER_ROW + 1)
+    rows, columns = body.shape
+    stripped = np.array([str(text).strip() for text in body.ravel().tolist()], dtype=object).reshape(rows, columns)
+    index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + rows)
+    cells = pd.DataFrame(stripped, index=index, columns=pd.RangeIndex(columns), dtype=object)
+    blank = (stripped == "").all(axis=1)
+    return TextTable([str(name).strip() for name in header], cells[~blank], controls)
+
+
+def _controls(rows: Any, first_row: int) -> list[tuple[int, int, str]]:
+    """(row, column position, character) of each cell holding a control character, rows from `first_row`."""
+    texts = [[str(value) for value in row] for row in rows]
+    if not CONTROL.search("".join("".join(row) for row in texts)):
+        return []  # the usual case, in one pass over the text
+    return [
+        (first_row + number, position, found.group())
+        for number, row in enumerate(texts)
+        for position, text in enumerate(row)
+        if (found := CONTROL.search(text))
+    ]

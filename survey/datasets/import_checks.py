@@ -25,6 +25,7 @@ from analysis.columns import (
 )
 from survey.campaigns.operations import campaign_sections
 from survey.datasets.files import (
+    CONTROL,
     HEADER_ROW,
     TextTable,
 )
@@ -74,6 +75,7 @@ class ImportReport:
     problem_total: int = 0
     new_by_campaign: dict[str, int] = field(default_factory=dict)
     added: int = 0
+    unreadable: bool = False  # the file could not be read as a table: its one problem says why
 
     @property
     def ok(self) -> bool:
@@ -320,9 +322,22 @@ def _check_items(found: _Collector, items: pd.DataFrame, campaign: Campaign) -> 
         found.where(column, items[column], items[column].notna(), _always(reason))
 
 
+def _check_controls(table: TextTable, found: _Collector) -> None:
+    """Cells holding C0 control characters (tab, LF and CR aside), by row and column."""
+    for row, position, character in table.controls:
+        name = table.header[position] if position < len(table.header) else ""
+        column = name if name and not CONTROL.search(name) else f"column {position + 1}"
+        found.add(
+            row,
+            column,
+            f"holds the control character U+{ord(character):04X}, which no spreadsheet shows: remove it",
+        )
+
+
 def check_table(table: TextTable, filename: str) -> tuple[ImportReport, ImportPlan | None]:
     found = _Collector(table.header)
     report = ImportReport(filename=filename, rows=len(table.cells))
+    _check_controls(table, found)
     usable = _check_header(table, found)
     if any(name not in usable for name in REQUIRED_COLUMNS):
         return found.report(report), None  # rows cannot be matched to campaigns without these

@@ -71,7 +71,8 @@ def _checked(data: bytes, filename: str, max_bytes: int | None) -> tuple[ImportR
     try:
         table = read_table(data, filename, max_bytes)
     except UnreadableFile as error:
-        return ImportReport(filename=filename, problems=[Problem(None, "", str(error))], problem_total=1), None
+        problems = [Problem(None, "", str(error))]
+        return ImportReport(filename=filename, problems=problems, problem_total=1, unreadable=True), None
     return check_table(table, filename)
 
 

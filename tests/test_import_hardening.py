@@ -1,0 +1,351 @@
+"""Hostile and damaged response files: bounded reading, a clear refusal, never a 500 or a traceback.
+
+The red team's files are rebuilt here by generators (zipfile and a minimal SpreadsheetML sheet):
+no binary fixtures.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tracemalloc
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from flask import Flask
+from openpyxl.utils import get_column_letter
+
+from survey.datasets import files
+from survey.models import Response
+from tests.test_research_support import sign_in
+from tests.test_response_import import _check, _count, _csv, _row, _rows, _upload
+
+SHEET = "xl/worksheets/sheet1.xml"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        f'<Override PartName="/{SHEET}" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+        f'Type="{_DOC}/officeDocument"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>'
+        '<sheet name="responses" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+        f'Type="{_DOC}/worksheet"/></Relationships>'
+    ),
+}
+
+
+@pytest.fixture(autouse=True)
+def _instance_in_tmp(app: Flask, tmp_path: Path) -> None:
+    app.instance_path = str(tmp_path / "instance")
+
+
+def _sheet_xml(rows: Sequence[Sequence[object]], dimension: str, doctype: str = "", extra: str = "") -> str:
+    """A worksheet holding `rows` as inline strings from A1, declaring `dimension`; `extra` rows appended."""
+    body = "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{get_column_letter(c)}{r}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+            for c, value in enumerate(row, start=1)
+            if value != ""
+        )
+        + "</row>"
+        for r, row in enumerate(rows, start=1)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<worksheet xmlns="{_MAIN}">'
+        f'<dimension ref="{dimension}"/><sheetData>{body}{extra}</sheetData></worksheet>'
+    )
+
+
+def _xlsx(sheet_xml: str, shared_strings: Sequence[str] = ()) -> bytes:
+    """A workbook of one sheet; `shared_strings` (raw XML text) are cells t="s" in Excel's own way."""
+    parts = dict(_PARTS)
+    if shared_strings:
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            "</Relationships>",
+            f'<Relationship Id="rId2" Target="sharedStrings.xml" Type="{_DOC}/sharedStrings"/></Relationships>',
+        )
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        items = "".join(f"<si><t>{text}</t></si>" for text in shared_strings)
+        parts["xl/sharedStrings.xml"] = f'<sst xmlns="{_MAIN}" count="{len(shared_strings)}">{items}</sst>'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + xml)
+        archive.writestr(SHEET, sheet_xml)
+    return buffer.getvalue()
+
+
+def _table(rows: list[dict[str, object]]) -> list[list[object]]:
+    header = list(dict.fromkeys(key for row in rows for key in row))
+    return [header, *([row.get(name, "") for name in header] for row in rows)]
+
+
+def _patch_central_directory(data: bytes, member: str, *, crc: int | None = None, size: int | None = None) -> bytes:
+    """The zip with `member`'s CRC-32 or uncompressed size changed in the central directory (a false entry)."""
+    out = bytearray(data)
+    end = data.rfind(b"PK\x05\x06")
+    position = int.from_bytes(data[end + 16 : end + 20], "little")
+    while data[position : position + 4] == b"PK\x01\x02":
+        lengths = [int.from_bytes(data[position + at : position + at + 2], "little") for at in (28, 30, 32)]
+        if data[position + 46 : position + 46 + lengths[0]].decode() == member:
+            if crc is not None:
+                out[position + 16 : position + 20] = crc.to_bytes(4, "little")
+            if size is not None:
+                out[position + 24 : position + 28] = size.to_bytes(4, "little")
+        position += 46 + sum(lengths)
+    return bytes(out)
+
+
+def _damage_data(data: bytes, member: str) -> bytes:
+    """The zip with a byte of `member`'s compressed data flipped (the entries still agree)."""
+    offset = zipfile.ZipFile(io.BytesIO(data)).getinfo(member).header_offset
+    name_length, extra_length = (int.from_bytes(data[offset + at : offset + at + 2], "little") for at in (26, 28))
+    out = bytearray(data)
+    out[offset + 30 + name_length + extra_length + 2] ^= 0xFF
+    return bytes(out)
+
+
+def _zip_of_csv(csv: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("dataset/responses.csv", csv)
+    return buffer.getvalue()
+
+
+def _good_xlsx() -> bytes:
+    return _xlsx(_sheet_xml(_table(_rows(3)), "A1"))
+
+
+def _entity(name: str) -> str:
+    """A row whose one cell refers to the entity `name`."""
+    return f'<row r="1"><c r="A1" t="inlineStr"><is><t>&{name};</t></is></c></row>'
+
+
+_LAUGHS = (
+    '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+    + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+    + "]>"
+)
+MALFORMED: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    "xlsx with an external entity": (
+        "x.xlsx",
+        lambda: _xlsx(
+            _sheet_xml([], "A1", '<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>', _entity("x"))
+        ),
+        "not a readable Excel .xlsx file (ParseError)",
+    ),
+    "xlsx with a billion laughs": (
+        "x.xlsx",
+        lambda: _xlsx(_sheet_xml([], "A1", _LAUGHS, _entity("i"))),
+        "not a readable Excel .xlsx file (ParseError)",
+    ),
+    "xlsx sheet with a bad CRC": (
+        "x.xlsx",
+        lambda: _patch_central_directory(_good_xlsx(), SHEET, crc=1234),
+        "not a readable Excel .xlsx file (BadZipFile)",
+    ),
+    "xlsx sheet with a false size": (
+        "x.xlsx",
+        lambda: _patch_central_directory(_good_xlsx(), SHEET, size=10),
+        "not a readable Excel .xlsx file (BadZipFile)",
+    ),
+    "xlsx sheet with damaged data": (
+        "x.xlsx",
+        lambda: _damage_data(_good_xlsx(), SHEET),
+        "not a readable Excel .xlsx file (damaged compressed data)",
+    ),
+    "truncated xlsx": ("x.xlsx", lambda: _good_xlsx()[:-30], "not a readable Excel .xlsx file (BadZipFile)"),
+    "random bytes named .xlsx": ("x.xlsx", lambda: os.urandom(4096), "not a readable Excel .xlsx file (BadZipFile)"),
+    "zip member with a bad CRC": (
+        "x.zip",
+        lambda: _patch_central_directory(_zip_of_csv(_csv(_rows(3))), "dataset/responses.csv", crc=1234),
+        "not a readable .zip file (BadZipFile)",
+    ),
+    "zip member with a false size": (
+        "x.zip",
+        lambda: _patch_central_directory(_zip_of_csv(_csv(_rows(3))), "dataset/responses.csv", size=10),
+        "not a readable .zip file (BadZipFile)",
+    ),
+    "zip member with damaged data": (
+        "x.zip",
+        lambda: _damage_data(_zip_of_csv(_csv(_rows(300))), "dataset/responses.csv"),
+        "not a readable .zip file (damaged compressed data)",
+    ),
+    "truncated zip": ("x.zip", lambda: _zip_of_csv(_csv(_rows(3)))[:-30], "not a readable .zip file"),
+}
+
+
+def _refused_everywhere(app, client, runner, tmp_path, data: bytes, filename: str, reason: str) -> None:
+    """The dry run, the upload page (422) and the command line (exit 2, one line) all refuse with `reason`."""
+    report = _check(app, data, filename)
+    assert report.unreadable and [p.reason for p in report.problems] == [reason]
+    page = _upload(client, data, filename)
+    assert page.status_code == 422 and reason in page.get_data(as_text=True)
+    path = tmp_path / filename
+    path.write_bytes(data)
+    for args in (["import-responses", str(path), "--dry-run"], ["import-responses", str(path)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines() == [f"Error: {filename}: {reason}"]
+    assert _count(app, Response) == 0
+
+
+# --- 1. declared dimensions and limits ----------------------------------------------------------
+
+
+def test_a_stale_declared_dimension_does_not_cut_the_sheet(app, make_campaign):
+    make_campaign()
+    report = _check(app, _xlsx(_sheet_xml(_table(_rows(4)), "A1")), "responses.xlsx")
+    assert (report.ok, report.new) == (True, 4)
+
+
+def test_a_huge_declared_dimension_is_ignored(app, make_campaign):
+    """The red team's 1.6 KB file: A1:ZZ60000 held a worker for 48 s at about 1.5 GB."""
+    make_campaign()
+    bomb = _xlsx(_sheet_xml(_table(_rows(2)), "A1:ZZ60000"))
+    assert len(bomb) < 4000
+    tracemalloc.start()
+    try:
+        report = _check(app, bomb, "responses.xlsx")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (report.ok, report.new) == (True, 2)
+    assert peak < 30 * 1024 * 1024
+
+
+def test_a_stray_formatted_cell_far_down_and_right_is_dropped(app, make_campaign):
+    make_campaign()
+    stray = '<row r="1048576"><c r="XFD1048576" s="1"/></row>'
+    report = _check(app, _xlsx(_sheet_xml(_table(_rows(2)), "A1:XFD1048576", extra=stray)), "responses.xlsx")
+    assert (report.ok, report.new, report.rows) == (True, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "reason"),
+    [
+        ("MAX_ROWS", 4, "the file has more than 4 rows, the limit for imports: split it into smaller files"),
+        ("MAX_COLUMNS", 20, "the file has more than 20 columns, the limit for imports"),
+        (
+            "MAX_CELLS",
+            100,
+            "the file has more than 100 cells (rows x columns), the limit for imports: split it into smaller files",
+        ),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "zip"])
+def test_files_past_a_limit_are_refused_naming_it(
+    app, client, runner, make_campaign, make_user, login, tmp_path, monkeypatch, limit, value, reason, suffix
+):
+    make_campaign()
+    sign_in(make_user, login)
+    monkeypatch.setattr(files, limit, value)
+    rows = _rows(5)
+    data = {
+        "csv": lambda: _csv(rows),
+        "xlsx": lambda: _xlsx(_sheet_xml(_table(rows), "A1")),
+        "zip": lambda: _zip_of_csv(_csv(rows)),
+    }[suffix]()
+    _refused_everywhere(app, client, runner, tmp_path, data, f"responses.{suffix}", reason)
+
+
+def test_endless_blank_rows_stop_at_the_row_limit(app, make_campaign, monkeypatch):
+    make_campaign()
+    monkeypatch.setattr(files, "MAX_ROWS", 1000)
+    far = '<row r="2000000000"><c r="A2000000000" t="inlineStr"><is><t>x</t></is></c></row>'
+    report = _check(app, _xlsx(_sheet_xml(_table(_rows(2)), "A1", extra=far)), "responses.xlsx")
+    assert report.unreadable and report.problems[0].reason.startswith("the file has more than 1,000 rows")
+
+
+# --- 2. malformed files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_files_get_a_clear_refusal_not_a_500_or_a_traceback(
+    app, client, runner, make_campaign, make_user, login, tmp_path, case
+):
+    make_campaign()
+    sign_in(make_user, login)
+    filename, build, reason = MALFORMED[case]
+    _refused_everywhere(app, client, runner, tmp_path, build(), filename, reason)
+
+
+def test_a_row_problem_still_exits_1_with_the_report(app, runner, make_campaign, tmp_path):
+    make_campaign()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv([_row("r-1", wemwbs_1=9)]))
+    result = runner.invoke(args=["import-responses", str(bad), "--dry-run"])
+    assert result.exit_code == 1 and "row 2, column wemwbs_1:" in result.output
+
+
+# --- 3. control characters ------------------------------------------------------------------------
+
+CONTROL_REASON = "holds the control character U+{:04X}, which no spreadsheet shows: remove it"
+
+
+def test_control_characters_in_a_csv_are_refused_by_row_and_column(app, make_campaign):
+    make_campaign()
+    rows = _rows(4)
+    rows[1]["wemwbs_3"] = "3\x00"  # a NUL byte: PostgreSQL refuses it, SQLite stores it
+    rows[2]["response_id"] = "r-\x07x"
+    rows[3]["mode"] = "paper\x1b"
+    rows[0]["gender"] = "1\t"  # tab, CR and LF are ordinary whitespace
+    report = _check(app, _csv(rows))
+    assert not report.ok
+    shown = [(p.row, p.column, p.reason) for p in report.problems if "control character" in p.reason]
+    assert shown == [
+        (3, "wemwbs_3", CONTROL_REASON.format(0)),
+        (4, "response_id", CONTROL_REASON.format(7)),
+        (5, "mode", CONTROL_REASON.format(0x1B)),
+    ]
+    assert _count(app, Response) == 0
+
+
+def test_control_characters_in_a_header_and_at_a_cell_edge_are_refused(app, make_campaign):
+    make_campaign()
+    data = _csv(_rows(2)).replace(b"gender", b"gender\x01", 1).replace(b"r-002", b"r-002\x1f", 1)
+    report = _check(app, data)
+    shown = [(p.row, p.column, p.reason) for p in report.problems if "control character" in p.reason]
+    header = next(n for n, name in enumerate(data.split(b"\n")[0].split(b","), start=1) if name == b"gender\x01")
+    assert shown == [(1, f"column {header}", CONTROL_REASON.format(1)), (3, "response_id", CONTROL_REASON.format(0x1F))]
+
+
+def test_control_characters_in_xlsx_cells_are_refused_by_row_and_column(app, client, make_campaign, make_user, login):
+    make_campaign()
+    sign_in(make_user, login)
+    table = _table(_rows(3))
+    column = table[0].index("wemwbs_5") + 1
+    cell = f'<c r="{get_column_letter(column)}3" t="s"><v>0</v></c>'
+    sheet = _sheet_xml(table, "A1").replace(
+        f'<c r="{get_column_letter(column)}3" t="inlineStr"><is><t>3</t></is></c>', cell
+    )
+    assert cell in sheet
+    data = _xlsx(sheet, ["_x0002_4"])  # how Excel writes a control character into its XML
+    report = _check(app, data, "responses.xlsx")
+    shown = [(p.row, p.column, p.reason) for p in report.problems if "control character" in p.reason]
+    assert shown == [(3, "wemwbs_5", CONTROL_REASON.format(2))] and not report.ok
+    page = _upload(client, data, "responses.xlsx")
+    assert page.status_code == 422 and "U+0002" in page.get_data(as_text=True)
