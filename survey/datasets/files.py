@@ -36,7 +36,9 @@ ZIP_MEMBER = "responses.csv"
 # can lower them.
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 65_536
-MAX_CELLS = 20_000_000  # rows x columns of the table built from the file
+# Rows x columns of the table built from the file: above what the largest CSV the import takes
+# (IMPORT_MAX_MB, 64 MB, at two bytes a cell) can hold, so only a spreadsheet's own bulk meets it.
+MAX_CELLS = 40_000_000
 SCAN_FACTOR = 10  # spreadsheet cells looked at (formatted empty ones too) per allowed cell
 
 
