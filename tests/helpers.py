@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -123,3 +125,19 @@ def post_form(client: FlaskClient, page_url: str, url: str, data: dict[str, Any]
     """POST the way a browser does: with the CSRF token of the page the form is on."""
     token = csrf_token(client.get(page_url).get_data(as_text=True))
     return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def require_redis(url: str, what: str) -> Any:
+    """A connected client for the test Redis at `url`; when none answers, the test fails in CI (every
+    test must run there) and skips with the reason on a laptop. `what` names what cannot be tested."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        client.close()
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but Redis is missing at {url}: {what} cannot be tested.")
+        pytest.skip(f"Redis is missing at {url} (apt-get install redis-server)")
+    return client

@@ -25,7 +25,7 @@ from survey.config import build_config
 from survey.database import utcnow
 from survey.extensions import db
 from survey.models import ExportJob, ReportJob
-from tests.helpers import post_form
+from tests.helpers import post_form, require_redis
 from tests.job_support import run_queued_jobs
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -207,17 +207,7 @@ def test_flask_worker_help_names_its_options(runner):
 def redis_queue(monkeypatch) -> Iterator[str]:
     """A queue of this test's own in the test Redis (fails in CI when Redis is missing, skips with
     the reason on a laptop); emptied afterwards."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Redis is missing at {REDIS_URL}: the worker test cannot run.")
-        pytest.skip(f"Redis is missing at {REDIS_URL} (apt-get install redis-server)")
-    finally:
-        client.close()
+    require_redis(REDIS_URL, "the worker on a Redis queue").close()
     name = f"survey-test-{uuid.uuid4().hex[:12]}"  # never another run's queue, nor production's
     monkeypatch.setattr(jobs, "QUEUE_NAME", name)
     yield name

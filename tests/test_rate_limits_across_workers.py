@@ -21,6 +21,7 @@ from survey import create_app
 from survey.accounts.operations import create_user
 from survey.audit.trail import acting_as
 from survey.extensions import db
+from tests.helpers import require_redis
 
 pytestmark = pytest.mark.slow  # a real gunicorn with three workers
 
@@ -34,16 +35,7 @@ PER_ACCOUNT = 4
 def shared_store() -> Iterator[str]:
     """A Redis database of the test's own for the rate limits (fails in CI when Redis is missing,
     skips with the reason on a laptop); emptied before and after."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        client.close()
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Redis is missing at {REDIS_URL}: the shared rate limits cannot be tested.")
-        pytest.skip(f"Redis is missing at {REDIS_URL} (apt-get install redis-server)")
+    client = require_redis(REDIS_URL, "the lockout across workers")
     client.flushdb()
     yield REDIS_URL
     client.flushdb()

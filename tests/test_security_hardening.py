@@ -31,7 +31,7 @@ from survey.extensions import db
 from survey.logging_setup import redact
 from survey.models import User
 from tests.conftest import STAFF_PASSWORD
-from tests.helpers import Resident, csrf_token, valid_answers
+from tests.helpers import Resident, csrf_token, require_redis, valid_answers
 
 REPO = Path(__file__).resolve().parent.parent
 URL_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -262,15 +262,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 def redis_prefix() -> Iterator[str]:
     """A key prefix of this test worker's own in the test Redis, emptied before and after (fails in
     CI when Redis is missing, skips with the reason on a laptop)."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Redis is missing at {REDIS_URL}: the shared rate-limit test cannot run.")
-        pytest.skip(f"Redis is missing at {REDIS_URL} (apt-get install redis-server)")
+    client = require_redis(REDIS_URL, "the shared rate limits")
     prefix = f"survey-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
     def empty() -> int:
