@@ -86,6 +86,10 @@ def _as_float(value: object) -> float:
 
 def numeric_values(series: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Return (values as float64, NaN where missing or not a number; mask of non-missing cells)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # already factorized: convert the categories only
+        codes = series.cat.codes.to_numpy()
+        converted = np.array([_as_float(value) for value in series.cat.categories] + [np.nan], dtype="float64")
+        return converted[codes], codes >= 0  # code -1 (missing) picks the trailing NaN
     present = series.notna().to_numpy(dtype=bool)
     if pd.api.types.is_bool_dtype(series.dtype):
         return np.full(len(series), np.nan), present  # true/false is never a code

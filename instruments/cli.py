@@ -12,8 +12,11 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import io
 import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -129,12 +132,78 @@ def score_file(source: Path, target: Path, *, prorate: bool = False) -> int:
 def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], bool]:
     """Read every cell as text. Returns (table, header as written, whether the file had a UTF-8 BOM).
 
-    The csv module is used rather than pandas.read_csv, which renames blank and duplicate headers
-    ("Unnamed: 1", "a.1") and silently drops extra fields in a long row.
+    pandas' C parser reads a plain file (about a third of the csv module's time on a million rows),
+    told nothing about the header so it neither renames blank and repeated names ("Unnamed: 1",
+    "a.1") nor drops the fields of a long row. Quoting, lone carriage returns, lines of only spaces
+    or tabs and NUL bytes are read differently by the two parsers (a differential test found each),
+    so a file holding any of them, or that pandas would read with a warning, is read by the csv
+    module, which is the reference: the result and the messages are the same whichever reader ran.
     """
     try:
-        with path.open("rb") as raw:
-            bom = raw.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except OSError as error:
+        raise CliError(f"{path}: cannot read: {error.strerror or error}") from None
+    bom = data.startswith(codecs.BOM_UTF8)
+    fast = read_with_pandas(data)
+    if fast is not None:
+        return fast[0], fast[1], bom
+    return *read_with_csv_module(path), bom
+
+
+# A line of only spaces or tabs: data to the csv module, skipped by pandas.
+_BLANK_LOOKING_LINE = re.compile(rb"(?:^|\n)[ \t]+(?:\r?\n|$)")
+
+
+def _parsers_differ(body: bytes) -> bool:
+    """Whether `body` holds what the two parsers read differently (quotes, a CR not ending a line,
+    a line of only spaces or tabs, NUL which the csv module refuses). Byte searches, not one
+    regular expression: a million-row file is checked in milliseconds rather than most of a second."""
+    if b'"' in body or b"\x00" in body or body.count(b"\r") != body.count(b"\r\n"):
+        return True
+    if body[:1] in (b" ", b"\t") or b"\n " in body or b"\n\t" in body:
+        return _BLANK_LOOKING_LINE.search(body) is not None
+    return False
+
+
+def read_with_pandas(data: bytes) -> tuple[pd.DataFrame, list[str]] | None:
+    """The table and header read by pandas, or None where only the csv module gives the right answer."""
+    body = data.removeprefix(codecs.BOM_UTF8)
+    if _parsers_differ(body):
+        return None
+    try:  # without quotes the header line is its text split at the commas
+        end = body.find(b"\n")
+        first = body[: end if end >= 0 else len(body)].removesuffix(b"\r").decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    if first == [""]:
+        return None  # empty file or blank first line: the csv module's message
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # e.g. fields it would drop
+            table = pd.read_csv(
+                io.BytesIO(body),
+                header=None,
+                names=range(len(first)),
+                dtype=object,
+                na_filter=False,
+                encoding="utf-8",
+                engine="c",
+                index_col=False,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError, ValueError):
+        return None
+    if table.empty or list(table.iloc[0]) != first:
+        return None  # a header the two parsers split differently: trust the csv module
+    table = table.iloc[1:].reset_index(drop=True)
+    table.columns = pd.Index(first, dtype=object)
+    return table, first
+
+
+def read_with_csv_module(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Every cell as text by the csv module: slower, and the reference for what the file says."""
+    try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
@@ -159,7 +228,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], bool]:
         raise CliError(f"{path}: not a readable CSV file: {error}") from None
     table = pd.DataFrame(rows, columns=range(len(header)), dtype=object)
     table.columns = pd.Index(header, dtype=object)
-    return table, header, bom
+    return table, header
 
 
 def _refuse_duplicates(path: Path, header: list[str], names: list[str]) -> None:
@@ -169,30 +238,35 @@ def _refuse_duplicates(path: Path, header: list[str], names: list[str]) -> None:
 
 
 def _as_item_column(column: pd.Series) -> pd.Series:
-    """Strip whitespace and turn the missing-value spellings into NA.
+    """Strip whitespace and turn the missing-value spellings into NA, as a categorical column.
 
-    A column holds a handful of distinct texts ("1" to "5", blank): each is cleaned once and the
-    column rebuilt from codes, instead of stripping a million cells one by one.
+    A column holds a handful of distinct texts ("1" to "5", blank): each is cleaned once, and the
+    categorical keeps the codes, so checking and scoring convert those few texts, not every cell.
     """
     codes, distinct = pd.factorize(column.astype(object), use_na_sentinel=True)
-    cleaned = np.array([None if text is None else str(text).strip() for text in distinct], dtype=object)
-    cleaned[pd.Index(cleaned).isin(MISSING_SPELLINGS)] = None
-    if not len(cleaned):  # every cell missing
-        return pd.Series(None, index=column.index, dtype=object)
-    values = cleaned[np.maximum(codes, 0)]
-    values[codes < 0] = None
-    return pd.Series(values, index=column.index, dtype=object)
+    cleaned = [None if text is None else str(text).strip() for text in distinct]
+    cleaned = [None if text in MISSING_SPELLINGS else text for text in cleaned]
+    # " 3" and "3" clean to one text: number the cleaned texts again, missing as -1.
+    recoded, categories = pd.factorize(pd.Series(cleaned, dtype=object), use_na_sentinel=True)
+    lookup = np.append(recoded, -1)  # code -1 (a missing cell) picks the trailing -1
+    return pd.Series(
+        pd.Categorical.from_codes(lookup[codes], categories=pd.Index(categories, dtype=object)), index=column.index
+    )
 
 
 def _as_text(values: pd.Series, rule: ScoringRule) -> pd.Series:
-    """Scores as CSV text: whole numbers without a decimal point, `decimals` places, blank if missing."""
+    """Scores as CSV text: whole numbers without a decimal point, `decimals` places, blank if missing.
+
+    Scores take few distinct values (WEMWBS 14-70): each is formatted once, not once per row.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
     if isinstance(values.dtype, pd.Int64Dtype):
-        return values.astype("string").fillna("").astype(object)
-    places = rule.decimals
-    codes, distinct = pd.factorize(values.to_numpy(dtype="float64", na_value=np.nan), use_na_sentinel=True)
-    texts = np.array(
-        [f"{v:.{places}f}" if places is not None else repr(float(v)) for v in distinct] + [""], dtype=object
-    )
+        shown = [str(int(value)) for value in distinct]
+    elif rule.decimals is not None:
+        shown = [f"{float(value):.{rule.decimals}f}" for value in distinct]
+    else:
+        shown = [repr(float(value)) for value in distinct]
+    texts = np.array([*shown, ""], dtype=object)
     return pd.Series(texts[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last: ""
 
 
