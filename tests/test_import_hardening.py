@@ -349,3 +349,29 @@ def test_control_characters_in_xlsx_cells_are_refused_by_row_and_column(app, cli
     assert shown == [(3, "wemwbs_5", CONTROL_REASON.format(2))] and not report.ok
     page = _upload(client, data, "responses.xlsx")
     assert page.status_code == 422 and "U+0002" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b,c\n1,2,3\n",
+        "a,b,c\n\n1,,3\n4\n",  # a blank line and a short row keep their row numbers, padded with blanks
+        'a,b,c\n"x, y","line\nbreak",NA\n',
+        "\ufeffa,b\r\n1,2\r\n",
+        "a,b\n1,2,3\n",  # a long row is refused by both
+    ],
+)
+def test_wide_and_narrow_csv_readers_read_alike(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """Files from WIDE_COLUMNS columns are read by the csv module, others by pandas: the same table or refusal."""
+    data = text.encode("utf-8")
+
+    def read() -> object:
+        try:
+            table = files.read_table(data, "f.csv")
+        except files.UnreadableFile as refusal:
+            return str(refusal).split(" (")[0]
+        return table.header, table.cells.to_dict("split")
+
+    narrow = read()
+    monkeypatch.setattr(files, "WIDE_COLUMNS", 1)
+    assert read() == narrow
