@@ -2,12 +2,14 @@
 
     gunicorn 'bench.baseline_app:create_app()'   # BASELINE_DB=/path/to/file.db
 
-Same pages per survey as the real demo campaign (consent, start, four
-questionnaire pages, thank-you), the same kind of forms (so the same client
-drives both), the same signed session cookie, and each POST parses its form and
-inserts one row with plain sqlite3 in WAL mode. Everything the real app adds on
-top (CSRF, validation from instrument data, SQLAlchemy, audit, scoring) is what
-the ratio measures.
+The same journey as the real Dover Town campaign, page for page and question for question, so the
+same client drives both: consent, start, ONS4 (four 0-10 questions), WEMWBS (14), six ways (12), the
+asset questions (for each of seven assets "Do you go to ...?", how often, how much it matters, and a
+free-text nominations box), demographics (three choices, two text boxes), "Check your answers"
+(reading back what was stored), submit, thank-you. The same signed session cookie; each POST parses
+its form, checks the page's questions were answered and inserts one row with plain sqlite3 in WAL
+mode. Everything the real app adds on top (CSRF, validation from instrument data, SQLAlchemy,
+audit, scoring) is what the ratio measures.
 """
 
 from __future__ import annotations
@@ -16,13 +18,61 @@ import json
 import os
 import secrets
 import sqlite3
+from dataclasses import dataclass
 
 from flask import Flask, abort, redirect, render_template_string, request, session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-# Radio questions per page, as on the demo campaign: WEMWBS, six ways, seven assets x 2, demographics.
-PAGE_QUESTIONS = (14, 12, 14, 3)
-OPTIONS = (1, 2, 3, 4, 5)
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    options: tuple[str, ...] = ()  # radio values; none = a text box
+    required: bool = True
+
+
+def _choice(name: str, low: int, high: int) -> Question:
+    return Question(name, tuple(str(code) for code in range(low, high + 1)))
+
+
+ASSETS = (
+    "dover_street_warden",
+    "connaught_park",
+    "dover_library",
+    "dover_foodbank",
+    "dover_mens_shed",
+    "dover_seafront",
+    "dover_health_walks",
+)
+# As the demo campaign asks them (survey/demo/catalogue.py): item keys, option counts, text boxes.
+PAGES: tuple[tuple[Question, ...], ...] = (
+    tuple(_choice(name, 0, 10) for name in ("ons_life_satisfaction", "ons_worthwhile", "ons_happy", "ons_anxious")),
+    tuple(_choice(f"wemwbs_{number}", 1, 5) for number in range(1, 15)),
+    tuple(
+        _choice(f"sixways_{way}_{number}", 1, 5)
+        for way in ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
+        for number in (1, 2)
+    ),
+    (
+        *(
+            question
+            for asset in ASSETS
+            for question in (
+                _choice(f"asset_{asset}-uses", 0, 1),
+                Question(f"asset_{asset}", ("1", "2", "3", "4"), required=False),  # asked after "yes"
+                _choice(f"asset_{asset}_value", 1, 5),
+            )
+        ),
+        Question("asset_nominations", required=False),
+    ),
+    (
+        _choice("age_band", 1, 8),
+        _choice("gender", 1, 4),
+        _choice("employment", 1, 10),
+        Question("years_in_area", required=False),
+        Question("postcode_district", required=False),
+    ),
+)
 
 PAGE = """<!doctype html><html lang="en"><head><title>{{ title }}</title></head><body><main>
 <h1>{{ title }}</h1>
@@ -30,12 +80,17 @@ PAGE = """<!doctype html><html lang="en"><head><title>{{ title }}</title></head>
 {% if consent %}<input type="hidden" name="start_token" value="{{ token }}">
 <input type="checkbox" id="consent" name="consent" value="y">
 <label for="consent">I agree to take part</label>{% endif %}
-{% for question in range(questions) %}<fieldset><legend>Question {{ question + 1 }}</legend>
-{% for option in options %}<input type="radio" id="q{{ question }}-{{ option }}" name="q{{ question }}"
- value="{{ option }}"><label for="q{{ question }}-{{ option }}">{{ option }}</label>
+{% for question in questions %}<fieldset><legend>{{ question.name }}</legend>
+{% for option in question.options %}<input type="radio" id="{{ question.name }}-{{ option }}"
+ name="{{ question.name }}" value="{{ option }}"><label for="{{ question.name }}-{{ option }}">{{ option }}</label>
+{% else %}<label for="{{ question.name }}">{{ question.name }}</label>
+<input type="text" id="{{ question.name }}" name="{{ question.name }}">
 {% endfor %}</fieldset>
 {% endfor %}<button type="submit" name="action" value="next">Continue</button>
 </form></main></body></html>"""
+CHECK = """<!doctype html><html lang="en"><head><title>Check your answers</title></head><body><main>
+<h1>Check your answers</h1><dl>{% for name, value in answers %}<dt>{{ name }}</dt><dd>{{ value }}</dd>
+{% endfor %}</dl><form method="post" action=""><button type="submit">Submit</button></form></main></body></html>"""
 THANKS = "<!doctype html><html lang='en'><head><title>Thanks</title></head><body><main><h1>Thank you</h1></main></body>"
 
 
@@ -74,8 +129,7 @@ def create_app() -> Flask:
             action=f"/s/{slug}/start",
             token=secrets.token_urlsafe(24),
             consent=True,
-            questions=0,
-            options=OPTIONS,
+            questions=(),
         )
 
     @app.post("/s/<slug>/start")
@@ -90,24 +144,41 @@ def create_app() -> Flask:
     @app.route("/s/<slug>/page/<int:number>", methods=["GET", "POST"])
     def page(slug: str, number: int) -> WerkzeugResponse | str:
         public_id = session.get("responses", {}).get(slug)
-        if public_id is None or not 1 <= number <= len(PAGE_QUESTIONS):
+        if public_id is None or not 1 <= number <= len(PAGES):
             abort(404)
+        questions = PAGES[number - 1]
         if request.method == "GET":
             return render_template_string(
-                PAGE,
-                title=f"Page {number}",
-                action="",
-                token=None,
-                consent=False,
-                questions=PAGE_QUESTIONS[number - 1],
-                options=OPTIONS,
+                PAGE, title=f"Page {number}", action="", token=None, consent=False, questions=questions
             )
-        answers = {key: value for key, value in request.form.items() if key.startswith("q")}
-        if len(answers) != PAGE_QUESTIONS[number - 1]:
-            abort(422)
+        answers = {question.name: request.form.get(question.name, "") for question in questions}
+        for question in questions:
+            value = answers[question.name]
+            if (question.required and not value) or (value and question.options and value not in question.options):
+                abort(422)
         insert(public_id, number, answers)
-        target = f"/s/{slug}/page/{number + 1}" if number < len(PAGE_QUESTIONS) else f"/s/{slug}/done"
+        target = f"/s/{slug}/page/{number + 1}" if number < len(PAGES) else f"/s/{slug}/check"
         return redirect(target, code=303)
+
+    @app.route("/s/<slug>/check", methods=["GET", "POST"])
+    def check(slug: str) -> WerkzeugResponse | str:
+        public_id = session.get("responses", {}).get(slug)
+        if public_id is None:
+            abort(404)
+        if request.method == "GET":
+            connection = _connect(path)
+            try:
+                rows = connection.execute(
+                    "SELECT answers FROM page_answer WHERE response = ? AND page > 0 ORDER BY page", (public_id,)
+                ).fetchall()
+            finally:
+                connection.close()
+            answers = [item for (text,) in rows for item in json.loads(text).items()]
+            return render_template_string(CHECK, answers=answers)
+        insert(public_id, len(PAGES) + 1, {"status": "complete"})
+        session["responses"] = {}
+        session["submitted"] = {slug: {"id": public_id}}  # as the real app keeps it until the thank-you page
+        return redirect(f"/s/{slug}/done", code=303)
 
     @app.get("/s/<slug>/done")
     def done(slug: str) -> str:

@@ -7,9 +7,10 @@ and loaded with the demo campaigns, rate limits off) with gunicorn, and has locu
 (headless, `bench/locustfile.py`) run `--users` residents, each completing the whole
 Dover Town survey with `bench.survey_client` and then starting again. Then the same
 against `bench/baseline_app.py`, a minimal Flask app with the same pages per survey
+(ONS4, WEMWBS, six ways, the asset questions, demographics, check your answers)
 whose POSTs parse the form and insert one row with plain sqlite3 (WAL). Prints
 complete surveys per second, p50/p99 latency over every request (GET and POST), and
-the app/baseline ratio. Targets: ratio >= 0.5, p99 < 250 ms.
+the app/baseline ratio. Targets: ratio >= 0.8, p99 < 250 ms.
 
 The load generator shares the machine's cores with gunicorn, as it would on a
 2-core laptop; both runs pay that alike. With `--think 0` (the default) every
@@ -40,7 +41,7 @@ from bench.gunicorn_server import REPO, GunicornServer  # noqa: E402
 from bench.survey_client import Resident  # noqa: E402
 
 SLUG = "dover-town"
-TARGET_RATIO = 0.5
+TARGET_RATIO = 0.8
 TARGET_P99_MS = 250.0
 
 
