@@ -118,17 +118,17 @@ def fill_sqlite(path: Path, responses: pd.DataFrame, assets: pd.DataFrame) -> No
     cursor.executemany(
         "INSERT INTO campaign (id, slug, community_id, title, instrument_keys, status, double_entry_percent,"
         " show_score, practice, created_at, opened_at, population_size, sampling_method)"
-        " VALUES (?, ?, ?, ?, '[]', 'open', 0, 0, 0, ?, ?, 10000, 'bench')",
+        " VALUES (?, ?, ?, ?, '[]', 'open', 0, 0, 0, ?, ?, 10000, 'random')",
         [(i, f"{slug}-2026", i, slug, now, now) for slug, i in community_id.items()],
     )
     asset_rows, campaign_asset_rows = [], []
     for i, row in enumerate(assets.itertuples(index=False), start=1):
         cid = community_id[row.community]
-        asset_rows.append((i, row.slug, cid, row.name, row.kind, "", "", row.annual_cost, "[]", 0, now, now))
+        asset_rows.append((i, row.slug, cid, row.name, row.kind, "go to", "", "", row.annual_cost, "[]", 0, now, now))
         campaign_asset_rows.append((i, cid, i, i, row.slug, row.name, row.kind))
     cursor.executemany(
-        "INSERT INTO asset (id, slug, community_id, name, kind, description, location, annual_cost, sixways_dimensions,"
-        " retired, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO asset (id, slug, community_id, name, kind, question_phrase, description, location, annual_cost,"
+        " sixways_dimensions, retired, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         asset_rows,
     )
     cursor.executemany(

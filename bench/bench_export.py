@@ -59,7 +59,7 @@ def export_child(path: str, chunk: int) -> dict[str, float]:
     """Run in the subprocess: the streamed CSV zip export, every byte counted and dropped."""
     import resource
 
-    from analysis import DatasetReader
+    from survey.datasets import DatasetReader
     from survey.datasets.zipstream import iter_csv_zip
 
     started = time.perf_counter()
