@@ -140,6 +140,17 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
         cursor.close()
 
 
+def is_busy(error: Exception) -> bool:
+    """Whether a database error means "another writer holds the lock, try again" rather than a fault:
+    SQLite's busy timeout ran out ("database is locked"), or PostgreSQL's lock_timeout (55P03)."""
+    original = getattr(error, "orig", None)
+    if original is None:
+        return False
+    if getattr(original, "sqlite_errorname", None) == "SQLITE_BUSY" or str(original).startswith("database is locked"):
+        return True
+    return getattr(original, "sqlstate", None) == "55P03"
+
+
 def local_date(session: Session | scoped_session[Any], column: Any, zone_name: str) -> Any:
     """SQL for the calendar date of a UTC timestamp column in the time zone `zone_name`."""
     dialect = session.get_bind().dialect.name
