@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from survey.database import is_busy
+from survey.database import is_busy, mark_read_only
 from survey.exceptions import ServiceError
 from survey.extensions import db
 
@@ -79,6 +79,9 @@ def register(app: Flask, api_errors: Callable[[HTTPException], Response | None])
         if not is_busy(error):
             return _unexpected(error)
         db.session.rollback()
+        if "read_only_token" not in g:
+            # Drawing the page may load the signed-in user again: read-only, so it never queues for the lock.
+            g.read_only_token = mark_read_only()  # reset when the request ends
         log.warning("database busy: %s %s answered 503", request.method, request.path)
         headers = {"Retry-After": str(BUSY_RETRY_AFTER)}
         answered = api_errors(ServiceUnavailable())
