@@ -20,7 +20,10 @@ from survey.datasets.import_checks import check_table
 from survey.datasets.imports import import_responses
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, ImportBatch, Response
-from tests.test_response_import import ASSETS, _csv, _row, _rows
+from tests.helpers import csrf_token
+from tests.job_support import run_queued_jobs
+from tests.test_research_support import sign_in
+from tests.test_response_import import ASSETS, _csv, _row, _rows, _upload, _waiting_token
 
 ROWS = 7
 NOT_ITEMS = ("response_id", "community", "campaign", "mode", "verified", "submitted_at", "wemwbs")
@@ -156,3 +159,24 @@ def test_an_import_racing_a_running_batch_for_the_same_ids_publishes_nothing(app
         assert _visible() == (0, 0, 0)
         assert _count(Response.import_batch_id != running) == 0  # the loser removed what it wrote
         assert _count(Response.import_batch_id == running) == 3
+
+
+def test_a_queued_web_import_that_no_longer_passes_its_check_says_so_and_writes_nothing(
+    app, client, make_campaign, make_user, login
+):
+    make_campaign()
+    sign_in(make_user, login)
+    html = _upload(client, _csv(_rows(3))).get_data(as_text=True)
+    queued = client.post(f"/research/imports/{_waiting_token(html)}", data={"csrf_token": csrf_token(html)})
+    with app.app_context():
+        # Between the confirmation and the worker: the campaign becomes a practice run.
+        db.session.execute(update(Campaign).values(practice=True))
+        db.session.commit()
+    assert run_queued_jobs(app) == 1
+    page = client.get(queued.headers["Location"]).get_data(as_text=True)
+    assert "Nothing was imported" in page and "practice campaign" in page
+    with app.app_context():
+        assert _count() == 0
+        batch = db.session.scalars(select(ImportBatch)).one()
+        assert batch.status == "failed" and batch.file_path is None
+    assert list((Path(app.config["RESULTS_DIR"]) / "imports").iterdir()) == []
