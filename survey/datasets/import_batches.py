@@ -6,7 +6,9 @@ failed. So an import is written as a **batch** (`ImportBatch`):
 
 1. its responses are inserted `chunk_size` at a time (default IMPORT_CHUNK_SIZE, 2,000), each
    chunk with its answers in a transaction of its own that commits at once, with status
-   "importing" and the batch's id. Between chunks the lock is free and residents' writes go first.
+   "importing" and the batch's id. Between chunks the import waits a moment (longer than SQLite's
+   busy handler sleeps: `database.let_writers_in`), so residents' writes waiting for the lock go
+   first instead of losing the race to the next chunk every time.
    No reader counts an "importing" row: the dataset reader, exports, the API, reports, dashboards,
    quotas and nominations count "complete" responses only (and the residents' and interview
    pages "partial" ones), so the batch is invisible while it is written;
@@ -31,7 +33,7 @@ import pandas as pd
 from sqlalchemy import CursorResult, Table, insert, update
 
 from survey.audit.trail import IMPORT_ENTITY
-from survey.database import bulk_insert, utcnow
+from survey.database import bulk_insert, let_writers_in, utcnow
 from survey.datasets.import_checks import ImportPlan, ImportReport, asset_slug
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, ImportBatch, Response
@@ -117,6 +119,8 @@ def write_chunks(
             .values(heartbeat_at=utcnow(), step=step, progress=0.05 + 0.9 * stop / total)
         )
         db.session.commit()  # the chunk's transaction ends here: SQLite's write lock is free again
+        if stop < total:
+            let_writers_in(db.session)  # ...and residents waiting for it take their turn first
         if progress is not None:
             progress(step, stop / total)
 
