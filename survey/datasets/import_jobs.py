@@ -81,7 +81,7 @@ def run_job(batch_id: int) -> None:
 
 
 KIND = jobs.Kind(
-    name="response_import",
+    name="response-import",
     model=ImportBatch,
     run=run_job,
     died="The import stopped without finishing (the server restarted?), so nothing was imported. Check the file again.",
