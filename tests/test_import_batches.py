@@ -180,3 +180,5 @@ def test_a_queued_web_import_that_no_longer_passes_its_check_says_so_and_writes_
         batch = db.session.scalars(select(ImportBatch)).one()
         assert batch.status == "failed" and batch.file_path is None
     assert list((Path(app.config["RESULTS_DIR"]) / "imports").iterdir()) == []
+    listed = client.get("/research/imports").get_data(as_text=True)
+    assert f'href="{queued.headers["Location"]}"' in listed and "<td>failed</td>" in listed

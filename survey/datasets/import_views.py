@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
-from survey.datasets.import_jobs import queue_import, start
+from survey.datasets.import_jobs import queue_import, recent_batches, start
 from survey.datasets.imports import MAX_SHOWN, ImportReport, dry_run, sha256, suffix_of
 from survey.extensions import db
 from survey.models import ImportBatch
@@ -59,7 +59,13 @@ def _render(
     form: ResponseFileForm, report: ImportReport | None = None, token: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     return render_template(
-        "research/imports.html", form=form, report=report, token=token, limit=_limit_text(), max_shown=MAX_SHOWN
+        "research/imports.html",
+        form=form,
+        report=report,
+        token=token,
+        limit=_limit_text(),
+        max_shown=MAX_SHOWN,
+        batches=recent_batches(),
     ), status
 
 
