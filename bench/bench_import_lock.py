@@ -14,6 +14,11 @@ the dataset format (about 30 MB for 200,000 rows). Each run imports it into an e
 Two measures, both printed: the longest write transaction (from its BEGIN IMMEDIATE to its commit,
 timed by engine events), and the longest a resident's write waited for the lock, seen by a probe
 process that takes the lock (BEGIN IMMEDIATE, ROLLBACK) every 50 ms on its own connection.
+
+Measured here (2 cores shared with other work, load average about 6), 200,000 rows, 26 MB:
+longest write-lock hold 220.7 s before, 2.8 s after (103 write transactions; the publishing
+UPDATE is about 0.1 s per 50,000 rows); the probe writer's longest wait 223.5 s before, 2.8 s
+after; the whole import 232 s before, 175 s after (the chunks' pauses included).
 """
 
 from __future__ import annotations
