@@ -262,15 +262,15 @@ def remove_files(paths: Iterable[Path]) -> int:
 def discard_abandoned_imports(now: datetime | None = None, *, chunk_size: int = DISCARD_CHUNK) -> int:
     """Remove the hidden rows of response imports that will never publish; returns how many rows.
 
-    Abandoned: a batch that failed, or one queued or running whose heartbeat stopped
+    Abandoned: a batch that failed, or one running whose heartbeat stopped
     `IMPORT_ABANDONED_AFTER` ago (its process was killed), which is marked failed here. Its rows
     were never visible (status "importing"). **Commits**, in chunks, so no transaction holds
     SQLite's write lock for long; run by `flask purge` and before every import.
     """
     now = now or utcnow()
-    stopped = and_(
-        ImportBatch.status.in_(("queued", "running")), ImportBatch.heartbeat_at < now - IMPORT_ABANDONED_AFTER
-    )
+    # Running only: a queued batch has written nothing yet and may wait behind other jobs for long
+    # (the job queue fails it if its worker died).
+    stopped = and_(ImportBatch.status == "running", ImportBatch.heartbeat_at < now - IMPORT_ABANDONED_AFTER)
     db.session.execute(
         update(ImportBatch)
         .where(stopped)
