@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from survey import jobs
+from survey.database import utcnow
 from survey.datasets.import_batches import BatchLost
 from survey.datasets.imports import ImportRejected, import_responses, sha256, suffix_of
 from survey.extensions import db
@@ -54,6 +55,8 @@ def run_job(batch_id: int) -> None:
     batch = db.session.get_one(ImportBatch, batch_id)
     path = jobs.result_path(batch.file_path)
     filename, digest, importer = batch.filename, batch.sha256, batch.requested_by
+    # The heartbeat starts now, not when the job was queued: it may have waited behind others.
+    jobs.set_job(ImportBatch, batch_id, heartbeat_at=utcnow(), step="checking the file again")
     try:
         if path is None:
             raise ValueError("The checked file is no longer there, so nothing was imported. Check it again.")
