@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, make_url, select
 from werkzeug.datastructures import MultiDict
 
 from survey.extensions import db
-from survey.models import Answer, Response
+from survey.models import Answer, Campaign, Response
 from tests.conftest import _app_for
 from tests.helpers import START_TOKEN_PATTERN, Resident, csrf_token, valid_answers
 
@@ -157,3 +159,18 @@ def test_other_database_errors_are_still_500s(app, client, make_campaign, databa
     resident.start()
     broken = client.get(f"/s/{slug}/page/1")
     assert broken.status_code == 500 and "Sorry, something went wrong" in broken.get_data(as_text=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
+@example(typed='"><script>alert(1)</script>&amp;')
+def test_whatever_was_typed_comes_back_exactly_in_the_busy_page(app, client, make_campaign, database_url, typed):
+    """Fuzzed: any text a resident typed survives the busy page's hidden field unchanged (escaped, not lost)."""
+    if _count(app, Campaign) == 0:  # the fixtures are made once for all the examples
+        make_campaign()
+    token = csrf_token(client.get("/s/dover-town/resume").get_data(as_text=True))
+    with write_lock_held(database_url):
+        busy = client.post("/s/dover-town/resume", data={"csrf_token": token, "code": typed})
+    html = busy.get_data(as_text=True)
+    assert busy.status_code == 503 and "<script>alert" not in html
+    assert dict(_resend_form(html).fields) == {"csrf_token": token, "code": typed}
