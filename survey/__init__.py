@@ -109,11 +109,11 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     from survey import jobs
-    from survey.datasets import exports, reports
+    from survey.datasets import exports, import_jobs, reports
     from survey.paper import jobs as paper_jobs
 
     # The job queue (Huey): web requests add to it, `flask worker` runs it.
-    jobs.init_app(app, (reports.KIND, exports.KIND, paper_jobs.KIND))
+    jobs.init_app(app, (reports.KIND, exports.KIND, import_jobs.KIND, paper_jobs.KIND))
 
     @app.before_request
     def _safe_methods_read_only() -> None:

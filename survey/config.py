@@ -147,6 +147,9 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "API_LIMIT": os.environ.get("API_LIMIT", "600 per minute"),
         # Uploaded response files (CSV or Excel) may be far bigger than a survey page.
         "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_MB", 64) * 1024 * 1024,
+        # Responses written per transaction by an import: each chunk holds SQLite's write lock
+        # for a fraction of a second, so residents' writes queue briefly instead of timing out.
+        "IMPORT_CHUNK_SIZE": _env_int("IMPORT_CHUNK_SIZE", 2000),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none).
         "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
         # `flask purge`: abandoned partial responses older than this many days are deleted.

@@ -15,6 +15,7 @@ inserts, and calendar dates in a time zone.
 
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from functools import partial
@@ -113,6 +114,20 @@ def take_turns(session: Session | scoped_session[Any], key: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+# SQLite's busy handler retries a waiting writer after 1, 2, 5, ... and then every 100 ms; it
+# has no queue. A long job that commits and at once begins again would almost always win the
+# lock back from writers asleep in that handler, so between its transactions it waits a little
+# longer than their longest sleep: every writer already waiting gets its turn.
+WRITER_TURN_SECONDS = 0.11
+
+
+def let_writers_in(session: Session | scoped_session[Any]) -> None:
+    """Between a long job's short write transactions, give other writers their turn (SQLite only;
+    PostgreSQL writers lock rows, not the database, so nobody is kept waiting there)."""
+    if session.get_bind().dialect.name == "sqlite":
+        time.sleep(WRITER_TURN_SECONDS)
+
+
 def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows in `connection`'s transaction: COPY on PostgreSQL, executemany elsewhere.
 
@@ -138,6 +153,17 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
                 copy.write_row([row[column] for column in columns])
     finally:
         cursor.close()
+
+
+def is_busy(error: Exception) -> bool:
+    """Whether a database error means "another writer holds the lock, try again" rather than a fault:
+    SQLite's busy timeout ran out ("database is locked"), or PostgreSQL's lock_timeout (55P03)."""
+    original = getattr(error, "orig", None)
+    if original is None:
+        return False
+    if getattr(original, "sqlite_errorname", None) == "SQLITE_BUSY" or str(original).startswith("database is locked"):
+        return True
+    return getattr(original, "sqlstate", None) == "55P03"
 
 
 def local_date(session: Session | scoped_session[Any], column: Any, zone_name: str) -> Any:

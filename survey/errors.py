@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from survey.database import is_busy, mark_read_only
 from survey.exceptions import ServiceError
 from survey.extensions import db
 
@@ -25,6 +27,10 @@ _MESSAGES = {
         "button again: your browser's Back button takes you to the page with what you typed."
     ),
 }
+# Seconds a browser or client is asked to wait when the database was too busy to take a write.
+BUSY_RETRY_AFTER = 5
+# Form fields never written back into a page (the busy page's resubmit form).
+UNECHOED_FIELDS = ("password",)
 # A refused upload is read (and thrown away) up to this size before answering, so the browser,
 # still sending, sees the 413 page instead of a reset connection; beyond it we just close.
 DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
@@ -68,11 +74,47 @@ def register(app: Flask, api_errors: Callable[[HTTPException], Response | None])
         message = _MESSAGES.get(status, error.description or "")
         return _page(status, error.name, message)
 
+    @app.errorhandler(OperationalError)
+    def _database_error(error: OperationalError) -> tuple[str, int, dict[str, str]] | tuple[str, int] | Response:
+        if not is_busy(error):
+            return _unexpected(error)
+        db.session.rollback()
+        if "read_only_token" not in g:
+            # Drawing the page may load the signed-in user again: read-only, so it never queues for the lock.
+            g.read_only_token = mark_read_only()  # reset when the request ends
+        log.warning("database busy: %s %s answered 503", request.method, request.path)
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER)}
+        answered = api_errors(ServiceUnavailable())
+        if answered is not None:
+            answered.headers.update(headers)
+            return answered
+        return _busy_page(), 503, headers
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
         db.session.rollback()
         log.exception("unhandled error: %s", type(error).__name__)
         return _page(500, "Sorry, something went wrong", "The problem has been logged. Please try again later.")
+
+
+def _busy_page() -> str:
+    """The "busy, try again" page. A form POST comes back with its fields as hidden inputs (CSRF
+    token included), so Try again sends exactly what the person typed; an upload cannot be
+    carried that way, so its page asks them to go back and send it again."""
+    resend = request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
+    fields = (
+        [
+            (name, value)
+            for name, value in request.form.items(multi=True)
+            if not any(word in name.lower() for word in UNECHOED_FIELDS)
+        ]
+        if resend
+        else []
+    )
+    target = request.full_path if request.query_string else request.path
+    return render_template(
+        "errors/busy.html", resend=resend, fields=fields, target=target, retry_after=BUSY_RETRY_AFTER
+    )
 
 
 def _drain_request_body() -> None:

@@ -1,4 +1,4 @@
-"""The job queue (Huey): reports, exports and paper batch PDFs run in a worker process of their own.
+"""The job queue (Huey): reports, exports, response imports and paper batch PDFs run in a worker process of their own.
 
 A request inserts the job's row, commits, and queues the row's id (`enqueue`). A worker
 (`flask worker`: Huey's consumer, a process of its own) runs the job in an app context of the
@@ -37,9 +37,9 @@ from sqlalchemy import CursorResult, Update, make_url, select, update
 
 from survey.database import utcnow
 from survey.extensions import db
-from survey.models import ExportJob, PaperBatch, ReportJob
+from survey.models import ExportJob, ImportBatch, PaperBatch, ReportJob
 
-Job = type[ReportJob] | type[ExportJob]
+Job = type[ReportJob] | type[ExportJob] | type[ImportBatch]
 # Rows whose progress a job writes (a paper batch's PDF has its own status columns).
 ProgressRow = Job | type[PaperBatch]
 T = TypeVar("T")

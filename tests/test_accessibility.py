@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import make_url
 from werkzeug.serving import make_server
 
 from survey import create_app
@@ -87,6 +89,8 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     path = tmp_path_factory.mktemp("a11y") / "a11y.db"
     shutil.copyfile(sqlite_template, path)
     settings = {"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "a11y-secret-key", "TESTING": True}
+    # Short, so the busy page (a write that cannot get the lock) is reached without a 15 s wait.
+    settings["SQLITE_BUSY_TIMEOUT_MS"] = 1000
     # Jobs the pages start stay in this app's own queue (never the instance folder's), results in the module's folder.
     settings |= {"JOB_QUEUE_URL": "memory://", "RESULTS_DIR": str(path.parent / "results")}
     app = create_app(settings)
@@ -327,8 +331,21 @@ def test_error_pages_meet_wcag_a_and_aa(site: Site, chromium: Any) -> None:
         page.click("button[type=submit]")
     statuses["expired"] = navigation.value.status
     violations += audit(page, "anonymous-error-form-expired")
+    # A busy database: another connection holds SQLite's write lock, so the form comes back to resend.
+    page.goto(f"{site.url}/s/{FLOW_CAMPAIGN}/resume")
+    page.fill("#code", "AAAA-BBBB-CCCC")
+    holder = sqlite3.connect(make_url(site.app.config["SQLALCHEMY_DATABASE_URI"]).database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with page.expect_navigation() as navigation:
+            page.click("button[type=submit]")
+        statuses["busy"] = navigation.value.status
+        violations += audit(page, "anonymous-error-busy")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
     context.close()
-    assert statuses == {"not-found": 404, "closed": 410, "expired": 400}
+    assert statuses == {"not-found": 404, "closed": 410, "expired": 400, "busy": 503}
     assert violations == [], report(violations)
 
 

@@ -27,6 +27,7 @@ from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
 from tests.helpers import csrf_token
+from tests.job_support import run_queued_jobs
 from tests.test_research_support import page_token, sign_in
 
 IMPORTS = "/research/imports"
@@ -466,11 +467,16 @@ def test_upload_dry_run_then_confirm_without_uploading_again(app, client, make_c
     token = _waiting_token(html)
     waiting = Path(app.instance_path) / "imports" / f"{token}.csv"
     assert waiting.read_bytes() == _csv(_rows(3))
-    done = client.post(f"{IMPORTS}/{token}", data={"csrf_token": csrf_token(html)})
-    assert done.status_code == 303 and done.headers["Location"].endswith(IMPORTS)
-    result = client.get(IMPORTS).get_data(as_text=True)
+    queued = client.post(f"{IMPORTS}/{token}", data={"csrf_token": csrf_token(html)})
+    assert queued.status_code == 303 and "/research/imports/batches/" in queued.headers["Location"]
+    waiting_page = client.get(queued.headers["Location"]).get_data(as_text=True)
+    assert "Working: waiting to start" in waiting_page and _count(app, Response) == 0
+    assert not waiting.exists()  # moved under RESULTS_DIR for the worker
+    assert run_queued_jobs(app) == 1
+    result = client.get(queued.headers["Location"]).get_data(as_text=True)
     assert "3 responses added (dover-town 3); 0 already imported, skipped." in result
-    assert _count(app, Response) == 3 and not waiting.exists()
+    assert _count(app, Response) == 3
+    assert list((Path(app.config["RESULTS_DIR"]) / "imports").iterdir()) == []  # the job deleted it
     # The token is spent: confirming again imports nothing.
     client.post(f"{IMPORTS}/{token}", data={"csrf_token": csrf_token(html)})
     assert _count(app, Response) == 3

@@ -19,6 +19,9 @@ from survey.database import local_date
 from survey.extensions import db
 from survey.models import MODES, PAPER_FORM_STATUSES, Campaign, Discrepancy, PaperEntry, PaperForm, Response, User
 
+# An import's rows are "importing" until its batch publishes: not counted until then.
+COUNTED = ("complete", "partial")
+
 
 @dataclass(frozen=True)
 class ResponseCounts:
@@ -101,7 +104,7 @@ def response_counts(campaign_ids: Iterable[int]) -> dict[int, ResponseCounts]:
         return {}
     rows = db.session.execute(
         select(Response.campaign_id, Response.status, func.count(Response.id))
-        .where(Response.campaign_id.in_(ids))
+        .where(Response.campaign_id.in_(ids), Response.status.in_(COUNTED))
         .group_by(Response.campaign_id, Response.status)
     )
     tallies: dict[int, dict[str, int]] = {campaign_id: {} for campaign_id in ids}
@@ -134,7 +137,7 @@ def interviewer_counts(campaign: Campaign) -> list[InterviewerCounts]:
     rows = db.session.execute(
         select(User.id, User.name, User.email, Response.status, func.count(Response.id))
         .join(User, User.id == Response.entered_by_id)
-        .where(Response.campaign_id == campaign.id, Response.mode == "interview")
+        .where(Response.campaign_id == campaign.id, Response.mode == "interview", Response.status.in_(COUNTED))
         .group_by(User.id, User.name, User.email, Response.status)
     )
     tallies: dict[int, dict[str, Any]] = {}  # InterviewerCounts keyword arguments
@@ -148,7 +151,7 @@ def interviewer_counts(campaign: Campaign) -> list[InterviewerCounts]:
 def _by_mode(campaign: Campaign) -> dict[str, ResponseCounts]:
     rows = db.session.execute(
         select(Response.mode, Response.status, func.count(Response.id))
-        .where(Response.campaign_id == campaign.id)
+        .where(Response.campaign_id == campaign.id, Response.status.in_(COUNTED))
         .group_by(Response.mode, Response.status)
     )
     tallies: dict[str, dict[str, int]] = {mode: {} for mode in MODES}

@@ -128,8 +128,9 @@ def import_responses_command(file: Path, check_only: bool) -> None:
     """Import responses from FILE (.csv, .xlsx or a dataset .zip) in the dataset format; exit 1 on any problem.
 
     A file that cannot be read as a table at all (damaged, or past the size limits) exits 2 with one line.
-    Every cell is checked first; the import writes all new responses or none, and skips
-    responses already imported into the same campaign.
+    Every cell is checked first; the import writes all new responses or none (in chunks of
+    IMPORT_CHUNK_SIZE, published at once at the end), and skips responses already imported into
+    the same campaign.
     """
     if file.suffix.lower() not in SUFFIXES:
         raise click.ClickException(f"{file.name}: choose a .csv, .xlsx or .zip file")
@@ -145,8 +146,14 @@ def import_responses_command(file: Path, check_only: bool) -> None:
         return
     try:
         with acting_as(None, ACTOR):
-            report = import_responses(data, file.name, None, actor_label=ACTOR, max_bytes=limit)
-            db.session.commit()
+            report = import_responses(
+                data,
+                file.name,
+                None,
+                actor_label=ACTOR,
+                max_bytes=limit,
+                chunk_size=current_app.config["IMPORT_CHUNK_SIZE"],
+            )
     except ImportRejected as rejected:
         db.session.rollback()
         _refuse_unreadable(rejected.report)

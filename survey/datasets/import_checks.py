@@ -220,13 +220,17 @@ def _campaign_problem(campaign: Campaign | None, slug: str) -> str | None:
 
 
 def _stored_campaigns(public_ids: Sequence[str]) -> dict[str, str]:
-    """{public id: campaign slug} of the responses already stored under these ids."""
+    """{public id: campaign slug} of the responses already stored under these ids.
+
+    Rows another import is still writing ("importing") are not stored yet: if that import
+    publishes first, this one's insert meets the unique id and stops with nothing published.
+    """
     stored: dict[str, str] = {}
     for start in range(0, len(public_ids), LOOKUP_CHUNK):
         rows = db.session.execute(
             select(Response.public_id, Campaign.slug)
             .join(Campaign, Campaign.id == Response.campaign_id)
-            .where(Response.public_id.in_(public_ids[start : start + LOOKUP_CHUNK]))
+            .where(Response.public_id.in_(public_ids[start : start + LOOKUP_CHUNK]), Response.status != "importing")
         )
         stored.update({public_id: slug for public_id, slug in rows})
     return stored

@@ -1,5 +1,7 @@
 """Importing responses collected elsewhere: upload -> dry-run report -> confirm, without uploading twice.
 
+Confirming queues the import on the job queue (`import_jobs`): a big file outlives a request.
+
 The checked file waits under the instance folder (``imports/<token>.<suffix>``); its SHA-256 is kept
 in the signed session, so only the browser that checked it can confirm it, and a file changed on
 disk in between is refused instead of imported unchecked.
@@ -18,22 +20,15 @@ from flask import current_app, flash, render_template, request, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
-from survey.datasets.imports import (
-    MAX_SHOWN,
-    ImportRejected,
-    ImportReport,
-    dry_run,
-    import_responses,
-    sha256,
-    suffix_of,
-)
+from survey.datasets.import_jobs import queue_import, recent_batches, start
+from survey.datasets.imports import MAX_SHOWN, ImportReport, dry_run, sha256, suffix_of
 from survey.extensions import db
+from survey.models import ImportBatch
 from survey.web.http import see_other
 
 SESSION_KEY = "response_imports"
@@ -64,7 +59,13 @@ def _render(
     form: ResponseFileForm, report: ImportReport | None = None, token: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     return render_template(
-        "research/imports.html", form=form, report=report, token=token, limit=_limit_text(), max_shown=MAX_SHOWN
+        "research/imports.html",
+        form=form,
+        report=report,
+        token=token,
+        limit=_limit_text(),
+        max_shown=MAX_SHOWN,
+        batches=recent_batches(),
     ), status
 
 
@@ -153,7 +154,7 @@ def response_imports() -> tuple[str, int]:
 @bp.post("/imports/<token>")
 @roles_required(*RESEARCH)
 def confirm_response_import(token: str) -> HTTPResponse | tuple[str, int]:
-    """Import the checked file in one transaction (checked again first), then delete it."""
+    """Queue the checked file's import (the job checks it again, writes it in chunks and publishes it)."""
     entry = session.get(SESSION_KEY, {}).get(token) if TOKEN_PATTERN.fullmatch(token) else None
     path = _imports_dir() / f"{token}{entry['suffix']}" if entry else None
     if entry is None or path is None or not path.is_file():
@@ -169,26 +170,15 @@ def confirm_response_import(token: str) -> HTTPResponse | tuple[str, int]:
             "The stored file changed after it was checked, so nothing was imported. Upload and check it again."
         )
         return _render(form, status=409)
-    try:
-        report = import_responses(data, entry["name"], current_user, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
-    except ImportRejected as rejected:
-        # The database changed since the dry run (e.g. a campaign was made a practice run).
-        db.session.rollback()
-        _forget(token)
-        return _render(ResponseFileForm(formdata=None), rejected.report, status=422)
-    except IntegrityError:
-        db.session.rollback()
-        _forget(token)
-        flash(
-            "Someone else imported some of these responses at the same time, so nothing was imported. "
-            "Check the file again."
-        )
-        return see_other(".response_imports")
+    batch = queue_import(current_user, path, entry["name"], entry["sha256"])
     db.session.commit()
+    start(batch.id)
     _forget(token)
-    per_campaign = ", ".join(f"{slug} {count}" for slug, count in report.new_by_campaign.items())
-    flash(
-        f"Import of {report.filename} finished: {report.added} responses added"
-        f"{f' ({per_campaign})' if per_campaign else ''}; {report.already_present} already imported, skipped."
-    )
-    return see_other(".response_imports")
+    return see_other(".response_import_batch", batch_id=batch.id)
+
+
+@bp.get("/imports/batches/<int:batch_id>")
+@roles_required(*RESEARCH)
+def response_import_batch(batch_id: int) -> str:
+    """A confirmed import's progress (the job worker writes it), then its result."""
+    return render_template("research/import_batch.html", batch=db.get_or_404(ImportBatch, batch_id))

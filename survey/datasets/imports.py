@@ -23,18 +23,13 @@ Decisions where the issue is silent:
   tens of thousands of responses), which the automatic audit listener does not see, so the import
   records one audit event of its own: who, the file's name and SHA-256 (the entity id), counts per
   campaign and every response id it added. Each response also names the importer in ``entered_by``.
+- The writing is chunked and published at once at the end (`import_batches`), so an import never
+  holds SQLite's write lock for more than a moment; other readers see none of it or all of it.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-import numpy as np
-import pandas as pd
-from sqlalchemy import Table, insert
-
-from survey.audit.trail import IMPORT_ENTITY
-from survey.database import bulk_insert, utcnow
+from survey.database import mark_read_only, unmark_read_only, utcnow
 from survey.datasets.files import (
     SUFFIXES,
     UnreadableFile,
@@ -42,17 +37,18 @@ from survey.datasets.files import (
     sha256,
     suffix_of,
 )
+from survey.datasets.import_batches import Progress, Targets, publish, set_batch, start_batch, targets_of, write_chunks
 from survey.datasets.import_checks import (
     MAX_SHOWN,
     ImportPlan,
     ImportRejected,
     ImportReport,
     Problem,
-    asset_slug,
     check_table,
 )
 from survey.extensions import db
-from survey.models import Answer, AssetUse, AuditEvent, Response, User
+from survey.models import User
+from survey.ops.maintenance import discard_abandoned_imports, discard_batch_rows
 
 __all__ = [
     "MAX_SHOWN",
@@ -86,113 +82,70 @@ def dry_run(data: bytes, filename: str, *, max_bytes: int | None = None) -> Impo
 
 
 def import_responses(
-    data: bytes, filename: str, importer: User | None, *, actor_label: str | None = None, max_bytes: int | None = None
+    data: bytes,
+    filename: str,
+    importer: User | None,
+    *,
+    actor_label: str | None = None,
+    max_bytes: int | None = None,
+    chunk_size: int = 2000,
+    batch_id: int | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Check the file again and insert every new response in the caller's transaction (flushed, not committed).
+    """Check the file again, write its new responses in chunks and publish them at once. **Commits.**
 
-    Raises `ImportRejected` with the report, having written nothing, if any cell has a problem.
-    `importer` becomes each response's ``entered_by`` and the audit event's actor (None and
-    `actor_label` for a command-line import).
+    Unlike other operations this one owns its transactions: a chunk per transaction is the point
+    (`import_batches`). Raises `ImportRejected` with the report, having written nothing, if any
+    cell has a problem; `IntegrityError` or `BatchLost` if another import got there first, having
+    removed what it wrote. `importer` becomes each response's ``entered_by`` and the audit event's
+    actor (None and `actor_label` for a command-line import). `batch_id` is the job's batch row
+    (web imports); without one a batch row is made.
     """
-    report, plan = _checked(data, filename, max_bytes)
-    if plan is None:
+    discard_abandoned_imports()
+    label = actor_label or (importer.email if importer is not None else "system")
+    importer_id = importer.id if importer is not None else None
+    report, plan, targets = _checked_for_writing(data, filename, max_bytes)
+    if plan is None or targets is None:
         raise ImportRejected(report)
-    report.added = len(_insert(plan, importer))
+    report.added = len(plan.response_ids)
     if not report.added:
-        return report  # everything was imported before: nothing happened worth an audit event
-    db.session.add(
-        AuditEvent(
-            actor_id=importer.id if importer is not None else None,
-            actor_label=actor_label or (importer.email if importer is not None else "system"),
-            action="create",
-            entity_type=IMPORT_ENTITY,
-            entity_id=sha256(data),
-            changes={
-                "file": [None, filename],
-                "responses_added": [None, report.added],
-                "already_imported_skipped": [None, report.already_present],
-                "campaigns": [None, report.new_by_campaign],
-                "response_ids": [None, plan.response_ids],
-            },
-        )
-    )
-    db.session.flush()
+        # Everything was imported before: nothing happened worth a batch or an audit event.
+        if batch_id is not None:
+            set_batch(
+                batch_id,
+                status="done",
+                step="nothing new",
+                progress=1.0,
+                finished_at=utcnow(),
+                added=0,
+                already_present=report.already_present,
+                new_by_campaign={},
+            )
+        return report
+    digest = sha256(data)
+    batch_id = start_batch(batch_id, importer_id, label, filename, digest)
+    try:
+        write_chunks(batch_id, plan, targets, importer_id, max(1, chunk_size), progress)
+        publish(batch_id, report, plan, importer_id, label, digest)
+    except BaseException as error:  # a kill signal too: nothing of the batch may stay behind
+        db.session.rollback()
+        set_batch(batch_id, status="failed", finished_at=utcnow(), error=f"{type(error).__name__}: {error}"[:2000])
+        discard_batch_rows(batch_id)
+        raise
     return report
 
 
-def _insert(plan: ImportPlan, importer: User | None) -> list[int]:
-    """Bulk-insert the planned responses, their answers and asset answers; returns the new response ids."""
-    if not plan.response_ids:
-        return []
-    ids = _insert_responses(plan, importer)
-    answers, uses = _answer_rows(plan, ids)
-    # A declarative model's __table__ is a Table; SQLAlchemy types it as the wider FromClause.
-    bulk_insert(db.session.connection(), cast(Table, Answer.__table__), answers)
-    bulk_insert(db.session.connection(), cast(Table, AssetUse.__table__), uses)
-    return [int(i) for i in ids]
-
-
-def _insert_responses(plan: ImportPlan, importer: User | None) -> np.ndarray:
-    now = utcnow()
-    versions = {
-        campaign.id: {link.instrument_version.key: link.instrument_version.version for link in campaign.instruments}
-        for campaign in set(plan.campaigns)
-    }
-    rows = [
-        {
-            "public_id": public_id,
-            "campaign_id": campaign.id,
-            "community_id": campaign.community_id,
-            "mode": mode,
-            "instrument_versions": versions[campaign.id],
-            "consent": True,
-            "status": "complete",
-            # The real start time is unknown; the submission time is the nearest fact we have.
-            "started_at": submitted,
-            "updated_at": now,
-            "submitted_at": submitted,
-            "entered_by_id": importer.id if importer is not None else None,
-            "verified": verified,
-        }
-        for public_id, campaign, mode, submitted, verified in zip(
-            plan.response_ids, plan.campaigns, plan.modes, plan.submitted_at, plan.verified, strict=True
-        )
-    ]
-    table = cast(Table, Response.__table__)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return np.asarray(db.session.execute(statement, rows).scalars().all(), dtype=np.int64)
-
-
-def _answer_rows(plan: ImportPlan, ids: np.ndarray) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(answer rows, asset-use rows) for every filled item cell of the planned responses."""
-    campaign_ids = np.asarray([campaign.id for campaign in plan.campaigns])
-    answers: list[dict[str, Any]] = []
-    uses: dict[tuple[int, int], dict[str, Any]] = {}
-    for column in plan.items.columns:
-        values = pd.to_numeric(plan.items[column]).to_numpy(dtype="float64", na_value=np.nan)
-        filled = ~np.isnan(values)
-        if not column.startswith("asset_"):
-            answers.extend(
-                {"response_id": int(response_id), "item_key": column, "value": int(value)}
-                for response_id, value in zip(ids[filled], values[filled], strict=True)
-            )
-            continue
-        field_name = "importance" if column.endswith("_value") else "frequency"
-        for campaign in set(plan.campaigns):
-            # The same asset has its own snapshot row in each campaign that asked about it.
-            snapshot = next((asset for asset in campaign.assets if asset.slug == asset_slug(column)), None)
-            chosen = filled & (campaign_ids == campaign.id)
-            if snapshot is None:
-                continue  # checked already: rows of a campaign that did not ask have only blanks here
-            for response_id, value in zip(ids[chosen], values[chosen], strict=True):
-                row = uses.setdefault(
-                    (int(response_id), snapshot.id),
-                    {
-                        "response_id": int(response_id),
-                        "campaign_asset_id": snapshot.id,
-                        "frequency": None,
-                        "importance": None,
-                    },
-                )
-                row[field_name] = int(value)
-    return answers, list(uses.values())
+def _checked_for_writing(
+    data: bytes, filename: str, max_bytes: int | None
+) -> tuple[ImportReport, ImportPlan | None, Targets | None]:
+    """The check, in a read-only transaction: on SQLite it begins deferred and never takes the
+    write lock, however long the file takes to check (a writer's transaction would hold it)."""
+    db.session.commit()  # end any transaction, so the check's begins afresh and read-only
+    token = mark_read_only()
+    try:
+        report, plan = _checked(data, filename, max_bytes)
+        targets = targets_of(plan) if plan is not None else None
+    finally:
+        db.session.rollback()  # it wrote nothing: this only ends the read
+        unmark_read_only(token)
+    return report, plan, targets

@@ -20,7 +20,7 @@ from survey.models.places import (
     Licence,
     ValuationAdjustment,
 )
-from survey.models.records import AuditEvent, DataAccess, ExportJob, ReportJob
+from survey.models.records import AuditEvent, DataAccess, ExportJob, ImportBatch, ReportJob
 from survey.models.vocabulary import (
     ACCESS_CHANNELS,
     ADJUSTMENT_FRACTIONS,
@@ -68,6 +68,7 @@ __all__ = [
     "EXPORT_CONTENTS",
     "EXPORT_FORMATS",
     "ExportJob",
+    "ImportBatch",
     "InstrumentVersion",
     "Licence",
     "MISSING_REASONS",

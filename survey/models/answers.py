@@ -23,6 +23,7 @@ from survey.models.vocabulary import MISSING_REASONS, MODES, RESPONSE_STATUSES
 if TYPE_CHECKING:  # the related classes, for the annotations; SQLAlchemy resolves them by name
     from survey.models.people import User
     from survey.models.places import Campaign, CampaignAsset
+    from survey.models.records import ImportBatch
 
 
 class Response(Model):
@@ -60,8 +61,11 @@ class Response(Model):
     # random token shown once); cleared when used. Expires 30 minutes after submission.
     contact_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     contact_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The response import that wrote this row; its status stays "importing" until the batch publishes.
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
     campaign: Mapped[Campaign] = relationship()
+    import_batch: Mapped[ImportBatch | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     asset_uses: Mapped[list[AssetUse]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     entered_by: Mapped[User | None] = relationship()

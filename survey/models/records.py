@@ -112,3 +112,36 @@ class ExportJob(Model):
     row_count: Mapped[int | None]
 
     requested_by: Mapped[User | None] = relationship()
+
+
+class ImportBatch(Model):
+    """One response import: written in short chunks as "importing" rows, then published at once.
+
+    It is also the job row when the web app runs the import on the job queue: progress lives
+    here so any web worker can show it. `heartbeat_at` moves with every chunk; a batch not
+    published whose heartbeat stopped was abandoned, and its rows are removed
+    (`survey.ops.maintenance.discard_abandoned_imports`).
+    """
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(254))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "import_status"), default="queued")
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The waiting upload for a queued web import, relative to RESULTS_DIR; removed when the job ends.
+    file_path: Mapped[str | None] = mapped_column(String(500))
+    added: Mapped[int | None]
+    already_present: Mapped[int | None]
+    # {campaign slug: responses added}, for the result message.
+    new_by_campaign: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+    requested_by: Mapped[User | None] = relationship()

@@ -15,7 +15,9 @@ from analysis.columns import SLUG_PATTERN
 ROLES = ("admin", "researcher", "peer")
 
 
-RESPONSE_STATUSES = ("partial", "complete")
+# "importing": written by a response import that has not published its batch yet (survey.datasets.
+# import_batches); every reader already counts "complete" (or "partial") only, so these stay unseen.
+RESPONSE_STATUSES = ("partial", "complete", "importing")
 
 
 CAMPAIGN_STATUSES = ("draft", "open", "closed")

@@ -74,9 +74,10 @@ def restore_command(backup: Path, yes: bool) -> None:
 @click.option("--days", type=click.IntRange(min=1), help="Age of abandoned partial responses (PURGE_PARTIAL_DAYS).")
 @click.option("--dry-run", is_flag=True, help="Count what would go, change nothing.")
 def purge_command(days: int | None, dry_run: bool) -> None:
-    """Delete abandoned partial responses and expired resume codes; free old export and report files."""
+    """Delete abandoned partial responses and expired resume codes; free old export and report files;
+    delete the hidden rows of response imports that stopped before publishing."""
     from survey.audit.trail import acting_as
-    from survey.ops.maintenance import purge, remove_files
+    from survey.ops.maintenance import discard_abandoned_imports, purge, remove_files
 
     days = days or current_app.config["PURGE_PARTIAL_DAYS"]
     report_days = current_app.config["PURGE_REPORT_DAYS"]
@@ -100,6 +101,8 @@ def purge_command(days: int | None, dry_run: bool) -> None:
         click.echo("Dry run: nothing was changed.")
         return
     removed = remove_files(result.files_to_remove)
+    discarded = discard_abandoned_imports()  # commits chunk by chunk: never one long write
+    click.echo(f"Deleted {discarded} unpublished rows of response imports that stopped before finishing.")
     click.echo(f"Released {result.export_files_released} finished export files older than a day.")
     click.echo(f"Released {result.report_files_released} reports older than {report_days} days.")
     click.echo(f"Removed {removed} files from disk.")

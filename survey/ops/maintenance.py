@@ -21,22 +21,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import or_, select
+from sqlalchemy import Table, and_, delete, or_, select, update
 from sqlalchemy.engine import URL
 
 from survey.database import utcnow
 from survey.exceptions import ServiceError
 from survey.extensions import db
-from survey.models import ExportJob, ReportJob, Response
+from survey.models import ExportJob, ImportBatch, ReportJob, Response
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Finished export files are downloaded within minutes; a day is plenty of grace. (Reports are kept
 # PURGE_REPORT_DAYS: they are shared around a workshop.)
 EXPORT_FILE_HOURS = 24
 ResultJob = TypeVar("ResultJob", ExportJob, ReportJob)
+# A response import moves its batch's heartbeat with every chunk (well under a minute apart, even
+# waiting for SQLite's lock): one silent this long has lost its process.
+IMPORT_ABANDONED_AFTER = timedelta(minutes=15)
+DISCARD_CHUNK = 2000
 PG_BACKUP_HINT = "For PostgreSQL use pg_dump -Fc (and pg_restore to restore); see docs/production.md."
 
 
@@ -211,7 +215,8 @@ def purge(
     reports = _release(ReportJob, now - timedelta(days=report_days), root, files)
     db.session.flush()
     cutoff = now - timedelta(hours=EXPORT_FILE_HOURS)
-    files += _leftover_files(root, ("exports/*.part", "reports/*.part"), cutoff)
+    # imports/*: confirmed uploads a killed import job never got to delete.
+    files += _leftover_files(root, ("exports/*.part", "reports/*.part", "imports/*"), cutoff)
     files += _leftover_files(instance_path.resolve(), ("imports/*",), cutoff)
     return PurgeResult(len(abandoned), len(expired), exports, reports, tuple(files))
 
@@ -252,3 +257,55 @@ def remove_files(paths: Iterable[Path]) -> int:
             continue
         removed += 1
     return removed
+
+
+def discard_abandoned_imports(now: datetime | None = None, *, chunk_size: int = DISCARD_CHUNK) -> int:
+    """Remove the hidden rows of response imports that will never publish; returns how many rows.
+
+    Abandoned: a batch that failed, or one running whose heartbeat stopped
+    `IMPORT_ABANDONED_AFTER` ago (its process was killed), which is marked failed here. Its rows
+    were never visible (status "importing"). **Commits**, in chunks, so no transaction holds
+    SQLite's write lock for long; run by `flask purge` and before every import.
+    """
+    now = now or utcnow()
+    # Running only: a queued batch has written nothing yet and may wait behind other jobs for long
+    # (the job queue fails it if its worker died).
+    stopped = and_(ImportBatch.status == "running", ImportBatch.heartbeat_at < now - IMPORT_ABANDONED_AFTER)
+    db.session.execute(
+        update(ImportBatch)
+        .where(stopped)
+        .values(status="failed", error="The import stopped before it finished; nothing of it was published.")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    failed = select(ImportBatch.id).where(ImportBatch.status == "failed")
+    batch_ids = db.session.scalars(
+        select(Response.import_batch_id)
+        .where(Response.status == "importing", Response.import_batch_id.in_(failed))
+        .distinct()
+    ).all()
+    db.session.commit()
+    return sum(
+        discard_batch_rows(int(batch_id), chunk_size=chunk_size) for batch_id in batch_ids if batch_id is not None
+    )
+
+
+def discard_batch_rows(batch_id: int, *, chunk_size: int = DISCARD_CHUNK) -> int:
+    """Delete the unpublished ("importing") responses of one batch, a chunk per transaction (commits).
+
+    Their answers and asset answers go with them (ON DELETE CASCADE).
+    """
+    table = cast(Table, Response.__table__)
+    removed = 0
+    while True:
+        ids = db.session.scalars(
+            select(table.c.id)
+            .where(table.c.import_batch_id == batch_id, table.c.status == "importing")
+            .limit(chunk_size)
+        ).all()
+        if not ids:
+            db.session.commit()
+            return removed
+        db.session.execute(delete(table).where(table.c.id.in_(ids)))
+        db.session.commit()
+        removed += len(ids)
