@@ -86,7 +86,7 @@ class ChooseCommunityForm(FlaskForm):
     community = SelectField("Community", validate_choice=False)
 
 
-def open_form(campaigns: list[Campaign], assets: list[Asset], **kwargs: Any) -> FlaskForm:
+def open_form(campaign_options: list[Campaign], asset_options: list[Asset], **kwargs: Any) -> FlaskForm:
     """The opening form for one community: its campaigns and its current assets to choose from
     (`kwargs` as for FlaskForm, e.g. `data` for the first GET)."""
 
@@ -104,21 +104,21 @@ def open_form(campaigns: list[Campaign], assets: list[Asset], **kwargs: Any) -> 
             "Campaign whose valuation the agreed adjustments change",
             choices=[
                 SelectChoice("", "The latest campaign when they are agreed"),
-                *(SelectChoice(c.slug, c.title) for c in campaigns),
+                *(SelectChoice(c.slug, c.title) for c in campaign_options),
             ],
             default="",
             validate_choice=False,
         )
         assets = CheckboxesField(
-            "Assets to discuss", choices=[SelectChoice(a.slug, a.name) for a in assets], validate_choice=False
+            "Assets to discuss", choices=[SelectChoice(a.slug, a.name) for a in asset_options], validate_choice=False
         )
 
         def validate_campaign(self, field: Any) -> None:
-            if field.data and field.data not in {c.slug for c in campaigns}:
+            if field.data and field.data not in {c.slug for c in campaign_options}:
                 raise ValidationError("Choose a campaign from the list.")
 
         def validate_assets(self, field: Any) -> None:
-            if any(slug not in {a.slug for a in assets} for slug in field.data or []):
+            if any(slug not in {a.slug for a in asset_options} for slug in field.data or []):
                 raise ValidationError("Choose assets from the list.")
 
     return OpenWorkshopForm(**kwargs)

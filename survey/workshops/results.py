@@ -77,7 +77,7 @@ def _ratings(workshop: Workshop) -> list[tuple[WorkshopRating, WorkshopParticipa
         .where(WorkshopParticipant.workshop_id == workshop.id)
         .order_by(WorkshopRating.rated_at, WorkshopRating.id)
     )
-    return [(rating, participant) for rating, participant in db.session.execute(query).tuples()]
+    return [(rating, participant) for rating, participant in db.session.execute(query).all()]
 
 
 def asset_summaries(workshop: Workshop) -> list[AssetSummary]:
