@@ -96,7 +96,10 @@ def test_participants_see_only_their_own_ratings(app, code):
     form = second.get(f"/w/{code}/assets/dover_library").get_data(as_text=True)
     assert "checked" not in form and "private view" not in form
     assert rate(second, code, "dover_library", 2, 2).status_code == 303
-    assert sorted(ratings(app)) == [(1, "dover_library", 5, 1, "First person's private view"), (2, "dover_library", 2, 2, "")]
+    assert sorted(ratings(app)) == [
+        (1, "dover_library", 5, 1, "First person's private view"),
+        (2, "dover_library", 2, 2, ""),
+    ]
     # Without joining, there is nothing to rate as.
     stranger = app.test_client()
     assert stranger.get(f"/w/{code}/assets/dover_library").status_code == 303
