@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Community, WorkshopParticipant, WorkshopRating
-from survey.workshops.operations import open_workshop
 from survey.workshops.codes import ALPHABET, LENGTH, display_code, new_code, normalise_code
+from survey.workshops.operations import open_workshop
 from tests.conftest import _app_for
 from tests.helpers import csrf_token
 from tests.test_research_support import sign_in, submit
