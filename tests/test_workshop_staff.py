@@ -58,6 +58,7 @@ def test_facilitator_figures_match_an_independent_count(app, client, code):
     assert code in page and 'data-figure="dover_library:social:median">4<' in page
     assert 'data-figure="dover_library:economic:median">2<' in page and "http-equiv" not in page
     assert 'src="/static/workshop.js"' in page and 'data-url="/research/workshops/' in page
+    assert f'href="http://127.0.0.1:5000/w/{code}"' in page  # PUBLIC_BASE_URL, as the CLI prints it
     # An even count: the median is the mean of the middle two, as statistics.median says.
     extra = app.test_client()
     join(extra, code)

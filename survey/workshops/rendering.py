@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 
 from survey.assets.operations import KIND_LABELS
 from survey.models import Workshop
@@ -16,6 +16,8 @@ def render_workshop_page(template: str, workshop: Workshop, **context: Any) -> s
         template,
         workshop=workshop,
         workshop_code=display_code(workshop.code),
+        # Where participants join: the address they reach the app at, as `flask workshop open` prints it.
+        join_url=f"{current_app.config['PUBLIC_BASE_URL']}/w",
         asset_kind_labels=KIND_LABELS,
         **context,
     )
