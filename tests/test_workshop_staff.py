@@ -184,6 +184,20 @@ def test_a_workshop_without_a_campaign_writes_to_the_latest_non_practice_one(app
         assert slugs == ["dover-later"]
 
 
+def test_a_double_clicked_open_opens_one_workshop(app, client, code):
+    data = {"title": "Dover Town impact workshop", "held_on-day": "14", "held_on-month": "3", "held_on-year": "2026"}
+    assert submit(client, "/research/workshops/new?community=dover-town", data).status_code == 303
+    assert latest_code(app) == code
+    assert (
+        submit(client, "/research/workshops/new?community=dover-town", {**data, "title": "Second"}).status_code == 303
+    )
+    with app.app_context():
+        assert db.session.scalars(select(Workshop.title).order_by(Workshop.id)).all() == [
+            "Dover Town impact workshop",
+            "Second",
+        ]
+
+
 def test_peers_run_workshops_only_for_their_own_communities(app, client, make_campaign, make_user, login):
     make_campaign("dover-town")
     make_campaign("sheppey", asset_slugs=("sheppey_library",))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,9 +35,12 @@ from survey.workshops.codes import new_code, normalise_code
 
 TITLE_MAX = 200
 COMMENT_MAX = 1000
+# The same workshop opened again within this time is taken for a double click.
+REPEAT_WINDOW = timedelta(minutes=1)
 # Advisory lock keys (PostgreSQL; SQLite writers take turns anyway), offset by the row's id:
-# joins to one workshop take turns for its participant numbers, one participant's ratings for
-# their upsert (a double-clicked submit stores one row).
+# openings in one community take turns (a double click opens one), joins to one workshop for its
+# participant numbers, one participant's ratings for their upsert (a double click stores one row).
+_OPEN_LOCK_BASE = 7_400_000_000
 _JOIN_LOCK_BASE = 7_500_000_000
 _RATING_LOCK_BASE = 7_600_000_000
 
@@ -55,7 +58,10 @@ def open_workshop(
     campaign: Campaign | None = None,
     assets: list[Asset] | None = None,
 ) -> Workshop:
-    """A new open workshop with a fresh join code; `assets` default to the community's current ones."""
+    """A new open workshop with a fresh join code; `assets` default to the community's current ones.
+
+    The same title, date and opener again within REPEAT_WINDOW returns the workshop just opened.
+    """
     problems: dict[str, str] = {}
     title = (title or "").strip()
     if not title:
@@ -71,6 +77,10 @@ def open_workshop(
         problems["assets"] = f"{community.name} has no assets to discuss: add some to its asset log first."
     if problems:
         raise FieldErrors(problems)
+    take_turns(db.session, _OPEN_LOCK_BASE + community.id)
+    repeated = _just_opened(community, title, held_on, user)
+    if repeated is not None:
+        return repeated
     workshop = Workshop(
         community=community, campaign=campaign, title=title, held_on=held_on, code=_unused_code(), opened_by=user
     )
@@ -78,6 +88,19 @@ def open_workshop(
     db.session.add(workshop)
     db.session.flush()
     return workshop
+
+
+def _just_opened(community: Community, title: str, held_on: date, user: User | None) -> Workshop | None:
+    """The same workshop opened by the same person moments ago: a double-clicked Open opens one."""
+    query = select(Workshop).where(
+        Workshop.community_id == community.id,
+        Workshop.title == title,
+        Workshop.held_on == held_on,
+        Workshop.status == "open",
+        Workshop.opened_by_id == user.id if user is not None else Workshop.opened_by_id.is_(None),
+        Workshop.opened_at >= utcnow() - REPEAT_WINDOW,
+    )
+    return db.session.scalars(query.order_by(Workshop.id.desc())).first()
 
 
 def _unused_code() -> str:
