@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Community, WorkshopParticipant, WorkshopRating
+from survey.models import AuditEvent, Community, WorkshopParticipant, WorkshopRating
 from survey.workshops.codes import ALPHABET, LENGTH, display_code, new_code, normalise_code
 from survey.workshops.operations import open_workshop
 from tests.conftest import _app_for
@@ -137,8 +138,13 @@ def test_a_closed_workshop_answers_a_friendly_page_and_refuses_ratings(app, clie
     page = newcomer.get("/w").get_data(as_text=True)
     assert newcomer.post("/w", data={"csrf_token": csrf_token(page), "code": code}).status_code == 303
     assert newcomer.get(f"/w/{code}").status_code == 410
-    # Staff still see it.
+    # Staff still see it; opening and closing are in the audit trail under the researcher's name.
     assert "Closed" in client.get(staff_page).get_data(as_text=True)
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).filter_by(entity_type="workshop").order_by(AuditEvent.id)).all()
+        researcher = "researcher@example.org"
+        assert [(e.action, e.actor_label) for e in events] == [("create", researcher), ("update", researcher)]
+        assert events[1].changes["status"] == ["open", "closed"]
 
 
 def test_wrong_codes_are_rate_limited_and_right_ones_do_not_count(database_url, make_campaign):
@@ -158,3 +164,32 @@ def test_wrong_codes_are_rate_limited_and_right_ones_do_not_count(database_url, 
         assert db.session.scalar(select(func.count()).select_from(WorkshopRating)) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_same_rating_posted_at_once_from_two_tabs_stores_one_row(app, code):
+    """Two requests of one participant racing (a double click on a slow network) take turns."""
+    first = app.test_client()
+    join(first, code)
+    second = app.test_client()
+    second.set_cookie("session", first.get_cookie("session").value)  # type: ignore[union-attr]
+    url = f"/w/{code}/assets/dover_library"
+    tokens = [csrf_token(client.get(url).get_data(as_text=True)) for client in (first, second)]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def post(client, token: str, social: str) -> None:
+        barrier.wait()
+        answer = client.post(url, data={"csrf_token": token, "social_impact": social, "economic_impact": "3"})
+        statuses.append(answer.status_code)
+
+    threads = [
+        threading.Thread(target=post, args=(client, token, social))
+        for client, token, social in zip((first, second), tokens, ("2", "4"), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303, 303]
+    stored = ratings(app)
+    assert len(stored) == 1 and stored[0][2] in (2, 4)
