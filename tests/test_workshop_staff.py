@@ -216,3 +216,14 @@ def test_peers_run_workshops_only_for_their_own_communities(app, client, make_ca
     assert client.get(f"/research/workshops/{other_id}").status_code == 404
     assert "Dover Town impact workshop" in client.get("/research/workshops").get_data(as_text=True)
     assert ">S<" not in client.get("/research/workshops").get_data(as_text=True)
+
+
+def test_a_datasets_adjustments_file_with_its_source_column_still_uploads(app, client, code):
+    text = (
+        "asset,deadweight,attribution,displacement,drop_off,years,reason,agreed_by,agreed_on,campaign,source\n"
+        "dover_library,0.2,0.1,0,0,1,From the export,,2026-03-14,dover-town,workshop Dover Town (2026-03-14)\n"
+    )
+    url = "/research/campaigns/dover-town/adjustments"
+    data = {"file": (io.BytesIO(text.encode()), "adjustments.csv")}
+    answer = submit(client, f"{url}/upload", data, token_url=url, content_type="multipart/form-data")
+    assert answer.status_code == 200 and "The file is valid." in answer.get_data(as_text=True)
