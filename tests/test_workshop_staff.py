@@ -139,6 +139,10 @@ def test_cli_opens_exports_and_closes_by_code_in_any_form(app, runner, make_camp
     assert missing.exit_code != 0 and "No workshop has the code" in missing.output
     unknown = runner.invoke(args=["workshop", "open", "--community", "nowhere", "--title", "x"])
     assert unknown.exit_code != 0 and "No community" in unknown.output
+    make_campaign("sheppey", asset_slugs=("sheppey_library",))
+    elsewhere = ["workshop", "open", "--community", "dover-town", "--title", "x", "--campaign", "sheppey"]
+    refused = runner.invoke(args=elsewhere)
+    assert refused.exit_code != 0 and "Choose a campaign of Dover Town" in refused.output
 
 
 AGREED = {"deadweight": "20", "displacement": "", "attribution": "10", "drop_off": "0", "years": "1"}
