@@ -72,7 +72,8 @@ def prepare_adjustments(frame: pd.DataFrame, *, origin: str = "adjustments") -> 
             f"{origin}: column 'reason', row {_first(no_reason)}: every adjustment needs a reason (why this share?)"
         )
     out["reason"] = out["reason"].astype(str).str.strip()
-    for column in ("agreed_by", "agreed_on"):
+    # `source` (where they were agreed, e.g. an impact workshop) is optional and kept only when given.
+    for column in ("agreed_by", "agreed_on", *(["source"] if "source" in out else [])):
         if column not in out:
             out[column] = None
         text = out[column].astype(object).where(~blank_cells(out[column]), None)

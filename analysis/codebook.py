@@ -158,6 +158,7 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
             "text",
             "",
         ),
+        ("source", "Where they were agreed: the impact workshop's title and date; blank = staff", "text", ""),
     ]
     for variable, label, kind, codes in adjustment_rows:
         add({"file": "adjustments.csv", "variable": variable, "label": label, "type": kind, "codes": codes, **own})

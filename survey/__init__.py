@@ -27,6 +27,8 @@ VIEW_MODULES = (
     "survey.campaigns.licence_views",
     "survey.assets.views",
     "survey.assets.adjustment_views",
+    "survey.workshops.participant_views",
+    "survey.workshops.staff_views",
     "survey.paper.views",
     "survey.paper.entry",
     "survey.datasets.export_views",

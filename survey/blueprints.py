@@ -21,6 +21,13 @@ limiter.shared_limit(lambda: current_app.config["PUBLIC_SUBMIT_LIMIT"], scope="r
     residents
 )
 
+# Impact workshop participants (no account): join by the code the facilitator shows, rate assets.
+workshops = Blueprint("workshops", __name__, url_prefix="/w")
+# Their POSTs share a budget per address like the residents' survey: a room on one wifi fits.
+limiter.shared_limit(lambda: current_app.config["PUBLIC_SUBMIT_LIMIT"], scope="workshops-post", methods=["POST"])(
+    workshops
+)
+
 # Fieldwork for all staff: the campaigns they may work on, and interview mode.
 fieldwork = Blueprint("fieldwork", __name__, url_prefix="/fieldwork")
 
@@ -49,4 +56,4 @@ limiter.exempt(ops)
 # Public pages that belong to no survey: home and the accessibility statement.
 pages = Blueprint("pages", __name__)
 
-ALL = (pages, residents, auth, fieldwork, paper, research, admin, ops, api)
+ALL = (pages, residents, workshops, auth, fieldwork, paper, research, admin, ops, api)

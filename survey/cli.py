@@ -19,6 +19,7 @@ CLI_MODULES = (
     "survey.campaigns.cli",
     "survey.datasets.cli",
     "survey.ops.cli",
+    "survey.workshops.cli",
 )
 
 

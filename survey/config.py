@@ -143,6 +143,11 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         # Residents' survey pages (POST) per address: a room of 40 residents on a community
         # centre's wifi share one address and each post about 8 pages in ten minutes.
         "PUBLIC_SUBMIT_LIMIT": os.environ.get("PUBLIC_SUBMIT_LIMIT", "600 per 10 minutes"),
+        # Wrong workshop join codes per address (only misses count): a room mistyping a code now and
+        # then stays well inside it; guessing one code among ~3.8e10 gets nowhere.
+        "WORKSHOP_CODE_LIMIT": os.environ.get("WORKSHOP_CODE_LIMIT", "30 per 10 minutes"),
+        # The address participants reach the app at, for the join links `flask workshop open` prints.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # JSON API requests per token (or per address before a token is checked).
         "API_LIMIT": os.environ.get("API_LIMIT", "600 per minute"),
         # Uploaded response files (CSV or Excel) may be far bigger than a survey page.

@@ -52,6 +52,8 @@ KEYS = ["wemwbs", "sixways", "asset_use", "demographics"]
 REACHED_BY_POST_ONLY = {"residents.page", "residents.saved", "residents.done", "residents.check", "residents.carry_on"}
 # Interviews: "resume" only redirects, and the end page needs a finished interview (tests/test_fieldwork_browser.py).
 REACHED_BY_POST_ONLY |= {"fieldwork.resume_interview", "fieldwork.interview_done"}
+# A workshop asset's rating page needs a participant who has joined (tests/test_accessibility_workshops.py).
+REACHED_BY_POST_ONLY |= {"workshops.rate"}
 
 
 @dataclass

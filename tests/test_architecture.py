@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "assets": 1,
     "ops": 1,
     "campaigns": 2,
+    "workshops": 2,
     "responses": 3,
     "pages": 3,
     "paper": 4,

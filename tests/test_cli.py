@@ -7,7 +7,17 @@ from sqlalchemy import func, select
 
 from survey import create_app
 from survey.extensions import db
-from survey.models import Asset, Campaign, Community, Discrepancy, Licence, PaperEntry, Response
+from survey.models import (
+    Asset,
+    Campaign,
+    Community,
+    Discrepancy,
+    Licence,
+    PaperEntry,
+    Response,
+    Workshop,
+    WorkshopRating,
+)
 
 
 def _counts(app) -> dict[str, int]:
@@ -37,6 +47,12 @@ def test_demo_loads_four_open_communities_once(app, runner):
     second = runner.invoke(args=["demo", "--responses", "40"])
     assert second.exit_code == 0, second.output
     assert _counts(app) == counts
+    with app.app_context():
+        # One open impact workshop for Dover Town, with synthetic ratings, made once.
+        workshop = db.session.scalars(select(Workshop)).one()
+        assert (workshop.community.slug, workshop.status) == ("dover-town", "open")
+        assert "Demo impact workshop (Dover Town): join at /w/" in first.output
+        assert db.session.scalar(select(func.count()).select_from(WorkshopRating)) == 6 * 4
     with app.app_context():
         slugs = set(db.session.scalars(select(Campaign.slug).where(Campaign.status == "open")))
         assert slugs == {"dover-town", "aylesham", "sheppey", "swanley"}

@@ -20,6 +20,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import pytest
@@ -38,9 +39,11 @@ import tests.access
 from survey.accounts.operations import issue_password_reset
 from survey.campaigns.operations import campaign_sections
 from survey.extensions import db
-from survey.models import Campaign, ContactDetail, Response, User
+from survey.models import Campaign, ContactDetail, Response, User, WorkshopParticipant, WorkshopRating
 from survey.responses.operations import RESUME_CODE_LENGTH, normalise_resume_code
 from survey.responses.pages import survey_pages
+from survey.workshops.codes import display_code
+from survey.workshops.operations import open_workshop
 from tests.access import Rule
 from tests.conftest import STAFF_PASSWORD
 from tests.fuzz_support import (
@@ -59,6 +62,7 @@ from tests.fuzz_support import (
     torn_state_problems,
 )
 from tests.helpers import csrf_token
+from tests.workshop_support import join as join_workshop_as
 
 _SUPPRESS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 # Thorough in CI (fixed seed, so a failure reproduces), quick on a laptop (random, so new cases turn up).
@@ -111,6 +115,16 @@ class World:
     errors: ErrorLog
     campaign_id: int
     sections: list = field(default_factory=list)
+    workshop_code: str = ""
+
+    def ids(self, url: str) -> dict[str, str]:
+        """The values for a public rule's placeholders."""
+        return {
+            "campaign_own": SLUG,
+            "workshop_code_own": self.workshop_code,
+            "asset_own": "dover_library",
+            "reset_token": _reset_token(self) if "reset_token" in url else "",
+        }
 
     def check(self, response: TestResponse, what: str) -> str:
         """Never a 5xx; a 4xx says what went wrong (error summary or error page). Returns the body."""
@@ -132,12 +146,14 @@ def world(app: Flask, make_campaign, make_user, error_log: ErrorLog) -> World:
     make_user(STAFF_EMAIL, "researcher")
     # The fuzzers post far more than a person would: lift the throttles so examples reach the views.
     app.config.update(LOGIN_LIMIT_PER_ACCOUNT="100000 per minute", LOGIN_LIMIT_PER_ADDRESS="100000 per minute")
-    app.config.update(PUBLIC_SUBMIT_LIMIT="100000 per minute")
+    app.config.update(PUBLIC_SUBMIT_LIMIT="100000 per minute", WORKSHOP_CODE_LIMIT="100000 per minute")
     with app.app_context():
         campaign = db.session.scalars(select(Campaign).filter_by(slug=SLUG)).one()
         # The pages' own forms: the asset page asks "Do you go to ...?" before "How often".
         pages = [page.form for page in survey_pages(campaign_sections(campaign), {})]
-        return World(app, error_log, campaign.id, pages)
+        workshop = open_workshop(campaign.community, "Fuzz workshop", date(2026, 3, 14))
+        db.session.commit()
+        return World(app, error_log, campaign.id, pages, display_code(workshop.code))
 
 
 def _token(client: FlaskClient) -> str:
@@ -165,6 +181,7 @@ PUBLIC_POSTS = sorted({rule.url for rule in PUBLIC_RULES if rule.method == "POST
 # Every field name a public form has, so junk often arrives under a real name.
 FIELD_NAMES = ["consent", "start_token", "action", "code", "name", "email", "phone", "purposes", "password"]
 FIELD_NAMES += ["new_password", "confirm", "wemwbs_1", "sixways_give_1", "asset_dover_library", "years_in_area"]
+FIELD_NAMES += ["join_token", "participant_group", "social_impact", "economic_impact", "comment"]
 
 
 def _fill(url: str, ids: dict[str, str], segment: str | None) -> str:
@@ -188,6 +205,7 @@ def test_the_role_matrix_lists_the_public_routes_fuzzed_here():
     assert "/s/{campaign_own}/page/1" in PUBLIC_POSTS
     assert {"/login", "/reset/{reset_token}", "/s/{campaign_own}/contact"} <= set(PUBLIC_POSTS)
     assert {"/", "/s/{campaign_own}", "/s/{campaign_own}/done"} <= set(PUBLIC_GETS)
+    assert {"/w", "/w/{workshop_code_own}/join", "/w/{workshop_code_own}/assets/{asset_own}"} <= set(PUBLIC_POSTS)
 
 
 @settings(FUZZ)
@@ -200,8 +218,7 @@ def test_the_role_matrix_lists_the_public_routes_fuzzed_here():
 @example(url="/s/{campaign_own}", segment="a\x00b", extra=None, query=[])
 @example(url="/login", segment=None, extra=None, query=[("next", "\x00")])
 def test_public_pages_answer_any_path_and_query_without_error(world: World, url, segment, extra, query):
-    ids = {"campaign_own": SLUG, "reset_token": _reset_token(world) if "reset_token" in url else ""}
-    path = _fill(url, ids, segment)
+    path = _fill(url, world.ids(url), segment)
     if extra is not None:
         path = path.rstrip("/") + "/" + quote(extra, safe="")
     if query:
@@ -227,8 +244,7 @@ def test_public_pages_answer_any_path_and_query_without_error(world: World, url,
 def test_public_forms_take_any_post_without_error_or_torn_write(world: World, url, segment, pairs, csrf):
     client = world.app.test_client()
     token = _token(client)
-    ids = {"campaign_own": SLUG, "reset_token": _reset_token(world) if "reset_token" in url else ""}
-    path = _fill(url, ids, segment)
+    path = _fill(url, world.ids(url), segment)
     response = client.post(path, data=_with_csrf(pairs, csrf, token))
     world.check(response, f"POST {path!r} {pairs!r}")
     if csrf != "valid":
@@ -243,6 +259,37 @@ def test_public_forms_take_any_post_without_error_or_torn_write(world: World, ur
     with world.app.app_context():
         ids_now = db.session.scalars(select(Response.public_id)).all()
         assert torn_state_problems(ids_now) == []
+
+
+RATING_VALUES = st.sampled_from(["1", "3", "5", "0", "6", " 4", "4.0", ""]) | junk_text
+
+
+@settings(FUZZ)
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(["social_impact", "economic_impact", "comment"]) | junk_key, RATING_VALUES),
+        max_size=6,
+    )
+)
+@example(pairs=[("social_impact", "5"), ("economic_impact", "1"), ("comment", "=1+1")])
+def test_workshop_ratings_take_any_post_without_error_or_a_second_row(world: World, pairs):
+    """A joined participant's rating form, posted twice with anything: never a 5xx, at most one row,
+    and a stored rating holds exactly what was posted."""
+    client = world.app.test_client()
+    join_workshop_as(client, world.workshop_code)
+    url = f"/w/{world.workshop_code}/assets/dover_library"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    answers = [client.post(url, data=MultiDict([("csrf_token", token), *pairs])) for _ in range(2)]
+    for answer in answers:
+        world.check(answer, f"POST {url} {pairs!r}")
+    with world.app.app_context():
+        newest = db.session.scalars(select(WorkshopParticipant).order_by(WorkshopParticipant.id.desc())).first()
+        assert newest is not None
+        rows = db.session.scalars(select(WorkshopRating).filter_by(participant_id=newest.id)).all()
+        assert len(rows) == (1 if answers[0].status_code == 303 else 0)
+        if rows:
+            posted = (first_value(pairs, "social_impact"), first_value(pairs, "economic_impact"))
+            assert (str(rows[0].social_impact), str(rows[0].economic_impact)) == posted
 
 
 def _refusal(app, path: str) -> int:

@@ -33,6 +33,9 @@ from survey.models import ADJUSTMENT_FRACTIONS, Campaign, User, ValuationAdjustm
 
 REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason")
 KNOWN = (*ADJUSTMENT_COLUMNS, "campaign")
+# A dataset's adjustments.csv also says where each row was agreed (`source`, e.g. a workshop): read
+# and ignored, since an uploaded row was agreed wherever the uploader says, not at that workshop.
+ACCEPTED = (*KNOWN, "source")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def export_adjustments(campaign: Campaign) -> str:
 def check_upload(campaign: Campaign, text: str) -> AdjustmentReport:
     """The dry run: check every row and say what uploading `text` would do."""
     report = AdjustmentReport()
-    read = read_records(text, report, REQUIRED, KNOWN)
+    read = read_records(text, report, REQUIRED, ACCEPTED)
     if read is None:
         return report
     header, records = read

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from survey.assets.operations import FieldErrors
 from survey.extensions import db
-from survey.models import ADJUSTMENT_FRACTIONS, Asset, Campaign, CampaignAsset, User, ValuationAdjustment
+from survey.models import ADJUSTMENT_FRACTIONS, Asset, Campaign, CampaignAsset, User, ValuationAdjustment, Workshop
 
 YEARS_MAX = 100  # as analysis.adjustments: an asset's activity valued over at most a century
 REASON_MAX, AGREED_BY_MAX = 2000, 500
@@ -182,9 +182,18 @@ def campaign_asset(campaign: Campaign, slug: str) -> AssetAdjustment | None:
 
 
 def set_adjustment(
-    campaign: Campaign, asset: Asset, values: AdjustmentValues, user: User | None = None
+    campaign: Campaign,
+    asset: Asset,
+    values: AdjustmentValues,
+    user: User | None = None,
+    workshop: Workshop | None = None,
 ) -> ValuationAdjustment:
-    """Store (create or change) the asset's adjustments for this campaign; only changed fields are written."""
+    """Store (create or change) the asset's adjustments for this campaign; only changed fields are written.
+
+    `workshop` is their source when a workshop's facilitator records them. Values changed without
+    one (the adjustments screen, an upload) are no longer what the workshop agreed, so the source
+    is cleared; an unchanged save keeps it.
+    """
     if not db.session.scalar(
         select(CampaignAsset.id).where(CampaignAsset.campaign_id == campaign.id, CampaignAsset.asset_id == asset.id)
     ):
@@ -198,6 +207,10 @@ def set_adjustment(
         if getattr(row, name) != value:
             setattr(row, name, value)
             changed = True
+    source = workshop.id if workshop is not None else None
+    if (changed or workshop is not None) and row.workshop_id != source:
+        row.workshop_id = source
+        changed = True
     if changed:
         row.updated_by_id = user.id if user is not None else None
     db.session.flush()

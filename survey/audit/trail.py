@@ -37,6 +37,8 @@ from survey.models import (
     Response,
     User,
     ValuationAdjustment,
+    Workshop,
+    WorkshopRating,
 )
 
 AUDITED = {
@@ -57,10 +59,13 @@ AUDITED = {
     # their own anonymous survey is recorded at the response level only.
     Answer: "answer",
     AssetUse: "asset_use",
+    Workshop: "workshop",
+    # Participants' own ratings are their data, like residents' answers; a researcher hiding a comment is audited.
+    WorkshopRating: "workshop_rating",
 }
 # Response imports are audited as one event per import (written by their operation), not row by row.
 IMPORT_ENTITY = "response_import"
-STAFF_ONLY = {Answer, AssetUse}
+STAFF_ONLY = {Answer, AssetUse, WorkshopRating}
 NEVER_VALUES = {ContactDetail}  # "changed", never the values: erasure must really erase
 SECRET_FIELDS = {
     "password_hash",

@@ -30,6 +30,7 @@ from survey.datasets.tables import (
     _response,
     _rows,
     _valuation_adjustment,
+    _workshop,
 )
 
 
@@ -185,9 +186,12 @@ def stored_adjustments(connection: Any, chosen: pd.DataFrame, assets: pd.DataFra
             _campaign.c.slug.label("campaign"),
             _campaign.c.opened_at,
             _campaign.c.id.label("campaign_id"),
+            _workshop.c.title.label("workshop_title"),
+            _workshop.c.held_on.label("workshop_on"),
         )
         .join(_asset, _asset.c.id == _valuation_adjustment.c.asset_id)
         .join(_campaign, _campaign.c.id == _valuation_adjustment.c.campaign_id)
+        .outerjoin(_workshop, _workshop.c.id == _valuation_adjustment.c.workshop_id)
         .where(_valuation_adjustment.c.campaign_id.in_(ids))
     )
     frame = _rows(connection, statement)
@@ -200,7 +204,13 @@ def stored_adjustments(connection: Any, chosen: pd.DataFrame, assets: pd.DataFra
     frame = frame.sort_values("asset", key=lambda slugs: slugs.map(order), kind="stable")
     frame["agreed_on"] = frame["agreed_on"].map(_iso_date)
     frame["agreed_by"] = frame["agreed_by"].map(lambda text: text if isinstance(text, str) and text.strip() else None)
-    return frame.drop(columns=["opened_at", "opened", "campaign_id"]).reset_index(drop=True)
+    # Where they were agreed, so every report's provenance names the workshop.
+    frame["source"] = [
+        None if not isinstance(title, str) else f"workshop {title} ({_iso_date(held_on)})"
+        for title, held_on in zip(frame["workshop_title"], frame["workshop_on"], strict=True)
+    ]
+    dropped = ["opened_at", "opened", "campaign_id", "workshop_title", "workshop_on"]
+    return frame.drop(columns=dropped).reset_index(drop=True)
 
 
 def _iso_date(value: Any) -> str | None:

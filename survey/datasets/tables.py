@@ -22,6 +22,7 @@ from survey.models import (
     InstrumentVersion,
     Response,
     ValuationAdjustment,
+    Workshop,
 )
 
 
@@ -39,6 +40,7 @@ _asset_use = _table(AssetUse)
 _valuation_adjustment = _table(ValuationAdjustment)
 _instrument_version = _table(InstrumentVersion)
 _campaign_instrument = _table(CampaignInstrument)
+_workshop = _table(Workshop)
 
 # SQLite's busy timeout for an engine made here from a URL (the app's comes from its settings).
 _BUSY_TIMEOUT_MS = 15_000

@@ -38,8 +38,10 @@ from survey.demo.catalogue import (
 )
 from survey.demo.paper import KEYED_PER_BATCH, add_demo_paper
 from survey.demo.people import synthetic_person
+from survey.demo.workshop import add_demo_workshop
 from survey.extensions import db
 from survey.models import Answer, Asset, AssetUse, Campaign, Community, Licence, Response, User
+from survey.workshops.codes import display_code
 
 
 def database_is_empty() -> bool:
@@ -51,12 +53,15 @@ class DemoResult:
     responses_added: int = 0
     # (email, role, password) of accounts created by this run: shown once, never stored in clear.
     new_accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    workshop_code: str | None = None
 
     def summary(self) -> str:
         lines = [f"Demo data ready: {len(COMMUNITIES)} communities; {self.responses_added} synthetic responses added."]
         if self.new_accounts:
             lines.append("Demo staff accounts (DEMO ONLY - these passwords are shown once and not stored):")
             lines += [f"  {role:<10} {email:<32} {password}" for email, role, password in self.new_accounts]
+        if self.workshop_code:
+            lines.append(f"Demo impact workshop (Dover Town): join at /w/{self.workshop_code}")
         return "\n".join(lines)
 
 
@@ -109,6 +114,8 @@ def load_demo(per_community: int = 300, seed: int = 2014, progress: bool = False
             if paper:
                 add_demo_paper(campaign, peer, researcher, rng, discrepancy=PLANTED_DISCREPANCIES.get(slug))
                 result.responses_added += KEYED_PER_BATCH
+    workshop = add_demo_workshop(researcher, rng)
+    result.workshop_code = display_code(workshop.code) if workshop is not None else None
     db.session.flush()
     return result
 

@@ -34,6 +34,7 @@ from survey.models.vocabulary import (
     MISSING_REASONS,
     MODES,
     PAPER_FORM_STATUSES,
+    PARTICIPANT_GROUPS,
     QUESTION_PHRASE_MAX,
     QUOTA_DIMENSIONS,
     REPORT_STATUSES,
@@ -41,8 +42,10 @@ from survey.models.vocabulary import (
     ROLES,
     SAMPLING_METHODS,
     SIXWAYS_DIMENSIONS,
+    WORKSHOP_STATUSES,
     default_question_phrase,
 )
+from survey.models.workshops import Workshop, WorkshopAsset, WorkshopParticipant, WorkshopRating
 
 __all__ = [
     "ACCESS_CHANNELS",
@@ -74,6 +77,7 @@ __all__ = [
     "MISSING_REASONS",
     "MODES",
     "PAPER_FORM_STATUSES",
+    "PARTICIPANT_GROUPS",
     "PaperBatch",
     "PaperEntry",
     "PaperForm",
@@ -89,6 +93,11 @@ __all__ = [
     "SIXWAYS_DIMENSIONS",
     "User",
     "ValuationAdjustment",
+    "WORKSHOP_STATUSES",
+    "Workshop",
+    "WorkshopAsset",
+    "WorkshopParticipant",
+    "WorkshopRating",
     "default_question_phrase",
     "user_community",
 ]

@@ -32,6 +32,7 @@ from survey.models.vocabulary import (
 
 if TYPE_CHECKING:  # the related classes, for the annotations; SQLAlchemy resolves them by name
     from survey.models.people import User
+    from survey.models.workshops import Workshop
 
 
 def _phrase_for_kind(context: Any) -> str:
@@ -219,12 +220,15 @@ class ValuationAdjustment(Model):
     # Who agreed it: names or roles of the workshop's participants.
     agreed_by: Mapped[str] = mapped_column(Text, default="")
     agreed_on: Mapped[date | None]
+    # The impact workshop that agreed it (its facilitator's screen wrote it), named in reports' provenance.
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     campaign: Mapped[Campaign] = relationship()
     asset: Mapped[Asset] = relationship()
     updated_by: Mapped[User | None] = relationship()
+    workshop: Mapped[Workshop | None] = relationship()
 
 
 class CampaignQuota(Model):

@@ -72,3 +72,8 @@ QUESTION_PHRASE_MAX = 40
 
 def default_question_phrase(kind: str | None) -> str:
     return DEFAULT_QUESTION_PHRASES.get(kind or "", DEFAULT_QUESTION_PHRASES["other"])
+
+
+WORKSHOP_STATUSES = ("open", "closed")
+# Whom an impact workshop's participant speaks for (optional): the stakeholder groups of the issue.
+PARTICIPANT_GROUPS = ("resident", "voluntary_group", "council", "health", "business", "other")
