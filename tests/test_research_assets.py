@@ -18,7 +18,7 @@ LOG = "/research/communities/dover-town/assets"
 IMPORT = "/research/communities/dover-town/assets/import"
 # Files exported before assets had a cost price year: still imported, keeping stored cost years.
 HEADER = "slug,name,kind,description,location,annual_cost,sixways_dimensions,retired"
-EXPORT_HEADER = "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,retired"
+EXPORT_HEADER = "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,run_by,retired"
 
 
 def _assets(app, community: str = "dover-town") -> dict[str, dict]:
@@ -30,6 +30,7 @@ def _assets(app, community: str = "dover-town") -> dict[str, dict]:
                 "kind": a.kind,
                 "description": a.description,
                 "location": a.location,
+                "run_by": a.run_by,
                 "annual_cost": a.annual_cost,
                 "cost_year": a.cost_year,
                 "sixways_dimensions": a.sixways_dimensions,
@@ -180,6 +181,7 @@ def _rich_log(app) -> None:
         library.cost_year = 2024
         library.sixways_dimensions = ["connect", "keep_learning"]
         library.location = "Market Square, £ free entry"
+        library.run_by = "Kent Libraries, with the Friends of Dover Library"
         db.session.add(
             Asset(
                 slug="bingo",
@@ -205,8 +207,8 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     text = exported.data.decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == EXPORT_HEADER
-    assert "bingo,'=Bingo night,other,,,0.50,,give,use or go to,yes" in lines  # formula defused for spreadsheets
-    assert "180000.00,2024,connect;keep_learning,go to,no" in text
+    assert "bingo,'=Bingo night,other,,,0.50,,give,use or go to,,yes" in lines  # formula defused for spreadsheets
+    assert '180000.00,2024,connect;keep_learning,go to,"Kent Libraries, with the Friends of Dover Library",no' in text
 
     checked = _upload(client, exported.data)
     html = checked.get_data(as_text=True)

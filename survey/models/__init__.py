@@ -20,7 +20,7 @@ from survey.models.places import (
     Licence,
     ValuationAdjustment,
 )
-from survey.models.records import AuditEvent, DataAccess, ExportJob, ReportJob
+from survey.models.records import AnalysisSnapshot, AuditEvent, DataAccess, ExportJob, ProfilePackJob, ReportJob
 from survey.models.vocabulary import (
     ACCESS_CHANNELS,
     ADJUSTMENT_FRACTIONS,
@@ -50,6 +50,7 @@ __all__ = [
     "ASSET_KINDS",
     "ASSET_SLUG_PATTERN",
     "AUDIT_ACTIONS",
+    "AnalysisSnapshot",
     "Answer",
     "ApiToken",
     "Asset",
@@ -77,6 +78,7 @@ __all__ = [
     "PaperEntry",
     "PaperForm",
     "PasswordReset",
+    "ProfilePackJob",
     "QUESTION_PHRASE_MAX",
     "QUOTA_DIMENSIONS",
     "REPORT_STATUSES",
