@@ -30,7 +30,6 @@ def _assets(app, community: str = "dover-town") -> dict[str, dict]:
                 "kind": a.kind,
                 "description": a.description,
                 "location": a.location,
-                "run_by": a.run_by,
                 "annual_cost": a.annual_cost,
                 "cost_year": a.cost_year,
                 "sixways_dimensions": a.sixways_dimensions,
@@ -87,6 +86,7 @@ ASSET = {
     "kind": "community_group",
     "description": "Woodwork and company",
     "location": "Tower Hamlets Road",
+    "run_by": "Dover Men's Shed volunteers",
     "annual_cost": "£8,000.50",
     "sixways_dimensions": ["keep_learning", "connect"],
 }
@@ -110,6 +110,7 @@ def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, 
         ("annual_cost", "12.345", "at most two decimal places"),
         ("sixways_dimensions", ["connect", "sleep"], "Unknown dimension(s) sleep"),
         ("location", "x" * 301, "Use at most 300 characters."),
+        ("run_by", "x" * 201, "Use at most 200 characters."),
     ]:
         refused = submit(client, new, {**ASSET, field: value})
         html = refused.get_data(as_text=True)
@@ -128,6 +129,10 @@ def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, 
         "sixways_dimensions": ["connect", "keep_learning"],
         "retired": False,
     }
+    with app.app_context():
+        assert db.session.scalars(select(Asset.run_by).filter_by(slug="dover_mens_shed")).one() == (
+            "Dover Men's Shed volunteers"
+        )
     log = client.get(LOG).get_data(as_text=True)
     assert "£8,000.50" in log and "past campaigns" in log
 
@@ -219,6 +224,8 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     assert imported.status_code == 303
     assert "0 added, 0 updated, 3 unchanged" in client.get(LOG).get_data(as_text=True)
     assert _assets(app) == before and _audit_count(app) == audit_before
+    with app.app_context():
+        assert db.session.scalars(select(Asset.run_by).filter_by(slug="dover_library")).one().startswith("Kent Lib")
 
 
 PLANTED = "\n".join(
