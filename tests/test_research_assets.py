@@ -318,11 +318,11 @@ def test_cost_year_in_the_csv_and_the_form(app, client, make_campaign, make_user
     make_campaign("dover-town")
     sign_in(make_user, login)
     bad = _upload(
-        client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,1850,,,no\ndover_seafront,Sea,place,,,,x,,,no"
+        client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,1850,,,,no\ndover_seafront,Sea,place,,,,x,,,,no"
     )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and html.count("Enter the year the cost is priced in") == 2
-    good = _upload(client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,2024,,,no")
+    good = _upload(client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,2024,,,,no")
     assert good.status_code == 200 and _confirm(client, good.get_data(as_text=True)).status_code == 303
     assert _assets(app)["dover_library"]["cost_year"] == 2024
 
