@@ -18,7 +18,9 @@ LOG = "/research/communities/dover-town/assets"
 IMPORT = "/research/communities/dover-town/assets/import"
 # Files exported before assets had a cost price year: still imported, keeping stored cost years.
 HEADER = "slug,name,kind,description,location,annual_cost,sixways_dimensions,retired"
-EXPORT_HEADER = "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,run_by,retired"
+EXPORT_HEADER = (
+    "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,run_by,retired"
+)
 
 
 def _assets(app, community: str = "dover-town") -> dict[str, dict]:

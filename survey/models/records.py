@@ -91,6 +91,8 @@ class AnalysisSnapshot(Model):
     # `analysis.profile.profile_snapshot`: the community summary and one profile per asset.
     figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
+    requested_by: Mapped[User | None] = relationship()
+
 
 class ProfilePackJob(Model):
     """A printable profile pack (HTML and PDF in a zip) built in the background."""
