@@ -16,8 +16,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from survey import jobs
 from survey.access import RESEARCH, STAFF, roles_required, scope_to_user, scoped_or_404
 from survey.blueprints import fieldwork, research
-from survey.datasets import profile_packs, snapshots
-from survey.datasets import profiles
+from survey.datasets import profile_packs, profiles, snapshots
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community, ProfilePackJob

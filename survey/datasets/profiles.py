@@ -142,8 +142,8 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         "frequency": [(row["label"], _count(row["count"]), _pct(row["share"])) for row in use["frequency"]],
         "by_group": [
             (row["group"], _count(row["asked"]), _count(row["users"]), _pct(row["user_share"]))
-            for rows in figures["use_by"].values()
-            for row in rows
+            for breakdown in figures["use_by"].values()
+            for row in breakdown
         ],
         "importance": [
             (user["label"], _pct(user["share"]), _pct(other["share"]))
