@@ -170,7 +170,7 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         ],
     }
     clear_positive = valued["evidence"] == "clear" and (valued["effect"] or 0) > 0
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             "Basis",
             "net of the agreed adjustments" if value["value_basis"] == "net" else "gross (no adjustments agreed)",
