@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.asset_use import FREQUENCY_CODES, IMPORTANCE_CODES, asset_use, frequency_labels, importance_labels
+from analysis.config import AnalysisConfig
 from analysis.dataset import records
 from analysis.descriptives import NOT_ANSWERED, group_labels
 from analysis.profile_text import profile_sentences
@@ -175,7 +176,7 @@ def asset_profile(result: AnalysisTables, slug: str, nominations: Sequence[str] 
         "community_name": plain(asset.get("community_name")) or str(asset["community"]),
         "use": _use(_row(result.asset_use, slug)),
         "use_by": {
-            group_type: use_by_group(result.dataset.responses, result.dataset.assets, slug, result, group_type)
+            group_type: use_by_group(result.dataset.responses, result.dataset.assets, slug, result.config, group_type)
             for group_type in BREAKDOWNS
         },
         "wemwbs": {key: plain(effect.get(key)) for key in EFFECT_FIELDS},
@@ -225,7 +226,7 @@ def _use(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def use_by_group(
-    responses: pd.DataFrame, assets: pd.DataFrame, slug: str, result: AnalysisTables, group_type: str
+    responses: pd.DataFrame, assets: pd.DataFrame, slug: str, config: AnalysisConfig, group_type: str
 ) -> list[dict[str, Any]]:
     """Use of one asset by each group of `group_type` (``age_band``, ``gender``), small cells blanked.
 
@@ -237,7 +238,7 @@ def use_by_group(
     rows = []
     for label in groups.cat.categories:
         chosen = responses[(groups == label).to_numpy()]
-        use = records(asset_use(chosen, one, result.config))[0]
+        use = records(asset_use(chosen, one, config))[0]
         answered = int(chosen[f"asset_{slug}"].notna().sum()) if f"asset_{slug}" in chosen else 0
         if answered == 0 and label == NOT_ANSWERED:
             continue  # no "not answered" row when everyone answered
