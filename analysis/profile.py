@@ -28,7 +28,6 @@ from analysis.asset_use import FREQUENCY_CODES, IMPORTANCE_CODES, asset_use, fre
 from analysis.config import AnalysisConfig
 from analysis.dataset import records
 from analysis.descriptives import NOT_ANSWERED, group_labels
-from analysis.profile_text import profile_sentences
 from analysis.result import AnalysisTables
 
 BREAKDOWNS = ("age_band", "gender")
@@ -185,6 +184,10 @@ def asset_profile(result: AnalysisTables, slug: str, nominations: Sequence[str] 
         "value": {key: plain(value.get(key)) for key in VALUE_FIELDS},
         "nominations": [str(text) for text in nominations],
     }
+    # Imported here: the sentences use the report's wording, whose package loads matplotlib, and the web
+    # app imports this module (for WorkshopRatings) without ever building a profile.
+    from analysis.profile_text import profile_sentences
+
     profile["sentences"] = profile_sentences(profile, int(result.config.disclosure_threshold))
     return profile
 

@@ -115,7 +115,7 @@ def interval(prefix: str, title: str, rows: Sequence[tuple[str, float, float, fl
     def x(value: float) -> float:
         return middle + (right - left) / 2 * value / (reach * 1.1)
 
-    height = 34 + ROW * len(rows)
+    height = 42 + ROW * len(rows)
     body = [
         Markup('<line x1="{0:.1f}" y1="4" x2="{0:.1f}" y2="{1}" stroke="{2}" stroke-dasharray="4 3"/>').format(
             middle, height - 18, INK
@@ -123,7 +123,7 @@ def interval(prefix: str, title: str, rows: Sequence[tuple[str, float, float, fl
         _text(middle, height - 4, f"0 ({unit})", anchor="middle"),
     ]
     for index, (label, point, low, high) in enumerate(rows):
-        y = 14 + index * ROW
+        y = 22 + index * ROW
         body.append(_text(LABEL_WIDTH - 6, y + 4, label, anchor="end"))
         if not all(math.isfinite(v) for v in (point, low, high)):
             body.append(_text(LABEL_WIDTH + 4, y + 4, "not estimated"))

@@ -33,7 +33,8 @@ def _number(value: Any) -> float:
 
 
 def profile_sentences(profile: dict[str, Any], threshold: int) -> dict[str, str]:
-    """``use``, ``importance``, ``wellbeing``, ``value`` and ``nominations`` sentences of one profile."""
+    """``use``, ``importance``, ``wellbeing`` and ``value`` sentences of one profile (the nominations are
+    counted where they are shown)."""
     names = Names(
         communities={profile["community"]: profile["community_name"]},
         assets={profile["asset"]: profile["name"]},
@@ -44,7 +45,6 @@ def profile_sentences(profile: dict[str, Any], threshold: int) -> dict[str, str]
         "importance": str(_importance(profile)),
         "wellbeing": str(_wellbeing(profile, names, threshold)),
         "value": str(_value(profile, names, threshold)),
-        "nominations": _nominations(len(profile["nominations"])),
     }
 
 
@@ -110,9 +110,3 @@ def _value(profile: dict[str, Any], names: Names, threshold: int) -> Markup:
         **profile["value"],
     }
     return Markup(value_sentence(row, names, threshold))
-
-
-def _nominations(count: int) -> str:
-    if count == 0:
-        return "No resident's nomination names it."
-    return f"{count} resident nomination{'s' if count != 1 else ''} name{'s' if count == 1 else ''} it."

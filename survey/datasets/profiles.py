@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from analysis.profile import WorkshopRatings
 from analysis.profile_figures import profile_charts
-from analysis.report.phrases import money, suppress_counts
 from survey.assets.operations import KIND_LABELS
 from survey.datasets.snapshots import current_snapshot, is_stale, latest_attempt
 from survey.extensions import db
@@ -75,6 +74,13 @@ def asset_profile(
     """
     figures = (snapshot.figures or {}).get("assets", {}).get(asset.slug) if snapshot is not None else None
     sentences = {key: Markup(text) for key, text in (figures or {}).get("sentences", {}).items()}
+    if figures:
+        count = len(figures["nominations"])
+        sentences["nominations"] = Markup(
+            "No resident's nomination names it."
+            if count == 0
+            else f"{count} resident nomination{'s' if count != 1 else ''} name{'s' if count == 1 else ''} it."
+        )
     return AssetProfile(
         asset=asset,
         kind_label=KIND_LABELS.get(asset.kind, asset.kind),
@@ -136,6 +142,9 @@ OUTCOME = {"life_satisfaction": "Life satisfaction (asked)", "wemwbs_bridged": "
 
 def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tuple[str, ...]]]:
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
+    # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
+    from analysis.report.phrases import money, suppress_counts
+
     use, wemwbs, valued, value = figures["use"], figures["wemwbs"], figures["valued"], figures["value"]
     importance = use["importance"]
     tables: dict[str, list[tuple[str, ...]]] = {
