@@ -278,3 +278,54 @@ def test_profile_pack_download_of_an_unfinished_job_is_404(app, client, make_cam
         db.session.commit()
         job_id = job.id
     assert client.get(f"/research/profile-packs/{job_id}/profiles.pdf").status_code == 404
+
+
+def test_a_responses_import_queues_new_figures_for_communities_that_have_some(
+    app, client, make_campaign, make_user, login, tmp_path
+):
+    from tests.test_response_import import IMPORTS, _csv, _instance_in_tmp, _rows, _upload, _waiting_token
+
+    _instance_in_tmp(app, tmp_path)
+    make_campaign()
+    make_campaign("sheppey", asset_slugs=("sheppey_library",))
+    make_user("r@example.org", "researcher")
+    assert login("r@example.org").status_code == 303
+    with app.app_context():
+        dover = db.session.scalars(select(Community).filter_by(slug=COMMUNITY)).one()
+        db.session.add(AnalysisSnapshot(community_id=dover.id, status="done", figures={"assets": {}}))
+        db.session.commit()
+    html = _upload(client, _csv(_rows(3))).get_data(as_text=True)
+    done = client.post(f"{IMPORTS}/{_waiting_token(html)}", data={"csrf_token": csrf_token(html)})
+    assert done.status_code == 303
+    with app.app_context():
+        queued = db.session.scalars(select(AnalysisSnapshot).where(AnalysisSnapshot.status == "queued")).all()
+        assert [row.community_id for row in queued] == [dover.id]  # Sheppey has none: built when first asked
+
+
+def test_old_profile_packs_are_purged_like_reports(app, tmp_path):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from survey.database import utcnow
+    from survey.ops.maintenance import purge, remove_files
+
+    with app.app_context():
+        results = Path(app.config["RESULTS_DIR"])
+        old, recent = results / "profile-packs" / "1-old.zip", results / "profile-packs" / "2-new.zip"
+        old.parent.mkdir(parents=True, exist_ok=True)
+        old.write_bytes(b"PK")
+        recent.write_bytes(b"PK")
+        for path, age in ((old, 40), (recent, 1)):
+            db.session.add(
+                ProfilePackJob(
+                    community_slug=COMMUNITY,
+                    status="done",
+                    file_path=str(path.relative_to(results)),
+                    finished_at=utcnow() - timedelta(days=age),
+                )
+            )
+        db.session.commit()
+        result = purge(tmp_path, 90, results_dir=results, report_days=30)
+        db.session.commit()
+        remove_files(result.files_to_remove)
+        assert result.report_files_released == 1 and not old.exists() and recent.exists()

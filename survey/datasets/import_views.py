@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
+from survey.datasets import snapshots
 from survey.datasets.imports import (
     MAX_SHOWN,
     ImportRejected,
@@ -186,6 +187,11 @@ def confirm_response_import(token: str) -> HTTPResponse | tuple[str, int]:
         return see_other(".response_imports")
     db.session.commit()
     _forget(token)
+    # The asset profiles' stored figures now miss these responses: queue them again.
+    refreshed = snapshots.refresh_after_change(current_user, report.new_by_campaign)
+    db.session.commit()
+    for snapshot in refreshed:
+        snapshots.start(snapshot.id)
     per_campaign = ", ".join(f"{slug} {count}" for slug, count in report.new_by_campaign.items())
     flash(
         f"Import of {report.filename} finished: {report.added} responses added"

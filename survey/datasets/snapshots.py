@@ -10,8 +10,9 @@ What triggers a rebuild:
   page view (GET requests write nothing);
 - a profile pack (web job or ``flask profiles``) whose snapshot is missing or out of date builds a
   fresh one first, so a printed pack always matches the data;
-- anything else that changes the data or the agreed adjustments (a workshop closing, an import)
-  can queue one with `request_snapshot` and `start` after its commit.
+- a responses import queues new figures for the communities it added to (`refresh_after_change`), and
+  anything else that changes the data or the agreed adjustments (a workshop agreeing adjustments) can
+  do the same after its commit.
 Each snapshot stores a fingerprint of its data (responses, adjustments, asset log), so a page can say
 the figures are out of date whatever changed them.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -124,6 +126,19 @@ def request_snapshot(user: User | None, community: Community, campaign_slug: str
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
+
+
+def refresh_after_change(user: User | None, campaign_slugs: Iterable[str]) -> list[AnalysisSnapshot]:
+    """Queue new figures for the communities of these campaigns that already have some (others are
+    built when first asked for). For work that changed their data, after its commit; the caller
+    commits again, then calls `start` for each row returned."""
+    communities = db.session.scalars(
+        select(Community)
+        .join(Campaign, Campaign.community_id == Community.id)
+        .where(Campaign.slug.in_(list(campaign_slugs)), Campaign.practice.is_(False))
+        .distinct()
+    ).all()
+    return [request_snapshot(user, community) for community in communities if latest_attempt(community) is not None]
 
 
 def start(snapshot_id: int) -> None:
