@@ -283,9 +283,9 @@ def test_profile_pack_download_of_an_unfinished_job_is_404(app, client, make_cam
 def test_a_responses_import_queues_new_figures_for_communities_that_have_some(
     app, client, make_campaign, make_user, login, tmp_path
 ):
-    from tests.test_response_import import IMPORTS, _csv, _instance_in_tmp, _rows, _upload, _waiting_token
+    from tests.test_response_import import IMPORTS, _csv, _rows, _upload, _waiting_token
 
-    _instance_in_tmp(app, tmp_path)
+    app.instance_path = str(tmp_path / "instance")  # uploads wait under the instance folder: keep them here
     make_campaign()
     make_campaign("sheppey", asset_slugs=("sheppey_library",))
     make_user("r@example.org", "researcher")
@@ -294,12 +294,13 @@ def test_a_responses_import_queues_new_figures_for_communities_that_have_some(
         dover = db.session.scalars(select(Community).filter_by(slug=COMMUNITY)).one()
         db.session.add(AnalysisSnapshot(community_id=dover.id, status="done", figures={"assets": {}}))
         db.session.commit()
+        dover_id = dover.id
     html = _upload(client, _csv(_rows(3))).get_data(as_text=True)
     done = client.post(f"{IMPORTS}/{_waiting_token(html)}", data={"csrf_token": csrf_token(html)})
     assert done.status_code == 303
     with app.app_context():
         queued = db.session.scalars(select(AnalysisSnapshot).where(AnalysisSnapshot.status == "queued")).all()
-        assert [row.community_id for row in queued] == [dover.id]  # Sheppey has none: built when first asked
+        assert [row.community_id for row in queued] == [dover_id]  # Sheppey has none: built when first asked
 
 
 def test_old_profile_packs_are_purged_like_reports(app, tmp_path):
