@@ -173,7 +173,7 @@ def test_pages_say_when_data_changed_and_show_workshop_ratings_only_when_given(a
             price_year=2019,
             threshold=10,
             profiles=[profiles.asset_profile(asset, snapshot, [rating, other])],
-            stylesheet="",
+            embedded_stylesheet="",
             made_on=pd.Timestamp("2026-12-04"),
             cover_sentence="",
             cover_rows=[],

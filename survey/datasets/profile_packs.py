@@ -80,8 +80,10 @@ def render_pack(
     for_pdf: bool = False,
 ) -> str:
     """The pack as one HTML document, its style sheet inside (no file outside it is needed)."""
-    # Our own file, not user input: marked safe so the template puts it inside <style> as it is.
-    stylesheet = Markup((Path(current_app.static_folder or "static") / PACK_STYLESHEET).read_text(encoding="utf-8"))
+    # The pack is a file people download, print and e-mail, never a page the app serves (so the app's
+    # CSP does not apply): like the workshop report, it carries its style sheet inside. Our own file.
+    css = (Path(current_app.static_folder or "static") / PACK_STYLESHEET).read_text(encoding="utf-8")
+    stylesheet = Markup("<style>{}</style>").format(Markup(css))
     figures = snapshot.figures or {}
     sentence, rows = cover(figures.get("summary", {}), int(figures.get("threshold", 10)))
     return render_template(
@@ -92,7 +94,7 @@ def render_pack(
         price_year=figures.get("price_year"),
         threshold=figures.get("threshold"),
         profiles=pack_profiles(community, snapshot, workshop_ratings),
-        stylesheet=stylesheet,
+        embedded_stylesheet=stylesheet,
         made_on=local_today(),
         cover_sentence=sentence,
         cover_rows=rows,
