@@ -168,7 +168,7 @@ def pack_file(job: ProfilePackJob, name: str) -> bytes | None:
 
 
 KIND = jobs.Kind(
-    name="profile_pack",
+    name="profile-pack",
     model=ProfilePackJob,
     run=run_job,
     died="The profile pack stopped without finishing (the server restarted?). Start it again.",

@@ -231,7 +231,7 @@ def fresh_snapshot(community: Community, campaign_slug: str | None, user: User |
 
 
 KIND = jobs.Kind(
-    name="analysis_snapshot",
+    name="analysis-snapshot",
     model=AnalysisSnapshot,
     run=run_job,
     died="The figures stopped without finishing (the server restarted?). Prepare them again.",
