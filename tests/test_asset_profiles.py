@@ -330,3 +330,40 @@ def test_old_profile_packs_are_purged_like_reports(app, tmp_path):
         db.session.commit()
         remove_files(result.files_to_remove)
         assert result.report_files_released == 1 and not old.exists() and recent.exists()
+
+
+def test_the_fingerprint_changes_with_agreed_adjustments_and_verified_responses(app, make_campaign):
+    from survey.database import utcnow
+    from survey.datasets.snapshots import fingerprint
+    from survey.models import Campaign, Response, ValuationAdjustment
+
+    make_campaign()
+    with app.app_context():
+        community = db.session.scalars(select(Community).filter_by(slug=COMMUNITY)).one()
+        campaign = db.session.scalars(select(Campaign).filter_by(slug=COMMUNITY)).one()
+        asset = db.session.scalars(select(Asset).filter_by(slug="dover_library")).one()
+        before, counted = fingerprint(community, None)
+        assert counted == 0
+        db.session.add(
+            ValuationAdjustment(campaign=campaign, asset=asset, attribution=0.2, reason="Agreed at the workshop")
+        )
+        db.session.commit()
+        agreed, _ = fingerprint(community, None)
+        assert agreed != before
+        response = Response(
+            public_id="p" * 32,
+            campaign_id=campaign.id,
+            community_id=community.id,
+            mode="paper",
+            instrument_versions={},
+            status="complete",
+            submitted_at=utcnow(),
+            verified=False,
+        )
+        db.session.add(response)
+        db.session.commit()
+        assert fingerprint(community, None) == (agreed, 0)  # awaiting double entry: not in the figures
+        response.verified = True
+        db.session.commit()
+        verified, counted = fingerprint(community, None)
+        assert verified != agreed and counted == 1
