@@ -34,6 +34,7 @@ VIEW_MODULES = (
     "survey.datasets.export_views",
     "survey.datasets.import_views",
     "survey.datasets.report_views",
+    "survey.datasets.profile_views",
     "survey.datasets.access_views",
     "survey.datasets.api",
     "survey.audit.views",
@@ -111,11 +112,14 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     from survey import jobs
-    from survey.datasets import exports, import_jobs, reports
+    from survey.datasets import exports, import_jobs, profile_packs, reports, snapshots
     from survey.paper import jobs as paper_jobs
 
     # The job queue (Huey): web requests add to it, `flask worker` runs it.
-    jobs.init_app(app, (reports.KIND, exports.KIND, import_jobs.KIND, paper_jobs.KIND))
+    jobs.init_app(
+        app,
+        (reports.KIND, exports.KIND, import_jobs.KIND, paper_jobs.KIND, snapshots.KIND, profile_packs.KIND),
+    )
 
     @app.before_request
     def _safe_methods_read_only() -> None:

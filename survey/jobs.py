@@ -37,11 +37,11 @@ from sqlalchemy import CursorResult, Update, make_url, select, update
 
 from survey.database import utcnow
 from survey.extensions import db
-from survey.models import ExportJob, ImportBatch, PaperBatch, ReportJob
+from survey.models import AnalysisSnapshot, ExportJob, ImportBatch, PaperBatch, ProfilePackJob, ReportJob
 
-Job = type[ReportJob] | type[ExportJob] | type[ImportBatch]
+Job = type[ReportJob] | type[ExportJob] | type[ImportBatch] | type[ProfilePackJob]
 # Rows whose progress a job writes (a paper batch's PDF has its own status columns).
-ProgressRow = Job | type[PaperBatch]
+ProgressRow = Job | type[PaperBatch] | type[AnalysisSnapshot]
 T = TypeVar("T")
 
 QUEUE_NAME = "survey"  # Huey's name for the queue: the key prefix in Redis, the queue column in SQLite
@@ -220,7 +220,7 @@ def new_result_name(folder: str, job_id: int) -> str:
     return f"{folder}/{job_id}-{secrets.token_hex(8)}.zip"
 
 
-def finished_file(job: ReportJob | ExportJob) -> Path | None:
+def finished_file(job: ReportJob | ExportJob | ProfilePackJob) -> Path | None:
     """A finished job's zip, or None when it is not ready or was purged."""
     return result_path(job.file_path) if job.status == "done" else None
 

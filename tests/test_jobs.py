@@ -72,7 +72,14 @@ def test_the_queue_lives_where_job_queue_url_says(tmp_path, monkeypatch):
 def test_each_app_gets_its_queue_with_a_task_per_kind_of_job(app):
     queue = app.extensions["jobs"]
     assert isinstance(queue.huey, MemoryHuey)  # the tests' setting (conftest)
-    assert set(queue.tasks) == {"report", "export", "response-import", "paper-batch-pdf"}
+    assert set(queue.tasks) == {
+        "report",
+        "export",
+        "response-import",
+        "paper-batch-pdf",
+        "analysis-snapshot",
+        "profile-pack",
+    }
     # The check for dead jobs is due every five minutes.
     assert [task.name for task in queue.huey.read_periodic(datetime(2026, 1, 1, 0, 5))] == ["fail_dead_jobs"]
     assert queue.huey.read_periodic(datetime(2026, 1, 1, 0, 7)) == []

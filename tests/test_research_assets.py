@@ -18,7 +18,9 @@ LOG = "/research/communities/dover-town/assets"
 IMPORT = "/research/communities/dover-town/assets/import"
 # Files exported before assets had a cost price year: still imported, keeping stored cost years.
 HEADER = "slug,name,kind,description,location,annual_cost,sixways_dimensions,retired"
-EXPORT_HEADER = "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,retired"
+EXPORT_HEADER = (
+    "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,run_by,retired"
+)
 
 
 def _assets(app, community: str = "dover-town") -> dict[str, dict]:
@@ -86,6 +88,7 @@ ASSET = {
     "kind": "community_group",
     "description": "Woodwork and company",
     "location": "Tower Hamlets Road",
+    "run_by": "Dover Men's Shed volunteers",
     "annual_cost": "£8,000.50",
     "sixways_dimensions": ["keep_learning", "connect"],
 }
@@ -109,6 +112,7 @@ def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, 
         ("annual_cost", "12.345", "at most two decimal places"),
         ("sixways_dimensions", ["connect", "sleep"], "Unknown dimension(s) sleep"),
         ("location", "x" * 301, "Use at most 300 characters."),
+        ("run_by", "x" * 201, "Use at most 200 characters."),
     ]:
         refused = submit(client, new, {**ASSET, field: value})
         html = refused.get_data(as_text=True)
@@ -127,6 +131,10 @@ def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, 
         "sixways_dimensions": ["connect", "keep_learning"],
         "retired": False,
     }
+    with app.app_context():
+        assert db.session.scalars(select(Asset.run_by).filter_by(slug="dover_mens_shed")).one() == (
+            "Dover Men's Shed volunteers"
+        )
     log = client.get(LOG).get_data(as_text=True)
     assert "£8,000.50" in log and "past campaigns" in log
 
@@ -180,6 +188,7 @@ def _rich_log(app) -> None:
         library.cost_year = 2024
         library.sixways_dimensions = ["connect", "keep_learning"]
         library.location = "Market Square, £ free entry"
+        library.run_by = "Kent Libraries, with the Friends of Dover Library"
         db.session.add(
             Asset(
                 slug="bingo",
@@ -205,8 +214,8 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     text = exported.data.decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == EXPORT_HEADER
-    assert "bingo,'=Bingo night,other,,,0.50,,give,use or go to,yes" in lines  # formula defused for spreadsheets
-    assert "180000.00,2024,connect;keep_learning,go to,no" in text
+    assert "bingo,'=Bingo night,other,,,0.50,,give,use or go to,,yes" in lines  # formula defused for spreadsheets
+    assert '180000.00,2024,connect;keep_learning,go to,"Kent Libraries, with the Friends of Dover Library",no' in text
 
     checked = _upload(client, exported.data)
     html = checked.get_data(as_text=True)
@@ -217,6 +226,8 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     assert imported.status_code == 303
     assert "0 added, 0 updated, 3 unchanged" in client.get(LOG).get_data(as_text=True)
     assert _assets(app) == before and _audit_count(app) == audit_before
+    with app.app_context():
+        assert db.session.scalars(select(Asset.run_by).filter_by(slug="dover_library")).one().startswith("Kent Lib")
 
 
 PLANTED = "\n".join(
@@ -309,11 +320,11 @@ def test_cost_year_in_the_csv_and_the_form(app, client, make_campaign, make_user
     make_campaign("dover-town")
     sign_in(make_user, login)
     bad = _upload(
-        client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,1850,,,no\ndover_seafront,Sea,place,,,,x,,,no"
+        client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,1850,,,,no\ndover_seafront,Sea,place,,,,x,,,,no"
     )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and html.count("Enter the year the cost is priced in") == 2
-    good = _upload(client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,2024,,,no")
+    good = _upload(client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,2024,,,,no")
     assert good.status_code == 200 and _confirm(client, good.get_data(as_text=True)).status_code == 303
     assert _assets(app)["dover_library"]["cost_year"] == 2024
 

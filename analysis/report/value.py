@@ -181,7 +181,8 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) 
     )
 
 
-def _sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
+def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
+    """One asset's value in a sentence (the report's ledger and the asset profiles say it alike)."""
     name = Markup("<strong>{}</strong> ({})").format(row["name"], names.community(row["community"]))
     evidence = row["evidence"]
     effect = _number(row["effect"])
@@ -289,7 +290,7 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
         "intro": intro,
         "figure": figure,
         "ledger": ledger(values, names, threshold, price_year),
-        "sentences": [(str(row["evidence"]), _sentence(row, names, threshold)) for row in records(values)],
+        "sentences": [(str(row["evidence"]), value_sentence(row, names, threshold)) for row in records(values)],
         "warnings": _warnings(values, names, threshold),
         "shrinkage": _shrinkage(clear),
         "tornado": _tornado(result, clear, names),

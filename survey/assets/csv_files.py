@@ -32,8 +32,8 @@ from survey.models import Asset, Community
 
 CSV_COLUMNS = (*ASSET_COLUMNS, "retired")
 # Columns added after files were first exported: a file without one keeps the stored values.
-OPTIONAL_COLUMNS = ("cost_year", "question_phrase")
-TEXT_COLUMNS = ("name", "description", "location")
+OPTIONAL_COLUMNS = ("cost_year", "question_phrase", "run_by")
+TEXT_COLUMNS = ("name", "description", "location", "run_by")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 # C0 control characters other than tab, line feed and carriage return: never typed into a cell, and
@@ -104,6 +104,7 @@ def export_assets(community: Community) -> str:
                 "" if asset.cost_year is None else asset.cost_year,
                 ";".join(asset.sixways_dimensions or []),
                 asset.question_phrase,
+                guard_formula(asset.run_by),
                 "yes" if asset.retired else "no",
             ]
         )

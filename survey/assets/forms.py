@@ -40,6 +40,7 @@ class AssetForm(FlaskForm):
     )
     description = TextAreaField("Description", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["description"])])
     location = StringField("Location", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["location"])])
+    run_by = StringField("Who runs it", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["run_by"])])
     annual_cost = StringField(
         "Annual cost in pounds", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["annual_cost"])]
     )
@@ -78,6 +79,7 @@ class AssetForm(FlaskForm):
                 "kind": asset.kind,
                 "description": asset.description,
                 "location": asset.location,
+                "run_by": asset.run_by,
                 "annual_cost": cost,
                 "cost_year": "" if asset.cost_year is None else str(asset.cost_year),
                 "sixways_dimensions": list(asset.sixways_dimensions),

@@ -44,7 +44,7 @@ DIMENSION_LABELS = {
     "give": "Give",
     "care": "Care",
 }
-NAME_MAX, LOCATION_MAX, DESCRIPTION_MAX = 200, 300, 5000
+NAME_MAX, LOCATION_MAX, DESCRIPTION_MAX, RUN_BY_MAX = 200, 300, 5000, 200
 COST_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
 COST_YEAR_MIN, COST_YEAR_MAX = 1900, 2100  # as the model's check constraint
 
@@ -73,6 +73,7 @@ class AssetFields:
     sixways_dimensions: tuple[str, ...] = ()
     # How residents are asked: "Do you <question_phrase> <name>?"; blank in a form or file = the kind's default.
     question_phrase: str = ""
+    run_by: str = ""  # who runs it (a council team, a charity, volunteers); optional
 
 
 ASSET_COLUMNS = tuple(field.name for field in fields(AssetFields))
@@ -119,6 +120,11 @@ def check_description(raw: Any) -> str:
 def check_location(raw: Any) -> str:
     """Free text, at most 300 characters."""
     return _limited(raw, LOCATION_MAX)
+
+
+def check_run_by(raw: Any) -> str:
+    """Who runs the asset: free text, at most 200 characters."""
+    return _limited(raw, RUN_BY_MAX)
 
 
 def check_annual_cost(raw: Any) -> float | None:
@@ -185,6 +191,7 @@ COLUMN_CHECKS: dict[str, Callable[[Any], Any]] = {
     "cost_year": check_cost_year,
     "sixways_dimensions": check_dimensions,
     "question_phrase": check_question_phrase,
+    "run_by": check_run_by,
 }
 
 

@@ -1,4 +1,4 @@
-"""Research data from the command line: `flask report`, `flask export`, `flask import-responses`
+"""Research data from the command line: `flask report`, `flask export`, `flask import-responses`, `flask profiles`
 -- the same checks and operations as the web pages, for scripts and schedules."""
 
 from __future__ import annotations
@@ -181,4 +181,25 @@ def _echo(lines: Iterable[str]) -> None:
         click.echo(line)
 
 
-COMMANDS = (report_command, export_command, import_responses_command)
+@click.command("profiles")
+@with_appcontext
+@click.option("--community", "community_slug", required=True, help="Community slug.")
+@click.option("--campaign", "campaign_slug", help="One campaign of the community (default: all its non-practice ones).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the pack.")
+def profiles_command(community_slug: str, campaign_slug: str | None, out_dir: str) -> None:
+    """Write the printable asset profile pack (profiles.pdf and profiles.html), verified responses only.
+
+    The figures come from the stored analysis snapshot, built and stored first when missing or out of date.
+    """
+    from survey.datasets.profile_packs import community_or_error, write_pack
+
+    try:
+        paths = write_pack(community_or_error(community_slug), campaign_slug, out_dir)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Profile pack written to {out_dir}: {', '.join(sorted(p.name for p in paths.values()))}")
+
+
+COMMANDS = (report_command, export_command, import_responses_command, profiles_command)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey import jobs
 from survey.database import utcnow
+from survey.datasets import snapshots
 from survey.datasets.import_batches import BatchLost
 from survey.datasets.imports import ImportRejected, import_responses, sha256, suffix_of
 from survey.extensions import db
@@ -63,7 +64,7 @@ def run_job(batch_id: int) -> None:
         data = path.read_bytes()
         if sha256(data) != digest:
             raise ValueError("The stored file changed after it was checked, so nothing was imported. Check it again.")
-        import_responses(
+        report = import_responses(
             data,
             filename,
             importer,
@@ -81,6 +82,11 @@ def run_job(batch_id: int) -> None:
         if path is not None:
             path.unlink(missing_ok=True)
         jobs.set_job(ImportBatch, batch_id, file_path=None)
+    # The asset profiles' stored figures now miss these responses: queue them again.
+    refreshed = snapshots.refresh_after_change(importer, report.new_by_campaign)
+    db.session.commit()
+    for snapshot in refreshed:
+        snapshots.start(snapshot.id)
 
 
 KIND = jobs.Kind(

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from analysis.adjustments import override_adjustments
 from analysis.config import AnalysisConfig
-from analysis.pipeline import run_dataset
+from analysis.pipeline import AnalysisResult, run_dataset
 from survey.datasets.reader import build_dataset
 
 Progress = Callable[[str, float], None]
@@ -39,12 +39,43 @@ def report_from_database(
     replaces them for the assets it lists.
     """
     report = progress or (lambda _step, _fraction: None)
+    result = analyse_database(
+        engine_or_url,
+        campaigns=campaigns,
+        communities=communities,
+        progress=lambda step, fraction: report(step, 0.8 * fraction),
+        verified_only=verified_only,
+        config=config,
+        adjustments=adjustments,
+    )
+    report("writing the report", 0.8)
+    paths = result.write(out_dir)
+    report("finished", 1.0)
+    return paths
+
+
+def analyse_database(
+    engine_or_url: Engine | str,
+    *,
+    campaigns: Sequence[str] | None = None,
+    communities: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    verified_only: bool = True,
+    config: AnalysisConfig | None = None,
+    adjustments: pd.DataFrame | None = None,
+) -> AnalysisResult:
+    """The report's analysis run on the database (`report_from_database` without the files).
+
+    The asset profiles' snapshots use it too, so a profile's numbers are the report's. `progress`
+    hears reading the database as 0-0.25 and the models as 0.25-1.0.
+    """
+    report = progress or (lambda _step, _fraction: None)
     dataset = build_dataset(
         engine_or_url,
         campaigns=campaigns,
         communities=communities,
         verified_only=verified_only,
-        progress=lambda step, fraction: report(f"reading the database: {step}", 0.2 * fraction),
+        progress=lambda step, fraction: report(f"reading the database: {step}", 0.25 * fraction),
     )
     if adjustments is not None:
         merged = override_adjustments(dataset.adjustments, adjustments, dataset.assets["slug"])
@@ -54,10 +85,6 @@ def report_from_database(
         "communities": list(communities or []),
         "verified_only": verified_only,
     }
-    result = run_dataset(
-        dataset, config=config, progress=lambda step, fraction: report(step, 0.2 + 0.6 * fraction), filters=filters
+    return run_dataset(
+        dataset, config=config, progress=lambda step, fraction: report(step, 0.25 + 0.75 * fraction), filters=filters
     )
-    report("writing the report", 0.8)
-    paths = result.write(out_dir)
-    report("finished", 1.0)
-    return paths

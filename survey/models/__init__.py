@@ -20,7 +20,15 @@ from survey.models.places import (
     Licence,
     ValuationAdjustment,
 )
-from survey.models.records import AuditEvent, DataAccess, ExportJob, ImportBatch, ReportJob
+from survey.models.records import (
+    AnalysisSnapshot,
+    AuditEvent,
+    DataAccess,
+    ExportJob,
+    ImportBatch,
+    ProfilePackJob,
+    ReportJob,
+)
 from survey.models.vocabulary import (
     ACCESS_CHANNELS,
     ADJUSTMENT_FRACTIONS,
@@ -53,6 +61,7 @@ __all__ = [
     "ASSET_KINDS",
     "ASSET_SLUG_PATTERN",
     "AUDIT_ACTIONS",
+    "AnalysisSnapshot",
     "Answer",
     "ApiToken",
     "Asset",
@@ -82,6 +91,7 @@ __all__ = [
     "PaperEntry",
     "PaperForm",
     "PasswordReset",
+    "ProfilePackJob",
     "QUESTION_PHRASE_MAX",
     "QUOTA_DIMENSIONS",
     "REPORT_STATUSES",

@@ -70,6 +70,8 @@ class Asset(Model):
     question_phrase: Mapped[str] = mapped_column(String(QUESTION_PHRASE_MAX), default=_phrase_for_kind)
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(300), default="")
+    # Who runs it (a council team, a charity, volunteers): free text shown on its profile.
+    run_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     annual_cost: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
     # The price year of `annual_cost`: a ratio against WELLBY values needs both in one year's prices.
     cost_year: Mapped[int | None]

@@ -64,6 +64,57 @@ class ReportJob(Model):
     requested_by: Mapped[User | None] = relationship()
 
 
+class AnalysisSnapshot(Model):
+    """The per-asset figures of one analysis run for a community (all its non-practice campaigns, or
+    one), stored so profile pages and the pack read them instead of running the models per view.
+
+    Built by a job (`survey.datasets.snapshots`); the newest finished row of a scope is the current one.
+    `fingerprint` summarises the data it was built from, so a page can say when the data has changed.
+    """
+
+    __tablename__ = "analysis_snapshot"
+    __table_args__ = (Index("ix_analysis_snapshot_scope", "community_id", "campaign_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
+    # None: every non-practice campaign of the community.
+    campaign_slug: Mapped[str | None] = mapped_column(String(60))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "snapshot_status"), default="queued")
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    responses: Mapped[int | None]
+    # `analysis.profile.profile_snapshot`: the community summary and one profile per asset.
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    requested_by: Mapped[User | None] = relationship()
+
+
+class ProfilePackJob(Model):
+    """A printable profile pack (HTML and PDF in a zip) built in the background."""
+
+    __tablename__ = "profile_pack_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    community_slug: Mapped[str] = mapped_column(String(60))
+    campaign_slug: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "pack_status"), default="queued")
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The zip of profiles.html and profiles.pdf, relative to RESULTS_DIR.
+    file_path: Mapped[str | None] = mapped_column(String(500))
+
+    requested_by: Mapped[User | None] = relationship()
+
+
 class DataAccess(Model):
     """Download governance: every dataset download, export and API read -- who, what, which
     filters, when and how many rows. Append-only, like the audit trail."""

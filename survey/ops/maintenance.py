@@ -30,13 +30,13 @@ from sqlalchemy.engine import URL
 from survey.database import utcnow
 from survey.exceptions import ServiceError
 from survey.extensions import db
-from survey.models import ExportJob, ImportBatch, ReportJob, Response
+from survey.models import ExportJob, ImportBatch, ProfilePackJob, ReportJob, Response
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Finished export files are downloaded within minutes; a day is plenty of grace. (Reports are kept
 # PURGE_REPORT_DAYS: they are shared around a workshop.)
 EXPORT_FILE_HOURS = 24
-ResultJob = TypeVar("ResultJob", ExportJob, ReportJob)
+ResultJob = TypeVar("ResultJob", ExportJob, ReportJob, ProfilePackJob)
 # A response import moves its batch's heartbeat with every chunk (well under a minute apart, even
 # waiting for SQLite's lock): one silent this long has lost its process.
 IMPORT_ABANDONED_AFTER = timedelta(minutes=15)
@@ -183,7 +183,7 @@ def purge(
     instance_path: Path, partial_days: int, now: datetime | None = None, *, results_dir: Path, report_days: int = 30
 ) -> PurgeResult:
     """Delete abandoned partial responses, clear expired resume codes, release old result files
-    (exports after a day, reports after `report_days`; both under `results_dir`).
+    (exports after a day, reports and profile packs after `report_days`; all under `results_dir`).
 
     A partial response is abandoned when nobody touched it for `partial_days` and no resume code
     can still open it. Complete responses are never touched; nor are paper responses, which are
@@ -212,11 +212,13 @@ def purge(
     root = results_dir.resolve()
     files: list[Path] = []
     exports = _release(ExportJob, now - timedelta(hours=EXPORT_FILE_HOURS), root, files)
+    # Profile packs are kept as long as reports, and counted with them.
     reports = _release(ReportJob, now - timedelta(days=report_days), root, files)
+    reports += _release(ProfilePackJob, now - timedelta(days=report_days), root, files)
     db.session.flush()
     cutoff = now - timedelta(hours=EXPORT_FILE_HOURS)
     # imports/*: confirmed uploads a killed import job never got to delete.
-    files += _leftover_files(root, ("exports/*.part", "reports/*.part", "imports/*"), cutoff)
+    files += _leftover_files(root, ("exports/*.part", "reports/*.part", "profile-packs/*.part", "imports/*"), cutoff)
     files += _leftover_files(instance_path.resolve(), ("imports/*",), cutoff)
     return PurgeResult(len(abandoned), len(expired), exports, reports, tuple(files))
 

@@ -1,0 +1,112 @@
+"""Plain English under each part of an asset profile, worded by the report's own phrases.
+
+Sentences are built once, with the profile (`analysis.profile.profile_snapshot`), and stored with
+it: a page shows them without importing the report (and matplotlib). They are HTML (`Markup`),
+with every value escaped as it was put in. Counts under the disclosure threshold are never written.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from markupsafe import Markup
+
+from analysis.report.names import Names
+from analysis.report.phrases import count_phrase, points_phrase, signed, suppress_counts
+from analysis.report.value import value_sentence
+
+GRADE_WORDS = {
+    "clear": "clear: it stands out even after allowing for the number of assets tested",
+    "suggestive": "suggestive only: it could be chance once every asset tested is allowed for",
+    "none": "not found: the survey cannot tell it apart from chance",
+    "not_estimated": "not estimated: too few users or non-users for a model",
+}
+OUTCOME_WORDS = {
+    "life_satisfaction": "life satisfaction, asked directly (ONS, 0-10)",
+    "wemwbs_bridged": "WEMWBS bridged to life satisfaction (0.13 points per WEMWBS point), a secondary figure",
+}
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def profile_sentences(profile: dict[str, Any], threshold: int) -> dict[str, str]:
+    """``use``, ``importance``, ``wellbeing`` and ``value`` sentences of one profile (the nominations are
+    counted where they are shown)."""
+    names = Names(
+        communities={profile["community"]: profile["community_name"]},
+        assets={profile["asset"]: profile["name"]},
+        asset_community={profile["asset"]: profile["community"]},
+    )
+    return {
+        "use": str(_use(profile, threshold)),
+        "importance": str(_importance(profile)),
+        "wellbeing": str(_wellbeing(profile, names, threshold)),
+        "value": str(_value(profile, names, threshold)),
+    }
+
+
+def _use(profile: dict[str, Any], threshold: int) -> Markup:
+    use = profile["use"]
+    if use["asked"] is None:
+        return Markup("Too few people were asked about {} to report how many use it.").format(profile["name"])
+    if use["user_share"] is None:
+        return Markup(
+            "{} of the {:,} people asked use {}; the exact number is not shown, because users or non-users are "
+            "fewer than {}."
+        ).format("Some" if use["asked"] else "None", use["asked"], profile["name"], threshold)
+    sentence = Markup("{} of {:,} people asked use <strong>{}</strong> ({:.0%}).").format(
+        count_phrase(use["users"], threshold, "user").capitalize(), use["asked"], profile["name"], use["user_share"]
+    )
+    weekly = [row["share"] for row in use["frequency"] if row["code"] >= 3]
+    if all(share is not None for share in weekly):
+        sentence += Markup(" {:.0%} use it about once a week or more.").format(sum(weekly))
+    return sentence
+
+
+def _importance(profile: dict[str, Any]) -> Markup:
+    users, others = profile["use"]["importance"]["users"], profile["use"]["importance"]["non_users"]
+    if users["mean"] is None and others["mean"] is None:
+        return Markup("Too few people rated how much it matters to them to report.")
+
+    def rated(group: dict[str, Any], who: str) -> Markup:
+        if group["mean"] is None:
+            return Markup("too few {} rated it to report").format(who)
+        return Markup("{} rate how much it matters to them at {:.1f} out of 5 on average").format(who, group["mean"])
+
+    return Markup("{}; {}.").format(rated(users, "users"), rated(others, "non-users")).capitalize()
+
+
+def _wellbeing(profile: dict[str, Any], names: Names, threshold: int) -> Markup:
+    wemwbs, valued = profile["wemwbs"], profile["valued"]
+    effect = _number(wemwbs["effect"])
+    if not math.isfinite(effect):
+        reason = suppress_counts(names.clean(wemwbs["warning"]), threshold) or "too little data"
+        return Markup("The wellbeing of users and non-users could not be compared ({}).").format(reason)
+    sentence = Markup(
+        "Allowing for age, gender, employment, years in the area and survey mode, users scored on average {} "
+        "non-users on WEMWBS (95% CI {} to {})."
+    ).format(points_phrase(effect), signed(_number(wemwbs["ci_low"])), signed(_number(wemwbs["ci_high"])))
+    if valued["outcome"] in OUTCOME_WORDS and valued["evidence"]:
+        sentence += Markup(" On {}, the association is {}.").format(
+            OUTCOME_WORDS[valued["outcome"]], GRADE_WORDS.get(valued["evidence"], valued["evidence"])
+        )
+    shrunk = _number(valued["effect_shrunk"])
+    if math.isfinite(shrunk):
+        sentence += Markup(
+            " Allowing for the winner's curse (partial pooling across assets, a sensitivity check), the effect would "
+            "be {:+.2f} life-satisfaction points rather than {:+.2f}."
+        ).format(shrunk, _number(valued["effect"]))
+    return sentence
+
+
+def _value(profile: dict[str, Any], names: Names, threshold: int) -> Markup:
+    row = {
+        "name": profile["name"],
+        "community": profile["community"],
+        **profile["valued"],
+        **profile["value"],
+    }
+    return Markup(value_sentence(row, names, threshold))

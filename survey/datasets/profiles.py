@@ -1,0 +1,260 @@
+"""What an asset profile page and the profile pack show: the asset log's entry beside its stored figures.
+
+"What it is" (name, kind, description, who runs it, where, cost) is read from the asset log as it
+is now; everything counted or estimated comes from the scope's analysis snapshot
+(`survey.datasets.snapshots`), never from a fresh analysis.
+
+Workshop ratings: every function here takes ``workshop_ratings``, a sequence of
+`analysis.profile.WorkshopRatings` (one per asset and workshop; empty until the workshop mode
+passes its summaries), and shows them under "Workshop ratings" only when there are some.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from analysis.profile import WorkshopRatings
+from analysis.profile_figures import profile_charts
+from survey.assets.operations import KIND_LABELS
+from survey.datasets.snapshots import current_snapshot, is_stale, latest_attempt
+from survey.extensions import db
+from survey.models import AnalysisSnapshot, Asset, Community
+
+
+@dataclass(frozen=True)
+class ProfileState:
+    """Where the figures of a scope stand: the snapshot shown (if any), and any build in progress."""
+
+    snapshot: AnalysisSnapshot | None
+    attempt: AnalysisSnapshot | None  # the newest build, if newer than the snapshot shown
+    stale: bool
+
+    @property
+    def preparing(self) -> bool:
+        return self.attempt is not None and self.attempt.status in ("queued", "running")
+
+    @property
+    def failed(self) -> bool:
+        return self.attempt is not None and self.attempt.status == "failed"
+
+
+def profile_state(community: Community, campaign_slug: str | None = None) -> ProfileState:
+    """The current snapshot of the scope, the newest build attempt after it, and whether it is out of date."""
+    snapshot = current_snapshot(community, campaign_slug)
+    attempt = latest_attempt(community, campaign_slug)
+    if attempt is not None and snapshot is not None and attempt.id == snapshot.id:
+        attempt = None
+    return ProfileState(snapshot, attempt, snapshot is not None and is_stale(snapshot))
+
+
+@dataclass(frozen=True)
+class AssetProfile:
+    """One asset's profile as the templates show it."""
+
+    asset: Asset
+    kind_label: str
+    figures: dict[str, Any] | None  # None: the snapshot does not cover the asset (not asked yet)
+    sentences: dict[str, Markup]
+    charts: dict[str, Markup]
+    tables: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    workshop: tuple[WorkshopRatings, ...] = field(default=())
+
+
+def asset_profile(
+    asset: Asset, snapshot: AnalysisSnapshot | None, workshop_ratings: Sequence[WorkshopRatings] = ()
+) -> AssetProfile:
+    """The profile of `asset` from `snapshot` (its stored figures), with its workshop ratings if any.
+
+    `workshop_ratings` may hold other assets' summaries too: only this asset's are kept.
+    """
+    figures = (snapshot.figures or {}).get("assets", {}).get(asset.slug) if snapshot is not None else None
+    sentences = {key: Markup(text) for key, text in (figures or {}).get("sentences", {}).items()}
+    if figures:
+        count = len(figures["nominations"])
+        sentences["nominations"] = Markup(
+            "No resident's nomination names it."
+            if count == 0
+            else f"{count} resident nomination{'s' if count != 1 else ''} name{'s' if count == 1 else ''} it."
+        )
+    return AssetProfile(
+        asset=asset,
+        kind_label=KIND_LABELS.get(asset.kind, asset.kind),
+        figures=figures,
+        sentences=sentences,
+        charts=profile_charts(figures) if figures else {},
+        tables=display_tables(figures, int((snapshot.figures or {}).get("threshold", 10)))
+        if snapshot and figures
+        else {},
+        workshop=tuple(rating for rating in workshop_ratings if rating.asset == asset.slug),
+    )
+
+
+def pack_profiles(
+    community: Community, snapshot: AnalysisSnapshot, workshop_ratings: Sequence[WorkshopRatings] = ()
+) -> list[AssetProfile]:
+    """A profile for every asset the snapshot covers, by name (the pack's pages)."""
+    slugs = list((snapshot.figures or {}).get("assets", {}))
+    assets = db.session.scalars(
+        select(Asset).where(Asset.community_id == community.id, Asset.slug.in_(slugs)).order_by(Asset.name)
+    ).all()
+    return [asset_profile(asset, snapshot, workshop_ratings) for asset in assets]
+
+
+def _pct(share: Any) -> str:
+    return "not shown" if share is None else f"{share:.0%}"
+
+
+def _count(value: Any) -> str:
+    return "not shown" if value is None else f"{value:,}"
+
+
+def _users(value: Any, threshold: int) -> str:
+    if value is None:
+        return "not estimated"
+    return f"fewer than {threshold}" if 0 < value < threshold else f"{round(value):,}"
+
+
+def _range(low: Any, high: Any) -> str:
+    return "not estimated" if low is None or high is None else f"{low:+.2f} to {high:+.2f}"
+
+
+def _points(value: Any, decimals: int = 2) -> str:
+    return "not estimated" if value is None else f"{value:+.{decimals}f}"
+
+
+def _p(value: Any) -> str:
+    return "not estimated" if value is None else ("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+
+EVIDENCE = {
+    "clear": "Clear",
+    "suggestive": "Suggestive (not established)",
+    "none": "None",
+    "not_estimated": "Not estimated",
+}
+OUTCOME = {"life_satisfaction": "Life satisfaction (asked)", "wemwbs_bridged": "WEMWBS, bridged to life satisfaction"}
+
+
+def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tuple[str, ...]]]:
+    """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
+    # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
+    from analysis.report.phrases import money, suppress_counts
+
+    use, wemwbs, valued, value = figures["use"], figures["wemwbs"], figures["valued"], figures["value"]
+    importance = use["importance"]
+    tables: dict[str, list[tuple[str, ...]]] = {
+        "frequency": [(row["label"], _count(row["count"]), _pct(row["share"])) for row in use["frequency"]],
+        "by_group": [
+            (row["group"], _count(row["asked"]), _count(row["users"]), _pct(row["user_share"]))
+            for breakdown in figures["use_by"].values()
+            for row in breakdown
+        ],
+        "importance": [
+            (user["label"], _pct(user["share"]), _pct(other["share"]))
+            for user, other in zip(
+                importance["users"]["distribution"], importance["non_users"]["distribution"], strict=True
+            )
+        ],
+        "importance_means": [
+            (
+                group,
+                "not shown" if importance[key]["mean"] is None else f"{importance[key]['mean']:.1f}",
+                _count(importance[key]["n"]),
+            )
+            for group, key in (("Users", "users"), ("Non-users", "non_users"))
+        ],
+        "wellbeing": [
+            ("WEMWBS difference, users minus non-users (points)", _points(wemwbs["effect"])),
+            ("95% confidence interval", _range(wemwbs["ci_low"], wemwbs["ci_high"])),
+            ("p (adjusted for the number of assets tested)", f"{_p(wemwbs['p'])} (adjusted {_p(wemwbs['p_adj'])})"),
+            ("Outcome valued", OUTCOME.get(valued["outcome"] or "", "none")),
+            ("Effect valued (life-satisfaction points)", _points(valued["effect"])),
+            ("Evidence", EVIDENCE.get(valued["evidence"] or "", "not graded")),
+            ("Shrunken effect (sensitivity)", _points(valued["effect_shrunk"])),
+        ],
+    }
+    clear_positive = valued["evidence"] == "clear" and (valued["effect"] or 0) > 0
+    rows: list[tuple[str, ...]] = [
+        (
+            "Basis",
+            "net of the agreed adjustments" if value["value_basis"] == "net" else "gross (no adjustments agreed)",
+        ),
+        ("Gross value a year (central)", money(value["gross_value_central"]) if clear_positive else "not established"),
+        ("Value a year (central)", money(value["value_central"]) if clear_positive else "not established"),
+        (
+            "95% range" if clear_positive else "95% range, if the association were real",
+            f"{money(value['value_low'])} to {money(value['value_high'])}",
+        ),
+        (
+            "With a WELLBY at £10,000 to £16,000",
+            f"{money(value['value_central_wellby_low'])} to {money(value['value_central_wellby_high'])}",
+        ),
+        ("Users valued", _users(value["users_valued"], threshold)),
+        (
+            "Annual cost",
+            money(value["annual_cost"]) + (f" ({value['cost_year']} prices)" if value["cost_year"] else ""),
+        ),
+    ]
+    if clear_positive and value["bcr_central"] is not None:
+        rows.append(
+            (
+                "Benefit-cost ratio",
+                f"{value['bcr_central']:.1f} (range {value['bcr_low']:.1f} to {value['bcr_high']:.1f})",
+            )
+        )
+    else:
+        rows.append(("Benefit-cost ratio", "none: only for a clear positive effect with a known cost"))
+    tables["value"] = rows
+    # Model warnings quote counts of users ("3 users"): small ones are never shown.
+    tables["notes"] = [(suppress_counts(text, threshold),) for text in (value["caveat"], value["warning"]) if text]
+    if value["value_basis"] == "net":
+        tables["adjustments"] = [
+            (
+                *(f"{(value[key] or 0):.0%}" for key in ("deadweight", "displacement", "attribution", "drop_off")),
+                str(value["years"]),
+                value["adjustment_reason"] or "",
+                " ".join(str(value[key]) for key in ("agreed_by", "agreed_on") if value[key]),
+            )
+        ]
+    return tables
+
+
+COVER_MEASURES = {
+    "wemwbs": "Mental wellbeing (WEMWBS, 14-70)",
+    "swemwbs": "Short scale (SWEMWBS, 7-35)",
+    "ons_life_satisfaction": "Life satisfaction (ONS, 0-10)",
+}
+
+
+def cover(summary: dict[str, Any], threshold: int) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """The pack cover's sentence on the community's wellbeing and its table rows (from the snapshot)."""
+    rows = []
+    for measure, label in COVER_MEASURES.items():
+        row = summary.get("measures", {}).get(measure)
+        if not row or not row["n"]:
+            continue
+        shown = row["mean"] is not None
+        rows.append(
+            (
+                label,
+                f"{row['n']:,}",
+                f"{row['mean']:.1f}" if shown else "not shown",
+                f"{row['ci_low']:.1f} to {row['ci_high']:.1f}" if shown and row["ci_low"] is not None else "",
+            )
+        )
+    norm = summary.get("norm", {})
+    if norm.get("difference") is None:
+        sentence = f"Too few people completed WEMWBS (fewer than {threshold}) to compare with England."
+    else:
+        direction = "above" if norm["difference"] > 0 else "below"
+        sentence = (
+            f"The average WEMWBS score here is {norm['mean']:.1f}, {abs(norm['difference']):.1f} points {direction} "
+            f"the England average for the same mix of men and women ({norm['norm']:.1f}; 95% CI of the difference "
+            f"{norm['ci_low']:+.1f} to {norm['ci_high']:+.1f}; {norm['norm_source']})."
+        )
+    return sentence, rows
