@@ -49,6 +49,7 @@ from analysis.columns import (
     SAMPLING_METHODS,
     SLUG_PATTERN,
     asset_column,
+    blank_missing_codes,
     asset_value_column,
     kind_columns,
     ons4_items,
@@ -248,6 +249,9 @@ def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: 
     for slug in slugs:
         item_columns += [asset_column(slug), asset_value_column(slug)]
     present = [column for column in item_columns if column in frame.columns]
+    frame = frame.copy()
+    for column in present:  # an export written with missing-data codes: every code is missing
+        frame[column] = blank_missing_codes(frame[column])
     errors = instruments.validate_codes(frame[present], checked_instruments, max_errors=1)
     if errors:
         error = errors[0]

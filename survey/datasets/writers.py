@@ -57,6 +57,9 @@ from analysis.dataset import (
     Dataset,
 )
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
+from survey.datasets.missing_codes import CodedSource
+from survey.datasets.options import Options
+from survey.datasets.shaping import check_choices
 from survey.datasets.sources import (
     CHUNK_ROWS,
     FORMATS,
@@ -70,6 +73,8 @@ from survey.datasets.sources import (
     report_progress,
 )
 from survey.datasets.stat_files import XLSX_MAX_ROWS, statistical, write_stat, write_xlsx
+from survey.datasets.stat_names import category_codes
+from survey.datasets.stat_writers import do_file
 from survey.datasets.zipstream import Zip, csv_bytes, csv_zip
 
 
@@ -82,10 +87,17 @@ def write_export(
     provenance: Mapping[str, Any] | None = None,
     chunk_size: int = CHUNK_ROWS,
     progress: Progress | None = None,
+    missing: str = "blank",
+    labels: str = "codes",
 ) -> dict[str, Any]:
-    """Write the export zip to `target` (a path or a binary file); returns the provenance written."""
+    """Write the export zip to `target` (a path or a binary file); returns the provenance written.
+
+    `missing` and `labels` shape CSV and xlsx (`shaping`); SPSS and Stata always carry codes,
+    value labels and missing-data codes.
+    """
     if format not in FORMATS:
         raise ExportError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    check_choices(missing, labels)
     source = as_source(reader_or_dataset)
     export_columns(source.columns, content)  # checks `content` before anything is written
     if format == "xlsx" and source.total > XLSX_MAX_ROWS:
@@ -94,45 +106,47 @@ def write_export(
             "choose csv, sav or dta, or fewer campaigns"
         )
     given = dict(provenance or {})
+    options = Options(format, content, missing, labels)
     if not isinstance(target, (str, Path)):
-        return _write_to(target, source, format, content, given, chunk_size, progress)
+        return _write_to(target, source, options, given, chunk_size, progress)
     with open(target, "wb") as handle:
-        return _write_to(handle, source, format, content, given, chunk_size, progress)
+        return _write_to(handle, source, options, given, chunk_size, progress)
 
 
 def _write_to(
     handle: IO[bytes],
     source: Source,
-    format: str,
-    content: str,
+    options: Options,
     given: dict[str, Any],
     chunk_size: int,
     progress: Progress | None,
 ) -> dict[str, Any]:
+    format, content = options.format, options.content
     if format == "csv":
         result: dict[str, Any] = {}
-        for part in csv_zip(source, content, given, chunk_size, progress, result):
+        for part in csv_zip(source, options, given, chunk_size, progress, result):
             handle.write(part)
         return result
     columns = export_columns(source.columns, content)
     book = export_codebook(source.assets, columns, format)
     record = export_provenance(source, given, format, content)
+    record.update(options.recorded())
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         # Data files first, so a failure leaves no half-written zip behind.
         files: list[tuple[Path, int]] = []
         if format == "xlsx":
             path = Path(folder) / "dataset.xlsx"
-            files.append((path, write_xlsx(path, source, columns, book, record, chunk_size, progress)))
+            rows = write_xlsx(path, options.shape(source), columns, book, record, chunk_size, progress)
+            files.append((path, rows))
         else:
-            responses = _collect(source, columns, chunk_size, progress)
-            for name, frame in (
-                ("responses", responses),
-                ("assets", assets_table(source)),
-                ("campaigns", campaigns_table(source)),
-            ):
+            responses = _collect(CodedSource(source), columns, chunk_size, progress)
+            tables = {"responses": responses, "assets": assets_table(source), "campaigns": campaigns_table(source)}
+            categories = category_codes(*tables.values())
+            for name, frame in tables.items():
                 path = Path(folder) / f"{name}.{format}"
-                write_stat(path, frame, book[book["file"] == path.name], source.assets, format)
+                write_stat(path, frame, book[book["file"] == path.name], source.assets, format, categories)
                 files.append((path, len(frame)))
+            record["category_codes"] = categories
         archive = Zip(handle)
         for path, rows in files:
             archive.add_file(path.name, path, rows=rows)
@@ -140,6 +154,10 @@ def _write_to(
     archive.add("adjustments.csv", csv_bytes(adjustments, header=True), rows=len(adjustments))
     archive.add("codebook.csv", csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
+    if format == "dta":
+        dta = {name: book[book["file"] == name] for name, _rows in ((p.name, r) for p, r in files)}
+        archive.add("notes.do", do_file(dta).encode())
+    archive.add("datapackage.json", options.package(book, source, columns, record))
     record["rows"] = files[0][1]
     archive.finish(record)
     return record
