@@ -13,10 +13,10 @@ import pandas as pd
 import instruments
 from analysis.codebook import CODEBOOK_COLUMNS, codebook
 from analysis.columns import (
+    META_COLUMNS,
     MISSING_REASON_CODES,
     MISSING_REASON_LABELS,
     STATA_MISSING,
-    META_COLUMNS,
     kind_columns,
     score_columns,
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -45,26 +45,29 @@ LICENCE = {
 def datapackage(
     book: pd.DataFrame,
     labels: Mapping[str, Mapping[int, str]],
+    headers: Mapping[str, list[str]],
     *,
     format: str,
     missing: str,
     value_labels: str,
     record: Mapping[str, Any],
 ) -> bytes:
-    """The package as JSON bytes. `book`: the export's codebook; `labels`: {column: {code: label}}."""
+    """The package as JSON bytes. `book`: the export's codebook; `labels`: {column: {code: label}};
+    `headers`: {table: its CSV header} (optional columns appear only where the file has them)."""
     coded_missing = [str(code) for code in MISSING_REASON_CODES.values()]
     missing_labels = [labels_of_missing(labels)] if value_labels == "labels" else []
     resources: list[dict[str, Any]] = []
     tables = CSV_TABLES if format == "csv" else ("adjustments",)
     for table in tables:
-        rows = book[book["file"] == f"{table}.csv"]
+        described = book[book["file"] == f"{table}.csv"].set_index("variable", drop=False)
+        rows = described.reindex(headers[table]).assign(variable=headers[table]).fillna({"label": "", "type": "text"})
         responses = table == "responses"
         missing_values = [""]
         if responses and missing == "codes":
             missing_values += missing_labels[0] if missing_labels else coded_missing
         fields = [
             _field(row, labels if responses else {}, as_text=responses and value_labels == "labels")
-            for row in rows.to_dict("records")
+            for row in cast(list[dict[str, Any]], rows.to_dict("records"))
         ]
         schema: dict[str, Any] = {"fields": fields, "missingValues": missing_values}
         key = {"responses": "response_id", "assets": "slug", "campaigns": "campaign"}.get(table)
@@ -100,7 +103,7 @@ def _field(row: Mapping[str, Any], labels: Mapping[str, Mapping[int, str]], *, a
     field: dict[str, Any] = {
         "name": name,
         "title": str(row["label"])[:200],
-        "description": " ".join(part for part in (str(row.get("stem") or ""), str(row["label"])) if part),
+        "description": " ".join(part for part in (_text(row.get("stem")), _text(row["label"])) if part),
         "type": "number" if kind.startswith("score") else FIELD_TYPES.get(kind, "string"),
     }
     constraints: dict[str, Any] = {}
@@ -130,6 +133,10 @@ def _field(row: Mapping[str, Any], labels: Mapping[str, Mapping[int, str]], *, a
     return field
 
 
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
 def _resource(name: str, path: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": name,
@@ -147,7 +154,9 @@ def _sources(book: pd.DataFrame) -> list[dict[str, str]]:
     cited = book[(book["file"] != MISSING_FILE) & (book["source"].astype(str) != "")]
     return [
         {"title": f"{instrument}: {source}"}
-        for instrument, source in cited.loc[:, ["instrument", "source"]].drop_duplicates().itertuples(index=False)
+        for instrument, source in cited.drop_duplicates("instrument")
+        .loc[:, ["instrument", "source"]]
+        .itertuples(index=False)
     ]
 
 

@@ -177,4 +177,3 @@ def all_item_columns(columns: list[str], assets: pd.DataFrame) -> list[str]:
     owners = item_instruments()
     slugs = {str(slug) for slug in assets["slug"]}
     return [column for column in columns if column in owners or _asset_slug(column, slugs) is not None]
-

@@ -9,6 +9,7 @@ import pandas as pd
 
 from survey.datasets.datapackage import datapackage
 from survey.datasets.shaping import export_labels, shaped
+from survey.datasets.sources import adjustments_table, assets_table, campaigns_table
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,16 @@ class Options:
 
     def package(self, book: pd.DataFrame, source: Any, columns: list[str], record: dict[str, Any]) -> bytes:
         """``datapackage.json`` for this export."""
+        headers = {
+            "responses": columns,
+            "assets": list(assets_table(source).columns),
+            "campaigns": list(campaigns_table(source).columns),
+            "adjustments": list(adjustments_table(source).columns),
+        }
         return datapackage(
             book,
             export_labels(columns, source.assets),
+            headers,
             format=self.format,
             missing=self.missing,
             value_labels=self.labels,

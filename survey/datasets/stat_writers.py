@@ -24,7 +24,8 @@ DTA_VERSION = 14  # pyreadstat's name for format 118: read by Stata 14 and later
 NAME_FIELD = 129  # bytes of a name in a format 118 file
 STATA_LABEL_MAX = 80
 LETTER_OF_CODE = {MISSING_REASON_CODES[reason]: letter for reason, letter in STATA_MISSING.items()}
-MISSING_RANGE = {"lo": min(MISSING_REASON_CODES.values()), "hi": max(MISSING_REASON_CODES.values())}
+# SPSS takes at most three discrete missing values, or one range: -5 to -1.
+MISSING_LOW, MISSING_HIGH = min(MISSING_REASON_CODES.values()), max(MISSING_REASON_CODES.values())
 
 
 def write_sav(
@@ -39,6 +40,7 @@ def write_sav(
 ) -> None:
     """A .sav: the items' codes -1 ... -5 declared user-missing (one range) and labelled."""
     import pyreadstat
+    from pyreadstat.pyclasses import MissingRange
 
     chosen: dict[str, dict[Any, str]] = {column: dict(codes) for column, codes in value_labels.items()}
     for column in coded_items:
@@ -48,7 +50,7 @@ def write_sav(
         str(path),
         column_labels={column: str(labels.get(column, "")) for column in data.columns},
         variable_value_labels=chosen,
-        missing_ranges={column: [dict(MISSING_RANGE)] for column in coded_items},  # type: ignore[misc]
+        missing_ranges={column: [MissingRange(lo=MISSING_LOW, hi=MISSING_HIGH)] for column in coded_items},
         variable_measure=dict(measures),  # type: ignore[arg-type]
         variable_format={column: f"F{width}.0" for column, width in widths.items()},
     )

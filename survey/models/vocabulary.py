@@ -10,8 +10,7 @@ from analysis.columns import ASSET_KINDS as ASSET_KINDS
 from analysis.columns import MODES as MODES
 from analysis.columns import SAMPLING_METHODS as SAMPLING_METHODS
 from analysis.columns import SIXWAYS_DIMENSIONS as SIXWAYS_DIMENSIONS
-from analysis.columns import SLUG_PATTERN
-from analysis.columns import STORED_MISSING_REASONS
+from analysis.columns import SLUG_PATTERN, STORED_MISSING_REASONS
 
 ROLES = ("admin", "researcher", "peer")
 
