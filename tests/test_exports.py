@@ -224,6 +224,7 @@ def test_an_spss_export_runs_in_the_background_and_downloads(app, researcher):
         "adjustments.csv",
         "codebook.csv",
         "codebook.html",
+        "datapackage.json",
         "provenance.json",
     ]
     data, meta = pyreadstat.read_sav(io.BytesIO(archive.read("responses.sav")))

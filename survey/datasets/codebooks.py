@@ -107,7 +107,7 @@ def missing_code_rows() -> pd.DataFrame:
         for reason, label in MISSING_REASON_LABELS.items()
     ]
     columns = [*CODEBOOK_COLUMNS, "spss_name", "stata_name", "missing_codes"]
-    return pd.DataFrame(rows).reindex(columns=columns).fillna("")
+    return pd.DataFrame(rows).reindex(columns=columns).astype(object).fillna("")
 
 
 def codebook_html(book: pd.DataFrame, provenance: Mapping[str, Any]) -> str:
