@@ -32,7 +32,7 @@ VERIFIED_LABELS = {0: "not yet verified", 1: "verified"}
 
 
 MISSING_FILE = "(missing-data codes)"
-MISSING_POINTER = "-1 to -5 / .a to .e (see the missing-data codes)"
+MISSING_POINTER = "codes -1 to -5, Stata .a to .e (see the missing-data codes)"
 
 
 def export_columns(columns: list[str], content: str) -> list[str]:
@@ -98,10 +98,10 @@ def missing_code_rows() -> pd.DataFrame:
     rows = [
         {
             "file": MISSING_FILE,
-            "variable": str(MISSING_REASON_CODES[reason]),
+            "variable": reason,
             "label": label,
             "type": "missing-data code",
-            "codes": f"SPSS user-missing {MISSING_REASON_CODES[reason]}; Stata .{STATA_MISSING[reason]}",
+            "codes": f"SPSS user-missing and CSV/xlsx code {MISSING_REASON_CODES[reason]}; Stata .{STATA_MISSING[reason]}",
             "instrument": "(dataset)",
         }
         for reason, label in MISSING_REASON_LABELS.items()
