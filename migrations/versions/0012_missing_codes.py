@@ -42,5 +42,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("export_job") as batch:
+        # The CHECK constraints name the columns: they go first (SQLite rebuilds the table); the naming
+        # convention makes "export_labels" ck_export_job_export_labels.
+        batch.drop_constraint("export_labels", type_="check")
+        batch.drop_constraint("export_missing", type_="check")
         batch.drop_column("labels")
         batch.drop_column("missing")
