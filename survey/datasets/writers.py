@@ -12,9 +12,14 @@ A zip holds, in this order:
     --adjustments`` and `analysis.read_dataset` read -- so a download gives the same net values on
     the command line as the app's report.
 ``codebook.csv``, ``codebook.html``
-    `analysis.codebook` restricted to the exported columns (Stata exports add ``stata_variable``).
+    `analysis.codebook` restricted to the exported columns, with the SPSS and Stata names, the
+    missing-data codes (rows of file ``(missing-data codes)``) and each instrument's citation once.
+``notes.do`` (Stata only)
+    Adds the full labels Stata cuts at 80 characters, and the question stems, as Stata ``notes``.
+``datapackage.json``
+    A Frictionless Data Package describing the zip's CSV files (`datapackage`).
 ``provenance.json``
-    Written last: format, content, filters, who and when (given by the caller), instrument versions
+    Written last: format, content, filters, options, who and when (given by the caller), instrument versions
     per campaign and the definitions that scored them, and per file its row count and SHA-256.
 
 Formats
@@ -30,16 +35,18 @@ Formats
     openpyxl write-only mode, chunk by chunk; every text cell is typed as a string, so nothing becomes
     a formula and no prefix is needed. At most 1,048,575 responses (one sheet's rows less the header).
 ``sav``, ``dta``
-    pyreadstat, with variable labels, value labels for coded answers and (SPSS) measure levels; the
-    whole table is held in memory while the file is written (the libraries write a DataFrame), so these
-    are built off the request path. ``.sav`` is written by pyreadstat; ``.dta`` by pandas (format 118,
-    Stata 14 and later), because ReadStat names each value-label set after its variable plus a counter
-    and refuses the result past 32 characters. Stata names are at most 32 characters, so in ``.dta``
-    only ``asset_<slug>_value`` (up to 38) becomes ``value_<slug>`` (at most 32, as slugs have at most
-    26); the codebook's ``stata_variable`` column and provenance's ``stata_renamed`` record each change.
-    Stata variable labels are cut to 80 characters, ending in "...".
+    pyreadstat (`stat_writers`), with variable labels, value labels for coded answers, (SPSS) measure
+    levels, labelled numbers for mode, community and campaign, display formats that fit the codes, and
+    the missing-data codes: SPSS user-missing values -1 ... -5, Stata extended missing values .a ... .e.
+    The whole table is held in memory while the file is written (the libraries write a DataFrame), so
+    these are built off the request path. Names follow one rule in both (`stat_names`): every
+    ``asset_<slug>_value`` becomes ``value_<slug>``; the codebook's ``spss_name`` and ``stata_name``
+    and provenance's ``stata_renamed`` record it. Stata variable labels are cut to 80 characters,
+    ending in "..."; ``notes.do`` keeps the rest.
 
-Blank cells are missing everywhere (system-missing in SPSS, ``.`` in Stata); ``submitted_at`` is a
+In CSV and xlsx a missing answer is a blank cell, or its missing-data code when ``missing="codes"``,
+and coded answers may be written as their labels (``labels="labels"``; `shaping`). Scores are never
+coded: a blank score is system-missing in SPSS, ``.`` in Stata. ``submitted_at`` is a
 real date-time in UTC in sav, dta and xlsx, ISO 8601 text with ``Z`` in csv.
 """
 
