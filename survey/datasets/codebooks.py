@@ -101,7 +101,9 @@ def missing_code_rows() -> pd.DataFrame:
             "variable": reason,
             "label": label,
             "type": "missing-data code",
-            "codes": f"SPSS user-missing and CSV/xlsx code {MISSING_REASON_CODES[reason]}; Stata .{STATA_MISSING[reason]}",
+            "codes": (
+                f"SPSS user-missing and CSV/xlsx code {MISSING_REASON_CODES[reason]}; Stata .{STATA_MISSING[reason]}"
+            ),
             "instrument": "(dataset)",
         }
         for reason, label in MISSING_REASON_LABELS.items()
