@@ -63,8 +63,12 @@ def blank_missing_codes(values: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values.dtype):  # the database's and pyreadstat's numbers: no text pass
         coded = values.isin(list(MISSING_REASON_CODES.values())).to_numpy(dtype=bool, na_value=False)
     else:
+        text = values.astype(str).str.strip()
+        negative = text.str.startswith("-").to_numpy(dtype=bool)
+        if not negative.any():  # the usual file: one pass over the text
+            return values
         codes = {str(code) for code in MISSING_REASON_CODES.values()}
-        coded = values.astype(str).str.strip().str.removesuffix(".0").isin(codes).to_numpy()
+        coded = negative & text.str.removesuffix(".0").isin(codes).to_numpy()
     return values.where(~coded, None) if coded.any() else values
 
 

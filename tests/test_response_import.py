@@ -22,8 +22,8 @@ from sqlalchemy import func, select, update
 from analysis.dataset import ons4_items, score_columns, sixways_items, wemwbs_items
 from survey import create_app
 from survey.datasets import DatasetReader, build_dataset
-from survey.datasets.writers import write_export
 from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses
+from survey.datasets.writers import write_export
 from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, select
 
@@ -58,7 +59,7 @@ def fill_missing_codes(
     was asked (None: all of them). `asked_assets`: {campaign or community slug (the `assets_by`
     column): asset slugs asked}. `reasons`: ``response_id, item_key, missing_reason`` as stored.
     """
-    out = chunk.copy()
+    out = chunk.reset_index(drop=True)
     slugs = {slug for asked in asked_assets.values() for slug in asked}
     stored = (
         reasons.drop_duplicates(["response_id", "item_key"]).pivot(
@@ -69,16 +70,15 @@ def fill_missing_codes(
     )
     stored = stored.reindex(index=list(out["response_id"]))
     owners = item_instruments()
+    keys = {key for owner in owners.values() for key in owner} | {"asset_use"}
+    has = {key: _has(asked_instruments, key, len(out)) for key in keys}
     places = out[assets_by].astype(str)
-    asset_use_asked = _has(asked_instruments, "asset_use", len(out))
     for column in out.columns:
         if column in owners:
-            asked = pd.Series(False, index=out.index)
-            for key in owners[column]:
-                asked |= _has(asked_instruments, key, len(out)).to_numpy()
+            asked = np.logical_or.reduce([has[key] for key in owners[column]])
         elif (slug := _asset_slug(column, slugs)) is not None:
             in_place = places.map(lambda place, slug=slug: slug in asked_assets.get(place, set()))
-            asked = asset_use_asked & in_place.to_numpy(dtype=bool)
+            asked = has["asset_use"] & in_place.to_numpy(dtype=bool)
         else:
             continue
         blank = out[column].isna().to_numpy()
@@ -89,15 +89,16 @@ def fill_missing_codes(
             why = stored[column].map(REASON_OF_STORED).map(MISSING_REASON_CODES).to_numpy()
             known = pd.notna(why)
             codes[known] = why[known].astype("int64")
-        codes[~asked.to_numpy(dtype=bool)] = NOT_ASKED
+        codes[~asked] = NOT_ASKED
         out[column] = out[column].astype("Int64").where(~blank, codes)
     return out
 
 
-def _has(asked_instruments: pd.Series | None, key: str, rows: int) -> pd.Series:
+def _has(asked_instruments: pd.Series | None, key: str, rows: int) -> np.ndarray:
+    """Per row, whether the response was asked instrument `key`."""
     if asked_instruments is None:
-        return pd.Series(True, index=range(rows))
-    return pd.Series([key in asked for asked in asked_instruments], index=range(rows))
+        return np.ones(rows, dtype=bool)
+    return np.array([key in asked for asked in asked_instruments], dtype=bool)
 
 
 def _asset_slug(column: str, slugs: set[str]) -> str | None:
