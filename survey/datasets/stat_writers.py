@@ -1,11 +1,13 @@
 """SPSS (.sav) and Stata (.dta) files with missing-data codes, labelled categories and fitting formats.
 
-Both are written by pyreadstat, which writes user-missing values (SPSS) and extended missing
-values (Stata). Stata: ReadStat names each value-label set after its variable plus a counter and
-refuses names past 32 characters, so the file is written with short placeholder names (``v1_``)
-and the names are then set in the file's fixed-width name fields (dta format 118, Stata 14 and
-later: 129 bytes per name, located through the file's own map of offsets); each label set then
-carries its variable's name, as Stata users name them.
+Both are written by pyreadstat. SPSS: the codes -1 ... -5 are declared user-missing (one range)
+and labelled. Stata: ReadStat names each value-label set after its variable plus a counter and
+refuses names past 32 characters, and pyreadstat takes a column whose first 100 values are letters
+(.a ...) for text; so the file is written with short placeholder names (``v1_``) and the codes as
+numbers, then finished in place (`rename_dta_variables`): the names go into the file's fixed-width
+name fields (format 118, Stata 14 and later: 129 bytes a name, found through the file's own map of
+offsets), each label set takes its variable's name, as Stata users name them, and the codes become
+the extended missing values .a ... .e, whose labels pyreadstat wrote.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.columns import MISSING_REASON_CODES, MISSING_REASON_LABELS, STATA_MISSING, missing_code_labels
@@ -22,6 +25,10 @@ from survey.datasets.sources import ExportError
 
 DTA_VERSION = 14  # pyreadstat's name for format 118: read by Stata 14 and later (Unicode)
 NAME_FIELD = 129  # bytes of a name in a format 118 file
+# Format 118 variable types and their widths in bytes (a type of 1-2045 is strN: N bytes; strL: 8).
+DTA_DOUBLE = 65526
+DTA_WIDTHS = {65526: 8, 65527: 4, 65528: 4, 65529: 2, 65530: 1, 32768: 8}
+STATA_DOUBLE_MISSING = 0x7FE0000000000000  # "." as a double's bits; .a adds 1 << 40, .b 2 << 40 ...
 STATA_LABEL_MAX = 80
 LETTER_OF_CODE = {MISSING_REASON_CODES[reason]: letter for reason, letter in STATA_MISSING.items()}
 # SPSS takes at most three discrete missing values, or one range: -5 to -1.
@@ -73,9 +80,6 @@ def write_dta(
         if out[column].dtype == object:  # Stata's only missing string is ""
             out[column] = out[column].where(out[column].notna(), "")
     missing_labels = {LETTER_OF_CODE[code]: label for code, label in missing_code_labels().items()}
-    for column in coded_items:
-        values = out[column].astype(object)
-        out[column] = values.map(lambda value: LETTER_OF_CODE.get(value, value) if pd.notna(value) else value)
     names = list(out.columns)
     placeholders = {name: f"v{number}_" for number, name in enumerate(names, start=1)}
     chosen: dict[str, dict[Any, str]] = {column: dict(codes) for column, codes in value_labels.items()}
@@ -90,7 +94,7 @@ def write_dta(
         missing_user_values={placeholders[c]: list(missing_labels) for c in coded_items},  # type: ignore[dict-item]
         variable_format={placeholders[c]: f"%{width}.0f" for c, width in widths.items()},
     )
-    rename_dta_variables(path, names)
+    rename_dta_variables(path, names, [names.index(column) for column in coded_items])
 
 
 def stata_label(label: str) -> str:
@@ -98,8 +102,9 @@ def stata_label(label: str) -> str:
     return label if len(label) <= STATA_LABEL_MAX else label[: STATA_LABEL_MAX - 3].rstrip() + "..."
 
 
-def rename_dta_variables(path: Path, names: list[str]) -> None:
-    """Set the variable names of a format 118 file, and name each value-label set after its variable."""
+def rename_dta_variables(path: Path, names: list[str], coded: list[int]) -> None:
+    """Set the variable names of a format 118 file, name each value-label set after its variable, and
+    turn the missing-data codes (-1 ... -5) of the `coded` variables (positions) into .a ... .e."""
     raw = bytearray(path.read_bytes())
     if not raw.startswith(b"<stata_dta><header><release>118</release>"):
         raise ExportError("the Stata writer did not write format 118")
@@ -123,7 +128,35 @@ def rename_dta_variables(path: Path, names: list[str]) -> None:
         field = slice(at + 9, at + 9 + NAME_FIELD)
         raw[field] = _field(sets[bytes(raw[field]).split(b"\0")[0]])
         at += 9 + NAME_FIELD + 3 + length + len(b"</lbl>")
+    _extended_missing(raw, order, offsets, len(names), coded)
     path.write_bytes(bytes(raw))
+
+
+def _extended_missing(raw: bytearray, order: str, offsets: tuple[int, ...], count: int, coded: list[int]) -> None:
+    """Rewrite the codes -1 ... -5 of the `coded` double variables as Stata's .a ... .e, in place.
+
+    pyreadstat writes a letter only into a column of text and numbers, and decides a column is text
+    when its first 100 answers are all letters (narwhals' sniffing); so the codes go in as numbers
+    and become extended missing values here. A double's .a is 0x7fe0010000000000, .b 0x7fe0020000000000 ...
+    (Stata's dta format documentation, "missing values").
+    """
+    types_at = _section(raw, offsets[2], b"<variable_types>")
+    types = struct.unpack(order + f"{count}H", bytes(raw[types_at : types_at + 2 * count]))
+    widths = [DTA_WIDTHS.get(kind, kind) for kind in types]  # 1-2045: strN, N bytes
+    rows_at = raw.index(b"<N>") + len(b"<N>")
+    (rows,) = struct.unpack(order + "Q", bytes(raw[rows_at : rows_at + 8]))
+    data_at = _section(raw, offsets[9], b"<data>")
+    record = sum(widths)
+    table = np.frombuffer(raw, dtype=np.uint8, count=rows * record, offset=data_at).reshape(rows, record)
+    for position in coded:
+        if types[position] != DTA_DOUBLE:
+            raise ExportError(f"variable {position + 1} of the Stata file is not a double")
+        start = sum(widths[:position])
+        values = table[:, start : start + 8].copy().view(order + "f8").ravel()
+        bits = values.view(order + "u8").copy()
+        for code, letter in LETTER_OF_CODE.items():
+            bits[values == code] = STATA_DOUBLE_MISSING + ((ord(letter) - ord("a") + 1) << 40)
+        table[:, start : start + 8] = bits.view(np.uint8).reshape(rows, 8)
 
 
 def _section(raw: bytearray, offset: int, tag: bytes) -> int:

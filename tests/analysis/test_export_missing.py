@@ -216,3 +216,25 @@ def test_the_codebook_carries_stems_names_missing_codes_and_each_citation_once(d
     assert codes["codes"].iloc[0] == "SPSS user-missing and CSV/xlsx code -1; Stata .a"
     wemwbs_items = book[(book["instrument"] == "wemwbs") & book["variable"].isin(ITEMS)]
     assert (wemwbs_items["source"] != "").sum() == 1  # one citation, on the first item
+
+
+def test_stata_codes_survive_a_column_whose_first_hundred_answers_are_missing():
+    """pyreadstat takes a column whose first 100 values are letters for text; the codes must still be numbers."""
+    responses, assets = make_survey(
+        {
+            "north": [PlantedAsset("north_hall", "place", 1.0, 0.4)],
+            "south": [PlantedAsset("south_park", "place", 1, 0.5)],
+        },
+        per_community=110,
+        seed=4,
+    )
+    responses["submitted_at"] = "2026-05-01T10:00:00Z"
+    dataset = Dataset.from_frames(responses, assets)
+    assert (dataset.responses["community"].iloc[:110] == "north").all()  # south_park: 110 "not asked" first
+    archive = _export(dataset, "dta")
+    data, _meta = pyreadstat.read_dta(io.BytesIO(archive.read("responses.dta")), user_missing=True)
+    assert (data["asset_south_park"].iloc[:110] == "a").all()
+    assert (
+        data["asset_south_park"].iloc[110:].tolist()
+        == dataset.responses["asset_south_park"].iloc[110:].astype("float64").tolist()
+    )
