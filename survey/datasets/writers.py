@@ -162,8 +162,7 @@ def _write_to(
     archive.add("codebook.csv", csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
     if format == "dta":
-        dta = {name: book[book["file"] == name] for name, _rows in ((p.name, r) for p, r in files)}
-        archive.add("notes.do", do_file(dta).encode())
+        archive.add("notes.do", do_file({path.name: book[book["file"] == path.name] for path, _rows in files}).encode())
     archive.add("datapackage.json", options.package(book, source, columns, record))
     record["rows"] = files[0][1]
     archive.finish(record)
