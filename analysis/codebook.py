@@ -1,6 +1,7 @@
 """The codebook of the analysis dataset, generated from the instrument definitions.
 
-One row per variable of ``responses.csv``, ``assets.csv`` and ``campaigns.csv``: label, type,
+One row per variable of ``responses.csv``, ``assets.csv`` and ``campaigns.csv``: label, the
+question's stem (the instrument's lead-in, e.g. "In the past two weeks, how often have you..."), type,
 codes and their labels, instrument and version, source, licence, and whether the questions
 are the project's own (unvalidated) or a published instrument. The downloads issue exports it.
 """
@@ -18,6 +19,7 @@ CODEBOOK_COLUMNS = (
     "file",
     "variable",
     "label",
+    "stem",
     "type",
     "codes",
     "instrument",
@@ -33,8 +35,8 @@ ONS4_NOTES = {"ons_anxious": "; higher = more anxious, i.e. worse, unlike the ot
 
 
 def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The codebook as a DataFrame with columns ``file, variable, label, type, codes, instrument,
-    version, source, licence, project_own``.
+    """The codebook as a DataFrame with columns ``file, variable, label, stem, type, codes, instrument,
+    version, source, licence, project_own`` (``stem`` blank where the question stands alone).
 
     Parameters
     ----------
@@ -162,7 +164,7 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
     ]
     for variable, label, kind, codes in adjustment_rows:
         add({"file": "adjustments.csv", "variable": variable, "label": label, "type": kind, "codes": codes, **own})
-    return pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS))
+    return pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS)).fillna({"stem": ""})
 
 
 def codebook_markdown(table: pd.DataFrame | None = None) -> str:
@@ -217,6 +219,7 @@ def _item_row(
         "file": "responses.csv",
         "variable": key or item.key,
         "label": text or item.text,
+        "stem": " ".join(instrument.stem.split()),
         "type": kind,
         "codes": codes,
         **_instrument_columns(instrument),

@@ -2,13 +2,15 @@
 
 Modes, asset kinds, sampling methods and the column names of ``responses.csv``,
 ``assets.csv`` and ``campaigns.csv``, item columns taken from the instrument definitions.
-The lowest layer of `analysis`: it imports only `instruments`.
+The lowest layer of `analysis`: it imports only `instruments` (and pandas).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+import pandas as pd
 
 import instruments
 
@@ -31,6 +33,43 @@ SAMPLING_METHODS = ("random", "quota", "convenience")
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files; Stata stops at
 # 32 characters, and len("asset_") + 26 = 32.
 SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")
+
+# Why an answer is missing (issue 13): one scheme for every export, after REDCap's missing-data codes.
+# Each reason has a negative code (SPSS user-missing values, and CSV/xlsx when codes are chosen), a
+# Stata extended missing value (.a, .b, ...) and a label; every one of them is missing to the scoring
+# and the analysis. "dont_know" is reserved: no instrument offers "Don't know" yet.
+MISSING_REASON_CODES = {"not_asked": -1, "skipped": -2, "multiple": -3, "declined": -4, "dont_know": -5}
+MISSING_REASON_LABELS = {
+    "not_asked": "Not asked (routing, or the question or asset was not in that campaign)",
+    "skipped": "Skipped (asked, left blank)",
+    "multiple": "More than one answer (paper form)",
+    "declined": "Prefer not to say",
+    "dont_know": "Don't know",
+}
+STATA_MISSING = {"not_asked": "a", "skipped": "b", "multiple": "c", "declined": "d", "dont_know": "e"}
+# The reasons the database stores on an answer (Answer.missing_reason); "not asked" is never stored
+# but follows from the campaign's instruments and assets, and an asked item without an answer is skipped.
+STORED_MISSING_REASONS = ("blank", "multiple", "declined")
+REASON_OF_STORED = {"blank": "skipped", "multiple": "multiple", "declined": "declined"}
+
+
+def missing_code_labels() -> dict[int, str]:
+    """{negative code: label} of every missing-data code, in code order (-1 first)."""
+    return {MISSING_REASON_CODES[reason]: label for reason, label in MISSING_REASON_LABELS.items()}
+
+
+def blank_missing_codes(values: pd.Series) -> pd.Series:
+    """`values` with the missing-data codes (-1 ... -5, as numbers or text) blanked: all are missing."""
+    if pd.api.types.is_numeric_dtype(values.dtype):  # the database's and pyreadstat's numbers: no text pass
+        coded = values.isin(list(MISSING_REASON_CODES.values())).to_numpy(dtype=bool, na_value=False)
+    else:
+        text = values.astype(str).str.strip()
+        negative = text.str.startswith("-").to_numpy(dtype=bool)
+        if not negative.any():  # the usual file: one pass over the text
+            return values
+        codes = {str(code) for code in MISSING_REASON_CODES.values()}
+        coded = negative & text.str.removesuffix(".0").isin(codes).to_numpy()
+    return values.where(~coded, None) if coded.any() else values
 
 
 def wemwbs_items() -> tuple[str, ...]:

@@ -50,6 +50,7 @@ from analysis.columns import (
     SLUG_PATTERN,
     asset_column,
     asset_value_column,
+    blank_missing_codes,
     kind_columns,
     ons4_items,
     score_columns,
@@ -248,6 +249,10 @@ def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: 
     for slug in slugs:
         item_columns += [asset_column(slug), asset_value_column(slug)]
     present = [column for column in item_columns if column in frame.columns]
+    cleared = {column: blank_missing_codes(frame[column]) for column in present}
+    changed = {column: values for column, values in cleared.items() if values is not frame[column]}
+    if changed:  # an export written with missing-data codes: every code is missing
+        frame = frame.assign(**changed)
     errors = instruments.validate_codes(frame[present], checked_instruments, max_errors=1)
     if errors:
         error = errors[0]

@@ -80,6 +80,7 @@ def test_csv_streams_a_zip_of_every_complete_response_and_is_logged(app, researc
         "adjustments.csv",
         "codebook.csv",
         "codebook.html",
+        "datapackage.json",
         "provenance.json",
     ]
     frame = _responses(download)
@@ -92,7 +93,14 @@ def test_csv_streams_a_zip_of_every_complete_response_and_is_logged(app, researc
     [entry] = _accesses(app)
     assert (entry.user_label, entry.channel, entry.resource, entry.format) == ("r@example.org", "web", "export", "csv")
     assert entry.row_count == 48
-    assert entry.filters == {"campaigns": None, "communities": None, "verified_only": False, "content": "both"}
+    assert entry.filters == {
+        "campaigns": None,
+        "communities": None,
+        "verified_only": False,
+        "content": "both",
+        "missing": "blank",
+        "labels": "codes",
+    }
 
 
 def test_the_campaigns_table_carries_population_sizes_for_the_valuation(app, researcher):
@@ -224,6 +232,7 @@ def test_an_spss_export_runs_in_the_background_and_downloads(app, researcher):
         "adjustments.csv",
         "codebook.csv",
         "codebook.html",
+        "datapackage.json",
         "provenance.json",
     ]
     data, meta = pyreadstat.read_sav(io.BytesIO(archive.read("responses.sav")))

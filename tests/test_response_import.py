@@ -21,8 +21,9 @@ from sqlalchemy import func, select, update
 
 from analysis.dataset import ons4_items, score_columns, sixways_items, wemwbs_items
 from survey import create_app
-from survey.datasets import build_dataset
+from survey.datasets import DatasetReader, build_dataset
 from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses
+from survey.datasets.writers import write_export
 from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
@@ -376,7 +377,9 @@ def test_excel_and_zip_files_import_like_the_csv(app, make_campaign):
     assert stored == {(datetime(2024, 5, 1, 10, 30, tzinfo=UTC), True)}
 
 
-def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app, sqlite_template, tmp_path):
+@pytest.mark.parametrize("missing", ["blank", "codes"])
+def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app, sqlite_template, tmp_path, missing):
+    """The export zip (blanks, or missing-data codes: issue 13) imports into another database unchanged."""
     source_path = tmp_path / "source.db"
     shutil.copyfile(sqlite_template, source_path)
     source = create_app({"DATABASE_URL": f"sqlite:///{source_path}", "SECRET_KEY": "x", "TESTING": True})
@@ -388,13 +391,17 @@ def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app
         db.session.execute(update(Response).where(Response.id == first).values(verified=False))
         db.session.commit()
         exported = build_dataset(db.engine)
-        paths = exported.write(tmp_path / "dataset")
+        with DatasetReader(db.engine) as reader:
+            write_export(tmp_path / "export.zip", reader, format="csv", missing=missing)
         original = _stored_answers()
         db.engine.dispose()
     with app.app_context():
         load_demo(per_community=0, paper=False)
         db.session.commit()
-    report = _import(app, paths["responses"].read_bytes())
+    coded = pd.read_csv(zipfile.ZipFile(tmp_path / "export.zip").open("responses.csv"))
+    # The codes were exercised (e.g. -1: each community's residents were not asked about the others' assets).
+    assert (coded.select_dtypes("number") < 0).any().any() == (missing == "codes")
+    report = _import(app, (tmp_path / "export.zip").read_bytes(), "export.zip")
     assert report.ok and report.added == len(exported.responses) == 4 * 25 - 4  # 1 in 20 left partial
     with app.app_context():
         assert _stored_answers() == original

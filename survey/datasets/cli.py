@@ -15,7 +15,7 @@ from survey.audit.trail import acting_as
 from survey.datasets.imports import SUFFIXES, ImportRejected, ImportReport, dry_run, import_responses
 from survey.exceptions import ServiceError
 from survey.extensions import db
-from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS
+from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS, EXPORT_LABELS, EXPORT_MISSING
 
 ACTOR = "cli:import-responses"
 
@@ -91,6 +91,22 @@ def report_command(
 @click.option("--campaign", "campaigns", multiple=True, help="Campaign slug (repeatable); default every campaign.")
 @click.option("--community", "communities", multiple=True, help="Community slug (repeatable); default all.")
 @click.option("--verified-only", is_flag=True, help="Leave out responses awaiting double entry.")
+@click.option(
+    "--missing-codes",
+    "missing",
+    type=click.Choice(EXPORT_MISSING),
+    default="blank",
+    show_default=True,
+    help="CSV/xlsx: a missing answer as a blank cell or as its code (-1 not asked ... -5 don't know); "
+    "SPSS and Stata always carry the codes.",
+)
+@click.option(
+    "--labels",
+    type=click.Choice(EXPORT_LABELS),
+    default="codes",
+    show_default=True,
+    help="CSV/xlsx: coded answers as codes or as their labels.",
+)
 def export_command(
     out: str,
     format_: str,
@@ -98,6 +114,8 @@ def export_command(
     campaigns: tuple[str, ...],
     communities: tuple[str, ...],
     verified_only: bool,
+    missing: str,
+    labels: str,
 ) -> None:
     """Write the dataset export zip (data, codebook, provenance); the download is logged."""
     from tqdm import tqdm
@@ -111,7 +129,7 @@ def export_command(
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         try:
-            wanted = check_request(format_, content, campaigns, communities, verified_only)
+            wanted = check_request(format_, content, campaigns, communities, verified_only, missing, labels)
             record = export_to_file(out, wanted, label="cli:export", progress=progress)
             db.session.commit()
         except ServiceError as error:

@@ -11,22 +11,28 @@ from typing import Any
 import pandas as pd
 
 import instruments
-from analysis.codebook import codebook
+from analysis.codebook import CODEBOOK_COLUMNS, codebook
 from analysis.columns import (
     META_COLUMNS,
+    MISSING_REASON_CODES,
+    MISSING_REASON_LABELS,
+    STATA_MISSING,
     kind_columns,
     score_columns,
 )
+from survey.datasets.missing_codes import all_item_columns
 from survey.datasets.sources import CONTENTS, ExportError, Source, file_names
-
-STATA_NAME_MAX = 32
-
+from survey.datasets.stat_names import stata_names
 
 # Gender and employment have no order; every other coded item is an ordered scale (SPSS measure level).
 NOMINAL_ITEMS = frozenset({"gender", "employment"})
 
 
 VERIFIED_LABELS = {0: "not yet verified", 1: "verified"}
+
+
+MISSING_FILE = "(missing-data codes)"
+MISSING_POINTER = "codes -1 to -5, Stata .a to .e (see the missing-data codes)"
 
 
 def export_columns(columns: list[str], content: str) -> list[str]:
@@ -43,19 +49,6 @@ def export_columns(columns: list[str], content: str) -> list[str]:
     if content == "scores":
         return [column for column in columns if column in META_COLUMNS or column in derived]
     return [column for column in columns if column not in derived]
-
-
-def stata_names(columns: list[str]) -> dict[str, str]:
-    """{column: Stata name} for the columns renamed in ``.dta`` (names longer than 32 characters)."""
-    renamed: dict[str, str] = {}
-    for column in columns:
-        if len(column) <= STATA_NAME_MAX:
-            continue
-        if column.startswith("asset_") and column.endswith("_value"):
-            renamed[column] = "value_" + column.removeprefix("asset_").removesuffix("_value")
-        else:  # the format has no other long names; a new one must choose its own rule here
-            raise ExportError(f"column {column!r} is too long for a Stata name ({STATA_NAME_MAX} characters)")
-    return renamed
 
 
 def value_labels(columns: list[str], assets: pd.DataFrame) -> dict[str, dict[int, str]]:
@@ -81,21 +74,48 @@ def export_codebook(assets: pd.DataFrame, columns: list[str], format: str) -> pd
     chosen = chosen.loc[:, list(book.columns)]
     names = file_names(format)
     chosen["file"] = chosen["file"].map({f"{name}.csv": file for name, file in names.items()})
-    if format == "dta":
-        renamed = stata_names(columns)
-        chosen["stata_variable"] = [
-            renamed.get(variable, "") if file == names["responses"] else ""
-            for file, variable in zip(chosen["file"], chosen["variable"], strict=True)
-        ]
-    return chosen.reset_index(drop=True)
+    # SPSS and Stata names, by the one rule of `stat_names` (adjustments.csv is always CSV).
+    renamed = stata_names(columns)
+    stat = [
+        "" if file == names["adjustments"] else renamed.get(variable, variable)
+        for file, variable in zip(chosen["file"], chosen["variable"], strict=True)
+    ]
+    chosen["spss_name"] = stat
+    chosen["stata_name"] = stat
+    items = set(all_item_columns(columns, assets))
+    chosen["missing_codes"] = [
+        MISSING_POINTER if file == names["responses"] and variable in items else ""
+        for file, variable in zip(chosen["file"], chosen["variable"], strict=True)
+    ]
+    # Each instrument's citation and licence once, on its first row, not on every item.
+    for column in ("source", "licence"):
+        chosen.loc[chosen.duplicated(["instrument", column]), column] = ""
+    return pd.concat([chosen, missing_code_rows()], ignore_index=True)
+
+
+def missing_code_rows() -> pd.DataFrame:
+    """The missing-data scheme as codebook rows (file ``(missing-data codes)``), one per code."""
+    rows = [
+        {
+            "file": MISSING_FILE,
+            "variable": reason,
+            "label": label,
+            "type": "missing-data code",
+            "codes": (
+                f"SPSS user-missing and CSV/xlsx code {MISSING_REASON_CODES[reason]}; Stata .{STATA_MISSING[reason]}"
+            ),
+            "instrument": "(dataset)",
+        }
+        for reason, label in MISSING_REASON_LABELS.items()
+    ]
+    columns = [*CODEBOOK_COLUMNS, "spss_name", "stata_name", "missing_codes"]
+    return pd.DataFrame(rows).reindex(columns=columns).astype(object).fillna("")
 
 
 def codebook_html(book: pd.DataFrame, provenance: Mapping[str, Any]) -> str:
     """A self-contained HTML codebook: one table per file, each instrument's source and licence once."""
     e = _escape
-    shown = ["variable", "label", "type", "codes", "instrument", "version", "project_own"]
-    if "stata_variable" in book.columns:
-        shown.append("stata_variable")
+    shown = ["variable", "label", "stem", "type", "codes", "instrument", "version", "project_own", "stata_name"]
     parts = [
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Codebook</title>',
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
@@ -104,7 +124,8 @@ def codebook_html(book: pd.DataFrame, provenance: Mapping[str, Any]) -> str:
         "<h1>Codebook</h1>",
         f"<p>Exported {e(provenance.get('exported_at', ''))} by {e(provenance.get('exported_by', ''))}; "
         f"format {e(provenance.get('format', ''))}, content {e(provenance.get('content', ''))}. "
-        "A blank cell is missing. Scores are computed on complete cases.</p>",
+        "A blank cell is missing (or, where chosen, a missing-data code: see the last table). "
+        "Scores are computed on complete cases, every missing-data code counting as missing.</p>",
     ]
     for file, rows in book.groupby("file", sort=False):
         parts.append(f"<h2>{e(file)}</h2><table><thead><tr>")
@@ -115,7 +136,7 @@ def codebook_html(book: pd.DataFrame, provenance: Mapping[str, Any]) -> str:
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</tbody></table>")
     parts.append("<h2>Instruments: sources and licences</h2><dl>")
-    for instrument, rows in book.groupby("instrument", sort=False):
+    for instrument, rows in book[book["file"] != MISSING_FILE].groupby("instrument", sort=False):
         first = rows.iloc[0]
         version = f" version {first['version']}" if str(first["version"]) else ""
         parts.append(
@@ -145,6 +166,6 @@ def export_provenance(source: Source, given: Mapping[str, Any], format: str, con
     }
     if format == "csv":
         record["csv_formula_guard"] = "text cells starting with = + - @ tab or CR are prefixed with '"
-    if format == "dta":
+    if format in ("sav", "dta"):
         record["stata_renamed"] = stata_names(export_columns(source.columns, content))
     return record

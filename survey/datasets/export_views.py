@@ -37,7 +37,17 @@ def _form_page(chosen: dict[str, object], problem: str | None = None, status: in
 @bp.get("/exports")
 @roles_required(*RESEARCH)
 def exports_page() -> tuple[str, int]:
-    return _form_page({"format": "csv", "content": "both", "campaigns": [], "communities": [], "verified_only": False})
+    return _form_page(
+        {
+            "format": "csv",
+            "content": "both",
+            "campaigns": [],
+            "communities": [],
+            "verified_only": False,
+            "missing": "blank",
+            "labels": "codes",
+        }
+    )
 
 
 @bp.post("/exports")
@@ -49,6 +59,8 @@ def start_export() -> HTTPResponse | tuple[str, int]:
         "campaigns": request.form.getlist("campaign"),
         "communities": request.form.getlist("community"),
         "verified_only": bool(request.form.get("verified_only")),
+        "missing": request.form.get("missing", "blank"),
+        "labels": request.form.get("labels", "codes"),
     }
     try:
         wanted = exports.check_request(
@@ -57,6 +69,8 @@ def start_export() -> HTTPResponse | tuple[str, int]:
             request.form.getlist("campaign"),
             request.form.getlist("community"),
             bool(chosen["verified_only"]),
+            str(chosen["missing"]),
+            str(chosen["labels"]),
         )
         if wanted.format == "csv":
             stream = exports.stream_csv(current_user, wanted)

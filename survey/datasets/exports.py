@@ -30,7 +30,16 @@ from survey.datasets.writers import write_export, zip_name
 from survey.datasets.zipstream import iter_csv_zip
 from survey.exceptions import ServiceError
 from survey.extensions import db
-from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS, Campaign, Community, ExportJob, User
+from survey.models import (
+    EXPORT_CONTENTS,
+    EXPORT_FORMATS,
+    EXPORT_LABELS,
+    EXPORT_MISSING,
+    Campaign,
+    Community,
+    ExportJob,
+    User,
+)
 
 EXPORT_FOLDER = "exports"  # under RESULTS_DIR
 
@@ -44,6 +53,8 @@ class ExportRequest:
     campaigns: tuple[str, ...] | None = None
     communities: tuple[str, ...] | None = None
     verified_only: bool = False
+    missing: str = "blank"  # CSV and xlsx: blanks or missing-data codes
+    labels: str = "codes"  # CSV and xlsx: codes or value labels
 
     def filters(self) -> dict[str, Any]:
         """The filters as logged in `DataAccess` and written to provenance.json."""
@@ -52,6 +63,8 @@ class ExportRequest:
             "communities": list(self.communities) if self.communities else None,
             "verified_only": self.verified_only,
             "content": self.content,
+            "missing": self.missing,
+            "labels": self.labels,
         }
 
     def scope(self) -> str:
@@ -71,12 +84,18 @@ def check_request(
     campaigns: list[str] | tuple[str, ...] = (),
     communities: list[str] | tuple[str, ...] = (),
     verified_only: bool = False,
+    missing: str = "blank",
+    labels: str = "codes",
 ) -> ExportRequest:
     """An `ExportRequest`, or ServiceError saying what is wrong (unknown slug, practice campaign...)."""
     if format not in EXPORT_FORMATS:
         raise ServiceError(f"Choose a format: {', '.join(EXPORT_FORMATS)}.")
     if content not in EXPORT_CONTENTS:
         raise ServiceError(f"Choose what to include: {', '.join(EXPORT_CONTENTS)}.")
+    if missing not in EXPORT_MISSING:
+        raise ServiceError(f"Choose how missing answers are written: {', '.join(EXPORT_MISSING)}.")
+    if labels not in EXPORT_LABELS:
+        raise ServiceError(f"Choose codes or labels: {', '.join(EXPORT_LABELS)}.")
     chosen = tuple(dict.fromkeys(slug.strip() for slug in campaigns if slug.strip()))
     places = tuple(dict.fromkeys(slug.strip() for slug in communities if slug.strip()))
     if chosen:
@@ -92,7 +111,7 @@ def check_request(
         unknown = [slug for slug in places if slug not in known]
         if unknown:
             raise ServiceError(f"No community {', '.join(repr(s) for s in unknown)}.")
-    return ExportRequest(format, content, chosen or None, places or None, bool(verified_only))
+    return ExportRequest(format, content, chosen or None, places or None, bool(verified_only), missing, labels)
 
 
 def _reader(request: ExportRequest) -> DatasetReader:
@@ -149,7 +168,13 @@ def stream_csv(user: User, request: ExportRequest) -> CsvStream:
         stack.close()
         raise ServiceError(str(error)) from None
     record_access(user, "web", "export", format="csv", filters=request.filters(), row_count=reader.total)
-    parts = iter_csv_zip(reader, content=request.content, provenance=_provenance(request, user.email, "web"))
+    parts = iter_csv_zip(
+        reader,
+        content=request.content,
+        provenance=_provenance(request, user.email, "web"),
+        missing=request.missing,
+        labels=request.labels,
+    )
     return CsvStream(stack, parts, reader.total)
 
 
@@ -164,6 +189,8 @@ def request_export(user: User | None, request: ExportRequest) -> ExportJob:
         verified_only=request.verified_only,
         campaign_slugs=list(request.campaigns) if request.campaigns else None,
         community_slugs=list(request.communities) if request.communities else None,
+        missing=request.missing,
+        labels=request.labels,
     )
     db.session.add(job)
     db.session.flush()
@@ -178,6 +205,8 @@ def job_request(job: ExportJob) -> ExportRequest:
         tuple(job.campaign_slugs) if job.campaign_slugs else None,
         tuple(job.community_slugs) if job.community_slugs else None,
         job.verified_only,
+        job.missing,
+        job.labels,
     )
 
 
@@ -207,6 +236,8 @@ def _write_zip(
                 content=request.content,
                 provenance=provenance,
                 progress=progress,
+                missing=request.missing,
+                labels=request.labels,
             )
 
     return jobs.write_whole(target, write)

@@ -17,6 +17,7 @@ from analysis.columns import (
     DEMOGRAPHIC_COLUMNS,
     asset_column,
     asset_value_column,
+    blank_missing_codes,
     kind_columns,
     ons4_items,
     score_columns,
@@ -350,7 +351,10 @@ def check_table(table: TextTable, filename: str) -> tuple[ImportReport, ImportPl
     campaigns = _check_campaigns(frame, found)
     stamps, verified = _check_response_fields(frame, found)
     item_names = [name for name in usable if name not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
-    items = pd.DataFrame({name: frame[name].where(frame[name] != "") for name in item_names}, index=frame.index)
+    # An export written with missing-data codes imports too: every code is a missing answer.
+    items = pd.DataFrame(
+        {name: blank_missing_codes(frame[name].where(frame[name] != "")) for name in item_names}, index=frame.index
+    )
     for slug, campaign in sorted(campaigns.items()):
         _check_items(found, items[(frame["campaign"] == slug).to_numpy()], campaign)
 

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from analysis.dataset import Dataset, response_columns
+from survey.datasets.missing_codes import coded_chunk
 from survey.datasets.queries import (
     answer_item_keys,
     answers_select,
@@ -175,12 +176,18 @@ class DatasetReader:
                 self._engine.dispose()
 
     def chunks(
-        self, size: int = 5000, *, after_id: int | None = None, limit: int | None = None
+        self,
+        size: int = 5000,
+        *,
+        after_id: int | None = None,
+        limit: int | None = None,
+        missing_codes: bool = False,
     ) -> Iterator[pd.DataFrame]:
         """Scored response DataFrames of up to `size` rows (the dataset's `responses` format).
 
         `after_id` starts after that internal id (a previous `last_id`); `limit` stops after that
-        many rows in all. Memory stays bounded by `size`, whatever the total.
+        many rows in all. Memory stays bounded by `size`, whatever the total. `missing_codes`
+        fills blank answers with their missing-data codes (`survey.datasets.missing_codes`).
         """
         if self._connection is None:
             raise RuntimeError("use DatasetReader as a context manager")
@@ -202,6 +209,8 @@ class DatasetReader:
             uses = _rows(self._connection, uses_select(in_chunk))
             frame = wide_responses(responses, answers, uses, keys, slugs)
             chunk = Dataset.from_frames(frame, self.assets, self.campaigns, origins=ORIGINS).responses
+            if missing_codes:
+                chunk = coded_chunk(self._connection, in_chunk, chunk)
             self.last_id = high
             cursor = high
             if remaining is not None:
@@ -209,3 +218,7 @@ class DatasetReader:
             yield chunk
             if len(responses) < take:
                 return
+
+    def coded_chunks(self, size: int = 5000) -> Iterator[pd.DataFrame]:
+        """`chunks` with missing-data codes in place of blank answers."""
+        return self.chunks(size, missing_codes=True)

@@ -10,13 +10,15 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from survey.datasets.codebooks import NOMINAL_ITEMS, stata_names, value_labels
+import instruments
+from analysis.columns import MISSING_REASON_CODES, kind_columns
+from survey.datasets.codebooks import NOMINAL_ITEMS, value_labels
+from survey.datasets.missing_codes import all_item_columns
 from survey.datasets.sources import Progress, Source, assets_table, campaigns_table, report_progress
+from survey.datasets.stat_names import CATEGORICAL, digits, encode_categories, stata_names
+from survey.datasets.stat_writers import write_dta, write_sav
 
 XLSX_MAX_ROWS = 1_048_575
-
-
-STATA_LABEL_MAX = 80
 
 
 def statistical(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,41 +37,78 @@ def statistical(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_stat(path: Path, frame: pd.DataFrame, book: pd.DataFrame, assets: pd.DataFrame, format: str) -> None:
-    """One .sav or .dta file; `book` holds the codebook rows of this file only."""
-    data = statistical(frame)
+def write_stat(
+    path: Path,
+    frame: pd.DataFrame,
+    book: pd.DataFrame,
+    assets: pd.DataFrame,
+    format: str,
+    categories: Mapping[str, Mapping[str, int]],
+) -> None:
+    """One .sav or .dta file; `book` holds the codebook rows of this file only.
+
+    `frame` holds missing-data codes in its item columns (`missing_codes.CodedSource`);
+    `categories` the codes of mode, community and campaign (`stat_names.category_codes`).
+    """
+    data = encode_categories(statistical(frame), categories)
     columns = list(data.columns)
     labels = dict(zip(book["variable"], book["label"], strict=True))
-    # pyreadstat and `DataFrame.to_stata` type the codes as float keys, which int keys do not match.
-    coded = cast(dict[str, dict[float, str]], value_labels(columns, assets) if "response_id" in columns else {})
-    if format == "sav":
-        import pyreadstat
+    responses = "response_id" in columns
+    # pyreadstat types the codes as float keys, which int keys match.
+    coded = cast(dict[str, dict[float, str]], value_labels(columns, assets) if responses else {})
+    for column in CATEGORICAL:
+        if column in columns:
+            coded[column] = {float(code): text for text, code in categories[column].items()}
+    items = all_item_columns(columns, assets) if responses else []
+    spss, stata = _widths(columns, coded, items, len(assets))
+    renamed = stata_names(columns)
 
-        measures = {column: _measure(column, data[column], coded) for column in columns}
-        pyreadstat.write_sav(
+    def named(mapping: Mapping[str, Any]) -> dict[str, Any]:
+        return {renamed.get(column, column): value for column, value in mapping.items()}
+
+    measures = {column: _measure(column, data[column], coded) for column in columns}
+    data = data.rename(columns=renamed)
+    items = [renamed.get(column, column) for column in items]
+    if format == "sav":
+        write_sav(
+            path,
             data,
-            str(path),
-            column_labels={column: str(labels.get(column, "")) for column in columns},
-            variable_value_labels=coded,
-            variable_measure=measures,
+            labels=named(labels),
+            value_labels=named(coded),
+            coded_items=items,
+            measures=named(measures),
+            widths=named(spss),
         )
         return
-    renamed = stata_names(columns)
-    data = data.rename(columns=renamed)
-    for column in data.columns:
-        if data[column].dtype == object:  # Stata's only missing string is "" (and pandas refuses all-None)
-            data[column] = data[column].where(data[column].notna(), "")
-    data.to_stata(
-        path,
-        write_index=False,
-        version=118,  # read by Stata 14 and later (Unicode)
-        convert_dates={column: "tc" for column in data.columns if pd.api.types.is_datetime64_any_dtype(data[column])},
-        variable_labels={renamed.get(column, column): _stata_label(str(labels.get(column, ""))) for column in columns},
-        value_labels={renamed.get(column, column): codes for column, codes in coded.items()},
-    )
+    write_dta(path, data, labels=named(labels), value_labels=named(coded), coded_items=items, widths=named(stata))
+
+
+def _widths(
+    columns: list[str], coded: Mapping[str, Mapping[float, str]], items: list[str], assets: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Display widths that fit (SPSS ``F<w>.0``, Stata ``%<w>.0f``): 1-5 codes are one digit wide, not F8.2.
+
+    SPSS shows the missing-data codes as numbers, so its items are wide enough for -5 too; Stata
+    shows .a to .e whatever the width.
+    """
+    spss: dict[str, int] = {}
+    stata: dict[str, int] = {}
+    missing = list(MISSING_REASON_CODES.values())
+    ranges = {"years_in_area": [0, instruments.get("demographics").item("years_in_area").max or 0]}
+    for column in columns:
+        valid = list(coded[column]) if column in coded else ranges.get(column)
+        if valid is None and column in kind_columns():
+            valid = [assets]
+        if valid is None:
+            continue
+        stata[column] = digits(valid)
+        spss[column] = digits([*valid, *missing]) if column in items else digits(valid)
+    return spss, stata
 
 
 def _measure(column: str, values: pd.Series, coded: Mapping[str, Any]) -> str:
+    if column in CATEGORICAL:
+        return "nominal"
     if column in coded and column != "verified":
         return "nominal" if column in NOMINAL_ITEMS else "ordinal"
     if pd.api.types.is_float_dtype(values.dtype) and column != "verified":
@@ -77,10 +116,6 @@ def _measure(column: str, values: pd.Series, coded: Mapping[str, Any]) -> str:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return "scale"
     return "nominal"
-
-
-def _stata_label(label: str) -> str:
-    return label if len(label) <= STATA_LABEL_MAX else label[: STATA_LABEL_MAX - 3].rstrip() + "..."
 
 
 def write_xlsx(

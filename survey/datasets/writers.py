@@ -12,9 +12,14 @@ A zip holds, in this order:
     --adjustments`` and `analysis.read_dataset` read -- so a download gives the same net values on
     the command line as the app's report.
 ``codebook.csv``, ``codebook.html``
-    `analysis.codebook` restricted to the exported columns (Stata exports add ``stata_variable``).
+    `analysis.codebook` restricted to the exported columns, with the SPSS and Stata names, the
+    missing-data codes (rows of file ``(missing-data codes)``) and each instrument's citation once.
+``notes.do`` (Stata only)
+    Adds the full labels Stata cuts at 80 characters, and the question stems, as Stata ``notes``.
+``datapackage.json``
+    A Frictionless Data Package describing the zip's CSV files (`datapackage`).
 ``provenance.json``
-    Written last: format, content, filters, who and when (given by the caller), instrument versions
+    Written last: format, content, filters, options, who and when (given by the caller), instrument versions
     per campaign and the definitions that scored them, and per file its row count and SHA-256.
 
 Formats
@@ -30,16 +35,18 @@ Formats
     openpyxl write-only mode, chunk by chunk; every text cell is typed as a string, so nothing becomes
     a formula and no prefix is needed. At most 1,048,575 responses (one sheet's rows less the header).
 ``sav``, ``dta``
-    pyreadstat, with variable labels, value labels for coded answers and (SPSS) measure levels; the
-    whole table is held in memory while the file is written (the libraries write a DataFrame), so these
-    are built off the request path. ``.sav`` is written by pyreadstat; ``.dta`` by pandas (format 118,
-    Stata 14 and later), because ReadStat names each value-label set after its variable plus a counter
-    and refuses the result past 32 characters. Stata names are at most 32 characters, so in ``.dta``
-    only ``asset_<slug>_value`` (up to 38) becomes ``value_<slug>`` (at most 32, as slugs have at most
-    26); the codebook's ``stata_variable`` column and provenance's ``stata_renamed`` record each change.
-    Stata variable labels are cut to 80 characters, ending in "...".
+    pyreadstat (`stat_writers`), with variable labels, value labels for coded answers, (SPSS) measure
+    levels, labelled numbers for mode, community and campaign, display formats that fit the codes, and
+    the missing-data codes: SPSS user-missing values -1 ... -5, Stata extended missing values .a ... .e.
+    The whole table is held in memory while the file is written (the libraries write a DataFrame), so
+    these are built off the request path. Names follow one rule in both (`stat_names`): every
+    ``asset_<slug>_value`` becomes ``value_<slug>``; the codebook's ``spss_name`` and ``stata_name``
+    and provenance's ``stata_renamed`` record it. Stata variable labels are cut to 80 characters,
+    ending in "..."; ``notes.do`` keeps the rest.
 
-Blank cells are missing everywhere (system-missing in SPSS, ``.`` in Stata); ``submitted_at`` is a
+In CSV and xlsx a missing answer is a blank cell, or its missing-data code when ``missing="codes"``,
+and coded answers may be written as their labels (``labels="labels"``; `shaping`). Scores are never
+coded: a blank score is system-missing in SPSS, ``.`` in Stata. ``submitted_at`` is a
 real date-time in UTC in sav, dta and xlsx, ISO 8601 text with ``Z`` in csv.
 """
 
@@ -57,6 +64,9 @@ from analysis.dataset import (
     Dataset,
 )
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
+from survey.datasets.missing_codes import CodedSource
+from survey.datasets.options import Options
+from survey.datasets.shaping import check_choices
 from survey.datasets.sources import (
     CHUNK_ROWS,
     FORMATS,
@@ -70,6 +80,8 @@ from survey.datasets.sources import (
     report_progress,
 )
 from survey.datasets.stat_files import XLSX_MAX_ROWS, statistical, write_stat, write_xlsx
+from survey.datasets.stat_names import category_codes
+from survey.datasets.stat_writers import do_file
 from survey.datasets.zipstream import Zip, csv_bytes, csv_zip
 
 
@@ -82,10 +94,17 @@ def write_export(
     provenance: Mapping[str, Any] | None = None,
     chunk_size: int = CHUNK_ROWS,
     progress: Progress | None = None,
+    missing: str = "blank",
+    labels: str = "codes",
 ) -> dict[str, Any]:
-    """Write the export zip to `target` (a path or a binary file); returns the provenance written."""
+    """Write the export zip to `target` (a path or a binary file); returns the provenance written.
+
+    `missing` and `labels` shape CSV and xlsx (`shaping`); SPSS and Stata always carry codes,
+    value labels and missing-data codes.
+    """
     if format not in FORMATS:
         raise ExportError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    check_choices(missing, labels)
     source = as_source(reader_or_dataset)
     export_columns(source.columns, content)  # checks `content` before anything is written
     if format == "xlsx" and source.total > XLSX_MAX_ROWS:
@@ -94,45 +113,47 @@ def write_export(
             "choose csv, sav or dta, or fewer campaigns"
         )
     given = dict(provenance or {})
+    options = Options(format, content, missing, labels)
     if not isinstance(target, (str, Path)):
-        return _write_to(target, source, format, content, given, chunk_size, progress)
+        return _write_to(target, source, options, given, chunk_size, progress)
     with open(target, "wb") as handle:
-        return _write_to(handle, source, format, content, given, chunk_size, progress)
+        return _write_to(handle, source, options, given, chunk_size, progress)
 
 
 def _write_to(
     handle: IO[bytes],
     source: Source,
-    format: str,
-    content: str,
+    options: Options,
     given: dict[str, Any],
     chunk_size: int,
     progress: Progress | None,
 ) -> dict[str, Any]:
+    format, content = options.format, options.content
     if format == "csv":
         result: dict[str, Any] = {}
-        for part in csv_zip(source, content, given, chunk_size, progress, result):
+        for part in csv_zip(source, options, given, chunk_size, progress, result):
             handle.write(part)
         return result
     columns = export_columns(source.columns, content)
     book = export_codebook(source.assets, columns, format)
     record = export_provenance(source, given, format, content)
+    record.update(options.recorded())
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         # Data files first, so a failure leaves no half-written zip behind.
         files: list[tuple[Path, int]] = []
         if format == "xlsx":
             path = Path(folder) / "dataset.xlsx"
-            files.append((path, write_xlsx(path, source, columns, book, record, chunk_size, progress)))
+            rows = write_xlsx(path, options.shape(source), columns, book, record, chunk_size, progress)
+            files.append((path, rows))
         else:
-            responses = _collect(source, columns, chunk_size, progress)
-            for name, frame in (
-                ("responses", responses),
-                ("assets", assets_table(source)),
-                ("campaigns", campaigns_table(source)),
-            ):
+            responses = _collect(CodedSource(source), columns, chunk_size, progress)
+            tables = {"responses": responses, "assets": assets_table(source), "campaigns": campaigns_table(source)}
+            categories = category_codes(*tables.values())
+            for name, frame in tables.items():
                 path = Path(folder) / f"{name}.{format}"
-                write_stat(path, frame, book[book["file"] == path.name], source.assets, format)
+                write_stat(path, frame, book[book["file"] == path.name], source.assets, format, categories)
                 files.append((path, len(frame)))
+            record["category_codes"] = categories
         archive = Zip(handle)
         for path, rows in files:
             archive.add_file(path.name, path, rows=rows)
@@ -140,6 +161,9 @@ def _write_to(
     archive.add("adjustments.csv", csv_bytes(adjustments, header=True), rows=len(adjustments))
     archive.add("codebook.csv", csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
+    if format == "dta":
+        archive.add("notes.do", do_file({path.name: book[book["file"] == path.name] for path, _rows in files}).encode())
+    archive.add("datapackage.json", options.package(book, source, columns, record))
     record["rows"] = files[0][1]
     archive.finish(record)
     return record

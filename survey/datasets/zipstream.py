@@ -18,6 +18,8 @@ from analysis.dataset import (
     _iso_utc,
 )
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
+from survey.datasets.options import Options
+from survey.datasets.shaping import check_choices
 from survey.datasets.sources import (
     CHUNK_ROWS,
     Progress,
@@ -105,25 +107,32 @@ def iter_csv_zip(
     provenance: Mapping[str, Any] | None = None,
     chunk_size: int = CHUNK_ROWS,
     progress: Progress | None = None,
+    missing: str = "blank",
+    labels: str = "codes",
 ) -> Iterator[bytes]:
     """The CSV export zip as a stream of byte strings, written as the responses are read.
 
-    The reader must stay open (entered) until the iterator is exhausted or closed.
+    The reader must stay open (entered) until the iterator is exhausted or closed. `missing`
+    ("blank" or "codes") and `labels` ("codes" or "labels") shape responses.csv (`shaping`).
     """
-    yield from csv_zip(as_source(reader_or_dataset), content, dict(provenance or {}), chunk_size, progress, {})
+    check_choices(missing, labels)
+    options = Options("csv", content, missing, labels)
+    yield from csv_zip(as_source(reader_or_dataset), options, dict(provenance or {}), chunk_size, progress, {})
 
 
 def csv_zip(
-    source: Source,
-    content: str,
+    plain: Source,
+    options: Options,
     given: dict[str, Any],
     chunk_size: int,
     progress: Progress | None,
     result: dict[str, Any],
 ) -> Iterator[bytes]:
-    columns = export_columns(source.columns, content)
-    book = export_codebook(source.assets, columns, "csv")
-    record = export_provenance(source, given, "csv", content)
+    columns = export_columns(plain.columns, options.content)
+    book = export_codebook(plain.assets, columns, "csv")
+    record = export_provenance(plain, given, "csv", options.content)
+    record.update(options.recorded())
+    source = options.shape(plain)
     sink = _Sink()
     archive = Zip(sink)  # type: ignore[arg-type]  # RawIOBase is a binary file
     rows = 0
@@ -144,6 +153,7 @@ def csv_zip(
     archive.add("adjustments.csv", csv_bytes(adjustments, header=True), rows=len(adjustments))
     archive.add("codebook.csv", csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
+    archive.add("datapackage.json", options.package(book, plain, columns, record))
     record["rows"] = rows
     archive.finish(record)
     result.update(record)

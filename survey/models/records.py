@@ -16,7 +16,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.database import UTCDateTime, utcnow
 from survey.models.base import Model, enum_type
-from survey.models.vocabulary import ACCESS_CHANNELS, AUDIT_ACTIONS, EXPORT_CONTENTS, EXPORT_FORMATS, REPORT_STATUSES
+from survey.models.vocabulary import (
+    ACCESS_CHANNELS,
+    AUDIT_ACTIONS,
+    EXPORT_CONTENTS,
+    EXPORT_FORMATS,
+    EXPORT_LABELS,
+    EXPORT_MISSING,
+    REPORT_STATUSES,
+)
 
 if TYPE_CHECKING:  # the related classes, for the annotations; SQLAlchemy resolves them by name
     from survey.models.people import User
@@ -147,6 +155,9 @@ class ExportJob(Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     format: Mapped[str] = mapped_column(enum_type(EXPORT_FORMATS, "export_format"))
     content: Mapped[str] = mapped_column(enum_type(EXPORT_CONTENTS, "export_content"), default="both")
+    # CSV and xlsx: blanks or missing-data codes, codes or value labels (issue 13).
+    missing: Mapped[str] = mapped_column(enum_type(EXPORT_MISSING, "export_missing"), default="blank")
+    labels: Mapped[str] = mapped_column(enum_type(EXPORT_LABELS, "export_labels"), default="codes")
     verified_only: Mapped[bool] = mapped_column(default=False)
     # Slug lists; None means no restriction (everything the requester may see).
     campaign_slugs: Mapped[list[str] | None] = mapped_column(JSON)

@@ -10,7 +10,7 @@ from analysis.columns import ASSET_KINDS as ASSET_KINDS
 from analysis.columns import MODES as MODES
 from analysis.columns import SAMPLING_METHODS as SAMPLING_METHODS
 from analysis.columns import SIXWAYS_DIMENSIONS as SIXWAYS_DIMENSIONS
-from analysis.columns import SLUG_PATTERN
+from analysis.columns import SLUG_PATTERN, STORED_MISSING_REASONS
 
 ROLES = ("admin", "researcher", "peer")
 
@@ -24,7 +24,8 @@ CAMPAIGN_STATUSES = ("draft", "open", "closed")
 
 
 # "declined": the person chose "Prefer not to say" (residents online); never stored as an option code.
-MISSING_REASONS = ("blank", "multiple", "declined")
+# The export's missing-data codes (analysis.columns.MISSING_REASON_CODES) are built on these.
+MISSING_REASONS = STORED_MISSING_REASONS
 
 
 PAPER_FORM_STATUSES = ("issued", "returned", "keyed", "verified", "spoiled")
@@ -47,6 +48,14 @@ EXPORT_FORMATS = ("csv", "xlsx", "sav", "dta")
 
 
 EXPORT_CONTENTS = ("both", "items", "scores")
+
+
+# CSV and xlsx exports: a missing answer as a blank cell or as its missing-data code (issue 13), and
+# coded answers as their codes or their labels. SPSS and Stata files always carry both.
+EXPORT_MISSING = ("blank", "codes")
+
+
+EXPORT_LABELS = ("codes", "labels")
 
 
 # `analysis.adjustments.FRACTIONS` in the order staff read them (the form, the CSV download).

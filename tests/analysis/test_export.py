@@ -118,6 +118,7 @@ def test_the_csv_zip_streams_and_reads_back_as_the_dataset(dataset):
         "adjustments.csv",
         "codebook.csv",
         "codebook.html",
+        "datapackage.json",
         "provenance.json",
     ]
     folder = {name: io.BytesIO(archive.read(name)) for name in archive.namelist()}
@@ -207,36 +208,45 @@ def test_the_codebook_describes_exactly_the_exported_columns(dataset, content):
         "community_name",
     ]
     page = archive.read("codebook.html").decode()
-    assert page.count("<h2>") == 5  # responses, assets, campaigns, adjustments, then the sources and licences once
+    # responses, assets, campaigns, adjustments, the missing-data codes, then the sources and licences once
+    assert page.count("<h2>") == 6
     assert page.count("<dt>wemwbs version") == 1
     # The formula asset name appears only escaped, in the label of its questions (not asked for scores).
     assert FORMULA_NAME not in page
     assert ("=HYPERLINK(&quot;http://example.org&quot;" in page) == (content != "scores")
 
 
+def _valid(labels: dict) -> dict:
+    """Value labels without the missing-data codes' (negative codes, or Stata's letters)."""
+    return {code: label for code, label in labels.items() if not isinstance(code, str) and code >= 0}
+
+
 def test_spss_reads_back_with_values_labels_and_measures(dataset):
     archive, record = _export(dataset, "sav")
     assert archive.namelist()[:2] == ["responses.sav", "assets.sav"]
+    # Read as most SPSS users see it: user-missing codes become system-missing.
     data, meta = pyreadstat.read_sav(io.BytesIO(archive.read("responses.sav")))
     source = dataset.responses
-    assert list(data.columns) == list(source.columns)
+    renamed = {c: f"value_{c.removeprefix('asset_').removesuffix('_value')}" for c in source if c.endswith("_value")}
+    assert list(data.columns) == [renamed.get(c, c) for c in source.columns]
+    assert record["stata_renamed"] == renamed
     numeric = [c for c in source.columns if c not in ("response_id", "community", "campaign", "mode", "submitted_at")]
-    np.testing.assert_array_equal(_numeric(data, numeric), _numeric(source, numeric))  # NaN where blank
+    np.testing.assert_array_equal(_numeric(data, [renamed.get(c, c) for c in numeric]), _numeric(source, numeric))
     assert np.isnan(data.loc[3, "wemwbs_2"]) and np.isnan(data.loc[3, "wemwbs"])
     assert list(data["response_id"]) == list(source["response_id"])
     pd.testing.assert_series_equal(data["submitted_at"], _naive_utc(source["submitted_at"]), check_names=False)
     book = pd.read_csv(io.BytesIO(archive.read("codebook.csv")), keep_default_na=False)
     described = book[book["file"] == "responses.sav"]
-    assert meta.column_names_to_labels == dict(zip(described["variable"], described["label"], strict=True))
+    assert meta.column_names_to_labels == dict(zip(described["spss_name"], described["label"], strict=True))
     labels = meta.variable_value_labels
-    assert labels["wemwbs_1"] == WEMWBS_LABELS and labels[f"asset_{LONG_SLUG}"] == USE_LABELS
+    assert _valid(labels["wemwbs_1"]) == WEMWBS_LABELS and _valid(labels[f"asset_{LONG_SLUG}"]) == USE_LABELS
     assert labels["verified"] == {0: "not yet verified", 1: "verified"}
-    assert labels["ons_life_satisfaction"] == LIFE_SATISFACTION_LABELS
+    assert _valid(labels["ons_life_satisfaction"]) == LIFE_SATISFACTION_LABELS
     assert labels["ons_anxious"][0] == "Not at all anxious" and labels["ons_anxious"][10] == "Completely anxious"
     assert described.set_index("variable").loc["ons_anxious", "label"].count("higher = more anxious") == 1
-    assert "wemwbs" not in labels and "years_in_area" not in labels
+    assert "wemwbs" not in labels and _valid(labels["years_in_area"]) == {}
     assert meta.variable_measure["wemwbs_1"] == "ordinal" and meta.variable_measure["wemwbs"] == "scale"
-    assert meta.variable_measure["gender"] == "nominal"
+    assert meta.variable_measure["gender"] == "nominal" and meta.variable_measure["mode"] == "nominal"
     assets, asset_meta = pyreadstat.read_sav(io.BytesIO(archive.read("assets.sav")))
     assert list(assets["slug"]) == list(dataset.assets["slug"]) and FORMULA_NAME in list(assets["name"])
     assert asset_meta.column_names_to_labels["annual_cost"].startswith("Annual running cost")
@@ -244,21 +254,23 @@ def test_spss_reads_back_with_values_labels_and_measures(dataset):
     assert record["files"]["responses.sav"]["rows"] == len(source)
 
 
-def test_stata_renames_long_names_and_keeps_labels(dataset):
+def test_stata_renames_by_one_rule_and_keeps_labels(dataset):
     archive, record = _export(dataset, "dta")
     data, meta = pyreadstat.read_dta(io.BytesIO(archive.read("responses.dta")))
     source = dataset.responses
-    renamed = {f"asset_{LONG_SLUG}_value": f"value_{LONG_SLUG}"}
+    renamed = {c: f"value_{c.removeprefix('asset_').removesuffix('_value')}" for c in source if c.endswith("_value")}
+    assert len(renamed) == 3 and renamed[f"asset_{LONG_SLUG}_value"] == f"value_{LONG_SLUG}"
     assert list(data.columns) == [renamed.get(c, c) for c in source.columns]
-    assert max(len(c) for c in data.columns) == 32 and "asset_north_hall_value" in data.columns
+    assert max(len(c) for c in data.columns) == 32 and "value_north_hall" in data.columns
     assert record["stata_renamed"] == renamed
     numeric = [c for c in source.columns if c not in ("response_id", "community", "campaign", "mode", "submitted_at")]
     np.testing.assert_array_equal(_numeric(data, [renamed.get(c, c) for c in numeric]), _numeric(source, numeric))
     pd.testing.assert_series_equal(data["submitted_at"], _naive_utc(source["submitted_at"]), check_names=False)
     book = pd.read_csv(io.BytesIO(archive.read("codebook.csv")), keep_default_na=False)
     rows = book[book["file"] == "responses.dta"].set_index("variable")
-    assert rows.loc[f"asset_{LONG_SLUG}_value", "stata_variable"] == f"value_{LONG_SLUG}"
-    assert rows.loc["wemwbs_1", "stata_variable"] == ""
+    assert rows.loc[f"asset_{LONG_SLUG}_value", "stata_name"] == f"value_{LONG_SLUG}"
+    assert rows.loc["asset_north_hall_value", "stata_name"] == "value_north_hall"
+    assert rows.loc["wemwbs_1", "stata_name"] == "wemwbs_1"
     for column in source.columns:
         full = rows.loc[column, "label"]
         label = meta.column_names_to_labels[renamed.get(column, column)]
@@ -267,11 +279,13 @@ def test_stata_renames_long_names_and_keeps_labels(dataset):
         else:
             assert len(label) <= 80 and label.endswith("...") and full.startswith(label[:-3])
     assert any(len(label) > 80 for label in rows["label"])  # the truncation was exercised
-    assert meta.variable_value_labels["wemwbs_1"] == WEMWBS_LABELS
-    assert meta.variable_value_labels["ons_life_satisfaction"] == LIFE_SATISFACTION_LABELS
-    assert data["ons_happy"].isna().sum() == source["ons_happy"].isna().sum() > 0  # blank stays blank
+    assert _valid(meta.variable_value_labels["wemwbs_1"]) == WEMWBS_LABELS
+    assert _valid(meta.variable_value_labels["ons_life_satisfaction"]) == LIFE_SATISFACTION_LABELS
+    assert data["ons_happy"].isna().sum() == source["ons_happy"].isna().sum() > 0  # blank stays missing
     assert meta.variable_value_labels[f"value_{LONG_SLUG}"][5] == "Very much"
-    assert meta.variable_value_labels[f"asset_{LONG_SLUG}"] == USE_LABELS
+    assert _valid(meta.variable_value_labels[f"asset_{LONG_SLUG}"]) == USE_LABELS
+    # Each label set is named after its variable, as Stata users name them.
+    assert meta.variable_to_label[f"value_{LONG_SLUG}"] == f"value_{LONG_SLUG}"
 
 
 def test_excel_reads_back_with_text_never_a_formula(dataset):
@@ -281,6 +295,7 @@ def test_excel_reads_back_with_text_never_a_formula(dataset):
         "adjustments.csv",
         "codebook.csv",
         "codebook.html",
+        "datapackage.json",
         "provenance.json",
     ]
     book = openpyxl.load_workbook(io.BytesIO(archive.read("dataset.xlsx")))

@@ -129,6 +129,7 @@ def test_codebook_covers_every_column(synthetic_dataset) -> None:
         "file",
         "variable",
         "label",
+        "stem",
         "type",
         "codes",
         "instrument",
