@@ -1,7 +1,7 @@
 """import batches: responses imported in short chunks, hidden until their batch is published
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-04 22:40:00
 
 - `import_batch`: one response import (and its job row when the web app queues it): who, which
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
