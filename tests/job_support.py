@@ -21,11 +21,12 @@ from datetime import datetime
 from flask import Flask
 
 
-def run_queued_jobs(app: Flask) -> int:
-    """Run every job the app's requests queued, as a worker would; returns how many ran."""
+def run_queued_jobs(app: Flask, limit: int | None = None) -> int:
+    """Run every job the app's requests queued (jobs those jobs queue too), as a worker would, or
+    only the first `limit`; returns how many ran."""
     huey = app.extensions["jobs"].huey
     ran = 0
-    while (task := huey.dequeue()) is not None:
+    while (limit is None or ran < limit) and (task := huey.dequeue()) is not None:
         huey.execute(task)
         ran += 1
     return ran

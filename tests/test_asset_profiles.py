@@ -298,6 +298,7 @@ def test_a_responses_import_queues_new_figures_for_communities_that_have_some(
     html = _upload(client, _csv(_rows(3))).get_data(as_text=True)
     done = client.post(f"{IMPORTS}/{_waiting_token(html)}", data={"csrf_token": csrf_token(html)})
     assert done.status_code == 303
+    assert run_queued_jobs(app, limit=1) == 1  # the import itself, which queues the figures
     with app.app_context():
         queued = db.session.scalars(select(AnalysisSnapshot).where(AnalysisSnapshot.status == "queued")).all()
         assert [row.community_id for row in queued] == [dover_id]  # Sheppey has none: built when first asked
