@@ -43,14 +43,14 @@ LAYERS: dict[str, int] = {
     "assets": 1,
     "ops": 1,
     "campaigns": 2,
-    "workshops": 2,
     "responses": 3,
     "pages": 3,
     "paper": 4,
     "datasets": 4,
-    "demo": 5,
-    "cli": 6,
-    "": 7,  # survey/__init__.py: the app factory, which puts everything together
+    "workshops": 5,  # weighs the evidence: profiles and their figures live in datasets
+    "demo": 6,
+    "cli": 7,
+    "": 8,  # survey/__init__.py: the app factory, which puts everything together
 }
 # Core modules build on one another in this order.
 CORE_ORDER = (

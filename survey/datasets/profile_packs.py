@@ -7,8 +7,8 @@ only), as ``profiles.html`` (self-contained: its style sheet is inside) and ``pr
 ``flask profiles`` writes them into a folder. Either way the figures come from the scope's analysis
 snapshot, rebuilt first when it is missing or out of date (`snapshots.fresh_snapshot`).
 
-`write_pack` and `render_pack` take ``workshop_ratings`` (see `survey.datasets.profiles`): empty
-until the workshop mode passes its summaries, and then printed on each asset's page.
+Each asset's page ends with what the community's impact workshops said about it
+(`workshop_ratings.ratings_for`: counts and medians of the ratings, the comments nobody hid).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from survey import jobs
 from survey.database import utcnow
 from survey.datasets.profiles import cover, pack_profiles
 from survey.datasets.snapshots import campaign_in_scope, fresh_snapshot
+from survey.datasets.workshop_ratings import ratings_for
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.localtime import local_today
@@ -109,7 +110,6 @@ def write_pack(
     *,
     user: User | None = None,
     progress: Progress | None = None,
-    workshop_ratings: Sequence[WorkshopRatings] = (),
 ) -> dict[str, Path]:
     """Write ``profiles.html`` and ``profiles.pdf`` into `out_dir`; returns their paths by name.
 
@@ -120,6 +120,7 @@ def write_pack(
     report = progress or (lambda _step, _fraction: None)
     report("preparing the figures", 0.05)
     snapshot = fresh_snapshot(community, campaign_slug, user)
+    workshop_ratings = ratings_for(community, campaign_slug)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     report("writing the pages", 0.6)

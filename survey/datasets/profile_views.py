@@ -17,6 +17,7 @@ from survey import jobs
 from survey.access import RESEARCH, STAFF, roles_required, scope_to_user, scoped_or_404
 from survey.blueprints import fieldwork, research
 from survey.datasets import profile_packs, profiles, snapshots
+from survey.datasets.workshop_ratings import ratings_for
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community, ProfilePackJob
@@ -31,7 +32,7 @@ def _profile_page(asset: Asset, *, staff_can_rebuild: bool, show_nominations: bo
         asset=asset,
         community=asset.community,
         state=state,
-        profile=profiles.asset_profile(asset, state.snapshot),
+        profile=profiles.asset_profile(asset, state.snapshot, ratings_for(asset.community)),
         staff_can_rebuild=staff_can_rebuild,
         show_nominations=show_nominations,
     )

@@ -94,6 +94,23 @@ def asset_profile(
     )
 
 
+# The profile's sentences a workshop card shows, and their labels there.
+CARD_SENTENCES = (("use", "Who uses it"), ("wellbeing", "Wellbeing"), ("value", "Value"))
+
+
+def card_evidence(community: Community) -> dict[str, dict[str, Markup]]:
+    """What a workshop card shows of each asset's profile, by asset slug: who uses it, its wellbeing
+    association with the evidence grade, and its value range, in the profile's own sentences (the
+    community's current figures; empty until they have been prepared)."""
+    snapshot = current_snapshot(community)
+    assets = (snapshot.figures or {}).get("assets", {}) if snapshot is not None else {}
+    return {
+        slug: {label: Markup(figures["sentences"][key]) for key, label in CARD_SENTENCES if key in figures["sentences"]}
+        for slug, figures in assets.items()
+        if figures.get("sentences")
+    }
+
+
 def pack_profiles(
     community: Community, snapshot: AnalysisSnapshot, workshop_ratings: Sequence[WorkshopRatings] = ()
 ) -> list[AssetProfile]:

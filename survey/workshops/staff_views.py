@@ -17,6 +17,7 @@ from survey.assets.adjustments import stored_adjustment
 from survey.assets.forms import AdjustmentForm
 from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
+from survey.datasets import snapshots
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import Asset, Campaign, Community, Workshop
@@ -204,12 +205,17 @@ def workshop_adjustment(workshop_id: int, slug: str) -> HTTPResponse | tuple[str
     if not form.validate_on_submit():
         return _render_adjustment(found, asset, campaign, form, 422)
     try:
-        agree_adjustment(found, asset, form.values(), current_user)
+        row = agree_adjustment(found, asset, form.values(), current_user)
     except FieldErrors as error:
         db.session.rollback()
         attach_errors(form, error.problems)
         return _render_adjustment(found, asset, campaign, form, 422)
     db.session.commit()
+    # The profiles' stored net values used the old adjustments: queue new figures.
+    refreshed = snapshots.refresh_after_change(current_user, [row.campaign.slug])
+    db.session.commit()
+    for snapshot in refreshed:
+        snapshots.start(snapshot.id)
     flash(f"Adjustments for {asset.name} recorded as agreed at this workshop.")
     return see_other_anchor(found, asset.slug)
 
