@@ -37,7 +37,16 @@ def _form_page(chosen: dict[str, object], problem: str | None = None, status: in
 @bp.get("/exports")
 @roles_required(*RESEARCH)
 def exports_page() -> tuple[str, int]:
-    return _form_page({"format": "csv", "content": "both", "campaigns": [], "communities": [], "verified_only": False})
+    return _form_page(
+        {
+            "format": "csv",
+            "content": "both",
+            "campaigns": [],
+            "communities": [],
+            "verified_only": False,
+            "include_partial": False,
+        }
+    )
 
 
 @bp.post("/exports")
@@ -49,6 +58,7 @@ def start_export() -> HTTPResponse | tuple[str, int]:
         "campaigns": request.form.getlist("campaign"),
         "communities": request.form.getlist("community"),
         "verified_only": bool(request.form.get("verified_only")),
+        "include_partial": bool(request.form.get("include_partial")),
     }
     try:
         wanted = exports.check_request(
@@ -57,6 +67,7 @@ def start_export() -> HTTPResponse | tuple[str, int]:
             request.form.getlist("campaign"),
             request.form.getlist("community"),
             bool(chosen["verified_only"]),
+            bool(chosen["include_partial"]),
         )
         if wanted.format == "csv":
             stream = exports.stream_csv(current_user, wanted)
@@ -86,7 +97,9 @@ def start_export() -> HTTPResponse | tuple[str, int]:
 @bp.get("/exports/<int:job_id>")
 @roles_required(*RESEARCH)
 def export_job(job_id: int) -> str:
-    return render_template("research/exports_job.html", job=db.get_or_404(ExportJob, job_id))
+    job = db.get_or_404(ExportJob, job_id)
+    wanted = exports.job_request(job)
+    return render_template("research/exports_job.html", job=job, filters=wanted.summary())
 
 
 @bp.get("/exports/<int:job_id>/download")

@@ -24,9 +24,10 @@ from analysis.cells import DatasetError
 from survey import jobs
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
+from survey.datasets.filenames import download_name, filter_summary
 from survey.datasets.reader import DatasetReader
 from survey.datasets.sources import ExportError
-from survey.datasets.writers import write_export, zip_name
+from survey.datasets.writers import write_export
 from survey.datasets.zipstream import iter_csv_zip
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -44,6 +45,7 @@ class ExportRequest:
     campaigns: tuple[str, ...] | None = None
     communities: tuple[str, ...] | None = None
     verified_only: bool = False
+    include_partial: bool = False
 
     def filters(self) -> dict[str, Any]:
         """The filters as logged in `DataAccess` and written to provenance.json."""
@@ -52,17 +54,26 @@ class ExportRequest:
             "communities": list(self.communities) if self.communities else None,
             "verified_only": self.verified_only,
             "content": self.content,
+            "include_partial": self.include_partial,
         }
 
-    def scope(self) -> str:
-        """A short name of what is exported, for the file name."""
-        slugs = [*(self.campaigns or ()), *(self.communities or ())]
-        if not slugs:
-            return "all"
-        return slugs[0] if len(slugs) == 1 else f"{slugs[0]}-and-{len(slugs) - 1}-more"
+    def _choices(self) -> dict[str, Any]:
+        return {
+            "campaigns": self.campaigns,
+            "communities": self.communities,
+            "format": self.format,
+            "content": self.content,
+            "verified_only": self.verified_only,
+            "include_partial": self.include_partial,
+        }
 
     def file_name(self, when: datetime) -> str:
-        return zip_name(self.scope(), when)
+        """The download's name, saying what it holds (`survey.datasets.filenames`)."""
+        return download_name(**self._choices(), when=when)
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Every filter in words, for the export's page."""
+        return filter_summary(**self._choices())
 
 
 def check_request(
@@ -71,6 +82,7 @@ def check_request(
     campaigns: list[str] | tuple[str, ...] = (),
     communities: list[str] | tuple[str, ...] = (),
     verified_only: bool = False,
+    include_partial: bool = False,
 ) -> ExportRequest:
     """An `ExportRequest`, or ServiceError saying what is wrong (unknown slug, practice campaign...)."""
     if format not in EXPORT_FORMATS:
@@ -92,7 +104,7 @@ def check_request(
         unknown = [slug for slug in places if slug not in known]
         if unknown:
             raise ServiceError(f"No community {', '.join(repr(s) for s in unknown)}.")
-    return ExportRequest(format, content, chosen or None, places or None, bool(verified_only))
+    return ExportRequest(format, content, chosen or None, places or None, bool(verified_only), bool(include_partial))
 
 
 def _reader(request: ExportRequest) -> DatasetReader:
@@ -101,6 +113,7 @@ def _reader(request: ExportRequest) -> DatasetReader:
         campaigns=list(request.campaigns) if request.campaigns else None,
         communities=list(request.communities) if request.communities else None,
         verified_only=request.verified_only,
+        include_partial=request.include_partial,
     )
 
 
@@ -162,6 +175,7 @@ def request_export(user: User | None, request: ExportRequest) -> ExportJob:
         format=request.format,
         content=request.content,
         verified_only=request.verified_only,
+        include_partial=request.include_partial,
         campaign_slugs=list(request.campaigns) if request.campaigns else None,
         community_slugs=list(request.communities) if request.communities else None,
     )
@@ -178,6 +192,7 @@ def job_request(job: ExportJob) -> ExportRequest:
         tuple(job.campaign_slugs) if job.campaign_slugs else None,
         tuple(job.community_slugs) if job.community_slugs else None,
         job.verified_only,
+        job.include_partial,
     )
 
 

@@ -70,7 +70,7 @@ def write_stat(path: Path, frame: pd.DataFrame, book: pd.DataFrame, assets: pd.D
 
 
 def _measure(column: str, values: pd.Series, coded: Mapping[str, Any]) -> str:
-    if column in coded and column != "verified":
+    if column in coded and column not in ("verified", "resumed"):  # 0/1 flags are nominal
         return "nominal" if column in NOMINAL_ITEMS else "ordinal"
     if pd.api.types.is_float_dtype(values.dtype) and column != "verified":
         return "scale"

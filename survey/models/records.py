@@ -97,6 +97,8 @@ class ExportJob(Model):
     format: Mapped[str] = mapped_column(enum_type(EXPORT_FORMATS, "export_format"))
     content: Mapped[str] = mapped_column(enum_type(EXPORT_CONTENTS, "export_content"), default="both")
     verified_only: Mapped[bool] = mapped_column(default=False)
+    # Partial (unsubmitted) responses included, with status "partial"; off by default.
+    include_partial: Mapped[bool] = mapped_column(default=False)
     # Slug lists; None means no restriction (everything the requester may see).
     campaign_slugs: Mapped[list[str] | None] = mapped_column(JSON)
     community_slugs: Mapped[list[str] | None] = mapped_column(JSON)
