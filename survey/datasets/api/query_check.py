@@ -1,0 +1,35 @@
+"""Unknown query parameters answer 400 naming them, on every API endpoint (issue 13, point 6).
+
+A misspelt or guessed filter (``?verified=1`` for ``verified_only``) used to be ignored, so the
+client got everything while believing it had filtered. The parameters an endpoint takes are read
+from the OpenAPI document, so the document and the check cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from survey.datasets.api.errors import fail
+from survey.datasets.api.openapi import openapi_document
+
+
+def allowed_parameters(path: str) -> set[str]:
+    """The query parameters the document lists for `path` (a route rule such as /api/v1/responses)."""
+    config = current_app.config
+    document = openapi_document(config["API_PAGE_SIZE"], config["API_MAX_PAGE_SIZE"])
+    operation = document["paths"].get(path, {}).get("get", {})
+    return {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"}
+
+
+def register(bp: Blueprint) -> None:
+    """Check after authentication (registered after `auth.register`), so a stranger learns nothing."""
+
+    @bp.before_request
+    def _refuse_unknown_parameters() -> None:
+        if request.url_rule is None:
+            return
+        allowed = allowed_parameters(request.url_rule.rule)
+        unknown = sorted(set(request.args) - allowed)
+        if unknown:
+            takes = ", ".join(sorted(allowed)) if allowed else "no query parameters"
+            fail(400, f"unknown query parameter(s): {', '.join(unknown)} (this endpoint takes {takes})")
