@@ -33,6 +33,7 @@ VIEW_MODULES = (
     "survey.datasets.import_views",
     "survey.datasets.report_views",
     "survey.datasets.access_views",
+    "survey.datasets.staff_code_views",
     "survey.datasets.api",
     "survey.audit.views",
     "survey.ops.views",
