@@ -21,7 +21,8 @@ STATA_LABEL_MAX = 80
 
 def statistical(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers as float64 with NaN (system-missing), date-times naive UTC, text as plain strings."""
-    out = pd.DataFrame(index=frame.index)
+    # Built as a dict and framed once: inserting 100+ columns one by one fragments the frame.
+    out: dict[str, pd.Series] = {}
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -32,7 +33,7 @@ def statistical(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.astype("float64")
         else:
             out[column] = values.astype(object).where(values.notna(), None)
-    return out
+    return pd.DataFrame(out, index=frame.index)
 
 
 def write_stat(path: Path, frame: pd.DataFrame, book: pd.DataFrame, assets: pd.DataFrame, format: str) -> None:
