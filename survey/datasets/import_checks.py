@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 
 import instruments
 from analysis.columns import (
-    PARADATA_COLUMNS,
     DEMOGRAPHIC_COLUMNS,
+    PARADATA_COLUMNS,
     asset_column,
     asset_value_column,
     kind_columns,

@@ -55,13 +55,16 @@ def paradata_values(frame: pd.DataFrame) -> dict[str, pd.Series]:
     started = pd.to_datetime(frame["started_at"], utc=True, format="ISO8601")
     submitted = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601")
     seconds = (submitted - started).dt.total_seconds().round()
-    resumed = frame["resumed"].map(lambda value: pd.NA if value is None or pd.isna(value) else int(bool(value)))
+    # PostgreSQL gives booleans, SQLite 0/1; NULL stays missing.
+    resumed = pd.to_numeric(
+        frame["resumed"].map(lambda value: None if value is None or pd.isna(value) else int(bool(value)))
+    )
     return {
         "status": frame["status"].astype(str),
         "started_at": started.dt.floor("s"),  # files carry whole seconds, as submitted_at
-        "duration_seconds": pd.array(seconds, dtype="Int64"),
+        "duration_seconds": seconds.astype("Int64"),
         "pages_saved": pd.to_numeric(frame["pages_saved"]).astype("Int64"),
-        "resumed": pd.array(resumed, dtype="Int64"),
+        "resumed": resumed.astype("Int64"),
         "wave": pd.to_numeric(frame["wave"]).astype("Int64"),
         "interviewer": frame["interviewer"].astype(object),
         "keyer": frame["keyer"].astype(object),
