@@ -63,7 +63,9 @@ def prepare_paradata(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
             out[column] = None
             continue
         text = frame[column].astype(object).where(~blank_cells(frame[column]), None)
-        out[column] = text.map(lambda value: None if value is None else str(value).strip())
+        # Always object: a chunk without any code must not get another dtype than one with some.
+        codes = text.map(lambda value: None if value is None else str(value).strip()).astype(object)
+        out[column] = codes.where(codes.notna(), None)
     return out.loc[:, list(PARADATA_COLUMNS)]
 
 
