@@ -16,7 +16,7 @@ RESEARCHER = "rita@example.org"
 @pytest.fixture
 def bearer(app, make_user, make_campaign) -> dict[str, str]:
     make_campaign("dover-town")
-    make_campaign("aylesham", asset_slugs=("aylesham_hall",))
+    make_campaign("aylesham", asset_slugs=("aylesham_hall",), wave=2)
     make_user(RESEARCHER, "researcher")
     with app.app_context():
         user = db.session.scalars(select(User).filter_by(email=RESEARCHER)).one()
@@ -78,3 +78,8 @@ def test_several_unknown_parameters_are_all_named_and_a_stranger_learns_nothing(
         "message": "unknown query parameter(s): alpha, zeta (this endpoint takes community)",
     }
     assert client.get("/api/v1/assets?zeta=1").status_code == 401
+
+
+def test_campaigns_carry_their_wave(client, bearer):
+    waves = {row["slug"]: row["wave"] for row in client.get("/api/v1/campaigns", headers=bearer).get_json()["data"]}
+    assert waves == {"dover-town": 1, "aylesham": 2}

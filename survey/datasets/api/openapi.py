@@ -227,6 +227,7 @@ def _schemas() -> dict[str, Any]:
                 "population_size",
                 "population_source",
                 "sampling_method",
+                "wave",
             ],
             "properties": {
                 "slug": {"type": "string"},
@@ -252,6 +253,7 @@ def _schemas() -> dict[str, Any]:
                     "description": "random: users scaled to the population; quota: scaled with a warning; "
                     "convenience: surveyed users only.",
                 },
+                "wave": {"type": "integer", "minimum": 1, "description": "Round of a repeat survey (1 = first)."},
             },
         },
         "Asset": {

@@ -70,6 +70,7 @@ def _campaign(campaign: Campaign) -> dict[str, Any]:
         "population_size": campaign.population_size,
         "population_source": campaign.population_source,
         "sampling_method": campaign.sampling_method,
+        "wave": campaign.wave,
     }
 
 
