@@ -44,7 +44,7 @@ PARADATA_ROWS = (
     ),
     (
         "duration_seconds",
-        "Seconds from started_at to submitted_at (for paper forms, the keying time); blank while partial",
+        "Seconds from started_at to submitted_at; blank while partial and for paper forms",
         "integer",
         ">= 0",
     ),

@@ -1,8 +1,9 @@
 """Paradata columns of the dataset (issue 13): checked and typed, and partial responses set aside.
 
 ``status`` is ``complete`` or ``partial`` (a partial response was never submitted: exports carry
-them only on request). ``started_at`` (ISO 8601, UTC), ``duration_seconds`` (submitted_at minus
-started_at, whole seconds; blank for partial responses; for paper forms it is the keying time),
+them only on request). ``started_at`` (ISO 8601, UTC; for paper forms, when the
+form was keyed), ``duration_seconds`` (submitted_at minus started_at, whole seconds; blank for
+partial responses and paper forms),
 ``pages_saved`` (pages saved in the online or interview flow), ``resumed`` (0/1: the resident came
 back with a resume code), ``wave`` (the campaign's round, 1 = first), ``interviewer``, ``keyer``
 and ``second_keyer`` (staff pseudonyms such as ``S7KQ2M``, never names; the same person has the

@@ -35,7 +35,7 @@ def _at(hour: int, minute: int = 0, second: int = 0) -> datetime:
 EXPECTED = {
     "online0000000000000000000000done": ("complete", _at(10), 750, 5, 1),
     "interview000000000000000000000aa": ("complete", _at(11), 1200, 4, 0),
-    "paper00000000000000000000000000a": ("complete", _at(12), 300, None, None),
+    "paper00000000000000000000000000a": ("complete", _at(12), None, None, None),  # keying says nothing of time
     "partial0000000000000000000000aaa": ("partial", _at(13), None, 2, 0),
 }
 

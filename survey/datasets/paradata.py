@@ -54,7 +54,8 @@ def paradata_values(frame: pd.DataFrame) -> dict[str, pd.Series]:
     """The paradata columns of the queried responses, with the duration worked out."""
     started = pd.to_datetime(frame["started_at"], utc=True, format="ISO8601")
     submitted = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601")
-    seconds = (submitted - started).dt.total_seconds().round()
+    # A paper form's response is made when its keying is saved, so its times say nothing of the respondent.
+    seconds = (submitted - started).dt.total_seconds().round().where(frame["mode"] != "paper")
     # PostgreSQL gives booleans, SQLite 0/1; NULL stays missing.
     resumed = pd.to_numeric(
         frame["resumed"].map(lambda value: None if value is None or pd.isna(value) else int(bool(value)))
