@@ -120,6 +120,9 @@ class DatasetReader:
     Responses come in order of their internal id (the order they were stored); `last_id` is the
     internal id of the last row yielded, a cursor for the next page.
 
+    Complete responses only, unless `include_partial` (exports made on request): unsubmitted ones
+    then come too, with ``status`` partial and blank scores where items are missing.
+
     >>> with DatasetReader(url, campaigns=["dover-town"]) as reader:   # doctest: +SKIP
     ...     for chunk in reader.chunks(size=5000):
     ...         chunk.to_csv(out, header=False, index=False)
