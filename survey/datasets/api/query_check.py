@@ -7,18 +7,28 @@ from the OpenAPI document, so the document and the check cannot drift apart.
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, current_app, request
 
 from survey.datasets.api.errors import fail
 from survey.datasets.api.openapi import openapi_document
 
 
-def allowed_parameters(path: str) -> set[str]:
+@cache
+def _parameters_by_path(page_size: int, max_page_size: int) -> dict[str, frozenset[str]]:
+    # Built once per page-size setting: the document is the same for every request.
+    document = openapi_document(page_size, max_page_size)
+    return {
+        path: frozenset(p["name"] for p in item.get("get", {}).get("parameters", []) if p["in"] == "query")
+        for path, item in document["paths"].items()
+    }
+
+
+def allowed_parameters(path: str) -> frozenset[str]:
     """The query parameters the document lists for `path` (a route rule such as /api/v1/responses)."""
     config = current_app.config
-    document = openapi_document(config["API_PAGE_SIZE"], config["API_MAX_PAGE_SIZE"])
-    operation = document["paths"].get(path, {}).get("get", {})
-    return {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"}
+    return _parameters_by_path(config["API_PAGE_SIZE"], config["API_MAX_PAGE_SIZE"]).get(path, frozenset())
 
 
 def register(bp: Blueprint) -> None:
