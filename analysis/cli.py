@@ -107,6 +107,8 @@ def _report(args: argparse.Namespace) -> int:
 
         progress("reading the files", 0.0)
         dataset = read_dataset(args.responses, args.assets, campaigns, adjustments)
+        if dataset.partial_dropped:
+            print(f"left out {dataset.partial_dropped} partial (never submitted) responses", file=sys.stderr)
         if not args.include_unverified:
             kept = dataset.responses[dataset.responses["verified"] == 1].reset_index(drop=True)
             dataset = type(dataset)(kept, dataset.assets, dataset.campaigns, dataset.adjustments)

@@ -30,6 +30,48 @@ CODEBOOK_COLUMNS = (
 )
 PROJECT = "Project's own (community wellbeing survey platform)"
 PROJECT_LICENCE = "The project's own wording; free to use and adapt."
+# Paradata (analysis.paradata): how and when each response was collected; blank = not recorded.
+PARADATA_ROWS = (
+    (
+        "status",
+        "complete = submitted; partial = never submitted (exported only on request, never analysed)",
+        "category",
+        "complete; partial",
+    ),
+    (
+        "started_at",
+        "When the response was started: consent given, interview begun or paper keying begun (UTC)",
+        "datetime",
+        "",
+    ),
+    (
+        "duration_seconds",
+        "Seconds from started_at to submitted_at; blank while partial and for paper forms",
+        "integer",
+        ">= 0",
+    ),
+    (
+        "pages_saved",
+        "Pages saved online or in the interview (Continue, Back, Save); blank for paper",
+        "integer",
+        ">= 0",
+    ),
+    ("resumed", "Came back later with a resume code (online only); blank for paper", "0/1", "0 = no; 1 = yes"),
+    ("wave", "Round of a repeat survey of the same community (campaign attribute, 1 = first)", "integer", ">= 1"),
+    (
+        "interviewer",
+        "Pseudonymous code of the interviewer (interviews only); the mapping to staff is kept by administrators",
+        "text",
+        "S + 5 characters",
+    ),
+    ("keyer", "Pseudonymous code of the person who keyed the paper form (first entry)", "text", "S + 5 characters"),
+    (
+        "second_keyer",
+        "Pseudonymous code of the second, independent keyer of a double-entered paper form",
+        "text",
+        "S + 5 characters",
+    ),
+)
 # The ONS questions are each their own measure; anxiety runs the other way from the other three.
 ONS4_NOTES = {"ons_anxious": "; higher = more anxious, i.e. worse, unlike the other three"}
 
@@ -64,7 +106,8 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
             "0/1",
             "0 = not yet verified; 1 = verified",
         ),
-        ("submitted_at", "When the response was submitted (ISO 8601, UTC)", "datetime", ""),
+        ("submitted_at", "When the response was submitted (ISO 8601, UTC; blank while partial)", "datetime", ""),
+        *PARADATA_ROWS,
     ]
     for variable, label, kind, codes in meta:
         add({"file": "responses.csv", "variable": variable, "label": label, "type": kind, "codes": codes, **own})

@@ -21,6 +21,20 @@ MODES = ("online", "interview", "paper")
 SIXWAYS_DIMENSIONS = ("connect", "be_active", "keep_learning", "take_notice", "give", "care")
 
 META_COLUMNS = ("response_id", "community", "campaign", "mode", "verified", "submitted_at")
+# Paradata (issue 13): how and when each response was collected, after the metadata. Optional in a
+# file (older files load with blanks and every row complete); `analysis.paradata` types them.
+PARADATA_COLUMNS = (
+    "status",
+    "started_at",
+    "duration_seconds",
+    "pages_saved",
+    "resumed",
+    "wave",
+    "interviewer",
+    "keyer",
+    "second_keyer",
+)
+RESPONSE_STATUSES = ("complete", "partial")
 DEMOGRAPHIC_COLUMNS = ("age_band", "gender", "employment", "years_in_area")
 ASSET_COLUMNS = ("slug", "name", "kind", "community", "annual_cost")
 # Optional columns added later (issue 10): older files without them still load, with blanks.
@@ -122,7 +136,7 @@ def asset_value_column(slug: str) -> str:
 
 def response_columns(asset_slugs: Iterable[str]) -> list[str]:
     """Every column of ``responses.csv`` for these assets, in file order."""
-    columns = [*META_COLUMNS, *DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
+    columns = [*META_COLUMNS, *PARADATA_COLUMNS, *DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
     for slug in asset_slugs:
         columns += [asset_column(slug), asset_value_column(slug)]
     return columns + [*score_columns(), *kind_columns()]

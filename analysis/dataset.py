@@ -5,7 +5,9 @@ Files
 -----
 ``responses.csv``
     One row per complete response: ``response_id`` (public id), ``community``, ``campaign``,
-    ``mode``, ``verified`` (0/1), ``submitted_at`` (ISO 8601, UTC), ``age_band``, ``gender``,
+    ``mode``, ``verified`` (0/1), ``submitted_at`` (ISO 8601, UTC), the paradata (``status``,
+    ``started_at``, ``duration_seconds``, ``pages_saved``, ``resumed``, ``wave``, ``interviewer``,
+    ``keyer``, ``second_keyer``: `analysis.paradata`; optional), ``age_band``, ``gender``,
     ``employment``, ``years_in_area``, the ONS personal well-being questions
     ``ons_life_satisfaction``, ``ons_worthwhile``, ``ons_happy``, ``ons_anxious`` (0-10 each, no
     total; optional columns, blank when absent), ``wemwbs_1``..``wemwbs_14``, ``sixways_<dimension>_<n>``,
@@ -46,6 +48,7 @@ from analysis.columns import (
     MODES,
     OPTIONAL_ASSET_COLUMNS,
     OPTIONAL_CAMPAIGN_COLUMNS,
+    PARADATA_COLUMNS,
     SAMPLING_METHODS,
     SLUG_PATTERN,
     asset_column,
@@ -60,6 +63,7 @@ from analysis.columns import (
 
 # The format's names moved to analysis.columns; the export writers still import this one from here.
 from analysis.columns import response_columns as response_columns
+from analysis.paradata import prepare_paradata
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +78,8 @@ class Dataset:
     assets: pd.DataFrame
     campaigns: pd.DataFrame = field(default_factory=lambda: empty_campaigns())
     adjustments: pd.DataFrame = field(default_factory=empty_adjustments)
+    # Partial (never submitted) responses `analysis.read_dataset` left out of a file that held some.
+    partial_dropped: int = 0
 
     @classmethod
     def from_frames(
@@ -101,8 +107,9 @@ class Dataset:
         out.mkdir(parents=True, exist_ok=True)
         paths = {name: out / f"{name}.csv" for name in ("responses", "assets", "campaigns", "adjustments")}
         responses = self.responses.copy()
-        if "submitted_at" in responses:
-            responses["submitted_at"] = _iso_utc(responses["submitted_at"])
+        for column in ("submitted_at", "started_at"):
+            if column in responses:
+                responses[column] = _iso_utc(responses[column])
         responses.to_csv(paths["responses"], index=False, lineterminator="\n")
         self.assets.to_csv(paths["assets"], index=False, lineterminator="\n")
         self.campaigns.to_csv(paths["campaigns"], index=False, lineterminator="\n")
@@ -240,6 +247,9 @@ def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: 
         raise DatasetError(f"{origin}: column 'verified', row {row + 1}: must be 0 or 1")
     out["verified"] = verified.astype("Int64")
     out["submitted_at"] = _timestamps(frame, "submitted_at", origin)
+    paradata = prepare_paradata(frame, origin)
+    for column in PARADATA_COLUMNS:
+        out[column] = paradata[column]
 
     template = instruments.get("asset_use")
     asset_instrument = instruments.instantiate_asset_use(template, list(zip(slugs, assets["name"], strict=True)))

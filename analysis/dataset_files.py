@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from analysis.cells import DatasetError
 from analysis.dataset import Dataset
+from analysis.paradata import drop_partial
 
 # The files of a dataset, as `Dataset.write` and the app's CSV export name them; the last two are optional.
 FILE_NAMES = ("responses.csv", "assets.csv", "campaigns.csv", "adjustments.csv")
@@ -30,6 +32,9 @@ def read_dataset(
     Every cell is read as text and converted with checks, so a stray letter in a code column
     is reported by row and column instead of silently becoming missing. Row numbers in messages
     count data rows (row 1 is the line after the header).
+
+    Partial responses (``status`` partial, in an export made with partial responses included) are
+    left out: the analysis uses complete responses only. ``Dataset.partial_dropped`` says how many.
 
     >>> dataset = read_dataset("survey-export-all-20260601.zip")   # doctest: +SKIP
     """
@@ -89,4 +94,6 @@ def _dataset(frames: list[pd.DataFrame | None], origins: tuple[str, ...]) -> Dat
     responses, assets, campaigns, adjustments = frames
     if responses is None or assets is None:  # unreachable: both are required by the callers
         raise DatasetError("both responses.csv and assets.csv are needed")
-    return Dataset.from_frames(responses, assets, campaigns, adjustments, origins=origins)
+    complete, dropped = drop_partial(responses)
+    dataset = Dataset.from_frames(complete, assets, campaigns, adjustments, origins=origins)
+    return replace(dataset, partial_dropped=dropped) if dropped else dataset

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from analysis.dataset import Dataset
 from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
 from analysis.evidence import valued_effects
 from analysis.models import asset_effects, kind_effects
+from analysis.paradata import drop_partial
 from analysis.provenance import build_provenance
 from analysis.reliability import item_total_table, reliability
 from analysis.result import AnalysisTables
@@ -63,6 +65,7 @@ def run(
     responses, assets
         Tables in the dataset format (``responses.csv``, ``assets.csv``); checked, and the
         scores recomputed from the items. DatasetError (a ValueError) names a bad column.
+        Rows whose ``status`` is ``partial`` are left out (the analysis uses complete responses).
     campaigns
         Optional ``campaigns.csv`` table (population size and sampling method), used only to
         scale surveyed users to the community in the valuation.
@@ -85,7 +88,8 @@ def run(
     settings = AnalysisConfig() if config is None else config
     report = progress or (lambda _step, _fraction: None)
     report("checking the data", 0.0)
-    dataset = Dataset.from_frames(responses, assets, campaigns, adjustments)
+    complete, dropped = drop_partial(responses)  # an export made with partial responses included
+    dataset = replace(Dataset.from_frames(complete, assets, campaigns, adjustments), partial_dropped=dropped)
     return run_dataset(dataset, config=settings, progress=report, filters=filters)
 
 

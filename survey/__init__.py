@@ -36,6 +36,7 @@ VIEW_MODULES = (
     "survey.datasets.report_views",
     "survey.datasets.profile_views",
     "survey.datasets.access_views",
+    "survey.datasets.staff_code_views",
     "survey.datasets.api",
     "survey.audit.views",
     "survey.ops.views",

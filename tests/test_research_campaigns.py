@@ -38,6 +38,7 @@ def _campaign(app, slug: str) -> dict:
                 "population_source",
                 "sampling_method",
                 "double_entry_percent",
+                "wave",
                 "show_score",
                 "practice",
             )
@@ -61,6 +62,7 @@ def _form(community_id: int, **overrides: str) -> dict[str, str]:
         "population_source": "ONS mid-year estimates 2023, residents aged 16+",
         "sampling_method": "quota",
         "double_entry_percent": "10",
+        "wave": "2",
         "practice": "y",
     }
     data.update(overrides)
@@ -88,6 +90,7 @@ def test_create_a_draft_with_instruments_in_the_chosen_order(app, client, make_c
         "population_source": "ONS mid-year estimates 2023, residents aged 16+",
         "sampling_method": "quota",
         "double_entry_percent": 10,
+        "wave": 2,
         "show_score": False,
         "practice": True,
     }
@@ -109,6 +112,8 @@ def test_campaign_form_problems_are_shown_and_nothing_is_created(app, client, ma
         ({"slug": "dover-town"}, "is already used by the campaign"),
         ({"closes_on": "2026-02-01"}, "on or after the opening date"),
         ({"double_entry_percent": "101"}, "Enter a percentage from 0 to 100."),
+        ({"wave": "0"}, "Enter a wave from 1 to 99."),
+        ({"wave": "second"}, "Enter the wave as a whole number, like 2."),
         ({"target_sample_size": "0"}, "Enter a whole number of at least 1."),
         ({"title": ""}, "Enter a title."),
         ({"sampling_method": "snowball"}, "Choose random, quota or convenience"),

@@ -1,7 +1,7 @@
 """export options: missing-data codes and value labels in CSV and xlsx downloads (issue 13)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 23:00:00
 
 A background export (xlsx) remembers the two new choices of the export form: a missing answer as
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -41,6 +41,7 @@ class CampaignSettings:
     population_source: str | None = None
     sampling_method: str | None = None
     double_entry_percent: int = 0
+    wave: int = 1
     show_score: bool = False
     practice: bool = False
 

@@ -111,6 +111,12 @@ def campaign_form(
                 NumberRange(0, 100, "Enter a percentage from 0 to 100."),
             ],
         )
+        wave = WholeNumberField(
+            "Wave",
+            default=1,
+            message="Enter the wave as a whole number, like 2.",
+            validators=[Optional(), NumberRange(1, 99, "Enter a wave from 1 to 99.")],
+        )
         show_score = BooleanField("Show residents their wellbeing score at the end")
         practice = BooleanField("Practice campaign (training: kept out of analysis and exports)")
 
@@ -160,6 +166,7 @@ def campaign_form(
                 population_source=self.population_source.data or None,
                 sampling_method=self.sampling_method.data or None,
                 double_entry_percent=cast(int, self.double_entry_percent.data),  # InputRequired
+                wave=self.wave.data or 1,  # blank: a first survey
                 show_score=self.show_score.data,
                 practice=self.practice.data,
             )
@@ -194,6 +201,7 @@ def campaign_data(campaign: Any) -> dict[str, Any]:
             "population_source",
             "sampling_method",
             "double_entry_percent",
+            "wave",
             "show_score",
             "practice",
         )

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit.trail import acting_as
+from survey.database import utcnow
 from survey.datasets.imports import SUFFIXES, ImportRejected, ImportReport, dry_run, import_responses
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -85,7 +86,12 @@ def report_command(
 
 @click.command("export")
 @with_appcontext
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="Zip file to write.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Zip file to write; default a name saying what it holds, e.g. survey-dover-town-sav-verified-2026-12-04.zip.",
+)
 @click.option("--format", "format_", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
 @click.option("--content", type=click.Choice(EXPORT_CONTENTS), default="both", show_default=True)
 @click.option("--campaign", "campaigns", multiple=True, help="Campaign slug (repeatable); default every campaign.")
@@ -107,8 +113,9 @@ def report_command(
     show_default=True,
     help="CSV/xlsx: coded answers as codes or as their labels.",
 )
+@click.option("--include-partial", is_flag=True, help="Include unsubmitted responses (status partial).")
 def export_command(
-    out: str,
+    out: str | None,
     format_: str,
     content: str,
     campaigns: tuple[str, ...],
@@ -116,6 +123,7 @@ def export_command(
     verified_only: bool,
     missing: str,
     labels: str,
+    include_partial: bool,
 ) -> None:
     """Write the dataset export zip (data, codebook, provenance); the download is logged."""
     from tqdm import tqdm
@@ -129,7 +137,10 @@ def export_command(
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         try:
-            wanted = check_request(format_, content, campaigns, communities, verified_only, missing, labels)
+            wanted = check_request(
+                format_, content, campaigns, communities, verified_only, missing, labels, include_partial
+            )
+            out = out or wanted.file_name(utcnow())
             record = export_to_file(out, wanted, label="cli:export", progress=progress)
             db.session.commit()
         except ServiceError as error:

@@ -13,9 +13,11 @@ import pandas as pd
 import instruments
 from analysis.codebook import CODEBOOK_COLUMNS, codebook
 from analysis.columns import (
+    DEMOGRAPHIC_COLUMNS,
     META_COLUMNS,
     MISSING_REASON_CODES,
     MISSING_REASON_LABELS,
+    PARADATA_COLUMNS,
     STATA_MISSING,
     kind_columns,
     score_columns,
@@ -29,6 +31,7 @@ NOMINAL_ITEMS = frozenset({"gender", "employment"})
 
 
 VERIFIED_LABELS = {0: "not yet verified", 1: "verified"}
+RESUMED_LABELS = {0: "not resumed", 1: "resumed with a resume code"}
 
 
 MISSING_FILE = "(missing-data codes)"
@@ -38,7 +41,8 @@ MISSING_POINTER = "codes -1 to -5, Stata .a to .e (see the missing-data codes)"
 def export_columns(columns: list[str], content: str) -> list[str]:
     """The response columns a `content` choice keeps, in file order.
 
-    ``items``: metadata, demographics, items and asset answers; ``scores``: metadata, scores and
+    ``items``: metadata, paradata, demographics, items and asset answers; ``scores``: metadata,
+    paradata, demographics (identifiers and who answered, for breakdowns), scores and
     ``assets_used_<kind>``; ``both``: every column.
     """
     if content not in CONTENTS:
@@ -47,13 +51,14 @@ def export_columns(columns: list[str], content: str) -> list[str]:
     if content == "both":
         return list(columns)
     if content == "scores":
-        return [column for column in columns if column in META_COLUMNS or column in derived]
+        kept = {*META_COLUMNS, *PARADATA_COLUMNS, *DEMOGRAPHIC_COLUMNS, *derived}
+        return [column for column in columns if column in kept]
     return [column for column in columns if column not in derived]
 
 
 def value_labels(columns: list[str], assets: pd.DataFrame) -> dict[str, dict[int, str]]:
     """{column: {code: label}} for every coded column, from the instrument definitions."""
-    labels: dict[str, dict[int, str]] = {"verified": dict(VERIFIED_LABELS)}
+    labels: dict[str, dict[int, str]] = {"verified": dict(VERIFIED_LABELS), "resumed": dict(RESUMED_LABELS)}
     for key in ("demographics", "ons4", "wemwbs", "sixways"):
         for item in instruments.get(key).items:
             if item.type == "choice":
@@ -151,6 +156,12 @@ def _escape(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def _excluded(given: Mapping[str, Any]) -> str:
+    filters = given.get("filters") or {}
+    partial = "" if filters.get("include_partial") else "partial responses, "
+    return f"practice campaigns, {partial}contact details, postcode district, free text"
+
+
 def export_provenance(source: Source, given: Mapping[str, Any], format: str, content: str) -> dict[str, Any]:
     campaigns = getattr(source, "campaigns", None)
     record: dict[str, Any] = {
@@ -162,7 +173,7 @@ def export_provenance(source: Source, given: Mapping[str, Any], format: str, con
         "campaigns": [] if campaigns is None else [str(slug) for slug in campaigns["campaign"]],
         "instrument_versions": getattr(source, "instrument_versions", {}),
         "definition_versions": {key: item.version for key, item in sorted(instruments.catalogue().items())},
-        "excluded": "practice campaigns, partial responses, contact details, postcode district, free text",
+        "excluded": _excluded(given),
     }
     if format == "csv":
         record["csv_formula_guard"] = "text cells starting with = + - @ tab or CR are prefixed with '"

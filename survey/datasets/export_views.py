@@ -46,6 +46,7 @@ def exports_page() -> tuple[str, int]:
             "verified_only": False,
             "missing": "blank",
             "labels": "codes",
+            "include_partial": False,
         }
     )
 
@@ -61,6 +62,7 @@ def start_export() -> HTTPResponse | tuple[str, int]:
         "verified_only": bool(request.form.get("verified_only")),
         "missing": request.form.get("missing", "blank"),
         "labels": request.form.get("labels", "codes"),
+        "include_partial": bool(request.form.get("include_partial")),
     }
     try:
         wanted = exports.check_request(
@@ -71,6 +73,7 @@ def start_export() -> HTTPResponse | tuple[str, int]:
             bool(chosen["verified_only"]),
             str(chosen["missing"]),
             str(chosen["labels"]),
+            bool(chosen["include_partial"]),
         )
         if wanted.format == "csv":
             stream = exports.stream_csv(current_user, wanted)
@@ -100,7 +103,9 @@ def start_export() -> HTTPResponse | tuple[str, int]:
 @bp.get("/exports/<int:job_id>")
 @roles_required(*RESEARCH)
 def export_job(job_id: int) -> str:
-    return render_template("research/exports_job.html", job=db.get_or_404(ExportJob, job_id))
+    job = db.get_or_404(ExportJob, job_id)
+    wanted = exports.job_request(job)
+    return render_template("research/exports_job.html", job=job, filters=wanted.summary())
 
 
 @bp.get("/exports/<int:job_id>/download")

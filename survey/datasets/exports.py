@@ -24,9 +24,10 @@ from analysis.cells import DatasetError
 from survey import jobs
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
+from survey.datasets.filenames import download_name, filter_summary
 from survey.datasets.reader import DatasetReader
 from survey.datasets.sources import ExportError
-from survey.datasets.writers import write_export, zip_name
+from survey.datasets.writers import write_export
 from survey.datasets.zipstream import iter_csv_zip
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -55,6 +56,7 @@ class ExportRequest:
     verified_only: bool = False
     missing: str = "blank"  # CSV and xlsx: blanks or missing-data codes
     labels: str = "codes"  # CSV and xlsx: codes or value labels
+    include_partial: bool = False
 
     def filters(self) -> dict[str, Any]:
         """The filters as logged in `DataAccess` and written to provenance.json."""
@@ -65,17 +67,28 @@ class ExportRequest:
             "content": self.content,
             "missing": self.missing,
             "labels": self.labels,
+            "include_partial": self.include_partial,
         }
 
-    def scope(self) -> str:
-        """A short name of what is exported, for the file name."""
-        slugs = [*(self.campaigns or ()), *(self.communities or ())]
-        if not slugs:
-            return "all"
-        return slugs[0] if len(slugs) == 1 else f"{slugs[0]}-and-{len(slugs) - 1}-more"
+    def _choices(self) -> dict[str, Any]:
+        return {
+            "campaigns": self.campaigns,
+            "communities": self.communities,
+            "format": self.format,
+            "content": self.content,
+            "verified_only": self.verified_only,
+            "include_partial": self.include_partial,
+            "missing": self.missing,
+            "labels": self.labels,
+        }
 
     def file_name(self, when: datetime) -> str:
-        return zip_name(self.scope(), when)
+        """The download's name, saying what it holds (`survey.datasets.filenames`)."""
+        return download_name(**self._choices(), when=when)
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Every filter in words, for the export's page."""
+        return filter_summary(**self._choices())
 
 
 def check_request(
@@ -86,6 +99,7 @@ def check_request(
     verified_only: bool = False,
     missing: str = "blank",
     labels: str = "codes",
+    include_partial: bool = False,
 ) -> ExportRequest:
     """An `ExportRequest`, or ServiceError saying what is wrong (unknown slug, practice campaign...)."""
     if format not in EXPORT_FORMATS:
@@ -111,7 +125,9 @@ def check_request(
         unknown = [slug for slug in places if slug not in known]
         if unknown:
             raise ServiceError(f"No community {', '.join(repr(s) for s in unknown)}.")
-    return ExportRequest(format, content, chosen or None, places or None, bool(verified_only), missing, labels)
+    return ExportRequest(
+        format, content, chosen or None, places or None, bool(verified_only), missing, labels, bool(include_partial)
+    )
 
 
 def _reader(request: ExportRequest) -> DatasetReader:
@@ -120,6 +136,7 @@ def _reader(request: ExportRequest) -> DatasetReader:
         campaigns=list(request.campaigns) if request.campaigns else None,
         communities=list(request.communities) if request.communities else None,
         verified_only=request.verified_only,
+        include_partial=request.include_partial,
     )
 
 
@@ -187,6 +204,7 @@ def request_export(user: User | None, request: ExportRequest) -> ExportJob:
         format=request.format,
         content=request.content,
         verified_only=request.verified_only,
+        include_partial=request.include_partial,
         campaign_slugs=list(request.campaigns) if request.campaigns else None,
         community_slugs=list(request.communities) if request.communities else None,
         missing=request.missing,
@@ -207,6 +225,7 @@ def job_request(job: ExportJob) -> ExportRequest:
         job.verified_only,
         job.missing,
         job.labels,
+        job.include_partial,
     )
 
 

@@ -32,6 +32,7 @@ SUFFIXES = (".csv", ".txt", ".xlsx", ".zip")
 HEADER_ROW = 1
 SHEET_NAME = "responses"  # the dataset export's sheet; otherwise the first sheet is read
 ZIP_MEMBER = "responses.csv"
+ZIP_WORKBOOK = "dataset.xlsx"  # the Excel download's zip: its sheet "responses" is read
 # Bounds on what an upload may hold, far above any real dataset (Excel's own sheet is 1,048,576 rows):
 # they keep a small hostile file from holding a worker's memory or CPU. Read when called, so tests
 # can lower them.
@@ -208,19 +209,26 @@ def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
     except zipfile.BadZipFile:
         raise UnreadableFile("not a readable .zip file") from None
     with archive:
+        # A CSV download holds responses.csv; an Excel download holds the workbook instead.
+        member_name = ZIP_MEMBER
         members = [info for info in archive.infolist() if PurePosixPath(info.filename).name == ZIP_MEMBER]
+        if not members:
+            member_name = ZIP_WORKBOOK
+            members = [info for info in archive.infolist() if PurePosixPath(info.filename).name == ZIP_WORKBOOK]
         if len(members) != 1:
-            raise UnreadableFile(f"the .zip file must hold exactly one {ZIP_MEMBER}, as a dataset download does")
+            raise UnreadableFile(
+                f"the .zip file must hold exactly one {ZIP_MEMBER} or {ZIP_WORKBOOK}, as a dataset download does"
+            )
         # Checked before reading: a small zip can expand enormously.
         if max_bytes is not None and members[0].file_size > max_bytes:
-            raise UnreadableFile(f"{ZIP_MEMBER} in the .zip is larger than {max_bytes // (1024 * 1024)} MB")
+            raise UnreadableFile(f"{member_name} in the .zip is larger than {max_bytes // (1024 * 1024)} MB")
         try:
             # Stops at the declared size, so a false small size cannot expand past the limit either.
             content = archive.read(members[0])
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
             # A bad CRC or false size, damaged data, an unknown compression method, a password.
             raise UnreadableFile(f"not a readable .zip file ({_kind(error)})") from None
-        return _read_csv(content)
+        return _read_csv(content) if member_name == ZIP_MEMBER else _read_xlsx(content)
 
 
 def _kind(error: Exception) -> str:

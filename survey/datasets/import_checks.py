@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 import instruments
 from analysis.columns import (
     DEMOGRAPHIC_COLUMNS,
+    PARADATA_COLUMNS,
     asset_column,
     asset_value_column,
     blank_missing_codes,
@@ -174,7 +175,9 @@ def _check_header(table: TextTable, found: _Collector) -> dict[str, int]:
     """Header problems; returns {column name: position} of the columns to read (the first of duplicates)."""
     known_slugs = set(db.session.scalars(select(CampaignAsset.slug).distinct()))
     allowed = {*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS} | _item_columns(known_slugs)
-    derived = {*score_columns(), *kind_columns()}
+    # Scores are recomputed from the items; paradata describes how the exporting system collected
+    # the row (an imported response gets its own), so an export's file imports as it is.
+    derived = {*score_columns(), *kind_columns(), *PARADATA_COLUMNS}
     usable: dict[str, int] = {}
     seen: dict[str, int] = {}
     for position, name in enumerate(table.header):

@@ -18,6 +18,7 @@ from analysis.columns import (
     sixways_items,
     wemwbs_items,
 )
+from survey.datasets.paradata import paradata_columns, paradata_values, with_paradata_joins
 from survey.datasets.tables import (
     _answer,
     _asset,
@@ -40,8 +41,8 @@ def answer_item_keys() -> list[str]:
 
 
 def responses_select(where: ColumnElement[bool]) -> Select[Any]:
-    """Each response's metadata with its community and campaign slugs."""
-    return (
+    """Each response's metadata with its community and campaign slugs, and its paradata."""
+    statement = (
         select(
             _response.c.id,
             _response.c.public_id.label("response_id"),
@@ -50,11 +51,12 @@ def responses_select(where: ColumnElement[bool]) -> Select[Any]:
             _response.c.mode,
             _response.c.verified,
             _response.c.submitted_at,
+            *paradata_columns(),
         )
         .join(_campaign, _campaign.c.id == _response.c.campaign_id)
         .join(_community, _community.c.id == _response.c.community_id)
-        .where(where)
     )
+    return with_paradata_joins(statement).where(where)
 
 
 def answers_select(where: ColumnElement[bool], keys: list[str]) -> Select[Any]:
@@ -127,12 +129,11 @@ def ids_of_communities(connection: Any, communities: Sequence[str] | None) -> li
 
 
 def response_filter(
-    campaign_ids: list[int], community_ids: list[int] | None, verified_only: bool
+    campaign_ids: list[int], community_ids: list[int] | None, verified_only: bool, include_partial: bool = False
 ) -> ColumnElement[bool]:
-    conditions: list[ColumnElement[bool]] = [
-        _response.c.status == "complete",
-        _response.c.campaign_id.in_(campaign_ids),
-    ]
+    conditions: list[ColumnElement[bool]] = [_response.c.campaign_id.in_(campaign_ids)]
+    if not include_partial:
+        conditions.append(_response.c.status == "complete")
     if community_ids is not None:
         conditions.append(_response.c.community_id.in_(community_ids))
     if verified_only:
@@ -242,7 +243,8 @@ def wide_responses(
                 columns[asset_column(slug)] = frequency[slug]
                 columns[asset_value_column(slug)] = importance[slug]
     empty = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    ordered = {column: frame[column] for column in META_COLUMNS}
+    ordered: dict[str, Any] = {column: frame[column] for column in META_COLUMNS}
+    ordered.update(paradata_values(frame))
     for key in keys:
         ordered[key] = columns.get(key, empty)
     for slug in slugs:

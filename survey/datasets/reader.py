@@ -121,6 +121,9 @@ class DatasetReader:
     Responses come in order of their internal id (the order they were stored); `last_id` is the
     internal id of the last row yielded, a cursor for the next page.
 
+    Complete responses only, unless `include_partial` (exports made on request): unsubmitted ones
+    then come too, with ``status`` partial and blank scores where items are missing.
+
     >>> with DatasetReader(url, campaigns=["dover-town"]) as reader:   # doctest: +SKIP
     ...     for chunk in reader.chunks(size=5000):
     ...         chunk.to_csv(out, header=False, index=False)
@@ -133,10 +136,13 @@ class DatasetReader:
         campaigns: Sequence[str] | None = None,
         communities: Sequence[str] | None = None,
         verified_only: bool = False,
+        include_partial: bool = False,
     ) -> None:
         self._owned = isinstance(engine_or_url, str)
         self._engine = engine_for(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
         self._filters = (campaigns, communities, verified_only)
+        # Exports on request only (status "partial"); the analysis never reads them.
+        self._include_partial = include_partial
         self._connection: Any = None
         self._transaction: Any = None
         self.last_id: int | None = None
@@ -147,7 +153,9 @@ class DatasetReader:
             campaigns, communities, verified_only = self._filters
             chosen = chosen_campaigns(connection, campaigns, communities)
             ids = [int(i) for i in chosen["id"]]
-            self._where = response_filter(ids, ids_of_communities(connection, communities), verified_only)
+            self._where = response_filter(
+                ids, ids_of_communities(connection, communities), verified_only, self._include_partial
+            )
             self.assets = campaign_assets_table(connection, ids)
             self.adjustments = stored_adjustments(connection, chosen, self.assets)
             self.campaigns = chosen.drop(columns=["id", "opened_at"]).reset_index(drop=True)

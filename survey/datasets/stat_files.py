@@ -23,7 +23,8 @@ XLSX_MAX_ROWS = 1_048_575
 
 def statistical(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers as float64 with NaN (system-missing), date-times naive UTC, text as plain strings."""
-    out = pd.DataFrame(index=frame.index)
+    # Built as a dict and framed once: inserting 100+ columns one by one fragments the frame.
+    out: dict[str, pd.Series] = {}
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -34,7 +35,7 @@ def statistical(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.astype("float64")
         else:
             out[column] = values.astype(object).where(values.notna(), None)
-    return out
+    return pd.DataFrame(out, index=frame.index)
 
 
 def write_stat(
@@ -109,7 +110,7 @@ def _widths(
 def _measure(column: str, values: pd.Series, coded: Mapping[str, Any]) -> str:
     if column in CATEGORICAL:
         return "nominal"
-    if column in coded and column != "verified":
+    if column in coded and column not in ("verified", "resumed"):  # 0/1 flags are nominal
         return "nominal" if column in NOMINAL_ITEMS else "ordinal"
     if pd.api.types.is_float_dtype(values.dtype) and column != "verified":
         return "scale"

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -179,9 +178,3 @@ def _collect(source: Source, columns: list[str], chunk_size: int, progress: Prog
     if not parts:
         return statistical(pd.DataFrame({column: pd.Series(dtype="Int64") for column in columns}))
     return pd.concat(parts, ignore_index=True)
-
-
-def zip_name(scope: str, when: datetime) -> str:
-    """``survey-export-<scope>-<YYYYmmdd-HHMM>.zip``; `scope` is reduced to safe file-name characters."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in scope)[:60].strip("-") or "all"
-    return f"survey-export-{safe}-{when.strftime('%Y%m%d-%H%M')}.zip"

@@ -9,6 +9,7 @@ Running it again adds nothing that is already there.
 
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -151,6 +152,8 @@ def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generato
     first_page = set(ordered[0].item_keys) if ordered else set()
     asset_ids = {f"asset_{asset.slug}": asset.id for asset in campaign.assets}
     now = utcnow()
+    # Paradata from a generator of its own, so the planted answers stay exactly as they were.
+    timing = random.Random(f"paradata-{campaign.slug}")
     answers: list[dict[str, object]] = []
     uses: list[dict[str, object]] = []
     for index in range(count):
@@ -167,9 +170,12 @@ def _synthetic_responses(campaign: Campaign, count: int, rng: np.random.Generato
             },
             consent=True,
             status="complete" if complete else "partial",
-            started_at=submitted - timedelta(minutes=9),
+            started_at=submitted - timedelta(minutes=timing.uniform(5, 25)),
             submitted_at=submitted if complete else None,
             entered_by=peer if interview else None,
+            # One save per part (a few went back a page), or only the first part for the partial ones.
+            pages_saved=len(ordered) + timing.choice((0, 0, 0, 1, 2)) if complete else 1,
+            resumed=not interview and complete and timing.random() < 0.1,
         )
         db.session.add(response)
         db.session.flush()

@@ -57,6 +57,11 @@ class Response(Model):
     verified: Mapped[bool] = mapped_column(default=True)
     # The page a resident last saved (1-based), so resuming and "Carry on" return there.
     last_page: Mapped[int | None]
+    # Paradata: pages saved in the online or interview flow (every Continue, Back or Save), and
+    # whether a resident came back with a resume code. NULL = not recorded (paper forms, and rows
+    # stored before these were kept).
+    pages_saved: Mapped[int | None]
+    resumed: Mapped[bool | None]
     # One-time link between the thank-you page's contact form and this response (SHA-256 of a
     # random token shown once); cleared when used. Expires 30 minutes after submission.
     contact_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -31,6 +31,15 @@ user_community = Table(
 )
 
 
+# Letters and digits that cannot be mistaken for one another when read aloud or copied.
+STAFF_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_staff_code() -> str:
+    """``S`` and five random characters: 32**5 (about 33 million) codes, so a clash is a rare unique error."""
+    return "S" + "".join(secrets.choice(STAFF_CODE_ALPHABET) for _ in range(5))
+
+
 class User(Model):
     """A member of staff: admin, researcher or peer researcher."""
 
@@ -47,6 +56,9 @@ class User(Model):
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The pseudonym exports use for this person as interviewer or keyer (never the name or email):
+    # random, so it says nothing about the account, and stored, so it stays the same in every export.
+    staff_code: Mapped[str] = mapped_column(String(8), unique=True, default=lambda: new_staff_code())
 
     communities: Mapped[list[Community]] = relationship(secondary=user_community, order_by="Community.name")
 

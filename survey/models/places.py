@@ -149,6 +149,8 @@ class Campaign(Model):
     show_score: Mapped[bool] = mapped_column(default=False)
     # Training runs: responses kept apart from every analysis and export.
     practice: Mapped[bool] = mapped_column(default=False)
+    # Which round of a repeat survey of the same community this is (1 = the first), for panel analysis.
+    wave: Mapped[int] = mapped_column(default=1, server_default="1")
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

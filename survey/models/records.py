@@ -159,6 +159,8 @@ class ExportJob(Model):
     missing: Mapped[str] = mapped_column(enum_type(EXPORT_MISSING, "export_missing"), default="blank")
     labels: Mapped[str] = mapped_column(enum_type(EXPORT_LABELS, "export_labels"), default="codes")
     verified_only: Mapped[bool] = mapped_column(default=False)
+    # Partial (unsubmitted) responses included, with status "partial"; off by default.
+    include_partial: Mapped[bool] = mapped_column(default=False)
     # Slug lists; None means no restriction (everything the requester may see).
     campaign_slugs: Mapped[list[str] | None] = mapped_column(JSON)
     community_slugs: Mapped[list[str] | None] = mapped_column(JSON)

@@ -19,6 +19,7 @@ from survey.responses.headings import page_heading
 from survey.responses.messages import required_message
 from survey.responses.operations import (
     DECLINED,
+    count_saved_page,
     issue_resume_code,
     lock_response,
     save_section,
@@ -117,6 +118,7 @@ def section_page(
         # A second click of "Submit" arrives after the first has completed the response.
         return see_other_url(links.done)
     save_section(locked, page.form, answers)
+    count_saved_page(locked)
     if ask_followups:
         # Without JavaScript the "how often" questions appear once "Yes" is saved: the same page again.
         locked.last_page = number

@@ -70,6 +70,9 @@ def start_response(
         status="partial",
         start_token=start_token,
         entered_by=entered_by,
+        # Paper forms are keyed in one go: their pages and resuming say nothing about the respondent.
+        pages_saved=None if mode == "paper" else 0,
+        resumed=None if mode == "paper" else False,
     )
     db.session.add(response)
     try:
@@ -182,6 +185,12 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
     db.session.flush()
 
 
+def count_saved_page(response: Response) -> None:
+    """Paradata: one more page saved (NULL stays NULL: a response stored before pages were counted)."""
+    if response.pages_saved is not None:
+        response.pages_saved += 1
+
+
 def _insert(model: type[Answer] | type[AssetUse], rows: list[dict[str, Any]]) -> None:
     """Insert answer rows: as ORM objects when staff key them (the audit trail records each item),
     else in one executemany, which took half the time of a resident's page save."""
@@ -280,6 +289,8 @@ def resume_response(campaign: Campaign, raw_code: str) -> Response:
         raise ServiceError("We could not find that resume code for this survey. Check it and try again.")
     if response.resume_expires_at is None or response.resume_expires_at < utcnow():
         raise ServiceError("That resume code has expired. You are welcome to start the survey again.")
+    response.resumed = True  # paradata: the resident came back later with the code
+    db.session.flush()
     return response
 
 

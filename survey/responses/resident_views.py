@@ -188,6 +188,7 @@ def resume(slug: str) -> HTTPResponse | tuple[str, int]:
     except ServiceError as error:
         form.code.errors = [error.message]
         return render_template("residents/resume.html", campaign=campaign, form=form), 422
+    db.session.commit()  # the response is marked as resumed
     _remember(campaign, response)
     flash(SAVED_NOTICE)
     return see_other(".page", slug=slug, number=carry_on_page(campaign_sections(campaign), response))

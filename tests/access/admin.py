@@ -27,6 +27,7 @@ RULES = [
     Rule("admin.audit", "GET", "/admin/audit", ADMIN),
     Rule("admin.audit_csv", "GET", "/admin/audit.csv", ADMIN),
     Rule("admin.downloads", "GET", "/admin/downloads", ADMIN),
+    Rule("admin.staff_codes", "GET", "/admin/staff-codes", ADMIN),
     Rule("admin.contacts", "GET", "/admin/contacts", ADMIN),
     Rule("admin.contact", "GET", "/admin/contacts/{contact_own}", ADMIN),
     Rule("admin.contact", "GET", "/admin/contacts/{contact_other}", ADMIN),

@@ -26,6 +26,7 @@ RULES = [
     Rule("api.campaigns", "GET", "/api/v1/campaigns", RESEARCH, auth="bearer"),
     Rule("api.assets", "GET", "/api/v1/assets", RESEARCH, auth="bearer"),
     Rule("api.responses", "GET", "/api/v1/responses", RESEARCH, auth="bearer"),
+    Rule("api.codebook", "GET", "/api/v1/codebook", RESEARCH, auth="bearer"),
     Rule("api.openapi", "GET", "/api/v1/openapi.json", EVERYONE, auth="bearer"),
     Rule("auth.tokens", "GET", "/account/tokens", RESEARCH),
     Rule("auth.tokens", "POST", "/account/tokens", RESEARCH),

@@ -15,6 +15,7 @@ import pyreadstat
 import pytest
 
 from analysis import Dataset, DatasetError, read_dataset
+from analysis.columns import PARADATA_COLUMNS
 from survey.datasets import DatasetReader, build_dataset
 from survey.datasets.codebooks import export_columns
 from survey.datasets.sources import ExportError
@@ -66,6 +67,21 @@ def dataset() -> Dataset:
         responses[column] = pd.array(rng.integers(0, 11, len(responses)), dtype="Int64")
         responses.loc[responses.index % 9 == 4, column] = pd.NA
     return Dataset.from_frames(responses, assets)
+
+
+# Text and date-time columns (metadata and paradata); the others are numbers in every format.
+NOT_NUMBERS = (
+    "response_id",
+    "community",
+    "campaign",
+    "mode",
+    "submitted_at",
+    "status",
+    "started_at",
+    "interviewer",
+    "keyer",
+    "second_keyer",
+)
 
 
 def _zip(data: bytes) -> zipfile.ZipFile:
@@ -180,11 +196,11 @@ def test_the_codebook_describes_exactly_the_exported_columns(dataset, content):
     archive, _ = _export(dataset, "csv", content)
     header = archive.read("responses.csv").decode().splitlines()[0].split(",")
     items = ["age_band", "gender", "employment", "years_in_area", *ONS4_ITEMS, *(f"wemwbs_{n}" for n in range(1, 15))]
-    meta = ["response_id", "community", "campaign", "mode", "verified", "submitted_at"]
-    if content == "scores":
-        assert header == [*meta, *SCORES, *KINDS]
+    meta = ["response_id", "community", "campaign", "mode", "verified", "submitted_at", *PARADATA_COLUMNS]
+    if content == "scores":  # identifiers, paradata and demographics stay, for breakdowns of the scores
+        assert header == [*meta, *items[:4], *SCORES, *KINDS]
     elif content == "items":
-        assert header[:28] == meta + items and not set(header) & {*SCORES, *KINDS}
+        assert header[: len(meta) + len(items)] == meta + items and not set(header) & {*SCORES, *KINDS}
         assert f"asset_{LONG_SLUG}_value" in header
     else:
         assert header == list(dataset.responses.columns)
@@ -230,7 +246,7 @@ def test_spss_reads_back_with_values_labels_and_measures(dataset):
     renamed = {c: f"value_{c.removeprefix('asset_').removesuffix('_value')}" for c in source if c.endswith("_value")}
     assert list(data.columns) == [renamed.get(c, c) for c in source.columns]
     assert record["stata_renamed"] == renamed
-    numeric = [c for c in source.columns if c not in ("response_id", "community", "campaign", "mode", "submitted_at")]
+    numeric = [c for c in source.columns if c not in NOT_NUMBERS]
     np.testing.assert_array_equal(_numeric(data, [renamed.get(c, c) for c in numeric]), _numeric(source, numeric))
     assert np.isnan(data.loc[3, "wemwbs_2"]) and np.isnan(data.loc[3, "wemwbs"])
     assert list(data["response_id"]) == list(source["response_id"])
@@ -263,7 +279,7 @@ def test_stata_renames_by_one_rule_and_keeps_labels(dataset):
     assert list(data.columns) == [renamed.get(c, c) for c in source.columns]
     assert max(len(c) for c in data.columns) == 32 and "value_north_hall" in data.columns
     assert record["stata_renamed"] == renamed
-    numeric = [c for c in source.columns if c not in ("response_id", "community", "campaign", "mode", "submitted_at")]
+    numeric = [c for c in source.columns if c not in NOT_NUMBERS]
     np.testing.assert_array_equal(_numeric(data, [renamed.get(c, c) for c in numeric]), _numeric(source, numeric))
     pd.testing.assert_series_equal(data["submitted_at"], _naive_utc(source["submitted_at"]), check_names=False)
     book = pd.read_csv(io.BytesIO(archive.read("codebook.csv")), keep_default_na=False)
@@ -306,7 +322,7 @@ def test_excel_reads_back_with_text_never_a_formula(dataset):
     source = dataset.responses
     assert list(rows[0]) == list(source.columns) and len(rows) - 1 == len(source) == record["rows"]
     back = pd.DataFrame(rows[1:], columns=rows[0])
-    numeric = [c for c in source.columns if c not in ("response_id", "community", "campaign", "mode", "submitted_at")]
+    numeric = [c for c in source.columns if c not in NOT_NUMBERS]
     np.testing.assert_array_equal(back.loc[:, numeric].astype("float64").to_numpy(), _numeric(source, numeric))
     assert list(back["response_id"]) == list(source["response_id"])
     assert list(pd.to_datetime(back["submitted_at"])) == list(_naive_utc(source["submitted_at"]))

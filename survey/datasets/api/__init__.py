@@ -12,13 +12,16 @@ Decisions:
   that match no route (handed over by `survey.errors`).
 - Endpoints (GET only): communities, campaigns and assets (optional `community`), responses
   (paged with an opaque signed cursor; practice campaigns never appear; contact details never
-  anywhere), and the OpenAPI 3.1 document at /api/v1/openapi.json (no token needed).
+  anywhere), the codebook (`codebook_view`), and the OpenAPI 3.1 document at
+  /api/v1/openapi.json (no token needed).
+- An unknown query parameter answers 400 naming it (`query_check`), instead of being ignored.
 - Every read except the OpenAPI document is logged in `DataAccess` (channel "api") and committed
   before the data leaves. `last_used_at` of a token is written at most once a minute.
 """
 
 from survey.blueprints import api
-from survey.datasets.api import auth, errors, views  # noqa: F401  (views adds the routes to the blueprint)
+from survey.datasets.api import auth, codebook_view, errors, query_check, views  # noqa: F401  (views add routes)
 
 auth.register(api)
+query_check.register(api)
 errors.register(api)

@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import instruments
-from analysis.columns import DEMOGRAPHIC_COLUMNS, MODES, kind_columns, ons4_items, sixways_items, wemwbs_items
+from analysis.codebook import CODEBOOK_COLUMNS
+from analysis.columns import (
+    DEMOGRAPHIC_COLUMNS,
+    MODES,
+    RESPONSE_STATUSES,
+    kind_columns,
+    ons4_items,
+    sixways_items,
+    wemwbs_items,
+)
 from survey.models import ASSET_KINDS, CAMPAIGN_STATUSES, SAMPLING_METHODS, SIXWAYS_DIMENSIONS
 
 JSON = "application/json"
@@ -27,14 +36,21 @@ as on the web pages). The session cookie is never used here, so no CSRF token is
 
 **Rate limit.** Requests are limited per token (per address without one); over the limit answers 429.
 
-**Errors.** Every error is JSON: `{"error": {"status": 400, "message": "..."}}`.
+**Errors.** Every error is JSON: `{"error": {"status": 400, "message": "..."}}`. A query parameter an
+operation does not list answers 400 naming it (`unknown query parameter(s): verified`), never ignored.
 
 **Responses.** `/api/v1/responses` pages through complete responses in the analysis dataset's format
 (`docs/codebook.md`): item answers, asset answers (`asset_<slug>`, `asset_<slug>_value`, which vary by
 campaign) and the scores, computed by the scoring library on complete cases. Practice campaigns never
 appear. Pass `next_cursor` back as `cursor` with the same filters until it is null. Each page is read
 from one snapshot; `total` counts every response the filters match at that moment.
+Each row carries the paradata (`status`, `started_at`, `duration_seconds`, `pages_saved`, `resumed`,
+`wave`, and `interviewer`, `keyer`, `second_keyer` as staff pseudonyms, never names).
 Contact details are never part of the API.
+
+**Codebook.** `/api/v1/codebook` describes every variable (label, type, codes, value labels, instrument
+and version, source, licence) of the chosen campaigns' responses, with the instrument versions each
+campaign froze when it opened.
 
 **Governance.** Every read (except this document) is logged with who, what, which filters and how
 many rows.
@@ -50,7 +66,9 @@ COMMON_ERRORS = {
     "403": _error_response("The token's account is not a researcher or administrator."),
     "429": _error_response("Too many requests for this token."),
 }
-BAD_REQUEST = {"400": _error_response("A parameter is not valid (unknown slug, bad limit or cursor).")}
+BAD_REQUEST = {
+    "400": _error_response("A parameter is not valid (unknown slug, bad limit or cursor) or not known at all.")
+}
 
 
 def _list_of(schema: str) -> dict[str, Any]:
@@ -80,6 +98,23 @@ def _score_schema(rule: instruments.ScoringRule) -> dict[str, Any]:
     return {"type": [kind, "null"], "minimum": low, "maximum": high, "description": rule.label}
 
 
+def paradata_schema() -> dict[str, Any]:
+    """The paradata properties of a response row (`analysis.paradata`); null = not recorded."""
+    count = {"type": ["integer", "null"], "minimum": 0}
+    pseudonym = {"type": ["string", "null"], "description": "Staff pseudonym (never a name); null if none."}
+    return {
+        "status": {"type": "string", "enum": list(RESPONSE_STATUSES)},
+        "started_at": {"type": ["string", "null"], "format": "date-time"},
+        "duration_seconds": {**count, "description": "submitted_at minus started_at."},
+        "pages_saved": count,
+        "resumed": {"type": ["integer", "null"], "enum": [0, 1, None], "description": "1: came back with a code."},
+        "wave": {"type": ["integer", "null"], "minimum": 1, "description": "The campaign's round (1 = first)."},
+        "interviewer": pseudonym,
+        "keyer": pseudonym,
+        "second_keyer": pseudonym,
+    }
+
+
 def response_row_schema() -> dict[str, Any]:
     """One complete response as the dataset has it; asset columns are the additional properties."""
     properties: dict[str, Any] = {
@@ -89,6 +124,7 @@ def response_row_schema() -> dict[str, Any]:
         "mode": {"type": "string", "enum": list(MODES)},
         "verified": {"type": "integer", "enum": [0, 1], "description": "0 while a paper form awaits double entry."},
         "submitted_at": {"type": "string", "format": "date-time"},
+        **paradata_schema(),
     }
     demographics = instruments.get("demographics")
     for key in DEMOGRAPHIC_COLUMNS:
@@ -109,6 +145,41 @@ def response_row_schema() -> dict[str, Any]:
         "required": list(properties),
         "properties": properties,
         "additionalProperties": {"type": ["integer", "null"], "minimum": 0, "maximum": 5},
+    }
+
+
+def codebook_schema() -> dict[str, Any]:
+    """The codebook: its rows carry every column the codebook builder has (at least these)."""
+    text = {"type": "string"}
+    versions = {"type": "object", "additionalProperties": {"type": "integer"}}
+    return {
+        "type": "object",
+        "required": ["variables", "instrument_versions", "definition_versions"],
+        "additionalProperties": False,
+        "properties": {
+            "variables": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [*CODEBOOK_COLUMNS, "value_labels"],
+                    "properties": {
+                        **{column: text for column in CODEBOOK_COLUMNS},
+                        "value_labels": {
+                            "type": ["object", "null"],
+                            "additionalProperties": text,
+                            "description": "Code -> label for a coded variable of responses; null otherwise.",
+                        },
+                    },
+                    "additionalProperties": text,
+                },
+            },
+            "instrument_versions": {
+                "type": "object",
+                "additionalProperties": versions,
+                "description": "Per campaign (slug), the instrument versions it froze when it opened.",
+            },
+            "definition_versions": {**versions, "description": "Current version of each instrument definition."},
+        },
     }
 
 
@@ -156,6 +227,7 @@ def _schemas() -> dict[str, Any]:
                 "population_size",
                 "population_source",
                 "sampling_method",
+                "wave",
             ],
             "properties": {
                 "slug": {"type": "string"},
@@ -181,6 +253,7 @@ def _schemas() -> dict[str, Any]:
                     "description": "random: users scaled to the population; quota: scaled with a warning; "
                     "convenience: surveyed users only.",
                 },
+                "wave": {"type": "integer", "minimum": 1, "description": "Round of a repeat survey (1 = first)."},
             },
         },
         "Asset": {
@@ -214,6 +287,7 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "ResponseRow": response_row_schema(),
+        "Codebook": codebook_schema(),
         "CommunityList": _list_of("Community"),
         "CampaignList": _list_of("Campaign"),
         "AssetList": _list_of("Asset"),
@@ -246,8 +320,7 @@ def _list_operation(operation_id: str, summary: str, schema: str, parameters: li
         "200": {"description": summary, "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}},
         **COMMON_ERRORS,
     }
-    if parameters:
-        responses.update(BAD_REQUEST)
+    responses.update(BAD_REQUEST)  # every operation refuses unknown query parameters
     operation = {"summary": summary, "operationId": operation_id, "parameters": parameters}
     return {"get": {**operation, "responses": dict(sorted(responses.items()))}}
 
@@ -289,6 +362,19 @@ def openapi_document(page_size: int, max_page_size: int) -> dict[str, Any]:
                 "ResponsePage",
                 responses_parameters,
             ),
+            "/api/v1/codebook": _list_operation(
+                "getCodebook",
+                "The codebook of the responses' variables (all campaigns, or the one asked for)",
+                "Codebook",
+                [
+                    _query(
+                        "campaign",
+                        "Only this campaign's variables (slug); practice campaigns answer 400.",
+                        _SLUG_SCHEMA,
+                    ),
+                    _community_filter("variables of the campaigns"),
+                ],
+            ),
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -296,6 +382,7 @@ def openapi_document(page_size: int, max_page_size: int) -> dict[str, Any]:
                     "security": [],
                     "responses": {
                         "200": {"description": "OpenAPI 3.1", "content": {JSON: {"schema": {"type": "object"}}}},
+                        **BAD_REQUEST,
                         "429": COMMON_ERRORS["429"],
                     },
                 }

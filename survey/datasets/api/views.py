@@ -70,6 +70,7 @@ def _campaign(campaign: Campaign) -> dict[str, Any]:
         "population_size": campaign.population_size,
         "population_source": campaign.population_source,
         "sampling_method": campaign.sampling_method,
+        "wave": campaign.wave,
     }
 
 
@@ -119,8 +120,9 @@ def assets() -> Response:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Dataset rows as JSON objects: missing values null, times ISO 8601 UTC, columns in file order."""
     out = frame.copy()
-    submitted = pd.to_datetime(out["submitted_at"], utc=True)
-    out["submitted_at"] = submitted.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(submitted.notna(), None)
+    for column in ("submitted_at", "started_at"):
+        times = pd.to_datetime(out[column], utc=True)
+        out[column] = times.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(times.notna(), None)
     return [
         {column: (None if pd.isna(value) else _plain(value)) for column, value in zip(out.columns, row, strict=True)}
         for row in out.itertuples(index=False, name=None)

@@ -1,0 +1,85 @@
+"""The API's codebook and its refusal of unknown query parameters (issue 13, point 6)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+import instruments
+from survey.accounts.api_tokens import create_token
+from survey.extensions import db
+from survey.models import Campaign, DataAccess, User
+
+RESEARCHER = "rita@example.org"
+
+
+@pytest.fixture
+def bearer(app, make_user, make_campaign) -> dict[str, str]:
+    make_campaign("dover-town")
+    make_campaign("aylesham", asset_slugs=("aylesham_hall",), wave=2)
+    make_user(RESEARCHER, "researcher")
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email=RESEARCHER)).one()
+        _row, token = create_token(user, "tests")
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_codebook_describes_every_variable_with_its_codes_and_versions(app, client, bearer):
+    reply = client.get("/api/v1/codebook?campaign=dover-town", headers=bearer)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    body = reply.get_json()
+    variables = {row["variable"]: row for row in body["variables"] if row["file"] == "responses.csv"}
+    wemwbs = instruments.get("wemwbs")
+    item = wemwbs.items[0]
+    assert variables[item.key]["label"] == item.text
+    assert variables[item.key]["value_labels"] == {str(option.code): option.label for option in item.options}
+    assert variables[item.key]["instrument"] == "wemwbs" and variables[item.key]["version"] == str(wemwbs.version)
+    for column in ("status", "started_at", "duration_seconds", "pages_saved", "resumed", "wave", "interviewer"):
+        assert variables[column]["label"], column
+    assert variables["resumed"]["value_labels"] == {"0": "not resumed", "1": "resumed with a resume code"}
+    # Only the asked campaign's assets; the other community's never appear.
+    assert "asset_dover_library" in variables and "asset_aylesham_hall" not in variables
+    with app.app_context():
+        campaign = db.session.scalars(select(Campaign).filter_by(slug="dover-town")).one()
+        frozen = {link.instrument_version.key: link.instrument_version.version for link in campaign.instruments}
+        [entry] = db.session.scalars(select(DataAccess)).all()
+    assert body["instrument_versions"] == {"dover-town": frozen}
+    assert body["definition_versions"]["wemwbs"] == wemwbs.version
+    assert (entry.resource, entry.filters, entry.row_count) == (
+        "api:codebook",
+        {"campaign": "dover-town", "community": None},
+        len(body["variables"]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "takes"),
+    [
+        ("/api/v1/responses?verified=1", "campaign, community, cursor, limit, verified_only"),
+        ("/api/v1/communities?verified=1", "no query parameters"),
+        ("/api/v1/codebook?campaign=dover-town&verified=1", "campaign, community"),
+        ("/api/v1/openapi.json?verified=1", "no query parameters"),
+    ],
+)
+def test_an_unknown_query_parameter_answers_400_naming_it(app, client, bearer, path, takes):
+    reply = client.get(path, headers=bearer)
+    assert reply.status_code == 400 and reply.mimetype == "application/json"
+    message = reply.get_json()["error"]["message"]
+    assert message == f"unknown query parameter(s): verified (this endpoint takes {takes})"
+    with app.app_context():
+        assert db.session.scalars(select(DataAccess)).all() == []  # refused before any data was read
+
+
+def test_several_unknown_parameters_are_all_named_and_a_stranger_learns_nothing(client, bearer):
+    reply = client.get("/api/v1/assets?zeta=1&alpha=2&community=dover-town", headers=bearer)
+    assert reply.get_json()["error"] == {
+        "status": 400,
+        "message": "unknown query parameter(s): alpha, zeta (this endpoint takes community)",
+    }
+    assert client.get("/api/v1/assets?zeta=1").status_code == 401
+
+
+def test_campaigns_carry_their_wave(client, bearer):
+    waves = {row["slug"]: row["wave"] for row in client.get("/api/v1/campaigns", headers=bearer).get_json()["data"]}
+    assert waves == {"dover-town": 1, "aylesham": 2}
