@@ -60,6 +60,7 @@ def test_the_export_job_page_states_every_filter(app, client, make_user, login, 
         "Content": "answers only",
         "Verified only": "yes: paper forms awaiting their second keying left out",
         "Partial responses": "left out (complete responses only)",
+        "Missing answers": "user-missing codes (-1 to -5) with labels",
     }
     run_queued_jobs(app)
     download = client.get(started.headers["Location"] + "/download")
@@ -123,3 +124,17 @@ def test_only_admins_see_which_staff_a_code_stands_for_and_each_look_is_logged(a
         assert peer.staff_code in page.get_data(as_text=True)
         [entry] = db.session.scalars(select(DataAccess)).all()
         assert (entry.user_label, entry.resource, entry.row_count) == ("a@example.org", "staff-codes", 2)
+
+
+def test_names_say_when_missing_answers_are_coded_or_answers_labelled():
+    from datetime import UTC, datetime
+
+    from survey.datasets.filenames import download_name
+
+    when = datetime(2026, 12, 4, tzinfo=UTC)
+    common = {"campaigns": None, "communities": ["dover-town"], "content": "both", "verified_only": False}
+    csv_name = download_name(**common, format="csv", include_partial=False, missing="codes", labels="labels", when=when)
+    assert csv_name == "survey-dover-town-csv-coded-labelled-2026-12-04.zip"
+    # SPSS and Stata files always carry the codes: the name does not say so.
+    sav_name = download_name(**common, format="sav", include_partial=False, missing="codes", labels="codes", when=when)
+    assert sav_name == "survey-dover-town-sav-2026-12-04.zip"

@@ -14,6 +14,10 @@ from datetime import datetime
 
 CONTENT_WORDS = {"both": "answers and scores", "items": "answers only", "scores": "scores only"}
 FORMAT_WORDS = {"csv": "CSV", "xlsx": "Excel (xlsx)", "sav": "SPSS (.sav)", "dta": "Stata (.dta)"}
+MISSING_IN_STATISTICS_FILES = {
+    "sav": "user-missing codes (-1 to -5) with labels",
+    "dta": "extended missing values (.a to .e) with labels",
+}
 _SCOPE_SLUGS = 3
 _SCOPE_MAX = 80
 
@@ -90,6 +94,6 @@ def filter_summary(
                 ("Answers", "as their labels" if labels == "labels" else "as codes"),
             ]
             if format in ("csv", "xlsx")
-            else [("Missing answers", "user-missing (SPSS) or extended missing (Stata) codes with labels")]
+            else [("Missing answers", MISSING_IN_STATISTICS_FILES.get(format, "codes with labels"))]
         ),
     ]
