@@ -29,44 +29,14 @@ from analysis.config import AnalysisConfig
 from analysis.dataset import records
 from analysis.descriptives import NOT_ANSWERED, group_labels
 from analysis.result import AnalysisTables
+from analysis.valuation import VALUE_COLUMNS
 
 BREAKDOWNS = ("age_band", "gender")
 SUMMARY_MEASURES = ("wemwbs", "swemwbs", "ons_life_satisfaction")
 EFFECT_FIELDS = ("n", "n_users", "effect", "se", "ci_low", "ci_high", "p", "p_adj", "warning")
 VALUED_FIELDS = ("outcome", "effect", "se", "ci_low", "ci_high", "p", "p_adj", "evidence", "effect_shrunk", "se_shrunk")
-VALUE_FIELDS = (
-    "n_users",
-    "n_asked",
-    "users_valued",
-    "users_basis",
-    "users_note",
-    "population_size",
-    "population_source",
-    "deadweight",
-    "displacement",
-    "attribution",
-    "drop_off",
-    "years",
-    "adjustment_reason",
-    "agreed_by",
-    "agreed_on",
-    "value_basis",
-    "gross_value_central",
-    "value_central",
-    "value_low",
-    "value_high",
-    "value_central_wellby_low",
-    "value_central_wellby_high",
-    "value_shrunk_central",
-    "annual_cost",
-    "cost_year",
-    "price_year",
-    "bcr_central",
-    "bcr_low",
-    "bcr_high",
-    "caveat",
-    "warning",
-)
+# The value table's columns from the users' numbers on (the effect columns come in VALUED_FIELDS).
+VALUE_FIELDS = VALUE_COLUMNS[VALUE_COLUMNS.index("n_users") :]
 
 
 @dataclass(frozen=True)
@@ -85,6 +55,10 @@ class WorkshopRatings:
     social_median: float | None
     economic_median: float | None
     comments: tuple[str, ...] = ()
+
+    def rows(self) -> list[tuple[int, int, int]]:
+        """(rating, participants who gave it for social impact, for economic impact), for 1 to 5."""
+        return list(zip(range(1, 6), self.social, self.economic, strict=True))
 
 
 def plain(value: Any) -> Any:

@@ -215,7 +215,9 @@ def test_erasing_contact_details_keeps_the_answers_and_leaves_no_trace(app, clie
     for value in (NAME, EMAIL, PHONE, "Quillfeather", "900481"):
         assert value.lower() not in stored, value
     with app.app_context():
-        events = db.session.scalars(select(AuditEvent).filter_by(entity_type="contact_detail")).all()
+        events = db.session.scalars(
+            select(AuditEvent).filter_by(entity_type="contact_detail").order_by(AuditEvent.id)
+        ).all()
         assert [(e.action, e.actor_label) for e in events] == [("create", "resident"), ("delete", ADMIN)]
         assert all(set(event.changes.values()) == {"changed"} for event in events)
     rows = list(csv.DictReader(io.StringIO(admin.get("/admin/audit.csv").get_data(as_text=True))))

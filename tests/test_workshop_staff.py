@@ -84,7 +84,9 @@ def test_comments_are_escaped_hidden_and_shown_again_and_audited(app, client, co
     assert submit(client, f"{base}/comments/{rating_id}/show", token_url=base).status_code == 303
     assert "Lovely staff" in client.get(base).get_data(as_text=True)
     with app.app_context():
-        events = db.session.scalars(select(AuditEvent).filter_by(entity_type="workshop_rating")).all()
+        events = db.session.scalars(
+            select(AuditEvent).filter_by(entity_type="workshop_rating").order_by(AuditEvent.id)
+        ).all()
         assert [event.changes for event in events] == [{"hidden": [False, True]}, {"hidden": [True, False]}]
         assert all(event.actor_label == "researcher@example.org" for event in events)
 
