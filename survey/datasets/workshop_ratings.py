@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from analysis.profile import WorkshopRatings
 from analysis.workshop_ratings import RATING_POINTS, WORKSHOP_RATING_COLUMNS
-from survey.datasets.tables import engine_for
+from survey.datasets.tables import engine_for, snapshot
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community, Workshop, WorkshopParticipant, WorkshopRating
 
@@ -38,7 +38,8 @@ def ratings_frame(
     there) for these community slugs and campaigns (None: all), counts and medians only."""
     engine = engine_for(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:
-        with Session(engine) as session:
+        # A read snapshot (as the dataset reader's): on SQLite it never takes the write lock.
+        with snapshot(engine) as connection, Session(bind=connection) as session:
             ids = list(session.scalars(select(Community.id).where(Community.slug.in_(list(communities)))))
             rows = [
                 _frame_row(community, _summary(workshop, slug, ratings), workshop.held_on.isoformat(), workshop.title)
