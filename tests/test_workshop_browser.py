@@ -21,6 +21,8 @@ from sqlalchemy import select
 from survey.datasets.report_build import report_from_database
 from survey.extensions import db
 from survey.models import ProfilePackJob, ValuationAdjustment, Workshop
+from tests.a11y_support import audit
+from tests.a11y_support import report as a11y_report
 from tests.analysis.test_workshop_report import HEADING, section_rows
 from tests.conftest import STAFF_PASSWORD
 from tests.job_support import run_queued_jobs
@@ -142,6 +144,10 @@ def _pack_and_report_show_the_workshop(app: Any, staff: Any, live_url: str, tmp_
     assert row[5] == " / ".join(str(int((social == point).sum())) for point in range(1, 6))
     assert row[7] == " / ".join(str(int((economic == point).sum())) for point in range(1, 6))
     assert "Packed every Saturday" not in document  # comments stay out of the shared report
+    opened = staff.context.new_page()
+    opened.goto(paths["report"].as_uri())  # as a reader opens the downloaded file
+    violations = audit(opened, "report-with-workshop-section")
+    assert violations == [], a11y_report(violations)
     provenance = json.loads(paths["provenance"].read_text(encoding="utf-8"))
     assert title in provenance["workshops"]
     agreed = [item for item in provenance["adjustments"] if item["asset"] == "dover_library"]
