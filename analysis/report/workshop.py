@@ -34,17 +34,21 @@ def _median(value: Any) -> str:
 
 
 def _evidence(values: pd.DataFrame, slug: str) -> tuple[str, str]:
-    """The asset's evidence grade and value range as the value section states them."""
+    """The asset's evidence grade and value range, worded as the value section's ledger words them."""
     rows = values[values["asset"].astype(str) == slug]
     if not len(rows):
         return EVIDENCE_LABELS["not_estimated"], "not estimated"
     row = records(rows)[0]
     grade = str(row["evidence"])
-    low, high = (float("nan") if blank(row[key]) else float(row[key]) for key in ("value_low", "value_high"))
+    low, high, effect = (
+        float("nan") if blank(row[key]) else float(row[key]) for key in ("value_low", "value_high", "effect")
+    )
     if grade == "not_estimated" or not (math.isfinite(low) and math.isfinite(high)):
         return EVIDENCE_LABELS.get(grade, grade), "not estimated"
     span = f"{money(low)} to {money(high)}"
-    return EVIDENCE_LABELS.get(grade, grade), span if grade == "clear" and low > 0 else f"if real: {span}"
+    if grade == "clear":
+        return EVIDENCE_LABELS[grade], span if effect > 0 else f"negative association, not a value (face value {span})"
+    return EVIDENCE_LABELS.get(grade, grade), f"not established; if real: {span}"
 
 
 def workshop_section(result: AnalysisTables, names: Names) -> Context | None:

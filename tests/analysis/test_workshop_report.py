@@ -56,7 +56,13 @@ def test_the_section_puts_the_room_beside_the_evidence(synthetic_result) -> None
     value = synthetic_result.asset_value
     clear = value[(value["evidence"] == "clear") & (value["effect"] > 0)].iloc[0]
     social, economic = [5, 4, 4, 2, 3], [2, 1, 3, 2, 5]
-    frame = ratings(str(clear["asset"]), str(clear["community"]), social, economic)
+    unclear = value[(value["evidence"] != "clear") & value["value_low"].notna()].iloc[0]
+    frame = pd.concat(
+        [
+            ratings(str(clear["asset"]), str(clear["community"]), social, economic),
+            ratings(str(unclear["asset"]), str(unclear["community"]), [1, 1], [3, 4]),
+        ]
+    )
     result = with_workshop_ratings(synthetic_result, frame)
     assert result.provenance["workshops"] == ["Town hall <workshop> (2026-11-30)"]
     assert "workshops" not in synthetic_result.provenance  # the original result is left alone
@@ -64,14 +70,19 @@ def test_the_section_puts_the_room_beside_the_evidence(synthetic_result) -> None
     document = render_report(result)
     assert HEADING in document and "Town hall <workshop>" not in document  # escaped
     assert "opinions of the people in the room, not a measure of the asset" in document
-    [row] = section_rows(document)
-    name = synthetic_result.dataset.assets.set_index("slug").at[clear["asset"], "name"]
+    names = synthetic_result.dataset.assets.set_index("slug")["name"]
+    row, other = sorted(section_rows(document), key=lambda cells: cells[0] != names[clear["asset"]])
+    name = names[clear["asset"]]
     assert row[0] == name and row[2] == "Town hall <workshop> (2026-11-30)" and row[3] == "5"
     assert row[4] == "4" and row[5] == "0 / 1 / 1 / 2 / 1"  # social: median and counts of 1..5
     assert row[6] == "2" and row[7] == "1 / 2 / 1 / 0 / 1"
     assert row[8] == EVIDENCE_LABELS["clear"]
     assert row[9] == f"{money(clear['value_low'])} to {money(clear['value_high'])}"  # the ledger's range
     assert float(clear["value_low"]) > 0 and row[9].startswith("£")
+    assert other[0] == names[unclear["asset"]]
+    assert other[3:8] == ["2", "1", "2 / 0 / 0 / 0 / 0", "3.5", "0 / 0 / 1 / 1 / 0"]
+    assert other[8] == EVIDENCE_LABELS[unclear["evidence"]]
+    assert other[9] == f"not established; if real: {money(unclear['value_low'])} to {money(unclear['value_high'])}"
 
 
 @pytest.mark.parametrize(
