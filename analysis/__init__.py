@@ -9,6 +9,7 @@ read_dataset(path) -> Dataset (a folder of those CSVs, or the app's CSV export z
 run(responses, assets, *, campaigns=None, adjustments=None, config=None, progress=None, filters=None) -> AnalysisResult
 read_adjustments(path) -> DataFrame;  read_deflators(path) -> Deflators (for AnalysisConfig(deflators=...))
 random_effects(effects, se, method="REML") -> RandomEffects (BLUPs, as R metafor)
+with_workshop_ratings(result, frame) -> AnalysisResult (impact workshop ratings for the report; optional)
 codebook(assets=None) -> DataFrame;  codebook_markdown(table=None) -> str
 Command line: ``python -m analysis report RESPONSES.csv --assets ASSETS.csv --out DIR``.
 
@@ -32,6 +33,7 @@ from analysis.ols import fit_crv3
 from analysis.pipeline import AnalysisResult, run, run_dataset
 from analysis.reliability import cronbach_alpha
 from analysis.shrinkage import random_effects
+from analysis.workshop_ratings import with_workshop_ratings
 
 __all__ = [
     "AnalysisConfig",
@@ -52,6 +54,7 @@ __all__ = [
     "render_report",
     "run",
     "run_dataset",
+    "with_workshop_ratings",
     "write_report",
 ]
 

@@ -36,7 +36,8 @@ class AnalysisTables:
     ``dose_response`` (frequency 0-4 as a slope), ``swemwbs_effects`` (SWEMWBS as the
     outcome, a sensitivity check, with its own valuation columns), ``asset_use`` (use and
     importance per asset) and ``value_sensitivity`` (the tornado of each clear asset) feed the
-    report. ``provenance`` is written as ``provenance.json``.
+    report. ``provenance`` is written as ``provenance.json``. ``workshop_ratings`` (optional,
+    `analysis.workshop_ratings`) is what impact workshops said about the assets, counts only.
     """
 
     descriptives: pd.DataFrame
@@ -55,7 +56,11 @@ class AnalysisTables:
     config: AnalysisConfig
     summary: dict[str, Any]
     provenance: dict[str, Any]
+    workshop_ratings: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The main tables, then the supplementary ones, by file stem."""
-        return {name: getattr(self, name) for name in (*MAIN_TABLES, *SUPPLEMENTARY_TABLES)}
+        """The main tables, then the supplementary ones, by file stem (``workshop_ratings`` last, when given)."""
+        tables = {name: getattr(self, name) for name in (*MAIN_TABLES, *SUPPLEMENTARY_TABLES)}
+        if self.workshop_ratings is not None:
+            tables["workshop_ratings"] = self.workshop_ratings
+        return tables

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from survey import create_app
 from survey.extensions import db
 from survey.models import (
+    AnalysisSnapshot,
     Asset,
     Campaign,
     Community,
@@ -53,6 +54,11 @@ def test_demo_loads_four_open_communities_once(app, runner):
         assert (workshop.community.slug, workshop.status) == ("dover-town", "open")
         assert "Demo impact workshop (Dover Town): join at /w/" in first.output
         assert db.session.scalar(select(func.count()).select_from(WorkshopRating)) == 6 * 4
+        # Dover Town's profile figures were built at once (a second run finds them current).
+        snapshot = db.session.scalars(select(AnalysisSnapshot)).one()
+        assert (snapshot.community_id, snapshot.status) == (workshop.community_id, "done")
+        assert snapshot.campaign_slug is None and snapshot.figures["assets"]
+        assert "Dover Town's asset profiles are ready" in first.output
     with app.app_context():
         slugs = set(db.session.scalars(select(Campaign.slug).where(Campaign.status == "open")))
         assert slugs == {"dover-town", "aylesham", "sheppey", "swanley"}
@@ -78,13 +84,13 @@ def test_demo_if_empty_leaves_a_used_database_alone(app, runner):
     with app.app_context():
         db.session.add(Community(slug="real", name="A real community"))
         db.session.commit()
-    result = runner.invoke(args=["demo", "--if-empty"])
+    result = runner.invoke(args=["demo", "--if-empty", "--no-profiles"])
     assert result.exit_code == 0 and "already has data" in result.output
     assert _counts(app)["Community"] == 1
 
 
 def test_demo_campaigns_are_answerable(app, runner, client):
-    runner.invoke(args=["demo", "--responses", "20", "--no-paper"])
+    runner.invoke(args=["demo", "--responses", "20", "--no-paper", "--no-profiles"])
     page = client.get("/s/aylesham")
     assert page.status_code == 200 and "Aylesham" in page.get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
@@ -109,11 +115,11 @@ def test_demo_staff_accounts_are_printed_once_and_can_sign_in(app, runner, clien
 
     from tests.helpers import csrf_token
 
-    first = runner.invoke(args=["demo", "--responses", "10", "--no-paper"])
+    first = runner.invoke(args=["demo", "--responses", "10", "--no-paper", "--no-profiles"])
     accounts = re.findall(r"^\s+(admin|researcher|peer)\s+(\S+@demo\.example\.org)\s+(\S+)$", first.output, re.M)
     assert {role for role, _email, _password in accounts} == {"admin", "researcher", "peer"}
     assert len(accounts) == 6  # admin, researcher and one peer per community
-    second = runner.invoke(args=["demo", "--responses", "10", "--no-paper"])
+    second = runner.invoke(args=["demo", "--responses", "10", "--no-paper", "--no-profiles"])
     assert "@demo.example.org" not in second.output
     _role, email, password = next(a for a in accounts if a[0] == "peer" and "aylesham" in a[1])
     token = csrf_token(client.get("/login").get_data(as_text=True))

@@ -24,7 +24,7 @@ PRACTICE_ID = "practice00000000000000000000beef"
 
 @pytest.fixture
 def researcher(app, client, make_user, login, runner):
-    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper"])
+    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"])
     assert result.exit_code == 0, result.output
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
@@ -263,7 +263,7 @@ def test_peers_and_anonymous_visitors_cannot_export(app, client, researcher, mak
 
 
 def test_flask_export_writes_the_zip_and_logs_it(app, runner, tmp_path):
-    assert runner.invoke(args=["demo", "--responses", "10", "--no-paper"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--responses", "10", "--no-paper", "--no-profiles"]).exit_code == 0
     out = tmp_path / "dover.zip"
     result = runner.invoke(
         args=["export", "--out", str(out), "--format", "dta", "--campaign", "dover-town", "--verified-only"]

@@ -33,7 +33,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 @pytest.fixture
 def researcher(client, make_user, login, runner):
-    assert runner.invoke(args=["demo", "--responses", "12", "--no-paper"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"]).exit_code == 0
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
     return client
@@ -235,7 +235,7 @@ def test_a_worker_runs_what_a_web_request_queued_through_redis(
     settings = {"JOB_QUEUE_URL": REDIS_URL, "RESULTS_DIR": str(tmp_path / "shared-results")}
     web, worker = _app_for(database_url, **settings), _app_for(database_url, **settings)
     assert isinstance(web.extensions["jobs"].huey, RedisHuey)
-    assert runner.invoke(args=["demo", "--responses", "8", "--no-paper"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--responses", "8", "--no-paper", "--no-profiles"]).exit_code == 0
     client = web.test_client()
     assert login(make_user("r@example.org", "researcher"), target=client).status_code == 303
     wanted = {"format": "dta", "content": "scores"}

@@ -16,7 +16,7 @@ from tests.job_support import run_periodic_checks, run_queued_jobs
 
 @pytest.fixture
 def researcher(client, make_user, login, runner):
-    runner.invoke(args=["demo", "--responses", "40", "--no-paper"])
+    runner.invoke(args=["demo", "--responses", "40", "--no-paper", "--no-profiles"])
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
     return client
@@ -76,7 +76,7 @@ def test_practice_campaigns_cannot_be_reported(app, researcher, make_campaign):
 
 
 def test_flask_report_writes_the_report_from_the_database(runner, tmp_path):
-    runner.invoke(args=["demo", "--responses", "30", "--no-paper"])
+    runner.invoke(args=["demo", "--responses", "30", "--no-paper", "--no-profiles"])
     result = runner.invoke(args=["report", "--out", str(tmp_path), "--campaign", "swanley"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.html").read_text().startswith("<!")

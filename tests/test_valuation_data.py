@@ -24,7 +24,7 @@ def _url(app) -> str:
 
 
 def _demo(runner) -> None:
-    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper"])
+    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"])
     assert result.exit_code == 0, result.output
 
 

@@ -6,9 +6,10 @@ counts under the disclosure threshold are blanked in tables and text alike.
 
 The page is the Jinja template ``templates/report.html.j2`` (one template per section under
 ``templates/sections/``, autoescaped). The text of each section comes from `sections`
-(wellbeing), `assets` (use and effects), `value` (ledger, sensitivity) and `methods`
-(methods, references, provenance), with numbers phrased by `phrases`; `figures` draws the
-charts, `tables` writes table cells and `names` gives names and community colours.
+(wellbeing), `assets` (use and effects), `value` (ledger, sensitivity), `workshop` (impact
+workshop ratings, when the result has them) and `methods` (methods, references, provenance),
+with numbers phrased by `phrases`; `figures` draws the charts, `tables` writes table cells
+and `names` gives names and community colours.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from analysis.report.sections import (
 )
 from analysis.report.templating import render
 from analysis.report.value import value_section
+from analysis.report.workshop import workshop_section
 from analysis.result import AnalysisTables
 
 __all__ = ["render_report", "write_provenance", "write_report"]
@@ -57,6 +59,7 @@ def render_report(result: AnalysisTables) -> str:
         effects=effects_section(result, names),
         kinds=kinds_section(result),
         value=value_section(result, names),
+        workshop=workshop_section(result, names),
         reliability=reliability_section(result, names),
         methods=methods_section(result),
         provenance=provenance_section(result),

@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from analysis.adjustments import override_adjustments
 from analysis.config import AnalysisConfig
 from analysis.pipeline import AnalysisResult, run_dataset
+from analysis.workshop_ratings import with_workshop_ratings
 from survey.datasets.reader import build_dataset
+from survey.datasets.workshop_ratings import ratings_frame
 
 Progress = Callable[[str, float], None]
 
@@ -36,7 +38,9 @@ def report_from_database(
     0.2-0.8, writing the report 0.8-1.0. Raises ValueError (DatasetError) for unknown slugs, a
     practice campaign, or no complete responses. Returns the paths written, by table name.
     The stored SROI adjustments are used; `adjustments` (checked, e.g. from `read_adjustments`)
-    replaces them for the assets it lists.
+    replaces them for the assets it lists. Impact workshop ratings of the communities analysed
+    (workshops of the chosen campaigns, or without one) add ``workshop_ratings.csv`` and the
+    report's workshop section.
     """
     report = progress or (lambda _step, _fraction: None)
     result = analyse_database(
@@ -48,6 +52,9 @@ def report_from_database(
         config=config,
         adjustments=adjustments,
     )
+    # The rooms' ratings of the communities analysed sit beside the evidence (a section only when there are some).
+    rated = ratings_frame(engine_or_url, result.summary["communities"], campaigns)
+    result = with_workshop_ratings(result, rated)
     report("writing the report", 0.8)
     paths = result.write(out_dir)
     report("finished", 1.0)

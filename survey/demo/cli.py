@@ -15,10 +15,17 @@ from survey.extensions import db
 @click.option("--seed", default=2014, show_default=True, help="Random seed for the synthetic responses.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has communities.")
 @click.option("--paper/--no-paper", default=True, show_default=True, help="Issue and key demo paper batches.")
-def demo(per_community: int, seed: int, if_empty: bool, paper: bool) -> None:
+@click.option(
+    "--profiles/--no-profiles",
+    default=True,
+    show_default=True,
+    help="Build Dover Town's asset profile figures now (runs the analysis once).",
+)
+def demo(per_community: int, seed: int, if_empty: bool, paper: bool, profiles: bool) -> None:
     """Load the four seed communities with assets, open campaigns and synthetic responses."""
     from survey.audit.trail import acting_as
     from survey.demo.build import database_is_empty, load_demo
+    from survey.demo.profiles import add_demo_profiles
 
     if if_empty and not database_is_empty():
         click.echo("The database already has data; demo not loaded.")
@@ -31,6 +38,9 @@ def demo(per_community: int, seed: int, if_empty: bool, paper: bool) -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     click.echo(result.summary())
+    if profiles:
+        with acting_as(None, "cli:demo"):
+            click.echo(add_demo_profiles())
 
 
 COMMANDS = (demo,)
