@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pandas as pd
+import pyreadstat
 import pytest
 from flask import Flask
 from openpyxl.utils import get_column_letter
 
 from survey.datasets import files
+from survey.datasets.imports import dry_run
 from survey.models import Response
 from tests.test_research_support import sign_in
 from tests.test_response_import import _check, _count, _csv, _row, _rows, _upload
@@ -135,6 +139,23 @@ def _zip_of_csv(csv: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def _zip_of(member: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, data)
+    return buffer.getvalue()
+
+
+def _stat(rows: list[dict[str, object]], suffix: str) -> bytes:
+    """The rows as an SPSS (.sav) or Stata (.dta) file, written by pyreadstat as the export is."""
+    table = _table(rows)
+    frame = pd.DataFrame(table[1:], columns=table[0])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"responses{suffix}"
+        (pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta)(frame, str(path))
+        return path.read_bytes()
+
+
 def _good_xlsx() -> bytes:
     return _xlsx(_sheet_xml(_table(_rows(3)), "A1"))
 
@@ -195,6 +216,26 @@ MALFORMED: dict[str, tuple[str, Callable[[], bytes], str]] = {
         "not a readable .zip file (damaged compressed data)",
     ),
     "truncated zip": ("x.zip", lambda: _zip_of_csv(_csv(_rows(3)))[:-30], "not a readable .zip file"),
+    "text named .sav": (
+        "x.sav",
+        lambda: b"not an SPSS file " * 64,
+        "not a readable SPSS .sav file (Invalid file, or file has unsupported features)",
+    ),
+    "text named .dta": (
+        "x.dta",
+        lambda: b"not a Stata file " * 64,
+        "not a readable Stata .dta file (Invalid file, or file has unsupported features)",
+    ),
+    "truncated sav": (
+        "x.sav",
+        lambda: _stat(_rows(50), ".sav")[:4000],
+        "not a readable SPSS .sav file (File did not contain the expected number of rows)",
+    ),
+    "zip holding a truncated dta": (
+        "x.zip",
+        lambda: _zip_of("dataset/responses.dta", _stat(_rows(50), ".dta")[:4000]),
+        "not a readable Stata .dta file (Invalid file, or file has unsupported features)",
+    ),
 }
 
 
@@ -256,7 +297,7 @@ def test_a_stray_formatted_cell_far_down_and_right_is_dropped(app, make_campaign
         ),
     ],
 )
-@pytest.mark.parametrize("suffix", ["csv", "xlsx", "zip"])
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "zip", "sav", "dta", "zipped dta"])
 def test_files_past_a_limit_are_refused_naming_it(
     app, client, runner, make_campaign, make_user, login, tmp_path, monkeypatch, limit, value, reason, suffix
 ):
@@ -268,8 +309,22 @@ def test_files_past_a_limit_are_refused_naming_it(
         "csv": lambda: _csv(rows),
         "xlsx": lambda: _xlsx(_sheet_xml(_table(rows), "A1")),
         "zip": lambda: _zip_of_csv(_csv(rows)),
+        "sav": lambda: _stat(rows, ".sav"),
+        "dta": lambda: _stat(rows, ".dta"),
+        "zipped dta": lambda: _zip_of("dataset/responses.dta", _stat(rows, ".dta")),
     }[suffix]()
-    _refused_everywhere(app, client, runner, tmp_path, data, f"responses.{suffix}", reason)
+    name = "responses.zip" if suffix == "zipped dta" else f"responses.{suffix}"
+    _refused_everywhere(app, client, runner, tmp_path, data, name, reason)
+
+
+def test_a_zipped_spss_file_past_the_upload_limit_is_refused_before_it_is_read(app, make_campaign):
+    """The zip member limit (IMPORT_MAX_MB) holds for responses.sav as for responses.csv."""
+    make_campaign()
+    data = _zip_of("dataset/responses.sav", _stat(_rows(3000), ".sav"))
+    with app.app_context():
+        report = dry_run(data, "export.zip", max_bytes=1024 * 1024)
+        assert report.unreadable and report.problems[0].reason == "responses.sav in the .zip is larger than 1 MB"
+        assert dry_run(data, "export.zip", max_bytes=8 * 1024 * 1024).ok
 
 
 def test_endless_blank_rows_stop_at_the_row_limit(app, make_campaign, monkeypatch):
