@@ -106,4 +106,6 @@ def test_the_codebook_carries_the_missing_data_codes_the_stems_and_the_stata_nam
     assert variables["wemwbs"]["missing_codes"] == variables["status"]["missing_codes"] == ""
     assert variables["asset_dover_library_value"]["stata_name"] == "value_dover_library"
     assert variables["status"]["codes"] == "complete; partial (SPSS and Stata: 1 = complete, 2 = partial)"
-    assert variables["mode"]["codes"] == "online; interview; paper (SPSS and Stata: 1 = online, 2 = interview, 3 = paper)"
+    assert variables["mode"]["codes"] == (
+        "online; interview; paper (SPSS and Stata: 1 = online, 2 = interview, 3 = paper)"
+    )

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, update
 
 from analysis.columns import PARADATA_COLUMNS
-from analysis.dataset import ons4_items, score_columns, sixways_items, wemwbs_items
+from analysis.dataset import ons4_items, sixways_items, wemwbs_items
 from survey import create_app
 from survey.datasets import DatasetReader, build_dataset
 from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses

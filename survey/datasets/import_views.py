@@ -44,7 +44,9 @@ class ResponseFileForm(FlaskForm):
         "Responses file (.csv, .xlsx, .sav, .dta or .zip)",
         validators=[
             FileRequired("Choose a file to check."),
-            FileAllowed(["csv", "txt", "xlsx", "sav", "dta", "zip"], "Choose a .csv, .xlsx, .sav, .dta or dataset .zip file."),
+            FileAllowed(
+                ["csv", "txt", "xlsx", "sav", "dta", "zip"], "Choose a .csv, .xlsx, .sav, .dta or dataset .zip file."
+            ),
         ],
     )
 
