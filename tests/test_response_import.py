@@ -623,3 +623,14 @@ def test_cli_dry_run_reports_and_import_commits(app, runner, make_campaign, tmp_
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "response_import"))
         assert event.actor_label == "cli:import-responses" and event.changes["responses_added"] == [None, 8]
+
+
+def test_a_partial_response_of_an_export_is_refused_not_imported_as_complete(app, make_campaign):
+    """An export made with --include-partial carries never-submitted rows: imported, they would be counted."""
+    make_campaign()
+    rows = _rows(3, status="complete")
+    rows[1]["status"] = "partial"
+    report = _check(app, _csv(rows))
+    reason = "a partial response (never submitted) is not imported: export without partial responses"
+    assert report.problems == [Problem(3, "status", reason)]
+    assert _check(app, _csv(_rows(3, status="complete"))).ok

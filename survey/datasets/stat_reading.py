@@ -11,6 +11,7 @@ Stata hold them without a zone, in UTC as written); whole numbers lose pyreadsta
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -82,7 +83,7 @@ def _number(value: float) -> str:
 
 def _cell(value: object) -> str:
     """A cell of a text or mixed column: strings as they are, dates as ISO 8601, missing as blank."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, datetime):
         return value.strftime(DATETIME_TEXT)
