@@ -19,6 +19,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from survey.datasets import files
@@ -430,3 +432,26 @@ def test_wide_and_narrow_csv_readers_read_alike(monkeypatch: pytest.MonkeyPatch,
     narrow = read()
     monkeypatch.setattr(files, "WIDE_COLUMNS", 1)
     assert read() == narrow
+
+
+_GOOD_STAT = {suffix: _stat(_rows(3), suffix) for suffix in (".sav", ".dta")}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    suffix=st.sampled_from(sorted(_GOOD_STAT)),
+    changes=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=8),
+    cut=st.integers(min_value=0),
+)
+def test_a_damaged_spss_or_stata_file_is_read_or_refused_in_words(suffix, changes, cut):
+    """ReadStat parses the file in C: whatever bytes it meets, the reader gives a table or UnreadableFile."""
+    data = bytearray(_GOOD_STAT[suffix])
+    for position, value in changes:
+        data[position % len(data)] = value
+    damaged = bytes(data[: len(data) - cut % len(data)])
+    try:
+        table = files.read_table(damaged, f"responses{suffix}")
+    except files.UnreadableFile as error:
+        assert str(error)
+    else:
+        assert len(table.header) == table.cells.shape[1]

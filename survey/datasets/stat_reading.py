@@ -46,9 +46,12 @@ def stat_cells(
         if refusal:
             raise StatFileError(refusal)
         frame, meta = read(io.BytesIO(data), row_limit=max_rows)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, ValueError, OverflowError, UnicodeError) as error:
+    except StatFileError:
+        raise
+    except Exception as error:  # pyreadstat raises many types on damaged input: ReadstatError, TypeError...
         # ReadStat's own words ("Invalid file, or file has unsupported features") say which part failed.
-        raise StatFileError(f"not a readable {KINDS[suffix]} file ({error})") from None
+        words = str(error) if isinstance(error, pyreadstat.ReadstatError | pyreadstat.PyreadstatError) else ""
+        raise StatFileError(f"not a readable {KINDS[suffix]} file ({words or type(error).__name__})") from None
     refusal = over_limit(len(frame) + 1, len(frame.columns))
     if refusal:
         raise StatFileError(refusal)
