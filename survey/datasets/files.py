@@ -227,7 +227,6 @@ def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
     with archive:
         # A CSV download holds responses.csv; an Excel, SPSS or Stata download its own file instead.
         members: list[zipfile.ZipInfo] = []
-        member_name = ZIP_MEMBER
         for member_name in ZIP_MEMBERS:
             members = [info for info in archive.infolist() if PurePosixPath(info.filename).name == member_name]
             if members:
