@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 import instruments
-from analysis.columns import ASSET_KINDS, MODES, kind_columns
+from analysis.columns import ASSET_KINDS, MODES, RESPONSE_STATUSES, kind_columns
 from analysis.dataset import records
 from instruments import Instrument, Item, ScoringRule
 
@@ -30,13 +30,21 @@ CODEBOOK_COLUMNS = (
 )
 PROJECT = "Project's own (community wellbeing survey platform)"
 PROJECT_LICENCE = "The project's own wording; free to use and adapt."
+
+
+def fixed_category_codes(texts: tuple[str, ...]) -> str:
+    """A category's values, and the numbers SPSS and Stata hold for them (labelled; from 1, in this order)."""
+    numbers = ", ".join(f"{code} = {text}" for code, text in enumerate(texts, start=1))
+    return f"{'; '.join(texts)} (SPSS and Stata: {numbers})"
+
+
 # Paradata (analysis.paradata): how and when each response was collected; blank = not recorded.
 PARADATA_ROWS = (
     (
         "status",
         "complete = submitted; partial = never submitted (exported only on request, never analysed)",
         "category",
-        "complete; partial",
+        fixed_category_codes(RESPONSE_STATUSES),
     ),
     (
         "started_at",
@@ -99,7 +107,7 @@ def codebook(assets: pd.DataFrame | None = None) -> pd.DataFrame:
         ("response_id", "Public id of the response: random, never linked to contact details", "text", ""),
         ("community", "Community (slug)", "text", ""),
         ("campaign", "Survey campaign (slug); practice campaigns are never included", "text", ""),
-        ("mode", "How the questionnaire was completed", "category", "; ".join(MODES)),
+        ("mode", "How the questionnaire was completed", "category", fixed_category_codes(MODES)),
         (
             "verified",
             "Verified: 0 while a paper form awaits its second keying or has unresolved differences",

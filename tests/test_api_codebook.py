@@ -83,3 +83,29 @@ def test_several_unknown_parameters_are_all_named_and_a_stranger_learns_nothing(
 def test_campaigns_carry_their_wave(client, bearer):
     waves = {row["slug"]: row["wave"] for row in client.get("/api/v1/campaigns", headers=bearer).get_json()["data"]}
     assert waves == {"dover-town": 1, "aylesham": 2}
+
+
+def test_the_codebook_carries_the_missing_data_codes_the_stems_and_the_stata_names(client, bearer):
+    """What the export's codebook learned after the endpoint was written (issue 13, points 2, 3, 5) is here too."""
+    body = client.get("/api/v1/codebook?campaign=dover-town", headers=bearer).get_json()
+    codes = [(row["variable"], row["codes"]) for row in body["variables"] if row["file"] == "(missing-data codes)"]
+    # The scheme, written out here rather than read from analysis.columns.
+    assert codes == [
+        (reason, f"SPSS user-missing and CSV/xlsx code {code}; Stata .{letter}")
+        for reason, code, letter in (
+            ("not_asked", -1, "a"),
+            ("skipped", -2, "b"),
+            ("multiple", -3, "c"),
+            ("declined", -4, "d"),
+            ("dont_know", -5, "e"),
+        )
+    ]
+    variables = {row["variable"]: row for row in body["variables"] if row["file"] == "responses.csv"}
+    assert variables["sixways_connect_1"]["stem"] == "In the past two weeks, how often have you..."
+    assert variables["wemwbs_1"]["missing_codes"] == "codes -1 to -5, Stata .a to .e (see the missing-data codes)"
+    assert variables["wemwbs"]["missing_codes"] == variables["status"]["missing_codes"] == ""
+    assert variables["asset_dover_library_value"]["stata_name"] == "value_dover_library"
+    assert variables["status"]["codes"] == "complete; partial (SPSS and Stata: 1 = complete, 2 = partial)"
+    assert variables["mode"]["codes"] == (
+        "online; interview; paper (SPSS and Stata: 1 = online, 2 = interview, 3 = paper)"
+    )

@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pandas as pd
+import pyreadstat
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from survey.datasets import files
+from survey.datasets.imports import dry_run
 from survey.models import Response
 from tests.test_research_support import sign_in
 from tests.test_response_import import _check, _count, _csv, _row, _rows, _upload
@@ -135,6 +141,23 @@ def _zip_of_csv(csv: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def _zip_of(member: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, data)
+    return buffer.getvalue()
+
+
+def _stat(rows: list[dict[str, object]], suffix: str) -> bytes:
+    """The rows as an SPSS (.sav) or Stata (.dta) file, written by pyreadstat as the export is."""
+    table = _table(rows)
+    frame = pd.DataFrame(table[1:], columns=table[0])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"responses{suffix}"
+        (pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta)(frame, str(path))
+        return path.read_bytes()
+
+
 def _good_xlsx() -> bytes:
     return _xlsx(_sheet_xml(_table(_rows(3)), "A1"))
 
@@ -195,6 +218,26 @@ MALFORMED: dict[str, tuple[str, Callable[[], bytes], str]] = {
         "not a readable .zip file (damaged compressed data)",
     ),
     "truncated zip": ("x.zip", lambda: _zip_of_csv(_csv(_rows(3)))[:-30], "not a readable .zip file"),
+    "text named .sav": (
+        "x.sav",
+        lambda: b"not an SPSS file " * 64,
+        "not a readable SPSS .sav file (Invalid file, or file has unsupported features)",
+    ),
+    "text named .dta": (
+        "x.dta",
+        lambda: b"not a Stata file " * 64,
+        "not a readable Stata .dta file (Invalid file, or file has unsupported features)",
+    ),
+    "truncated sav": (
+        "x.sav",
+        lambda: _stat(_rows(50), ".sav")[:4000],
+        "not a readable SPSS .sav file (File did not contain the expected number of rows)",
+    ),
+    "zip holding a truncated dta": (
+        "x.zip",
+        lambda: _zip_of("dataset/responses.dta", _stat(_rows(50), ".dta")[:4000]),
+        "not a readable Stata .dta file (Invalid file, or file has unsupported features)",
+    ),
 }
 
 
@@ -256,7 +299,7 @@ def test_a_stray_formatted_cell_far_down_and_right_is_dropped(app, make_campaign
         ),
     ],
 )
-@pytest.mark.parametrize("suffix", ["csv", "xlsx", "zip"])
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "zip", "sav", "dta", "zipped dta"])
 def test_files_past_a_limit_are_refused_naming_it(
     app, client, runner, make_campaign, make_user, login, tmp_path, monkeypatch, limit, value, reason, suffix
 ):
@@ -268,8 +311,22 @@ def test_files_past_a_limit_are_refused_naming_it(
         "csv": lambda: _csv(rows),
         "xlsx": lambda: _xlsx(_sheet_xml(_table(rows), "A1")),
         "zip": lambda: _zip_of_csv(_csv(rows)),
+        "sav": lambda: _stat(rows, ".sav"),
+        "dta": lambda: _stat(rows, ".dta"),
+        "zipped dta": lambda: _zip_of("dataset/responses.dta", _stat(rows, ".dta")),
     }[suffix]()
-    _refused_everywhere(app, client, runner, tmp_path, data, f"responses.{suffix}", reason)
+    name = "responses.zip" if suffix == "zipped dta" else f"responses.{suffix}"
+    _refused_everywhere(app, client, runner, tmp_path, data, name, reason)
+
+
+def test_a_zipped_spss_file_past_the_upload_limit_is_refused_before_it_is_read(app, make_campaign):
+    """The zip member limit (IMPORT_MAX_MB) holds for responses.sav as for responses.csv."""
+    make_campaign()
+    data = _zip_of("dataset/responses.sav", _stat(_rows(3000), ".sav"))
+    with app.app_context():
+        report = dry_run(data, "export.zip", max_bytes=1024 * 1024)
+        assert report.unreadable and report.problems[0].reason == "responses.sav in the .zip is larger than 1 MB"
+        assert dry_run(data, "export.zip", max_bytes=8 * 1024 * 1024).ok
 
 
 def test_endless_blank_rows_stop_at_the_row_limit(app, make_campaign, monkeypatch):
@@ -375,3 +432,26 @@ def test_wide_and_narrow_csv_readers_read_alike(monkeypatch: pytest.MonkeyPatch,
     narrow = read()
     monkeypatch.setattr(files, "WIDE_COLUMNS", 1)
     assert read() == narrow
+
+
+_GOOD_STAT = {suffix: _stat(_rows(3), suffix) for suffix in (".sav", ".dta")}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    suffix=st.sampled_from(sorted(_GOOD_STAT)),
+    changes=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=8),
+    cut=st.integers(min_value=0),
+)
+def test_a_damaged_spss_or_stata_file_is_read_or_refused_in_words(suffix, changes, cut):
+    """ReadStat parses the file in C: whatever bytes it meets, the reader gives a table or UnreadableFile."""
+    data = bytearray(_GOOD_STAT[suffix])
+    for position, value in changes:
+        data[position % len(data)] = value
+    damaged = bytes(data[: len(data) - cut % len(data)])
+    try:
+        table = files.read_table(damaged, f"responses{suffix}")
+    except files.UnreadableFile as error:
+        assert str(error)
+    else:
+        assert len(table.header) == table.cells.shape[1]

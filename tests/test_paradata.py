@@ -99,7 +99,9 @@ def _responses(path: Path, format: str, tmp_path: Path) -> pd.DataFrame:
             return pd.read_excel(io.BytesIO(archive.read("dataset.xlsx")), sheet_name="responses")
         target = tmp_path / f"responses.{format}"
         target.write_bytes(archive.read(f"responses.{format}"))
-    frame, _meta = (pyreadstat.read_sav if format == "sav" else pyreadstat.read_dta)(str(target))
+    frame, meta = (pyreadstat.read_sav if format == "sav" else pyreadstat.read_dta)(str(target))
+    # status is a labelled number in SPSS and Stata (1 = complete, 2 = partial): read as its label.
+    frame["status"] = frame["status"].map(meta.variable_value_labels["status"])
     # Stata has no missing string: a blank code reads back as "".
     return frame.replace({"": None})
 

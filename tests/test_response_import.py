@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 from flask import Flask
 from openpyxl import Workbook
 from sqlalchemy import func, select, update
 
-from analysis.dataset import ons4_items, score_columns, sixways_items, wemwbs_items
+from analysis.columns import PARADATA_COLUMNS
+from analysis.dataset import ons4_items, sixways_items, wemwbs_items
 from survey import create_app
 from survey.datasets import DatasetReader, build_dataset
 from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses
@@ -377,9 +379,15 @@ def test_excel_and_zip_files_import_like_the_csv(app, make_campaign):
     assert stored == {(datetime(2024, 5, 1, 10, 30, tzinfo=UTC), True)}
 
 
-@pytest.mark.parametrize("missing", ["blank", "codes"])
-def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app, sqlite_template, tmp_path, missing):
-    """The export zip (blanks, or missing-data codes: issue 13) imports into another database unchanged."""
+@pytest.mark.parametrize(
+    ("format", "missing"),
+    [("csv", "blank"), ("csv", "codes"), ("xlsx", "blank"), ("sav", "blank"), ("dta", "blank")],
+)
+def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(
+    app, sqlite_template, tmp_path, format, missing
+):
+    """Each format's export zip (CSV with blanks or missing-data codes, xlsx, SPSS, Stata: issue 13)
+    imports into another database unchanged; the SPSS and Stata files also import on their own."""
     source_path = tmp_path / "source.db"
     shutil.copyfile(sqlite_template, source_path)
     source = create_app({"DATABASE_URL": f"sqlite:///{source_path}", "SECRET_KEY": "x", "TESTING": True})
@@ -392,28 +400,53 @@ def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(app
         db.session.commit()
         exported = build_dataset(db.engine)
         with DatasetReader(db.engine) as reader:
-            write_export(tmp_path / "export.zip", reader, format="csv", missing=missing)
+            write_export(tmp_path / "export.zip", reader, format=format, missing=missing)
         original = _stored_answers()
         db.engine.dispose()
     with app.app_context():
         load_demo(per_community=0, paper=False)
         db.session.commit()
-    coded = pd.read_csv(zipfile.ZipFile(tmp_path / "export.zip").open("responses.csv"))
-    # The codes were exercised (e.g. -1: each community's residents were not asked about the others' assets).
-    assert (coded.select_dtypes("number") < 0).any().any() == (missing == "codes")
+    # The codes were exercised (e.g. -1: each community's residents were not asked about the others' assets):
+    # blanks in the CSV, the codes themselves in a coded CSV and (user-missing, extended missing) in SPSS and Stata.
+    assert _holds_missing_codes(tmp_path / "export.zip", format) == (missing == "codes" or format in ("sav", "dta"))
     report = _import(app, (tmp_path / "export.zip").read_bytes(), "export.zip")
     assert report.ok and report.added == len(exported.responses) == 4 * 25 - 4  # 1 in 20 left partial
     with app.app_context():
         assert _stored_answers() == original
         again = build_dataset(db.engine).responses.set_index("response_id").sort_index()
     before = exported.responses.set_index("response_id").sort_index()
-    columns = list(score_columns())
+    # Every answer, score and fact of the dataset; the paradata are the importing system's own.
+    columns = [column for column in before.columns if column not in PARADATA_COLUMNS]
+    assert {"wemwbs_1", "asset_dover_library_value", "wemwbs", "mode", "submitted_at"} <= set(columns)
+    # Times are compared to the second: CSV holds seconds (`analysis.dataset`), Excel milliseconds.
+    for frame in (before, again):
+        frame["submitted_at"] = frame["submitted_at"].dt.floor("s")
     pd.testing.assert_frame_equal(again[columns], before[columns])
     # An independent check of one score: the WEMWBS total is the sum of the 14 stored items.
     sums = pd.Series(
         {rid: sum(v for k, v in items.items() if k in wemwbs_items()) for rid, items in original[0].items()}
     )
     assert (again["wemwbs"] == sums.reindex(again.index)).all()
+    if format in ("sav", "dta"):
+        # The bare file, not zipped, reads the same: every response is found already imported.
+        alone = zipfile.ZipFile(tmp_path / "export.zip").read(f"responses.{format}")
+        checked = _check(app, alone, f"responses.{format}")
+        assert (checked.ok, checked.new, checked.already_present) == (True, 0, len(exported.responses))
+
+
+def _holds_missing_codes(path: Path, format: str) -> bool:
+    """Whether the export's responses file holds a negative (missing-data) code in a number column."""
+    member = zipfile.ZipFile(path).read(f"responses.{format}" if format != "xlsx" else "dataset.xlsx")
+    if format == "csv":
+        frame = pd.read_csv(io.BytesIO(member))
+    elif format == "xlsx":
+        frame = pd.read_excel(io.BytesIO(member), sheet_name="responses")
+    else:
+        read = pyreadstat.read_sav if format == "sav" else pyreadstat.read_dta
+        frame, _meta = read(io.BytesIO(member), user_missing=True)
+        if format == "dta":  # Stata's .a ... .e come back as letters in a column of objects
+            return bool(frame.isin(["a", "b", "c", "d", "e"]).any().any())
+    return bool((frame.select_dtypes("number") < 0).any().any())
 
 
 def _stored_answers() -> tuple[dict[str, dict[str, int]], set[tuple], set[tuple]]:
@@ -590,3 +623,14 @@ def test_cli_dry_run_reports_and_import_commits(app, runner, make_campaign, tmp_
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "response_import"))
         assert event.actor_label == "cli:import-responses" and event.changes["responses_added"] == [None, 8]
+
+
+def test_a_partial_response_of_an_export_is_refused_not_imported_as_complete(app, make_campaign):
+    """An export made with --include-partial carries never-submitted rows: imported, they would be counted."""
+    make_campaign()
+    rows = _rows(3, status="complete")
+    rows[1]["status"] = "partial"
+    report = _check(app, _csv(rows))
+    reason = "a partial response (never submitted) is not imported: export without partial responses"
+    assert report.problems == [Problem(3, "status", reason)]
+    assert _check(app, _csv(_rows(3, status="complete"))).ok

@@ -154,7 +154,7 @@ def export_command(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", "check_only", is_flag=True, help="Check the file and print the report; import nothing.")
 def import_responses_command(file: Path, check_only: bool) -> None:
-    """Import responses from FILE (.csv, .xlsx or a dataset .zip) in the dataset format; exit 1 on any problem.
+    """Import responses from FILE (.csv, .xlsx, .sav, .dta or a dataset .zip) in the dataset format; exit 1 on problems.
 
     A file that cannot be read as a table at all (damaged, or past the size limits) exits 2 with one line.
     Every cell is checked first; the import writes all new responses or none (in chunks of
@@ -162,7 +162,7 @@ def import_responses_command(file: Path, check_only: bool) -> None:
     the same campaign.
     """
     if file.suffix.lower() not in SUFFIXES:
-        raise click.ClickException(f"{file.name}: choose a .csv, .xlsx or .zip file")
+        raise click.ClickException(f"{file.name}: choose a .csv, .xlsx, .sav, .dta or .zip file")
     data = file.read_bytes()
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if check_only:

@@ -18,7 +18,7 @@ from typing import Any, cast
 import pandas as pd
 
 import instruments
-from analysis.columns import ASSET_KINDS, MISSING_REASON_CODES, MODES
+from analysis.columns import ASSET_KINDS, MISSING_REASON_CODES, MODES, RESPONSE_STATUSES
 from survey.datasets.codebooks import MISSING_FILE
 
 # Codebook type -> Table Schema type (``score (...)`` types are numbers).
@@ -33,7 +33,7 @@ FIELD_TYPES = {
     "count": "integer",
     "date": "date",
 }
-ENUMS: dict[str, tuple[str, ...]] = {"mode": MODES, "kind": ASSET_KINDS}
+ENUMS: dict[str, tuple[str, ...]] = {"mode": MODES, "status": RESPONSE_STATUSES, "kind": ASSET_KINDS}
 CSV_TABLES = ("responses", "assets", "campaigns", "adjustments")
 LICENCE = {
     "name": "LicenseRef-survey-research-data",

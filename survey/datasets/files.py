@@ -1,4 +1,4 @@
-"""Reading an uploaded responses file (CSV, Excel or a dataset .zip) into a table of text cells.
+"""Reading an uploaded responses file (CSV, Excel, SPSS, Stata or a dataset .zip) into a table of text cells.
 
 Every cell stays text, exactly as typed, so the checks can name a stray letter by row and column
 instead of it silently becoming "missing". Rows keep their spreadsheet numbers: row 1 is the
@@ -28,11 +28,14 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
 # ST_Xstring), and a literal "_x" as "_x005F_x"; openpyxl leaves them escaped, Excel shows them decoded.
 XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
-SUFFIXES = (".csv", ".txt", ".xlsx", ".zip")
+SUFFIXES = (".csv", ".txt", ".xlsx", ".sav", ".dta", ".zip")
+STAT_SUFFIXES = (".sav", ".dta")  # read back by `stat_reading`
 HEADER_ROW = 1
 SHEET_NAME = "responses"  # the dataset export's sheet; otherwise the first sheet is read
 ZIP_MEMBER = "responses.csv"
 ZIP_WORKBOOK = "dataset.xlsx"  # the Excel download's zip: its sheet "responses" is read
+# What a dataset download's zip holds, by format: the first name found is read.
+ZIP_MEMBERS = (ZIP_MEMBER, ZIP_WORKBOOK, "responses.sav", "responses.dta")
 # Bounds on what an upload may hold, far above any real dataset (Excel's own sheet is 1,048,576 rows):
 # they keep a small hostile file from holding a worker's memory or CPU. Read when called, so tests
 # can lower them.
@@ -97,9 +100,11 @@ def read_table(data: bytes, filename: str, max_bytes: int | None = None) -> Text
         return _read_csv(data)
     if suffix == ".xlsx":
         return _read_xlsx(data)
+    if suffix in STAT_SUFFIXES:
+        return _read_stat(data, suffix)
     if suffix == ".zip":
         return _read_zip(data, max_bytes)
-    raise UnreadableFile(f"{filename!r} is not a .csv, .xlsx or .zip file")
+    raise UnreadableFile(f"{filename!r} is not a .csv, .xlsx, .sav, .dta or .zip file")
 
 
 def _read_csv(data: bytes) -> TextTable:
@@ -203,21 +208,33 @@ def _sheet_rows(sheet: Any) -> list[list[str]]:
     return rows[:kept]
 
 
+def _read_stat(data: bytes, suffix: str) -> TextTable:
+    """An SPSS or Stata file of the dataset download, within the row, column and cell limits."""
+    from survey.datasets.stat_reading import StatFileError, stat_cells  # pyreadstat loads for these files only
+
+    try:
+        header, body = stat_cells(data, suffix, MAX_ROWS, _over_limit)
+    except StatFileError as error:
+        raise UnreadableFile(str(error)) from None
+    return _text_table(header, body)
+
+
 def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise UnreadableFile("not a readable .zip file") from None
     with archive:
-        # A CSV download holds responses.csv; an Excel download holds the workbook instead.
-        member_name = ZIP_MEMBER
-        members = [info for info in archive.infolist() if PurePosixPath(info.filename).name == ZIP_MEMBER]
-        if not members:
-            member_name = ZIP_WORKBOOK
-            members = [info for info in archive.infolist() if PurePosixPath(info.filename).name == ZIP_WORKBOOK]
+        # A CSV download holds responses.csv; an Excel, SPSS or Stata download its own file instead.
+        members: list[zipfile.ZipInfo] = []
+        for member_name in ZIP_MEMBERS:
+            members = [info for info in archive.infolist() if PurePosixPath(info.filename).name == member_name]
+            if members:
+                break
         if len(members) != 1:
             raise UnreadableFile(
-                f"the .zip file must hold exactly one {ZIP_MEMBER} or {ZIP_WORKBOOK}, as a dataset download does"
+                f"the .zip file must hold exactly one {', '.join(ZIP_MEMBERS[:-1])} or {ZIP_MEMBERS[-1]}, "
+                "as a dataset download does"
             )
         # Checked before reading: a small zip can expand enormously.
         if max_bytes is not None and members[0].file_size > max_bytes:
@@ -228,7 +245,11 @@ def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
             # A bad CRC or false size, damaged data, an unknown compression method, a password.
             raise UnreadableFile(f"not a readable .zip file ({_kind(error)})") from None
-        return _read_csv(content) if member_name == ZIP_MEMBER else _read_xlsx(content)
+        if member_name == ZIP_MEMBER:
+            return _read_csv(content)
+        if member_name == ZIP_WORKBOOK:
+            return _read_xlsx(content)
+        return _read_stat(content, suffix_of(member_name))
 
 
 def _kind(error: Exception) -> str:

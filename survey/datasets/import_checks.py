@@ -342,6 +342,14 @@ def _check_controls(table: TextTable, found: _Collector) -> None:
         )
 
 
+def _check_partial(table: TextTable, found: _Collector) -> None:
+    """A partial response of an export (`--include-partial`) was never submitted: imported, it would count."""
+    if "status" in table.header:
+        status = table.cells[table.header.index("status")]
+        reason = "a partial response (never submitted) is not imported: export without partial responses"
+        found.where("status", status, status.str.lower() == "partial", _always(reason))
+
+
 def check_table(table: TextTable, filename: str) -> tuple[ImportReport, ImportPlan | None]:
     found = _Collector(table.header)
     report = ImportReport(filename=filename, rows=len(table.cells))
@@ -353,6 +361,7 @@ def check_table(table: TextTable, filename: str) -> tuple[ImportReport, ImportPl
     _check_ids(frame, found)
     campaigns = _check_campaigns(frame, found)
     stamps, verified = _check_response_fields(frame, found)
+    _check_partial(table, found)
     item_names = [name for name in usable if name not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
     # An export written with missing-data codes imports too: every code is a missing answer.
     items = pd.DataFrame(

@@ -41,10 +41,12 @@ class ResponseFileForm(FlaskForm):
     """The upload for the dry run."""
 
     file = FileField(
-        "Responses file (.csv, .xlsx or .zip)",
+        "Responses file (.csv, .xlsx, .sav, .dta or .zip)",
         validators=[
             FileRequired("Choose a file to check."),
-            FileAllowed(["csv", "txt", "xlsx", "zip"], "Choose a .csv, .xlsx or dataset .zip file."),
+            FileAllowed(
+                ["csv", "txt", "xlsx", "sav", "dta", "zip"], "Choose a .csv, .xlsx, .sav, .dta or dataset .zip file."
+            ),
         ],
     )
 

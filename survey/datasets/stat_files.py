@@ -49,7 +49,7 @@ def write_stat(
     """One .sav or .dta file; `book` holds the codebook rows of this file only.
 
     `frame` holds missing-data codes in its item columns (`missing_codes.CodedSource`);
-    `categories` the codes of mode, community and campaign (`stat_names.category_codes`).
+    `categories` the codes of mode, community, campaign and status (`stat_names.category_codes`).
     """
     data = encode_categories(statistical(frame), categories)
     columns = list(data.columns)

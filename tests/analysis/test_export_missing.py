@@ -82,8 +82,11 @@ def test_spss_carries_user_missing_codes_with_labels_and_formats_that_fit(datase
     assert formats["mode"] == formats["verified"] == formats["community"] == "F1.0"
     assert formats["wemwbs_4"] == formats["asset_south_park"] == "F2.0"
     assert formats["ons_happy"] == "F2.0" and formats["years_in_area"] == "F3.0"
-    # mode, community and campaign are labelled numbers, the same codes in every file.
+    # mode, community, campaign and status are labelled numbers, the same codes in every file.
     assert meta.variable_value_labels["mode"] == {1: "online", 2: "interview", 3: "paper"}
+    assert meta.variable_value_labels["status"] == {1: "complete", 2: "partial"}
+    assert set(data["status"]) == {1.0} and formats["status"] == "F1.0"
+    assert meta.variable_measure["status"] == "nominal"
     assert meta.variable_value_labels["community"] == {1: "north", 2: "south"}
     assert data["community"].map(meta.variable_value_labels["community"]).tolist() == list(
         dataset.responses["community"]
@@ -108,6 +111,8 @@ def test_stata_carries_extended_missing_values_with_labels(dataset):
     assert {code: labels[code] for code in WEMWBS_LABELS} == WEMWBS_LABELS
     assert meta.original_variable_types["wemwbs_4"] == "%1.0f" and meta.original_variable_types["mode"] == "%1.0f"
     assert meta.variable_value_labels["campaign"] == {1: "north-2026", 2: "south-2026"}
+    assert meta.variable_value_labels["status"] == {1: "complete", 2: "partial"}
+    assert set(data["status"]) == {1.0} and meta.original_variable_types["status"] == "%1.0f"
     # pandas sees the same extended missing values (dates left as numbers: pandas cannot convert a date
     # column holding missing values when it keeps them as objects).
     frame = pd.read_stata(

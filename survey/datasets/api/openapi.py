@@ -48,9 +48,11 @@ Each row carries the paradata (`status`, `started_at`, `duration_seconds`, `page
 `wave`, and `interviewer`, `keyer`, `second_keyer` as staff pseudonyms, never names).
 Contact details are never part of the API.
 
-**Codebook.** `/api/v1/codebook` describes every variable (label, type, codes, value labels, instrument
-and version, source, licence) of the chosen campaigns' responses, with the instrument versions each
-campaign froze when it opened.
+**Codebook.** `/api/v1/codebook` describes every variable (label, the question's stem, type, codes, value
+labels, instrument and version, source, licence, SPSS and Stata names, whether it carries missing-data
+codes) of the chosen campaigns' responses, with the instrument versions each campaign froze when it
+opened; the rows of file `(missing-data codes)` give the one scheme (-1 not asked ... -5 don't know;
+Stata .a ... .e).
 
 **Governance.** Every read (except this document) is logged with who, what, which filters and how
 many rows.
