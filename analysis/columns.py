@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 import instruments
+from instruments import missing
 
 # These mirror survey.models (ASSET_KINDS, MODES): analysis/ may not import the Flask app;
 # tests/analysis checks that the two stay equal.
@@ -52,7 +53,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")
 # Each reason has a negative code (SPSS user-missing values, and CSV/xlsx when codes are chosen), a
 # Stata extended missing value (.a, .b, ...) and a label; every one of them is missing to the scoring
 # and the analysis. "dont_know" is reserved: no instrument offers "Don't know" yet.
-MISSING_REASON_CODES = {"not_asked": -1, "skipped": -2, "multiple": -3, "declined": -4, "dont_know": -5}
+# The codes themselves are instruments' (instruments/missing.py), which scores them as missing too.
+MISSING_REASON_CODES = missing.MISSING_REASON_CODES
 MISSING_REASON_LABELS = {
     "not_asked": "Not asked (routing, or the question or asset was not in that campaign)",
     "skipped": "Skipped (asked, left blank)",

@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from instruments.missing import MISSING_DATA_CODES
+
 
 def is_missing(value: object) -> bool:
     """Return True for None, NaN and pandas' NA (a skipped answer)."""
@@ -85,7 +87,19 @@ def _as_float(value: object) -> float:
 
 
 def numeric_values(series: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Return (values as float64, NaN where missing or not a number; mask of non-missing cells)."""
+    """Return (values as float64, NaN where missing or not a number; mask of non-missing cells).
+
+    The missing-data codes (-1 ... -5, `instruments.missing`) are missing cells: NaN, not present.
+    """
+    values, present = _numbers(series)
+    coded = np.isin(values, MISSING_DATA_CODES)
+    if coded.any():
+        values = np.where(coded, np.nan, values)
+        present = present & ~coded
+    return values, present
+
+
+def _numbers(series: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     if isinstance(series.dtype, pd.CategoricalDtype):  # already factorized: convert the categories only
         codes = series.cat.codes.to_numpy()
         converted = np.array([_as_float(value) for value in series.cat.categories] + [np.nan], dtype="float64")

@@ -45,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="add WEMWBS, SWEMWBS and six ways scores to a CSV file",
         description=(
             "Add a score column for every instrument whose item columns are all present. Missing "
-            "answers: empty cell, NA or '.'; whitespace around values is ignored. By default any "
+            "answers: empty cell, NA, '.' or a missing-data code (-1 to -5); whitespace around values "
+            "is ignored. By default any "
             "missing item leaves that score blank (complete cases)."
         ),
     )

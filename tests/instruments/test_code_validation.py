@@ -17,7 +17,8 @@ def test_codes_written_as_whole_numbers_are_valid() -> None:
     assert errors == [] and errors.total == 0 and not errors.truncated
 
 
-@pytest.mark.parametrize("bad", ["6", "3.5", "x", "0", "", "nan", "-1", 6, 3.5, 0])
+# -1 ... -5 are the missing-data codes (instruments/missing.py): missing, not wrong; -6 is wrong.
+@pytest.mark.parametrize("bad", ["6", "3.5", "x", "0", "", "nan", "-6", 6, 3.5, 0])
 def test_bad_codes_are_reported_with_row_and_column(bad: object) -> None:
     df = pd.DataFrame({"id": ["a", "b", "c"], "wemwbs_5": ["1", "2", bad]}, index=[10, 20, 30], dtype=object)
     (error,) = validate_codes(df, [get("wemwbs")])
@@ -26,12 +27,12 @@ def test_bad_codes_are_reported_with_row_and_column(bad: object) -> None:
 
 
 def test_integer_items() -> None:
-    df = pd.DataFrame({"years_in_area": ["0", "100", "5.0", "101", "2.5", "-1", "a", None]})
+    df = pd.DataFrame({"years_in_area": ["0", "100", "5.0", "101", "2.5", "-6", "a", None, "-1"]})
     errors = validate_codes(df)
     assert [(e.row, e.message) for e in errors] == [
         (4, "'101' is outside the allowed range 0-100"),
         (5, "'2.5' is not a whole number"),
-        (6, "'-1' is outside the allowed range 0-100"),
+        (6, "'-6' is outside the allowed range 0-100"),
         (7, "'a' is not a whole number"),
     ]
 
