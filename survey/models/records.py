@@ -12,7 +12,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from survey.database import UTCDateTime, utcnow
 from survey.models.base import Model, enum_type
@@ -28,6 +28,21 @@ from survey.models.vocabulary import (
 
 if TYPE_CHECKING:  # the related classes, for the annotations; SQLAlchemy resolves them by name
     from survey.models.people import User
+
+
+class JobProgress:
+    """What every background job's row holds (`survey.jobs` writes it): who asked, the step it is at,
+    how far it has got, why it failed, and when it was asked for."""
+
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def requested_by(cls) -> Mapped[User | None]:
+        return relationship("User")
 
 
 class AuditEvent(Model):
@@ -50,29 +65,22 @@ class AuditEvent(Model):
     actor: Mapped[User | None] = relationship()
 
 
-class ReportJob(Model):
+class ReportJob(JobProgress, Model):
     """A workshop report built in the background; progress lives here so any worker can show it."""
 
     __tablename__ = "report_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # Scope: one campaign, one community, or neither for everything (practice campaigns never count).
     campaign_slug: Mapped[str | None] = mapped_column(String(60))
     community_slug: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "report_status"), default="queued")
-    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
-    progress: Mapped[float] = mapped_column(default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The zip of report.html and the CSV tables, relative to RESULTS_DIR; removed by `flask purge` when old.
     file_path: Mapped[str | None] = mapped_column(String(500))
 
-    requested_by: Mapped[User | None] = relationship()
 
-
-class AnalysisSnapshot(Model):
+class AnalysisSnapshot(JobProgress, Model):
     """The per-asset figures of one analysis run for a community (all its non-practice campaigns, or
     one), stored so profile pages and the pack read them instead of running the models per view.
 
@@ -87,40 +95,26 @@ class AnalysisSnapshot(Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
     # None: every non-practice campaign of the community.
     campaign_slug: Mapped[str | None] = mapped_column(String(60))
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "snapshot_status"), default="queued")
-    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
-    progress: Mapped[float] = mapped_column(default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     responses: Mapped[int | None]
     # `analysis.profile.profile_snapshot`: the community summary and one profile per asset.
     figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    requested_by: Mapped[User | None] = relationship()
 
-
-class ProfilePackJob(Model):
+class ProfilePackJob(JobProgress, Model):
     """A printable profile pack (HTML and PDF in a zip) built in the background."""
 
     __tablename__ = "profile_pack_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     community_slug: Mapped[str] = mapped_column(String(60))
     campaign_slug: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "pack_status"), default="queued")
-    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
-    progress: Mapped[float] = mapped_column(default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The zip of profiles.html and profiles.pdf, relative to RESULTS_DIR.
     file_path: Mapped[str | None] = mapped_column(String(500))
-
-    requested_by: Mapped[User | None] = relationship()
 
 
 class DataAccess(Model):
@@ -145,14 +139,13 @@ class DataAccess(Model):
     user: Mapped[User | None] = relationship()
 
 
-class ExportJob(Model):
+class ExportJob(JobProgress, Model):
     """A dataset download built off the request path (xlsx, sav, dta): the zip is written under
     RESULTS_DIR, progress lives here so any web worker can show it."""
 
     __tablename__ = "export_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     format: Mapped[str] = mapped_column(enum_type(EXPORT_FORMATS, "export_format"))
     content: Mapped[str] = mapped_column(enum_type(EXPORT_CONTENTS, "export_content"), default="both")
     # CSV and xlsx: blanks or missing-data codes, codes or value labels (issue 13).
@@ -165,20 +158,14 @@ class ExportJob(Model):
     campaign_slugs: Mapped[list[str] | None] = mapped_column(JSON)
     community_slugs: Mapped[list[str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "export_status"), default="queued")
-    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
-    progress: Mapped[float] = mapped_column(default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The finished zip, relative to RESULTS_DIR; removed by `flask purge` when old.
     file_path: Mapped[str | None] = mapped_column(String(500))
     size_bytes: Mapped[int | None]
     row_count: Mapped[int | None]
 
-    requested_by: Mapped[User | None] = relationship()
 
-
-class ImportBatch(Model):
+class ImportBatch(JobProgress, Model):
     """One response import: written in short chunks as "importing" rows, then published at once.
 
     It is also the job row when the web app runs the import on the job queue: progress lives
@@ -190,15 +177,10 @@ class ImportBatch(Model):
     __tablename__ = "import_batch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(254))
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(enum_type(REPORT_STATUSES, "import_status"), default="queued")
-    step: Mapped[str] = mapped_column(String(200), default="waiting to start")
-    progress: Mapped[float] = mapped_column(default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The waiting upload for a queued web import, relative to RESULTS_DIR; removed when the job ends.
@@ -207,5 +189,3 @@ class ImportBatch(Model):
     already_present: Mapped[int | None]
     # {campaign slug: responses added}, for the result message.
     new_by_campaign: Mapped[dict[str, int] | None] = mapped_column(JSON)
-
-    requested_by: Mapped[User | None] = relationship()
