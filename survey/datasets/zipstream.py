@@ -18,6 +18,7 @@ from analysis.dataset import (
     _iso_utc,
 )
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
+from survey.datasets.csvtext import csv_rows
 from survey.datasets.options import Options
 from survey.datasets.shaping import check_choices
 from survey.datasets.sources import (
@@ -164,4 +165,7 @@ def csv_bytes(frame: pd.DataFrame, *, header: bool) -> bytes:
     out = frame.copy()
     if "submitted_at" in out:
         out["submitted_at"] = _iso_utc(out["submitted_at"])
-    return guard_formulas(out).to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
+    out = guard_formulas(out)
+    if header:
+        return out.to_csv(index=False, header=True, lineterminator="\n").encode("utf-8")
+    return csv_rows(out).encode("utf-8")
