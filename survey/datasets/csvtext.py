@@ -44,9 +44,11 @@ def _column_text(values: pd.Series) -> list[str]:
         return list(text)
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         return _quoted_text(values)
-    # Date-times and the like: pandas' own text (never a comma, quote or line break in it).
-    written = values.to_frame().to_csv(index=False, header=False, lineterminator="\n")
-    return written.split("\n")[:-1]
+    # Date-times and the like: pandas' own text (never a comma, quote or line break in it). A second
+    # column keeps a blank cell blank (alone on its row, the csv module would write it as "").
+    pair = pd.DataFrame({"value": values, "end": "x"})
+    written = pair.to_csv(index=False, header=False, lineterminator="\n")
+    return [line[: -len(",x")] for line in written.split("\n")[:-1]]
 
 
 def _int_text(values: pd.Series) -> list[str]:
