@@ -32,6 +32,11 @@ from survey.datasets.sources import (
     report_progress,
 )
 
+# Deflate level of the streamed responses.csv. A product choice (issue 14, point 5): level 1
+# deflates 29 MB of CSV (100,000 responses x 40 assets) in 0.15 s against 1.45 s at zlib's
+# default 6, and the zip is 5.2 MB instead of 3.8 MB (+35%). The smaller files keep level 6.
+STREAM_LEVEL = 1
+
 
 class _Sink(io.RawIOBase):
     """A write-only, non-seekable file that collects bytes until taken: zipfile then streams."""
@@ -59,8 +64,14 @@ class Zip:
         self.archive = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED)
         self.files: dict[str, dict[str, Any]] = {}
 
-    def open(self, name: str, *, rows: int | None = None, large: bool = False) -> _Entry:
-        return _Entry(self, name, rows, self.archive.open(name, "w", force_zip64=large))
+    def open(self, name: str, *, rows: int | None = None, large: bool = False, level: int | None = None) -> _Entry:
+        """An entry to write; `level` is its deflate level (None: zlib's default, 6)."""
+        # zipfile takes an entry's level from the archive when the entry is opened.
+        self.archive.compresslevel = level
+        try:
+            return _Entry(self, name, rows, self.archive.open(name, "w", force_zip64=large))
+        finally:
+            self.archive.compresslevel = None
 
     def add(self, name: str, data: bytes, rows: int | None = None) -> None:
         with self.open(name, rows=rows) as entry:
@@ -137,7 +148,7 @@ def csv_zip(
     sink = _Sink()
     archive = Zip(sink)  # type: ignore[arg-type]  # RawIOBase is a binary file
     rows = 0
-    with archive.open("responses.csv", large=True) as entry:
+    with archive.open("responses.csv", large=True, level=STREAM_LEVEL) as entry:
         entry.write(csv_bytes(pd.DataFrame(columns=columns), header=True))
         yield sink.take()  # the zip's first header leaves before any response is read
         for chunk in source.chunks(chunk_size):
