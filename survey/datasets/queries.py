@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, select
 
@@ -19,6 +20,7 @@ from analysis.columns import (
     wemwbs_items,
 )
 from survey.datasets.paradata import paradata_columns, paradata_values, with_paradata_joins
+from survey.datasets.pivot import answer_matrix, use_matrices
 from survey.datasets.tables import (
     _answer,
     _asset,
@@ -59,12 +61,12 @@ def responses_select(where: ColumnElement[bool]) -> Select[Any]:
     return with_paradata_joins(statement).where(where)
 
 
-def answers_select(where: ColumnElement[bool], keys: list[str]) -> Select[Any]:
-    """One row per (response, item) answer of the chosen responses."""
+def answers_select(where: ColumnElement[bool]) -> Select[Any]:
+    """One row per (response, item) answer of the chosen responses (keys filtered by `pivot.answer_matrix`)."""
     return (
         select(_answer.c.response_id, _answer.c.item_key, _answer.c.value)
         .join(_response, _response.c.id == _answer.c.response_id)
-        .where(where, _answer.c.item_key.in_(keys))
+        .where(where)
     )
 
 
@@ -222,35 +224,28 @@ def _iso_date(value: Any) -> str | None:
 
 
 def wide_responses(
-    responses: pd.DataFrame, answers: pd.DataFrame, uses: pd.DataFrame, keys: list[str], slugs: list[str]
+    connection: Any, responses: pd.DataFrame, where: ColumnElement[bool], slugs: list[str]
 ) -> pd.DataFrame:
-    """One row per response: metadata, then item answers and asset answers pivoted to columns."""
-    frame = responses.set_index("id")
+    """One row per response: metadata, then item answers and asset answers pivoted to columns.
+
+    `where` picks the same responses as `responses` (the answers and uses of those are read).
+    Answers are floats here, NaN when missing; `Dataset.from_frames` types them.
+    """
+    ids = responses["id"].to_numpy(dtype=np.int64)
+    frame = responses.drop(columns=["id"]).reset_index(drop=True)
     frame["verified"] = frame["verified"].astype(bool).astype("Int64")
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
-    columns: dict[str, pd.Series] = {}
-    if len(answers):
-        items = answers.pivot(index="response_id", columns="item_key", values="value")
-        items = items.reindex(index=frame.index)
-        for key in keys:
-            if key in items:
-                columns[key] = items[key]
-    if len(uses):
-        frequency = uses.pivot(index="response_id", columns="slug", values="frequency").reindex(index=frame.index)
-        importance = uses.pivot(index="response_id", columns="slug", values="importance").reindex(index=frame.index)
-        for slug in slugs:
-            if slug in frequency:
-                columns[asset_column(slug)] = frequency[slug]
-                columns[asset_value_column(slug)] = importance[slug]
-    empty = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    keys = answer_item_keys()
+    items = answer_matrix(connection, answers_select(where), ids, keys)
+    frequency, importance = use_matrices(connection, uses_select(where), ids, slugs)
     ordered: dict[str, Any] = {column: frame[column] for column in META_COLUMNS}
     ordered.update(paradata_values(frame))
-    for key in keys:
-        ordered[key] = columns.get(key, empty)
-    for slug in slugs:
-        for column in (asset_column(slug), asset_value_column(slug)):
-            ordered[column] = columns.get(column, empty)
-    return pd.DataFrame(ordered).reset_index(drop=True)
+    for position, key in enumerate(keys):
+        ordered[key] = items[:, position]
+    for position, slug in enumerate(slugs):
+        ordered[asset_column(slug)] = frequency[:, position]
+        ordered[asset_value_column(slug)] = importance[:, position]
+    return pd.DataFrame(ordered)
 
 
 def instrument_versions_of(connection: Any, campaign_ids: list[int]) -> dict[str, dict[str, int]]:

@@ -16,8 +16,6 @@ from sqlalchemy import Engine, and_, func, select
 from analysis.dataset import Dataset, response_columns
 from survey.datasets.missing_codes import coded_chunk
 from survey.datasets.queries import (
-    answer_item_keys,
-    answers_select,
     campaign_assets_table,
     chosen_campaigns,
     ids_of_communities,
@@ -25,7 +23,6 @@ from survey.datasets.queries import (
     response_filter,
     responses_select,
     stored_adjustments,
-    uses_select,
     wide_responses,
 )
 from survey.datasets.tables import (
@@ -94,16 +91,12 @@ def build_dataset(
             report("assets", 0.2)
             responses = _rows(connection, responses_select(where).order_by(_response.c.submitted_at, _response.c.id))
             report("responses", 0.35)
-            keys = answer_item_keys()
-            answers = _rows(connection, answers_select(where, keys))
-            report("answers", 0.6)
-            uses = _rows(connection, uses_select(where))
-            report("asset use", 0.8)
+            frame = wide_responses(connection, responses, where, list(assets["slug"]))
+            report("answers and asset use", 0.8)
     finally:
         if owned:
             engine.dispose()
 
-    frame = wide_responses(responses, answers, uses, keys, list(assets["slug"]))
     dataset = Dataset.from_frames(frame, assets, chosen.drop(columns=["id", "opened_at"]), adjustments, origins=ORIGINS)
     report("scoring", 1.0)
     return dataset
@@ -199,7 +192,6 @@ class DatasetReader:
         """
         if self._connection is None:
             raise RuntimeError("use DatasetReader as a context manager")
-        keys = answer_item_keys()
         slugs = list(self.assets["slug"])
         cursor = after_id
         remaining = limit
@@ -213,9 +205,7 @@ class DatasetReader:
                 return
             low, high = int(responses["id"].iloc[0]), int(responses["id"].iloc[-1])
             in_chunk = and_(self._where, _response.c.id.between(low, high))
-            answers = _rows(self._connection, answers_select(in_chunk, keys))
-            uses = _rows(self._connection, uses_select(in_chunk))
-            frame = wide_responses(responses, answers, uses, keys, slugs)
+            frame = wide_responses(self._connection, responses, in_chunk, slugs)
             chunk = Dataset.from_frames(frame, self.assets, self.campaigns, origins=ORIGINS).responses
             if missing_codes:
                 chunk = coded_chunk(self._connection, in_chunk, chunk)

@@ -18,6 +18,7 @@ from analysis.dataset import (
     _iso_utc,
 )
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
+from survey.datasets.csvtext import csv_rows
 from survey.datasets.options import Options
 from survey.datasets.shaping import check_choices
 from survey.datasets.sources import (
@@ -30,6 +31,11 @@ from survey.datasets.sources import (
     campaigns_table,
     report_progress,
 )
+
+# Deflate level of the streamed responses.csv. A product choice (issue 14, point 5): level 1
+# deflates 29 MB of CSV (100,000 responses x 40 assets) in 0.15 s against 1.45 s at zlib's
+# default 6, and the zip is 5.2 MB instead of 3.8 MB (+35%). The smaller files keep level 6.
+STREAM_LEVEL = 1
 
 
 class _Sink(io.RawIOBase):
@@ -58,8 +64,14 @@ class Zip:
         self.archive = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED)
         self.files: dict[str, dict[str, Any]] = {}
 
-    def open(self, name: str, *, rows: int | None = None, large: bool = False) -> _Entry:
-        return _Entry(self, name, rows, self.archive.open(name, "w", force_zip64=large))
+    def open(self, name: str, *, rows: int | None = None, large: bool = False, level: int | None = None) -> _Entry:
+        """An entry to write; `level` is its deflate level (None: zlib's default, 6)."""
+        # zipfile takes an entry's level from the archive when the entry is opened.
+        self.archive.compresslevel = level
+        try:
+            return _Entry(self, name, rows, self.archive.open(name, "w", force_zip64=large))
+        finally:
+            self.archive.compresslevel = None
 
     def add(self, name: str, data: bytes, rows: int | None = None) -> None:
         with self.open(name, rows=rows) as entry:
@@ -136,7 +148,7 @@ def csv_zip(
     sink = _Sink()
     archive = Zip(sink)  # type: ignore[arg-type]  # RawIOBase is a binary file
     rows = 0
-    with archive.open("responses.csv", large=True) as entry:
+    with archive.open("responses.csv", large=True, level=STREAM_LEVEL) as entry:
         entry.write(csv_bytes(pd.DataFrame(columns=columns), header=True))
         yield sink.take()  # the zip's first header leaves before any response is read
         for chunk in source.chunks(chunk_size):
@@ -164,4 +176,7 @@ def csv_bytes(frame: pd.DataFrame, *, header: bool) -> bytes:
     out = frame.copy()
     if "submitted_at" in out:
         out["submitted_at"] = _iso_utc(out["submitted_at"])
-    return guard_formulas(out).to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
+    out = guard_formulas(out)
+    if header:
+        return out.to_csv(index=False, header=True, lineterminator="\n").encode("utf-8")
+    return csv_rows(out).encode("utf-8")
