@@ -189,17 +189,20 @@ def run_job(snapshot_id: int) -> None:
         jobs.set_job(AnalysisSnapshot, snapshot_id, step=step[:200], progress=round(0.95 * fraction, 3))
 
     figures = build_figures(community, campaign_slug, progress)
-    jobs.set_job(
-        AnalysisSnapshot,
-        snapshot_id,
-        status="done",
-        step="finished",
-        progress=1.0,
-        figures=figures,
-        fingerprint=digest,
-        responses=counted,
-        built_at=utcnow(),
-    )
+    jobs.set_job(AnalysisSnapshot, snapshot_id, **_finished(figures, digest, counted))
+
+
+def _finished(figures: dict[str, Any], digest: str, counted: int) -> dict[str, Any]:
+    """A built snapshot's columns, whether a job fills its row or a command makes one."""
+    return {
+        "status": "done",
+        "step": "finished",
+        "progress": 1.0,
+        "figures": figures,
+        "fingerprint": digest,
+        "responses": counted,
+        "built_at": utcnow(),
+    }
 
 
 def fresh_snapshot(community: Community, campaign_slug: str | None, user: User | None = None) -> AnalysisSnapshot:
@@ -214,16 +217,7 @@ def fresh_snapshot(community: Community, campaign_slug: str | None, user: User |
     digest, counted = fingerprint(community, campaign_slug)
     figures = build_figures(community, campaign_slug)
     snapshot = AnalysisSnapshot(
-        community_id=community.id,
-        campaign_slug=campaign_slug,
-        requested_by=user,
-        status="done",
-        step="finished",
-        progress=1.0,
-        figures=figures,
-        fingerprint=digest,
-        responses=counted,
-        built_at=utcnow(),
+        community_id=community.id, campaign_slug=campaign_slug, requested_by=user, **_finished(figures, digest, counted)
     )
     db.session.add(snapshot)
     db.session.commit()
