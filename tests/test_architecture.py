@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     "campaigns": 2,
     "responses": 3,
     "pages": 3,
+    "deepdives": 3,  # below datasets and workshops, whose profiles, report and cards quote its excerpts
     "paper": 4,
     "datasets": 4,
     "workshops": 5,  # weighs the evidence: profiles and their figures live in datasets

@@ -30,11 +30,15 @@ from survey.models import (
     CampaignQuota,
     Community,
     ContactDetail,
+    DeepDive,
     Discrepancy,
+    Excerpt,
+    ExcerptCode,
     Licence,
     PaperBatch,
     PaperForm,
     Response,
+    Theme,
     User,
     ValuationAdjustment,
     Workshop,
@@ -62,11 +66,18 @@ AUDITED = {
     Workshop: "workshop",
     # Participants' own ratings are their data, like residents' answers; a researcher hiding a comment is audited.
     WorkshopRating: "workshop_rating",
+    DeepDive: "deep_dive",
+    Theme: "theme",
+    Excerpt: "excerpt",
+    ExcerptCode: "excerpt_code",
 }
 # Response imports are audited as one event per import (written by their operation), not row by row.
 IMPORT_ENTITY = "response_import"
 STAFF_ONLY = {Answer, AssetUse, WorkshopRating}
 NEVER_VALUES = {ContactDetail}  # "changed", never the values: erasure must really erase
+# The same for the personal fields of otherwise ordinary rows: a deep dive's consents, dates and
+# community stay readable in the trail, its participant's pseudonym and words do not.
+PERSONAL_FIELDS = {DeepDive: {"participant_code", "transcript", "source_filename"}, Excerpt: {"text"}}
 SECRET_FIELDS = {
     "password_hash",
     "session_token",
@@ -116,6 +127,7 @@ def _plain(value: Any) -> Any:
 def _changes(obj: Any, action: str) -> dict[str, Any]:
     state = inspect(obj)
     hide_values = type(obj) in NEVER_VALUES
+    personal = PERSONAL_FIELDS.get(type(obj), set())
     changes: dict[str, Any] = {}
     for column in state.mapper.column_attrs:
         key = column.key
@@ -134,7 +146,7 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
             before, after = (None, value) if action == "create" else (value, None)
             if value is None:
                 continue
-        if hide_values or key in SECRET_FIELDS:
+        if hide_values or key in SECRET_FIELDS or key in personal:
             changes[key] = "changed"
         else:
             changes[key] = [_plain(before), _plain(after)]

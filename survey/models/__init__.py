@@ -7,6 +7,7 @@ be re-scored later by the scoring library. Responses carry no contact details.
 """
 
 from survey.models.answers import Answer, AssetUse, ContactDetail, Response
+from survey.models.deepdives import DeepDive, Excerpt, ExcerptCode, Theme
 from survey.models.paper import Discrepancy, PaperBatch, PaperEntry, PaperForm
 from survey.models.people import ApiToken, PasswordReset, User, user_community
 from survey.models.places import (
@@ -44,7 +45,10 @@ from survey.models.vocabulary import (
     MISSING_REASONS,
     MODES,
     PAPER_FORM_STATUSES,
+    PARTICIPANT_CODE_MAX,
+    PARTICIPANT_CODE_PATTERN,
     PARTICIPANT_GROUPS,
+    POSTCODE_PATTERN,
     QUESTION_PHRASE_MAX,
     QUOTA_DIMENSIONS,
     REPORT_STATUSES,
@@ -78,11 +82,14 @@ __all__ = [
     "ContactDetail",
     "DEFAULT_QUESTION_PHRASES",
     "DataAccess",
+    "DeepDive",
     "Discrepancy",
     "EXPORT_CONTENTS",
     "EXPORT_LABELS",
     "EXPORT_MISSING",
     "EXPORT_FORMATS",
+    "Excerpt",
+    "ExcerptCode",
     "ExportJob",
     "ImportBatch",
     "InstrumentVersion",
@@ -90,7 +97,10 @@ __all__ = [
     "MISSING_REASONS",
     "MODES",
     "PAPER_FORM_STATUSES",
+    "PARTICIPANT_CODE_MAX",
+    "PARTICIPANT_CODE_PATTERN",
     "PARTICIPANT_GROUPS",
+    "POSTCODE_PATTERN",
     "PaperBatch",
     "PaperEntry",
     "PaperForm",
@@ -105,6 +115,7 @@ __all__ = [
     "Response",
     "SAMPLING_METHODS",
     "SIXWAYS_DIMENSIONS",
+    "Theme",
     "User",
     "ValuationAdjustment",
     "WORKSHOP_STATUSES",

@@ -58,6 +58,9 @@ class Asset(Model):
     __table_args__ = (
         CheckConstraint("annual_cost IS NULL OR annual_cost >= 0", name="annual_cost_not_negative"),
         CheckConstraint("cost_year IS NULL OR (cost_year BETWEEN 1900 AND 2100)", name="cost_year_range"),
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
+        CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="latitude_with_longitude"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +73,11 @@ class Asset(Model):
     question_phrase: Mapped[str] = mapped_column(String(QUESTION_PHRASE_MAX), default=_phrase_for_kind)
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(300), default="")
+    # Where it is on a map (WGS 84 degrees, both or neither). A postcode alone cannot be placed
+    # offline: such an asset is listed beside the map, not on it.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    postcode: Mapped[str] = mapped_column(String(10), default="", server_default="")
     # Who runs it (a council team, a charity, volunteers): free text shown on its profile.
     run_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     annual_cost: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))

@@ -86,3 +86,11 @@ def default_question_phrase(kind: str | None) -> str:
 WORKSHOP_STATUSES = ("open", "closed")
 # Whom an impact workshop's participant speaks for (optional): the stakeholder groups of the issue.
 PARTICIPANT_GROUPS = ("resident", "voluntary_group", "council", "health", "business", "other")
+
+
+# A deep-dive participant's pseudonym ("DOV-07"): letters, digits, "-", "_" and ".", starting with a
+# letter or digit, so an e-mail address or a full name with spaces cannot be typed into it.
+PARTICIPANT_CODE_MAX = 40
+PARTICIPANT_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+# UK postcodes as written ("CT17 9DQ"), checked loosely: the outward code, a space or none, the inward code.
+POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
