@@ -12,7 +12,9 @@ from survey.models import (
     Asset,
     Campaign,
     Community,
+    DeepDive,
     Discrepancy,
+    Excerpt,
     Licence,
     PaperEntry,
     Response,
@@ -59,6 +61,19 @@ def test_demo_loads_four_open_communities_once(app, runner):
         assert (snapshot.community_id, snapshot.status) == (workshop.community_id, "done")
         assert snapshot.campaign_slug is None and snapshot.figures["assets"]
         assert "Dover Town's asset profiles are ready" in first.output
+        # Two synthetic deep dives in Dover Town, coded; every excerpt's text is its span of the transcript.
+        deep_dives = db.session.scalars(select(DeepDive).order_by(DeepDive.participant_code)).all()
+        assert [(d.participant_code, d.synthetic, d.community.slug) for d in deep_dives] == [
+            ("DOV-01", True, "dover-town"),
+            ("DOV-02", True, "dover-town"),
+        ]
+        assert [d.consent_sharing for d in deep_dives] == [True, False]
+        excerpts = db.session.scalars(select(Excerpt)).all()
+        assert len(excerpts) == 7 and all(e.codes for e in excerpts)
+        assert all(e.deep_dive.transcript[e.start : e.end] == e.text for e in excerpts)
+        coded_assets = {code.asset.slug for e in excerpts for code in e.codes if code.asset is not None}
+        assert {"dover_library", "dover_seafront", "dover_foodbank"} <= coded_assets
+        assert "Demo deep-dive interviews (Dover Town, synthetic): 2 coded." in first.output
     with app.app_context():
         slugs = set(db.session.scalars(select(Campaign.slug).where(Campaign.status == "open")))
         assert slugs == {"dover-town", "aylesham", "sheppey", "swanley"}

@@ -37,6 +37,7 @@ from survey.demo.catalogue import (
     POPULATION_SOURCE,
     SAMPLING,
 )
+from survey.demo.deepdives import add_demo_deep_dives
 from survey.demo.paper import KEYED_PER_BATCH, add_demo_paper
 from survey.demo.people import synthetic_person
 from survey.demo.workshop import add_demo_workshop
@@ -55,6 +56,7 @@ class DemoResult:
     # (email, role, password) of accounts created by this run: shown once, never stored in clear.
     new_accounts: list[tuple[str, str, str]] = field(default_factory=list)
     workshop_code: str | None = None
+    deep_dives_added: int = 0
 
     def summary(self) -> str:
         lines = [f"Demo data ready: {len(COMMUNITIES)} communities; {self.responses_added} synthetic responses added."]
@@ -63,6 +65,8 @@ class DemoResult:
             lines += [f"  {role:<10} {email:<32} {password}" for email, role, password in self.new_accounts]
         if self.workshop_code:
             lines.append(f"Demo impact workshop (Dover Town): join at /w/{self.workshop_code}")
+        if self.deep_dives_added:
+            lines.append(f"Demo deep-dive interviews (Dover Town, synthetic): {self.deep_dives_added} coded.")
         return "\n".join(lines)
 
 
@@ -117,6 +121,7 @@ def load_demo(per_community: int = 300, seed: int = 2014, progress: bool = False
                 result.responses_added += KEYED_PER_BATCH
     workshop = add_demo_workshop(researcher, rng)
     result.workshop_code = display_code(workshop.code) if workshop is not None else None
+    result.deep_dives_added = add_demo_deep_dives(researcher)
     db.session.flush()
     return result
 
