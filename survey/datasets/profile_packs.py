@@ -8,7 +8,8 @@ only), as ``profiles.html`` (self-contained: its style sheet is inside) and ``pr
 snapshot, rebuilt first when it is missing or out of date (`snapshots.fresh_snapshot`).
 
 Each asset's page ends with what the community's impact workshops said about it
-(`workshop_ratings.ratings_for`: counts and medians of the ratings, the comments nobody hid).
+(`workshop_ratings.ratings_for`: counts and medians of the ratings, the comments nobody hid), then
+what deep-dive interviews said (`survey.deepdives.quotes`: counts, and quotes only with consent).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from survey.database import utcnow
 from survey.datasets.profiles import cover, pack_profiles
 from survey.datasets.snapshots import campaign_in_scope, fresh_snapshot
 from survey.datasets.workshop_ratings import ratings_for
+from survey.deepdives.quotes import asset_quotes
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.localtime import local_today
@@ -37,6 +39,7 @@ from survey.models import AnalysisSnapshot, Community, ProfilePackJob, User
 PACK_FOLDER = "profile-packs"  # under RESULTS_DIR
 PACK_STYLESHEET = "profile_pack.css"
 PACK_FILES = ("profiles.html", "profiles.pdf")
+PACK_QUOTES = 2  # deep-dive quotes per asset page: the pack keeps an asset to a page
 Progress = Callable[[str, float], None]
 
 
@@ -87,6 +90,7 @@ def render_pack(
     stylesheet = Markup("<style>{}</style>").format(Markup(css))
     figures = snapshot.figures or {}
     sentence, rows = cover(figures.get("summary", {}), int(figures.get("threshold", 10)))
+    profiles = pack_profiles(community, snapshot, workshop_ratings)
     return render_template(
         "profiles/pack.html",
         community=community,
@@ -94,7 +98,9 @@ def render_pack(
         summary=figures.get("summary", {}),
         price_year=figures.get("price_year"),
         threshold=figures.get("threshold"),
-        profiles=pack_profiles(community, snapshot, workshop_ratings),
+        profiles=profiles,
+        # Read now, never from the snapshot: a deep dive erased since the figures were built is not quoted.
+        deep_dives=asset_quotes([profile.asset.id for profile in profiles], limit_per_asset=PACK_QUOTES),
         embedded_stylesheet=stylesheet,
         made_on=local_today(),
         cover_sentence=sentence,

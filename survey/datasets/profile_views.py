@@ -3,7 +3,9 @@
 Profile pages only read the stored analysis snapshot (`survey.datasets.snapshots`); preparing the
 figures is a POST that queues a job. Peers see the profiles of their own communities' assets under
 /fieldwork/ (read-only: no rebuild button, and residents' nominations counted, not quoted); an
-asset of another community answers 404, as if it did not exist.
+asset of another community answers 404, as if it did not exist. Both show what deep-dive interviews
+said about the asset (`survey.deepdives.quotes`, read live): peers see their own communities' deep
+dives anyway, so their quotes too.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from survey.access import RESEARCH, STAFF, roles_required, scope_to_user, scoped
 from survey.blueprints import fieldwork, research
 from survey.datasets import profile_packs, profiles, snapshots
 from survey.datasets.workshop_ratings import ratings_for
+from survey.deepdives.quotes import asset_quotes
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Asset, Campaign, Community, ProfilePackJob
 from survey.web.http import see_other
 from survey.web.lookups import asset_or_404, community_or_404
+
+PROFILE_QUOTES = 3  # deep-dive quotes on a profile page (the pack shows fewer: profile_packs.PACK_QUOTES)
 
 
 def _profile_page(asset: Asset, *, staff_can_rebuild: bool, show_nominations: bool) -> str:
@@ -35,6 +40,7 @@ def _profile_page(asset: Asset, *, staff_can_rebuild: bool, show_nominations: bo
         profile=profiles.asset_profile(asset, state.snapshot, ratings_for(asset.community)),
         staff_can_rebuild=staff_can_rebuild,
         show_nominations=show_nominations,
+        deep_dives=asset_quotes([asset.id], limit_per_asset=PROFILE_QUOTES)[asset.id],
     )
 
 
