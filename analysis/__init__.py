@@ -10,6 +10,7 @@ run(responses, assets, *, campaigns=None, adjustments=None, config=None, progres
 read_adjustments(path) -> DataFrame;  read_deflators(path) -> Deflators (for AnalysisConfig(deflators=...))
 random_effects(effects, se, method="REML") -> RandomEffects (BLUPs, as R metafor)
 with_workshop_ratings(result, frame) -> AnalysisResult (impact workshop ratings for the report; optional)
+with_deep_dive_quotes(result, counts, quotes) -> AnalysisResult (what deep-dive interviews said; optional)
 codebook(assets=None) -> DataFrame;  codebook_markdown(table=None) -> str
 Command line: ``python -m analysis report RESPONSES.csv --assets ASSETS.csv --out DIR``.
 
@@ -27,6 +28,7 @@ from analysis.codebook import codebook, codebook_markdown
 from analysis.config import AnalysisConfig, Deflators, read_deflators
 from analysis.dataset import Dataset
 from analysis.dataset_files import read_dataset
+from analysis.deep_dive_quotes import with_deep_dive_quotes
 from analysis.mixedlm import fit_mixedlm
 from analysis.models import benjamini_hochberg
 from analysis.ols import fit_crv3
@@ -54,6 +56,7 @@ __all__ = [
     "render_report",
     "run",
     "run_dataset",
+    "with_deep_dive_quotes",
     "with_workshop_ratings",
     "write_report",
 ]

@@ -38,6 +38,8 @@ class AnalysisTables:
     importance per asset) and ``value_sensitivity`` (the tornado of each clear asset) feed the
     report. ``provenance`` is written as ``provenance.json``. ``workshop_ratings`` (optional,
     `analysis.workshop_ratings`) is what impact workshops said about the assets, counts only.
+    ``deep_dive_counts`` and ``deep_dive_quotes`` (optional, `analysis.deep_dive_quotes`) are what
+    deep-dive interviews said: the counts are a table, the quotes reach the report's text only.
     """
 
     descriptives: pd.DataFrame
@@ -57,10 +59,15 @@ class AnalysisTables:
     summary: dict[str, Any]
     provenance: dict[str, Any]
     workshop_ratings: pd.DataFrame | None = None
+    deep_dive_counts: pd.DataFrame | None = None
+    deep_dive_quotes: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The main tables, then the supplementary ones, by file stem (``workshop_ratings`` last, when given)."""
+        """The main tables, then the supplementary ones, by file stem (``workshop_ratings`` and
+        ``deep_dive_counts`` last, when given; the quotes' text is never a table file)."""
         tables = {name: getattr(self, name) for name in (*MAIN_TABLES, *SUPPLEMENTARY_TABLES)}
         if self.workshop_ratings is not None:
             tables["workshop_ratings"] = self.workshop_ratings
+        if self.deep_dive_counts is not None:
+            tables["deep_dive_counts"] = self.deep_dive_counts
         return tables

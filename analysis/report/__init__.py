@@ -7,7 +7,8 @@ counts under the disclosure threshold are blanked in tables and text alike.
 The page is the Jinja template ``templates/report.html.j2`` (one template per section under
 ``templates/sections/``, autoescaped). The text of each section comes from `sections`
 (wellbeing), `assets` (use and effects), `value` (ledger, sensitivity), `workshop` (impact
-workshop ratings, when the result has them) and `methods` (methods, references, provenance),
+workshop ratings, when the result has them), `deep_dives` (what deep-dive interviews said, when
+the result has it) and `methods` (methods, references, provenance),
 with numbers phrased by `phrases`; `figures` draws the charts, `tables` writes table cells
 and `names` gives names and community colours.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.report.assets import effects_section, use_section
+from analysis.report.deep_dives import deep_dive_section
 from analysis.report.methods import methods_section, provenance_section, write_provenance
 from analysis.report.names import names_for
 from analysis.report.sections import (
@@ -60,6 +62,7 @@ def render_report(result: AnalysisTables) -> str:
         kinds=kinds_section(result),
         value=value_section(result, names),
         workshop=workshop_section(result, names),
+        deep_dives=deep_dive_section(result, names),
         reliability=reliability_section(result, names),
         methods=methods_section(result),
         provenance=provenance_section(result),

@@ -11,8 +11,10 @@ from sqlalchemy import Engine
 
 from analysis.adjustments import override_adjustments
 from analysis.config import AnalysisConfig
+from analysis.deep_dive_quotes import with_deep_dive_quotes
 from analysis.pipeline import AnalysisResult, run_dataset
 from analysis.workshop_ratings import with_workshop_ratings
+from survey.datasets.deep_dive_report import deep_dive_frames
 from survey.datasets.reader import build_dataset
 from survey.datasets.workshop_ratings import ratings_frame
 
@@ -40,7 +42,8 @@ def report_from_database(
     The stored SROI adjustments are used; `adjustments` (checked, e.g. from `read_adjustments`)
     replaces them for the assets it lists. Impact workshop ratings of the communities analysed
     (workshops of the chosen campaigns, or without one) add ``workshop_ratings.csv`` and the
-    report's workshop section.
+    report's workshop section. Deep-dive interviews coded to the assets of those communities add
+    ``deep_dive_counts.csv`` and the report's "What people said" section (quotes with consent only).
     """
     report = progress or (lambda _step, _fraction: None)
     result = analyse_database(
@@ -55,6 +58,7 @@ def report_from_database(
     # The rooms' ratings of the communities analysed sit beside the evidence (a section only when there are some).
     rated = ratings_frame(engine_or_url, result.summary["communities"], campaigns)
     result = with_workshop_ratings(result, rated)
+    result = with_deep_dive_quotes(result, *deep_dive_frames(engine_or_url, result.summary["communities"]))
     report("writing the report", 0.8)
     paths = result.write(out_dir)
     report("finished", 1.0)

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy.orm import Session
 
 from survey.assets.operations import DIMENSION_LABELS
 from survey.extensions import db
@@ -88,8 +89,9 @@ def _coded(asset_ids: Collection[int]) -> Select[Any]:
     )
 
 
-def excerpt_counts_for_assets(asset_ids: Collection[int]) -> dict[int, Counts]:
-    """Counts for every asset of `asset_ids` (zeros for an asset nothing codes), every consent included."""
+def excerpt_counts_for_assets(asset_ids: Collection[int], *, session: Session | None = None) -> dict[int, Counts]:
+    """Counts for every asset of `asset_ids` (zeros for an asset nothing codes), every consent included;
+    read in `session` (the report's read snapshot), else the app's."""
     counts = dict.fromkeys(asset_ids, Counts())
     if not asset_ids:
         return counts
@@ -102,17 +104,21 @@ def excerpt_counts_for_assets(asset_ids: Collection[int]) -> dict[int, Counts]:
         )
         .group_by(ExcerptCode.asset_id)
     )
-    for asset_id, excerpts, interviews, quotable in db.session.execute(query):
+    for asset_id, excerpts, interviews, quotable in (session or db.session()).execute(query):
         counts[asset_id] = Counts(excerpts, interviews, quotable)
     return counts
 
 
 def quotes_for_assets(
-    asset_ids: Collection[int], *, limit_per_asset: int | None = None, max_chars: int | None = None
+    asset_ids: Collection[int],
+    *,
+    limit_per_asset: int | None = None,
+    max_chars: int | None = None,
+    session: Session | None = None,
 ) -> dict[int, list[Quote]]:
     """The quotable excerpts coded to each asset (only assets that have some), by the date of the
     interview, then the deep dive, then the place in its transcript; at most `limit_per_asset` each,
-    and only texts of at most `max_chars` characters when given."""
+    and only texts of at most `max_chars` characters when given. Read in `session`, else the app's."""
     if not asset_ids:
         return {}
     order = (DeepDive.held_on, DeepDive.id, Excerpt.start, Excerpt.id)
@@ -136,8 +142,9 @@ def quotes_for_assets(
     )
     if limit_per_asset is not None:
         query = query.where(picked.c.position <= limit_per_asset)
-    rows = db.session.execute(query).all()
-    labels = _code_labels({excerpt.id for _, excerpt, _, _ in rows})
+    session = session or db.session()
+    rows = session.execute(query).all()
+    labels = _code_labels(session, {excerpt.id for _, excerpt, _, _ in rows})
     quotes: dict[int, list[Quote]] = defaultdict(list)
     for asset_id, excerpt, deep_dive, community in rows:
         quotes[asset_id].append(
@@ -155,7 +162,7 @@ def quotes_for_assets(
     return dict(quotes)
 
 
-def _code_labels(excerpt_ids: Collection[int]) -> dict[int, list[tuple[int | None, str]]]:
+def _code_labels(session: Session, excerpt_ids: Collection[int]) -> dict[int, list[tuple[int | None, str]]]:
     """Each excerpt's codes as (asset id or None, label): six ways first in their usual order, then
     assets and themes by name."""
     if not excerpt_ids:
@@ -168,7 +175,7 @@ def _code_labels(excerpt_ids: Collection[int]) -> dict[int, list[tuple[int | Non
     )
     dimensions = list(DIMENSION_LABELS)
     sort_keys: dict[int, list[tuple[tuple[int, str], int | None, str]]] = defaultdict(list)
-    for excerpt_id, sixways, asset_id, asset_name, theme_name in db.session.execute(query):
+    for excerpt_id, sixways, asset_id, asset_name, theme_name in session.execute(query):
         if sixways is not None:
             key, label = (0, f"{dimensions.index(sixways):02d}"), DIMENSION_LABELS[sixways]
         elif asset_id is not None:
