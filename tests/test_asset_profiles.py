@@ -149,6 +149,7 @@ def test_a_single_small_group_takes_a_second_one_with_it():
 @pytest.mark.slow
 def test_pages_say_when_data_changed_and_show_workshop_ratings_only_when_given(app, researcher):
     from survey.datasets import profiles
+    from survey.deepdives.quotes import asset_quotes
 
     slug = _asset_slugs(app)[0]
     _prepare(app, researcher, slug)
@@ -175,6 +176,7 @@ def test_pages_say_when_data_changed_and_show_workshop_ratings_only_when_given(a
             price_year=2019,
             threshold=10,
             profiles=[profiles.asset_profile(asset, snapshot, [rating, other])],
+            deep_dives=asset_quotes([asset.id], limit_per_asset=2),
             embedded_stylesheet="",
             made_on=pd.Timestamp("2026-12-04"),
             cover_sentence="",
