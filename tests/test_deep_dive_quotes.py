@@ -127,6 +127,7 @@ def test_profile_shows_consented_quotes_and_never_a_name(app, client, login, wor
     assert "— participant DOV-03, interviewed 12 March 2026" in page
     assert "— participant DOV-02, interviewed 5 January 2026" in page
     assert page.count(">Synthetic<") == 2  # DOV-03's two excerpts are demo words
+    assert "Also coded: Connect, Isolation" in page and "Also coded: Take notice, Dover Seafront" in page
     assert INTERVIEWER not in page and PEER not in page  # interviewers are never named
 
     seafront = unescape(client.get("/research/assets/dover_seafront/profile").get_data(as_text=True))

@@ -21,32 +21,35 @@ from survey.deepdives.quotes import excerpt_counts_for_assets, quotes_for_assets
 from survey.models import Asset, Community
 
 
-def deep_dive_frames(engine_or_url: Engine | str, communities: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(counts, quotes) for the assets of these community slugs that any excerpt codes."""
+def deep_dive_frames(
+    engine_or_url: Engine | str, communities: Sequence[str], assets: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(counts, quotes) for the assets of these community slugs that any excerpt codes; only those of
+    `assets` (slugs: the assets the report analyses, so each has its name there) when given."""
     engine = engine_for(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:
         # A read snapshot (as the dataset reader's): on SQLite it never takes the write lock.
         with snapshot(engine) as connection, Session(bind=connection) as session:
-            assets = {
-                asset_id: (community, slug)
-                for asset_id, community, slug in session.execute(
-                    select(Asset.id, Community.slug, Asset.slug)
-                    .join(Community, Community.id == Asset.community_id)
-                    .where(Community.slug.in_(list(communities)))
-                )
-            }
-            counts = excerpt_counts_for_assets(assets, session=session)
-            quotes = quotes_for_assets(assets, limit_per_asset=REPORT_QUOTES, session=session)
+            query = (
+                select(Asset.id, Community.slug, Asset.slug)
+                .join(Community, Community.id == Asset.community_id)
+                .where(Community.slug.in_(list(communities)))
+            )
+            if assets is not None:
+                query = query.where(Asset.slug.in_(list(assets)))
+            places = {asset_id: (community, slug) for asset_id, community, slug in session.execute(query)}
+            counts = excerpt_counts_for_assets(places, session=session)
+            quotes = quotes_for_assets(places, limit_per_asset=REPORT_QUOTES, session=session)
     finally:
         if isinstance(engine_or_url, str):
             engine.dispose()
     count_rows = [
-        (*assets[asset_id], found.excerpts, found.interviews, found.quotable)
+        (*places[asset_id], found.excerpts, found.interviews, found.quotable)
         for asset_id, found in counts.items()
         if found.excerpts
     ]
     quote_rows = [
-        (*assets[asset_id], quote.participant_code, quote.held_on.isoformat(), quote.text, quote.synthetic)
+        (*places[asset_id], quote.participant_code, quote.held_on.isoformat(), quote.text, quote.synthetic)
         for asset_id, found in quotes.items()
         for quote in found
     ]

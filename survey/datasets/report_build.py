@@ -58,7 +58,8 @@ def report_from_database(
     # The rooms' ratings of the communities analysed sit beside the evidence (a section only when there are some).
     rated = ratings_frame(engine_or_url, result.summary["communities"], campaigns)
     result = with_workshop_ratings(result, rated)
-    result = with_deep_dive_quotes(result, *deep_dive_frames(engine_or_url, result.summary["communities"]))
+    said = deep_dive_frames(engine_or_url, result.summary["communities"], list(result.dataset.assets["slug"]))
+    result = with_deep_dive_quotes(result, *said)
     report("writing the report", 0.8)
     paths = result.write(out_dir)
     report("finished", 1.0)
