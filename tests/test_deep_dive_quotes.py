@@ -168,6 +168,7 @@ def test_shorten_cuts_at_a_word_with_an_ellipsis():
     assert len(cut) <= CARD_QUOTE_MAX and cut.endswith(ELLIPSIS)
     assert LONG.startswith(cut[: -len(ELLIPSIS)]) and LONG[len(cut) - len(ELLIPSIS)] in " ,.;"  # a whole word
     assert shorten("x" * 500, 20) == "x" * 19 + ELLIPSIS  # one long word: cut inside it
+    assert shorten("aaaa bbbb.\n\ncccc dddd", 13) == "aaaa bbbb" + ELLIPSIS  # a paragraph break is a boundary
 
 
 def test_card_quote_prefers_the_first_short_one_else_shortens_the_first(app, world):

@@ -26,8 +26,8 @@ from survey.assets.operations import DIMENSION_LABELS
 from survey.extensions import db
 from survey.models import Asset, Community, DeepDive, Excerpt, ExcerptCode, Theme
 
-# A workshop card's quote: the first quote this short, else the first cut to this length (GOV.UK's
-# guidance on content length: a card is read across a room, so one short paragraph).
+# A workshop card's quote: the first quote this short, else the first cut to this length (a card is
+# read on a phone or across a room while the asset is discussed: one short paragraph, not a transcript).
 CARD_QUOTE_MAX = 400
 ELLIPSIS = "…"
 
@@ -203,9 +203,9 @@ def shorten(text: str, limit: int = CARD_QUOTE_MAX) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - len(ELLIPSIS) + 1]
-    boundary = cut.rfind(" ")
+    boundary = max(cut.rfind(space) for space in " \n\t")  # paragraphs of a transcript end in newlines
     kept = cut[:boundary] if boundary > 0 else cut[: limit - len(ELLIPSIS)]
-    return kept.rstrip(" ,;:.-–—") + ELLIPSIS
+    return kept.rstrip(" \n\t,;:.-–—") + ELLIPSIS  # no space or stray punctuation before the ellipsis
 
 
 def card_quotes(asset_ids: Collection[int]) -> dict[int, Quote]:
