@@ -78,6 +78,19 @@ def _theme(community: Community, key: str) -> Theme:
     return theme
 
 
+def name_interviewers(app: Flask) -> list[str]:
+    """Give every deep dive's interviewer a distinctive name; returns those names and every staff email,
+    none of which may appear wherever quotes are shown."""
+    with app.app_context():
+        interviewers = {deep_dive.interviewer for deep_dive in db.session.scalars(select(DeepDive))} - {None}
+        names = []
+        for number, user in enumerate(sorted(interviewers, key=lambda user: user.id), start=1):
+            user.name = f"Ada Interviewer-{number:02d} Lovelace"
+            names.append(user.name)
+        db.session.commit()
+        return names + list(db.session.scalars(select(User.email)))
+
+
 def erase(app: Flask, deep_dive_id: int) -> None:
     """Delete a deep dive as erasure does (its excerpts and codes go with it)."""
     with app.app_context():

@@ -21,7 +21,7 @@ from survey.deepdives.quotes import (
 )
 from survey.extensions import db
 from survey.models import Asset
-from tests.quote_support import Said, add_deep_dive, erase, recount
+from tests.quote_support import Said, add_deep_dive, erase, name_interviewers, recount
 from tests.workshop_support import join, open_via_web, workshop_id
 
 RESEARCHER, PEER, INTERVIEWER = "r@example.org", "peer@example.org", "interviewer.name@example.org"
@@ -64,6 +64,7 @@ def world(app, make_campaign, make_user):
             app, "deal", "DEA-01", date(2025, 12, 1), [Said(PIER, assets=("deal_pier", "dover_library"))]
         ),
     }
+    ids["people"] = name_interviewers(app)
     return ids
 
 
@@ -128,7 +129,8 @@ def test_profile_shows_consented_quotes_and_never_a_name(app, client, login, wor
     assert "— participant DOV-02, interviewed 5 January 2026" in page
     assert page.count(">Synthetic<") == 2  # DOV-03's two excerpts are demo words
     assert "Also coded: Connect, Isolation" in page and "Also coded: Take notice, Dover Seafront" in page
-    assert INTERVIEWER not in page and PEER not in page  # interviewers are never named
+    others = [person for person in world["people"] if person != RESEARCHER]  # the page names who is signed in
+    assert len(others) == 4 and not [person for person in others if person in page]  # never an interviewer
 
     seafront = unescape(client.get("/research/assets/dover_seafront/profile").get_data(as_text=True))
     assert "1 excerpt from 1 interview codes this asset (1 may be quoted)." in seafront and HEAD_CLEAR in seafront
@@ -186,7 +188,7 @@ def test_workshop_cards_show_one_resident_quote(app, client, login, world):
     screen = unescape(client.get(f"/research/workshops/{workshop_id(app, code)}").get_data(as_text=True))
     assert screen.count("One resident's words, from a deep-dive interview") == 2  # library and seafront
     assert f"“{FOUND_PEOPLE}”" in screen and "— participant DOV-03, interviewed 12 March 2026" in screen
-    assert LONG not in screen and PRIVATE not in screen and INTERVIEWER not in screen
+    assert LONG not in screen and PRIVATE not in screen and "Ada Interviewer" not in screen
 
     participant = app.test_client()
     join(participant, code)
