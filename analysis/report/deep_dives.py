@@ -66,8 +66,8 @@ def deep_dive_section(result: AnalysisTables, names: Names) -> Context | None:
             }
         )
     # Counts are shown whole, never blanked under the disclosure threshold: that rule guards survey
-    # respondents' answers, while these count excerpts and interviews of people who took part by name
-    # of a code and consented (as the workshop section's participants), beside quotes they agreed to.
+    # respondents' answers, while these count excerpts and interviews of people who took part under a
+    # pseudonymous code and consented (as the workshop section's participants), beside quotes they agreed to.
     shown = pd.DataFrame(
         [
             {**row, "name": names.asset(row["asset"]), "place": names.community(row["community"])}
