@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from survey.deepdives.operations import CODE_MESSAGE
 from survey.deepdives.uploads import TRANSCRIPT_MAX_CHARS
 from survey.localtime import local_today
-from survey.models import PARTICIPANT_CODE_MAX, PARTICIPANT_CODE_PATTERN, Campaign, Community, User
+from survey.models import PARTICIPANT_CODE_MAX, PARTICIPANT_CODE_PATTERN, Campaign, Community
 from survey.web.fields import DateInputField
 from survey.web.fields import strip as _strip
 
@@ -53,10 +53,10 @@ def _consent(what: str) -> RadioField:
 
 
 def deep_dive_form(
-    communities: list[Community], campaigns: list[Campaign], interviewers: list[User], **kwargs: Any
+    communities: list[Community], campaigns: list[Campaign], interviewers: list[tuple[str, str]], **kwargs: Any
 ) -> FlaskForm:
     """The deep-dive form for one user: the communities they may see, those communities' campaigns,
-    and who may be named interviewer (`kwargs` as for FlaskForm, e.g. `data` or `obj`)."""
+    and who may be named interviewer, as (account id, label) (`kwargs` as for FlaskForm, e.g. `data`)."""
     names = {community.id: community.name for community in communities}
 
     class DeepDiveForm(FlaskForm):
@@ -77,7 +77,7 @@ def deep_dive_form(
         )
         held_on = DateInputField("Date of the interview", what="The date of the interview")
         interviewer = SelectField(
-            "Interviewer", choices=[SelectChoice(str(u.id), u.email) for u in interviewers], validate_choice=False
+            "Interviewer", choices=[SelectChoice(value, label) for value, label in interviewers], validate_choice=False
         )
         consent_recording = _consent(CONSENTS["consent_recording"])
         consent_quotation = _consent(CONSENTS["consent_quotation"])
@@ -98,7 +98,7 @@ def deep_dive_form(
                 raise ValidationError("Choose a campaign from the list, or none.")
             if chosen is not None and chosen.community.slug != self.community.data:
                 raise ValidationError(
-                    f"Choose a campaign of the interview's community ({chosen.title} is not), or none."
+                    f"{chosen.title} is not a campaign of that community: choose one of its own, or none."
                 )
 
         def validate_held_on(self, field: Any) -> None:
@@ -109,7 +109,7 @@ def deep_dive_form(
                 raise ValidationError("The date of the interview must be today or in the past.")
 
         def validate_interviewer(self, field: Any) -> None:
-            if field.data not in {str(u.id) for u in interviewers}:
+            if field.data not in {value for value, _label in interviewers}:
                 raise ValidationError("Choose the interviewer from the list.")
 
         def validate_transcript(self, field: Any) -> None:

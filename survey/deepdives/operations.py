@@ -23,8 +23,8 @@ from survey.localtime import local_today
 from survey.models import PARTICIPANT_CODE_PATTERN, Campaign, Community, DeepDive, Excerpt, ExcerptCode, User
 
 CODE_MESSAGE = (
-    "Enter the participant's pseudonymous code, such as DOV-07, never a name or e-mail: letters and digits, "
-    "with dots, dashes or underscores, up to 40 characters."
+    "Enter the participant's code: a pseudonym such as DOV-07, never a name or e-mail (letters and digits, "
+    "with dots, dashes or underscores, up to 40 characters)."
 )
 # The data access log's name for a read of a deep dive's words.
 ACCESS_RESOURCE = "deep-dive"

@@ -92,7 +92,8 @@ def _too_large(_error: DeepDiveTooLarge) -> tuple[str, int]:
 
 def _form(found: DeepDive | None = None, **kwargs: Any) -> FlaskForm:
     communities = visible_communities(current_user)
-    return deep_dive_form(communities, campaign_options(communities), _interviewers(found), **kwargs)
+    choices = [(str(user.id), person_label(user, current_user)) for user in _interviewers(found)]
+    return deep_dive_form(communities, campaign_options(communities), choices, **kwargs)
 
 
 def _interviewers(found: DeepDive | None = None) -> list[User]:
@@ -122,8 +123,6 @@ def _stored(found: DeepDive) -> dict[str, Any]:
 
 
 def _render_form(form: FlaskForm, found: DeepDive | None, status: int) -> tuple[str, int]:
-    labels = {str(user.id): person_label(user, current_user) for user in _interviewers(found)}
-    form.interviewer.choices = [(value, labels.get(value, label)) for value, label in form.interviewer.choices]
     page = render_template(
         "deepdives/form.html",
         form=form,
