@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.test import TestResponse
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
 
 from survey.extensions import db
 from survey.models import DeepDive
@@ -52,10 +54,17 @@ def interviewer_of(client: FlaskClient, url: str = NEW) -> str:
 
 
 def post(client: FlaskClient, data: dict[str, Any], url: str = NEW) -> TestResponse:
-    """POST the form as a browser does (multipart, with the page's CSRF token and default interviewer)."""
+    """POST the form as a browser does (multipart, with the page's CSRF token and default interviewer);
+    a file is given as (bytes, file name). The body is built in memory: Werkzeug's test client would
+    spool a large one to a temporary file it never closes."""
     html = client.get(url).get_data(as_text=True)
     form = {"csrf_token": csrf_token(html), "interviewer": interviewer_of(client, url), **data}
-    return client.post(url, data=form, content_type="multipart/form-data")
+    values = {
+        key: FileStorage(io.BytesIO(value[0]), filename=value[1]) if isinstance(value, tuple) else value
+        for key, value in form.items()
+    }
+    boundary, body = encode_multipart(values)
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def record(client: FlaskClient, **kwargs: Any) -> int:

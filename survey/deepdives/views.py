@@ -42,7 +42,7 @@ from survey.deepdives.operations import (
     update_deep_dive,
     visible_communities,
 )
-from survey.deepdives.uploads import SUFFIXES, TRANSCRIPT_MAX_CHARS, UnreadableUpload, extract_text, suffix_of
+from survey.deepdives.uploads import SUFFIXES, UnreadableUpload, extract_text, suffix_of
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import DeepDive, Excerpt, User
@@ -50,8 +50,8 @@ from survey.web.http import see_other
 from survey.web.lookups import attach_errors
 
 UPLOAD_ENDPOINTS = ("research.new_deep_dive", "research.edit_deep_dive")
-# Room in the request for the fields around the file: the typed text at its longest in UTF-8.
-FORM_ALLOWANCE = 4 * TRANSCRIPT_MAX_CHARS + 64 * 1024
+# Room in the request for the other fields beside the file (or the typed text, which the limit also bounds).
+FORM_MARGIN = 64 * 1024
 
 
 class DeepDiveTooLarge(RequestEntityTooLarge):
@@ -71,8 +71,10 @@ def _raise_upload_limit(endpoint: str | None, _values: dict[str, Any] | None) ->
         return
     if not (current_user.is_authenticated and current_user.role in STAFF):
         return
-    request.max_content_length = current_app.config["DEEP_DIVE_UPLOAD_LIMIT"] + FORM_ALLOWANCE
-    request.max_form_memory_size = FORM_ALLOWANCE
+    # The limit bounds the file and the typed text alike: at its default (2 MB) the longest transcript
+    # (TRANSCRIPT_MAX_CHARS) fits even at four bytes a character.
+    request.max_content_length = current_app.config["DEEP_DIVE_UPLOAD_LIMIT"] + FORM_MARGIN
+    request.max_form_memory_size = request.max_content_length  # the typed text: up to the whole body
     if request.content_length is not None and request.content_length > request.max_content_length:
         raise DeepDiveTooLarge()
 
