@@ -145,7 +145,7 @@ class EraseForm(FlaskForm):
 class ConfirmEraseForm(FlaskForm):
     """Erasure, step two: the same participant and community, carried by the confirmation page."""
 
-    participant_code = HiddenField()
+    participant_code = HiddenField(filters=[_strip])
     community = HiddenField()
 
     def validate_participant_code(self, field: Any) -> None:
