@@ -21,7 +21,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as HTTPResponse
 
-from survey.access import STAFF, roles_required, scoped_or_404
+from survey.access import STAFF, can_see_community, roles_required, scoped_or_404
 from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
 from survey.database import allow_writes
@@ -82,13 +82,17 @@ def _raise_upload_limit(endpoint: str | None, _values: dict[str, Any] | None) ->
 @bp.errorhandler(DeepDiveTooLarge)
 def _too_large(_error: DeepDiveTooLarge) -> tuple[str, int]:
     # The body was never read, so what was typed cannot come back: the message says so.
-    deep_dive_id = (request.view_args or {}).get("deep_dive_id")
-    found = scoped_or_404(DeepDive, id=deep_dive_id) if deep_dive_id is not None else None
-    form = _form(found, formdata=None, data=_stored(found) if found else _fresh())
-    form.file.errors = [
+    message = (
         f"The file is larger than {_limit_text()}, the limit for transcripts: nothing was saved, and what you "
         "typed could not be kept. Save the transcript as .txt (much smaller than .docx) or paste the words."
-    ]
+    )
+    deep_dive_id = (request.view_args or {}).get("deep_dive_id")
+    found = db.session.get(DeepDive, deep_dive_id) if deep_dive_id is not None else None
+    if deep_dive_id is not None and (found is None or not can_see_community(current_user, found.community_id)):
+        # No form to show (an id that is not there for this user): the error page, as for any 413.
+        return render_template("errors/error.html", status=413, title="Too large", message=message), 413
+    form = _form(found, formdata=None, data=_stored(found) if found else _fresh())
+    form.file.errors = [message]
     return _render_form(form, found, 413)
 
 
