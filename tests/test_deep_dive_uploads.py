@@ -179,3 +179,10 @@ def test_the_default_limit_is_two_megabytes_and_the_app_wide_limit_stays(app, re
     assert _saved_text(app, answer).startswith("Words of a long interview.")
     other = researcher.post("/research/communities/new", data={"name": "x" * 300_000})
     assert other.status_code == 413  # every other form keeps MAX_CONTENT_LENGTH
+
+
+def test_only_the_files_base_name_is_kept_without_control_characters(app, researcher):
+    answer = _upload(researcher, b"Words.", "../../home/me/inter\x00view\x07.txt")
+    assert _saved_text(app, answer) == "Words."
+    row = stored(app, int(answer.headers["Location"].rsplit("/", 1)[1]))
+    assert row is not None and row.source_filename == "interview.txt"

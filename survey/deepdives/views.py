@@ -48,6 +48,7 @@ from survey.localtime import local_today
 from survey.models import DeepDive, Excerpt, User
 from survey.web.http import see_other
 from survey.web.lookups import attach_errors
+from survey.web.uploads import CONTROL
 
 UPLOAD_ENDPOINTS = ("research.new_deep_dive", "research.edit_deep_dive")
 # Room in the request for the other fields beside the file (or the typed text, which the limit also bounds).
@@ -146,7 +147,8 @@ def _read_upload(form: Any) -> tuple[str, str, str] | None:
     upload = form.file.data
     if not isinstance(upload, FileStorage) or not upload.filename:
         return None
-    filename = os.path.basename(upload.filename.replace("\\", "/"))[:255]
+    # Only the base name is kept (shown on the page); control characters dropped (PostgreSQL refuses NUL).
+    filename = CONTROL.sub("", os.path.basename(upload.filename.replace("\\", "/")))[:255]
     if suffix_of(filename) not in SUFFIXES:
         form.file.errors = ["Choose a .txt, .docx or .odt file (in Word: Save as, then Word Document)."]
         return None
