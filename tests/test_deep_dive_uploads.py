@@ -112,6 +112,7 @@ HOSTILE = {
     "docx with a DTD": ("laughs.docx", "XML declarations (a DTD)"),
     "odt with a DTD": ("laughs.odt", "XML declarations (a DTD)"),
     "odt without content": ("empty.odt", "it has no content.xml"),
+    "odt nested too deeply": ("deep.odt", "nested too deeply"),
     "wrong suffix": ("notes.pdf", "Choose a .txt, .docx or .odt file"),
     "undecodable": ("notes.txt", "neither UTF-8 nor Windows-1252"),
     "NUL": ("nul.txt", "a NUL character (on line 2)"),
@@ -127,6 +128,14 @@ def _hostile(kind: str) -> bytes:
         return _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": BILLION_LAUGHS})
     if kind == "odt with a DTD":
         return _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": BILLION_LAUGHS})
+    if kind == "odt nested too deeply":
+        nested = b"<text:span>" * 50_000 + b"deep" + b"</text:span>" * 50_000
+        content = b'<office:document-content xmlns:office="%s" xmlns:text="%s"><office:body><text:p>%s</text:p>'
+        namespaces = (
+            b"urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+            b"urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+        )
+        return _zip({"content.xml": content % (*namespaces, nested) + b"</office:body></office:document-content>"})
     if kind == "odt without content":
         return _zip({"mimetype": b"application/vnd.oasis.opendocument.text"})
     return {

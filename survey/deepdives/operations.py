@@ -7,7 +7,7 @@ audited by `survey.audit.trail` without the participant's code or words (PERSONA
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Select, func, select
@@ -96,12 +96,8 @@ def _apply(deep_dive: DeepDive, values: DeepDiveValues) -> None:
 
 
 def _checked(values: DeepDiveValues) -> DeepDiveValues:
-    values = DeepDiveValues(
-        **{
-            **vars(values),
-            "participant_code": normalise_code(values.participant_code),
-            "transcript": normalise(values.transcript),
-        }
+    values = replace(
+        values, participant_code=normalise_code(values.participant_code), transcript=normalise(values.transcript)
     )
     problems = _problems(values)
     if problems:

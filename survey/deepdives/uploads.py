@@ -189,7 +189,10 @@ def _read_odt(data: bytes) -> str:
     except (ParseError, DefusedXmlException):
         raise UnreadableUpload("The OpenDocument .odt file is damaged: open it and save it again.") from None
     body = root.find(f"{{{_ODF_OFFICE}}}body")
-    paragraphs = [text.strip() for text in _odf_paragraphs(body if body is not None else root)]
+    try:
+        paragraphs = [text.strip() for text in _odf_paragraphs(body if body is not None else root)]
+    except RecursionError:  # elements nested thousands deep: no word processor writes that
+        raise UnreadableUpload("The OpenDocument .odt file is nested too deeply to be a document.") from None
     return "\n\n".join(text for text in paragraphs if text)
 
 
