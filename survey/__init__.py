@@ -29,6 +29,8 @@ VIEW_MODULES = (
     "survey.assets.adjustment_views",
     "survey.workshops.participant_views",
     "survey.workshops.staff_views",
+    "survey.deepdives.views",
+    "survey.deepdives.erase_views",
     "survey.paper.views",
     "survey.paper.entry",
     "survey.datasets.export_views",

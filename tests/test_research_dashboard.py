@@ -220,6 +220,9 @@ def _research_urls(app) -> list[tuple[str, str]]:
     return urls
 
 
+ERASE = "/research/deep-dives/erase"
+
+
 def test_peers_get_403_and_anonymous_visitors_the_login_page_everywhere(app, client, make_campaign, make_user, login):
     make_campaign("dover-town")
     routes = _research_urls(app)
@@ -230,8 +233,10 @@ def test_peers_get_403_and_anonymous_visitors_the_login_page_everywhere(app, cli
         assert answer.status_code == 302 and "/login" in answer.headers["Location"], (method, url)
     sign_in(make_user, login, "peer", ("dover-town",))
     token = csrf_token(client.get("/fieldwork/").get_data(as_text=True))
-    # Peers run workshops for their own communities (tests/access/workshops.py has their rules).
-    for method, url in [(method, url) for method, url in routes if not url.startswith("/research/workshops")]:
+    # Peers run workshops and record deep dives for their own communities (tests/access/workshops.py and
+    # tests/access/deepdives.py have their rules); erasing deep dives stays with researchers.
+    peers_pages = ("/research/workshops", "/research/deep-dives")
+    for method, url in [(m, u) for m, u in routes if not u.startswith(peers_pages) or u.startswith(ERASE)]:
         answer = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
         assert answer.status_code == 403, (method, url, answer.status_code)
 

@@ -167,7 +167,7 @@ def test_every_post_route_refuses_a_session_without_a_csrf_token(app, admin):
 
 def test_every_post_route_answers_a_too_large_body_with_a_friendly_413(make_app, make_user, login):
     # Below the per-route import limit too, so no route may let the body through.
-    app = make_app(IMPORT_MAX_BYTES=300 * 1024)
+    app = make_app(IMPORT_MAX_BYTES=300 * 1024, DEEP_DIVE_UPLOAD_LIMIT=200 * 1024)
     make_user("a@example.org", "admin")
     client = app.test_client()
     login("a@example.org", target=client)

@@ -1,60 +1,22 @@
-"""Download governance: record every dataset download, export and API read, and list them for admins.
+"""Download governance: list every dataset download, export and API read for admins.
 
-`record_access` adds a `DataAccess` row in the caller's transaction; the caller commits. A read
-that fails before any data leaves is not recorded, because nothing was disclosed.
+`record_access` (in `survey.audit.access_log`, below every domain, so deep-dive pages log their
+reads too; re-exported here for the dataset callers) adds a `DataAccess` row in the caller's
+transaction; the caller commits. A read that fails before any data leaves is not recorded, because
+nothing was disclosed.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
+from survey.audit.access_log import record_access as record_access
 from survey.extensions import db
-from survey.models import ACCESS_CHANNELS, DataAccess, User
-
-
-def record_access(
-    user: User | None,
-    channel: str,
-    resource: str,
-    *,
-    label: str | None = None,
-    format: str | None = None,
-    filters: Mapping[str, Any] | None = None,
-    row_count: int | None = None,
-) -> DataAccess:
-    """Log one read of research data.
-
-    Parameters
-    ----------
-    user
-        Who read it (None for a command-line export, then `label` says which command).
-    channel
-        ``web``, ``api`` or ``cli``.
-    resource
-        What was read: ``export``, ``api:responses``, ``api:campaigns``...
-    filters
-        The filters as given (JSON-serialisable): campaigns, communities, verified_only...
-    """
-    if channel not in ACCESS_CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    entry = DataAccess(
-        user_id=user.id if user is not None else None,
-        user_label=label or (user.email if user is not None else "system"),
-        channel=channel,
-        resource=resource,
-        format=format,
-        filters=dict(filters or {}),
-        row_count=row_count,
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
-
+from survey.models import ACCESS_CHANNELS, DataAccess
 
 PAGE_SIZE = 50
 

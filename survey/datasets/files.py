@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-# C0 control characters other than tab, LF and CR: no spreadsheet shows them, and PostgreSQL refuses NUL.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from survey.web.uploads import CONTROL
+
 # Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
 # ST_Xstring), and a literal "_x" as "_x005F_x"; openpyxl leaves them escaped, Excel shows them decoded.
 XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")

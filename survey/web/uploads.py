@@ -7,6 +7,7 @@ the page carries it back in a confirm form, so the second POST needs no second u
 from __future__ import annotations
 
 import binascii
+import re
 from base64 import b64decode, b64encode
 from collections.abc import Callable
 from typing import Protocol
@@ -16,6 +17,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
+
+# C0 control characters other than tab, LF and CR: no spreadsheet or editor shows them, and
+# PostgreSQL refuses NUL. Uploads of every kind (responses, transcripts) are checked for them.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # Above this the import is refused with a message; the app-wide MAX_CONTENT_LENGTH (256 KB) stops
 # anything far larger first. The confirmation step re-sends the file base64-encoded (4/3 larger),

@@ -1,0 +1,53 @@
+"""The data access log's writer: one `DataAccess` row per read of research data or personal data.
+
+Below every domain (layer 0), so any page that discloses such data logs it: dataset downloads,
+exports and API reads (`survey.datasets`), a deep dive's transcript (`survey.deepdives`). The row
+joins the caller's transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from survey.extensions import db
+from survey.models import ACCESS_CHANNELS, DataAccess, User
+
+
+def record_access(
+    user: User | None,
+    channel: str,
+    resource: str,
+    *,
+    label: str | None = None,
+    format: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    row_count: int | None = None,
+) -> DataAccess:
+    """Log one read of research data.
+
+    Parameters
+    ----------
+    user
+        Who read it (None for a command-line export, then `label` says which command).
+    channel
+        ``web``, ``api`` or ``cli``.
+    resource
+        What was read: ``export``, ``api:responses``, ``api:campaigns``...
+    filters
+        The filters as given (JSON-serialisable): campaigns, communities, verified_only...
+    """
+    if channel not in ACCESS_CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    entry = DataAccess(
+        user_id=user.id if user is not None else None,
+        user_label=label or (user.email if user is not None else "system"),
+        channel=channel,
+        resource=resource,
+        format=format,
+        filters=dict(filters or {}),
+        row_count=row_count,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
