@@ -20,6 +20,7 @@ CLI_MODULES = (
     "survey.datasets.cli",
     "survey.ops.cli",
     "survey.workshops.cli",
+    "survey.deepdives.excerpt_cli",
 )
 
 
