@@ -37,7 +37,7 @@ def codebook_command(campaign_slug: str, out_path: str) -> None:
     if campaign is None:
         raise click.ClickException(f"No campaign has the slug {campaign_slug!r}.")
     entries = codebook_entries(campaign.community, campaign_themes(campaign))
-    Path(out_path).write_text(codebook_csv(entries), encoding="utf-8")
+    Path(out_path).write_text(codebook_csv(entries), encoding="utf-8", newline="")
     log_download(
         None,
         "cli",
@@ -62,8 +62,8 @@ def export_command(community_slug: str, out_dir: str) -> None:
     export = excerpt_export(community)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / EXCERPTS_FILE).write_text(excerpts_csv(export), encoding="utf-8")
-    (folder / CODEBOOK_FILE).write_text(codebook_csv(community_codebook(community)), encoding="utf-8")
+    (folder / EXCERPTS_FILE).write_text(excerpts_csv(export), encoding="utf-8", newline="")
+    (folder / CODEBOOK_FILE).write_text(codebook_csv(community_codebook(community)), encoding="utf-8", newline="")
     log_download(
         None,
         "cli",

@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
+from wtforms.fields.choices import SelectChoice
 
 from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
@@ -39,14 +40,19 @@ def _filter_form() -> tuple[FilterForm, ExcerptFilter | None]:
     form = FilterForm(request.args)
     communities = db.session.scalars(select(Community).order_by(Community.name)).all()
     assets = db.session.scalars(select(Asset).join(Community).order_by(Community.name, Asset.name)).all()
-    theme_keys = db.session.execute(select(Theme.key, Theme.name).order_by(Theme.key, Theme.id)).tuples().all()
-    form.community.choices = [("", "All communities"), *((c.slug, c.name) for c in communities)]
-    form.asset.choices = [("", "Any"), *((a.slug, f"{a.name} ({a.community.name})") for a in assets)]
-    form.theme.choices = [("", "Any"), *dict((key, f"{name} ({key})") for key, name in reversed(theme_keys)).items()]
+    themes: dict[str, str] = {}
+    for key, name in db.session.execute(select(Theme.key, Theme.name).order_by(Theme.key, Theme.id)):
+        themes.setdefault(key, f"{name} ({key})")  # one option per key: the same code in every codebook
+    form.community.choices = [SelectChoice("", "All communities"), *(SelectChoice(c.slug, c.name) for c in communities)]
+    form.asset.choices = [
+        SelectChoice("", "Any"),
+        *(SelectChoice(a.slug, f"{a.name} ({a.community.name})") for a in assets),
+    ]
+    form.theme.choices = [SelectChoice("", "Any"), *(SelectChoice(key, label) for key, label in themes.items())]
     deep_dive_id = request.args.get("deep_dive", type=int)
     wanted = {name: (request.args.get(name) or "").strip() for name in _MESSAGES}
     for name, value in wanted.items():
-        if value and value not in {choice[0] for choice in form[name].choices}:
+        if value and value not in {choice.value for choice in form[name].choices}:
             form[name].errors = [_MESSAGES[name]]
     # A number past 64 bits would overflow the database driver: no deep dive has such an id.
     in_range = deep_dive_id is not None and 0 < deep_dive_id < 2**63

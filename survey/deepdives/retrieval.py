@@ -202,21 +202,21 @@ def community_counts(community: Community) -> CommunityCounts:
             select(codes.c.sixways, func.count(func.distinct(codes.c.excerpt_id)))
             .where(codes.c.sixways.is_not(None))
             .group_by(codes.c.sixways)
-        ).tuples()
+        ).all()
     )
     per_asset: dict[int, int] = dict(
         db.session.execute(
             select(codes.c.asset_id, func.count(func.distinct(codes.c.excerpt_id)))
             .where(codes.c.asset_id.is_not(None))
             .group_by(codes.c.asset_id)
-        ).tuples()
+        ).all()
     )
     per_theme_key: dict[str, int] = dict(
         db.session.execute(
             select(Theme.key, func.count(func.distinct(codes.c.excerpt_id)))
             .join(codes, codes.c.theme_id == Theme.id)
             .group_by(Theme.key)
-        ).tuples()
+        ).all()
     )
     assets = db.session.scalars(select(Asset).filter_by(community_id=community.id).order_by(Asset.name)).all()
     per_deep_dive: dict[int, int] = dict(
@@ -224,7 +224,7 @@ def community_counts(community: Community) -> CommunityCounts:
             select(Excerpt.deep_dive_id, func.count(Excerpt.id))
             .where(Excerpt.id.in_(in_community))
             .group_by(Excerpt.deep_dive_id)
-        ).tuples()
+        ).all()
     )
     deep_dives = db.session.scalars(
         select(DeepDive).filter_by(community_id=community.id).order_by(DeepDive.held_on.desc(), DeepDive.id.desc())
