@@ -35,24 +35,25 @@ class ConfirmDeleteForm(FlaskForm):
     confirm = HiddenField()
 
 
-class CodesForm(FlaskForm):
-    """The three groups of codes; `codes_form` fills in the choices."""
-
-    sixways = CheckboxesField(
+def _sixways_field() -> CheckboxesField:
+    return CheckboxesField(
         "Six ways to wellbeing",
         choices=[SelectChoice(key, DIMENSION_LABELS[key]) for key in SIXWAYS_DIMENSIONS],
         validate_choice=False,
     )
+
+
+# The code fields are made afresh for each form, after that form's own fields, so they come last in
+# its error summary as on the page.
+class CodesForm(FlaskForm):
+    """An excerpt's codes: six ways dimensions, assets and themes (`set_code_choices` fills in the last two)."""
+
+    sixways = _sixways_field()
     assets = CheckboxesField("Assets", validate_choice=False)
     themes = CheckboxesField("Themes", validate_choice=False)
 
-    def set_choices(self, community: Community, assets: list[Asset], themes: list[Theme]) -> None:
-        self.assets.label.text = f"Assets of {community.name}"
-        self.assets.choices = [SelectChoice(asset.slug, asset.name) for asset in assets]
-        self.themes.choices = [SelectChoice(theme.key, theme.name) for theme in themes]
 
-
-class CodingForm(CodesForm):
+class CodingForm(FlaskForm):
     """Coding a deep dive: ticked paragraphs or a typed character range, and the codes."""
 
     paragraphs = CheckboxesField("Paragraphs", validate_choice=False)
@@ -63,6 +64,18 @@ class CodingForm(CodesForm):
     end = WholeNumberField(
         "End", validators=[Optional()], message="Enter the end as a whole number of characters, like 245."
     )
+    sixways = _sixways_field()
+    assets = CheckboxesField("Assets", validate_choice=False)
+    themes = CheckboxesField("Themes", validate_choice=False)
+
+
+def set_code_choices(
+    form: CodesForm | CodingForm, community: Community, assets: list[Asset], themes: list[Theme]
+) -> None:
+    """Offer these assets and themes."""
+    form.assets.label.text = f"Assets of {community.name}"
+    form.assets.choices = [SelectChoice(asset.slug, asset.name) for asset in assets]
+    form.themes.choices = [SelectChoice(theme.key, theme.name) for theme in themes]
 
 
 def coding_form(
@@ -70,7 +83,7 @@ def coding_form(
 ) -> CodingForm:
     """The coding form of one deep dive (`kwargs` as for FlaskForm)."""
     form = CodingForm(**kwargs)
-    form.set_choices(community, assets, themes)
+    set_code_choices(form, community, assets, themes)
     form.paragraphs.choices = [SelectChoice(p.value, f"Paragraph {p.number}") for p in paragraphs]
     return form
 
@@ -88,7 +101,7 @@ def codes_form(
             "themes": [code.theme.key for code in excerpt.codes if code.theme is not None],
         }
         form = CodesForm(formdata=None, data=ticked)
-    form.set_choices(community, assets, themes)
+    set_code_choices(form, community, assets, themes)
     return form
 
 

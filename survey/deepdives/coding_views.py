@@ -28,7 +28,7 @@ from survey.deepdives.retrieval import code_labels
 from survey.deepdives.themes import codebook_campaign
 from survey.extensions import db
 from survey.models import DeepDive, Excerpt
-from survey.web.http import see_other, see_other_url
+from survey.web.http import see_other_url
 from survey.web.lookups import attach_errors
 
 
@@ -116,11 +116,14 @@ def excerpt_codes(deep_dive_id: int, excerpt_id: int) -> HTTPResponse | tuple[st
 @bp.post("/deep-dives/<int:deep_dive_id>/excerpts/<int:excerpt_id>/delete")
 @roles_required(*RESEARCH)
 def delete_excerpt_page(deep_dive_id: int, excerpt_id: int) -> HTTPResponse:
-    """Delete an excerpt and its codes (the transcript stays as it is)."""
+    """Delete an excerpt and its codes (the transcript stays as it is); a second click finds it gone."""
     deep_dive = db.get_or_404(DeepDive, deep_dive_id)
-    excerpt = _excerpt_or_404(deep_dive, excerpt_id)
-    start, end = excerpt.start, excerpt.end
-    delete_excerpt(excerpt)
-    db.session.commit()
-    flash(f"Excerpt at characters {start}–{end} deleted with its codes.")
-    return see_other(".code_deep_dive", deep_dive_id=deep_dive.id)
+    excerpt = db.session.scalar(select(Excerpt).filter_by(id=excerpt_id, deep_dive_id=deep_dive.id))
+    if excerpt is None:
+        flash("That excerpt was already deleted.")
+    else:
+        start, end = excerpt.start, excerpt.end
+        delete_excerpt(excerpt)
+        db.session.commit()
+        flash(f"Excerpt at characters {start}–{end} deleted with its codes.")
+    return see_other_url(url_for(".code_deep_dive", deep_dive_id=deep_dive.id) + "#excerpts")
