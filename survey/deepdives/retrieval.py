@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from survey.assets.operations import DIMENSION_LABELS
-from survey.deepdives.coding import paragraphs
+from survey.deepdives.coding import Paragraph, paragraphs
 from survey.deepdives.themes import community_themes
 from survey.extensions import db
 from survey.models import SIXWAYS_DIMENSIONS, Asset, Community, DeepDive, Excerpt, ExcerptCode, Theme
@@ -141,14 +141,20 @@ def find_excerpts(filters: ExcerptFilter, limit: int = LIST_LIMIT) -> FoundExcer
             selectinload(Excerpt.codes).selectinload(ExcerptCode.theme),
         )
     )
-    return FoundExcerpts([_found(excerpt) for excerpt in db.session.scalars(query)], total)
+    by_deep_dive: dict[int, list[Paragraph]] = {}  # each transcript split once, however many excerpts it has
+    found = []
+    for excerpt in db.session.scalars(query):
+        if excerpt.deep_dive_id not in by_deep_dive:
+            by_deep_dive[excerpt.deep_dive_id] = paragraphs(excerpt.deep_dive.transcript)
+        found.append(_found(excerpt, by_deep_dive[excerpt.deep_dive_id]))
+    return FoundExcerpts(found, total)
 
 
-def _found(excerpt: Excerpt) -> FoundExcerpt:
+def _found(excerpt: Excerpt, spans: list[Paragraph]) -> FoundExcerpt:
     deep_dive = excerpt.deep_dive
     transcript = deep_dive.transcript
     moved = transcript[excerpt.start : excerpt.end] != excerpt.text
-    before, after = ("", "") if moved else context(transcript, excerpt.start, excerpt.end)
+    before, after = ("", "") if moved else context(transcript, excerpt.start, excerpt.end, spans)
     return FoundExcerpt(
         id=excerpt.id,
         deep_dive_id=deep_dive.id,
@@ -169,10 +175,10 @@ def _found(excerpt: Excerpt) -> FoundExcerpt:
     )
 
 
-def context(transcript: str, start: int, end: int) -> tuple[str, str]:
+def context(transcript: str, start: int, end: int, spans: list[Paragraph] | None = None) -> tuple[str, str]:
     """The text before and after characters `start` to `end`: the rest of their paragraphs, at most
-    CONTEXT_CHARS either side (an ellipsis marks a cut)."""
-    spans = paragraphs(transcript)
+    CONTEXT_CHARS either side (an ellipsis marks a cut). `spans`: the transcript's paragraphs, if known."""
+    spans = paragraphs(transcript) if spans is None else spans
     first = next((p.start for p in spans if p.start <= start < p.end), start)
     last = next((p.end for p in spans if p.start < end <= p.end), end)
     before = transcript[max(first, start - CONTEXT_CHARS) : start]
