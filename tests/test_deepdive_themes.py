@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Asset, Campaign, DataAccess, DeepDive, ExcerptCode, Theme
+from survey.models import Asset, AuditEvent, Campaign, DataAccess, DeepDive, ExcerptCode, Theme
 from tests.deepdive_support import add_deep_dive, add_excerpt, add_theme, community
 from tests.helpers import csrf_token, post_form
 
@@ -102,6 +102,13 @@ def test_deleting_a_theme_that_codes_excerpts_asks_first_and_says_how_many_codes
     assert "with its 2 codes on excerpts" in keeper.get(THEMES).get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(ExcerptCode.id))) == 1  # the six ways code stays
+        audited = db.session.scalars(
+            select(AuditEvent.actor_label).filter_by(entity_type="excerpt_code", action="delete")
+        ).all()
+        assert audited == [RESEARCHER, RESEARCHER]  # each code that went is in the audit trail
+        deep_dive_id = db.session.scalars(select(DeepDive.id)).one()
+    coding = keeper.get(f"/research/deep-dives/{deep_dive_id}/code").get_data(as_text=True)
+    assert "No codes left (its theme was deleted)" in coding  # the excerpt coded only with it stays
     unused_gone = keeper.post(f"{THEMES}/spare/delete", data={"csrf_token": token})
     assert unused_gone.status_code == 303 and _themes(app) == []  # no codes: no question
 

@@ -91,10 +91,13 @@ def update_theme(theme: Theme, key: str, name: str, description: str = "") -> Th
 
 def delete_theme(theme: Theme) -> int:
     """Delete a theme and its codes on excerpts; returns how many codes went (flushed)."""
-    codes = theme_code_count(theme)
+    # Deleted here rather than by the database's cascade, so the audit trail records each code that goes.
+    codes = list(db.session.scalars(select(ExcerptCode).filter_by(theme_id=theme.id)))
+    for code in codes:
+        db.session.delete(code)
     db.session.delete(theme)
     db.session.flush()
-    return codes
+    return len(codes)
 
 
 def theme_code_count(theme: Theme) -> int:
