@@ -244,3 +244,15 @@ def test_a_deep_dive_with_no_transcript_says_so(app, coder):
     token = csrf_token(page)
     answer = coder.post(f"/research/deep-dives/{empty_id}/code", data={"csrf_token": token, "start": "0", "end": "1"})
     assert answer.status_code == 422 and _spans(app) == []
+
+
+def test_an_excerpt_the_transcript_no_longer_holds_is_flagged(app, coder):
+    with app.app_context():
+        deep_dive = db.session.scalars(select(DeepDive)).one()
+        add_excerpt(deep_dive, "I go every Tuesday.", sixways=("connect",))
+        add_excerpt(deep_dive, "Interviewer asked", sixways=("give",))
+        deep_dive.transcript = deep_dive.transcript.replace("every Tuesday", "on Tuesdays")
+        deep_dive_id = deep_dive.id
+        db.session.commit()
+    page = coder.get(f"/research/deep-dives/{deep_dive_id}/code").get_data(as_text=True)
+    assert page.count("The transcript has changed here since it was coded") == 1

@@ -274,6 +274,11 @@ def delete_excerpt(excerpt: Excerpt) -> None:
     db.session.flush()
 
 
+def is_anchored(excerpt: Excerpt) -> bool:
+    """Whether the transcript still holds the excerpt's text at its offsets (an edit may have moved it)."""
+    return excerpt.deep_dive.transcript[excerpt.start : excerpt.end] == excerpt.text
+
+
 def coded_excerpts(deep_dive: DeepDive) -> list[Excerpt]:
     """The deep dive's excerpts in transcript order."""
     query = select(Excerpt).filter_by(deep_dive_id=deep_dive.id).order_by(Excerpt.start, Excerpt.end, Excerpt.id)

@@ -19,6 +19,7 @@ from survey.deepdives.coding import (
     code_request,
     coded_excerpts,
     delete_excerpt,
+    is_anchored,
     offered_codes,
     paragraphs,
     set_codes,
@@ -49,6 +50,7 @@ def _render_coding(deep_dive: DeepDive, form: CodingForm, status: int) -> tuple[
         codebook=codebook_campaign(deep_dive),
         excerpts=excerpts,
         labels={excerpt.id: code_labels(excerpt) for excerpt in excerpts},
+        moved={excerpt.id for excerpt in excerpts if not is_anchored(excerpt)},
     )
     return page, status
 

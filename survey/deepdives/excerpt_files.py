@@ -131,6 +131,7 @@ def excerpts_zip(export: ExcerptExport, made_on: date) -> bytes:
 
 
 def zip_name(community: Community, made_on: date) -> str:
+    """The download's file name, e.g. dover-town-excerpts-2026-12-05.zip."""
     return f"{community.slug}-excerpts-{made_on.isoformat()}.zip"
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from survey.assets.operations import DIMENSION_LABELS
-from survey.deepdives.coding import Paragraph, paragraphs
+from survey.deepdives.coding import Paragraph, is_anchored, paragraphs
 from survey.deepdives.themes import community_themes
 from survey.extensions import db
 from survey.models import SIXWAYS_DIMENSIONS, Asset, Community, DeepDive, Excerpt, ExcerptCode, Theme
@@ -73,6 +73,8 @@ class FoundExcerpt:
 
 @dataclass(frozen=True)
 class FoundExcerpts:
+    """The excerpts listed (at most the limit asked for) and how many passed the filter in all."""
+
     excerpts: list[FoundExcerpt]
     total: int
 
@@ -89,6 +91,8 @@ class CodeCount:
 
 @dataclass(frozen=True)
 class DeepDiveCount:
+    """How many excerpts one deep dive has."""
+
     deep_dive_id: int
     participant_code: str
     held_on: date
@@ -153,7 +157,7 @@ def find_excerpts(filters: ExcerptFilter, limit: int = LIST_LIMIT) -> FoundExcer
 def _found(excerpt: Excerpt, spans: list[Paragraph]) -> FoundExcerpt:
     deep_dive = excerpt.deep_dive
     transcript = deep_dive.transcript
-    moved = transcript[excerpt.start : excerpt.end] != excerpt.text
+    moved = not is_anchored(excerpt)
     before, after = ("", "") if moved else context(transcript, excerpt.start, excerpt.end, spans)
     return FoundExcerpt(
         id=excerpt.id,
@@ -191,7 +195,7 @@ def context(transcript: str, start: int, end: int, spans: list[Paragraph] | None
 
 
 def code_labels(excerpt: Excerpt) -> tuple[CodeLabel, ...]:
-    """The excerpt's codes, six ways first (in their order), then assets and themes by name."""
+    """The excerpt's codes, six ways first (in their order), then assets and themes by key."""
     sixways = [CodeLabel("sixways", c.sixways, DIMENSION_LABELS[c.sixways]) for c in excerpt.codes if c.sixways]
     sixways.sort(key=lambda label: SIXWAYS_DIMENSIONS.index(label.key))
     assets = sorted(CodeLabel("asset", c.asset.slug, c.asset.name) for c in excerpt.codes if c.asset is not None)
