@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from survey.assets.operations import DIMENSION_LABELS
 from survey.deepdives.coding import Paragraph, is_anchored, paragraphs
+from survey.deepdives.quotes import excerpt_counts_for_assets
 from survey.deepdives.themes import community_themes
 from survey.extensions import db
 from survey.models import SIXWAYS_DIMENSIONS, Asset, Community, DeepDive, Excerpt, ExcerptCode, Theme
@@ -214,13 +215,6 @@ def community_counts(community: Community) -> CommunityCounts:
             .group_by(codes.c.sixways)
         ).all()
     )
-    per_asset: dict[int, int] = dict(
-        db.session.execute(
-            select(codes.c.asset_id, func.count(func.distinct(codes.c.excerpt_id)))
-            .where(codes.c.asset_id.is_not(None))
-            .group_by(codes.c.asset_id)
-        ).all()
-    )
     per_theme_key: dict[str, int] = dict(
         db.session.execute(
             select(Theme.key, func.count(func.distinct(codes.c.excerpt_id)))
@@ -229,6 +223,10 @@ def community_counts(community: Community) -> CommunityCounts:
         ).all()
     )
     assets = db.session.scalars(select(Asset).filter_by(community_id=community.id).order_by(Asset.name)).all()
+    # The asset profiles' own counts (survey.deepdives.quotes), so both pages always agree.
+    per_asset = {
+        asset_id: counted.excerpts for asset_id, counted in excerpt_counts_for_assets([a.id for a in assets]).items()
+    }
     per_deep_dive: dict[int, int] = dict(
         db.session.execute(
             select(Excerpt.deep_dive_id, func.count(Excerpt.id))
