@@ -97,3 +97,35 @@ def test_selecting_words_fills_the_range_and_codes_them_exactly(app, browser, li
     with app.app_context():
         spans = [(e.start, e.end, e.text) for e in db.session.scalars(select(Excerpt).order_by(Excerpt.start))]
     assert spans == [(first, last, TRANSCRIPT[first:last]), (104, 108, "=SUM")]
+
+
+def test_characters_beyond_the_basic_plane_count_as_one(app, browser, live_url, make_campaign, make_user):
+    """Python counts an emoji as one character, JavaScript strings as two: the offsets must be Python's."""
+    from playwright.sync_api import expect
+
+    make_campaign("dover-town")
+    make_user(RESEARCHER, "researcher")
+    transcript = "Fish 🐟 and chips 🍟🍟 by the sea.\n\nThe 𝒮eafront walks."
+    with app.app_context():
+        deep_dive_id = add_deep_dive(community(), "DOV-12", transcript).id
+        db.session.commit()
+    page = browser.new_context().new_page()
+    page.goto(f"{live_url}/login")
+    page.fill("#email", RESEARCHER)
+    page.fill("#password", STAFF_PASSWORD)
+    _press(page, "button[type=submit]")
+    page.goto(f"{live_url}/research/deep-dives/{deep_dive_id}/code")
+    # DOM offsets are UTF-16 units: "chips" starts at 12 there (the fish is two units), at 11 in Python.
+    page.evaluate(SELECT, [_line(0), 12, _line(0), 22])
+    start, end = transcript.index("chips"), transcript.index(" by")
+    expect(page.locator("#start")).to_have_value(str(start))
+    expect(page.locator("#end")).to_have_value(str(end))
+    expect(page.locator("[data-selection-preview]")).to_contain_text("“chips 🍟🍟”")
+    second = transcript.index("The")
+    page.evaluate(SELECT, [_line(second), 4, _line(second), 13])
+    expect(page.locator("#start")).to_have_value(str(transcript.index("𝒮")))
+    expect(page.locator("#end")).to_have_value(str(transcript.index(" walks")))
+    page.check("#sixways-0")
+    _press(page, "button:has-text('Code the excerpt')")
+    with app.app_context():
+        assert db.session.scalars(select(Excerpt.text)).one() == "𝒮eafront"

@@ -5,7 +5,8 @@
 // Each line of the transcript is its own <span data-start data-end> holding exactly those
 // characters, so offsets are counted per line and never depend on how the browser turned the
 // line breaks between lines (\r\n or \n) into text. A selection edge that falls between lines (or
-// on a checkbox or label) moves to the nearest line edge inside the selection.
+// on a checkbox or label) moves to the nearest line edge inside the selection. Characters are counted
+// as the server counts them, in code points: an emoji is one character there, two UTF-16 units here.
 (function () {
   "use strict";
   var transcript = document.querySelector("[data-transcript]");
@@ -21,12 +22,14 @@
     return element ? element.closest("span[data-start]") : null;
   }
 
+  function characters(text) { return Array.from(text); }
+
   // Characters of `line` before (node, offset): the text nodes inside it, in order.
   function offsetIn(line, node, offset) {
     var range = document.createRange();
     range.selectNodeContents(line);
     range.setEnd(node, offset);
-    return range.toString().length;
+    return characters(range.toString()).length;
   }
 
   // The transcript offset of a selection edge; `forward`: an edge outside every line moves to the
@@ -54,7 +57,7 @@
       var from = Math.max(start, parseInt(line.getAttribute("data-start"), 10));
       var to = Math.min(end, parseInt(line.getAttribute("data-end"), 10));
       var base = parseInt(line.getAttribute("data-start"), 10);
-      if (from < to) { parts.push(line.textContent.slice(from - base, to - base)); }
+      if (from < to) { parts.push(characters(line.textContent).slice(from - base, to - base).join("")); }
     });
     return parts.join(" ").replace(/\s+/g, " ").trim();
   }
@@ -71,7 +74,7 @@
     endBox.value = String(end);
     var words = selectedWords(start, end);
     preview.textContent = "Selected characters " + start + " to " + end + ": \u201c" +
-      (words.length > 200 ? words.slice(0, 200) + "\u2026" : words) + "\u201d";
+      (characters(words).length > 200 ? characters(words).slice(0, 200).join("") + "\u2026" : words) + "\u201d";
   }
 
   var pending = null;
