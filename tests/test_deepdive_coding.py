@@ -256,3 +256,44 @@ def test_an_excerpt_the_transcript_no_longer_holds_is_flagged(app, coder):
         db.session.commit()
     page = coder.get(f"/research/deep-dives/{deep_dive_id}/code").get_data(as_text=True)
     assert page.count("The transcript has changed here since it was coded") == 1
+
+
+def test_coding_waits_for_another_writer_of_the_deep_dive_and_then_merges(app, coder):
+    """While another transaction holds the deep dive's writing turn (as a second tab coding it would), a
+    post waits; then it finds the excerpt the other wrote and adds its codes to it, never a second copy."""
+    import threading
+    import time
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from survey.config import normalise_database_url
+    from survey.database import configure_engine, take_turns
+    from survey.deepdives.coding import CODING_LOCK_BASE
+
+    deep_dive_id = _deep_dive_id(app)
+    url = f"/research/deep-dives/{deep_dive_id}/code"
+    token = csrf_token(coder.get(url).get_data(as_text=True))
+    data = MultiDict([("csrf_token", token), ("paragraphs", "42-97"), ("sixways", "connect"), ("themes", "isolation")])
+    answers: list[int] = []
+    engine = create_engine(normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"]))
+    configure_engine(engine, 15_000)
+    try:
+        with Session(engine) as other:
+            other.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE, the database's one writing turn
+            take_turns(other, CODING_LOCK_BASE + deep_dive_id)  # PostgreSQL: this deep dive's turn
+            poster = threading.Thread(target=lambda: answers.append(coder.post(url, data=data).status_code))
+            poster.start()
+            time.sleep(1.0)
+            assert poster.is_alive()  # waiting for its turn
+            excerpt = Excerpt(deep_dive_id=deep_dive_id, start=42, end=97, text=TRANSCRIPT[42:97])
+            excerpt.codes = [ExcerptCode(sixways="give"), ExcerptCode(sixways="connect")]
+            other.add(excerpt)
+            other.commit()
+        poster.join(timeout=30)
+    finally:
+        engine.dispose()
+    assert answers == [303]
+    assert _spans(app) == [(42, 97, TRANSCRIPT[42:97], {"give", "connect", "isolation"})]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ExcerptCode.id))) == 3

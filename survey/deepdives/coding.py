@@ -24,7 +24,7 @@ from survey.models import SIXWAYS_DIMENSIONS, Asset, DeepDive, Excerpt, ExcerptC
 _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*(?:\r?\n)+|\r[ \t]*\r")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Coding the same deep dive from two tabs at once must not make the same excerpt twice (PostgreSQL).
-_CODING_LOCK_BASE = 7_700_000_000
+CODING_LOCK_BASE = 7_700_000_000
 NO_CODE = "Choose at least one code: a six ways dimension, an asset or a theme."
 
 
@@ -220,7 +220,7 @@ def code_spans(deep_dive: DeepDive, spans: Sequence[Span], codes: CodeChoice, us
     """An excerpt for each span (trimmed) with `codes`; a span already coded gets the codes it lacks."""
     if not codes:
         raise FieldErrors({"sixways": NO_CODE})
-    take_turns(db.session, _CODING_LOCK_BASE + deep_dive.id)
+    take_turns(db.session, CODING_LOCK_BASE + deep_dive.id)
     excerpts = []
     for raw in spans:
         span = trimmed(deep_dive.transcript, raw.start, raw.end)
