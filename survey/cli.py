@@ -21,6 +21,7 @@ CLI_MODULES = (
     "survey.ops.cli",
     "survey.workshops.cli",
     "survey.deepdives.cli",
+    "survey.deepdives.excerpt_cli",
 )
 
 
