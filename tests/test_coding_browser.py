@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Campaign, DeepDive, Excerpt
-from tests.conftest import STAFF_PASSWORD
 from tests.coding_support import TRANSCRIPT, add_deep_dive, community
+from tests.conftest import STAFF_PASSWORD
 
 RESEARCHER = "js.coder@example.org"
 # Where a character is on screen: a one-character range's box (from the line's own text node).

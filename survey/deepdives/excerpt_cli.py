@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from survey.audit.access_log import record_access
 from survey.deepdives.excerpt_files import (
     CODEBOOK_FILE,
     EXCERPTS_FILE,
@@ -16,7 +17,6 @@ from survey.deepdives.excerpt_files import (
     community_codebook,
     excerpt_export,
     excerpts_csv,
-    log_download,
 )
 from survey.deepdives.themes import campaign_themes, codebook_entries
 from survey.extensions import db
@@ -38,7 +38,7 @@ def codebook_command(campaign_slug: str, out_path: str) -> None:
         raise click.ClickException(f"No campaign has the slug {campaign_slug!r}.")
     entries = codebook_entries(campaign.community, campaign_themes(campaign))
     Path(out_path).write_text(codebook_csv(entries), encoding="utf-8", newline="")
-    log_download(
+    record_access(
         None,
         "cli",
         "excerpt-codebook",
@@ -64,7 +64,7 @@ def export_command(community_slug: str, out_dir: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / EXCERPTS_FILE).write_text(excerpts_csv(export), encoding="utf-8", newline="")
     (folder / CODEBOOK_FILE).write_text(codebook_csv(community_codebook(community)), encoding="utf-8", newline="")
-    log_download(
+    record_access(
         None,
         "cli",
         "excerpts",

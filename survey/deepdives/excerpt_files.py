@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +27,7 @@ from survey.assets.csv_files import guard_formula
 from survey.deepdives.retrieval import code_labels
 from survey.deepdives.themes import CodebookEntry, codebook_entries, community_themes
 from survey.extensions import db
-from survey.models import Community, DataAccess, DeepDive, Excerpt, ExcerptCode, User
+from survey.models import Community, DeepDive, Excerpt, ExcerptCode
 
 EXCERPT_COLUMNS = ("interview", "participant", "community", "theme", "asset", "excerpt", "start", "end")
 CODEBOOK_COLUMNS = ("theme_key", "name", "description", "kind")
@@ -133,29 +133,3 @@ def excerpts_zip(export: ExcerptExport, made_on: date) -> bytes:
 def zip_name(community: Community, made_on: date) -> str:
     """The download's file name, e.g. dover-town-excerpts-2026-12-05.zip."""
     return f"{community.slug}-excerpts-{made_on.isoformat()}.zip"
-
-
-def log_download(
-    user: User | None,
-    channel: str,
-    resource: str,
-    *,
-    format: str,
-    filters: Mapping[str, Any],
-    row_count: int,
-    label: str | None = None,
-) -> None:
-    """Record a download in the data access log, as `survey.datasets.access_log.record_access` does (that
-    module is a layer above this package); the caller commits."""
-    db.session.add(
-        DataAccess(
-            user_id=user.id if user is not None else None,
-            user_label=label or (user.email if user is not None else "system"),
-            channel=channel,
-            resource=resource,
-            format=format,
-            filters=dict(filters),
-            row_count=row_count,
-        )
-    )
-    db.session.flush()

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from wtforms.fields.choices import SelectChoice
 
 from survey.access import RESEARCH, roles_required
+from survey.audit.access_log import record_access
 from survey.blueprints import research as bp
 from survey.database import allow_writes
 from survey.deepdives.coding_forms import FilterForm
@@ -18,7 +19,6 @@ from survey.deepdives.excerpt_files import (
     LEFT_OUT_REASON,
     excerpt_export,
     excerpts_zip,
-    log_download,
     zip_name,
 )
 from survey.deepdives.retrieval import ExcerptFilter, community_counts, find_excerpts
@@ -106,7 +106,7 @@ def excerpts_download(slug: str) -> HTTPResponse:
     today = local_today()
     body = excerpts_zip(export, today)
     allow_writes()
-    log_download(
+    record_access(
         current_user,
         "web",
         "excerpts",

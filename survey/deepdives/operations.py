@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from survey.access import RESEARCH, scope_to_user
-from survey.assets.operations import DIMENSION_LABELS, FieldErrors
+from survey.assets.operations import FieldErrors
 from survey.audit.access_log import record_access
 from survey.deepdives.anchoring import Span, reanchor
 from survey.deepdives.uploads import normalise, text_problem
@@ -217,19 +217,6 @@ def person_label(person: User | None, viewer: User) -> str:
 def interviewer_label(deep_dive: DeepDive, viewer: User) -> str:
     """The deep dive's interviewer as this viewer sees them (`person_label`)."""
     return person_label(deep_dive.interviewer, viewer)
-
-
-def code_labels(excerpt: Excerpt) -> list[str]:
-    """An excerpt's codes in words: six ways dimensions, then assets, then project themes."""
-    labels = [DIMENSION_LABELS.get(code.sixways, code.sixways) for code in excerpt.codes if code.sixways]
-    labels += [f"Asset: {code.asset.name}" for code in excerpt.codes if code.asset is not None]
-    labels += [f"Theme: {code.theme.name}" for code in excerpt.codes if code.theme is not None]
-    return labels
-
-
-def paragraphs(text: str) -> list[str]:
-    """The transcript's paragraphs (blank-line separated), for the page."""
-    return [part for part in text.split("\n\n") if part.strip()]
 
 
 def code_count(deep_dive: DeepDive) -> int:

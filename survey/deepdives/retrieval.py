@@ -45,6 +45,11 @@ class CodeLabel:
     key: str
     name: str
 
+    @property
+    def readable(self) -> str:
+        """As a list of codes reads: "Connect", "Asset: Dover Foodbank", "Theme: Isolation"."""
+        return self.name if self.kind == "sixways" else f"{self.kind.capitalize()}: {self.name}"
+
 
 @dataclass(frozen=True)
 class FoundExcerpt:

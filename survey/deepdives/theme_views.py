@@ -10,10 +10,11 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
 from survey.assets.operations import FieldErrors
+from survey.audit.access_log import record_access
 from survey.blueprints import research as bp
 from survey.database import allow_writes
 from survey.deepdives.coding_forms import ConfirmDeleteForm, ThemeForm
-from survey.deepdives.excerpt_files import codebook_csv, log_download
+from survey.deepdives.excerpt_files import codebook_csv
 from survey.deepdives.themes import (
     KIND_LABELS,
     add_theme,
@@ -124,7 +125,7 @@ def themes_csv(slug: str) -> HTTPResponse:
     campaign = campaign_or_404(slug)
     entries = codebook_entries(campaign.community, campaign_themes(campaign))
     allow_writes()
-    log_download(
+    record_access(
         current_user, "web", "excerpt-codebook", format="csv", filters={"campaign": slug}, row_count=len(entries)
     )
     db.session.commit()

@@ -21,27 +21,27 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as HTTPResponse
 
-from survey.access import STAFF, can_see_community, roles_required, scoped_or_404
+from survey.access import RESEARCH, STAFF, can_see_community, roles_required, scoped_or_404
 from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
 from survey.database import allow_writes
+from survey.deepdives.coding import paragraphs
 from survey.deepdives.forms import deep_dive_form
 from survey.deepdives.operations import (
     DeepDiveValues,
     EditOutcome,
     campaign_options,
     code_count,
-    code_labels,
     deep_dives_query,
     interviewer_label,
     interviewer_options,
-    paragraphs,
     person_label,
     record_deep_dive,
     record_transcript_read,
     update_deep_dive,
     visible_communities,
 )
+from survey.deepdives.retrieval import code_labels
 from survey.deepdives.uploads import SUFFIXES, UnreadableUpload, extract_text, suffix_of
 from survey.extensions import db
 from survey.localtime import local_today
@@ -261,8 +261,9 @@ def deep_dive(deep_dive_id: int) -> str:
         "deepdives/detail.html",
         deep_dive=found,
         interviewer=interviewer_label(found, current_user),
-        paragraphs=paragraphs(found.transcript),
-        excerpts=[(excerpt, code_labels(excerpt)) for excerpt in found.excerpts],
+        paragraphs=[paragraph.text for paragraph in paragraphs(found.transcript)],
+        excerpts=[(excerpt, [label.readable for label in code_labels(excerpt)]) for excerpt in found.excerpts],
+        may_code=current_user.role in RESEARCH,
     )
 
 

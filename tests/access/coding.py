@@ -31,7 +31,7 @@ def build(world: World) -> None:
         db.session.add_all([theme, deep_dive, coded, spare])
         db.session.flush()
         world.ids[f"theme_{key}"] = theme.key
-        world.ids[f"deep_dive_{key}"] = deep_dive.id
+        world.ids[f"coded_deep_dive_{key}"] = deep_dive.id
         world.ids[f"excerpt_{key}"] = coded.id
         world.ids[f"excerpt_spare_{key}"] = spare.id
 
@@ -52,18 +52,18 @@ RULES = [
     *_both(
         "research.delete_theme_page", "POST", "/research/campaigns/{{campaign_{key}}}/themes/{{theme_{key}}}/delete"
     ),
-    *_both("research.code_deep_dive", "GET", "/research/deep-dives/{{deep_dive_{key}}}/code"),
-    *_both("research.code_deep_dive", "POST", "/research/deep-dives/{{deep_dive_{key}}}/code"),
+    *_both("research.code_deep_dive", "GET", "/research/deep-dives/{{coded_deep_dive_{key}}}/code"),
+    *_both("research.code_deep_dive", "POST", "/research/deep-dives/{{coded_deep_dive_{key}}}/code"),
     *_both(
-        "research.excerpt_codes", "GET", "/research/deep-dives/{{deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes"
+        "research.excerpt_codes", "GET", "/research/deep-dives/{{coded_deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes"
     ),
     *_both(
-        "research.excerpt_codes", "POST", "/research/deep-dives/{{deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes"
+        "research.excerpt_codes", "POST", "/research/deep-dives/{{coded_deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes"
     ),
     *_both(
         "research.delete_excerpt_page",
         "POST",
-        "/research/deep-dives/{{deep_dive_{key}}}/excerpts/{{excerpt_spare_{key}}}/delete",
+        "/research/deep-dives/{{coded_deep_dive_{key}}}/excerpts/{{excerpt_spare_{key}}}/delete",
     ),
     Rule("research.excerpts", "GET", "/research/excerpts", RESEARCH),
     *_both("research.community_excerpts", "GET", "/research/communities/{{community_{key}}}/excerpts"),
