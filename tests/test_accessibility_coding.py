@@ -21,7 +21,7 @@ def test_coding_pages_in_every_state_meet_wcag_a_and_aa(site: Site, pages: dict[
     violations = []
     staff = pages["researcher"]
     base, ids = site.url, site.ids
-    deep_dive, campaign, community = ids["deep_dive_own"], ids["campaign_own"], ids["community_own"]
+    deep_dive, campaign, community = ids["coded_deep_dive_own"], ids["campaign_own"], ids["community_own"]
 
     staff.goto(f"{base}/research/deep-dives/{deep_dive}/code")
     assert staff.locator("#excerpts").count() == 1 and staff.locator("[data-transcript] span[data-start]").count() == 2

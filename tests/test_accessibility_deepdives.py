@@ -46,6 +46,13 @@ def test_deep_dive_pages_in_every_state_meet_wcag_a_and_aa(site: Site, pages: di
     violations += audit(staff, "researcher-deep-dive-erase-confirm")
     _press(staff, "button:has-text('Erase them')")
     assert "Erased 1 deep dive of MATRIX-OWN" in staff.inner_text("main")
+    # The coding pages' deep dive in the same community goes too, so the list below is empty.
+    staff.goto(f"{site.url}/research/deep-dives/erase")
+    staff.fill("#participant_code", "coding-own")
+    staff.select_option("#community", "dover-town")
+    _press(staff, "button:has-text('Continue')")
+    _press(staff, "button:has-text('Erase them')")
+    assert "Erased 1 deep dive of CODING-OWN" in staff.inner_text("main")
     staff.goto(f"{site.url}/research/deep-dives?community=dover-town")
     assert "No deep dives recorded in Dover Town yet." in staff.inner_text("main")
     violations += audit(staff, "researcher-deep-dives-empty")

@@ -20,7 +20,7 @@ def build(world: World) -> None:
         deep_dive = DeepDive(
             community=community,
             campaign=campaign,
-            participant_code=f"MATRIX-{key}",
+            participant_code=f"CODING-{key}",
             held_on=date(2026, 3, 14),
             transcript="First paragraph.\n\nSecond paragraph.",
         )
@@ -55,10 +55,14 @@ RULES = [
     *_both("research.code_deep_dive", "GET", "/research/deep-dives/{{coded_deep_dive_{key}}}/code"),
     *_both("research.code_deep_dive", "POST", "/research/deep-dives/{{coded_deep_dive_{key}}}/code"),
     *_both(
-        "research.excerpt_codes", "GET", "/research/deep-dives/{{coded_deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes"
+        "research.excerpt_codes",
+        "GET",
+        "/research/deep-dives/{{coded_deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes",
     ),
     *_both(
-        "research.excerpt_codes", "POST", "/research/deep-dives/{{coded_deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes"
+        "research.excerpt_codes",
+        "POST",
+        "/research/deep-dives/{{coded_deep_dive_{key}}}/excerpts/{{excerpt_{key}}}/codes",
     ),
     *_both(
         "research.delete_excerpt_page",
