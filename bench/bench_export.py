@@ -37,12 +37,17 @@ def database(responses: int, assets: int) -> Path:
     Building holds every answer in memory; a subprocess keeps that out of this process, whose peak
     Linux would otherwise pass on to the measuring subprocesses (``ru_maxrss`` survives fork and exec).
     """
-    path = Path(f"/tmp/survey-bench-export-{responses}-{assets}.db")
+    path = Path(f"/tmp/survey-bench-export-{responses}-{assets}-{schema_head()}.db")
     if not path.exists():
         started = time.perf_counter()
         in_subprocess("build", str(path), str(responses), str(assets))
         print(f"built {path} in {time.perf_counter() - started:.0f} s", flush=True)
     return path
+
+
+def schema_head() -> str:
+    """The newest migration's number: a database cached under an older schema is not reused."""
+    return max(path.name[:4] for path in (ROOT / "migrations" / "versions").glob("[0-9]*.py"))
 
 
 def build_child(path: str, responses: int, assets: int) -> dict[str, float]:
@@ -63,8 +68,10 @@ def export_child(path: str, chunk: int) -> dict[str, float]:
     import resource
 
     from survey.datasets import DatasetReader
+    from survey.datasets.sources import CHUNK_ROWS
     from survey.datasets.zipstream import iter_csv_zip
 
+    chunk = chunk or CHUNK_ROWS
     started = time.perf_counter()
     first = None
     size = 0
@@ -76,7 +83,14 @@ def export_child(path: str, chunk: int) -> dict[str, float]:
             size += len(part)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"rows": rows, "seconds": seconds, "first_byte": first or seconds, "peak_mb": peak, "zip_mb": size / 2**20}
+    return {
+        "rows": rows,
+        "chunk": chunk,
+        "seconds": seconds,
+        "first_byte": first or seconds,
+        "peak_mb": peak,
+        "zip_mb": size / 2**20,
+    }
 
 
 def baseline_child(path: str) -> dict[str, float]:
@@ -115,7 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--assets", type=int, default=40)
-    parser.add_argument("--chunk", type=int, default=5000)
+    # 0: the app's own chunk size (`survey.datasets.sources.CHUNK_ROWS`), read in the export's subprocess
+    # (importing pandas here would raise the peak RSS the subprocesses inherit).
+    parser.add_argument("--chunk", type=int, default=0)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -133,7 +149,7 @@ def main() -> None:
     export = in_subprocess("export", str(path), str(options.chunk))
     base = in_subprocess("baseline", str(path))
     rate = export["rows"] / export["seconds"]
-    print(f"responses                 : {export['rows']:,} ({options.assets} assets, chunks of {options.chunk:,})")
+    print(f"responses                 : {export['rows']:,} ({options.assets} assets, chunks of {export['chunk']:,})")
     seconds, peak = export["seconds"], export["peak_mb"]
     print(f"export (streamed CSV zip) : {seconds:7.1f} s  {rate:9,.0f} rows/s  peak RSS {peak:6.0f} MB")
     print(f"time to first byte        : {export['first_byte']:7.2f} s  zip {export['zip_mb']:.0f} MB")

@@ -15,7 +15,10 @@ from survey.models import EXPORT_CONTENTS, EXPORT_FORMATS
 
 FORMATS = EXPORT_FORMATS
 CONTENTS = EXPORT_CONTENTS
-CHUNK_ROWS = 5000
+# Responses per chunk of an export: each chunk's work is mostly per column (143 columns with 40
+# assets), so bigger chunks cost less per row; 20,000 keeps a 1,000,000-response CSV export under
+# 300 MB (issue 14, point 5: 5,000 -> 20,000 took 15 s -> 11.7 s for 100,000 responses).
+CHUNK_ROWS = 20_000
 
 
 Progress = Callable[[str, float], None]
