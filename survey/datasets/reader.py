@@ -213,8 +213,12 @@ class DatasetReader:
             cursor = high
             if remaining is not None:
                 remaining -= len(chunk)
+            last = len(responses) < take
+            # Only the caller keeps the chunk: the next one is read without this one's frames beside it.
+            del responses, frame
             yield chunk
-            if len(responses) < take:
+            del chunk
+            if last:
                 return
 
     def coded_chunks(self, size: int = 5000) -> Iterator[pd.DataFrame]:
