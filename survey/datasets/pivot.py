@@ -76,6 +76,12 @@ def use_matrices(
     return frequency, importance
 
 
+def id_column(connection: Any, statement: Select[Any]) -> np.ndarray:
+    """The statement's first column (ids) as int64, read in batches."""
+    parts = [np.asarray(columns[0], dtype=np.int64) for columns in _batches(connection, statement)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
 def _label_positions(labels: Sequence[Any], where: Mapping[Any, int]) -> np.ndarray:
     """Each label's position from `where`, -1 when it is not there (a column has few distinct labels)."""
     codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
