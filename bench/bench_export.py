@@ -17,21 +17,27 @@ wall and CPU seconds are both printed (on a shared machine the wall times swing 
 Targets (issue 5, part 3; issue 14, point 5): 1,000,000 responses in bounded memory, peak RSS
 under 300 MB, in under 60 s and at most 1.5x the baseline.
 
-Measured here (2 cores shared with other sessions, 2026-12-05; before and after run in turns):
+Measured here (2 cores shared with other sessions, load 4-5, 2026-12-05; before and after run in
+turns; wall times swing with that load, CPU seconds much less):
 
-- 100,000 x 40, before (chunks of 5,000): 16.8-19.8 s against a 5.6-5.8 s baseline, 3.0-3.4x
-  (CPU 11.0 s against 3.6-3.7 s, 3.0x), peak RSS 250 MB;
-- after: 9.6-10.0 s against 5.7-5.9 s, 1.7x (CPU 6.5-6.9 s against 3.7-3.8 s, 1.8x), peak RSS 266 MB;
-- 1,000,000 x 40: RESULTS_1M.
+- 100,000 x 40, before (main at c2f0694, chunks of 5,000): 13.4-28.1 s against a 5.2-5.8 s
+  baseline, 2.6-5.3x; CPU 10.4-11.1 s against 3.6-3.7 s, 2.8-3.1x; peak RSS 250 MB.
+- after: 9.6-13.7 s against 4.7-5.9 s, 1.7-2.9x; CPU 6.5-7.0 s against 3.7-3.8 s, 1.8-1.9x;
+  peak RSS 267 MB.
+- 1,000,000 x 40, before: 120 s (an earlier session's figure). After: 105.9 s against a 74.5 s
+  baseline (1.4x only because the baseline ran while others loaded the machine); CPU 67.3 s
+  against 38.4 s, 1.8x; peak RSS 278 MB; first byte 0.26 s. Not met: under 60 s and 1.5x.
 
-What made the difference (cProfile, then CPU seconds per stage at 100,000): a covering index on
-``answer (response_id, item_key, value)`` (migration 0015: the chunked reads no longer look up the
-table row of every answer, 3.8 -> 2.6 s), chunks of 15,000 instead of 5,000 (the per-column work of
-143 columns is paid a third as often; with the item columns joined at once, checks and typing
-2.4 -> 1.0 s), scores and UTC date-times
-written once per distinct value / by NumPy (CSV text 1.5 -> 0.8 s), asset uses read by id without
-a join. Not met: 1.5x; what remains is the chunked SQL reads (~2.9 s of CPU where the baseline's
-whole-table scans take ~2.1 s), the checks and scoring of each chunk, and the CSV text.
+What made the difference (cProfile, then CPU seconds per stage): each chunk's responses were read
+with "id > last ORDER BY id LIMIT n", which made SQLite join and sort every remaining response
+(20 s of CPU at 1,000,000; now the ids are read once and each chunk by its id range); a covering
+index on ``answer (response_id, item_key, value)`` (migration 0015: no table lookup per answer,
+3.8 -> 2.6 s at 100,000); chunks of 15,000 instead of 5,000 (the per-column work of 143 columns
+paid a third as often; with the item columns typed and joined at once, checks and scoring 2.4 ->
+1.0 s); scores formatted once per distinct value and UTC date-times by NumPy (CSV text 1.5 ->
+0.8 s); asset uses read by id without a join. What remains: the chunked SQL reads (~2.9 s of
+CPU at 100,000 where the baseline's whole-table scans take ~2.1 s), checking and scoring each
+chunk (~1 s), the CSV text (~0.8 s).
 """
 
 from __future__ import annotations
