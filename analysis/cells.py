@@ -18,7 +18,7 @@ def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     For every CSV a person may open in a spreadsheet; numbers are never touched (a negative
     number is a number, not text).
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write (pandas 3): a column set here never changes `frame`
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
             text = out[column]

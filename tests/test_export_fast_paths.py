@@ -61,3 +61,28 @@ def test_positions_find_ids_in_any_order() -> None:
     assert rows[found].tolist() == [expected[i] for i in (3, 19, 40, 7)]
     _, none_found = Positions(np.array([], dtype=np.int64)).find(np.array([1, 2]))
     assert not none_found.any()
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        pd.to_datetime(["2026-06-01T10:00:00Z", None, "1999-12-31T23:59:59Z"], utc=True),
+        pd.to_datetime(["2026-06-01T10:00:00Z", "2026-06-02T00:00:00Z"], utc=True).astype("datetime64[s, UTC]"),
+        pd.to_datetime(["2026-06-01T10:00:00.5Z", None], utc=True),  # a fraction: pandas' own text
+        pd.to_datetime(["2026-06-01T10:00:00"]).tz_localize("Europe/London"),  # not UTC: pandas' own text
+        pd.to_datetime([None, None], utc=True),
+    ],
+)
+def test_csv_rows_match_to_csv_on_date_times(when: pd.DatetimeIndex) -> None:
+    frame = pd.DataFrame({"when": when, "n": pd.array(range(len(when)), dtype="Int64")})
+    assert csv_rows(frame) == _to_csv(frame)
+
+
+def test_csv_rows_match_to_csv_on_scores_with_few_values_and_signed_zeros() -> None:
+    rng = np.random.default_rng(4)
+    scores = rng.choice([14.0, 45.0, 23.21, 70.0, np.nan, 1e-7, 3.3333333333333335], size=300)
+    frame = pd.DataFrame({"wemwbs": scores, "zero": np.where(scores == 45.0, 0.0, scores)})
+    assert csv_rows(frame) == _to_csv(frame)
+    frame["zero"] = np.where(scores == 45.0, -0.0, scores)  # -0.0 and 0.0 are one value to factorize
+    frame.loc[0, "zero"] = 0.0
+    assert csv_rows(frame) == _to_csv(frame)

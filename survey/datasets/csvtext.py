@@ -3,10 +3,11 @@
 Why (issue 14, point 5): in the 100,000-response export, ``to_csv`` took a quarter of the time,
 most of it converting ~120 nullable-integer columns block by block and passing every row through
 the csv module. Here each column becomes its final text at once -- answers are small codes, so
-through a table of their texts; floats through NumPy's ``astype(str)``, which is what pandas uses
-without a ``float_format``; text through the csv module's own quoting, once per distinct value --
-and the rows are joined as strings. Only the columns with other types (date-times, booleans) are
-formatted by pandas itself, one column at a time.
+through a table of their texts; floats (the scores: few distinct values) through NumPy's
+``astype(str)``, which is what pandas uses without a ``float_format``, once per distinct value;
+UTC date-times in whole seconds through NumPy's ISO text; text through the csv module's own
+quoting, once per distinct value -- and the rows are joined as strings. Only the columns with
+other types (other date-times, booleans) are formatted by pandas itself, one column at a time.
 """
 
 from __future__ import annotations
@@ -38,17 +39,47 @@ def _column_text(values: pd.Series) -> list[str]:
     if isinstance(values.dtype, pd.Int64Dtype):
         return _int_text(values)
     if values.dtype == np.float64:
-        numbers = values.to_numpy()
-        text = numbers.astype(str).astype(object)
-        text[np.isnan(numbers)] = ""
-        return list(text)
+        return _float_text(values.to_numpy())
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         return _quoted_text(values)
+    if (text := _utc_seconds_text(values)) is not None:
+        return text
     # Date-times and the like: pandas' own text (never a comma, quote or line break in it). A second
     # column keeps a blank cell blank (alone on its row, the csv module would write it as "").
     pair = pd.DataFrame({"value": values, "end": "x"})
     written = pair.to_csv(index=False, header=False, lineterminator="\n")
     return [line[: -len(",x")] for line in written.split("\n")[:-1]]
+
+
+def _utc_seconds_text(values: pd.Series) -> list[str] | None:
+    """UTC date-times in whole seconds as pandas writes them ("2026-12-05 01:04:53+00:00"), or None.
+
+    NumPy's ISO text of the same instants, in a few vectorised steps (pandas took 65 ms per 20,000
+    cells). Other time zones, fractions of a second and years outside 1000-9999 are left to pandas.
+    """
+    if not isinstance(values.dtype, pd.DatetimeTZDtype) or str(values.dtype.tz) != "UTC":
+        return None
+    instants = values.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    missing = np.isnat(instants)
+    present = instants[~missing]
+    whole = (values.dt.tz_localize(None).to_numpy()[~missing] == present).all()
+    if not whole or not ((present >= np.datetime64("1000-01-01")) & (present < np.datetime64("10000-01-01"))).all():
+        return None
+    text = np.char.add(np.char.replace(np.datetime_as_string(instants), "T", " "), "+00:00").astype(object)
+    text[missing] = ""
+    return list(text)
+
+
+def _float_text(numbers: np.ndarray) -> list[str]:
+    # Scores take few distinct values: each is formatted once (NumPy's float text is slow per cell).
+    # Factorize holds -0.0 and 0.0 as one value, so a column with a -0.0 is formatted cell by cell.
+    if np.signbit(numbers[numbers == 0]).any():
+        text = numbers.astype(str).astype(object)
+        text[np.isnan(numbers)] = ""
+        return list(text)
+    codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
+    table = np.append(uniques.astype(str).astype(object), "")
+    return list(table[codes])
 
 
 def _int_text(values: pd.Series) -> list[str]:

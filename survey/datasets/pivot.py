@@ -14,7 +14,7 @@ seek the answer index once per key and response instead of reading one range per
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,35 +49,42 @@ def answer_matrix(connection: Any, statement: Select[Any], ids: np.ndarray, keys
     positions = Positions(ids)
     for response_ids, item_keys, values in _batches(connection, statement):
         rows, found = positions.find(np.asarray(response_ids, dtype=np.int64))
-        columns = _label_positions(item_keys, keys)
+        columns = _label_positions(item_keys, {key: position for position, key in enumerate(keys)})
         keep = found & (columns >= 0)
         items[rows[keep], columns[keep]] = np.asarray(values, dtype=np.float64)[keep]
     return items
 
 
 def use_matrices(
-    connection: Any, statement: Select[Any], ids: np.ndarray, slugs: Sequence[str]
+    connection: Any, statement: Select[Any], ids: np.ndarray, columns_of: Mapping[int, int], width: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Asset use frequency and importance as floats, each shape (responses, slugs); NaN = not answered.
+    """Asset use frequency and importance as floats, each shape (responses, width); NaN = not answered.
 
-    `statement` gives (response id, asset slug, frequency, importance) rows.
+    `statement` gives (response id, campaign asset id, frequency, importance) rows; `columns_of`
+    maps a campaign asset id to its column (ids not in it are left out). Ids, not the slugs the
+    columns are named by: SQLite then skips a join and a text value per row.
     """
-    frequency = np.full((len(ids), len(slugs)), np.nan)
-    importance = np.full((len(ids), len(slugs)), np.nan)
+    frequency = np.full((len(ids), width), np.nan)
+    importance = np.full((len(ids), width), np.nan)
     positions = Positions(ids)
-    for response_ids, row_slugs, frequencies, importances in _batches(connection, statement):
+    for response_ids, asset_ids, frequencies, importances in _batches(connection, statement):
         rows, found = positions.find(np.asarray(response_ids, dtype=np.int64))
-        columns = _label_positions(row_slugs, slugs)
+        columns = _label_positions(asset_ids, columns_of)
         keep = found & (columns >= 0)
         frequency[rows[keep], columns[keep]] = np.asarray(frequencies, dtype=np.float64)[keep]
         importance[rows[keep], columns[keep]] = np.asarray(importances, dtype=np.float64)[keep]
     return frequency, importance
 
 
-def _label_positions(labels: Sequence[Any], known: Sequence[str]) -> np.ndarray:
-    """Each label's position in `known`, -1 when it is not there (a column has few distinct labels)."""
+def id_column(connection: Any, statement: Select[Any]) -> np.ndarray:
+    """The statement's first column (ids) as int64, read in batches."""
+    parts = [np.asarray(columns[0], dtype=np.int64) for columns in _batches(connection, statement)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _label_positions(labels: Sequence[Any], where: Mapping[Any, int]) -> np.ndarray:
+    """Each label's position from `where`, -1 when it is not there (a column has few distinct labels)."""
     codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
-    where = {label: position for position, label in enumerate(known)}
     lookup = np.array([where.get(label, -1) for label in uniques] + [-1], dtype=np.intp)
     return lookup[codes]
 

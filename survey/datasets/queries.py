@@ -71,13 +71,21 @@ def answers_select(where: ColumnElement[bool]) -> Select[Any]:
 
 
 def uses_select(where: ColumnElement[bool]) -> Select[Any]:
-    """One row per (response, asset) use, with the asset's slug from the campaign's snapshot."""
+    """One row per (response, asset) use, by campaign asset id (`asset_columns` gives their slugs)."""
     return (
-        select(_asset_use.c.response_id, _campaign_asset.c.slug, _asset_use.c.frequency, _asset_use.c.importance)
-        .join(_campaign_asset, _campaign_asset.c.id == _asset_use.c.campaign_asset_id)
+        select(
+            _asset_use.c.response_id, _asset_use.c.campaign_asset_id, _asset_use.c.frequency, _asset_use.c.importance
+        )
         .join(_response, _response.c.id == _asset_use.c.response_id)
         .where(where)
     )
+
+
+def asset_columns(connection: Any, slugs: list[str]) -> dict[int, int]:
+    """{campaign asset id: position of its slug in `slugs`} for every snapshotted asset with one of them."""
+    position = {slug: index for index, slug in enumerate(slugs)}
+    pairs = _rows(connection, select(_campaign_asset.c.id, _campaign_asset.c.slug))
+    return {int(key): position[slug] for key, slug in pairs.itertuples(index=False) if slug in position}
 
 
 def chosen_campaigns(connection: Any, slugs: Sequence[str] | None, communities: Sequence[str] | None) -> pd.DataFrame:
@@ -237,7 +245,9 @@ def wide_responses(
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
     keys = answer_item_keys()
     items = answer_matrix(connection, answers_select(where), ids, keys)
-    frequency, importance = use_matrices(connection, uses_select(where), ids, slugs)
+    frequency, importance = use_matrices(
+        connection, uses_select(where), ids, asset_columns(connection, slugs), len(slugs)
+    )
     ordered: dict[str, Any] = {column: frame[column] for column in META_COLUMNS}
     ordered.update(paradata_values(frame))
     for position, key in enumerate(keys):

@@ -80,7 +80,13 @@ class Answer(Model):
     """One item's answer: a code or number in `value`, free text in `text`."""
 
     __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("response_id", "item_key", name="uq_answer_response_item"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_key", name="uq_answer_response_item"),
+        # Covers the export's read of (response, item, value): the index alone answers it, without a
+        # table lookup per answer (migration 0015: 3.8 -> 2.6 s of the 100,000-response export's
+        # reads; about 25 us more CPU to store a 30-answer survey).
+        Index("ix_answer_covering", "response_id", "item_key", "value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))

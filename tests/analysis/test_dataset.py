@@ -268,3 +268,25 @@ def test_scores_agree_with_the_reference_tables(dataset: analysis.Dataset) -> No
     np.testing.assert_allclose(responses["swemwbs"].astype(float), expected, atol=1e-9)
     connect = dataset.responses[["sixways_connect_1", "sixways_connect_2"]].astype(float).mean(axis=1, skipna=False)
     np.testing.assert_allclose(dataset.responses["sixways_connect"].astype(float), connect, equal_nan=True)
+
+
+def test_float_item_columns_give_the_same_dataset_as_text(synthetic_frames) -> None:
+    """The database reader's float answers (NaN = none) take a fast path to the same typed columns."""
+    responses, assets = synthetic_frames
+    items = [column for column in responses.columns if column.startswith(("wemwbs_", "sixways_", "asset_"))]
+    as_float = responses.assign(**{column: responses[column].astype("float64") for column in items})
+    as_text = responses.assign(
+        **{
+            column: responses[column].map(lambda value: None if pd.isna(value) else str(int(value))).astype(object)
+            for column in items
+        }
+    )
+    assert as_float[items].isna().any().any()  # some answers are missing
+    pd.testing.assert_frame_equal(
+        analysis.Dataset.from_frames(as_float, assets).responses,
+        analysis.Dataset.from_frames(as_text, assets).responses,
+    )
+    half = as_float.copy()
+    half.loc[3, "wemwbs_1"] = 2.5
+    with pytest.raises(DatasetError, match="'wemwbs_1', row 4"):
+        analysis.Dataset.from_frames(half, assets)

@@ -14,6 +14,7 @@ def _read_all(url: str, size: int, **filters) -> tuple[pd.DataFrame, DatasetRead
     with DatasetReader(url, **filters) as reader:
         chunks = list(reader.chunks(size=size))
     assert all(len(chunk) <= size for chunk in chunks)
+    assert all(len(chunk) == size for chunk in chunks[:-1])  # full chunks, whatever lies between the ids
     return pd.concat(chunks, ignore_index=True), reader
 
 
