@@ -18,8 +18,13 @@ LOG = "/research/communities/dover-town/assets"
 IMPORT = "/research/communities/dover-town/assets/import"
 # Files exported before assets had a cost price year: still imported, keeping stored cost years.
 HEADER = "slug,name,kind,description,location,annual_cost,sixways_dimensions,retired"
-EXPORT_HEADER = (
+# Files exported before assets had map coordinates and postcodes: still imported, keeping stored ones.
+PRE_MAP_HEADER = (
     "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,run_by,retired"
+)
+EXPORT_HEADER = (
+    "slug,name,kind,description,location,annual_cost,cost_year,sixways_dimensions,question_phrase,run_by,"
+    "latitude,longitude,postcode,retired"
 )
 
 
@@ -189,6 +194,8 @@ def _rich_log(app) -> None:
         library.sixways_dimensions = ["connect", "keep_learning"]
         library.location = "Market Square, £ free entry"
         library.run_by = "Kent Libraries, with the Friends of Dover Library"
+        # A float with no short decimal form: the export must still read back as the same number.
+        library.latitude, library.longitude, library.postcode = 51.12470000000001, -0.1 / 3, "CT16 1DQ"
         db.session.add(
             Asset(
                 slug="bingo",
@@ -214,8 +221,11 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     text = exported.data.decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == EXPORT_HEADER
-    assert "bingo,'=Bingo night,other,,,0.50,,give,use or go to,,yes" in lines  # formula defused for spreadsheets
-    assert '180000.00,2024,connect;keep_learning,go to,"Kent Libraries, with the Friends of Dover Library",no' in text
+    assert "bingo,'=Bingo night,other,,,0.50,,give,use or go to,,,,,yes" in lines  # formula defused for spreadsheets
+    assert (
+        '180000.00,2024,connect;keep_learning,go to,"Kent Libraries, with the Friends of Dover Library",'
+        "51.12470000000001,-0.03333333333333333,CT16 1DQ,no" in text
+    )
 
     checked = _upload(client, exported.data)
     html = checked.get_data(as_text=True)
@@ -227,7 +237,9 @@ def test_csv_round_trip_is_a_no_op(app, client, make_campaign, make_user, login)
     assert "0 added, 0 updated, 3 unchanged" in client.get(LOG).get_data(as_text=True)
     assert _assets(app) == before and _audit_count(app) == audit_before
     with app.app_context():
-        assert db.session.scalars(select(Asset.run_by).filter_by(slug="dover_library")).one().startswith("Kent Lib")
+        library = db.session.scalars(select(Asset).filter_by(slug="dover_library")).one()
+        assert library.run_by.startswith("Kent Lib")
+        assert (library.latitude, library.longitude, library.postcode) == (51.12470000000001, -0.1 / 3, "CT16 1DQ")
 
 
 PLANTED = "\n".join(
@@ -320,11 +332,11 @@ def test_cost_year_in_the_csv_and_the_form(app, client, make_campaign, make_user
     make_campaign("dover-town")
     sign_in(make_user, login)
     bad = _upload(
-        client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,1850,,,,no\ndover_seafront,Sea,place,,,,x,,,,no"
+        client, f"{PRE_MAP_HEADER}\ndover_library,Library,place,,,100,1850,,,,no\ndover_seafront,Sea,place,,,,x,,,,no"
     )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and html.count("Enter the year the cost is priced in") == 2
-    good = _upload(client, f"{EXPORT_HEADER}\ndover_library,Library,place,,,100,2024,,,,no")
+    good = _upload(client, f"{PRE_MAP_HEADER}\ndover_library,Library,place,,,100,2024,,,,no")
     assert good.status_code == 200 and _confirm(client, good.get_data(as_text=True)).status_code == 303
     assert _assets(app)["dover_library"]["cost_year"] == 2024
 

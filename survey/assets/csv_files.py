@@ -32,7 +32,7 @@ from survey.models import Asset, Community
 
 CSV_COLUMNS = (*ASSET_COLUMNS, "retired")
 # Columns added after files were first exported: a file without one keeps the stored values.
-OPTIONAL_COLUMNS = ("cost_year", "question_phrase", "run_by")
+OPTIONAL_COLUMNS = ("cost_year", "question_phrase", "run_by", "latitude", "longitude", "postcode")
 TEXT_COLUMNS = ("name", "description", "location", "run_by")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
@@ -105,6 +105,10 @@ def export_assets(community: Community) -> str:
                 ";".join(asset.sixways_dimensions or []),
                 asset.question_phrase,
                 guard_formula(asset.run_by),
+                # repr of a float reads back as the same float: an unedited file re-imports unchanged.
+                "" if asset.latitude is None else repr(asset.latitude),
+                "" if asset.longitude is None else repr(asset.longitude),
+                asset.postcode,
                 "yes" if asset.retired else "no",
             ]
         )

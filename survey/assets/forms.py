@@ -47,6 +47,9 @@ class AssetForm(FlaskForm):
     cost_year = StringField(
         "Price year of the annual cost", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["cost_year"])]
     )
+    latitude = StringField("Latitude", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["latitude"])])
+    longitude = StringField("Longitude", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["longitude"])])
+    postcode = StringField("Postcode", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["postcode"])])
     question_phrase = StringField(
         "How residents are asked about it",
         filters=[_strip],
@@ -60,6 +63,16 @@ class AssetForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Each field's own check, then the checks across fields (a latitude needs its longitude)."""
+        valid = super().validate(extra_validators)
+        _values, problems = clean_asset({column: self[column].data for column in COLUMN_CHECKS})
+        for column, reason in problems.items():
+            if not self[column].errors:
+                self[column].errors = [reason]
+                valid = False
+        return valid
 
     def asset_fields(self) -> AssetFields:
         """The checked values (call after `validate`)."""
@@ -84,6 +97,9 @@ class AssetForm(FlaskForm):
                 "cost_year": "" if asset.cost_year is None else str(asset.cost_year),
                 "sixways_dimensions": list(asset.sixways_dimensions),
                 "question_phrase": asset.question_phrase,
+                "latitude": "" if asset.latitude is None else str(asset.latitude),
+                "longitude": "" if asset.longitude is None else str(asset.longitude),
+                "postcode": asset.postcode,
             }
         )
 

@@ -20,6 +20,7 @@ from survey.extensions import db
 from survey.models import (
     ASSET_KINDS,
     ASSET_SLUG_PATTERN,
+    POSTCODE_PATTERN,
     QUESTION_PHRASE_MAX,
     SIXWAYS_DIMENSIONS,
     Asset,
@@ -74,6 +75,10 @@ class AssetFields:
     # How residents are asked: "Do you <question_phrase> <name>?"; blank in a form or file = the kind's default.
     question_phrase: str = ""
     run_by: str = ""  # who runs it (a council team, a charity, volunteers); optional
+    # Where it is (WGS 84 decimal degrees, both or neither) and its postcode; all optional.
+    latitude: float | None = None
+    longitude: float | None = None
+    postcode: str = ""
 
 
 ASSET_COLUMNS = tuple(field.name for field in fields(AssetFields))
@@ -181,6 +186,42 @@ def check_question_phrase(raw: Any) -> str:
     return phrase
 
 
+def check_latitude(raw: Any) -> float | None:
+    """Degrees north (negative: south) of the equator, -90 to 90; blank means not on the map."""
+    return _degrees(raw, 90, "Enter the latitude in decimal degrees between -90 and 90, like 51.1247, or leave it blank.")
+
+
+def check_longitude(raw: Any) -> float | None:
+    """Degrees east (negative: west) of Greenwich, -180 to 180; blank means not on the map."""
+    return _degrees(
+        raw, 180, "Enter the longitude in decimal degrees between -180 and 180, like 1.3133, or leave it blank."
+    )
+
+
+def _degrees(raw: Any, limit: int, message: str) -> float | None:
+    text = _text(raw)
+    if not text:
+        return None
+    try:
+        degrees = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(message) from None
+    if not degrees.is_finite() or not -limit <= degrees <= limit:
+        raise ValueError(message)
+    return float(degrees)
+
+
+def check_postcode(raw: Any) -> str:
+    """A UK postcode, checked loosely and written in capitals with one space ("CT17 9DQ"); blank is fine."""
+    text = "".join(_text(raw).split()).upper()
+    if not text:
+        return ""
+    if not re.match(POSTCODE_PATTERN, text):
+        raise ValueError("Enter a UK postcode, like CT17 9DQ, or leave it blank.")
+    # The inward code is always the last three characters: the space goes before it.
+    return f"{text[:-3]} {text[-3:]}"
+
+
 COLUMN_CHECKS: dict[str, Callable[[Any], Any]] = {
     "slug": check_slug,
     "name": check_name,
@@ -192,6 +233,14 @@ COLUMN_CHECKS: dict[str, Callable[[Any], Any]] = {
     "sixways_dimensions": check_dimensions,
     "question_phrase": check_question_phrase,
     "run_by": check_run_by,
+    "latitude": check_latitude,
+    "longitude": check_longitude,
+    "postcode": check_postcode,
+}
+# A point needs both coordinates: the message goes beside the one left blank.
+MISSING_COORDINATE = {
+    "latitude": "Enter the latitude as well as the longitude, or leave both blank.",
+    "longitude": "Enter the longitude as well as the latitude, or leave both blank.",
 }
 
 
@@ -204,6 +253,9 @@ def clean_asset(raw: Mapping[str, Any]) -> tuple[AssetFields | None, dict[str, s
             values[column] = check(raw.get(column))
         except ValueError as error:
             problems[column] = str(error)
+    for column, other in (("latitude", "longitude"), ("longitude", "latitude")):
+        if column not in problems and values.get(column) is None and values.get(other) is not None:
+            problems[column] = MISSING_COORDINATE[column]
     if problems:
         return None, problems
     values["question_phrase"] = values["question_phrase"] or default_question_phrase(values["kind"])
