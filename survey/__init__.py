@@ -26,6 +26,7 @@ VIEW_MODULES = (
     "survey.campaigns.quota_views",
     "survey.campaigns.licence_views",
     "survey.assets.views",
+    "survey.assets.map_views",
     "survey.assets.adjustment_views",
     "survey.workshops.participant_views",
     "survey.workshops.staff_views",

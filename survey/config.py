@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
 
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
@@ -180,6 +183,12 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "RESULTS_DIR": os.environ.get("RESULTS_DIR") or str(instance_path / "results"),
         # `flask purge`: finished reports older than this many days are deleted (exports go after a day).
         "PURGE_REPORT_DAYS": _env_int("PURGE_REPORT_DAYS", 30),
+        # The asset map's background tiles ({z}/{x}/{y}; {s} for a subdomain), fetched by the viewer's
+        # browser, whose address the tile server then sees; "" draws the markers on a plain background.
+        # Its host joins the CSP's img-src (`survey.security`).
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", OSM_TILE_URL).strip(),
+        # Credit for the tiles, shown on the map (HTML: a link to the licence).
+        "MAP_ATTRIBUTION": os.environ.get("MAP_ATTRIBUTION", OSM_ATTRIBUTION),
     }
     config.update(overrides)
     _cookie_security(config)

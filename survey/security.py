@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, abort, request
 
-# No 'unsafe-inline': templates carry no inline script or style, so injected markup cannot run.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "object-src 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(tile_url: str) -> str:
+    """The policy for every response; the asset map's tile server (if any) may serve images.
+
+    No 'unsafe-inline': templates carry no inline script or style, so injected markup cannot run.
+    """
+    images = ["'self'", "data:"]
+    if tile_url:
+        images.append(tile_source(tile_url))
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {' '.join(images)}",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source of a tile URL template: its scheme and host, "{s}." (Leaflet's subdomains) as "*.".
+
+    Raises ValueError for anything but an http(s) URL with a plain host, so a typo in MAP_TILE_URL
+    stops the app at start instead of silently blanking the map.
+    """
+    parts = urlsplit(tile_url)
+    host = parts.netloc.replace("{s}.", "*.", 1) if parts.netloc.startswith("{s}.") else parts.netloc
+    if parts.scheme not in ("http", "https") or not host or not all(c.isalnum() or c in ".-:*" for c in host):
+        raise ValueError(
+            f"MAP_TILE_URL must be an http(s) URL like https://tile.example.org/{{z}}/{{x}}/{{y}}.png, got {tile_url!r}"
+        )
+    return f"{parts.scheme}://{host}"
 
 
 def _has_nul_byte() -> bool:
@@ -27,6 +52,11 @@ def _has_nul_byte() -> bool:
 
 
 def register(app: Flask) -> None:
+    try:
+        policy = content_security_policy(app.config.get("MAP_TILE_URL", ""))
+    except ValueError as error:
+        raise RuntimeError(str(error)) from None
+
     @app.before_request
     def _refuse_nul_bytes() -> None:
         # No browser sends U+0000 from a form, and PostgreSQL refuses it in text (a 500 on every
@@ -37,7 +67,7 @@ def register(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -70,8 +70,9 @@ def test_the_frictionless_command_validates_every_demo_export(demo_exports, name
     errors = [error["type"] for task in report["tasks"] for error in task["errors"]]
     assert (code, report["valid"], errors) == (0, True, [])
     checked = {task["place"] for task in report["tasks"]}
-    # CSV exports describe all their tables; the others the zip's CSV files (adjustments, codebook).
-    expected = {"adjustments.csv", "codebook.csv"}
+    # CSV exports describe all their tables; the others the zip's CSV files (adjustments, codebook);
+    # every export its located assets (assets.geojson, checked as a plain file).
+    expected = {"adjustments.csv", "codebook.csv", "assets.geojson"}
     if name.startswith("csv"):
         expected |= {"responses.csv", "assets.csv", "campaigns.csv"}
     assert checked == expected

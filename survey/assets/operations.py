@@ -188,7 +188,9 @@ def check_question_phrase(raw: Any) -> str:
 
 def check_latitude(raw: Any) -> float | None:
     """Degrees north (negative: south) of the equator, -90 to 90; blank means not on the map."""
-    return _degrees(raw, 90, "Enter the latitude in decimal degrees between -90 and 90, like 51.1247, or leave it blank.")
+    return _degrees(
+        raw, 90, "Enter the latitude in decimal degrees between -90 and 90, like 51.1247, or leave it blank."
+    )
 
 
 def check_longitude(raw: Any) -> float | None:

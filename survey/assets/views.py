@@ -21,6 +21,7 @@ from survey.assets.operations import (
     set_retired,
     update_asset,
 )
+from survey.assets.places import map_context
 from survey.blueprints import research as bp
 from survey.extensions import db
 from survey.localtime import local_today
@@ -33,15 +34,17 @@ from survey.web.uploads import AssetImportForm, ConfirmImportForm, confirmed_tex
 @bp.get("/communities/<slug>/assets")
 @roles_required(*RESEARCH)
 def assets(slug: str) -> str:
-    """The asset log of one community: active entries, then retired ones."""
+    """The asset log of one community: a map of the active entries, then active and retired ones."""
     community = community_or_404(slug)
     rows = community_assets(community)
+    active = [a for a in rows if not a.retired]
     return render_template(
         "research/assets.html",
         community=community,
-        active=[a for a in rows if not a.retired],
+        active=active,
         retired=[a for a in rows if a.retired],
         kind_labels=KIND_LABELS,
+        **map_context(active),
     )
 
 

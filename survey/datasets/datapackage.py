@@ -35,6 +35,19 @@ FIELD_TYPES = {
 }
 ENUMS: dict[str, tuple[str, ...]] = {"mode": MODES, "status": RESPONSE_STATUSES, "kind": ASSET_KINDS}
 CSV_TABLES = ("responses", "assets", "campaigns", "adjustments")
+# The located assets (`survey.datasets.asset_geojson`): a plain data resource, not a table.
+GEOJSON_RESOURCE = {
+    "name": "asset-places",
+    "path": "assets.geojson",
+    "profile": "data-resource",
+    "title": "Where the assets are",
+    "description": "The exported assets that have a latitude and longitude, as an RFC 7946 GeoJSON "
+    "FeatureCollection: Point geometries [longitude, latitude] in WGS 84; properties slug, name, kind, "
+    "community, location, postcode (user_share and evidence are null: they belong to an analysis run).",
+    "format": "geojson",
+    "mediatype": "application/geo+json",
+    "encoding": "utf-8",
+}
 LICENCE = {
     "name": "LicenseRef-survey-research-data",
     "title": "Research data of the community wellbeing study: for the study team and its partners under "
@@ -76,8 +89,10 @@ def datapackage(
         resources.append(_resource(table, f"{table}.csv", schema))
     codebook_fields = [{"name": str(column), "type": "string"} for column in book.columns]
     resources.append(_resource("codebook", "codebook.csv", {"fields": codebook_fields, "missingValues": [""]}))
+    resources.append(dict(GEOJSON_RESOURCE))
     package = {
-        "profile": "tabular-data-package",
+        # Not "tabular-data-package": that profile admits tabular resources only, and assets.geojson is not one.
+        "profile": "data-package",
         "name": "survey-export",
         "title": "Community wellbeing survey: dataset export",
         "description": _description(format, missing, value_labels),

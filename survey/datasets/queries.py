@@ -176,6 +176,18 @@ def campaign_assets_table(connection: Any, campaign_ids: list[int]) -> pd.DataFr
     return latest.loc[list(order)].reset_index()
 
 
+def asset_places(connection: Any, campaign_ids: list[int]) -> pd.DataFrame:
+    """Where the chosen campaigns' assets are, from the asset log as it stands (places are not part
+    of a campaign's copy): slug, location, postcode, latitude, longitude; one row per asset."""
+    asked = select(_campaign_asset.c.asset_id).where(_campaign_asset.c.campaign_id.in_(campaign_ids))
+    statement = (
+        select(_asset.c.slug, _asset.c.location, _asset.c.postcode, _asset.c.latitude, _asset.c.longitude)
+        .where(_asset.c.id.in_(asked))
+        .order_by(_asset.c.slug)
+    )
+    return _rows(connection, statement)
+
+
 def stored_adjustments(connection: Any, chosen: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
     """Per asset of the dataset, the adjustments of the latest chosen campaign that has some for it.
 

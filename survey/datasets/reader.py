@@ -17,6 +17,7 @@ from analysis.dataset import Dataset, response_columns
 from survey.datasets.missing_codes import coded_chunk
 from survey.datasets.pivot import id_column
 from survey.datasets.queries import (
+    asset_places,
     campaign_assets_table,
     chosen_campaigns,
     ids_of_communities,
@@ -151,6 +152,7 @@ class DatasetReader:
                 ids, ids_of_communities(connection, communities), verified_only, self._include_partial
             )
             self.assets = campaign_assets_table(connection, ids)
+            self.places = asset_places(connection, ids)
             self.adjustments = stored_adjustments(connection, chosen, self.assets)
             self.campaigns = chosen.drop(columns=["id", "opened_at"]).reset_index(drop=True)
             self.campaigns["population_size"] = self.campaigns["population_size"].astype("Int64")

@@ -17,7 +17,7 @@ A zip holds, in this order:
 ``notes.do`` (Stata only)
     Adds the full labels Stata cuts at 80 characters, and the question stems, as Stata ``notes``.
 ``datapackage.json``
-    A Frictionless Data Package describing the zip's CSV files (`datapackage`).
+    A Frictionless Data Package describing the zip's CSV files and ``assets.geojson`` (`datapackage`).
 ``provenance.json``
     Written last: format, content, filters, options, who and when (given by the caller), instrument versions
     per campaign and the definitions that scored them, and per file its row count and SHA-256.
@@ -62,6 +62,7 @@ import pandas as pd
 from analysis.dataset import (
     Dataset,
 )
+from survey.datasets.asset_geojson import GEOJSON_FILE, export_geojson
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
 from survey.datasets.missing_codes import CodedSource
 from survey.datasets.options import Options
@@ -158,6 +159,8 @@ def _write_to(
             archive.add_file(path.name, path, rows=rows)
     adjustments = adjustments_table(source)
     archive.add("adjustments.csv", csv_bytes(adjustments, header=True), rows=len(adjustments))
+    places, located = export_geojson(source)
+    archive.add(GEOJSON_FILE, places, rows=located)
     archive.add("codebook.csv", csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
     if format == "dta":

@@ -17,6 +17,7 @@ from analysis.dataset import (
     Dataset,
     _iso_utc,
 )
+from survey.datasets.asset_geojson import GEOJSON_FILE, export_geojson
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
 from survey.datasets.csvtext import csv_rows
 from survey.datasets.options import Options
@@ -164,6 +165,8 @@ def csv_zip(
     archive.add("campaigns.csv", csv_bytes(campaigns, header=True), rows=len(campaigns))
     adjustments = adjustments_table(source)
     archive.add("adjustments.csv", csv_bytes(adjustments, header=True), rows=len(adjustments))
+    places, located = export_geojson(plain)
+    archive.add(GEOJSON_FILE, places, rows=located)
     archive.add("codebook.csv", csv_bytes(book, header=True), rows=len(book))
     archive.add("codebook.html", codebook_html(book, record).encode())
     archive.add("datapackage.json", options.package(book, plain, columns, record))

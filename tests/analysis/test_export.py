@@ -132,6 +132,7 @@ def test_the_csv_zip_streams_and_reads_back_as_the_dataset(dataset):
         "assets.csv",
         "campaigns.csv",
         "adjustments.csv",
+        "assets.geojson",
         "codebook.csv",
         "codebook.html",
         "datapackage.json",
@@ -309,6 +310,7 @@ def test_excel_reads_back_with_text_never_a_formula(dataset):
     assert archive.namelist() == [
         "dataset.xlsx",
         "adjustments.csv",
+        "assets.geojson",
         "codebook.csv",
         "codebook.html",
         "datapackage.json",

@@ -187,9 +187,15 @@ def test_every_zip_is_a_valid_frictionless_data_package(dataset, tmp_path, forma
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:5]
     names = [resource["name"] for resource in package["resources"]]
     assert names == (
-        ["responses", "assets", "campaigns", "adjustments", "codebook"]
+        ["responses", "assets", "campaigns", "adjustments", "codebook", "asset-places"]
         if format == "csv"
-        else ["adjustments", "codebook"]
+        else ["adjustments", "codebook", "asset-places"]
+    )
+    places = package["resources"][-1]
+    assert (places["path"], places["format"], places["mediatype"]) == (
+        "assets.geojson",
+        "geojson",
+        "application/geo+json",
     )
     assert package["licenses"] and any(source["title"].startswith("wemwbs: Tennant R") for source in package["sources"])
     if format == "csv":
