@@ -181,6 +181,7 @@ def test_pages_say_when_data_changed_and_show_workshop_ratings_only_when_given(a
             made_on=pd.Timestamp("2026-12-04"),
             cover_sentence="",
             cover_rows=[],
+            maps={},
         )
     assert "Workshop ratings" in html and "Dover workshop: 5 participants" in html
     assert "&lt;b&gt;Good&lt;/b&gt;" in html and "<b>Good</b>" not in html  # comments are escaped

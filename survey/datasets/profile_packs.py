@@ -9,7 +9,9 @@ snapshot, rebuilt first when it is missing or out of date (`snapshots.fresh_snap
 
 Each asset's page ends with what the community's impact workshops said about it
 (`workshop_ratings.ratings_for`: counts and medians of the ratings, the comments nobody hid), then
-what deep-dive interviews said (`survey.deepdives.quotes`: counts, and quotes only with consent).
+what deep-dive interviews said (`survey.deepdives.quotes`: counts, and quotes only with consent). An
+asset with coordinates gets a small map among the community's other located assets, drawn as SVG
+without any tile server (`analysis.asset_map_svg`), so the pack needs no network and prints.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
+from analysis.asset_map_svg import asset_map_svg
 from analysis.profile import WorkshopRatings
 from survey import jobs
 from survey.database import utcnow
@@ -34,7 +37,7 @@ from survey.deepdives.quotes import asset_quotes
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.localtime import local_today
-from survey.models import AnalysisSnapshot, Community, ProfilePackJob, User
+from survey.models import AnalysisSnapshot, Asset, Community, ProfilePackJob, User
 
 PACK_FOLDER = "profile-packs"  # under RESULTS_DIR
 PACK_STYLESHEET = "profile_pack.css"
@@ -76,6 +79,18 @@ def start(job_id: int) -> None:
     jobs.enqueue(KIND, job_id)
 
 
+def asset_maps(community: Community) -> dict[str, Markup]:
+    """Slug -> the small static map of each located asset of the community (all its located assets shown)."""
+    located = db.session.scalars(
+        select(Asset)
+        .where(Asset.community_id == community.id, Asset.latitude.is_not(None), Asset.longitude.is_not(None))
+        .order_by(Asset.name, Asset.slug)
+    ).all()
+    points = [(asset.slug, asset.name, float(asset.latitude or 0), float(asset.longitude or 0)) for asset in located]
+    # The SVG is ours and escapes the names it holds.
+    return {slug: Markup(asset_map_svg(points, slug)) for slug, _name, _lat, _lon in points}
+
+
 def render_pack(
     community: Community,
     snapshot: AnalysisSnapshot,
@@ -105,6 +120,7 @@ def render_pack(
         made_on=local_today(),
         cover_sentence=sentence,
         cover_rows=rows,
+        maps=asset_maps(community),
         for_pdf=for_pdf,
     )
 

@@ -30,6 +30,7 @@ from survey.demo.catalogue import (
     DEMO_ASSETS,
     DEMO_INSTRUMENTS,
     DEMO_PHRASES,
+    DEMO_PLACES,
     DOUBLE_ENTRY_PERCENT,
     INTERVIEW_BIAS,
     PLANTED_DISCREPANCIES,
@@ -129,6 +130,7 @@ def load_demo(per_community: int = 300, seed: int = 2014, progress: bool = False
 def _ensure_assets(community: Community) -> None:
     for slug, name, kind, cost, dimensions, _effect, _share in DEMO_ASSETS[community.slug]:
         if db.session.scalar(select(Asset.id).filter_by(slug=slug)) is None:
+            latitude, longitude, postcode = DEMO_PLACES.get(slug, (None, None, ""))
             db.session.add(
                 Asset(
                     slug=slug,
@@ -139,6 +141,9 @@ def _ensure_assets(community: Community) -> None:
                     cost_year=None if cost is None else COST_YEAR,
                     sixways_dimensions=dimensions,
                     description=f"{name}, logged during the asset mapping fieldwork (demo).",
+                    latitude=latitude,
+                    longitude=longitude,
+                    postcode=postcode,
                     **({"question_phrase": DEMO_PHRASES[slug]} if slug in DEMO_PHRASES else {}),
                 )
             )

@@ -147,6 +147,18 @@ DEMO_LS_EFFECTS = {row[0]: _ls_effect(row[5]) for rows in DEMO_ASSETS.values() f
 DOUBLE_ENTRY_PERCENT = 50  # of paper forms keyed twice, for quality control
 # One keying discrepancy already resolved (Dover Town) and one waiting for a researcher (Aylesham).
 PLANTED_DISCREPANCIES = {"dover-town": "resolved", "aylesham": "open"}
+# Where Dover Town's assets are (WGS 84 latitude, longitude; postcode), made up but around the real town
+# centre so the asset map has something to show. The health walks have a meeting point's postcode only
+# (listed beside the map, not on it); the community warden is a person, so no place at all.
+DEMO_PLACES: dict[str, tuple[float | None, float | None, str]] = {
+    "dover_library": (51.1247, 1.3133, "CT16 1PH"),
+    "dover_foodbank": (51.1290, 1.3085, "CT16 1EZ"),
+    "dover_seafront": (51.1222, 1.3170, ""),
+    "dover_mens_shed": (51.1335, 1.2975, "CT17 0HQ"),
+    "connaught_park": (51.1380, 1.3160, "CT16 2AB"),
+    "dover_health_walks": (None, None, "CT16 1DQ"),
+}
+
 NOMINATIONS = [
     "The allotments behind the church",
     "Our neighbour who checks on everyone in the street",
