@@ -8,6 +8,7 @@ import io
 import json
 import re
 import zipfile
+from html import unescape as html_unescape
 
 import geojson
 import pytest
@@ -138,6 +139,9 @@ def test_the_asset_log_shows_the_map_data_and_a_table_of_every_asset(app, client
     _place(app, "dover_library", 51.1247, 1.3133, "CT16 1PH")
     _place(app, "dover_seafront", 51.1222, 1.317)
     _place(app, "dover_walks", None, None, "CT16 1DQ")
+    with app.app_context():  # quotes and markup in a name must survive the attribute the data travels in
+        db.session.scalars(select(Asset).filter_by(slug="dover_seafront")).one().name = "Sea 'front' \"<b>&"
+        db.session.commit()
     _snapshot(app, "dover-town", {"assets": {"dover_library": {"use": {"user_share": 0.1}}}})  # an older run
     _snapshot(
         app, "dover-town", {"assets": {"dover_library": {"use": {"user_share": 0.35}, "valued": {"evidence": "clear"}}}}
@@ -146,8 +150,9 @@ def test_the_asset_log_shows_the_map_data_and_a_table_of_every_asset(app, client
     page = client.get(LOG)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    data = json.loads(re.search(r'<script type="application/json" id="asset-map-data">(.*?)</script>', html, re.S)[1])
+    data = json.loads(html_unescape(re.search(r"data-geojson='([^']*)'", html)[1]))
     assert [feature["id"] for feature in _valid(data)["features"]] == ["dover_library", "dover_seafront"]
+    assert data["features"][1]["properties"]["name"] == "Sea 'front' \"<b>&" and "<b>&" not in html
     library = data["features"][0]["properties"]
     assert (library["user_share"], library["evidence"]) == (0.35, "clear")  # the newest finished run's figures
     assert 'data-tile-url="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html

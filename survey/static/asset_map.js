@@ -1,4 +1,4 @@
-// The asset map (templates/_asset_map.html): Leaflet draws the page's GeoJSON data block as circle
+// The asset map (templates/_asset_map.html): Leaflet draws the map element's GeoJSON (data-geojson) as circle
 // markers, sized by the share of respondents who use each asset and coloured by its evidence grade
 // (the colours are the key's swatches, from asset_map.css). Tiles come from the server in
 // data-tile-url; with none configured, or when they fail to load, the markers sit on the map's plain
@@ -9,7 +9,7 @@
   if (!element || !window.L) {
     return;
   }
-  var collection = JSON.parse(document.getElementById(element.getAttribute("data-asset-map")).textContent);
+  var collection = JSON.parse(element.getAttribute("data-geojson"));
   var colours = {};
   document.querySelectorAll("[data-map-key]").forEach(function (swatch) {
     colours[swatch.getAttribute("data-map-key")] = window.getComputedStyle(swatch).backgroundColor;
