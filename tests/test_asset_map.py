@@ -245,3 +245,16 @@ def test_the_export_zip_has_the_located_assets_as_geojson(app, client, make_user
     assert (resource["format"], resource["mediatype"]) == ("geojson", "application/geo+json")
     provenance = json.loads(archive.read("provenance.json"))
     assert provenance["files"]["assets.geojson"]["rows"] == 5
+
+
+def test_the_peers_asset_list_maps_their_own_communities_only(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    make_campaign("sheppey", asset_slugs=("sheppey_library",))
+    _place(app, "dover_library", 51.1247, 1.3133)
+    _place(app, "sheppey_library", 51.4405, 0.7610)
+    sign_in(make_user, login, "peer", ("dover-town",))
+    html = client.get("/fieldwork/assets").get_data(as_text=True)
+    data = json.loads(html_unescape(re.search(r"data-geojson='([^']*)'", html)[1]))
+    assert [feature["id"] for feature in _valid(data)["features"]] == ["dover_library"]
+    table = html[html.index("Assets and where they are</caption>") :]
+    assert '<th scope="col">Community</th>' in table and "Sheppey" not in html

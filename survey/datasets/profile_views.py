@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey import jobs
 from survey.access import RESEARCH, STAFF, roles_required, scope_to_user, scoped_or_404
+from survey.assets.places import map_context
 from survey.blueprints import fieldwork, research
 from survey.datasets import profile_packs, profiles, snapshots
 from survey.datasets.workshop_ratings import ratings_for
@@ -67,13 +68,14 @@ def rebuild_profiles(slug: str) -> HTTPResponse:
 @fieldwork.get("/assets")
 @roles_required(*STAFF)
 def asset_profiles() -> str:
-    """The assets of the communities the signed-in user works in, with links to their profiles."""
+    """The assets of the communities the signed-in user works in, with links to their profiles, and their map."""
     query = scope_to_user(
         select(Asset).join(Community).where(Asset.retired.is_(False)).order_by(Community.name, Asset.name),
         Asset.community_id,
         current_user,
     )
-    return render_template("profiles/fieldwork_assets.html", assets=db.session.scalars(query).all())
+    assets = db.session.scalars(query).all()
+    return render_template("profiles/fieldwork_assets.html", assets=assets, **map_context(assets))
 
 
 @fieldwork.get("/assets/<slug>/profile")
