@@ -258,3 +258,15 @@ def test_the_peers_asset_list_maps_their_own_communities_only(app, client, make_
     assert [feature["id"] for feature in _valid(data)["features"]] == ["dover_library"]
     table = html[html.index("Assets and where they are</caption>") :]
     assert '<th scope="col">Community</th>' in table and "Sheppey" not in html
+
+
+def test_the_profile_page_shows_the_static_map_of_a_located_asset(app, client, make_campaign, make_user, login):
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    assert "<svg" not in client.get("/research/assets/dover_library/profile").get_data(as_text=True)
+    _place(app, "dover_library", 51.1247, 1.3133)
+    _place(app, "dover_seafront", 51.1222, 1.317)
+    html = client.get("/research/assets/dover_library/profile").get_data(as_text=True)
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.count("<circle") == 2 and ">Dover Library</text>" in svg
+    assert 'aria-label="Map of Dover Library and 1 other asset of the community, with a scale bar"' in svg

@@ -100,6 +100,9 @@ def test_markers_show_on_a_plain_background_when_the_tiles_are_blocked(
     markers.first.click()  # a marker opens its name, built as text
     assert page.locator(".leaflet-popup-content strong").count() == 1
     violations = audit(page, "research-asset-map-tiles-blocked")
+    page.goto(f"{live_url}/research/assets/dover_mens_shed/profile")  # its small static map (not in the figures)
+    assert page.locator("figure.app-asset-map-figure svg circle").count() == 3
+    violations += audit(page, "research-asset-profile-static-map")
     assert errors == [], errors
     assert violations == [], report(violations)
 

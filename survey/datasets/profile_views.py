@@ -42,6 +42,7 @@ def _profile_page(asset: Asset, *, staff_can_rebuild: bool, show_nominations: bo
         staff_can_rebuild=staff_can_rebuild,
         show_nominations=show_nominations,
         deep_dives=asset_quotes([asset.id], limit_per_asset=PROFILE_QUOTES)[asset.id],
+        asset_map=profile_packs.asset_maps(asset.community).get(asset.slug),
     )
 
 
