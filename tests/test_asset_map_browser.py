@@ -103,6 +103,10 @@ def test_markers_show_on_a_plain_background_when_the_tiles_are_blocked(
     page.goto(f"{live_url}/research/assets/dover_mens_shed/profile")  # its small static map (not in the figures)
     assert page.locator("figure.app-asset-map-figure svg circle").count() == 3
     violations += audit(page, "research-asset-profile-static-map")
+    page.goto(f"{live_url}/fieldwork/assets")  # the asset list peers use, with the same map
+    page.wait_for_selector("path.app-asset-map__marker")
+    assert page.locator("path.app-asset-map__marker").count() == 3
+    violations += audit(page, "fieldwork-asset-map")
     assert errors == [], errors
     assert violations == [], report(violations)
 
