@@ -233,9 +233,10 @@ def test_peers_get_403_and_anonymous_visitors_the_login_page_everywhere(app, cli
         assert answer.status_code == 302 and "/login" in answer.headers["Location"], (method, url)
     sign_in(make_user, login, "peer", ("dover-town",))
     token = csrf_token(client.get("/fieldwork/").get_data(as_text=True))
-    # Peers run workshops and record deep dives for their own communities (tests/access/workshops.py and
-    # tests/access/deepdives.py have their rules); erasing deep dives stays with researchers.
-    peers_pages = ("/research/workshops", "/research/deep-dives")
+    # Peers run workshops, record deep dives and read their assets' GeoJSON for their own communities
+    # (tests/access/workshops.py, deepdives.py and asset_map.py have their rules); erasing deep dives stays
+    # with researchers.
+    peers_pages = ("/research/workshops", "/research/deep-dives", "/research/assets.geojson")
     for method, url in [(m, u) for m, u in routes if not u.startswith(peers_pages) or u.startswith(ERASE)]:
         answer = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
         assert answer.status_code == 403, (method, url, answer.status_code)
