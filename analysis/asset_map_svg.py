@@ -18,6 +18,8 @@ METRES_PER_DEGREE = 6_371_000 * math.pi / 180
 # The smallest area drawn (metres across): one asset, or several at one address, still get a scale.
 MIN_SPAN_METRES = 400.0
 NICE_STEPS = (1, 2, 5)
+# Pixels kept free along the bottom for the scale bar, so no dot ever sits on it.
+SCALE_BAR_ROOM = 16
 
 Point = tuple[str, str, float, float]  # slug, name, latitude, longitude
 
@@ -68,7 +70,7 @@ def asset_map_svg(points: Sequence[Point], highlighted: str, width: int = 320, h
     if not points:
         return ""
     margin = 24
-    positions, per_metre = project(points, width, height, margin)
+    positions, per_metre = project(points, width, height - SCALE_BAR_ROOM, margin)
     names = {slug: name for slug, name, _lat, _lon in points}
     title = names.get(highlighted, "")
     others = [slug for slug in positions if slug != highlighted]

@@ -105,7 +105,11 @@ def test_svg_highlights_and_labels_one_asset_and_escapes_names():
     assert "<Shed>" not in svg and "&lt;Shed&gt; &amp; co" in svg
     assert root.get("role") == "img" and "Men's <Shed> & co and 2 other assets" in root.get("aria-label", "")
     highlighted = next(circle for circle in circles if circle.get("r") == "7")
-    assert (float(highlighted.get("cx")), float(highlighted.get("cy"))) == pytest.approx((160, 110), abs=0.05)
+    # The middle of the drawing above the strip kept for the scale bar (220 - 16 px high).
+    assert (float(highlighted.get("cx")), float(highlighted.get("cy"))) == pytest.approx((160, 102), abs=0.05)
+    dots_bottom = max(float(circle.get("cy")) + float(circle.get("r")) for circle in circles)
+    scale_label = root.findall(f"{SVG}text")[-1]
+    assert dots_bottom < float(scale_label.get("y")) - float(scale_label.get("font-size"))  # clear of the scale
     # Black, white and greys only: a black-and-white printer loses nothing.
     colours = set(re.findall(r'(?:fill|stroke)="(#[0-9a-f]{6})"', svg))
     assert colours <= {"#ffffff", "#0b0c0c", "#b1b4b6"}
