@@ -18,12 +18,6 @@ from typing import Any
 
 from analysis.evidence import EVIDENCE_GRADES
 
-EVIDENCE_LABELS = {
-    "clear": "Clear",
-    "suggestive": "Suggestive (not established)",
-    "none": "None",
-    "not_estimated": "Not estimated",
-}
 # The properties of every feature, in this order (the GeoJSON endpoint's and the export's documentation).
 FEATURE_PROPERTIES = ("slug", "name", "kind", "community", "location", "postcode", "user_share", "evidence")
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analysis.report.value import EVIDENCE_LABELS
+from analysis.evidence import EVIDENCE_LABELS
 from survey.datasets.report_build import report_from_database
 from survey.extensions import db
 from survey.models import Asset, WorkshopRating

@@ -17,6 +17,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from analysis.dataset import records
+from analysis.evidence import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
 from analysis.report.names import Names
 from analysis.report.phrases import blank, money, suppress_counts
@@ -24,12 +25,6 @@ from analysis.report.tables import Table, table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
 
-EVIDENCE_LABELS = {
-    "clear": "Clear",
-    "suggestive": "Suggestive (not established)",
-    "none": "None",
-    "not_estimated": "Not estimated",
-}
 EVIDENCE_ORDER = {"clear": 0, "suggestive": 1, "none": 2, "not_estimated": 3}
 OUTCOME_LABELS = {
     "life_satisfaction": "Life satisfaction (asked)",

@@ -13,11 +13,11 @@ from typing import Any
 import pandas as pd
 
 from analysis.dataset import records
+from analysis.evidence import EVIDENCE_LABELS
 from analysis.report.names import Names
 from analysis.report.phrases import blank, money
 from analysis.report.tables import table
 from analysis.report.templating import Context
-from analysis.report.value import EVIDENCE_LABELS
 from analysis.result import AnalysisTables
 from analysis.workshop_ratings import RATING_POINTS
 

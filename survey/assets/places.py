@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from analysis.asset_map import EVIDENCE_LABELS, MapFigures, feature_collection, is_located, map_figures
+from analysis.asset_map import MapFigures, feature_collection, is_located, map_figures
+from analysis.evidence import EVIDENCE_LABELS
 from survey.assets.operations import KIND_LABELS
 from survey.extensions import db
 from survey.models import AnalysisSnapshot, Asset

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
+from analysis.evidence import EVIDENCE_LABELS
 from analysis.profile import WorkshopRatings
 from analysis.profile_figures import profile_charts
 from survey.assets.operations import KIND_LABELS
@@ -148,12 +149,6 @@ def _p(value: Any) -> str:
     return "not estimated" if value is None else ("< 0.001" if value < 0.001 else f"{value:.3f}")
 
 
-EVIDENCE = {
-    "clear": "Clear",
-    "suggestive": "Suggestive (not established)",
-    "none": "None",
-    "not_estimated": "Not estimated",
-}
 OUTCOME = {"life_satisfaction": "Life satisfaction (asked)", "wemwbs_bridged": "WEMWBS, bridged to life satisfaction"}
 
 
@@ -191,7 +186,7 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             ("p (adjusted for the number of assets tested)", f"{_p(wemwbs['p'])} (adjusted {_p(wemwbs['p_adj'])})"),
             ("Outcome valued", OUTCOME.get(valued["outcome"] or "", "none")),
             ("Effect valued (life-satisfaction points)", _points(valued["effect"])),
-            ("Evidence", EVIDENCE.get(valued["evidence"] or "", "not graded")),
+            ("Evidence", EVIDENCE_LABELS.get(valued["evidence"] or "", "not graded")),
             ("Shrunken effect (sensitivity)", _points(valued["effect_shrunk"])),
         ],
     }
