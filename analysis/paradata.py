@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.cells import DatasetError, blank_cells
+from analysis.cells import DatasetError, blank_cells, text_cells
 from analysis.cells import numbers as _numbers
 from analysis.columns import PARADATA_COLUMNS, RESPONSE_STATUSES
 
@@ -30,8 +30,7 @@ def prepare_paradata(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
     """The paradata columns of `frame` checked and typed; absent columns blank (status: complete)."""
     out = pd.DataFrame(index=frame.index)
     if "status" in frame:
-        status = frame["status"].astype(object).where(~blank_cells(frame["status"]), None)
-        status = status.map(lambda value: None if value is None else str(value).strip().lower())
+        status = text_cells(frame["status"], lower=True)
         bad = ~status.isin(RESPONSE_STATUSES)
         if bad.any():
             row = int(np.argmax(bad.to_numpy()))
@@ -63,9 +62,8 @@ def prepare_paradata(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
         if column not in frame:
             out[column] = None
             continue
-        text = frame[column].astype(object).where(~blank_cells(frame[column]), None)
         # Always object: a chunk without any code must not get another dtype than one with some.
-        codes = text.map(lambda value: None if value is None else str(value).strip()).astype(object)
+        codes = text_cells(frame[column]).astype(object)
         out[column] = codes.where(codes.notna(), None)
     return out.loc[:, list(PARADATA_COLUMNS)]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -108,8 +109,17 @@ def _asset_slug(column: str, slugs: set[str]) -> str | None:
     return None
 
 
-def coded_chunk(connection: Any, where: ColumnElement[bool], chunk: pd.DataFrame) -> pd.DataFrame:
-    """A database chunk with its missing-data codes, read in the same snapshot (`where` picks its rows)."""
+@dataclass
+class StoredReasons:
+    """What a database chunk's missing-data codes are worked out from, read in the chunk's snapshot."""
+
+    asked: dict[str, set[str]]  # {response public id: instrument keys it was asked}
+    reasons: pd.DataFrame  # response_id, item_key, missing_reason as stored
+    asked_assets: dict[str, set[str]]  # {campaign slug: asset slugs it asked}
+
+
+def stored_reasons(connection: Any, where: ColumnElement[bool], campaigns: list[str]) -> StoredReasons:
+    """The reasons of the responses `where` picks, of `campaigns` (their campaigns' slugs)."""
     versions = _rows(connection, select(_response.c.public_id, _response.c.instrument_versions).where(where))
     asked = dict(zip(versions["public_id"], versions["instrument_versions"].map(_keys), strict=True))
     reasons = _rows(
@@ -118,22 +128,26 @@ def coded_chunk(connection: Any, where: ColumnElement[bool], chunk: pd.DataFrame
         .join(_response, _response.c.id == _answer.c.response_id)
         .where(where, _answer.c.missing_reason.is_not(None)),
     )
-    campaigns = sorted(set(chunk["campaign"].astype(str)))
     assets = _rows(
         connection,
         select(_campaign.c.slug.label("campaign"), _campaign_asset.c.slug)
         .join(_campaign, _campaign.c.id == _campaign_asset.c.campaign_id)
-        .where(_campaign.c.slug.in_(campaigns)),
+        .where(_campaign.c.slug.in_(sorted(set(campaigns)))),
     )
     asked_assets: dict[str, set[str]] = {}
     for campaign, slug in assets.itertuples(index=False):
         asked_assets.setdefault(str(campaign), set()).add(str(slug))
+    return StoredReasons(asked, reasons, asked_assets)
+
+
+def coded_chunk(stored: StoredReasons, chunk: pd.DataFrame) -> pd.DataFrame:
+    """A database chunk with its missing-data codes (`stored`: read by `stored_reasons` for its rows)."""
     return fill_missing_codes(
         chunk.reset_index(drop=True),
-        asked_instruments=pd.Series([asked.get(public_id, set()) for public_id in chunk["response_id"]]),
-        asked_assets=asked_assets,
+        asked_instruments=pd.Series([stored.asked.get(public_id, set()) for public_id in chunk["response_id"]]),
+        asked_assets=stored.asked_assets,
         assets_by="campaign",
-        reasons=reasons,
+        reasons=stored.reasons,
     )
 
 

@@ -1,15 +1,17 @@
-"""Answers and asset uses read straight into NumPy arrays, one row per response (issue 14, point 5).
+"""Answers and asset uses pivoted by the database into one row per response, split into NumPy arrays.
 
-The long rows (one per answer, one per asset use) are fetched in batches from the DBAPI cursor,
-turned into columns and scattered at once into preallocated arrays indexed by (response position,
-item position). A profile of the 100,000-response export showed the DataFrame of row tuples
-(``_list_to_arrays``) and ``DataFrame.pivot`` (a MultiIndex factorised per chunk) costing more
-than the query itself; the scatter does the same in a few NumPy operations, and batches keep
-memory bounded by the batch, not by the number of answers.
+Why (issue 14, point 5): fetching one row per answer (30 a response) made the DBAPI build three
+Python objects per answer; at 1,000,000 responses that was most of the export's reading time.
+Here the database groups each response's answers itself (`text_list`: ``group_concat`` on SQLite,
+``string_agg`` on PostgreSQL) into two texts, the item keys and the values, so a response is one
+fetched row. The key lists take few distinct forms (one per set of questions asked), so each form
+is split once per chunk; the values of a whole chunk are joined and converted by NumPy at once,
+then scattered into preallocated arrays indexed by (response position, column position).
 
-The item key filter is applied here, not in SQL: ``item_key IN (...34 keys...)`` made SQLite
-seek the answer index once per key and response instead of reading one range per response
-(7.8 s against 5.6 s for the 3,000,000 answers of the benchmark).
+The keys travel with the values, so no order of the aggregate is assumed: on PostgreSQL both
+aggregates are ordered by the key; SQLite (before 3.44) takes no ORDER BY in an aggregate, and
+feeds each row of a group to every aggregate of the query in turn, so the two lists are in the
+same order whatever it is. The number of values is checked against the number of labels.
 """
 
 from __future__ import annotations
@@ -19,10 +21,46 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
-# Rows per fetch: a batch of tuples is a few MB whatever the number of answers.
-BATCH_ROWS = 50_000
+# Rows per fetch (responses, as each row is one response's lists): the arrays made to split a batch
+# (a few per answer) stay a few MB, whatever the chunk size.
+BATCH_ROWS = 5_000
+# Between the items of a list: the ASCII unit separator, which no item key or number contains.
+SEPARATOR = "\x1f"
+# A missing value in a list of values (SQL NULL): NumPy reads it as NaN.
+MISSING = "nan"
+
+
+class text_list(FunctionElement[str]):  # noqa: N801 - named like the SQL functions it stands for
+    """An aggregate: a group's values as text joined by `SEPARATOR`, ordered by `order` where the
+    database allows (see the module's docstring). ``text_list(value, order)``."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(text_list)
+def _group_concat(element: text_list, compiler: Any, **kw: Any) -> str:
+    value, _order = element.clauses
+    # The separator written out, not char(31): SQLite calls a function argument for every row
+    # (1.7 s against 1.0 s for the 3,000,000 answers of the benchmark).
+    return f"group_concat({compiler.process(value, **kw)}, '{SEPARATOR}')"
+
+
+@compiles(text_list, "postgresql")
+def _string_agg(element: text_list, compiler: Any, **kw: Any) -> str:
+    value, order = element.clauses
+    text = compiler.process(value, **kw)
+    # chr(31) is a constant to PostgreSQL's planner, worked out once.
+    return f"string_agg(CAST({text} AS TEXT), chr(31) ORDER BY {compiler.process(order, **kw)})"
+
+
+def listed(value: ColumnElement[Any], order: ColumnElement[Any]) -> text_list:
+    """`value` of each row of a group, NULL written as `MISSING`, joined into one text."""
+    return text_list(func.coalesce(cast(value, Text), literal(MISSING)), order)
 
 
 class Positions:
@@ -40,53 +78,58 @@ class Positions:
         return self._order[at], self._sorted[at] == wanted
 
 
-def answer_matrix(connection: Any, statement: Select[Any], ids: np.ndarray, keys: Sequence[str]) -> np.ndarray:
-    """Item answers as floats, shape (responses, keys); NaN where there is no answer or it is blank.
+def listed_matrices(
+    connection: Any, statement: Select[Any], ids: np.ndarray, columns_of: Mapping[str, int], width: int
+) -> list[np.ndarray]:
+    """Values as floats, one array of shape (responses, width) per list of values; NaN = none.
 
-    `statement` gives (response id, item key, value) rows; keys not in `keys` are left out.
+    `statement` gives (response id, labels, values, ...) rows: a response's labels and each of
+    its value lists joined by `SEPARATOR` (`listed`). `columns_of` maps a label (as text) to its
+    column; labels not in it are left out.
     """
-    items = np.full((len(ids), len(keys)), np.nan)
+    out = [np.full((len(ids), width), np.nan) for _ in statement.selected_columns[2:]]
     positions = Positions(ids)
-    for response_ids, item_keys, values in _batches(connection, statement):
+    for response_ids, labels, *lists in _batches(connection, statement):
         rows, found = positions.find(np.asarray(response_ids, dtype=np.int64))
-        columns = _label_positions(item_keys, {key: position for position, key in enumerate(keys)})
-        keep = found & (columns >= 0)
-        items[rows[keep], columns[keep]] = np.asarray(values, dtype=np.float64)[keep]
-    return items
+        counts, columns = _label_columns(labels, columns_of)
+        cell_rows = np.repeat(rows, counts)
+        keep = np.repeat(found, counts) & (columns >= 0)
+        for target, texts in zip(out, lists, strict=True):
+            target[cell_rows[keep], columns[keep]] = _values(texts, counts)[keep]
+    return out
 
 
-def use_matrices(
-    connection: Any, statement: Select[Any], ids: np.ndarray, columns_of: Mapping[int, int], width: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Asset use frequency and importance as floats, each shape (responses, width); NaN = not answered.
+def _label_columns(labels: Sequence[str], columns_of: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, how many labels it lists; and every label's column (-1: none), row after row."""
+    codes, forms = pd.factorize(np.asarray(labels, dtype=object))
+    split = [str(form).split(SEPARATOR) for form in forms]
+    lengths = np.array([len(parts) for parts in split], dtype=np.intp)
+    table = np.full((len(split), int(lengths.max())), -1, dtype=np.intp)
+    for index, parts in enumerate(split):
+        table[index, : len(parts)] = [columns_of.get(label, -1) for label in parts]
+    counts = lengths[codes]
+    # Row-major order of the (row, place in its list) cells that exist: the order of the joined values.
+    present = np.arange(table.shape[1]) < counts[:, None]
+    return counts, table[codes][present]
 
-    `statement` gives (response id, campaign asset id, frequency, importance) rows; `columns_of`
-    maps a campaign asset id to its column (ids not in it are left out). Ids, not the slugs the
-    columns are named by: SQLite then skips a join and a text value per row.
+
+def _values(texts: Sequence[str], counts: np.ndarray) -> np.ndarray:
+    """The numbers of every row's list, joined and converted by NumPy at once (no Python object per value).
+
+    Checked against the number of labels: a label holding the separator, or a value that is not
+    a number, makes the count come out different (values never hold the separator, so errors
+    cannot cancel out between rows).
     """
-    frequency = np.full((len(ids), width), np.nan)
-    importance = np.full((len(ids), width), np.nan)
-    positions = Positions(ids)
-    for response_ids, asset_ids, frequencies, importances in _batches(connection, statement):
-        rows, found = positions.find(np.asarray(response_ids, dtype=np.int64))
-        columns = _label_positions(asset_ids, columns_of)
-        keep = found & (columns >= 0)
-        frequency[rows[keep], columns[keep]] = np.asarray(frequencies, dtype=np.float64)[keep]
-        importance[rows[keep], columns[keep]] = np.asarray(importances, dtype=np.float64)[keep]
-    return frequency, importance
+    values = np.fromstring(SEPARATOR.join(texts), dtype=np.float64, sep=SEPARATOR)
+    if len(values) != int(counts.sum()):
+        raise RuntimeError("the lists of values read do not match their lists of labels")
+    return values
 
 
 def id_column(connection: Any, statement: Select[Any]) -> np.ndarray:
     """The statement's first column (ids) as int64, read in batches."""
     parts = [np.asarray(columns[0], dtype=np.int64) for columns in _batches(connection, statement)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _label_positions(labels: Sequence[Any], where: Mapping[Any, int]) -> np.ndarray:
-    """Each label's position from `where`, -1 when it is not there (a column has few distinct labels)."""
-    codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
-    lookup = np.array([where.get(label, -1) for label in uniques] + [-1], dtype=np.intp)
-    return lookup[codes]
 
 
 def _batches(connection: Any, statement: Select[Any]) -> Iterator[list[list[Any]]]:

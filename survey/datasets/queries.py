@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from analysis.columns import (
     wemwbs_items,
 )
 from survey.datasets.paradata import paradata_columns, paradata_values, with_paradata_joins
-from survey.datasets.pivot import answer_matrix, use_matrices
+from survey.datasets.pivot import listed, listed_matrices, text_list
 from survey.datasets.tables import (
     _answer,
     _asset,
@@ -62,30 +63,41 @@ def responses_select(where: ColumnElement[bool]) -> Select[Any]:
 
 
 def answers_select(where: ColumnElement[bool]) -> Select[Any]:
-    """One row per (response, item) answer of the chosen responses (keys filtered by `pivot.answer_matrix`)."""
+    """One row per chosen response: its id, then its answers' item keys and values as lists (`pivot`).
+
+    Keys outside the dataset are dropped by `pivot.listed_matrices`, not here: ``item_key IN
+    (...34 keys...)`` made SQLite seek the answer index once per key and response instead of
+    reading one range per response. The responses are picked by ``IN``: SQLite then reads their
+    answers from the covering index in response order and groups them without sorting.
+    """
+    key = _answer.c.item_key
     return (
-        select(_answer.c.response_id, _answer.c.item_key, _answer.c.value)
-        .join(_response, _response.c.id == _answer.c.response_id)
-        .where(where)
+        select(_answer.c.response_id, text_list(key, key), listed(_answer.c.value, key))
+        .where(_answer.c.response_id.in_(select(_response.c.id).where(where)))
+        .group_by(_answer.c.response_id)
     )
 
 
 def uses_select(where: ColumnElement[bool]) -> Select[Any]:
-    """One row per (response, asset) use, by campaign asset id (`asset_columns` gives their slugs)."""
+    """One row per chosen response: its campaign asset ids, frequencies and importances as lists."""
+    asset = _asset_use.c.campaign_asset_id
     return (
         select(
-            _asset_use.c.response_id, _asset_use.c.campaign_asset_id, _asset_use.c.frequency, _asset_use.c.importance
+            _asset_use.c.response_id,
+            text_list(asset, asset),
+            listed(_asset_use.c.frequency, asset),
+            listed(_asset_use.c.importance, asset),
         )
-        .join(_response, _response.c.id == _asset_use.c.response_id)
-        .where(where)
+        .where(_asset_use.c.response_id.in_(select(_response.c.id).where(where)))
+        .group_by(_asset_use.c.response_id)
     )
 
 
-def asset_columns(connection: Any, slugs: list[str]) -> dict[int, int]:
-    """{campaign asset id: position of its slug in `slugs`} for every snapshotted asset with one of them."""
+def asset_columns(connection: Any, slugs: list[str]) -> dict[str, int]:
+    """{campaign asset id as text: position of its slug in `slugs`} for every snapshotted asset with one of them."""
     position = {slug: index for index, slug in enumerate(slugs)}
     pairs = _rows(connection, select(_campaign_asset.c.id, _campaign_asset.c.slug))
-    return {int(key): position[slug] for key, slug in pairs.itertuples(index=False) if slug in position}
+    return {str(key): position[slug] for key, slug in pairs.itertuples(index=False) if slug in position}
 
 
 def chosen_campaigns(connection: Any, slugs: Sequence[str] | None, communities: Sequence[str] | None) -> pd.DataFrame:
@@ -243,30 +255,44 @@ def _iso_date(value: Any) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)[:10]
 
 
-def wide_responses(
-    connection: Any, responses: pd.DataFrame, where: ColumnElement[bool], slugs: list[str]
-) -> pd.DataFrame:
-    """One row per response: metadata, then item answers and asset answers pivoted to columns.
+@dataclass
+class Answers:
+    """Some responses with their answers and asset uses as read (`read_answers`), not yet one frame."""
 
-    `where` picks the same responses as `responses` (the answers and uses of those are read).
-    Answers are floats here, NaN when missing; `Dataset.from_frames` types them.
-    """
+    responses: pd.DataFrame  # `responses_select` rows
+    items: np.ndarray  # (responses, `answer_item_keys`), NaN = no answer
+    frequency: np.ndarray  # (responses, assets)
+    importance: np.ndarray  # (responses, assets)
+
+
+def read_answers(connection: Any, responses: pd.DataFrame, where: ColumnElement[bool], slugs: list[str]) -> Answers:
+    """The item answers and asset uses of `responses` (`where` picks the same responses), as arrays."""
     ids = responses["id"].to_numpy(dtype=np.int64)
-    frame = responses.drop(columns=["id"]).reset_index(drop=True)
-    frame["verified"] = frame["verified"].astype(bool).astype("Int64")
-    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
     keys = answer_item_keys()
-    items = answer_matrix(connection, answers_select(where), ids, keys)
-    frequency, importance = use_matrices(
+    (items,) = listed_matrices(
+        connection, answers_select(where), ids, {key: position for position, key in enumerate(keys)}, len(keys)
+    )
+    frequency, importance = listed_matrices(
         connection, uses_select(where), ids, asset_columns(connection, slugs), len(slugs)
     )
+    return Answers(responses, items, frequency, importance)
+
+
+def wide_responses(answers: Answers, slugs: list[str]) -> pd.DataFrame:
+    """One row per response: metadata, then item answers and asset answers pivoted to columns.
+
+    Answers are floats here, NaN when missing; `Dataset.from_frames` types them.
+    """
+    frame = answers.responses.drop(columns=["id"]).reset_index(drop=True)
+    frame["verified"] = frame["verified"].astype(bool).astype("Int64")
+    frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
     ordered: dict[str, Any] = {column: frame[column] for column in META_COLUMNS}
     ordered.update(paradata_values(frame))
-    for position, key in enumerate(keys):
-        ordered[key] = items[:, position]
+    for position, key in enumerate(answer_item_keys()):
+        ordered[key] = answers.items[:, position]
     for position, slug in enumerate(slugs):
-        ordered[asset_column(slug)] = frequency[:, position]
-        ordered[asset_value_column(slug)] = importance[:, position]
+        ordered[asset_column(slug)] = answers.frequency[:, position]
+        ordered[asset_value_column(slug)] = answers.importance[:, position]
     return pd.DataFrame(ordered)
 
 

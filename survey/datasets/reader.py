@@ -8,20 +8,24 @@ Flask app: a notebook can call ``build_dataset("sqlite:///instance/survey.sqlite
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from analysis.dataset import Dataset, response_columns
-from survey.datasets.missing_codes import coded_chunk
+from survey.datasets.missing_codes import StoredReasons, coded_chunk, stored_reasons
 from survey.datasets.pivot import id_column
+from survey.datasets.prefetch import prefetched
 from survey.datasets.queries import (
+    Answers,
     asset_places,
     campaign_assets_table,
     chosen_campaigns,
     ids_of_communities,
     instrument_versions_of,
+    read_answers,
     response_filter,
     responses_select,
     stored_adjustments,
@@ -93,7 +97,8 @@ def build_dataset(
             report("assets", 0.2)
             responses = _rows(connection, responses_select(where).order_by(_response.c.submitted_at, _response.c.id))
             report("responses", 0.35)
-            frame = wide_responses(connection, responses, where, list(assets["slug"]))
+            slugs = list(assets["slug"])
+            frame = wide_responses(read_answers(connection, responses, where, slugs), slugs)
             report("answers and asset use", 0.8)
     finally:
         if owned:
@@ -102,6 +107,15 @@ def build_dataset(
     dataset = Dataset.from_frames(frame, assets, chosen.drop(columns=["id", "opened_at"]), adjustments, origins=ORIGINS)
     report("scoring", 1.0)
     return dataset
+
+
+@dataclass
+class _Read:
+    """One chunk as read from the database, before checking and scoring."""
+
+    answers: Answers
+    last_id: int  # the internal id of its last response
+    reasons: StoredReasons | None  # for missing-data codes, when asked for
 
 
 class DatasetReader:
@@ -192,9 +206,28 @@ class DatasetReader:
         `after_id` starts after that internal id (a previous `last_id`); `limit` stops after that
         many rows in all. Memory stays bounded by `size`, whatever the total. `missing_codes`
         fills blank answers with their missing-data codes (`survey.datasets.missing_codes`).
+        A whole read (no `limit`: an export) reads each chunk on a thread while the caller
+        works on the one before (`prefetch`); a page (`limit`: the API) reads only its rows.
         """
         if self._connection is None:
             raise RuntimeError("use DatasetReader as a context manager")
+        slugs = list(self.assets["slug"])
+        reads = self._reads(size, after_id, limit, missing_codes)
+        for read in prefetched(reads) if limit is None else reads:
+            frame = wide_responses(read.answers, slugs)
+            reasons, last_id = read.reasons, read.last_id
+            del read  # its arrays are in `frame` now: not kept while the chunk is checked
+            chunk = Dataset.from_frames(frame, self.assets, self.campaigns, origins=ORIGINS).responses
+            del frame
+            if reasons is not None:
+                chunk = coded_chunk(reasons, chunk)
+            self.last_id = last_id
+            # Only the caller keeps the chunk: the next one is built without this one's frames beside it.
+            yield chunk
+            del chunk
+
+    def _reads(self, size: int, after_id: int | None, limit: int | None, missing_codes: bool) -> Iterator[_Read]:
+        """The database side of `chunks`, all its SQL: each chunk's responses, answers and uses."""
         slugs = list(self.assets["slug"])
         cursor = after_id
         remaining = limit
@@ -217,19 +250,15 @@ class DatasetReader:
                 return
             low, high = int(responses["id"].iloc[0]), int(responses["id"].iloc[-1])
             in_chunk = and_(self._where, _response.c.id.between(low, high))
-            frame = wide_responses(self._connection, responses, in_chunk, slugs)
-            chunk = Dataset.from_frames(frame, self.assets, self.campaigns, origins=ORIGINS).responses
+            reasons = None
             if missing_codes:
-                chunk = coded_chunk(self._connection, in_chunk, chunk)
-            self.last_id = high
+                reasons = stored_reasons(self._connection, in_chunk, list(responses["campaign"].astype(str)))
             cursor = high
             if remaining is not None:
-                remaining -= len(chunk)
+                remaining -= len(responses)
             last = len(responses) < take
-            # Only the caller keeps the chunk: the next one is read without this one's frames beside it.
-            del responses, frame
-            yield chunk
-            del chunk
+            yield _Read(read_answers(self._connection, responses, in_chunk, slugs), high, reasons)
+            del responses, reasons  # not kept while the next chunk is read
             if last:
                 return
 
