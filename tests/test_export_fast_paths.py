@@ -2,7 +2,8 @@
 
 `csv_rows` is checked against ``DataFrame.to_csv`` (the independent computation) on every kind of
 column a response chunk holds, and on the text the csv module must quote; `Positions` against a
-plain dict lookup.
+plain dict lookup; the text checks that work once per distinct value (`analysis.cells`) against
+the pandas string methods they replace.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cells import FORMULA_STARTS, blank_cells, guard_formulas, stripped_text, text_cells
 from survey.datasets.csvtext import csv_rows
 from survey.datasets.pivot import Positions
 
@@ -86,3 +88,32 @@ def test_csv_rows_match_to_csv_on_scores_with_few_values_and_signed_zeros() -> N
     frame["zero"] = np.where(scores == 45.0, -0.0, scores)  # -0.0 and 0.0 are one value to factorize
     frame.loc[0, "zero"] = 0.0
     assert csv_rows(frame) == _to_csv(frame)
+
+
+_TEXT_COLUMNS = {
+    "ids": pd.Series(["r1", " r2 ", "", None, "=cmd", "  "], dtype="str"),
+    "objects": pd.Series(["x", None, "  ", "-y", "@z", "\tq"], dtype=object),
+    "mixed": pd.Series([1, -3, None, "+a", -0.0, 0], dtype=object),  # not text: cell by cell
+    "empty": pd.Series([None, None], dtype=object),
+}
+
+
+@pytest.mark.parametrize("name", list(_TEXT_COLUMNS))
+def test_text_checks_match_the_pandas_string_methods_they_replace(name: str) -> None:
+    series = _TEXT_COLUMNS[name]
+    pd.testing.assert_series_equal(blank_cells(series), series.isna() | (series.astype(str).str.strip() == ""))
+    pd.testing.assert_series_equal(stripped_text(series), series.astype(str).str.strip())
+    old = series.astype(object).where(~blank_cells(series), None)
+    pd.testing.assert_series_equal(text_cells(series), old.map(lambda v: None if v is None else str(v).strip()))
+    lowered = old.map(lambda v: None if v is None else str(v).strip().lower())
+    pd.testing.assert_series_equal(text_cells(series, lower=True), lowered)
+
+
+@pytest.mark.parametrize("name", list(_TEXT_COLUMNS))
+def test_guard_formulas_prefixes_the_cells_the_per_cell_rule_picks(name: str) -> None:
+    series = _TEXT_COLUMNS[name]
+    risky = [v is not None and not pd.isna(v) and str(v).startswith(FORMULA_STARTS) for v in series]
+    expected = series.where(~np.array(risky, dtype=bool), "'" + series.astype(str))
+    guarded = guard_formulas(pd.DataFrame({"cell": series}))["cell"]
+    pd.testing.assert_series_equal(guarded, expected, check_names=False)
+    assert guarded.tolist() != series.tolist() or not any(risky)
