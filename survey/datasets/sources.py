@@ -17,9 +17,10 @@ FORMATS = EXPORT_FORMATS
 CONTENTS = EXPORT_CONTENTS
 # Responses per chunk of an export: each chunk's work is mostly per column (143 columns with 40
 # assets), so bigger chunks cost less per row (issue 14, point 5; CPU for 100,000 responses x 40
-# assets: 5,000 -> 15,000 took 8.4 s -> 7.0 s). 15,000 keeps the CSV export's peak RSS near 270 MB,
-# under the 300 MB target; 20,000 reached 290 MB.
-CHUNK_ROWS = 15_000
+# assets: 5,000 -> 15,000 took 8.4 s -> 7.0 s). Since the next chunk is read on a thread while
+# one is written (`prefetch`), two chunks are in memory at once: 10,000 keeps the CSV export's
+# peak RSS near 290 MB, under the 300 MB target (15,000 then reached 320 MB).
+CHUNK_ROWS = 10_000
 
 
 Progress = Callable[[str, float], None]
