@@ -38,6 +38,31 @@ paid a third as often; with the item columns typed and joined at once, checks an
 0.8 s); asset uses read by id without a join. What remains: the chunked SQL reads (~2.9 s of
 CPU at 100,000 where the baseline's whole-table scans take ~2.1 s), checking and scoring each
 chunk (~1 s), the CSV text (~0.8 s).
+
+Issue 14 again (2026-12-05, a later session; load 5-15 from other sessions throughout, so CPU
+seconds are inflated about 2x for both sides and wall times say little):
+
+- 100,000 x 40, before and after in turns with the baseline (load 5-6): before 12.8-25.0 s,
+  CPU 11.8-12.0 s; after 7.8-8.7 s, CPU 7.3-8.6 s; baseline CPU 5.8-8.0 s. Same responses.csv
+  (SHA-256 equal); peak RSS 285 -> 288 MB; first byte 0.1-0.4 s.
+- 1,000,000 x 40 (chunks of 10,000, load 7-10): 187.7 s against a 137.2 s baseline, 1.4x; CPU
+  93.1 s against 78.4 s, 1.2x (1.8x before); peak RSS 296 MB; first byte 0.42 s. Under 60 s
+  not shown on a machine this loaded (the export's CPU alone was 93 s of a 2x-inflated clock).
+
+What made the difference (cProfile of one export, CPU, 100,000 x 40, same load): the database
+groups each response's answers and asset uses itself (``group_concat`` / ``string_agg`` of the
+keys and of the values, `survey.datasets.pivot`), so a response is one fetched row instead of 40,
+and NumPy converts a chunk's values at once: reading 36% -> 26% of the export's CPU (the SQLite
+separator written as a literal: ``char(31)``, called per row, cost 1.7 s against 1.0 s for the
+3,000,000 answers). Text checks once per distinct value instead of pandas' string methods per
+cell (`analysis.cells`; of a 19.5 s profile: formula guard 2.1 -> 1.4 s, blank cells 1.4 -> 0.9 s,
+paradata 1.3 -> 0.4 s). The
+next chunk is read on a thread (`survey.datasets.prefetch`: sqlite3 lets go of the GIL while
+SQLite works), which overlaps reading with the checks and CSV text when a core is free (none
+was, in these runs); two chunks in memory then, so chunks of 10,000 (15,000 peaked at 320 MB).
+Measured and not adopted: a covering index on ``asset_use`` (the uses query 1.06 -> 0.90 s at
+100,000; a migration and another index on every submitted survey for ~2% of the export);
+one ``max(CASE ...)`` aggregate per item key (8.5 s against 2.0 s for the lists).
 """
 
 from __future__ import annotations
