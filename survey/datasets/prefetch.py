@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TypeVar, cast
 
 T = TypeVar("T")
@@ -29,7 +29,7 @@ class _Done:
     """The producer's last message: the iterator is exhausted."""
 
 
-def prefetched(items: Iterator[T]) -> Iterator[T]:
+def prefetched(items: Iterator[T]) -> Generator[T]:
     """`items`, each produced on a thread while the consumer works on the one before."""
     handed: queue.Queue[tuple[T | _Done | None, BaseException | None]] = queue.Queue(maxsize=1)
     taken = threading.Semaphore(1)  # released each time the consumer takes an item

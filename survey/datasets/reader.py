@@ -7,7 +7,7 @@ Flask app: a notebook can call ``build_dataset("sqlite:///instance/survey.sqlite
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,6 +155,7 @@ class DatasetReader:
         self._connection: Any = None
         self._transaction: Any = None
         self.last_id: int | None = None
+        self._prefetching: Generator[_Read] | None = None
 
     def __enter__(self) -> DatasetReader:
         connection, self._transaction = begin_snapshot(self._engine)
@@ -181,6 +182,11 @@ class DatasetReader:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        if self._prefetching is not None:
+            # A caller that failed mid-export may still hold its chunks: the thread reading the next
+            # one must stop before the connection closes under it.
+            self._prefetching.close()
+            self._prefetching = None
         if self._connection is not None:
             self._end(self._connection)
             self._connection = None
@@ -212,8 +218,10 @@ class DatasetReader:
         if self._connection is None:
             raise RuntimeError("use DatasetReader as a context manager")
         slugs = list(self.assets["slug"])
-        reads = self._reads(size, after_id, limit, missing_codes)
-        for read in prefetched(reads) if limit is None else reads:
+        reads: Iterator[_Read] = self._reads(size, after_id, limit, missing_codes)
+        if limit is None:
+            reads = self._prefetching = prefetched(reads)
+        for read in reads:
             frame = wide_responses(read.answers, slugs)
             reasons, last_id = read.reasons, read.last_id
             del read  # its arrays are in `frame` now: not kept while the chunk is checked

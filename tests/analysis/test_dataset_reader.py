@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import pytest
 from sqlalchemy import delete, select
@@ -83,3 +85,12 @@ def test_a_reader_keeps_its_snapshot_while_others_write(app, database_url):
         assert len(first) + len(rest) == total
         after = build_dataset(url)
         assert len(after.responses) == total - len(doomed)
+
+
+def test_leaving_the_reader_mid_export_stops_the_thread_reading_ahead(demo_database):
+    with DatasetReader(demo_database.url) as reader:
+        chunks = reader.chunks(size=5)
+        assert len(next(chunks)) == 5
+        # A caller that fails here still holds `chunks` while the reader's connection closes.
+    assert all(thread.name != "prefetch" for thread in threading.enumerate())
+    assert next(chunks, None) is None
