@@ -45,9 +45,11 @@ seconds are inflated about 2x for both sides and wall times say little):
 - 100,000 x 40, before and after in turns with the baseline (load 5-6): before 12.8-25.0 s,
   CPU 11.8-12.0 s; after 7.8-8.7 s, CPU 7.3-8.6 s; baseline CPU 5.8-8.0 s. Same responses.csv
   (SHA-256 equal); peak RSS 285 -> 288 MB; first byte 0.1-0.4 s.
-- 1,000,000 x 40 (chunks of 10,000, load 7-10): 187.7 s against a 137.2 s baseline, 1.4x; CPU
-  93.1 s against 78.4 s, 1.2x (1.8x before); peak RSS 296 MB; first byte 0.42 s. Under 60 s
-  not shown on a machine this loaded (the export's CPU alone was 93 s of a 2x-inflated clock).
+- 1,000,000 x 40 (chunks of 10,000), two runs at load 7-12: 187.7 and 153.9 s against a 137.2 and
+  76.9 s baseline (1.4x, 2.0x: the wall ratio follows whoever else was running); CPU 93.1 and
+  91.1 s against 78.4 and 61.2 s, 1.2x and 1.5x (1.8x before); peak RSS 296 MB; first byte 0.43 s.
+  The code before this session, same day, load 7-12: CPU 130 s. Under 60 s not shown on a machine
+  this loaded (the baseline alone took 61-78 s of CPU, 38 s at the load of the figures above).
 
 What made the difference (cProfile of one export, CPU, 100,000 x 40, same load): the database
 groups each response's answers and asset uses itself (``group_concat`` / ``string_agg`` of the
