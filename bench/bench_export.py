@@ -58,10 +58,10 @@ and NumPy converts a chunk's values at once: reading 36% -> 26% of the export's 
 separator written as a literal: ``char(31)``, called per row, cost 1.7 s against 1.0 s for the
 3,000,000 answers). Text checks once per distinct value instead of pandas' string methods per
 cell (`analysis.cells`; of a 19.5 s profile: formula guard 2.1 -> 1.4 s, blank cells 1.4 -> 0.9 s,
-paradata 1.3 -> 0.4 s). The
-next chunk is read on a thread (`survey.datasets.prefetch`: sqlite3 lets go of the GIL while
-SQLite works), which overlaps reading with the checks and CSV text when a core is free (none
-was, in these runs); two chunks in memory then, so chunks of 10,000 (15,000 peaked at 320 MB).
+paradata 1.3 -> 0.4 s). The next chunk is read on a thread (`survey.datasets.prefetch`: sqlite3
+lets go of the GIL while SQLite works), which overlaps reading with the checks and CSV text when
+a core is free (none was, in these runs); two chunks in memory then, so chunks of 10,000 (15,000
+peaked at 320 MB).
 Measured and not adopted: a covering index on ``asset_use`` (the uses query 1.06 -> 0.90 s at
 100,000; a migration and another index on every submitted survey for ~2% of the export);
 one ``max(CASE ...)`` aggregate per item key (8.5 s against 2.0 s for the lists).
