@@ -53,6 +53,7 @@ class Measured:
     failed_surveys: int
     failed_requests: int
     requests: int
+    requests_per_survey: float
     p50_ms: float
     p99_ms: float
     server_cpu_seconds: float = 0.0  # gunicorn workers' user + system time during the load
@@ -64,7 +65,8 @@ class Measured:
     def row(self) -> str:
         return (
             f"{self.name:<22}{self.surveys_per_second:>10.2f}{self.p50_ms:>9.0f}{self.p99_ms:>9.0f}"
-            f"{self.surveys:>9}{self.requests:>10}{self.failed_surveys + self.failed_requests:>8}"
+            f"{self.surveys:>9}{self.requests:>10}{self.requests_per_survey:>8.1f}"
+            f"{self.failed_surveys + self.failed_requests:>8}"
         )
 
 
@@ -99,15 +101,19 @@ def _run_locust(url: str, args: argparse.Namespace, workdir: Path, name: str) ->
     for error in data["errors"]:
         print(f"  {name}: a survey failed: {error}", file=sys.stderr)
     centiles = statistics.quantiles(data["latencies_ms"], n=100, method="inclusive")
-    completed = data["completed_at"]
-    if len(completed) < 2:
-        raise RuntimeError(f"{name}: fewer than two surveys completed; run for longer")
+    per_survey = data["requests_per_survey"]
+    if not per_survey:
+        raise RuntimeError(f"{name}: no survey completed; run for longer")
+    requests_per_survey = statistics.mean(per_survey)
     return Measured(
         name=name,
-        surveys=len(completed),
-        # Steady state: every resident starts at once, so none finishes during the first survey's
-        # duration; counting from the first completion leaves that ramp out.
-        surveys_per_second=(len(completed) - 1) / (completed[-1] - completed[0]),
+        surveys=len(per_survey),
+        # Requests answered per second over the whole run, in whole surveys' worth: at the stop
+        # every resident is part-way through one, so counting thank-you pages alone undercounts
+        # the work done, and timing between the first and last thank-you page overstates it when
+        # few complete (all 50 residents start together and finish their first survey together).
+        surveys_per_second=len(data["latencies_ms"]) / requests_per_survey / data["elapsed"],
+        requests_per_survey=requests_per_survey,
         failed_surveys=data["failed_surveys"],
         failed_requests=data["failed_requests"],
         requests=len(data["latencies_ms"]),
@@ -162,7 +168,8 @@ def main() -> None:
 
     print(f"\n{args.users} residents, {args.workers} gunicorn workers, {os.cpu_count()} cores,", end=" ")
     print(f"think {args.think} s/page")
-    print(f"{'':<22}{'surveys/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'surveys':>9}{'requests':>10}{'failed':>8}")
+    print(f"{'':<22}{'surveys/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'surveys':>9}{'requests':>10}", end="")
+    print(f"{'req/svy':>8}{'failed':>8}")
     print(app.row())
     print(baseline.row())
     for measured in (app, baseline):
