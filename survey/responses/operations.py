@@ -66,6 +66,12 @@ _ASSET_USES = select(AssetUse).where(
 _ANSWER_ROWS = select(Answer.item_key, Answer.text, Answer.value, Answer.missing_reason).where(
     Answer.response_id == bindparam("response_id")
 )
+# A page's answers are read as rows (`stored_values`), never as objects in its session: nothing to keep in step.
+_DELETE_ANSWERS = (
+    delete(Answer)
+    .where(Answer.response_id == bindparam("response_id"), Answer.item_key.in_(bindparam("keys", expanding=True)))
+    .execution_options(synchronize_session=False)
+)
 _ASSET_USE_ROWS = (
     select(CampaignAsset.slug, AssetUse.uses, AssetUse.frequency, AssetUse.importance)
     .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
@@ -188,7 +194,7 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
         _save_asset_answers(response, item_keys, values)
         asset_keys = _asset_form_fields(response)
         item_keys = [key for key in item_keys if key not in asset_keys]
-    db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(item_keys)))
+    db.session.execute(_DELETE_ANSWERS, {"response_id": response.id, "keys": item_keys})
     answers = []
     for key in item_keys:
         value = values.get(key)
