@@ -18,6 +18,37 @@ resident answers at once, so this measures capacity, and by Little's law page
 latency is about users / requests per second; `--think S` has residents read each
 page for about S seconds, which measures latency at a realistic load instead.
 Never run as a test.
+
+surveys/s is requests answered per second divided by requests per completed survey (req/svy):
+both journeys make exactly 15 requests (consent, start, five pages GET + POST, check your answers
+GET + POST, thank-you). The "17.0 vs 15.3 requests per survey" once read off this script was
+every request, those of the 50 surveys still in progress at the stop included, over completed
+surveys, which weighs more on the slower app; and timing from the first to the last thank-you
+page overstated the rate when few surveys completed (they finish in waves).
+
+Measured here (2 cores shared with two other sessions' benchmarks and tests, so wall-clock rates
+swung by 2x between runs; CPU per request is the steadier figure):
+- Start of issue 14, main 6c10987, 30 s, a quieter machine: 11.23 against 16.69 surveys/s, ratio
+  0.67; CPU per request 7.9 ms app, 4.0 ms baseline, load generator 4.1 and 3.3 ms.
+- The residents' code, profiled in-process (30 whole surveys, thread CPU, before/after alternated):
+  server CPU per survey 90-120 ms -> 63-80 ms. Thank-you page 11-14 -> 4-5 ms (scoring one
+  response in a one-row DataFrame was ~10 ms: `instruments.single.score_one`); page POST 7.6-9.2
+  -> 5.2-6.2 ms and 13 -> 9 queries (no read of the stored answers before validating, no second
+  read of the response to lock it on SQLite, one UPDATE of the response, statements built once:
+  SQLAlchemy derived each new statement's cache key again, ~0.2 ms a query); check-your-answers
+  POST 13 -> 8 queries and one write transaction instead of two; start 9 -> 5 queries; page GET
+  5.2-6.3 -> 4.0-4.8 ms (radio options drawn in Python, `survey/web/radio_markup.py`, byte for
+  byte the same markup).
+- This script, --run-time 40, before and after alternated, the old baseline: ratio 0.43 and 0.37
+  before, 0.43 and 0.75 after; app CPU per request 9.8 and 11.1 ms before, 8.0 and 6.9 ms after
+  (baseline 3.6-4.2 ms); the load generator 4.6-5.9 ms per app request, 3.0-3.7 per baseline one.
+- That baseline compiled its page template on every request (render_template_string), half its
+  CPU; compiled once (now), it takes 1.7-2.4 ms per request, and the ratio was 0.26 and 0.32
+  before, 0.24 and 0.37 after. TARGET MISSED: the app still needs 2.5-3x the baseline's CPU per
+  survey, server and load generator together (its pages have about twice the tags to parse).
+  In one of those runs the app also used less CPU per second than the baseline (0.7 against
+  1.0 core), which points at waits for SQLite's write lock: a page POST holds it from its first
+  read to its commit, and SQLite's busy handler sleeps in steps of up to 100 ms.
 """
 
 from __future__ import annotations
