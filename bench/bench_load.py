@@ -18,6 +18,37 @@ resident answers at once, so this measures capacity, and by Little's law page
 latency is about users / requests per second; `--think S` has residents read each
 page for about S seconds, which measures latency at a realistic load instead.
 Never run as a test.
+
+surveys/s is requests answered per second divided by requests per completed survey (req/svy):
+both journeys make exactly 15 requests (consent, start, five pages GET + POST, check your answers
+GET + POST, thank-you). The "17.0 vs 15.3 requests per survey" once read off this script was
+every request, those of the 50 surveys still in progress at the stop included, over completed
+surveys, which weighs more on the slower app; and timing from the first to the last thank-you
+page overstated the rate when few surveys completed (they finish in waves).
+
+Measured here (2 cores shared with two other sessions' benchmarks and tests, so wall-clock rates
+swung by 2x between runs; CPU per request is the steadier figure):
+- Start of issue 14, main 6c10987, 30 s, a quieter machine: 11.23 against 16.69 surveys/s, ratio
+  0.67; CPU per request 7.9 ms app, 4.0 ms baseline, load generator 4.1 and 3.3 ms.
+- The residents' code, profiled in-process (30 whole surveys, thread CPU, before/after alternated):
+  server CPU per survey 90-120 ms -> 63-80 ms. Thank-you page 11-14 -> 4-5 ms (scoring one
+  response in a one-row DataFrame was ~10 ms: `instruments.single.score_one`); page POST 7.6-9.2
+  -> 5.2-6.2 ms and 13 -> 9 queries (no read of the stored answers before validating, no second
+  read of the response to lock it on SQLite, one UPDATE of the response, statements built once:
+  SQLAlchemy derived each new statement's cache key again, ~0.2 ms a query); check-your-answers
+  POST 13 -> 8 queries and one write transaction instead of two; start 9 -> 5 queries; page GET
+  5.2-6.3 -> 4.0-4.8 ms (radio options drawn in Python, `survey/web/radio_markup.py`, byte for
+  byte the same markup).
+- This script, --run-time 40, before and after alternated, the old baseline: ratio 0.43 and 0.37
+  before, 0.43 and 0.75 after; app CPU per request 9.8 and 11.1 ms before, 8.0 and 6.9 ms after
+  (baseline 3.6-4.2 ms); the load generator 4.6-5.9 ms per app request, 3.0-3.7 per baseline one.
+- That baseline compiled its page template on every request (render_template_string), half its
+  CPU; compiled once (now), it takes 1.7-2.4 ms per request, and the ratio was 0.26 and 0.32
+  before, 0.24 and 0.37 after. TARGET MISSED: the app still needs 2.5-3x the baseline's CPU per
+  survey, server and load generator together (its pages have about twice the tags to parse).
+  In one of those runs the app also used less CPU per second than the baseline (0.7 against
+  1.0 core), which points at waits for SQLite's write lock: a page POST holds it from its first
+  read to its commit, and SQLite's busy handler sleeps in steps of up to 100 ms.
 """
 
 from __future__ import annotations
@@ -53,6 +84,7 @@ class Measured:
     failed_surveys: int
     failed_requests: int
     requests: int
+    requests_per_survey: float
     p50_ms: float
     p99_ms: float
     server_cpu_seconds: float = 0.0  # gunicorn workers' user + system time during the load
@@ -64,7 +96,8 @@ class Measured:
     def row(self) -> str:
         return (
             f"{self.name:<22}{self.surveys_per_second:>10.2f}{self.p50_ms:>9.0f}{self.p99_ms:>9.0f}"
-            f"{self.surveys:>9}{self.requests:>10}{self.failed_surveys + self.failed_requests:>8}"
+            f"{self.surveys:>9}{self.requests:>10}{self.requests_per_survey:>8.1f}"
+            f"{self.failed_surveys + self.failed_requests:>8}"
         )
 
 
@@ -99,15 +132,19 @@ def _run_locust(url: str, args: argparse.Namespace, workdir: Path, name: str) ->
     for error in data["errors"]:
         print(f"  {name}: a survey failed: {error}", file=sys.stderr)
     centiles = statistics.quantiles(data["latencies_ms"], n=100, method="inclusive")
-    completed = data["completed_at"]
-    if len(completed) < 2:
-        raise RuntimeError(f"{name}: fewer than two surveys completed; run for longer")
+    per_survey = data["requests_per_survey"]
+    if not per_survey:
+        raise RuntimeError(f"{name}: no survey completed; run for longer")
+    requests_per_survey = statistics.mean(per_survey)
     return Measured(
         name=name,
-        surveys=len(completed),
-        # Steady state: every resident starts at once, so none finishes during the first survey's
-        # duration; counting from the first completion leaves that ramp out.
-        surveys_per_second=(len(completed) - 1) / (completed[-1] - completed[0]),
+        surveys=len(per_survey),
+        # Requests answered per second over the whole run, in whole surveys' worth: at the stop
+        # every resident is part-way through one, so counting thank-you pages alone undercounts
+        # the work done, and timing between the first and last thank-you page overstates it when
+        # few complete (all 50 residents start together and finish their first survey together).
+        surveys_per_second=len(data["latencies_ms"]) / requests_per_survey / data["elapsed"],
+        requests_per_survey=requests_per_survey,
         failed_surveys=data["failed_surveys"],
         failed_requests=data["failed_requests"],
         requests=len(data["latencies_ms"]),
@@ -162,7 +199,8 @@ def main() -> None:
 
     print(f"\n{args.users} residents, {args.workers} gunicorn workers, {os.cpu_count()} cores,", end=" ")
     print(f"think {args.think} s/page")
-    print(f"{'':<22}{'surveys/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'surveys':>9}{'requests':>10}{'failed':>8}")
+    print(f"{'':<22}{'surveys/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'surveys':>9}{'requests':>10}", end="")
+    print(f"{'req/svy':>8}{'failed':>8}")
     print(app.row())
     print(baseline.row())
     for measured in (app, baseline):

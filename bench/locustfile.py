@@ -28,6 +28,8 @@ THINK_SECONDS = float(os.environ.get("BENCH_THINK", "0"))
 _measured: dict[str, Any] = {
     "latencies_ms": [],  # every request that got an answer
     "completed_at": [],  # seconds since the start at which each thank-you page arrived
+    "requests_per_survey": [],  # of each completed survey
+    "elapsed": 0.0,  # seconds from the start to the stop
     "failed_surveys": 0,
     "failed_requests": 0,
     "errors": [],
@@ -51,6 +53,7 @@ def _on_start(**_kwargs: Any) -> None:
 
 @events.test_stop.add_listener
 def _on_stop(**_kwargs: Any) -> None:
+    _measured["elapsed"] = time.perf_counter() - _clock["start"]
     Path(os.environ["BENCH_RESULT"]).write_text(json.dumps(_measured))
 
 
@@ -63,12 +66,14 @@ class SurveyResident(HttpUser):
 
     @task
     def complete_survey(self) -> None:
+        sent: list[str] = []  # this resident's requests
         resident = Resident(
             self.host,
             os.environ["BENCH_SLUG"],
             seed=next(_seeds),
             think_seconds=THINK_SECONDS,
             session_factory=self._session,
+            on_request=lambda method, *_args: sent.append(method),
         )
         try:
             outcome = resident.run()
@@ -79,3 +84,4 @@ class SurveyResident(HttpUser):
             return
         if outcome.thanked:
             _measured["completed_at"].append(time.perf_counter() - _clock["start"])
+            _measured["requests_per_survey"].append(len(sent))

@@ -57,6 +57,13 @@ def allow_writes() -> None:
         unmark_read_only(token)
 
 
+def holds_write_lock(session: Session | scoped_session[Any]) -> bool:
+    """Whether this session's write transaction has held the whole database's write lock since its
+    first statement (SQLite, `BEGIN IMMEDIATE` below), so that every row it has read is current and
+    no other writer can change it: locking such a row again would only repeat the read."""
+    return session.get_bind().dialect.name == "sqlite" and not _read_only.get()
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     """Attach the SQLite connection settings; a no-op for other backends."""
     if engine.dialect.name != "sqlite":

@@ -6,7 +6,7 @@ Pages are not instruments one to one: the asset questions take two pages (`surve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, render_template, request, session
@@ -19,9 +19,10 @@ from survey.responses.headings import page_heading
 from survey.responses.messages import required_message
 from survey.responses.operations import (
     DECLINED,
+    Value,
     count_saved_page,
     issue_resume_code,
-    lock_response,
+    lock_loaded,
     save_section,
     stored_values,
     submit_response,
@@ -62,8 +63,8 @@ def section_page(
     total = page_count(sections)
     if not 1 <= number <= total:
         abort(404)
-    values = stored_values(response)
-    page = survey_pages(sections, values)[number - 1]
+    # The page's questions; which assets it shows as used depends on the stored answers (`render`).
+    page = survey_pages(sections, {})[number - 1]
     check_url = links.check if request.args.get("change") == "1" else None  # changing an answer from there
     changing = check_url is not None
     action_url = links.page(number) + ("?change=1" if changing else "")
@@ -72,14 +73,15 @@ def section_page(
     else:
         back_url = links.page(number - 1) if number > 1 else links.before_first
 
-    def render(form: object, status: int) -> tuple[str, int]:
+    def render(form: object, status: int, values: Mapping[str, Value]) -> tuple[str, int]:
+        shown = survey_pages(sections, values)[number - 1]
         html = render_template(
             links.template,
             campaign=campaign,
             response=response,
-            section=page.section,
-            page=page,
-            heading=page_heading(page, campaign),
+            section=shown.section,
+            page=shown,
+            heading=page_heading(shown, campaign),
             form=form,
             number=number,
             total=total,
@@ -93,7 +95,8 @@ def section_page(
         return html, status
 
     if request.method == "GET":
-        return render(section_form(page.form, enforce_required=False, data=values), 200)
+        values = stored_values(response)
+        return render(section_form(page.form, enforce_required=False, data=values), 200, values)
 
     actions = ("next", "back", "save") if links.saved else ("next", "back")
     action = request.form.get("action", "next")
@@ -111,9 +114,9 @@ def section_page(
                 form[item.key].errors = [*form[item.key].errors, required_message(item)]
                 valid = False
     if not valid:
-        return render(form, 422)
+        return render(form, 422, stored_values(response))
 
-    locked = lock_response(response.public_id, campaign)
+    locked = lock_loaded(response)
     if locked is None or locked.status == "complete":
         # A second click of "Submit" arrives after the first has completed the response.
         return see_other_url(links.done)
@@ -138,8 +141,8 @@ def section_page(
     if changing and links.check:
         # Back to "Check your answers", unless the change opened questions still to answer
         # (a "No" turned into "Yes" asks how often on the next page).
-        pages = survey_pages(sections, stored_values(locked))
-        missing = first_incomplete_page(pages, stored_values(locked))
+        values = stored_values(locked)
+        missing = first_incomplete_page(survey_pages(sections, values), values)
         locked.last_page = number
         db.session.commit()
         if missing is not None and missing + 1 > number:
@@ -168,10 +171,15 @@ def _followups_not_shown(page: SurveyPage, form: object, answers: dict[str, obje
 def submit_page(sections: Sequence[Instrument], locked: Response, links: PageLinks) -> HTTPResponse:
     """Submit a locked response: on to `links.done`, or back to the first page still missing an answer."""
     if not submit_response(locked, sections):
-        db.session.commit()  # keep this page's answers
-        values = stored_values(locked)
-        missing = first_incomplete_page(survey_pages(sections, values), values)
-        flash(MISSING_MESSAGE)
-        return see_other_url(links.page((missing or 0) + 1))
+        return missing_answers(sections, locked, links)
     db.session.commit()
     return see_other_url(links.done)
+
+
+def missing_answers(sections: Sequence[Instrument], locked: Response, links: PageLinks) -> HTTPResponse:
+    """Submitting found required answers missing: keep what was saved, and go to the first page missing one."""
+    db.session.commit()  # keep this page's answers
+    values = stored_values(locked)
+    missing = first_incomplete_page(survey_pages(sections, values), values)
+    flash(MISSING_MESSAGE)
+    return see_other_url(links.page((missing or 0) + 1))

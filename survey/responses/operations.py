@@ -14,15 +14,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-import instruments
 from instruments import Instrument
+from instruments.single import score_one
 from survey.audit.trail import item_changes_audited
-from survey.campaigns.operations import ASSET_TEMPLATE_KEY
-from survey.database import utcnow
+from survey.campaigns.operations import ASSET_TEMPLATE_KEY, campaign_sections
+from survey.database import holds_write_lock, utcnow
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response, User
@@ -50,12 +49,41 @@ class Declined:
 DECLINED = Declined()
 Value = int | str | Declined | None
 
+# The statements every survey page runs, built once: a statement built per call makes SQLAlchemy
+# derive its cache key again, about 0.2 ms a query (bench/bench_load.py).
+_BY_START_TOKEN = select(Response).where(Response.start_token == bindparam("token"))
+_BY_PUBLIC_ID = select(Response).where(
+    Response.public_id == bindparam("public_id"), Response.campaign_id == bindparam("campaign_id")
+)
+# Read afresh even if the session holds the response already: another writer may have changed it.
+_LOCKED_BY_ID = (
+    select(Response).where(Response.id == bindparam("id")).with_for_update().execution_options(populate_existing=True)
+)
+_ASSET_USES = select(AssetUse).where(
+    AssetUse.response_id == bindparam("response_id"), AssetUse.campaign_asset_id.in_(bindparam("ids", expanding=True))
+)
+# Plain rows, and the asset slug joined in: loading each use's campaign asset was one query per asset.
+_ANSWER_ROWS = select(Answer.item_key, Answer.text, Answer.value, Answer.missing_reason).where(
+    Answer.response_id == bindparam("response_id")
+)
+# A page's answers are read as rows (`stored_values`), never as objects in its session: nothing to keep in step.
+_DELETE_ANSWERS = (
+    delete(Answer)
+    .where(Answer.response_id == bindparam("response_id"), Answer.item_key.in_(bindparam("keys", expanding=True)))
+    .execution_options(synchronize_session=False)
+)
+_ASSET_USE_ROWS = (
+    select(CampaignAsset.slug, AssetUse.uses, AssetUse.frequency, AssetUse.importance)
+    .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
+    .where(AssetUse.response_id == bindparam("response_id"))
+)
+
 
 def start_response(
     campaign: Campaign, start_token: str, mode: str = "online", entered_by: User | None = None
 ) -> Response:
     """Create a partial response with consent given; the same `start_token` gives the same response."""
-    existing = db.session.scalar(select(Response).filter_by(start_token=start_token))
+    existing = db.session.scalar(_BY_START_TOKEN, {"token": start_token})
     if existing is not None:
         return existing
     response = Response(
@@ -63,9 +91,9 @@ def start_response(
         campaign=campaign,
         community_id=campaign.community_id,
         mode=mode,
-        instrument_versions={
-            link.instrument_version.key: link.instrument_version.version for link in campaign.instruments
-        },
+        # From the campaign's cached sections (the versions it opened with): loading its instrument
+        # links for this was a query per resident.
+        instrument_versions={section.key: section.version for section in campaign_sections(campaign)},
         consent=True,
         status="partial",
         start_token=start_token,
@@ -80,24 +108,26 @@ def start_response(
     except IntegrityError:
         # A concurrent request with the same token won the race: use its response.
         db.session.rollback()
-        existing = db.session.scalar(select(Response).filter_by(start_token=start_token))
+        existing = db.session.scalar(_BY_START_TOKEN, {"token": start_token})
         if existing is None:
             raise
         return existing
     return response
 
 
-def lock_response(public_id: str, campaign: Campaign) -> Response | None:
-    """Load a response of this campaign for writing, waiting for any other writer of it."""
-    return db.session.scalar(
-        select(Response).where(Response.public_id == public_id, Response.campaign_id == campaign.id).with_for_update()
-    )
+def lock_loaded(response: Response) -> Response | None:
+    """`response`, read earlier in this request's transaction, locked for writing (None if deleted).
+
+    On SQLite the write transaction has held the database's write lock since its first read, so
+    the response is already locked and current: reading it again was a query on every page saved.
+    """
+    if holds_write_lock(db.session):
+        return response
+    return db.session.scalar(_LOCKED_BY_ID, {"id": response.id})
 
 
 def find_response(public_id: str, campaign: Campaign) -> Response | None:
-    return db.session.scalar(
-        select(Response).where(Response.public_id == public_id, Response.campaign_id == campaign.id)
-    )
+    return db.session.scalar(_BY_PUBLIC_ID, {"public_id": public_id, "campaign_id": campaign.id})
 
 
 def asset_item_fields(response: Response) -> dict[str, tuple[int, str]]:
@@ -133,9 +163,7 @@ def _save_asset_answers(response: Response, keys: Sequence[str], values: Mapping
         return
     existing = {
         use.campaign_asset_id: use
-        for use in db.session.scalars(
-            select(AssetUse).where(AssetUse.response_id == response.id, AssetUse.campaign_asset_id.in_(list(changes)))
-        )
+        for use in db.session.scalars(_ASSET_USES, {"response_id": response.id, "ids": list(changes)})
     }
     for asset_id, change in changes.items():
         use = existing.get(asset_id) or AssetUse(response_id=response.id, campaign_asset_id=asset_id)
@@ -166,7 +194,7 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
         _save_asset_answers(response, item_keys, values)
         asset_keys = _asset_form_fields(response)
         item_keys = [key for key in item_keys if key not in asset_keys]
-    db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(item_keys)))
+    db.session.execute(_DELETE_ANSWERS, {"response_id": response.id, "keys": item_keys})
     answers = []
     for key in item_keys:
         value = values.get(key)
@@ -181,8 +209,8 @@ def save_section(response: Response, section: Instrument, values: Mapping[str, V
         text, number = (value, None) if isinstance(value, str) else (None, int(value))  # type: ignore[arg-type]
         answers.append({"response_id": response.id, "item_key": key, "text": text, "value": number})
     _insert(Answer, answers)
+    # Flushed with the caller's bookkeeping (last page, pages saved): one UPDATE of the response per page.
     response.updated_at = utcnow()
-    db.session.flush()
 
 
 def count_saved_page(response: Response) -> None:
@@ -204,22 +232,13 @@ def _insert(model: type[Answer] | type[AssetUse], rows: list[dict[str, Any]]) ->
 
 def stored_values(response: Response) -> dict[str, Value]:
     """All answers of a response keyed by item key, asset answers included."""
-    # Plain rows, and the asset slug joined in: loading each use's campaign asset was one query per asset.
     values: dict[str, Value] = {}
-    answers = select(Answer.item_key, Answer.text, Answer.value, Answer.missing_reason).where(
-        Answer.response_id == response.id
-    )
-    for item_key, text, value, reason in db.session.execute(answers):
+    for item_key, text, value, reason in db.session.execute(_ANSWER_ROWS, {"response_id": response.id}):
         if reason == "declined":
             values[item_key] = DECLINED
         elif text is not None or value is not None:
             values[item_key] = text if text is not None else value
-    uses = (
-        select(CampaignAsset.slug, AssetUse.uses, AssetUse.frequency, AssetUse.importance)
-        .join(CampaignAsset, CampaignAsset.id == AssetUse.campaign_asset_id)
-        .where(AssetUse.response_id == response.id)
-    )
-    for slug, used, frequency, importance in db.session.execute(uses):
+    for slug, used, frequency, importance in db.session.execute(_ASSET_USE_ROWS, {"response_id": response.id}):
         if frequency is not None:
             values[f"asset_{slug}"] = frequency
         if importance is not None:
@@ -295,8 +314,5 @@ def resume_response(campaign: Campaign, raw_code: str) -> Response:
 
 
 def response_scores(sections: Sequence[Instrument], values: Mapping[str, Value]) -> dict[str, float]:
-    """Score one response with the scoring library; unscorable scores are left out."""
-    numeric = {key: value for key, value in values.items() if isinstance(value, int)}
-    frame = pd.DataFrame([numeric], dtype="float64") if numeric else pd.DataFrame(index=[0])
-    scores = instruments.score(frame, sections)
-    return {name: float(scores[name].iloc[0]) for name in scores.columns if pd.notna(scores[name].iloc[0])}
+    """Score one response as the scoring library would; unscorable scores are left out."""
+    return score_one({key: value for key, value in values.items() if isinstance(value, int)}, sections)

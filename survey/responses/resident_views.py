@@ -26,14 +26,15 @@ from survey.models import Campaign, Response
 from survey.responses.check import answer_summary
 from survey.responses.contacts import issue_contact_token, record_contact, response_for_contact_token
 from survey.responses.feedback import score_feedback
-from survey.responses.flow import MISSING_MESSAGE, PageLinks, carry_on_page, section_page, submit_page
+from survey.responses.flow import MISSING_MESSAGE, PageLinks, carry_on_page, missing_answers, section_page
 from survey.responses.operations import (
     find_response,
-    lock_response,
+    lock_loaded,
     response_scores,
     resume_response,
     start_response,
     stored_values,
+    submit_response,
 )
 from survey.responses.resident_forms import ContactForm, ResumeForm, StartForm
 from survey.web.http import see_other
@@ -48,9 +49,9 @@ def _no_store(response: HTTPResponse) -> HTTPResponse:
     return response
 
 
-def _remember(campaign: Campaign, response: Response) -> None:
+def _remember(slug: str, public_id: str) -> None:
     active = dict(session.get("responses", {}))
-    active[campaign.slug] = response.public_id
+    active[slug] = public_id
     session["responses"] = active
 
 
@@ -59,10 +60,18 @@ def _remembered_id(campaign: Campaign) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _remembered_response(campaign: Campaign) -> Response | None:
+    public_id = _remembered_id(campaign)
+    return find_response(public_id, campaign) if public_id else None
+
+
 def _partial_response(campaign: Campaign) -> Response | None:
     """The unfinished response this browser is filling for `campaign`, if any."""
-    public_id = _remembered_id(campaign)
-    response = find_response(public_id, campaign) if public_id else None
+    return _still_partial(campaign, _remembered_response(campaign))
+
+
+def _still_partial(campaign: Campaign, response: Response | None) -> Response | None:
+    """`response` (the one this browser remembers) if it is still unfinished; else it is forgotten."""
     if response is not None and response.status != "partial":
         _forget(campaign)
         return None
@@ -83,10 +92,8 @@ def _forget(campaign: Campaign, thank: Response | None = None) -> None:
         db.session.commit()
 
 
-def _just_submitted(campaign: Campaign) -> Response | None:
+def _just_submitted(response: Response | None) -> Response | None:
     """This cookie's response if another request (a double-clicked Submit) completed it moments ago."""
-    public_id = _remembered_id(campaign)
-    response = find_response(public_id, campaign) if public_id else None
     if response is None or response.status != "complete" or response.submitted_at is None:
         return None
     return response if utcnow() - response.submitted_at < JUST_SUBMITTED else None
@@ -132,11 +139,12 @@ def start(slug: str) -> HTTPResponse | tuple[str, int]:
             abort(400)
         return _render_consent(campaign, form, 422)
     response = start_response(campaign, form.start_token.data)
+    public_id, started = response.public_id, response.status == "partial"  # read before the commit expires them
     db.session.commit()
-    if response.status != "partial":  # a replayed consent form of a submitted response never reopens it
+    if not started:  # a replayed consent form of a submitted response never reopens it
         flash("That survey has been sent already. Start again to fill in a new one.")
         return see_other(".consent", slug=slug)
-    _remember(campaign, response)
+    _remember(slug, public_id)
     return see_other(".page", slug=slug, number=1)
 
 
@@ -189,7 +197,7 @@ def resume(slug: str) -> HTTPResponse | tuple[str, int]:
         form.code.errors = [error.message]
         return render_template("residents/resume.html", campaign=campaign, form=form), 422
     db.session.commit()  # the response is marked as resumed
-    _remember(campaign, response)
+    _remember(slug, response.public_id)
     flash(SAVED_NOTICE)
     return see_other(".page", slug=slug, number=carry_on_page(campaign_sections(campaign), response))
 
@@ -198,10 +206,11 @@ def resume(slug: str) -> HTTPResponse | tuple[str, int]:
 def check(slug: str) -> HTTPResponse | tuple[str, int]:
     """ "Check your answers" (GOV.UK pattern), then Submit."""
     campaign = get_public_campaign(slug, local_today())
-    if request.method == "POST" and (earlier := _just_submitted(campaign)) is not None:
+    remembered = _remembered_response(campaign)
+    if request.method == "POST" and (earlier := _just_submitted(remembered)) is not None:
         _forget(campaign, thank=earlier)  # a double-clicked Submit: the first click completed it
         return see_other(".done", slug=slug)
-    response = _partial_response(campaign)
+    response = _still_partial(campaign, remembered)
     if response is None:
         if request.method == "POST" and slug in session.get("submitted", {}):
             return see_other(".done", slug=slug)
@@ -209,14 +218,12 @@ def check(slug: str) -> HTTPResponse | tuple[str, int]:
     sections = campaign_sections(campaign)
     links = _links(slug)
     if request.method == "POST":  # the CSRF token is checked by CSRFProtect for every POST
-        locked = lock_response(response.public_id, campaign)
+        locked = lock_loaded(response)
         if locked is None:
             return see_other(".consent", slug=slug)
-        if locked.status == "partial":
-            result = submit_page(sections, locked, links)
-            if result.location != links.done:
-                return result
-        _forget(campaign, thank=locked)
+        if locked.status == "partial" and not submit_response(locked, sections):
+            return missing_answers(sections, locked, links)
+        _forget(campaign, thank=locked)  # commits the submission with the contact token: one write
         return see_other(".done", slug=slug)
     summary = answer_summary(sections, stored_values(response), campaign)
     if summary.first_missing is not None:
