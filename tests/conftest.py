@@ -121,25 +121,9 @@ def _backend(item: pytest.Item) -> str | None:
     return next((value for value in (params or {}).values() if isinstance(value, str) and value in BACKENDS), None)
 
 
-def _uses_a_module_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a module-scoped fixture (pytest's record of its fixtures; no public API)."""
-    fixtureinfo = getattr(item, "_fixtureinfo", None)
-    if fixtureinfo is None:
-        return False
-    return any(defs and defs[-1].scope == "module" for defs in fixtureinfo.name2fixturedefs.values())
-
-
-# First, so xdist (whose own hook turns the xdist_group mark into the test's id) and `-m` see the marks.
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test by what it uses; leave out what cannot run here (never skipped one by one).
-
-    Tests sharing a module-scoped fixture (a built site, Chromium, 200 simulated surveys) form one
-    xdist group (`--dist loadgroup`, set in pyproject.toml): plain load balancing deals a module's
-    tests out to both workers, and each then builds the module's fixtures again.
-    """
+    """Mark each test by what it uses; leave out what cannot run here (never skipped one by one)."""
     no_postgres = postgres_base_url() is None and not os.environ.get("CI")
-    grouping = config.pluginmanager.hasplugin("xdist")
     kept, left_out = [], []
     for item in items:
         backend = _backend(item)
@@ -153,8 +137,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if item.path.name == "test_fuzz.py":
             item.add_marker(pytest.mark.fuzz)
-        if grouping and _uses_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         kept.append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
