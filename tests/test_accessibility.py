@@ -101,7 +101,8 @@ def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
+    # Another module (tests/test_asset_map_browser.py) may make the folder on the other xdist worker meanwhile.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield Site(app, f"http://127.0.0.1:{server.server_port}", ids, rules_by_endpoint(rule_modules()))
     server.shutdown()
     thread.join()
