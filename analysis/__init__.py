@@ -20,7 +20,8 @@ report from it (`report_from_database`) belong to the app: `survey.datasets`.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from analysis.adjustments import read_adjustments
 from analysis.cells import DatasetError
@@ -29,13 +30,31 @@ from analysis.config import AnalysisConfig, Deflators, read_deflators
 from analysis.dataset import Dataset
 from analysis.dataset_files import read_dataset
 from analysis.deep_dive_quotes import with_deep_dive_quotes
-from analysis.mixedlm import fit_mixedlm
-from analysis.models import benjamini_hochberg
-from analysis.ols import fit_crv3
-from analysis.pipeline import AnalysisResult, run, run_dataset
-from analysis.reliability import cronbach_alpha
 from analysis.shrinkage import random_effects
 from analysis.workshop_ratings import with_workshop_ratings
+
+if TYPE_CHECKING:
+    from analysis.mixedlm import fit_mixedlm
+    from analysis.models import benjamini_hochberg
+    from analysis.ols import fit_crv3
+    from analysis.pipeline import AnalysisResult, run, run_dataset
+    from analysis.reliability import cronbach_alpha
+    from analysis.report import render_report, write_report
+
+# Loaded when first asked for: the models need statsmodels and scipy (~80 MB), the report
+# matplotlib (slow to import), and reading or exporting a dataset needs neither (the streamed
+# export of a million responses must stay under 300 MB: bench/bench_export.py).
+_LAZY = {
+    "fit_mixedlm": "analysis.mixedlm",
+    "benjamini_hochberg": "analysis.models",
+    "fit_crv3": "analysis.ols",
+    "AnalysisResult": "analysis.pipeline",
+    "run": "analysis.pipeline",
+    "run_dataset": "analysis.pipeline",
+    "cronbach_alpha": "analysis.reliability",
+    "render_report": "analysis.report",
+    "write_report": "analysis.report",
+}
 
 __all__ = [
     "AnalysisConfig",
@@ -63,9 +82,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The report needs matplotlib, which is slow to import: load it only when asked for.
-    if name in ("write_report", "render_report"):
-        from analysis import report
-
-        return getattr(report, name)
-    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

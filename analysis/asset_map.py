@@ -6,7 +6,7 @@ plain records, so a notebook can build the same file from a downloaded asset tab
 The figures come from a stored profile run (`analysis.profile.profile_snapshot`): per asset, the
 share of respondents who use it (``assets[slug]["use"]["user_share"]``, blank when suppressed as a
 small cell) and the grade of the evidence that it goes with higher wellbeing
-(``assets[slug]["valued"]["evidence"]``, `analysis.evidence.EVIDENCE_GRADES`).
+(``assets[slug]["valued"]["evidence"]``, `analysis.evidence_grades.EVIDENCE_GRADES`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.evidence import EVIDENCE_GRADES
+from analysis.evidence_grades import EVIDENCE_GRADES
 
 # The properties of every feature, in this order (the GeoJSON endpoint's and the export's documentation).
 FEATURE_PROPERTIES = ("slug", "name", "kind", "community", "location", "postcode", "user_share", "evidence")

@@ -23,14 +23,6 @@ from analysis.shrinkage import random_effects
 
 LIFE_SATISFACTION = "ons_life_satisfaction"
 OUTCOMES = ("life_satisfaction", "wemwbs_bridged")
-EVIDENCE_GRADES = ("clear", "suggestive", "none", "not_estimated")
-# How every output names a grade (report, profiles, map key).
-EVIDENCE_LABELS = {
-    "clear": "Clear",
-    "suggestive": "Suggestive (not established)",
-    "none": "None",
-    "not_estimated": "Not estimated",
-}
 SUGGESTIVE_P = 0.05  # the conventional unadjusted threshold for "suggestive"
 
 VALUED_COLUMNS = (

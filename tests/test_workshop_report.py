@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analysis.evidence import EVIDENCE_LABELS
+from analysis.evidence_grades import EVIDENCE_LABELS
 from survey.datasets.report_build import report_from_database
 from survey.extensions import db
 from survey.models import Asset, WorkshopRating

@@ -17,7 +17,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from analysis.dataset import records
-from analysis.evidence import EVIDENCE_LABELS
+from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
 from analysis.report.names import Names
 from analysis.report.phrases import blank, money, suppress_counts

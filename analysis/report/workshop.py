@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.dataset import records
-from analysis.evidence import EVIDENCE_LABELS
+from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.names import Names
 from analysis.report.phrases import blank, money
 from analysis.report.tables import table

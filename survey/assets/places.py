@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from analysis.asset_map import MapFigures, feature_collection, is_located, map_figures
-from analysis.evidence import EVIDENCE_LABELS
+from analysis.evidence_grades import EVIDENCE_LABELS
 from survey.assets.operations import KIND_LABELS
 from survey.extensions import db
 from survey.models import AnalysisSnapshot, Asset

@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from analysis.evidence import EVIDENCE_LABELS
+from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.profile import WorkshopRatings
 from analysis.profile_figures import profile_charts
 from survey.assets.operations import KIND_LABELS

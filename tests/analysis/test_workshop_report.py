@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import with_workshop_ratings
-from analysis.evidence import EVIDENCE_LABELS
+from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report import render_report
 from analysis.report.phrases import money
 from analysis.workshop_ratings import WORKSHOP_RATING_COLUMNS, check_workshop_ratings
