@@ -65,6 +65,14 @@ peaked at 320 MB).
 Measured and not adopted: a covering index on ``asset_use`` (the uses query 1.06 -> 0.90 s at
 100,000; a migration and another index on every submitted survey for ~2% of the export);
 one ``max(CASE ...)`` aggregate per item key (8.5 s against 2.0 s for the lists).
+
+The same code on a quiet machine (load 0), 1,000,000 x 40: 88.8 s against an 87.2 s baseline
+(1.0x), CPU 101.4 s against 87.0 s (1.2x), peak RSS 293 MB. The models were then loaded only when
+asked for (`analysis` and `survey.datasets` resolve them lazily; statsmodels and scipy are ~75 MB
+that an export never uses): 93.1 s against 83.6 s (1.1x), CPU 104.4 s against 83.4 s (1.3x), peak
+RSS 221 MB, first byte 0.24 s. Under 60 s is not met here: this machine's CPU is about half as
+fast as in the earlier session (the raw SELECT alone now takes 83-87 s of CPU against 38.4 s then),
+so the floor itself is over 60 s; the export is within 1.1-1.3x of it.
 """
 
 from __future__ import annotations
