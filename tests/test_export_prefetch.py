@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select
 
 from survey.config import normalise_database_url
-from survey.datasets.pivot import listed, listed_matrices, text_list
+from survey.datasets.pivot import _values, listed, listed_matrices, text_list, unpacked
 from survey.datasets.prefetch import prefetched
 
 
@@ -95,3 +95,35 @@ def test_lists_grouped_by_the_database_land_in_their_columns(database_url: str) 
         engine.dispose()
     expected = np.array([[1, 2, np.nan], [np.nan, np.nan, -4], [np.nan, np.nan, np.nan]])
     np.testing.assert_array_equal(values, expected)
+
+
+def test_lists_of_values_are_parsed_at_once_and_checked_against_their_labels() -> None:
+    counts = np.array([3, 1])
+    parsed = _values(["1\x1fnan\x1f-9", "250"], counts)
+    np.testing.assert_array_equal(parsed, [1, np.nan, -9, 250])
+    with pytest.raises(RuntimeError, match="not a number"):
+        _values(["1\x1fyes\x1f2", "3"], counts)
+    with pytest.raises(RuntimeError, match="do not match"):
+        _values(["1\x1f\x1f2", "3"], counts)  # an empty value
+    with pytest.raises(RuntimeError, match="do not match"):
+        _values(["1\x1f2", "3"], counts)  # a label split in two by the separator
+
+
+def test_a_packed_read_gives_every_row_once_none_when_empty_and_refuses_a_separator(database_url: str) -> None:
+    engine = create_engine(normalise_database_url(database_url))
+    rows = [(1, "a", 5), (2, "b", None), (2, "c\x1ed", 6)]  # the last label holds the field separator
+    try:
+        _probe.create(engine)
+        with engine.begin() as connection:
+            connection.execute(insert(_probe), [{"response_id": r, "label": k, "value": v} for r, k, v in rows])
+        plain = select(_probe.c.response_id, _probe.c.label, _probe.c.value)
+        with engine.connect() as connection:
+            read = unpacked(connection, plain.where(_probe.c.label != "c\x1ed"))
+            none = unpacked(connection, plain.where(_probe.c.response_id > 9))
+            with pytest.raises(RuntimeError, match="does not have the fields"):
+                unpacked(connection, plain)
+    finally:
+        _probe.drop(engine, checkfirst=True)
+        engine.dispose()
+    assert sorted(zip(*read, strict=True)) == [("1", "a", "5"), ("2", "b", "")]  # each row once; NULL as ""
+    assert none == [[], [], []]
