@@ -23,7 +23,6 @@ import gc
 import os
 import shutil
 from collections.abc import Iterator
-from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
@@ -37,6 +36,7 @@ from sqlalchemy.exc import OperationalError
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
+from tests.demo_support import DemoCopies, tables_children_first
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -222,19 +222,8 @@ def _empty_postgres(url: str) -> None:
     """
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-        ).scalars()
-        referenced_by: dict[str, set[str]] = {table: set() for table in tables}
-        for child, parent in connection.execute(
-            text(
-                "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint"
-                " WHERE contype = 'f' AND connamespace = 'public'::regnamespace AND conrelid <> confrelid"
-            )
-        ):
-            referenced_by[parent].add(child)
+        statements = [f'DELETE FROM "{table}"' for table in tables_children_first(connection)]
         sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
-        statements = [f'DELETE FROM "{table}"' for table in TopologicalSorter(referenced_by).static_order()]
         statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences.scalars()]
         if statements:
             connection.execute(text("; ".join(statements)))
@@ -280,6 +269,22 @@ def _dispose_engines() -> None:
     for engines in list(db._app_engines.values()):  # Flask-SQLAlchemy's own registry (no public API)
         for engine in engines.values():
             engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_copies(tmp_path_factory: pytest.TempPathFactory) -> DemoCopies:
+    return DemoCopies(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo(app: Flask, demo_copies: DemoCopies):
+    """`demo(*args)` gives the test's database what `flask demo *args` writes (tests/demo_support.py);
+    call it before anything else writes to the database."""
+
+    def _load(*args: str) -> None:
+        demo_copies.load(app, args)
+
+    return _load
 
 
 @pytest.fixture
