@@ -214,14 +214,14 @@ def test_instruments_import_nothing_from_analysis(graph) -> None:
     ] == []
 
 
-def test_the_web_app_is_made_without_the_statistics_libraries(tmp_path: Path) -> None:
-    """scipy and statsmodels load when figures are computed, not in every web process: a gunicorn
-    worker starts (and restarts) half a second sooner, and a streamed export holds less memory."""
+def test_the_web_app_is_made_without_the_statistics_and_pdf_libraries(tmp_path: Path) -> None:
+    """scipy and statsmodels load when figures are computed, WeasyPrint when a PDF is made, not in
+    every web process: a gunicorn worker starts (and restarts) a second sooner, with less memory."""
     settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "x", "TESTING": True}
     settings["JOB_QUEUE_URL"] = "memory://"
     code = (
         f"import sys; from survey import create_app; create_app({settings!r}); "
-        "print(sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'statsmodels'}))"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'statsmodels', 'weasyprint'}))"
     )
     root = Path(__file__).resolve().parents[1]
     made = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
