@@ -12,6 +12,10 @@ Markers, set here from what a test uses (`pytest -m "not slow and not browser"` 
 `postgres` (the PostgreSQL run of a test), `browser` (Chromium), `fuzz` (tests/test_fuzz.py);
 `slow` is set by hand on tests taking more than about 5 s. `postgres_only` keeps a test off SQLite.
 
+Demo data: `demo(*args)` gives a test's database what `flask demo *args` writes, built once per
+test process and copied (tests/demo_support.py). Work every test repeats with the same result
+(scrypt hashes, Werkzeug's URL builders) is done once per test process (tests/caches.py).
+
 Jobs: every test app queues on ``memory://`` and the `app` fixture's app writes its results under the
 test's own folder; tests run the queued jobs themselves (tests/job_support.py says why).
 """
@@ -22,21 +26,20 @@ import functools
 import gc
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import werkzeug.security
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
-from werkzeug.routing import Rule
 
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
+from tests.caches import scrypt_once_per_password, url_builders_once_per_rule
 from tests.demo_support import DemoCopies, tables_children_first
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -171,43 +174,15 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 @pytest.fixture(autouse=True, scope="session")
 def _scrypt_once_per_password() -> Iterator[None]:
-    """Real scrypt password hashes, but each password hashed (and checked) once per test process.
-
-    scrypt takes about a tenth of a second by design, and the suite creates and signs in thousands
-    of accounts, nearly all with one password. Here every hash gets the same salt, so one password
-    always hashes alike and Werkzeug's hashing step is remembered; the stored hashes and the checks
-    are still Werkzeug's scrypt with its production parameters.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(werkzeug.security, "gen_salt", functools.cache(werkzeug.security.gen_salt))
-        patch.setattr(werkzeug.security, "_hash_internal", functools.cache(werkzeug.security._hash_internal))
+    """Real scrypt password hashes, each password hashed once per test process (tests/caches.py)."""
+    with scrypt_once_per_password():
         yield
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _url_builders_once_per_rule() -> Iterator[None]:
-    """Werkzeug's URL builders, each compiled once per test process rather than once per app.
-
-    Each app compiles a Python function per URL rule to build its URLs (ast and `compile`): 45 ms
-    of create_app's 54, in the 1,600 apps the suite makes from the same rules. The function depends
-    only on what the key below holds, and reaches the rule's converters through the rule it is
-    bound to, so one function serves every app's copy of a rule. A rule with a default for one of
-    its own variables (converted by its converter when compiling) is compiled as before.
-    """
-    compile_builder = Rule._compile_builder
-    compiled: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
-
-    def _once(rule: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
-        defaults = rule.defaults or {}
-        if any(dynamic and name in defaults for dynamic, name in rule._trace):
-            return compile_builder(rule, append_unknown)
-        key = (rule.rule, tuple(rule._trace), repr(sorted(defaults.items())), append_unknown)
-        if key not in compiled:
-            compiled[key] = compile_builder(rule, append_unknown)
-        return compiled[key]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Rule, "_compile_builder", _once)
+    """Werkzeug's URL builders compiled once per test process, not once per app (tests/caches.py)."""
+    with url_builders_once_per_rule():
         yield
 
 
