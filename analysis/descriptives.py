@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 import instruments
 from analysis.columns import MODES, ons4_items, sixways_scores
@@ -68,6 +67,10 @@ def group_labels(responses: pd.DataFrame, group_type: str) -> pd.Series:
 
 def t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """t-based interval for a mean: mean +/- t(n - 1) * sd / sqrt(n); NaN where n < 2."""
+    # Imported here: this module is imported by every web process (asset profiles), where
+    # scipy.stats' half a second is only spent when figures are computed.
+    from scipy import stats
+
     n = np.asarray(n, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         quantile = stats.t.ppf(0.5 + confidence / 2, np.where(n >= 2, n - 1, np.nan))

@@ -12,6 +12,10 @@ Markers, set here from what a test uses (`pytest -m "not slow and not browser"` 
 `postgres` (the PostgreSQL run of a test), `browser` (Chromium), `fuzz` (tests/test_fuzz.py);
 `slow` is set by hand on tests taking more than about 5 s. `postgres_only` keeps a test off SQLite.
 
+Demo data: `demo(*args)` gives a test's database what `flask demo *args` writes, built once per
+test process and copied (tests/demo_support.py). Work every test repeats with the same result
+(scrypt hashes, Werkzeug's URL builders) is done once per test process (tests/caches.py).
+
 Jobs: every test app queues on ``memory://`` and the `app` fixture's app writes its results under the
 test's own folder; tests run the queued jobs themselves (tests/job_support.py says why).
 """
@@ -23,11 +27,9 @@ import gc
 import os
 import shutil
 from collections.abc import Iterator
-from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
-import werkzeug.security
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -37,6 +39,8 @@ from sqlalchemy.exc import OperationalError
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
+from tests.caches import scrypt_once_per_password, url_builders_once_per_rule
+from tests.demo_support import DemoCopies, tables_children_first
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -170,16 +174,15 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 @pytest.fixture(autouse=True, scope="session")
 def _scrypt_once_per_password() -> Iterator[None]:
-    """Real scrypt password hashes, but each password hashed (and checked) once per test process.
+    """Real scrypt password hashes, each password hashed once per test process (tests/caches.py)."""
+    with scrypt_once_per_password():
+        yield
 
-    scrypt takes about a tenth of a second by design, and the suite creates and signs in thousands
-    of accounts, nearly all with one password. Here every hash gets the same salt, so one password
-    always hashes alike and Werkzeug's hashing step is remembered; the stored hashes and the checks
-    are still Werkzeug's scrypt with its production parameters.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(werkzeug.security, "gen_salt", functools.cache(werkzeug.security.gen_salt))
-        patch.setattr(werkzeug.security, "_hash_internal", functools.cache(werkzeug.security._hash_internal))
+
+@pytest.fixture(autouse=True, scope="session")
+def _url_builders_once_per_rule() -> Iterator[None]:
+    """Werkzeug's URL builders compiled once per test process, not once per app (tests/caches.py)."""
+    with url_builders_once_per_rule():
         yield
 
 
@@ -222,19 +225,8 @@ def _empty_postgres(url: str) -> None:
     """
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-        ).scalars()
-        referenced_by: dict[str, set[str]] = {table: set() for table in tables}
-        for child, parent in connection.execute(
-            text(
-                "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint"
-                " WHERE contype = 'f' AND connamespace = 'public'::regnamespace AND conrelid <> confrelid"
-            )
-        ):
-            referenced_by[parent].add(child)
+        statements = [f'DELETE FROM "{table}"' for table in tables_children_first(connection)]
         sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
-        statements = [f'DELETE FROM "{table}"' for table in TopologicalSorter(referenced_by).static_order()]
         statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences.scalars()]
         if statements:
             connection.execute(text("; ".join(statements)))
@@ -280,6 +272,22 @@ def _dispose_engines() -> None:
     for engines in list(db._app_engines.values()):  # Flask-SQLAlchemy's own registry (no public API)
         for engine in engines.values():
             engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_copies(tmp_path_factory: pytest.TempPathFactory) -> DemoCopies:
+    return DemoCopies(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo(app: Flask, demo_copies: DemoCopies):
+    """`demo(*args)` gives the test's database what `flask demo *args` writes (tests/demo_support.py);
+    call it before anything else writes to the database."""
+
+    def _load(*args: str) -> None:
+        demo_copies.load(app, args)
+
+    return _load
 
 
 @pytest.fixture

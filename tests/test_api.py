@@ -235,15 +235,13 @@ def test_last_used_is_written_at_most_once_a_minute(app, client, researcher_toke
 
 
 @pytest.fixture
-def survey_data(app):
+def survey_data(app, demo):
     """Demo responses (some partial), one complete with a WEMWBS item missing, one unverified,
     and a practice campaign with a complete response that must never appear."""
-    from survey.demo.build import load_demo
     from survey.demo.catalogue import DEMO_INSTRUMENTS
 
+    demo("--responses", "20", "--no-paper", "--no-profiles")
     with app.app_context():
-        load_demo(per_community=20, paper=False)
-        db.session.flush()
         complete = select(Response).filter_by(status="complete").order_by(Response.id)
         gap, unverified = db.session.scalars(complete.limit(2)).all()
         db.session.execute(delete(Answer).where(Answer.response_id == gap.id, Answer.item_key == "wemwbs_3"))

@@ -37,13 +37,11 @@ EXAMPLES = settings(
 
 
 @pytest.fixture
-def api(app):
+def api(app, demo):
     """The loaded schema and a researcher's Bearer header, on demo data (campaigns, assets, responses)."""
-    from survey.demo.build import load_demo
-
     app.config["API_LIMIT"] = "100000 per minute"  # the limit is tested in test_api.py, not here
+    demo("--responses", "6", "--no-paper", "--no-profiles")
     with app.app_context():
-        load_demo(per_community=6, paper=False)
         user = create_user("schema@example.org", "researcher", "schemathesis password")
         _row, token = create_token(user, "schemathesis")
         db.session.commit()

@@ -8,6 +8,8 @@ relationships point both ways) and never run.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -210,3 +212,18 @@ def test_instruments_import_nothing_from_analysis(graph) -> None:
     assert [
         f"{m} -> {t}" for m, ts in graph.items() if m.startswith("instruments") for t in ts if t.startswith("analysis")
     ] == []
+
+
+def test_the_web_app_is_made_without_the_statistics_and_pdf_libraries(tmp_path: Path) -> None:
+    """scipy and statsmodels load when figures are computed, WeasyPrint when a PDF is made, not in
+    every web process: a gunicorn worker starts (and restarts) a second sooner, with less memory."""
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "x", "TESTING": True}
+    settings["JOB_QUEUE_URL"] = "memory://"
+    code = (
+        f"import sys; from survey import create_app; create_app({settings!r}); "
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'statsmodels', 'weasyprint'}))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    made = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "[]"

@@ -24,9 +24,13 @@ from tests.job_support import run_queued_jobs
 COMMUNITY = "dover-town"
 
 
+# The `flask demo` every test here starts from (built once per test process: tests/demo_support.py).
+DEMO = ("--responses", "60", "--no-paper", "--no-profiles")
+
+
 @pytest.fixture
-def researcher(client, make_user, login, runner):
-    assert runner.invoke(args=["demo", "--responses", "60", "--no-paper", "--no-profiles"]).exit_code == 0
+def researcher(client, make_user, login, demo):
+    demo(*DEMO)
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
     return client
@@ -244,8 +248,8 @@ def _pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.mark.slow
-def test_flask_profiles_writes_the_pdf_and_html_with_one_or_two_pages_per_asset(app, runner, tmp_path):
-    assert runner.invoke(args=["demo", "--responses", "60", "--no-paper", "--no-profiles"]).exit_code == 0
+def test_flask_profiles_writes_the_pdf_and_html_with_one_or_two_pages_per_asset(app, runner, tmp_path, demo):
+    demo(*DEMO)
     result = runner.invoke(args=["profiles", "--community", COMMUNITY, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     pdf, html = (tmp_path / "profiles.pdf").read_bytes(), (tmp_path / "profiles.html").read_text()

@@ -16,7 +16,6 @@ from survey import create_app
 from survey.datasets import build_dataset
 from survey.datasets.reader import DatasetReader
 from survey.datasets.writers import write_export
-from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import DataAccess, User
 from tests.helpers import post_form
@@ -75,21 +74,20 @@ def test_the_export_job_page_states_every_filter(app, client, make_user, login, 
 ITEMS = [*DEMOGRAPHIC_COLUMNS, *ons4_items(), *wemwbs_items(), *sixways_items()]
 
 
-def test_the_excel_download_imports_again_unchanged(app, sqlite_template, tmp_path, runner, client, make_user, login):
+def test_the_excel_download_imports_again_unchanged(
+    app, sqlite_template, tmp_path, runner, client, make_user, login, demo, demo_copies
+):
     source_path = tmp_path / "source.db"
     shutil.copyfile(sqlite_template, source_path)
     source = create_app({"DATABASE_URL": f"sqlite:///{source_path}", "SECRET_KEY": "x", "TESTING": True})
     zipped = tmp_path / "survey-all-xlsx.zip"
+    demo_copies.load(source, ("--responses", "8", "--seed", "3", "--no-paper", "--no-profiles"))
     with source.app_context():
-        load_demo(per_community=8, seed=3, paper=False)
-        db.session.commit()
         with DatasetReader(db.engine) as reader:
             write_export(zipped, reader, format="xlsx")
         before = build_dataset(db.engine).responses.set_index("response_id").sort_index()
         db.engine.dispose()
-    with app.app_context():
-        load_demo(per_community=0, paper=False)
-        db.session.commit()
+    demo("--responses", "0", "--no-paper", "--no-profiles")
 
     make_user("r@example.org", "researcher")
     login("r@example.org")

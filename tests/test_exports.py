@@ -22,10 +22,13 @@ PLANTED_CONTACT = "planted.contact.7f3a@example.org"
 PRACTICE_ID = "practice00000000000000000000beef"
 
 
+# The `flask demo` every test here starts from (built once per test process: tests/demo_support.py).
+DEMO = ("--responses", "12", "--no-paper", "--no-profiles")
+
+
 @pytest.fixture
-def researcher(app, client, make_user, login, runner):
-    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"])
-    assert result.exit_code == 0, result.output
+def researcher(app, client, make_user, login, demo):
+    demo(*DEMO)
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
     return client  # the zips jobs write go under the test's own RESULTS_DIR
@@ -264,8 +267,8 @@ def test_peers_and_anonymous_visitors_cannot_export(app, client, researcher, mak
     assert _accesses(app) == []
 
 
-def test_flask_export_writes_the_zip_and_logs_it(app, runner, tmp_path):
-    assert runner.invoke(args=["demo", "--responses", "10", "--no-paper", "--no-profiles"]).exit_code == 0
+def test_flask_export_writes_the_zip_and_logs_it(app, runner, tmp_path, demo):
+    demo(*DEMO)
     out = tmp_path / "dover.zip"
     result = runner.invoke(
         args=["export", "--out", str(out), "--format", "dta", "--campaign", "dover-town", "--verified-only"]

@@ -32,8 +32,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
-def researcher(client, make_user, login, runner):
-    assert runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"]).exit_code == 0
+def researcher(client, make_user, login, demo):
+    demo("--responses", "12", "--no-paper", "--no-profiles")
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
     return client

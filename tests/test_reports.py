@@ -13,10 +13,13 @@ from survey.models import ReportJob
 from tests.helpers import post_form
 from tests.job_support import run_periodic_checks, run_queued_jobs
 
+# The `flask demo` every test here starts from (built once per test process: tests/demo_support.py).
+DEMO = ("--responses", "40", "--no-paper", "--no-profiles")
+
 
 @pytest.fixture
-def researcher(client, make_user, login, runner):
-    runner.invoke(args=["demo", "--responses", "40", "--no-paper", "--no-profiles"])
+def researcher(client, make_user, login, demo):
+    demo(*DEMO)
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
     return client
@@ -75,8 +78,8 @@ def test_practice_campaigns_cannot_be_reported(app, researcher, make_campaign):
         assert db.session.scalars(select(ReportJob)).all() == []
 
 
-def test_flask_report_writes_the_report_from_the_database(runner, tmp_path):
-    runner.invoke(args=["demo", "--responses", "30", "--no-paper", "--no-profiles"])
+def test_flask_report_writes_the_report_from_the_database(runner, tmp_path, demo):
+    demo(*DEMO)
     result = runner.invoke(args=["report", "--out", str(tmp_path), "--campaign", "swanley"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.html").read_text().startswith("<!")

@@ -26,7 +26,6 @@ from survey import create_app
 from survey.datasets import DatasetReader, build_dataset
 from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses
 from survey.datasets.writers import write_export
-from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
 from tests.helpers import csrf_token
@@ -384,16 +383,15 @@ def test_excel_and_zip_files_import_like_the_csv(app, make_campaign):
     [("csv", "blank"), ("csv", "codes"), ("xlsx", "blank"), ("sav", "blank"), ("dta", "blank")],
 )
 def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(
-    app, sqlite_template, tmp_path, format, missing
+    app, sqlite_template, tmp_path, format, missing, demo, demo_copies
 ):
     """Each format's export zip (CSV with blanks or missing-data codes, xlsx, SPSS, Stata: issue 13)
     imports into another database unchanged; the SPSS and Stata files also import on their own."""
     source_path = tmp_path / "source.db"
     shutil.copyfile(sqlite_template, source_path)
     source = create_app({"DATABASE_URL": f"sqlite:///{source_path}", "SECRET_KEY": "x", "TESTING": True})
+    demo_copies.load(source, ("--responses", "25", "--seed", "7", "--no-paper", "--no-profiles"))
     with source.app_context():
-        load_demo(per_community=25, seed=7, paper=False)
-        db.session.commit()
         # A response awaiting double entry travels as verified = 0.
         first = db.session.scalar(select(Response.id).where(Response.status == "complete").limit(1))
         db.session.execute(update(Response).where(Response.id == first).values(verified=False))
@@ -403,9 +401,7 @@ def test_a_dataset_exported_from_one_database_imports_into_another_unchanged(
             write_export(tmp_path / "export.zip", reader, format=format, missing=missing)
         original = _stored_answers()
         db.engine.dispose()
-    with app.app_context():
-        load_demo(per_community=0, paper=False)
-        db.session.commit()
+    demo("--responses", "0", "--no-paper", "--no-profiles")
     # The codes were exercised (e.g. -1: each community's residents were not asked about the others' assets):
     # blanks in the CSV, the codes themselves in a coded CSV and (user-missing, extended missing) in SPSS and Stata.
     assert _holds_missing_codes(tmp_path / "export.zip", format) == (missing == "codes" or format in ("sav", "dta"))

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from instruments import Item, Option
 from survey.campaigns.operations import campaign_sections
@@ -108,6 +106,11 @@ class _StampedPage:
 def batch_pdf(batch: PaperBatch, progress: Callable[[str, float], None] | None = None) -> bytes:
     """Render a batch to PDF; called once, when the batch is issued. `progress(step, fraction)` hears
     how far it has got (the background job shows it on the batch's page)."""
+    # Imported here, as in survey/datasets/profile_packs.py: WeasyPrint takes a third of a second to
+    # load, which every web process would pay at start for PDFs only the job worker makes.
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     report = progress or (lambda _step, _fraction: None)
     started = time.perf_counter()
     report("laying out the questionnaire", 0.1)
