@@ -370,4 +370,13 @@ def _timestamps(frame: pd.DataFrame, column: str, origin: str) -> pd.Series:
 def _iso_utc(series: pd.Series) -> pd.Series:
     """ISO 8601 text in UTC with a Z, seconds precision; blank stays blank."""
     values = pd.to_datetime(series, utc=True)
-    return values.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(values.notna(), None)
+    seconds = values.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    present = seconds[~np.isnat(seconds)]
+    if ((present < np.datetime64("1000-01-01")) | (present >= np.datetime64("10000-01-01"))).any():
+        # strftime writes years before 1000 without leading zeros, NumPy with: keep its text there.
+        return values.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(values.notna(), None)
+    # NumPy's ISO text, a column at once (strftime, a cell at a time, took 10 ms per 10,000 rows of
+    # a streamed export): the same text, seconds cut as strftime cuts them (towards the past).
+    same_type = values.iloc[:0].dt.strftime("%Y").dtype  # pandas' text type, as strftime gives it
+    text = np.char.add(np.datetime_as_string(seconds, unit="s"), "Z").astype(object)
+    return pd.Series(text, index=series.index, dtype=same_type).where(values.notna(), None)

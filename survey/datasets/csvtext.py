@@ -79,19 +79,20 @@ def _float_text(numbers: np.ndarray) -> list[str]:
         return list(text)
     codes, uniques = pd.factorize(numbers, use_na_sentinel=True)
     table = np.append(uniques.astype(str).astype(object), "")
-    return list(table[codes])
+    return table[codes].tolist()
 
 
 def _int_text(values: pd.Series) -> list[str]:
-    missing = values.isna().to_numpy()
-    numbers = values.to_numpy(dtype=np.int64, na_value=0)
+    # The array's own isna and tolist: the Series' isna and list() took half of this column's time.
+    missing = values.array.isna()
+    numbers = values.array.to_numpy(dtype=np.int64, na_value=0)
     low, high = (int(numbers.min()), int(numbers.max())) if len(numbers) else (0, 0)
     if high - low <= _TABLE_SPAN:
         text = np.array([str(number) for number in range(low, high + 1)], dtype=object)[numbers - low]
     else:
         text = numbers.astype(str).astype(object)
     text[missing] = ""
-    return list(text)
+    return text.tolist()
 
 
 def _quoted_text(values: pd.Series) -> list[str]:
@@ -101,7 +102,7 @@ def _quoted_text(values: pd.Series) -> list[str]:
         return ["" if blank else _field(value) for value, blank in zip(values, missing, strict=True)]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     table = np.array([_field(value) for value in uniques] + [""], dtype=object)
-    return list(table[codes])
+    return table[codes].tolist()
 
 
 def _field(value: Any) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 import analysis
 from analysis.columns import ASSET_KINDS, MODES, SIXWAYS_DIMENSIONS, response_columns
-from analysis.dataset import DatasetError
+from analysis.dataset import DatasetError, _iso_utc
 from survey.datasets import build_dataset
 from tests.analysis.conftest import DemoDatabase
 
@@ -290,3 +290,15 @@ def test_float_item_columns_give_the_same_dataset_as_text(synthetic_frames) -> N
     half.loc[3, "wemwbs_1"] = 2.5
     with pytest.raises(DatasetError, match="'wemwbs_1', row 4"):
         analysis.Dataset.from_frames(half, assets)
+
+
+def test_iso_utc_text_is_strftimes_for_every_instant_blank_and_year() -> None:
+    """The ISO text of `submitted_at` is built by NumPy a column at a time: the same text as strftime,
+    seconds cut towards the past (before 1970 too), other zones moved to UTC, years before 1000 left
+    to strftime (which writes them without leading zeros)."""
+    instants = ["1969-12-31 23:59:59.5", None, "2026-06-01 12:00:00.999+01:00", "2026-12-05 01:04:53"]
+    for values in (instants, ["0999-03-01 10:00:00", None]):
+        series = pd.Series(pd.to_datetime(values, utc=True, format="ISO8601"))
+        expected = series.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(series.notna(), None)
+        pd.testing.assert_series_equal(_iso_utc(series), expected)
+    assert _iso_utc(pd.Series(pd.to_datetime(instants, utc=True, format="ISO8601"))).iloc[0] == "1969-12-31T23:59:59Z"
