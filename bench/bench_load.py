@@ -49,6 +49,13 @@ swung by 2x between runs; CPU per request is the steadier figure):
   In one of those runs the app also used less CPU per second than the baseline (0.7 against
   1.0 core), which points at waits for SQLite's write lock: a page POST holds it from its first
   read to its commit, and SQLite's busy handler sleeps in steps of up to 100 ms.
+- The next session, a machine twice as fast, quiet, --run-time 40: 19.7 against 38.1 surveys/s,
+  ratio 0.52; CPU per request 3.5 ms app, 1.1 ms baseline, load generator 2.4 and 1.7 ms; p99
+  253 ms. In-process, a request takes 3.3 ms of CPU (a consent page, the floor: campaign read,
+  session, CSRF token, layout, 1.9 ms); py-spy of 60 surveys: database work (SQLAlchemy and
+  sqlite3, commit included) 53% of request time, templates 21%, Flask/Werkzeug and our views 10%,
+  forms and CSRF 8%, session cookie and login 5%, logging 3%, scoring 2%. Reaching 0.8 would take
+  the whole request to about the baseline's own cost; not attempted piecemeal.
 """
 
 from __future__ import annotations
