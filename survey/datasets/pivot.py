@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
+from contextlib import closing
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,8 @@ def packed(statement: Select[Any]) -> Select[Any]:
 def unpacked(connection: Any, statement: Select[Any]) -> list[list[str]]:
     """The rows of `statement`, read as one `packed` row, as columns of texts (no rows: empty columns)."""
     width = len(statement.selected_columns)
-    text = next(_batches(connection, packed(statement)))[0][0]
+    with closing(_batches(connection, packed(statement))) as batches:  # its cursor closed here, not at GC
+        text = next(batches)[0][0]
     if not text:
         return [[] for _ in range(width)]
     fields = [record.split(FIELD_SEPARATOR) for record in text.split(RECORD_SEPARATOR)]
@@ -207,7 +209,7 @@ def id_column(connection: Any, statement: Select[Any]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _batches(connection: Any, statement: Select[Any]) -> Iterator[list[list[Any]]]:
+def _batches(connection: Any, statement: Select[Any]) -> Generator[list[list[Any]], None, None]:
     """The statement's rows, a batch at a time, as columns (tuples); values inlined as in `_rows`."""
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     cursor = connection.connection.cursor()
