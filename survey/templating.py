@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Flask
 
 from survey.localtime import local_date, local_time
-from survey.web.radio_markup import radio_options
+from survey.web.radio_markup import radio_question
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
-    app.add_template_global(radio_options, "radio_options")
+    app.add_template_global(radio_question, "radio_question")
 
     @app.context_processor
     def _site() -> dict[str, str]:
