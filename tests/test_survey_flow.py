@@ -383,3 +383,19 @@ def test_ons_questions_come_first_as_0_to_10_scales_and_are_stored(app, client, 
         assert response.instrument_versions == {"ons4": 1, "wemwbs": 1, "demographics": 2}
         stored = {a.item_key: a.value for a in response.answers if a.item_key.startswith("ons_")}
         assert stored == answers  # 0 is an answer, not a missing value
+
+
+def test_how_often_after_yes_is_not_marked_optional(client, make_campaign):
+    """The follow-up is shown only when it must be answered (after "Yes"), so "(optional)" would
+    mislead; how much an asset matters is optional for everyone and says so."""
+    resident = Resident(client, make_campaign())
+    resident.start()
+    html = resident.page_html(3)  # the asset questions
+    legends = dict(
+        re.findall(r'<legend class="govuk-fieldset__legend[^"]*">(How (?:often|much)[^<]*)(.*?)</legend>', html)
+    )
+    often = [text for text in legends if text.startswith("How often")]
+    much = [text for text in legends if text.startswith("How much")]
+    assert often and much, legends
+    assert all("(optional)" not in legends[text] for text in often)
+    assert all("(optional)" in legends[text] for text in much)

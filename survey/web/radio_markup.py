@@ -36,10 +36,14 @@ _CLASSES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def radio_question(field: Any, item: Item, *, declined: object, declined_value: str, inline: bool = False) -> Markup:
+def radio_question(
+    field: Any, item: Item, *, declined: object, declined_value: str, inline: bool = False, follow_up: bool = False
+) -> Markup:
     """The whole form group of a radio `field` asking `item`.
 
     `declined` is the field's data when "Prefer not to say" was chosen, sent as `declined_value`.
+    A `follow_up` ("How often ...?" after "Yes") is shown only when it must be answered, so it is
+    not marked "(optional)", though the item is optional on the page as a whole.
     """
     style = _style(item, inline)
     error = field.errors[0] if field.errors else None
@@ -54,7 +58,7 @@ def radio_question(field: Any, item: Item, *, declined: object, declined_value: 
             f'\n    <p class="govuk-error-message" id="{field_id}-error">'
             f'<span class="govuk-visually-hidden">Error:</span> {escape(error)}</p>'
         )
-    optional = "" if item.required else ' <span class="app-optional">(optional)</span>'
+    optional = "" if item.required or follow_up else ' <span class="app-optional">(optional)</span>'
     parts = [
         f'<div class="{group_class}">\n  <fieldset class="govuk-fieldset"{described}>\n',
         f'    <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{escape(item.text)}{optional}</legend>',
