@@ -99,16 +99,22 @@ def numbers(frame: pd.DataFrame, column: str, origin: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("float64")
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.astype("float64")
-    # Convert each distinct value once (a column holds few), not every cell.
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    converted = np.array([_number(value) for value in uniques] + [np.nan], dtype="float64")
-    blank = np.array([_blank(value) for value in uniques] + [True], dtype=bool)
-    values = converted[codes]
-    bad = np.isnan(values) & ~blank[codes]
+        values = series.astype("float64").to_numpy()
+        blank = np.isnan(values)
+    else:
+        # Convert each distinct value once (a column holds few), not every cell.
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        converted = np.array([_number(value) for value in uniques] + [np.nan], dtype="float64")
+        blank = np.array([_blank(value) for value in uniques] + [True], dtype=bool)[codes]
+        values = converted[codes]
+    # No column of the format can be infinite: "inf" is refused here, where it once became an infinite
+    # cost or crashed the conversion of a population size to a whole number (OverflowError).
+    bad = ~np.isfinite(values) & ~blank
     if bad.any():
         row = int(np.argmax(bad))
-        raise DatasetError(f"{origin}: column {column!r}, row {row + 1}: {series.iloc[row]!r} is not a number")
+        value = series.iloc[row]
+        shown = repr(value) if isinstance(value, str) else str(value)
+        raise DatasetError(f"{origin}: column {column!r}, row {row + 1}: {shown} is not a number")
     return pd.Series(values, index=series.index, dtype="float64")
 
 

@@ -201,6 +201,7 @@ def kind_effects(
         communities = model_rows["community"].to_numpy()
         n_communities = len(np.unique(communities))
         values = model_rows[column].to_numpy(dtype="float64")
+        y = model_rows[outcome].to_numpy(dtype="float64")
         base = {"exposure": column, "kind": kind, "n_communities": n_communities}
         problem = ""
         if kind != "all" and not (assets["kind"] == kind).any():
@@ -211,12 +212,15 @@ def kind_effects(
             problem = f"{column} does not vary (everyone uses {int(values[0])})"
         elif n_communities < 2:
             problem = "fewer than 2 communities: community-level models need several"
+        elif np.ptp(y) == 0:
+            # Every fit then has residuals of rounding size: CRV3 and MixedLM gave effects of 1e-14 with
+            # "significant" p-values (MixedLM p = 1e-110), as `fit_hc3` already refuses per asset.
+            problem = f"the outcome does not vary among these respondents (everyone has {outcome} {y[0]:g})"
         if problem:
             for method in KIND_METHODS:
                 rows.append({**base, "method": method, **_estimate_columns(Estimate(len(model_rows), warning=problem))})
             continue
         x, names = design(model_rows, values, column)
-        y = model_rows[outcome].to_numpy(dtype="float64")
         note = f"{n_communities} communities: CRV3 with t({n_communities - 1}) inference"
         if n_communities < 30:
             note += "; with fewer than about 30 communities, intervals are wide and conservative"

@@ -68,6 +68,18 @@ def count_users(slug: str, community: str, n_users: int, responses: pd.DataFrame
     if unknown or "convenience" in methods:
         why = f"sampling method {sorted(unknown)[0]!r} not recognised" if unknown else "a convenience sample"
         return Users(float(n_users), "surveyed", f"{surveyed} ({why}: not scaled)", n_users, answered)
+    # A sample is drawn from its population, so a campaign with more respondents than residents has a
+    # wrong population (often another unit, e.g. households or a smaller area): scaling by it would
+    # value fewer users than were surveyed (issue found by the numbers5 audit).
+    campaign_column = responses["campaign"].to_numpy()[in_community].astype(str)
+    for campaign in records(chosen):
+        respondents = int((campaign_column == str(campaign["campaign"])).sum())
+        if respondents > int(campaign["population_size"]):
+            why = (
+                f"campaign {campaign['campaign']!r} has {respondents:,} respondents but a population of "
+                f"{int(campaign['population_size']):,}: check the population recorded"
+            )
+            return Users(float(n_users), "surveyed", f"{surveyed} (not scaled: {why})", n_users, answered, warning=why)
     latest = records(chosen)[-1]
     population = int(latest["population_size"])
     source = latest.get("population_source") or None

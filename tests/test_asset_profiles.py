@@ -377,3 +377,24 @@ def test_the_fingerprint_changes_with_agreed_adjustments_and_verified_responses(
         db.session.commit()
         verified, counted = fingerprint(community, None)
         assert verified != agreed and counted == 1
+
+
+def test_a_profile_value_over_several_agreed_years_is_labelled_so():
+    # Found by the numbers5 audit: with adjustments agreed over 3 years the profile said "Value a year"
+    # beside the present value of all three years (drop-off and 1.5% discounting).
+    from analysis import run
+    from analysis.adjustments import prepare_adjustments
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+    from tests.analysis.synthetic import STANDARD, make_survey
+
+    responses, assets = make_survey(STANDARD, per_community=300, seed=11)
+    agreed = {"asset": ["north_park"], "deadweight": [0.2], "attribution": [0.1], "displacement": [0.0]}
+    agreed |= {"drop_off": [0.3], "years": [3], "reason": ["agreed at the workshop"]}
+    result = run(responses, assets, adjustments=prepare_adjustments(pd.DataFrame(agreed)))
+    figures = profile_snapshot(result)["assets"]
+    value = figures["north_park"]["value"]
+    assert value["years"] == 3 and figures["north_park"]["valued"]["evidence"] == "clear"
+    labels = dict(display_tables(figures["north_park"], 10)["value"])
+    assert "Value over 3 years (present value, after drop-off and discounting) (central)" in labels
+    assert "Value a year (central)" in dict(display_tables(figures["north_library"], 10)["value"])

@@ -218,7 +218,7 @@ def forest_figure(estimated: pd.DataFrame, names: Names, alpha: float) -> Figure
 def _money_scale(values: np.ndarray) -> tuple[float, str]:
     finite = values[np.isfinite(values)]
     largest = float(np.max(np.abs(finite))) if len(finite) else 0.0
-    return (1e6, "£ million a year") if largest >= 5e6 else (1e3, "£ thousand a year")
+    return (1e6, "£ million") if largest >= 5e6 else (1e3, "£ thousand")
 
 
 def value_figure(clear: pd.DataFrame, names: Names) -> Figure:

@@ -69,6 +69,18 @@ def _interval(row: dict[str, Any]) -> tuple[float, float]:
     return effect - 1.96 * se, effect + 1.96 * se
 
 
+def period(row: dict[str, Any]) -> str:
+    """How long a value row covers: "a year", or the agreed years as a present value.
+
+    With agreed adjustments over several years, ``value_central`` and its range are the present
+    value of every year (drop-off, 1.5% discounting), not one year's value.
+    """
+    years = _number(row.get("years"))
+    if not math.isfinite(years) or years <= 1:
+        return "a year"
+    return f"over {years:.0f} years (present value, after drop-off and discounting)"
+
+
 def _positive_clear(row: dict[str, Any]) -> bool:
     return row["evidence"] == "clear" and _number(row["effect"]) > 0
 
@@ -106,6 +118,8 @@ def _value_cell(row: dict[str, Any]) -> str:
     if evidence == "not_estimated" or not math.isfinite(_number(row["value_central"])):
         return "not estimated"
     span = f"{money(row['value_low'])} to {money(row['value_high'])}"
+    if period(row) != "a year":
+        span += f"; {period(row)}"
     if _positive_clear(row):
         return _with_note(Markup("<strong>{}</strong>").format(money(row["value_central"])), f"range {span}")
     if evidence == "clear":
@@ -166,13 +180,13 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) 
             ("outcome", "Outcome", "text"),
             ("users", "Users valued", "html"),
             ("effect", "Effect (life-satisfaction points)", "html"),
-            ("value", "Value a year (central; 95% range)", "html"),
+            ("value", "Value a year unless noted (central; 95% range)", "html"),
             ("cost", "Annual cost", "html"),
             ("ratio", "Benefit-cost ratio", "html"),
             ("basis", "Gross or net", "html"),
         ],
-        f"Value ledger: the wellbeing associated with each asset, a year, in {price_year} prices (values of "
-        "different assets overlap: never add them up)",
+        f"Value ledger: the wellbeing associated with each asset, a year unless agreed adjustments cover several "
+        f"years, in {price_year} prices (values of different assets overlap: never add them up)",
     )
 
 
@@ -185,13 +199,19 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
         reason = suppress_counts(names.clean(row["warning"]), threshold) or "no estimate"
         return Markup("{}: not estimated ({}), so no value is given.").format(name, reason)
     low, high = _interval(row)
-    change = f"{abs(effect):.2f} life-satisfaction points {'higher' if effect > 0 else 'lower'}"
+    points = f"{abs(effect):.2f} life-satisfaction points {'higher' if effect > 0 else 'lower'} than non-users"
+    # A bridged effect was not reported as life satisfaction: it is WEMWBS converted (valuation.md).
+    change = (
+        f"users score {points} on WEMWBS bridged to life satisfaction"
+        if str(row.get("outcome")) == "wemwbs_bridged"
+        else f"users report life satisfaction {points}"
+    )
     basis = "net of the agreed adjustments" if str(row["value_basis"]) == "net" else "gross (no adjustments agreed)"
     if _positive_clear(row):
         text = Markup(
-            "{name}: users report life satisfaction {change} than non-users (95% CI {low:+.2f} to {high:+.2f}), "
+            "{name}: {change} (95% CI {low:+.2f} to {high:+.2f}), "
             "clear after allowing for the number of assets tested. The wellbeing associated with it is valued at "
-            "{central} a year, {basis} (95% range {value_low} to {value_high}; {wellby_low} to {wellby_high} with "
+            "{central} {period}, {basis} (95% range {value_low} to {value_high}; {wellby_low} to {wellby_high} with "
             "a WELLBY worth £10,000 to £16,000)."
         ).format(
             name=name,
@@ -199,6 +219,7 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
             low=low,
             high=high,
             central=money(row["value_central"]),
+            period=period(row),
             basis=basis,
             value_low=money(row["value_low"]),
             value_high=money(row["value_high"]),
@@ -220,18 +241,18 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
         return text
     if evidence == "clear":
         return Markup(
-            "{}: users report life satisfaction {} than non-users (95% CI {:+.2f} to {:+.2f}), clear after allowing "
+            "{}: {} (95% CI {:+.2f} to {:+.2f}), clear after allowing "
             "for the number of assets tested. This may reflect that people who are struggling use the service, not "
             "harm done by it; no benefit-cost ratio is given."
         ).format(name, change, low, high)
     if evidence == "suggestive":
         return Markup(
-            "{}: the survey does not establish an effect (users {}; the difference could be chance once all assets "
-            "are tested together). If the association were real, the range would be {} to {} a year; no "
+            "{}: the survey does not establish an effect ({}; the difference could be chance once all assets "
+            "are tested together). If the association were real, the range would be {} to {} {}; no "
             "benefit-cost ratio is given."
-        ).format(name, change, money(row["value_low"]), money(row["value_high"]))
+        ).format(name, change, money(row["value_low"]), money(row["value_high"]), period(row))
     return Markup(
-        "{}: the survey finds no association it can tell apart from chance (users {}, 95% CI {:+.2f} to {:+.2f}), "
+        "{}: the survey finds no association it can tell apart from chance ({}, 95% CI {:+.2f} to {:+.2f}), "
         "so no value or benefit-cost ratio is given."
     ).format(name, change, low, high)
 
@@ -274,12 +295,18 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
         )
     figure = None
     if len(clear):
+        # A value over several agreed years is set against the cost of those years (discounted as the
+        # benefit-cost ratio does), never against one year's cost.
+        over_years = [
+            sum(1 / (1 + config.cost_discount_rate) ** t for t in range(int(years) if math.isfinite(years) else 1))
+            for years in clear["years"].astype("float64")
+        ]
         figure = embed(
-            value_figure(clear, names),
-            "Assets with clear evidence of a positive association only: the central value a year of the "
-            "associated wellbeing (marker) and its 95% range from the Monte Carlo simulation (line), one "
-            "colour and marker shape per community; the hollow diamond is the asset's annual running cost, "
-            f"where known. {price_year} prices.",
+            value_figure(clear.assign(annual_cost=clear["annual_cost"] * over_years), names),
+            "Assets with clear evidence of a positive association only: the central value of the associated "
+            "wellbeing (marker) and its 95% range from the Monte Carlo simulation (line), a year unless agreed "
+            "adjustments cover several years, one colour and marker shape per community; the hollow diamond is "
+            f"the asset's running cost over the same period, where known. {price_year} prices.",
         )
     return {
         "intro": intro,
@@ -318,11 +345,12 @@ def _shrinkage(clear: pd.DataFrame) -> list[str]:
     for row in records(shrunk):
         sentences.append(
             Markup(
-                "If effects are spread like those of all assets, the value of <strong>{}</strong> would be {} a year "
+                "If effects are spread like those of all assets, the value of <strong>{}</strong> would be {} {} "
                 "instead of {} (effect {:+.2f} instead of {:+.2f} points)."
             ).format(
                 row["name"],
                 money(row["value_shrunk_central"]),
+                period(row),
                 money(row["value_central"]),
                 row["effect_shrunk"],
                 row["effect"],
@@ -345,10 +373,11 @@ def _tornado(result: AnalysisTables, clear: pd.DataFrame, names: Names) -> Pictu
         else f"the {len(chosen)} assets with clear evidence and the largest central values"
     )
     caption = (
-        f"One panel for {which}: the value a year when one setting at a time is moved to the low and to the high "
-        "end of its range, everything else as in the ledger - deadweight, displacement, attribution and drop-off "
-        "each 0.10 below and above their value (within 0 to 1), and the WELLBY value from £10,000 to £16,000. "
-        "Each bar spans the two resulting values; the vertical line is the central value; the widest bar is at "
-        "the top. Drop-off moves the value only when an asset is valued over more than one year."
+        f"One panel for {which}: the value (a year unless agreed over several years) when one setting at a time "
+        "is moved to the low and to the high end of its range, everything else as in the ledger - deadweight, "
+        "displacement, attribution and drop-off each 0.10 below and above their value (within 0 to 1), and the "
+        "WELLBY value from £10,000 to £16,000. Each bar spans the two resulting values; the vertical line is the "
+        "central value; the widest bar is at the top. Drop-off moves the value only when an asset is valued over "
+        "more than one year."
     )
     return embed(tornado_figure(rows, clear, names), caption)

@@ -156,6 +156,7 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
     from analysis.report.phrases import money, suppress_counts
+    from analysis.report.value import period
 
     use, wemwbs, valued, value = figures["use"], figures["wemwbs"], figures["valued"], figures["value"]
     importance = use["importance"]
@@ -197,7 +198,8 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             "net of the agreed adjustments" if value["value_basis"] == "net" else "gross (no adjustments agreed)",
         ),
         ("Gross value a year (central)", money(value["gross_value_central"]) if clear_positive else "not established"),
-        ("Value a year (central)", money(value["value_central"]) if clear_positive else "not established"),
+        # Over several agreed years the value is their present value, not one year's (numbers5 audit).
+        (f"Value {period(value)} (central)", money(value["value_central"]) if clear_positive else "not established"),
         (
             "95% range" if clear_positive else "95% range, if the association were real",
             f"{money(value['value_low'])} to {money(value['value_high'])}",

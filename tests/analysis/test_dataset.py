@@ -159,6 +159,21 @@ def test_bad_assets_table_names_the_column(synthetic_frames) -> None:
         analysis.Dataset.from_frames(responses, assets.assign(annual_cost=-1.0))
 
 
+@pytest.mark.parametrize("infinite", ["inf", "-Infinity", "1e999", float("inf")])
+def test_an_infinite_number_is_refused_with_its_row_and_column(synthetic_frames, infinite) -> None:
+    # Found by the numbers5 audit: "inf" as a population size crashed with a bare OverflowError
+    # ("cannot convert float infinity to integer"), and as an annual cost it was taken as a cost.
+    responses, assets = synthetic_frames
+    campaigns = pd.DataFrame(
+        {"campaign": ["c"], "community": ["north"], "population_size": [infinite], "sampling_method": ["random"]}
+    )
+    with pytest.raises(DatasetError, match="campaigns: column 'population_size', row 1: .+ is not a number"):
+        analysis.Dataset.from_frames(responses, assets, campaigns)
+    costs = assets["annual_cost"].astype(object).where(assets.index != 2, infinite)
+    with pytest.raises(DatasetError, match="assets: column 'annual_cost', row 3: .+ is not a number"):
+        analysis.Dataset.from_frames(responses, assets.assign(annual_cost=costs))
+
+
 def test_scores_are_recomputed_from_items(synthetic_frames) -> None:
     responses, assets = synthetic_frames
     tampered = responses.assign(wemwbs=1)

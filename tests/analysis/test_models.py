@@ -252,3 +252,18 @@ def test_community_fixed_effects_equal_an_independent_statsmodels_fit(synthetic_
     g = len(leave_out)
     se = math.sqrt((g - 1) / g * sum((b - fitted.params["total"]) ** 2 for b in leave_out))
     assert total.loc["ols_fe_crv3", "se"] == pytest.approx(se, rel=1e-6)
+
+
+def test_kind_effects_refuse_an_outcome_that_does_not_vary() -> None:
+    # Every respondent with the same WEMWBS (all items 4, total 56): the residuals are rounding
+    # noise, and before this check CRV3 and MixedLM reported effects of 1e-14 with a MixedLM
+    # p-value of about 1e-110 (R's lm says "essentially perfect fit: summary may be unreliable").
+    responses, assets = make_survey(STANDARD, per_community=60, seed=4242, missing=0.0)
+    for position in range(1, 15):
+        responses[f"wemwbs_{position}"] = 4
+    data = Dataset.from_frames(responses, assets)
+    kinds = kind_effects(data.responses, data.assets, AnalysisConfig())
+    total = kinds[kinds["exposure"] == "assets_used_total"]
+    assert len(total) == 3
+    assert total["warning"].str.contains("the outcome does not vary").all()
+    assert total[["effect", "se", "ci_low", "ci_high", "p"]].isna().all().all()

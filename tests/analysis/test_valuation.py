@@ -344,3 +344,16 @@ def test_report_tables_defuse_formula_like_text(synthetic_frames, tmp_path) -> N
     assert (
         result.asset_value.set_index("asset").loc["north_park", "name"].startswith("=")
     )  # the table itself is untouched
+
+
+def test_a_population_smaller_than_the_sample_is_not_scaled() -> None:
+    # 100 respondents from a "population" of 80: scaling 40% by 80 would value 32 users, fewer than
+    # the 40 people seen using the asset. The population recorded is wrong, so the surveyed users
+    # are valued (0.26 x 40 x GBP 13,000, as in test_surveyed_users_by_hand) with a warning.
+    row, _ = _value(campaigns=_campaigns(80, "random"))
+    assert row["users_basis"] == "surveyed" and row["users_valued"] == 40
+    assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000)
+    assert "100 respondents but a population of 80" in row["warning"]
+    assert pd.isna(row["population_size"])
+    exact, _ = _value(campaigns=_campaigns(100, "random"))  # a census: every resident answered
+    assert exact["users_basis"] == "scaled_random" and exact["users_valued"] == pytest.approx(40)

@@ -1,0 +1,73 @@
+"""The report's value sentences say what the numbers are: the period a value covers, and a bridged outcome."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import AnalysisConfig
+from analysis.adjustments import prepare_adjustments
+from analysis.dataset import empty_campaigns
+from analysis.report.names import Names
+from analysis.report.value import period, value_sentence
+from analysis.valuation import asset_value
+
+NAMES = Names(communities={"town": "Town"}, assets={"park": "Park"}, asset_community={"park": "town"})
+
+
+def _row(outcome: str = "life_satisfaction", years: str | None = None) -> dict:
+    valued = pd.DataFrame(
+        [
+            {
+                "asset": "park",
+                "kind": "place",
+                "outcome": outcome,
+                "n_users": 40,
+                "n": 95,
+                "effect": 0.26,
+                "se": 0.0975,
+                "ci_low": 0.065,
+                "ci_high": 0.455,
+                "p": 0.008,
+                "p_adj": 0.02,
+                "evidence": "clear",
+                "effect_shrunk": 0.2,
+                "se_shrunk": 0.09,
+                "model_warning": "",
+            }
+        ]
+    )
+    assets = pd.DataFrame(
+        [{"slug": "park", "name": "Park", "kind": "place", "community": "town", "annual_cost": 100_000.0}]
+    ).assign(cost_year=2019, community_name="Town")
+    responses = pd.DataFrame({"community": ["town"] * 100, "campaign": ["c"] * 100, "asset_park": [1] * 40 + [0] * 60})
+    columns = ["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"]
+    agreed = [["park", "0.3", "0.2", "0.1", "0.5", years, "workshop"]] if years else []
+    adjustments = prepare_adjustments(pd.DataFrame(agreed, columns=columns))
+    table, _ = asset_value(valued, assets, responses, empty_campaigns(), adjustments, AnalysisConfig())
+    return table.iloc[0].to_dict()
+
+
+def _text(row: dict) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", value_sentence(row, NAMES, 10)))
+
+
+def test_a_value_over_several_agreed_years_is_not_called_a_year() -> None:
+    row = _row(years="3")
+    # Hand value: 0.26 x 40 users x GBP 13,000 x 0.7 x 0.9 x 0.8 x (1 + 0.5/1.015 + 0.25/1.015^2) = GBP 118,200
+    # over three years; its first year is GBP 68,100. The sentence used to say "GBP 118,200 a year".
+    assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000 * 0.504 * (1 + 0.5 / 1.015 + 0.25 / 1.015**2))
+    text = _text(row)
+    assert "£118,200 over 3 years (present value" in text
+    assert "£118,200 a year" not in text
+    assert period(_row()) == "a year" and "£135,200 a year" in _text(_row())  # 0.26 x 40 x 13,000, gross
+
+
+def test_a_bridged_effect_is_not_called_reported_life_satisfaction() -> None:
+    text = _text(_row(outcome="wemwbs_bridged"))
+    assert "on WEMWBS bridged to life satisfaction" in text
+    assert "report life satisfaction" not in text
+    assert "users report life satisfaction 0.26 life-satisfaction points higher than non-users" in _text(_row())
