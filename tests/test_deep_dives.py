@@ -67,6 +67,23 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(app, researcher):
         assert db.session.scalar(select(func.count(DeepDive.id))) == 0
 
 
+@pytest.mark.parametrize(
+    "part",
+    [
+        {"held_on-day": "9" * 30},  # date() raised OverflowError: a 500
+        {"held_on-month": "2147483648"},
+        {"held_on-day": "\u00b2"},  # isdigit(), yet int() refuses it: a 500
+        {"held_on-year": "9" * 5000},  # more digits than int() reads: a 500
+    ],
+)
+def test_a_date_part_no_date_can_hold_is_named_and_kept(app, researcher, part):
+    answer = post(researcher, {**fields(transcript="Kept words"), **part})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "must be a real date" in page and "Kept words</textarea>" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(DeepDive.id))) == 0
+
+
 @pytest.mark.parametrize("code", ["jane@example.org", "-07", "a" * 41, "DOV 07"])
 def test_a_participant_code_must_be_a_pseudonym(app, researcher, code):
     answer = post(researcher, fields(code=code))

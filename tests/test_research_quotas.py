@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from survey.campaigns.dashboard import campaign_dashboard
@@ -97,6 +98,18 @@ def test_a_bad_target_is_named_in_plain_words_and_nothing_is_saved(app, client, 
     assert refused.status_code == 422
     assert 'href="#quota-age_band-2"' in html and "Enter the target for 25-34 as a whole number of at least 1" in html
     assert 'value="lots"' in html and 'value="12"' in html  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalars(select(CampaignQuota)).all() == []
+
+
+@pytest.mark.parametrize("typed", ["9" * 5000, "\u00b2"])
+def test_a_target_int_cannot_read_gets_the_same_plain_words(app, client, make_campaign, make_user, login, typed):
+    # More digits than int() reads, and a superscript that isdigit() accepts: both were a 500.
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    refused = _post(client, "/research/campaigns/dover-town/quotas", {"quota-age_band-2": typed})
+    assert refused.status_code == 422
+    assert "Enter the target for 25-34 as a whole number of at least 1" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(CampaignQuota)).all() == []
 

@@ -28,6 +28,7 @@ from survey.models import (
     Community,
     default_question_phrase,
 )
+from survey.web.fields import whole_number
 
 COMMUNITY_SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 KIND_LABELS = {
@@ -155,11 +156,12 @@ def check_cost_year(raw: Any) -> int | None:
     text = _text(raw)
     if not text:
         return None
-    if not text.isdigit() or not COST_YEAR_MIN <= int(text) <= COST_YEAR_MAX:
+    year = whole_number(text)
+    if year is None or not COST_YEAR_MIN <= year <= COST_YEAR_MAX:
         raise ValueError(
             f"Enter the year the cost is priced in, like 2024 ({COST_YEAR_MIN}-{COST_YEAR_MAX}), or leave it blank."
         )
-    return int(text)
+    return year
 
 
 def check_dimensions(raw: Any) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import instruments
 from survey.assets.operations import FieldErrors
 from survey.extensions import db
 from survey.models import QUOTA_DIMENSIONS, Answer, Campaign, CampaignQuota, Community, Response
+from survey.web.fields import whole_number
 
 DIMENSION_LABELS = {"community": "Community", "age_band": "Age band", "gender": "Gender"}
 TARGET_MAX = 1_000_000
@@ -105,14 +106,15 @@ def check_targets(campaign: Campaign, typed: Mapping[str, str]) -> dict[tuple[st
     problems: dict[str, str] = {}
     for category in quota_categories(campaign):
         raw = (typed.get(category.field_name) or "").strip().replace(",", "")
+        target = whole_number(raw)
         if not raw:
             targets[(category.dimension, category.category)] = None
-        elif not raw.isdigit() or not 1 <= int(raw) <= TARGET_MAX:
+        elif target is None or not 1 <= target <= TARGET_MAX:
             problems[category.field_name] = (
                 f"Enter the target for {category.label} as a whole number of at least 1, or leave it blank"
             )
         else:
-            targets[(category.dimension, category.category)] = int(raw)
+            targets[(category.dimension, category.category)] = target
     if problems:
         raise FieldErrors(problems)
     return targets
