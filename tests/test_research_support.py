@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from survey.config import normalise_database_url
+from survey.database import configure_engine, take_turns
 from survey.models import Answer, Campaign, Response
 from tests.helpers import csrf_token
 
@@ -57,3 +65,32 @@ def add_response(
     if nomination is not None:
         response.answers.append(Answer(item_key="asset_nominations", text=nomination))
     return response
+
+
+def save_while_another_writes(
+    app: Flask, client: FlaskClient, url: str, data: dict[str, Any], lock_key: int, write: Callable[[Session], None]
+) -> list[int]:
+    """POST `data` to `url` while a second connection holds the writing turn `lock_key` (as a
+    double-clicked Save's other request would), has `write` save its rows there and commits; the
+    statuses the POST answered (empty if it never finished). The POST must wait for that turn:
+    PostgreSQL's advisory lock `lock_key`, or on SQLite the database's one write lock."""
+    token = page_token(client, url)
+    answers: list[int] = []
+    engine = create_engine(normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"]))
+    configure_engine(engine, 15_000)
+    try:
+        with Session(engine) as other:
+            other.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE, the database's one writing turn
+            take_turns(other, lock_key)
+            poster = threading.Thread(
+                target=lambda: answers.append(client.post(url, data={"csrf_token": token, **data}).status_code)
+            )
+            poster.start()
+            time.sleep(1.0)
+            assert poster.is_alive(), "the save did not wait for the other writer's turn"
+            write(other)
+            other.commit()
+        poster.join(timeout=30)
+    finally:
+        engine.dispose()
+    return answers
