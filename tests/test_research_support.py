@@ -68,23 +68,34 @@ def add_response(
 
 
 def save_while_another_writes(
-    app: Flask, client: FlaskClient, url: str, data: dict[str, Any], lock_key: int, write: Callable[[Session], None]
+    app: Flask,
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any],
+    lock_key: int,
+    write: Callable[[Session], None],
+    pages: list[str] | None = None,
 ) -> list[int]:
     """POST `data` to `url` while a second connection holds the writing turn `lock_key` (as a
     double-clicked Save's other request would), has `write` save its rows there and commits; the
-    statuses the POST answered (empty if it never finished). The POST must wait for that turn:
-    PostgreSQL's advisory lock `lock_key`, or on SQLite the database's one write lock."""
+    statuses the POST answered (empty if it never finished), its page added to `pages`. The POST
+    must wait for that turn: PostgreSQL's advisory lock `lock_key`, or SQLite's one write lock."""
     token = page_token(client, url)
     answers: list[int] = []
+
+    def post() -> None:
+        answer = client.post(url, data={"csrf_token": token, **data})
+        answers.append(answer.status_code)
+        if pages is not None:
+            pages.append(answer.get_data(as_text=True))
+
     engine = create_engine(normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"]))
     configure_engine(engine, 15_000)
     try:
         with Session(engine) as other:
             other.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE, the database's one writing turn
             take_turns(other, lock_key)
-            poster = threading.Thread(
-                target=lambda: answers.append(client.post(url, data={"csrf_token": token, **data}).status_code)
-            )
+            poster = threading.Thread(target=post)
             poster.start()
             time.sleep(1.0)
             assert poster.is_alive(), "the save did not wait for the other writer's turn"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.database import utcnow
+from survey.database import NAMING_LOCK_KEY, take_turns, utcnow
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import ROLES, ApiToken, Community, PasswordReset, User
@@ -46,6 +46,7 @@ def create_user(
     communities: Sequence[Community] = (),
 ) -> User:
     """Create a staff account; `password` None leaves it unusable until a reset link is used."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
         raise ServiceError(f"{email!r} is not an email address.")

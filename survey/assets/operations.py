@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from survey.database import NAMING_LOCK_KEY, take_turns
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import (
@@ -301,6 +302,7 @@ def check_community(slug: Any, name: Any, community: Community | None = None) ->
 
 def create_community(slug: str, name: str) -> Community:
     """Add a community."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     slug, name = check_community(slug, name)
     community = Community(slug=slug, name=name)
     db.session.add(community)
@@ -310,6 +312,7 @@ def create_community(slug: str, name: str) -> Community:
 
 def update_community(community: Community, slug: str, name: str) -> Community:
     """Rename a community or change its slug (used only in staff URLs)."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     community.slug, community.name = check_community(slug, name, community)
     db.session.flush()
     return community
@@ -341,6 +344,7 @@ def in_any_campaign(asset: Asset) -> bool:
 
 def create_asset(community: Community, values: AssetFields) -> Asset:
     """Add an asset to a community's log."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     clash = slug_clash(values.slug, community)
     if clash:
         raise FieldErrors({"slug": clash})
@@ -361,6 +365,7 @@ def update_asset(asset: Asset, values: AssetFields) -> Asset:
                     "and cannot change."
                 }
             )
+        take_turns(db.session, NAMING_LOCK_KEY)
         clash = slug_clash(values.slug, asset.community, asset)
         if clash:
             raise FieldErrors({"slug": clash})

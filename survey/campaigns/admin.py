@@ -21,6 +21,7 @@ from survey.campaigns.operations import (
     instrument_keys_problem,
     open_campaign,
 )
+from survey.database import NAMING_LOCK_KEY, take_turns
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import SAMPLING_METHODS, Asset, Campaign, Community
@@ -74,6 +75,7 @@ def check_settings(settings: CampaignSettings, campaign: Campaign | None = None)
 
 def create_draft(settings: CampaignSettings) -> Campaign:
     """Create a draft campaign from the form's settings."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     community = check_settings(settings)
     extra = asdict(settings)
     for name in ("community_id", "slug", "title", "instrument_keys"):
@@ -85,6 +87,7 @@ def update_draft(campaign: Campaign, settings: CampaignSettings) -> Campaign:
     """Change a draft campaign's settings."""
     if campaign.status != "draft":
         raise ServiceError("Only a draft campaign can be edited: this one has opened, so its settings are fixed.")
+    take_turns(db.session, NAMING_LOCK_KEY)
     community = check_settings(settings, campaign)
     values = asdict(settings)
     values.pop("community_id")
