@@ -67,6 +67,16 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(app, researcher):
         assert db.session.scalar(select(func.count(DeepDive.id))) == 0
 
 
+def test_a_double_clicked_record_keeps_one_deep_dive(app, researcher):
+    first, again = post(researcher, fields()), post(researcher, fields())
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]  # both show the one recorded
+    other_words = post(researcher, fields(transcript="Another interview with the same participant."))
+    assert other_words.status_code == 303 and other_words.headers["Location"] != first.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(DeepDive.id))) == 2
+
+
 @pytest.mark.parametrize(
     "part",
     [
