@@ -11,12 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from survey.database import NAMING_LOCK_KEY
 from survey.extensions import db
-from survey.models import Asset, Campaign, Community, Theme, User
+from survey.models import Asset, Campaign, CampaignInstrument, Community, Theme, User
 from tests.test_research_support import save_while_another_writes, sign_in
 
 # (page, what the form sends, the other request's row given the community's and the campaign's ids,
@@ -84,3 +84,28 @@ def test_a_name_saved_by_another_request_meanwhile_is_refused_not_a_500(
     assert message in pages[0]
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(same_name)) == 1
+
+
+def test_a_double_clicked_open_snapshots_the_campaign_once(app, client, make_campaign, make_user, login):
+    # The other click's request holds the campaign's row while it opens it: this one waits, then finds
+    # it open (it snapshotted the instruments again: a 500 from their unique position on PostgreSQL).
+    make_campaign("dover-town", open_it=False)
+    sign_in(make_user, login)
+    with app.app_context():
+        campaign = db.session.scalars(select(Campaign.id).filter_by(slug="dover-town")).one()
+    row = text("SELECT id FROM campaign WHERE id = :id FOR UPDATE")  # SQLite: the write lock suffices
+
+    def hold(other: Session) -> None:
+        if other.get_bind().dialect.name == "postgresql":
+            other.execute(row, {"id": campaign})
+
+    def first_click(other: Session) -> None:  # its opening, as far as this request can tell
+        other.execute(text("UPDATE campaign SET status = 'open' WHERE id = :id"), {"id": campaign})
+
+    url = "/research/campaigns/dover-town/open"
+    answers = save_while_another_writes(
+        app, client, url, {}, hold, first_click, token_url="/research/campaigns/dover-town"
+    )
+    assert answers == [303]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CampaignInstrument.id))) == 0  # nothing snapshotted twice

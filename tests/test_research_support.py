@@ -72,15 +72,17 @@ def save_while_another_writes(
     client: FlaskClient,
     url: str,
     data: dict[str, Any],
-    lock_key: int,
+    lock: int | Callable[[Session], None],
     write: Callable[[Session], None],
     pages: list[str] | None = None,
+    token_url: str | None = None,
 ) -> list[int]:
-    """POST `data` to `url` while a second connection holds the writing turn `lock_key` (as a
+    """POST `data` to `url` while a second connection holds the writing turn `lock` (as a
     double-clicked Save's other request would), has `write` save its rows there and commits; the
     statuses the POST answered (empty if it never finished), its page added to `pages`. The POST
-    must wait for that turn: PostgreSQL's advisory lock `lock_key`, or SQLite's one write lock."""
-    token = page_token(client, url)
+    must wait for that turn: PostgreSQL's advisory lock `lock` (or what `lock` locks, given a
+    function of the connection), or SQLite's one write lock. The CSRF token is `token_url`'s."""
+    token = page_token(client, token_url or url)
     answers: list[int] = []
 
     def post() -> None:
@@ -94,7 +96,10 @@ def save_while_another_writes(
     try:
         with Session(engine) as other:
             other.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE, the database's one writing turn
-            take_turns(other, lock_key)
+            if callable(lock):
+                lock(other)
+            else:
+                take_turns(other, lock)
             poster = threading.Thread(target=post)
             poster.start()
             time.sleep(1.0)

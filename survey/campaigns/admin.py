@@ -103,6 +103,11 @@ def update_draft(campaign: Campaign, settings: CampaignSettings) -> Campaign:
 
 def open_draft(campaign: Campaign) -> Campaign:
     """Open a draft (LicenceRequiredError if a copyright scale has no licence recorded)."""
+    # The row locked and read again: of a double-clicked Open, the second then finds the campaign
+    # open, where it snapshotted the instruments and assets a second time (a 500 on PostgreSQL).
+    campaign = db.session.scalars(
+        select(Campaign).where(Campaign.id == campaign.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
     if campaign.status != "draft":
         raise ServiceError("Only a draft campaign can be opened.")
     return open_campaign(campaign)
