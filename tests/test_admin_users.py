@@ -124,6 +124,12 @@ def test_create_form_errors_keep_input_and_create_nothing(app, admin, make_user)
         "/admin/users/new", data={"csrf_token": csrf_token(page), "email": "x@example.org", "role": "superuser"}
     )
     assert wrong_role.status_code == 422
+    # 212 characters as typed, 412 once lower-cased ("İ" becomes two): too long for the column (a 500 on PostgreSQL)
+    dotted = admin.post(
+        "/admin/users/new",
+        data={"csrf_token": csrf_token(page), "email": "\u0130" * 200 + "@example.org", "role": "peer"},
+    )
+    assert dotted.status_code == 422 and "Use at most 254 characters." in dotted.get_data(as_text=True)
     with app.app_context():
         assert sorted(db.session.scalars(select(User.email))) == [ADMIN, "taken@example.org"]
 

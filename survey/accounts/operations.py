@@ -18,6 +18,7 @@ from survey.models import ROLES, ApiToken, Community, PasswordReset, User
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX = 254  # the column's length
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password
 # and response timing does not reveal which accounts exist.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -50,6 +51,8 @@ def create_user(
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
         raise ServiceError(f"{email!r} is not an email address.")
+    if len(email) > EMAIL_MAX:  # checked after lower-casing, which can lengthen it ("İ" is two characters)
+        raise ServiceError(f"Use at most {EMAIL_MAX} characters.")
     if role not in ROLES:
         raise ServiceError(f"Role must be one of {', '.join(ROLES)}.")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
