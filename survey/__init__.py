@@ -145,7 +145,15 @@ def _init_extensions(app: Flask) -> None:
         if now - last_seen > app.config["SESSION_IDLE_MINUTES"] * 60:
             logout_user()
             session.clear()
-            flash("You were signed out after a period of inactivity.")
+            if request.method == "POST":
+                # Typing a long form (a transcript, a paper form) sends no request: say that this one
+                # was not saved, and where its words still are, as the CSRF and 429 pages do.
+                flash(
+                    "You were signed out after a period of inactivity, so what you sent was not saved. "
+                    "Your browser's Back button takes you to the page with what you typed: copy it, then sign in."
+                )
+            else:
+                flash("You were signed out after a period of inactivity.")
             return login_manager.unauthorized()
         session["last_seen"] = now
         g.audit_token = audit.set_actor(current_user.id, current_user.email)

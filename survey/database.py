@@ -114,6 +114,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The lock of writers that check a name is free and then store it (community, asset and campaign
+# slugs, staff e-mails, theme keys): two at once, as a double-clicked Create sends, both found it
+# free and the second insert broke the unique constraint (a 500 on PostgreSQL); taking turns, the
+# second finds the first's row and says the name is taken. Such saves are rare, so one lock serves all.
+NAMING_LOCK_KEY = 7_401_002
+
+
 def take_turns(session: Session | scoped_session[Any], key: int) -> None:
     """Hold the lock named `key` until this transaction ends, so concurrent writers of the same
     thing take turns: a PostgreSQL advisory lock; SQLite writers already take turns (BEGIN IMMEDIATE)."""

@@ -1,4 +1,4 @@
-"""Security headers on every response, and a refusal of NUL bytes in any request."""
+"""Security headers on every response, and a refusal of NUL bytes and of bodies no page sends."""
 
 from __future__ import annotations
 
@@ -51,6 +51,20 @@ def _has_nul_byte() -> bool:
     return "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
+# Every upload form names its file input "file" (survey.web.uploads, the deep-dive and import forms).
+UPLOAD_FIELD = "file"
+
+
+def _body_no_page_sends() -> bool:
+    """JSON, or a file under another name than the upload field. Flask-WTF reads either into any form:
+    JSON's numbers, lists and objects, or an uploaded file, then reach text fields whose checks expect
+    a string (a 500 on the sign-in and resume forms, and on every staff form). No page sends JSON
+    (the API only reads), and a browser sends a text box as text."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return request.is_json or any(name != UPLOAD_FIELD for name in request.files)
+
+
 def register(app: Flask) -> None:
     try:
         policy = content_security_policy(app.config.get("MAP_TILE_URL", ""))
@@ -62,6 +76,11 @@ def register(app: Flask) -> None:
         # No browser sends U+0000 from a form, and PostgreSQL refuses it in text (a 500 on every
         # query that carries it): refuse it here, once for every route, as a bad request.
         if _has_nul_byte():
+            abort(400)
+
+    @app.before_request
+    def _refuse_bodies_no_page_sends() -> None:
+        if _body_no_page_sends():
             abort(400)
 
     @app.after_request

@@ -124,6 +124,12 @@ def test_create_form_errors_keep_input_and_create_nothing(app, admin, make_user)
         "/admin/users/new", data={"csrf_token": csrf_token(page), "email": "x@example.org", "role": "superuser"}
     )
     assert wrong_role.status_code == 422
+    # 212 characters as typed, 412 once lower-cased ("İ" becomes two): too long for the column (a 500 on PostgreSQL)
+    dotted = admin.post(
+        "/admin/users/new",
+        data={"csrf_token": csrf_token(page), "email": "\u0130" * 200 + "@example.org", "role": "peer"},
+    )
+    assert dotted.status_code == 422 and "Use at most 254 characters." in dotted.get_data(as_text=True)
     with app.app_context():
         assert sorted(db.session.scalars(select(User.email))) == [ADMIN, "taken@example.org"]
 
@@ -231,6 +237,39 @@ def test_assignments_decide_which_campaigns_a_peer_sees(app, admin, make_campaig
     cleared = admin.post(f"/admin/users/{user.id}/communities", data={"csrf_token": csrf_token(page)})
     assert cleared.status_code == 303
     assert "No open campaigns" in peer.get("/fieldwork/").get_data(as_text=True)
+
+
+def test_a_double_clicked_save_of_assignments_stores_each_once(app, admin, make_campaign, make_user):
+    # The other click's request stores the same community first: this one waits, reads it, and
+    # replaces it (it inserted the row again: a 500 from the primary key on PostgreSQL).
+    from sqlalchemy import insert
+
+    from survey.accounts.users import ASSIGNMENT_LOCK_BASE
+    from survey.models import Community, user_community
+    from tests.test_research_support import save_while_another_writes
+
+    make_campaign("dover-town", asset_slugs=("dover_library",))
+    make_user("peer@example.org", "peer")
+    user = _user(app, "peer@example.org")
+    with app.app_context():
+        dover = db.session.scalars(select(Community.id).filter_by(slug="dover-town")).one()
+
+    def first_click(other) -> None:
+        other.execute(insert(user_community).values(user_id=user.id, community_id=dover))
+
+    url = f"/admin/users/{user.id}/communities"
+    answers = save_while_another_writes(
+        app,
+        admin,
+        url,
+        {"communities": str(dover)},
+        ASSIGNMENT_LOCK_BASE + user.id,
+        first_click,
+        token_url=f"/admin/users/{user.id}",
+    )
+    assert answers == [303]
+    with app.app_context():
+        assert [c.slug for c in db.session.get(User, user.id).communities] == ["dover-town"]  # type: ignore[union-attr]
 
 
 def test_every_admin_form_needs_its_csrf_token(app, admin, make_user):

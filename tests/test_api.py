@@ -380,6 +380,8 @@ def test_filters_narrow_the_responses(app, client, survey_data, researcher_token
         ("limit=0", "limit must be a whole number from 1 to 1000"),
         ("limit=1001", "limit must be"),
         ("limit=ten", "limit must be"),
+        ("limit=" + "9" * 5000, "limit must be"),  # beyond the digits int() reads
+        ("limit=%C2%B2", "limit must be"),  # "²": isdigit() yet not a number int() reads
         ("verified_only=perhaps", "verified_only must be true or false"),
         ("cursor=not-a-cursor", "cursor is not valid"),
         ("community=dover%20town", "Unknown community 'dover town'"),

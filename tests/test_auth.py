@@ -136,6 +136,28 @@ def test_idle_session_times_out(database_url, make_user):
         session["last_seen"] -= 31 * 60
     expired = client.get("/fieldwork/")
     assert expired.status_code == 302 and "/login" in expired.headers["Location"]
+    assert "signed out after a period of inactivity" in client.get("/login").get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_form_sent_after_the_idle_time_says_it_was_not_saved_and_where_the_words_are(database_url, make_user):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "SESSION_IDLE_MINUTES": 30})
+    with app.app_context():
+        from survey.accounts.operations import create_user
+
+        create_user("p@example.org", "peer", STAFF_PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"csrf_token": token, "email": "p@example.org", "password": STAFF_PASSWORD})
+    token = csrf_token(client.get("/paper/returns").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["last_seen"] -= 31 * 60  # a long form typed without a request
+    sent = client.post("/paper/returns", data={"csrf_token": token, "serial": "DOV-00001-6", "status": "returned"})
+    assert sent.status_code == 302 and "/login" in sent.headers["Location"]
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "so what you sent was not saved" in page and "Back button" in page
     with app.app_context():
         db.engine.dispose()
 

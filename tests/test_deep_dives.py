@@ -67,6 +67,33 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(app, researcher):
         assert db.session.scalar(select(func.count(DeepDive.id))) == 0
 
 
+def test_a_double_clicked_record_keeps_one_deep_dive(app, researcher):
+    first, again = post(researcher, fields()), post(researcher, fields())
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]  # both show the one recorded
+    other_words = post(researcher, fields(transcript="Another interview with the same participant."))
+    assert other_words.status_code == 303 and other_words.headers["Location"] != first.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(DeepDive.id))) == 2
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        {"held_on-day": "9" * 30},  # date() raised OverflowError: a 500
+        {"held_on-month": "2147483648"},
+        {"held_on-day": "\u00b2"},  # isdigit(), yet int() refuses it: a 500
+        {"held_on-year": "9" * 5000},  # more digits than int() reads: a 500
+    ],
+)
+def test_a_date_part_no_date_can_hold_is_named_and_kept(app, researcher, part):
+    answer = post(researcher, {**fields(transcript="Kept words"), **part})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "must be a real date" in page and "Kept words</textarea>" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(DeepDive.id))) == 0
+
+
 @pytest.mark.parametrize("code", ["jane@example.org", "-07", "a" * 41, "DOV 07"])
 def test_a_participant_code_must_be_a_pseudonym(app, researcher, code):
     answer = post(researcher, fields(code=code))

@@ -192,6 +192,30 @@ def test_changing_an_excerpts_codes_and_deleting_it(app, coder):
     assert coder.get(url).status_code == 404
 
 
+def test_a_double_clicked_save_of_an_excerpts_codes_adds_each_once(app, coder):
+    # The other click's request adds "give" first: this one waits for the deep dive's turn, then
+    # finds it there (it added it again, and the unique constraint made that a 500 on PostgreSQL).
+    from survey.deepdives.coding import CODING_LOCK_BASE
+    from tests.test_research_support import save_while_another_writes
+
+    with app.app_context():
+        deep_dive = db.session.scalars(select(DeepDive)).one()
+        excerpt = add_excerpt(deep_dive, "I go every Tuesday.", sixways=("connect",))
+        deep_dive_id, excerpt_id = deep_dive.id, excerpt.id
+        db.session.commit()
+
+    def first_click(other) -> None:
+        other.add(ExcerptCode(excerpt_id=excerpt_id, sixways="give"))
+
+    url = f"/research/deep-dives/{deep_dive_id}/excerpts/{excerpt_id}/codes"
+    data = {"sixways": ["connect", "give"]}
+    answers = save_while_another_writes(app, coder, url, data, CODING_LOCK_BASE + deep_dive_id, first_click)
+    assert answers == [303]
+    assert _spans(app) == [(78, 97, "I go every Tuesday.", {"connect", "give"})]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ExcerptCode.id))) == 2
+
+
 def test_a_retired_asset_on_an_excerpt_stays_when_its_other_codes_change(app, coder):
     with app.app_context():
         deep_dive = db.session.scalars(select(DeepDive)).one()

@@ -215,6 +215,16 @@ def test_a_serial_cannot_be_keyed_twice(app, make_campaign, make_user):
     assert _count(app, PaperEntry) == 1 and _count(app, Response) == 1
 
 
+def test_a_number_too_long_for_int_is_refused_beside_the_item(app, make_campaign, make_user):
+    # int() refuses more than 4,300 digits: its own message was shown instead of ours.
+    paper_setup(make_campaign, make_user, percent=0)
+    (serial,) = issue(app, size=1)
+    bad = key_form(signed_in(app, PEER), serial, years_in_area="1" * 5000)
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "is not a whole number: type the number written" in html
+    assert "int()" not in html and "digits" not in html
+
+
 def test_a_concurrent_first_entry_is_not_saved_as_a_second(app, make_campaign, make_user):
     paper_setup(make_campaign, make_user, percent=100)
     (serial,) = issue(app, size=1)

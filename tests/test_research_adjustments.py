@@ -8,10 +8,11 @@ import re
 from sqlalchemy import func, select
 
 from analysis.adjustments import read_adjustments
+from survey.assets.adjustments import ADJUSTMENT_LOCK_BASE
 from survey.extensions import db
-from survey.models import AuditEvent, ValuationAdjustment
+from survey.models import Asset, AuditEvent, Campaign, ValuationAdjustment
 from tests.helpers import csrf_token
-from tests.test_research_support import sign_in, submit
+from tests.test_research_support import save_while_another_writes, sign_in, submit
 
 LIST = "/research/campaigns/dover-town/adjustments"
 EDIT = f"{LIST}/dover_library"
@@ -209,3 +210,21 @@ def test_formula_like_reasons_are_defused_in_the_download_and_round_trip(app, cl
     assert "'=HYPERLINK" in downloaded and "'+44 workshop" in downloaded  # a spreadsheet shows text, runs nothing
     again = _upload(client, downloaded)
     assert "leave 1 unchanged" in again.get_data(as_text=True)  # the quote mark comes off on the way back in
+
+
+def test_a_double_clicked_save_stores_the_assets_adjustments_once(app, client, make_campaign, make_user, login):
+    # The other click's request stores the asset's new row first: this one waits, then updates it
+    # (it inserted a second row, and PostgreSQL's unique constraint made that a 500).
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    with app.app_context():
+        campaign_id = db.session.scalars(select(Campaign.id).filter_by(slug="dover-town")).one()
+        asset_id = db.session.scalars(select(Asset.id).filter_by(slug="dover_library")).one()
+
+    def first_click(other) -> None:
+        other.add(ValuationAdjustment(campaign_id=campaign_id, asset_id=asset_id, deadweight=0.25, reason="First"))
+
+    answers = save_while_another_writes(app, client, EDIT, FORM, ADJUSTMENT_LOCK_BASE + campaign_id, first_click)
+    assert answers == [303]
+    stored = _stored(app)
+    assert list(stored) == ["dover_library"] and stored["dover_library"]["reason"] == FORM["reason"]

@@ -6,6 +6,7 @@ import io
 import re
 from base64 import b64encode
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.campaigns.operations import campaign_sections
@@ -348,6 +349,22 @@ def test_cost_year_in_the_csv_and_the_form(app, client, make_campaign, make_user
     assert submit(client, edit, {**form, "cost_year": "2025"}).status_code == 303
     assert _assets(app)["dover_library"]["cost_year"] == 2025
     assert "(2025 prices)" in client.get(LOG).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["\u00b2\u00b9", "2" * 5000])
+def test_a_cost_year_int_cannot_read_is_refused_in_plain_words(app, client, make_campaign, make_user, login, typed):
+    # isdigit() is true of superscripts, and int() refuses over 4,300 digits: Python's own words
+    # ("invalid literal for int()") were shown beside the box and in the CSV's dry run.
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    form = {"name": "Library", "slug": "dover_library", "kind": "place", "annual_cost": "120", "cost_year": typed}
+    for answer in (
+        submit(client, "/research/assets/dover_library/edit", form),
+        _upload(client, f"{PRE_MAP_HEADER}\ndover_library,Library,place,,,100,{typed},,,,no"),
+    ):
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and "Enter the year the cost is priced in" in html
+        assert "int()" not in html
 
 
 def test_unreadable_files_and_bad_headers_are_refused(app, client, make_campaign, make_user, login):

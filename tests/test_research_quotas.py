@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from survey.campaigns.dashboard import campaign_dashboard
+from survey.campaigns.quotas import QUOTA_LOCK_BASE
 from survey.extensions import db
 from survey.models import Answer, AuditEvent, Campaign, CampaignQuota, User
 from tests.helpers import csrf_token
-from tests.test_research_support import add_response, sign_in
+from tests.test_research_support import add_response, save_while_another_writes, sign_in
 
 # (status, mode, submitted on, age band code, gender code, interviewer email)
 ROWS = [
@@ -99,6 +101,39 @@ def test_a_bad_target_is_named_in_plain_words_and_nothing_is_saved(app, client, 
     assert 'value="lots"' in html and 'value="12"' in html  # what was typed is kept
     with app.app_context():
         assert db.session.scalars(select(CampaignQuota)).all() == []
+
+
+@pytest.mark.parametrize("typed", ["9" * 5000, "\u00b2"])
+def test_a_target_int_cannot_read_gets_the_same_plain_words(app, client, make_campaign, make_user, login, typed):
+    # More digits than int() reads, and a superscript that isdigit() accepts: both were a 500.
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    refused = _post(client, "/research/campaigns/dover-town/quotas", {"quota-age_band-2": typed})
+    assert refused.status_code == 422
+    assert "Enter the target for 25-34 as a whole number of at least 1" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(CampaignQuota)).all() == []
+
+
+def test_a_double_clicked_save_stores_each_target_once(app, client, make_campaign, make_user, login):
+    # The other click's request inserts the same new target first: this one waits, then updates it
+    # (it inserted a second row, and PostgreSQL's unique constraint made that a 500).
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    with app.app_context():
+        campaign_id = db.session.scalars(select(Campaign.id).filter_by(slug="dover-town")).one()
+
+    def first_click(other) -> None:
+        other.add(CampaignQuota(campaign_id=campaign_id, dimension="age_band", category="2", target=60))
+
+    url = "/research/campaigns/dover-town/quotas"
+    answers = save_while_another_writes(
+        app, client, url, {"quota-age_band-2": "60"}, QUOTA_LOCK_BASE + campaign_id, first_click
+    )
+    assert answers == [303]
+    with app.app_context():
+        rows = db.session.scalars(select(CampaignQuota)).all()
+        assert [(row.dimension, row.category, row.target) for row in rows] == [("age_band", "2", 60)]
 
 
 def test_dashboard_counts_interviews_per_interviewer_and_weeks(app, client, make_campaign, make_user, login):

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from survey.config import normalise_database_url
+from survey.database import configure_engine, take_turns
 from survey.models import Answer, Campaign, Response
 from tests.helpers import csrf_token
 
@@ -57,3 +65,48 @@ def add_response(
     if nomination is not None:
         response.answers.append(Answer(item_key="asset_nominations", text=nomination))
     return response
+
+
+def save_while_another_writes(
+    app: Flask,
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any],
+    lock: int | Callable[[Session], None],
+    write: Callable[[Session], None],
+    pages: list[str] | None = None,
+    token_url: str | None = None,
+) -> list[int]:
+    """POST `data` to `url` while a second connection holds the writing turn `lock` (as a
+    double-clicked Save's other request would), has `write` save its rows there and commits; the
+    statuses the POST answered (empty if it never finished), its page added to `pages`. The POST
+    must wait for that turn: PostgreSQL's advisory lock `lock` (or what `lock` locks, given a
+    function of the connection), or SQLite's one write lock. The CSRF token is `token_url`'s."""
+    token = page_token(client, token_url or url)
+    answers: list[int] = []
+
+    def post() -> None:
+        answer = client.post(url, data={"csrf_token": token, **data})
+        answers.append(answer.status_code)
+        if pages is not None:
+            pages.append(answer.get_data(as_text=True))
+
+    engine = create_engine(normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"]))
+    configure_engine(engine, 15_000)
+    try:
+        with Session(engine) as other:
+            other.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE, the database's one writing turn
+            if callable(lock):
+                lock(other)
+            else:
+                take_turns(other, lock)
+            poster = threading.Thread(target=post)
+            poster.start()
+            time.sleep(1.0)
+            assert poster.is_alive(), "the save did not wait for the other writer's turn"
+            write(other)
+            other.commit()
+        poster.join(timeout=30)
+    finally:
+        engine.dispose()
+    return answers

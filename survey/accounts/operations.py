@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.database import utcnow
+from survey.database import NAMING_LOCK_KEY, take_turns, utcnow
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import ROLES, ApiToken, Community, PasswordReset, User
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX = 254  # the column's length
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password
 # and response timing does not reveal which accounts exist.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -46,9 +47,12 @@ def create_user(
     communities: Sequence[Community] = (),
 ) -> User:
     """Create a staff account; `password` None leaves it unusable until a reset link is used."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
         raise ServiceError(f"{email!r} is not an email address.")
+    if len(email) > EMAIL_MAX:  # checked after lower-casing, which can lengthen it ("İ" is two characters)
+        raise ServiceError(f"Use at most {EMAIL_MAX} characters.")
     if role not in ROLES:
         raise ServiceError(f"Role must be one of {', '.join(ROLES)}.")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:

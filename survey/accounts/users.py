@@ -12,9 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from survey.accounts.operations import issue_password_reset, set_active
+from survey.database import take_turns
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import ROLES, Community, User
+
+ASSIGNMENT_LOCK_BASE = 8_100_000_000
 
 
 def list_users() -> list[User]:
@@ -67,6 +70,10 @@ def set_user_active(user: User, active: bool, *, acting: User) -> None:
 
 def assign_communities(user: User, communities: Iterable[Community]) -> None:
     """Set the communities a user works in (what a peer researcher may see)."""
+    # One save of a user's communities at a time, each replacing what the last one stored: of a
+    # double-clicked Save the second inserted the same rows again (a 500 from their primary key).
+    take_turns(db.session, ASSIGNMENT_LOCK_BASE + user.id)
+    db.session.refresh(user, ["communities"])
     user.communities = sorted(communities, key=lambda community: community.name)
     db.session.flush()
 

@@ -17,9 +17,13 @@ from typing import Any
 from sqlalchemy import select
 
 from survey.assets.operations import FieldErrors
+from survey.database import take_turns
 from survey.extensions import db
 from survey.models import ADJUSTMENT_FRACTIONS, Asset, Campaign, CampaignAsset, User, ValuationAdjustment, Workshop
 
+# Saves of one campaign's adjustments take turns (PostgreSQL; SQLite writers do anyway): a
+# double-clicked Save would otherwise insert the asset's new row twice, and the second was a 500.
+ADJUSTMENT_LOCK_BASE = 7_900_000_000
 YEARS_MAX = 100  # as analysis.adjustments: an asset's activity valued over at most a century
 REASON_MAX, AGREED_BY_MAX = 2000, 500
 FRACTION_LABELS = {
@@ -198,6 +202,7 @@ def set_adjustment(
         select(CampaignAsset.id).where(CampaignAsset.campaign_id == campaign.id, CampaignAsset.asset_id == asset.id)
     ):
         raise FieldErrors({"asset": f"{asset.name} was not asked about in {campaign.title}."})
+    take_turns(db.session, ADJUSTMENT_LOCK_BASE + campaign.id)
     row = stored_adjustment(campaign, asset)
     if row is None:
         row = ValuationAdjustment(campaign=campaign, asset=asset)

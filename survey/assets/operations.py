@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from survey.database import NAMING_LOCK_KEY, take_turns
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import (
@@ -28,6 +29,7 @@ from survey.models import (
     Community,
     default_question_phrase,
 )
+from survey.web.fields import whole_number
 
 COMMUNITY_SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 KIND_LABELS = {
@@ -155,11 +157,12 @@ def check_cost_year(raw: Any) -> int | None:
     text = _text(raw)
     if not text:
         return None
-    if not text.isdigit() or not COST_YEAR_MIN <= int(text) <= COST_YEAR_MAX:
+    year = whole_number(text)
+    if year is None or not COST_YEAR_MIN <= year <= COST_YEAR_MAX:
         raise ValueError(
             f"Enter the year the cost is priced in, like 2024 ({COST_YEAR_MIN}-{COST_YEAR_MAX}), or leave it blank."
         )
-    return int(text)
+    return year
 
 
 def check_dimensions(raw: Any) -> tuple[str, ...]:
@@ -299,6 +302,7 @@ def check_community(slug: Any, name: Any, community: Community | None = None) ->
 
 def create_community(slug: str, name: str) -> Community:
     """Add a community."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     slug, name = check_community(slug, name)
     community = Community(slug=slug, name=name)
     db.session.add(community)
@@ -308,6 +312,7 @@ def create_community(slug: str, name: str) -> Community:
 
 def update_community(community: Community, slug: str, name: str) -> Community:
     """Rename a community or change its slug (used only in staff URLs)."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     community.slug, community.name = check_community(slug, name, community)
     db.session.flush()
     return community
@@ -339,6 +344,7 @@ def in_any_campaign(asset: Asset) -> bool:
 
 def create_asset(community: Community, values: AssetFields) -> Asset:
     """Add an asset to a community's log."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     clash = slug_clash(values.slug, community)
     if clash:
         raise FieldErrors({"slug": clash})
@@ -359,6 +365,7 @@ def update_asset(asset: Asset, values: AssetFields) -> Asset:
                     "and cannot change."
                 }
             )
+        take_turns(db.session, NAMING_LOCK_KEY)
         clash = slug_clash(values.slug, asset.community, asset)
         if clash:
             raise FieldErrors({"slug": clash})

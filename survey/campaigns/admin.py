@@ -21,6 +21,7 @@ from survey.campaigns.operations import (
     instrument_keys_problem,
     open_campaign,
 )
+from survey.database import NAMING_LOCK_KEY, take_turns
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import SAMPLING_METHODS, Asset, Campaign, Community
@@ -74,6 +75,7 @@ def check_settings(settings: CampaignSettings, campaign: Campaign | None = None)
 
 def create_draft(settings: CampaignSettings) -> Campaign:
     """Create a draft campaign from the form's settings."""
+    take_turns(db.session, NAMING_LOCK_KEY)
     community = check_settings(settings)
     extra = asdict(settings)
     for name in ("community_id", "slug", "title", "instrument_keys"):
@@ -85,6 +87,7 @@ def update_draft(campaign: Campaign, settings: CampaignSettings) -> Campaign:
     """Change a draft campaign's settings."""
     if campaign.status != "draft":
         raise ServiceError("Only a draft campaign can be edited: this one has opened, so its settings are fixed.")
+    take_turns(db.session, NAMING_LOCK_KEY)
     community = check_settings(settings, campaign)
     values = asdict(settings)
     values.pop("community_id")
@@ -100,6 +103,11 @@ def update_draft(campaign: Campaign, settings: CampaignSettings) -> Campaign:
 
 def open_draft(campaign: Campaign) -> Campaign:
     """Open a draft (LicenceRequiredError if a copyright scale has no licence recorded)."""
+    # The row locked and read again: of a double-clicked Open, the second then finds the campaign
+    # open, where it snapshotted the instruments and assets a second time (a 500 on PostgreSQL).
+    campaign = db.session.scalars(
+        select(Campaign).where(Campaign.id == campaign.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
     if campaign.status != "draft":
         raise ServiceError("Only a draft campaign can be opened.")
     return open_campaign(campaign)

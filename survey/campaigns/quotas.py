@@ -12,11 +12,16 @@ from sqlalchemy import func, select
 
 import instruments
 from survey.assets.operations import FieldErrors
+from survey.database import take_turns
 from survey.extensions import db
 from survey.models import QUOTA_DIMENSIONS, Answer, Campaign, CampaignQuota, Community, Response
+from survey.web.fields import whole_number
 
 DIMENSION_LABELS = {"community": "Community", "age_band": "Age band", "gender": "Gender"}
 TARGET_MAX = 1_000_000
+# Saves of one campaign's quotas take turns (PostgreSQL; SQLite writers do anyway): a double-clicked
+# Save would otherwise insert the same new target twice, and the second insert was a 500.
+QUOTA_LOCK_BASE = 7_800_000_000
 
 
 @dataclass(frozen=True)
@@ -105,14 +110,15 @@ def check_targets(campaign: Campaign, typed: Mapping[str, str]) -> dict[tuple[st
     problems: dict[str, str] = {}
     for category in quota_categories(campaign):
         raw = (typed.get(category.field_name) or "").strip().replace(",", "")
+        target = whole_number(raw)
         if not raw:
             targets[(category.dimension, category.category)] = None
-        elif not raw.isdigit() or not 1 <= int(raw) <= TARGET_MAX:
+        elif target is None or not 1 <= target <= TARGET_MAX:
             problems[category.field_name] = (
                 f"Enter the target for {category.label} as a whole number of at least 1, or leave it blank"
             )
         else:
-            targets[(category.dimension, category.category)] = int(raw)
+            targets[(category.dimension, category.category)] = target
     if problems:
         raise FieldErrors(problems)
     return targets
@@ -120,6 +126,7 @@ def check_targets(campaign: Campaign, typed: Mapping[str, str]) -> dict[tuple[st
 
 def set_quotas(campaign: Campaign, targets: Mapping[tuple[str, str], int | None]) -> int:
     """Store the campaign's targets (None removes one); each row's change is audited. Returns changes made."""
+    take_turns(db.session, QUOTA_LOCK_BASE + campaign.id)
     stored = {
         (quota.dimension, quota.category): quota
         for quota in db.session.scalars(select(CampaignQuota).where(CampaignQuota.campaign_id == campaign.id))

@@ -259,6 +259,10 @@ def set_codes(excerpt: Excerpt, codes: CodeChoice) -> Excerpt:
     """Make `codes` the excerpt's codes: new ones added, unticked ones removed (flushed)."""
     if not codes:
         raise FieldErrors({"sixways": "Choose at least one code, or delete the excerpt instead."})
+    # The deep dive's turn, then its codes read again: of a double-clicked Save the second sees the
+    # codes the first added (it added them again, and the unique constraint made that a 500).
+    take_turns(db.session, CODING_LOCK_BASE + excerpt.deep_dive_id)
+    db.session.refresh(excerpt, ["codes"])
     keep: set[tuple[str | None, int | None, int | None]] = {(d, None, None) for d in codes.sixways}
     keep |= {(None, asset.id, None) for asset in codes.assets}
     keep |= {(None, None, theme.id) for theme in codes.themes}

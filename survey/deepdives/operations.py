@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from survey.access import RESEARCH, scope_to_user
 from survey.assets.operations import FieldErrors
 from survey.audit.access_log import record_access
+from survey.database import take_turns, utcnow
 from survey.deepdives.anchoring import Span, reanchor
 from survey.deepdives.uploads import normalise, text_problem
 from survey.extensions import db
@@ -28,6 +29,12 @@ CODE_MESSAGE = (
 )
 # The data access log's name for a read of a deep dive's words.
 ACCESS_RESOURCE = "deep-dive"
+# The same deep dive recorded again by the same person within this time is taken for a double-clicked
+# Record (as a workshop opened twice is): one row, not two copies to code and quote twice.
+REPEAT_WINDOW = timedelta(minutes=1)
+# Recordings in one community take turns (PostgreSQL; SQLite writers do anyway), so that check sees
+# the other click's row.
+_RECORD_LOCK_BASE = 8_000_000_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,10 @@ def _checked(values: DeepDiveValues) -> DeepDiveValues:
 def record_deep_dive(values: DeepDiveValues, user: User | None) -> DeepDive:
     """A new deep dive; raises FieldErrors with what is wrong."""
     values = _checked(values)
+    take_turns(db.session, _RECORD_LOCK_BASE + values.community.id)
+    repeated = _just_recorded(values, user)
+    if repeated is not None:
+        return repeated
     deep_dive = DeepDive(
         transcript=values.transcript, source_filename=values.source_filename, created_by_id=user.id if user else None
     )
@@ -115,6 +126,19 @@ def record_deep_dive(values: DeepDiveValues, user: User | None) -> DeepDive:
     db.session.add(deep_dive)
     db.session.flush()
     return deep_dive
+
+
+def _just_recorded(values: DeepDiveValues, user: User | None) -> DeepDive | None:
+    """The same deep dive (participant, date, words) recorded by the same person moments ago."""
+    query = select(DeepDive).where(
+        DeepDive.community_id == values.community.id,
+        DeepDive.participant_code == values.participant_code,
+        DeepDive.held_on == values.held_on,
+        DeepDive.created_by_id == user.id if user is not None else DeepDive.created_by_id.is_(None),
+        DeepDive.created_at >= utcnow() - REPEAT_WINDOW,
+    )
+    rows = db.session.scalars(query.order_by(DeepDive.id.desc()))
+    return next((row for row in rows if row.transcript == values.transcript), None)
 
 
 def update_deep_dive(deep_dive: DeepDive, values: DeepDiveValues) -> EditOutcome:

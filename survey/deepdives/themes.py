@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 import instruments
 from survey.assets.operations import DIMENSION_LABELS, FieldErrors
+from survey.database import NAMING_LOCK_KEY, take_turns
 from survey.extensions import db
 from survey.models import SIXWAYS_DIMENSIONS, Asset, Campaign, Community, DeepDive, ExcerptCode, Theme
 
@@ -71,6 +72,7 @@ def _key_taken(campaign: Campaign, key: str, theme: Theme | None = None) -> bool
 def add_theme(campaign: Campaign, key: str, name: str, description: str = "") -> Theme:
     """A new theme in `campaign`'s codebook (flushed; the caller commits)."""
     key, name, description = check_theme(key, name, description)
+    take_turns(db.session, NAMING_LOCK_KEY)
     if _key_taken(campaign, key):
         raise FieldErrors({"key": f"{campaign.title} already has a theme with the key {key}."})
     theme = Theme(campaign=campaign, key=key, name=name, description=description)
@@ -82,6 +84,7 @@ def add_theme(campaign: Campaign, key: str, name: str, description: str = "") ->
 def update_theme(theme: Theme, key: str, name: str, description: str = "") -> Theme:
     """Change a theme; its codes stay on their excerpts (flushed; the caller commits)."""
     key, name, description = check_theme(key, name, description)
+    take_turns(db.session, NAMING_LOCK_KEY)
     if _key_taken(theme.campaign, key, theme):
         raise FieldErrors({"key": f"{theme.campaign.title} already has a theme with the key {key}."})
     theme.key, theme.name, theme.description = key, name, description

@@ -24,6 +24,7 @@ from typing import Any
 
 from instruments import Item
 from survey.paper.operations import BLANK, MULTIPLE, REASON_FOR_CODE, REASON_LABELS, Keyed
+from survey.web.fields import whole_number
 
 
 @dataclass
@@ -61,12 +62,13 @@ def read_item(item: Item, typed: str) -> Keyed:
         raise ValueError(f"\u201c{raw}\u201d is not a code for this question: type {_codes(item)}, b or m.")
     if raw == "":
         raise ValueError("Type the number written, b if left blank, m if more than one.")
-    if not (raw.isdigit() and raw.isascii()):
+    number = whole_number(raw) if raw.isascii() else None
+    if number is None:
         raise ValueError(f"\u201c{raw}\u201d is not a whole number: type the number written, b or m.")
-    problem = item.check(int(raw))
+    problem = item.check(number)
     if problem:
         raise ValueError(f"{raw} is not between {item.min} and {item.max}: check the form, or type m.")
-    return Keyed(int(raw))
+    return Keyed(number)
 
 
 def read_form(items: Iterable[Item], typed: Mapping[str, Any]) -> KeyedForm:

@@ -98,7 +98,18 @@ class DateInputField(Field):
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    # At most 8 digits: date() raises OverflowError, not ValueError, past a C int.
+    return whole_number(text, digits=8)
+
+
+def whole_number(text: str, *, digits: int = 18) -> int | None:
+    """`text` read as a whole number when it is nothing but at most `digits` decimal digits, else None.
+
+    `str.isdigit()` is not enough before `int()`: it is true of superscripts ("²"), which `int()`
+    refuses, and `int()` refuses more than 4,300 digits; both raised ValueError with Python's own
+    words (or a 500) where a form should say what to type.
+    """
+    return int(text) if text.isdecimal() and len(text) <= digits else None
 
 
 def _from_iso(text: str) -> dict[str, str | None]:

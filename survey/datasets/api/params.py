@@ -19,6 +19,7 @@ from sqlalchemy import select
 from survey.datasets.api.errors import fail
 from survey.extensions import db
 from survey.models import Campaign, Community
+from survey.web.fields import whole_number
 
 # Slugs are at most 60 characters of letters, digits, hyphens and underscores; anything else
 # cannot name a row, and is refused before it reaches the database (PostgreSQL rejects NUL bytes).
@@ -75,9 +76,10 @@ def _limit(args: Mapping[str, str]) -> int:
     value = args.get("limit")
     if value is None:
         return min(current_app.config["API_PAGE_SIZE"], largest)
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= largest:
+    limit = whole_number(value) if value.isascii() else None
+    if limit is None or not 1 <= limit <= largest:
         fail(400, f"limit must be a whole number from 1 to {largest}, not {value!r}.")
-    return int(value)
+    return limit
 
 
 def _serializer() -> URLSafeSerializer:
