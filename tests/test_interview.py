@@ -104,3 +104,24 @@ def test_an_interview_asks_the_ons_scales_first_and_stores_them(app, client, mak
         response = db.session.scalars(select(Response)).one()
         assert (response.mode, response.status) == ("interview", "complete")
         assert {a.item_key: a.value for a in response.answers if a.item_key.startswith("ons_")} == answers
+
+
+def test_double_clicked_start_makes_one_interview(app, client, make_campaign, make_user, login):
+    """The consent form carries a one-time token, as the residents' does: a second click of Start
+    (no JavaScript to stop it) leads to the interview the first one started."""
+    import re
+
+    slug = make_campaign()
+    make_user("peer@example.org", "peer", communities=(slug,))
+    login("peer@example.org")
+    html = client.get(f"/fieldwork/interview/{slug}/start").get_data(as_text=True)
+    start_token = re.search(r'name="start_token" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": csrf_token(html), "start_token": start_token, "consent": "y"}
+    first = client.post(f"/fieldwork/interview/{slug}/start", data=data)
+    second = client.post(f"/fieldwork/interview/{slug}/start", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert len(db.session.scalars(select(Response).where(Response.mode == "interview")).all()) == 1
+    bad = client.post(f"/fieldwork/interview/{slug}/start", data={**data, "start_token": "not a token"})
+    assert bad.status_code == 400

@@ -19,6 +19,7 @@ from survey.models import Campaign, Response
 from survey.responses.flow import PageLinks, section_page
 from survey.responses.interviews import discard_interview, resume_part, unfinished_interviews
 from survey.responses.operations import start_response
+from survey.responses.resident_forms import START_TOKEN_PATTERN
 from survey.web.http import see_other_url
 
 CONSENT_ERROR = "Tick the box to confirm the person has heard the privacy notice and agrees to take part"
@@ -54,13 +55,25 @@ def start_interview(slug: str) -> HTTPResponse | tuple[str, int]:
     """The privacy notice to read aloud and the consent tick; starting creates the response."""
     campaign = _campaign_for_interview(slug)
     if request.method == "GET":
-        return render_template("fieldwork/consent.html", campaign=campaign, error=None), 200
+        return _consent_page(campaign, secrets.token_urlsafe(24), None, 200)
+    # The form's one-time token makes a double-clicked Start one interview; a script that sends none
+    # starts one per request, as before the form carried it.
+    token = request.form.get("start_token") or secrets.token_urlsafe(24)
+    if not START_TOKEN_PATTERN.match(token):
+        abort(400)
     if request.form.get("consent") != "y":
-        return render_template("fieldwork/consent.html", campaign=campaign, error=CONSENT_ERROR), 422
-    # A fresh token per start: interviews are started by staff, one click per respondent.
-    response = start_response(campaign, secrets.token_urlsafe(24), mode="interview", entered_by=current_user)
+        return _consent_page(campaign, token, CONSENT_ERROR, 422)
+    response = start_response(campaign, token, mode="interview", entered_by=current_user)
+    if response.campaign_id != campaign.id or response.mode != "interview" or response.entered_by_id != current_user.id:
+        abort(400)  # another start's token: never someone else's response
+    public_id = response.public_id
     db.session.commit()
-    return see_other_url(url_for(".interview_page", public_id=response.public_id, number=1))
+    return see_other_url(url_for(".interview_page", public_id=public_id, number=1))
+
+
+def _consent_page(campaign: Campaign, start_token: str, error: str | None, status: int) -> tuple[str, int]:
+    html = render_template("fieldwork/consent.html", campaign=campaign, start_token=start_token, error=error)
+    return html, status
 
 
 @bp.route("/interview/<public_id>/page/<int:number>", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,9 @@ from survey.responses.messages import declined_field_key, invalid_number_message
 from survey.responses.operations import DECLINED, Declined
 
 DECLINED_VALUE = "declined"  # the "Prefer not to say" radio's value (never stored as a code)
+# A consent form's one-time token: starting twice with it (a double click) gives one response.
+# \Z, not $: "$" also matches before a final newline, which let 65 characters reach a 64-character column.
+START_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}\Z")
 PHONE_MESSAGE = "Enter a phone number using only digits, spaces and +, like 07700 900123."
 
 
@@ -207,8 +211,7 @@ class StartForm(FlaskForm):
         "I have read the information above and agree to take part",
         validators=[DataRequired("Tick the box to say you agree to take part, or close this page.")],
     )
-    # \Z, not $: "$" also matches before a final newline, which let 65 characters reach a 64-character column.
-    start_token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}\Z")])
+    start_token = HiddenField(validators=[DataRequired(), Regexp(START_TOKEN_PATTERN)])
 
 
 class ResumeForm(FlaskForm):
