@@ -18,9 +18,7 @@ def _signed_in_phone(browser, live_url: str):
     return page
 
 
-def test_the_poster_breaks_a_long_web_address_instead_of_widening_the_page(
-    browser, live_url, make_campaign, make_user
-):
+def test_the_poster_breaks_a_long_web_address_instead_of_widening_the_page(browser, live_url, make_campaign, make_user):
     # The public link is one unbroken word in large type: a campaign with a longish web address
     # (the demo's /s/aylesham) pushed the page 17 px wider than the phone.
     slug = make_campaign("aylesham-and-snowdown-spring")
