@@ -16,6 +16,17 @@ from survey.extensions import db
 
 log = logging.getLogger(__name__)
 
+# Headings in plain words: Werkzeug's own names ("Not Found", "Request Entity Too Large") read as
+# protocol jargon to the council officers and residents who meet them.
+_TITLES = {
+    400: "Sorry, there is a problem with that request",
+    403: "You cannot see this page",
+    404: "Page not found",
+    405: "That action is not available",
+    410: "This page has gone",
+    413: "That is too large to send",
+    429: "Too many requests",
+}
 _MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",
     403: "You do not have access to this page.",
@@ -72,7 +83,7 @@ def register(app: Flask, api_errors: Callable[[HTTPException], Response | None])
             return answered
         status = error.code or 500
         message = _MESSAGES.get(status, error.description or "")
-        return _page(status, error.name, message)
+        return _page(status, _TITLES.get(status, error.name), message)
 
     @app.errorhandler(OperationalError)
     def _database_error(error: OperationalError) -> tuple[str, int, dict[str, str]] | tuple[str, int] | Response:

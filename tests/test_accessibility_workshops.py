@@ -60,6 +60,7 @@ def test_workshop_pages_in_every_state_meet_wcag_a_and_aa(site: Site, pages: dic
     violations += audit(staff, "researcher-workshop-adjustment-errors")
 
     staff.goto(f"{site.url}/research/workshops/{site.ids['workshop_close_own']}")
+    staff.check("#confirm-close")
     _press(staff, "button:has-text('Close the workshop')")
     participant.goto(f"{site.url}/w/{site.ids['workshop_close_code_own']}")
     assert "This workshop has closed" in participant.inner_text("main")

@@ -166,6 +166,23 @@ def test_the_asset_log_shows_the_map_data_and_a_table_of_every_asset(app, client
     assert "Not on the map (no location given)" in cells["Dover Warden"] and "Not known yet" in cells["Dover Warden"]
 
 
+def test_the_asset_table_shows_the_postcode_in_its_location_column(app, client, make_campaign, make_user, login):
+    # The column showed only the free-text location, so assets placed by postcode (all the demo's)
+    # had an empty Location column above a map that placed them.
+    make_campaign("dover-town", asset_slugs=("dover_library", "dover_walks", "dover_warden"))
+    sign_in(make_user, login)
+    _place(app, "dover_library", 51.1247, 1.3133, "CT16 1PH")
+    _place(app, "dover_walks", None, None, "CT16 1DQ")
+    with app.app_context():
+        db.session.scalars(select(Asset).filter_by(slug="dover_walks")).one().location = "Market Square"
+        db.session.commit()
+    html = client.get(LOG).get_data(as_text=True)
+    table = html[html.index("Active assets</caption>") : html.index("</table>")]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S)
+    locations = {name: re.findall(r"<td>(.*?)</td>", body, re.S)[2].strip() for name, body in rows}
+    assert locations == {"Dover Library": "CT16 1PH", "Dover Walks": "Market Square, CT16 1DQ", "Dover Warden": ""}
+
+
 def test_geojson_is_valid_and_scoped_like_the_pages(app, client, make_campaign, make_user, login):
     make_campaign("dover-town")
     make_campaign("sheppey", asset_slugs=("sheppey_library", "sheppey_old_pier"))

@@ -88,3 +88,29 @@ def test_community_assignments_are_recorded_as_slugs(app):
             db.session.commit()
         changed = _events("user")[-1]
         assert changed.changes == {"communities": [["dover-town"], ["sheppey"]]}
+
+
+def test_signing_in_and_setting_a_password_are_recorded_as_the_person_not_anonymous(app, client, make_user, login):
+    # Before anyone is signed in the request's actor is "anonymous": the admin reading the trail saw
+    # "anonymous updated user 1" for every sign-in, as if someone had tampered with the account.
+    from survey.accounts.operations import issue_password_reset
+    from tests.helpers import csrf_token
+
+    email = make_user("rita@example.org", "researcher")
+    assert login(email).status_code == 303
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account/password").get_data(as_text=True))})
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        user_id = user.id
+        token, _expires = issue_password_reset(user, None, 48)
+        db.session.commit()
+    page = client.get(f"/reset/{token}").get_data(as_text=True)
+    new_password = "a brand new long password"
+    form = {"csrf_token": csrf_token(page), "new_password": new_password, "confirm": new_password}
+    assert client.post(f"/reset/{token}", data=form).status_code == 303
+    with app.app_context():
+        events = [e for e in _events("user") if e.action == "update"]
+        signed_in = [e for e in events if "last_login_at" in e.changes]
+        password_set = [e for e in events if "password_hash" in e.changes]
+        assert signed_in and password_set
+        assert {(e.actor_id, e.actor_label) for e in signed_in + password_set} == {(user_id, email)}

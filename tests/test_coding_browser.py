@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Campaign, DeepDive, Excerpt
-from tests.coding_support import TRANSCRIPT, add_deep_dive, community
+from tests.coding_support import TRANSCRIPT, add_deep_dive, add_theme, community
 from tests.conftest import STAFF_PASSWORD
 
 RESEARCHER = "js.coder@example.org"
@@ -129,3 +129,23 @@ def test_characters_beyond_the_basic_plane_count_as_one(app, browser, live_url, 
     _press(page, "button:has-text('Code the excerpt')")
     with app.app_context():
         assert db.session.scalars(select(Excerpt.text)).one() == "𝒮eafront"
+
+
+def test_excerpt_filters_fit_a_phone_with_long_code_names(app, browser, live_url, make_campaign, make_user):
+    # A select in the filter row grew to its longest option, so a long theme name made the whole
+    # page scroll sideways at 390 px (the demo's themes did).
+    make_campaign("dover-town")
+    make_user(RESEARCHER, "researcher")
+    with app.app_context():
+        campaign = db.session.scalars(select(Campaign)).one()
+        add_theme(campaign, "travel", "Getting there: buses, lifts, walking routes and the cost of each way in")
+        db.session.commit()
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_url}/login")
+    page.fill("#email", RESEARCHER)
+    page.fill("#password", STAFF_PASSWORD)
+    _press(page, "button[type=submit]")
+    page.goto(f"{live_url}/research/excerpts?community=dover-town")
+    assert page.locator("#theme option", has_text="Getting there").count() == 1
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0

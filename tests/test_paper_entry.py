@@ -172,6 +172,25 @@ def test_resolution_can_choose_an_entry_and_refuses_missing_or_invalid_choices(a
         assert response.verified is True
 
 
+def test_a_value_typed_for_neither_without_its_option_is_taken_as_neither(app, make_campaign, make_user):
+    # The box for "Neither: the paper shows" is always visible; a researcher who typed the paper's
+    # value there without also ticking "Neither" was told to choose a value they had just given.
+    paper_setup(make_campaign, make_user, percent=100)
+    (serial,) = issue(app, size=1)
+    key_form(signed_in(app, PEER), serial, gender="2")
+    key_form(signed_in(app, PEER2), serial, gender="1")
+    with app.app_context():
+        discrepancy_id = db.session.scalars(select(Discrepancy.id)).one()
+    researcher = signed_in(app, RESEARCHER)
+    html = researcher.get(f"/paper/forms/{serial}/resolve").get_data(as_text=True)
+    resolved = researcher.post(
+        f"/paper/forms/{serial}/resolve", data={"csrf_token": csrf_token(html), f"other-{discrepancy_id}": " 3 "}
+    )
+    assert resolved.status_code == 303
+    with app.app_context():
+        assert db.session.get(Discrepancy, discrepancy_id).resolved_value == "3"
+
+
 def test_matching_second_entry_verifies_the_form(app, make_campaign, make_user):
     paper_setup(make_campaign, make_user, percent=100)
     (serial,) = issue(app, size=1)

@@ -76,11 +76,12 @@ def test_parse_keeps_the_prefix_when_typed():
     ("typed", "message"),
     [
         ("", "Type the serial number"),
-        ("hello", "is not a serial number"),
-        ("DOV-", "is not a serial number"),
-        ("DOV-00042-1", "check digit"),  # one digit wrong
+        # What was typed in quotation marks, as the keying messages do, never Python's repr ('hello').
+        ("hello", "^“hello” is not a serial number"),
+        ("DOV-", "^“DOV-” is not a serial number"),
+        ("DOV-00042-1", "^“DOV-00042-1” is not a valid serial number: its check digit"),  # one digit wrong
         ("DOV-00024-7", "check digit"),  # 4 and 2 swapped
-        ("00", "serial numbers start at 1"),
+        ("00", "^“00” is not a serial number: serial numbers start at 1"),
     ],
 )
 def test_bad_serials_are_refused_with_a_message(typed, message):

@@ -64,8 +64,10 @@ def test_adjustment_form_validates_keeps_input_saves_and_is_audited(app, client,
     assert "Dover Library" in page and "gross" in page and "Agree adjustments" in page
 
     for field, value, message in [
-        ("deadweight", "120", "Enter a percentage from 0 to 100"),
-        ("attribution", "lots", "Enter a percentage from 0 to 100"),
+        # Each share named: the error summary lists the messages without their boxes' labels.
+        ("deadweight", "120", "Enter the deadweight as a percentage from 0 to 100"),
+        ("attribution", "lots", "Enter the attribution as a percentage from 0 to 100"),
+        ("drop_off", "-5", "Enter the yearly drop-off as a percentage from 0 to 100"),
         ("years", "1.5", "Enter a whole number of years from 1 to 100"),
         ("reason", "  ", "Give the reason the workshop agreed these shares"),
         ("agreed_on", "14/03/2025", "Enter the date as YYYY-MM-DD"),

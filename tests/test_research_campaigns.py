@@ -132,6 +132,37 @@ def test_campaign_form_problems_are_shown_and_nothing_is_created(app, client, ma
         assert db.session.scalar(select(func.count(Campaign.id))) == 1
 
 
+def test_one_submit_names_the_field_problems_and_the_service_checks_together(
+    app, client, make_campaign, make_user, login
+):
+    # The web address and instrument checks ran only once the fields were valid, so a bad date hid
+    # them: fixed, the form came back a second time with problems it could have named at first.
+    make_campaign("dover-town")
+    make_campaign("deal", keys=("sixways",), open_it=False, asset_slugs=())
+    sign_in(make_user, login)
+    no_instruments = {"position_sixways": "", "position_swemwbs": "", "position_asset_use": ""}
+    for url, community in ((NEW, "dover-town"), ("/research/campaigns/deal/edit", "deal")):
+        refused = submit(
+            client,
+            url,
+            _form(
+                _community_id(app, community), slug="Dover 2026!", wave="second", population_source="", **no_instruments
+            ),
+        )
+        assert refused.status_code == 422, url
+        html = refused.get_data(as_text=True)
+        for message in (
+            "Use lower-case letters and digits",
+            "Choose at least one instrument.",
+            "Enter the wave as a whole number, like 2.",
+            "Say where the population figure comes from",
+        ):
+            assert html.count(message) == 2, (url, message)  # in the summary and beside the field
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Campaign.id))) == 2
+        assert db.session.scalars(select(Campaign.slug).filter_by(slug="deal")).one() == "deal"
+
+
 def test_edit_a_draft_but_not_an_open_campaign(app, client, make_campaign, make_user, login):
     make_campaign("dover-town")
     make_campaign("deal", keys=("sixways",), open_it=False, asset_slugs=())

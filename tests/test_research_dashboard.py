@@ -148,7 +148,11 @@ def test_dashboard_page_shows_the_counts(client, fieldwork, make_user, login):
     assert "6 complete of a target of 8 (75%)" in html and "3 started but not finished" in html
     cells = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="number">(\d+)</td>', html))
     assert cells["Issued, not yet returned"] == "2" and cells["Returned, not yet keyed"] == "1"
-    assert cells["Keyed, awaiting the second entry"] == "1" and cells["With unresolved discrepancies"] == "1"
+    assert cells["of which awaiting the second entry"] == "1" and cells["of which with unresolved discrepancies"] == "1"
+    # The stages add up to the forms issued: "Keyed" was listed after its own parts, as if another stage.
+    stages = ("Issued, not yet returned", "Returned, not yet keyed", "Keyed, not yet verified", "Verified", "Spoiled")
+    assert [cells[stage] for stage in stages] == ["2", "1", "4", "1", "1"]
+    assert sum(int(cells[stage]) for stage in stages) == int(cells["Issued in all"]) == len(PAPER)
     assert cells["Awaiting verification (paper forms sampled for double entry)"] == "2"
     assert re.search(r"<th scope=\"row\">interview</th><td class=\"number\">2</td><td class=\"number\">1</td>", html)
     assert "Tue 03 Jun 2025" in html and '<meter min="0" max="2" value="0"' in html

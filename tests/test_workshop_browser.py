@@ -106,6 +106,7 @@ def test_a_workshop_from_opening_to_closing(app, browser, live_url, make_user, t
         row = db.session.scalars(select(ValuationAdjustment).where(ValuationAdjustment.workshop_id.is_not(None))).one()
         assert (row.deadweight, row.attribution, row.workshop is not None) == (0.25, 0.1, True)
 
+    staff.check("#confirm-close")
     _press(staff, "button:has-text('Close the workshop')")
     assert "Workshop closed" in staff.inner_text("main")
     phone = phones[0]

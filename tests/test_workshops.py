@@ -126,7 +126,11 @@ def test_a_closed_workshop_answers_a_friendly_page_and_refuses_ratings(app, clie
     join(participant, code)
     form = participant.get(f"/w/{code}/assets/dover_library").get_data(as_text=True)
     staff_page = f"/research/workshops/{workshop_id(app, code)}"
-    assert submit(client, f"{staff_page}/close", token_url=staff_page).status_code == 303
+    # Closing cannot be undone, so it needs its box ticked (a slip beside Refresh ended the rating).
+    unticked = submit(client, f"{staff_page}/close", token_url=staff_page)
+    assert unticked.status_code == 303 and participant.get(f"/w/{code}").status_code == 200
+    assert "Tick the box to confirm" in client.get(staff_page).get_data(as_text=True)
+    assert submit(client, f"{staff_page}/close", {"confirm": "y"}, token_url=staff_page).status_code == 303
     closed = participant.get(f"/w/{code}")
     assert closed.status_code == 410 and "This workshop has closed" in closed.get_data(as_text=True)
     data = {"csrf_token": csrf_token(form), "social_impact": "3", "economic_impact": "3"}

@@ -17,6 +17,7 @@ from survey.accounts.operations import (
     find_password_reset,
     use_password_reset,
 )
+from survey.audit.trail import acting_as
 from survey.blueprints import auth as bp
 from survey.exceptions import ServiceError
 from survey.extensions import db, limiter
@@ -64,7 +65,10 @@ def login() -> HTTPResponse | tuple[str, int]:
                 form.password.errors = [FAILED_LOGIN]
             db.session.commit()
             return render_template("auth/login.html", form=form), 422
-        db.session.commit()
+        # Nobody is signed in yet, so the sign-in (last_login_at) would be recorded as "anonymous"
+        # changing the account, which reads like someone else tampering with it.
+        with acting_as(user.id, user.email):
+            db.session.commit()
         session.clear()  # a fresh session on sign-in (no fixation)
         login_user(user)
         return redirect(_safe_next(request.args.get("next")), code=303)
@@ -107,8 +111,10 @@ def reset(token: str) -> HTTPResponse | tuple[str, int]:
     reset_record = find_password_reset(token)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        use_password_reset(token, form.new_password.data)
-        db.session.commit()
+        user = reset_record.user
+        with acting_as(user.id, user.email):  # the holder of the link sets their own password
+            use_password_reset(token, form.new_password.data)
+            db.session.commit()
         flash("Your password has been set. Sign in with it now.")
         return redirect(url_for("auth.login"), code=303)
     status = 422 if request.method == "POST" else 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -104,14 +105,33 @@ class AssetForm(FlaskForm):
         )
 
 
+def _percent_of(what: str) -> Callable[[Any], float]:
+    """`check_percent` with the share named: four percentage boxes share one form, and the error
+    summary lists the messages alone, so four identical ones would not say which box is wrong."""
+
+    def check(raw: Any) -> float:
+        try:
+            return check_percent(raw)
+        except ValueError:
+            raise ValueError(
+                f"Enter the {what} as a percentage from 0 to 100, like 25 or 12.5 (blank means 0)."
+            ) from None
+
+    return check
+
+
 class AdjustmentForm(FlaskForm):
     """One asset's SROI adjustments, fractions typed as percentages (25 = 25%); each field runs the
     same check as the service (and, for the CSV, the same rules as `analysis.adjustments`)."""
 
-    deadweight = StringField("Deadweight (%)", filters=[_strip], validators=[checked_by(check_percent)])
-    displacement = StringField("Displacement (%)", filters=[_strip], validators=[checked_by(check_percent)])
-    attribution = StringField("Attribution (%)", filters=[_strip], validators=[checked_by(check_percent)])
-    drop_off = StringField("Drop-off a year (%)", filters=[_strip], validators=[checked_by(check_percent)])
+    deadweight = StringField("Deadweight (%)", filters=[_strip], validators=[checked_by(_percent_of("deadweight"))])
+    displacement = StringField(
+        "Displacement (%)", filters=[_strip], validators=[checked_by(_percent_of("displacement"))]
+    )
+    attribution = StringField("Attribution (%)", filters=[_strip], validators=[checked_by(_percent_of("attribution"))])
+    drop_off = StringField(
+        "Drop-off a year (%)", filters=[_strip], validators=[checked_by(_percent_of("yearly drop-off"))]
+    )
     years = StringField("Years valued", filters=[_strip], default="1", validators=[checked_by(check_years)])
     reason = TextAreaField("Reason", filters=[_strip], validators=[checked_by(check_reason)])
     agreed_by = StringField("Agreed by", filters=[_strip], validators=[checked_by(check_agreed_by)])

@@ -9,7 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
-from survey.assets.csv_files import ImportReport, check_import, export_assets, import_assets
+from survey.assets.csv_files import (
+    CSV_COLUMNS,
+    OPTIONAL_COLUMNS,
+    ImportReport,
+    check_import,
+    export_assets,
+    import_assets,
+)
 from survey.assets.forms import AssetForm
 from survey.assets.nominations import nomination_text
 from survey.assets.operations import (
@@ -149,7 +156,14 @@ def _render_import(
     status: int = 200,
 ) -> tuple[str, int]:
     return render_template(
-        "research/asset_import.html", community=community, form=form, report=report, confirm=confirm
+        "research/asset_import.html",
+        community=community,
+        form=form,
+        report=report,
+        confirm=confirm,
+        # From the checker's own lists, so the help cannot drift from what the import accepts.
+        required_columns=[name for name in CSV_COLUMNS if name not in OPTIONAL_COLUMNS],
+        optional_columns=[name for name in CSV_COLUMNS if name in OPTIONAL_COLUMNS],
     ), status
 
 

@@ -12,7 +12,7 @@ import instruments
 from survey.access import RESEARCH, roles_required
 from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
-from survey.campaigns.admin import close_open, create_draft, open_draft, update_draft
+from survey.campaigns.admin import check_settings, close_open, create_draft, open_draft, update_draft
 from survey.campaigns.forms import campaign_data, campaign_form
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -39,14 +39,37 @@ def _show_problems(form: Any, problems: dict[str, str]) -> None:
     attach_errors(form, problems)
 
 
+def _refused(form: Any, campaign: Any = None) -> tuple[str, int]:
+    """The form with its field errors and, beside them, the service's own checks (web address,
+    instruments, dates in order), so one submit names every problem rather than some now and the
+    rest after they are fixed."""
+    if form.community_id.data is not None:  # checked by its own field otherwise
+        try:
+            check_settings(form.settings(), campaign)
+        except FieldErrors as error:
+            _show_problems(
+                form, {name: reason for name, reason in error.problems.items() if not _has_errors(form, name)}
+            )
+    return _render(form, campaign, status=422)
+
+
+def _has_errors(form: Any, name: str) -> bool:
+    if name == "instruments":
+        return any(form[field].errors for field in form.instrument_fields)
+    field = form._fields.get(name)
+    return bool(field is not None and field.errors)
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @roles_required(*RESEARCH)
 def new_campaign() -> HTTPResponse | tuple[str, int]:
     """Create a draft campaign; `?community=<id>` preselects the community."""
     preset = request.args.get("community", type=int)
     form = _form({"community_id": preset} if preset else None)
+    if request.method == "GET":
+        return _render(form)
     if not form.validate_on_submit():
-        return _render(form, status=422 if request.method == "POST" else 200)
+        return _refused(form)
     try:
         campaign = create_draft(form.settings())
     except FieldErrors as error:
@@ -71,8 +94,10 @@ def edit_campaign(slug: str) -> HTTPResponse | tuple[str, int]:
         flash("Only a draft campaign can be edited: this one has opened, so its settings are fixed.")
         return see_other(".campaign", slug=campaign.slug)
     form = _form(campaign_data(campaign))
+    if request.method == "GET":
+        return _render(form, campaign)
     if not form.validate_on_submit():
-        return _render(form, campaign, status=422 if request.method == "POST" else 200)
+        return _refused(form, campaign)
     try:
         update_draft(campaign, form.settings())
     except FieldErrors as error:

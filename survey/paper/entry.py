@@ -110,6 +110,10 @@ def entry(serial: str) -> HTTPResponse | tuple[str, int]:
 def _resolution_choice(item: Item | None, discrepancy: Discrepancy) -> papers.Keyed:
     """The value a researcher chose for one discrepancy; ValueError with a message if none or invalid."""
     choice = request.form.get(f"choice-{discrepancy.id}", "")
+    other = request.form.get(f"other-{discrepancy.id}", "")
+    if not choice and other.strip():
+        # The box for "Neither" is always shown: a value typed in it with no option chosen is that answer.
+        choice = "other"
     if item is None:
         raise ValueError("This item is no longer part of the questionnaire.")
     if choice == "first":
@@ -117,7 +121,7 @@ def _resolution_choice(item: Item | None, discrepancy: Discrepancy) -> papers.Ke
     if choice == "second":
         return read_item(item, discrepancy.second_value or "")
     if choice == "other":
-        return read_item(item, request.form.get(f"other-{discrepancy.id}", ""))
+        return read_item(item, other)
     raise ValueError("Choose the first entry, the second entry or another value.")
 
 

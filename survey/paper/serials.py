@@ -102,15 +102,15 @@ def parse_serial(typed: str) -> TypedSerial:
     digits = match.group("digits").replace("-", "") if match else ""
     if match is None or len(digits) < 2:
         raise SerialError(
-            f"{typed.strip()!r} is not a serial number. Serials look like {EXAMPLE}: "
+            f"“{typed.strip()}” is not a serial number. Serials look like {EXAMPLE}: "
             "letters, a number and one check digit."
         )
     if not damm_is_valid(digits):
         raise SerialError(
-            f"{typed.strip()} is not a valid serial number: its check digit (the last digit) does not match, "
+            f"“{typed.strip()}” is not a valid serial number: its check digit (the last digit) does not match, "
             "so a digit is probably mistyped or two digits are swapped. Check the number on the form and type it again."
         )
     number = int(digits[:-1])
     if number < 1:
-        raise SerialError(f"{typed.strip()} is not a serial number: serial numbers start at 1.")
+        raise SerialError(f"“{typed.strip()}” is not a serial number: serial numbers start at 1.")
     return TypedSerial(prefix=match.group("prefix"), number=number, check=int(digits[-1]))

@@ -25,6 +25,7 @@ class SummaryPage:
     number: int
     heading: Heading
     rows: tuple[SummaryRow, ...]
+    lead_in: str | None = None  # the words the questions finish ("... how often have you"), shown above them
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,19 @@ def answer_summary(sections: Sequence[Instrument], values: Mapping[str, Any], ca
                 for item in page.items
                 if _asked(page.kind, item, values)
             ),
+            _lead_in(page.section),
         )
         for number, page in enumerate(pages, start=1)
         if page.items
     )
     return AnswerSummary(groups, None if missing is None else missing + 1, len(pages))
+
+
+def _lead_in(section: Instrument) -> str | None:
+    """A stem ending in an ellipsis is the start of every question on its page (six ways: "In the past
+    two weeks, how often have you..." + "tried something new?"): without it the list shows fragments."""
+    stem = section.stem.strip()
+    return stem if stem.endswith(("...", "\u2026")) else None
 
 
 def _asked(kind: str, item: Item, values: Mapping[str, Any]) -> bool:

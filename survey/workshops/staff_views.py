@@ -147,6 +147,9 @@ def workshop_results(workshop_id: int) -> HTTPResponse:
 def close(workshop_id: int) -> HTTPResponse:
     """Stop ratings: the code then answers "this workshop has closed"."""
     found = _workshop_or_404(workshop_id)
+    if request.form.get("confirm") != "y":
+        flash("Tick the box to confirm: a closed workshop cannot be reopened.")
+        return see_other(".workshop", workshop_id=found.id)
     if close_workshop(found):
         db.session.commit()
         flash("Workshop closed: participants can no longer rate. The results stay here.")
