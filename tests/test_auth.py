@@ -121,7 +121,8 @@ def test_short_new_password_is_refused(client, make_user, login):
     assert refused.status_code == 422 and "at least 12 characters" in refused.get_data(as_text=True)
 
 
-def test_idle_session_times_out(database_url, make_user):
+def _signed_in_peer(database_url):
+    """An app whose sessions end after 30 idle minutes, and a client signed in to it as a peer."""
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "SESSION_IDLE_MINUTES": 30})
     with app.app_context():
         from survey.accounts.operations import create_user
@@ -131,6 +132,11 @@ def test_idle_session_times_out(database_url, make_user):
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
     client.post("/login", data={"csrf_token": token, "email": "p@example.org", "password": STAFF_PASSWORD})
+    return app, client
+
+
+def test_idle_session_times_out(database_url, make_user):
+    app, client = _signed_in_peer(database_url)
     assert client.get("/fieldwork/").status_code == 200
     with client.session_transaction() as session:
         session["last_seen"] -= 31 * 60
@@ -142,15 +148,7 @@ def test_idle_session_times_out(database_url, make_user):
 
 
 def test_a_form_sent_after_the_idle_time_says_it_was_not_saved_and_where_the_words_are(database_url, make_user):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "SESSION_IDLE_MINUTES": 30})
-    with app.app_context():
-        from survey.accounts.operations import create_user
-
-        create_user("p@example.org", "peer", STAFF_PASSWORD)
-        db.session.commit()
-    client = app.test_client()
-    token = csrf_token(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"csrf_token": token, "email": "p@example.org", "password": STAFF_PASSWORD})
+    app, client = _signed_in_peer(database_url)
     token = csrf_token(client.get("/paper/returns").get_data(as_text=True))
     with client.session_transaction() as session:
         session["last_seen"] -= 31 * 60  # a long form typed without a request

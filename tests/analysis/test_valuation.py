@@ -14,6 +14,7 @@ from analysis.adjustments import prepare_adjustments
 from analysis.config import Deflators, read_deflators
 from analysis.dataset import DatasetError, empty_campaigns
 from analysis.valuation import adjustment_factor, asset_value
+from tests.analysis.valued import asset_row, valued_effect
 
 CONTRACT = (
     "asset, name, community, kind, outcome, effect, se, p, p_adj, evidence, effect_shrunk, se_shrunk, n_users, "
@@ -21,41 +22,6 @@ CONTRACT = (
     "adjustment_reason, gross_value_central, value_central, value_low, value_high, value_central_wellby_low, "
     "value_central_wellby_high, annual_cost, cost_year, price_year, bcr_central, bcr_low, bcr_high, caveat, warning"
 ).split(", ")
-
-
-def _valued(**changes) -> pd.DataFrame:
-    """One asset's valued effect: 2 WEMWBS points bridged (0.26 LS points), clear."""
-    row = {
-        "asset": "park",
-        "kind": "place",
-        "outcome": "wemwbs_bridged",
-        "n_users": 40,
-        "n": 95,
-        "effect": 0.26,
-        "se": 0.0975,
-        "ci_low": 0.065,
-        "ci_high": 0.455,
-        "p": 0.008,
-        "p_adj": 0.02,
-        "evidence": "clear",
-        "effect_shrunk": 0.2,
-        "se_shrunk": 0.09,
-        "model_warning": "",
-    }
-    return pd.DataFrame([row | changes])
-
-
-def _assets(**changes) -> pd.DataFrame:
-    row = {
-        "slug": "park",
-        "name": "Park",
-        "kind": "place",
-        "community": "town",
-        "annual_cost": 100_000.0,
-        "cost_year": 2019,
-        "community_name": "Town",
-    }
-    return pd.DataFrame([row | changes])
 
 
 def _responses() -> pd.DataFrame:
@@ -78,8 +44,8 @@ def _campaigns(population: int | None, method: str | None, source: str | None = 
 
 def _value(valued=None, assets=None, campaigns=None, adjustments=None, config=None):
     table, tornado = asset_value(
-        _valued() if valued is None else valued,
-        _assets() if assets is None else assets,
+        valued_effect() if valued is None else valued,
+        asset_row() if assets is None else assets,
         _responses(),
         empty_campaigns() if campaigns is None else campaigns,
         prepare_adjustments(
@@ -185,8 +151,8 @@ def test_the_monte_carlo_is_seeded_and_recorded_per_asset() -> None:
     assert first["value_low"] != other["value_low"]
     # Another seed moves a percentile by Monte Carlo error only (about 1% of the central value here).
     assert abs(first["value_low"] - other["value_low"]) < 0.03 * first["value_central"]
-    two = pd.concat([_valued(), _valued(asset="pier")], ignore_index=True)
-    assets = pd.concat([_assets(), _assets(slug="pier", name="Pier")], ignore_index=True)
+    two = pd.concat([valued_effect(), valued_effect(asset="pier")], ignore_index=True)
+    assets = pd.concat([asset_row(), asset_row(slug="pier", name="Pier")], ignore_index=True)
     table, _ = asset_value(
         two, assets, _responses().assign(asset_pier=1), empty_campaigns(), _no_adjustments(), AnalysisConfig()
     )
@@ -208,7 +174,7 @@ def _no_adjustments() -> pd.DataFrame:
     ],
 )
 def test_no_ratio_unless_clear_and_positive(changes, caveat) -> None:
-    row, tornado = _value(_valued(**changes))
+    row, tornado = _value(valued_effect(**changes))
     assert math.isnan(row["bcr_central"]) and math.isnan(row["bcr_low"]) and math.isnan(row["bcr_high"])
     assert math.isfinite(row["value_central"]) and math.isfinite(row["value_low"])  # the range is still shown
     assert caveat in row["caveat"]
@@ -217,7 +183,7 @@ def test_no_ratio_unless_clear_and_positive(changes, caveat) -> None:
 
 def test_not_estimated_gives_a_warning_row_without_values() -> None:
     blank = {key: math.nan for key in ("effect", "se", "ci_low", "ci_high", "p", "p_adj", "effect_shrunk", "se_shrunk")}
-    row, _ = _value(_valued(**blank, evidence="not_estimated", model_warning="fewer than 10 users or non-users"))
+    row, _ = _value(valued_effect(**blank, evidence="not_estimated", model_warning="fewer than 10 users or non-users"))
     assert math.isnan(row["value_central"]) and math.isnan(row["value_low"]) and math.isnan(row["bcr_central"])
     assert "fewer than 10" in row["warning"] and row["caveat"].startswith("Not estimated")
 
@@ -225,7 +191,7 @@ def test_not_estimated_gives_a_warning_row_without_values() -> None:
 def test_price_years_with_a_deflator_table() -> None:
     deflators = Deflators({2019: 100.0, 2023: 118.0, 2024: 121.0}, "test table (not official figures)")
     config = AnalysisConfig(price_year=2024, deflators=deflators)
-    row, _ = _value(assets=_assets(cost_year=2023), config=config)
+    row, _ = _value(assets=asset_row(cost_year=2023), config=config)
     assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000 * 1.21)
     assert row["bcr_central"] == pytest.approx(0.26 * 40 * 13_000 * 1.21 / (100_000 * 121 / 118))
     assert "mixes price years" not in row["warning"] and row["price_year"] == 2024
@@ -233,13 +199,13 @@ def test_price_years_with_a_deflator_table() -> None:
 
 @pytest.mark.parametrize("cost_year", [2023, None])
 def test_a_ratio_that_mixes_price_years_says_so(cost_year) -> None:
-    row, _ = _value(assets=_assets(cost_year=cost_year))
+    row, _ = _value(assets=asset_row(cost_year=cost_year))
     assert row["bcr_central"] == pytest.approx(0.26 * 40 * 13_000 / 100_000)
     assert "mixes price years" in row["warning"]
 
 
 def test_the_single_deflator_still_converts_values() -> None:
-    row, _ = _value(config=AnalysisConfig(price_year=2024, deflator=1.2), assets=_assets(cost_year=2024))
+    row, _ = _value(config=AnalysisConfig(price_year=2024, deflator=1.2), assets=asset_row(cost_year=2024))
     assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000 * 1.2)
     assert "mixes price years" not in row["warning"]
 

@@ -14,35 +14,13 @@ from analysis.dataset import empty_campaigns
 from analysis.report.names import Names
 from analysis.report.value import period, value_sentence
 from analysis.valuation import asset_value
+from tests.analysis.valued import asset_row, valued_effect
 
 NAMES = Names(communities={"town": "Town"}, assets={"park": "Park"}, asset_community={"park": "town"})
 
 
 def _row(outcome: str = "life_satisfaction", years: str | None = None) -> dict:
-    valued = pd.DataFrame(
-        [
-            {
-                "asset": "park",
-                "kind": "place",
-                "outcome": outcome,
-                "n_users": 40,
-                "n": 95,
-                "effect": 0.26,
-                "se": 0.0975,
-                "ci_low": 0.065,
-                "ci_high": 0.455,
-                "p": 0.008,
-                "p_adj": 0.02,
-                "evidence": "clear",
-                "effect_shrunk": 0.2,
-                "se_shrunk": 0.09,
-                "model_warning": "",
-            }
-        ]
-    )
-    assets = pd.DataFrame(
-        [{"slug": "park", "name": "Park", "kind": "place", "community": "town", "annual_cost": 100_000.0}]
-    ).assign(cost_year=2019, community_name="Town")
+    valued, assets = valued_effect(outcome=outcome), asset_row()
     responses = pd.DataFrame({"community": ["town"] * 100, "campaign": ["c"] * 100, "asset_park": [1] * 40 + [0] * 60})
     columns = ["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"]
     agreed = [["park", "0.3", "0.2", "0.1", "0.5", years, "workshop"]] if years else []
