@@ -198,3 +198,24 @@ def test_ons_scales_print_as_one_row_of_eleven_boxes_with_worded_ends(app, make_
     for row in scales:
         assert len({round(box.position_y) for box in row}) == 1  # one line
         assert row[-1].position_x + row[-1].margin_width() < right_edge - 20  # room for the code "10"
+
+
+def test_a_double_clicked_issue_numbers_one_batch(app, make_campaign, make_user):
+    """The form carries a one-time token: the second of two Issue clicks (no JavaScript to stop
+    it) leads to the batch the first one numbered, and no serial numbers are used up twice."""
+    paper_setup(make_campaign, make_user, percent=0)
+    researcher = signed_in(app, RESEARCHER)
+    html = researcher.get("/paper/campaigns/dover-town/issue").get_data(as_text=True)
+    recipient = re.search(rf'<option[^>]*value="(\d+)"[^>]*>[^<]*{re.escape(PEER)}', html).group(1)
+    token = re.search(r'name="issue_token" type="hidden" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": csrf_token(html), "issued_to": recipient, "size": "3", "issue_token": token}
+    first = researcher.post("/paper/campaigns/dover-town/issue", data=data)
+    second = researcher.post("/paper/campaigns/dover-town/issue", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(_forms(app)) == 3
+    with app.app_context():
+        assert len(db.session.scalars(select(PaperBatch)).all()) == 1
+    wait_for_pdf(app)
+    tampered = researcher.post("/paper/campaigns/dover-town/issue", data={**data, "issue_token": "<not a token>"})
+    assert tampered.status_code == 400

@@ -48,6 +48,9 @@ class PaperBatch(Model):
     pdf_error: Mapped[str | None] = mapped_column(Text)
     # When the PDF was last queued (issued, or made again): a job still unfinished long after has died.
     pdf_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The issuing form's one-time token: sent twice (a double-clicked Issue) it finds this batch
+    # instead of numbering a second one. NULL for batches issued from the command line or a script.
+    issue_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     campaign: Mapped[Campaign] = relationship()
     issued_to: Mapped[User] = relationship(foreign_keys=[issued_to_id])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from survey.paper.operations import MAX_BATCH_SIZE
+from survey.responses.resident_forms import START_TOKEN_PATTERN
 from survey.web.fields import WholeNumberField
 
 
@@ -29,6 +30,8 @@ class IssueForm(FlaskForm):
             NumberRange(1, MAX_BATCH_SIZE, f"Enter a whole number from 1 to {MAX_BATCH_SIZE}."),
         ],
     )
+    # One-time, set when the form is first shown: a second Issue with it finds the first batch.
+    issue_token = HiddenField(validators=[Optional(), Regexp(START_TOKEN_PATTERN)])
 
 
 class ReturnsForm(FlaskForm):

@@ -83,6 +83,14 @@ def _next_serial_number() -> int:
     return 1 if last is None else int(last.split("-")[1]) + 1
 
 
+class AlreadyIssued(ServiceError):
+    """The issuing form's token was used already (a double-clicked Issue): `batch` is what it issued."""
+
+    def __init__(self, batch: PaperBatch) -> None:
+        super().__init__(f"These forms were issued already: batch {batch.id}.")
+        self.batch = batch
+
+
 def issue_batch(
     campaign: Campaign,
     issued_to: User,
@@ -91,12 +99,20 @@ def issue_batch(
     *,
     rng: random.Random | None = None,
     render_pdf: bool = True,
+    issue_token: str | None = None,
 ) -> PaperBatch:
     """Number `size` forms, draw the double-entry sample, and render the batch PDF once.
 
     With `render_pdf=False` the PDF is left queued for a background job (`services.paper_jobs`):
     the screens do that, so issuing a large batch never holds the browser while WeasyPrint works.
+    An `issue_token` used before raises AlreadyIssued with that batch, checked in the same turn as
+    the numbering, so two requests at once with one token number one batch.
     """
+    if issue_token is not None:
+        take_turns(db.session, _SERIAL_LOCK_KEY)
+        earlier = db.session.scalar(select(PaperBatch).where(PaperBatch.issue_token == issue_token))
+        if earlier is not None:
+            raise AlreadyIssued(earlier)
     if campaign.status != "open":
         raise ServiceError("Forms can only be issued for an open campaign.")
     if not 1 <= size <= MAX_BATCH_SIZE:
@@ -105,7 +121,7 @@ def issue_batch(
         raise ServiceError(f"{issued_to.display_name} is not a peer researcher assigned to {campaign.community.name}.")
     draw = rng or secrets.SystemRandom()
     share = campaign.double_entry_percent / 100
-    batch = PaperBatch(campaign=campaign, issued_to=issued_to, issued_by=issued_by, size=size)
+    batch = PaperBatch(campaign=campaign, issued_to=issued_to, issued_by=issued_by, size=size, issue_token=issue_token)
     db.session.add(batch)
     first = _next_serial_number()
     prefix = campaign_prefix(campaign.slug)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import cast
 
 from flask import abort, flash, render_template, request, url_for
@@ -86,14 +87,21 @@ def issue(slug: str) -> HTTPResponse | tuple[str, int]:
         return render_template("paper/issue.html", campaign=campaign, form=form), status
 
     if request.method == "GET":
+        form.issue_token.data = secrets.token_urlsafe(24)
         return render(200)
     if not form.validate():
+        if form.issue_token.errors:
+            abort(400)
         return render(422)
     recipient = db.get_or_404(User, form.issued_to.data)
     try:
         # The forms are numbered now; the PDF is made by a background job whose progress the batch page shows.
         size = cast(int, form.size.data)  # InputRequired: a validated form has a number
-        batch = papers.issue_batch(campaign, recipient, current_user, size, render_pdf=False)
+        token = form.issue_token.data or None
+        batch = papers.issue_batch(campaign, recipient, current_user, size, render_pdf=False, issue_token=token)
+    except papers.AlreadyIssued as issued:
+        db.session.rollback()
+        return see_other_url(url_for(".batch", batch_id=issued.batch.id))
     except ServiceError as problem:
         db.session.rollback()
         form.size.errors = [problem.message]
