@@ -78,18 +78,18 @@ def test_a_peer_discards_an_unfinished_interview(site: Site, pages: dict[str, An
     _answer_every_question(page)
     _press(page, "button[value=next]")
     page.goto(f"{site.url}/fieldwork/")
-    rows = page.locator("table tbody tr")
+    rows = page.locator("[data-unfinished-interview]")
     before = rows.count()
     assert before >= 1
     newest = rows.nth(0)
     assert "Dover Town" in newest.inner_text() and "part 2 of" in newest.inner_text()
     violations += audit(page, "peer-fieldwork-unfinished-interviews")
 
-    _press(page, "table tbody tr >> nth=0 >> a:has-text('Discard')")
+    _press(page, "[data-unfinished-interview] >> nth=0 >> a:has-text('Discard')")
     assert page.locator("h1").inner_text() == "Discard this interview?"
     _press(page, "button:has-text('Discard the interview')")
     assert page.url.endswith("/fieldwork/")
     assert "Interview discarded" in page.locator(".govuk-notification-banner, [role=status]").first.inner_text()
-    assert page.locator("table tbody tr").count() == before - 1
+    assert page.locator("[data-unfinished-interview]").count() == before - 1
     violations += audit(page, "peer-fieldwork-interview-discarded")
     assert violations == [], report(violations)
