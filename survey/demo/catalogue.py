@@ -159,6 +159,16 @@ DEMO_PLACES: dict[str, tuple[float | None, float | None, str]] = {
     "dover_health_walks": (None, None, "CT16 1DQ"),
 }
 
+# The demo's synthetic people answer "About you" roughly as adults (16+) in England and Wales did at
+# the 2021 Census (ONS: age, economic activity; gender identity other than man or woman well under 1%),
+# rounded, so a breakdown by age or gender looks like a real survey's; drawn with equal chances,
+# a third of the demo's people described their gender "in another way". By option code.
+DEMOGRAPHIC_SHARES: dict[str, dict[int, float]] = {
+    "age_band": {1: 0.13, 2: 0.17, 3: 0.16, 4: 0.16, 5: 0.16, 6: 0.12, 7: 0.10},
+    "gender": {1: 0.51, 2: 0.485, 3: 0.005},
+    "employment": {1: 0.35, 2: 0.13, 3: 0.10, 4: 0.03, 5: 0.22, 6: 0.06, 7: 0.04, 8: 0.04, 9: 0.03},
+}
+
 NOMINATIONS = [
     "The allotments behind the church",
     "Our neighbour who checks on everyone in the street",

@@ -8,6 +8,7 @@ from instruments import Instrument
 from survey.demo.catalogue import (
     DEMO_ASSETS,
     DEMO_LS_EFFECTS,
+    DEMOGRAPHIC_SHARES,
     INTERVIEW_BIAS,
     INTERVIEW_LS_BIAS,
     LS_MEAN,
@@ -46,7 +47,10 @@ def synthetic_person(
         values[item.key] = int(np.clip(round(1.5 + item_level * 0.5 + rng.normal(0, 0.9)), 1, 5))
     for item in sections["demographics"].items:
         if item.type == "choice" and rng.random() < 0.95:
-            values[item.key] = int(rng.choice([option.code for option in item.options]))
+            shares = DEMOGRAPHIC_SHARES.get(item.key)
+            codes = [option.code for option in item.options]
+            chances = None if shares is None else [shares[code] for code in codes]
+            values[item.key] = int(rng.choice(codes, p=chances))
         elif item.type == "integer" and rng.random() < 0.9:
             values[item.key] = int(rng.integers(0, 60))
     if rng.random() < 0.1:
