@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
 from survey.deepdives.coding import paragraphs
@@ -321,3 +321,28 @@ def test_coding_waits_for_another_writer_of_the_deep_dive_and_then_merges(app, c
     assert _spans(app) == [(42, 97, TRANSCRIPT[42:97], {"give", "connect", "isolation"})]
     with app.app_context():
         assert db.session.scalar(select(func.count(ExcerptCode.id))) == 3
+
+
+def test_a_double_clicked_delete_of_an_excerpt_finds_it_gone(app, coder):
+    # The other click's request deletes the excerpt first: this one waits for the deep dive's turn,
+    # then says so (on PostgreSQL it read the row first and its own DELETE matched nothing).
+    from survey.deepdives.coding import CODING_LOCK_BASE
+    from tests.test_research_support import save_while_another_writes
+
+    with app.app_context():
+        deep_dive = db.session.scalars(select(DeepDive)).one()
+        excerpt = add_excerpt(deep_dive, "I go every Tuesday.", sixways=("connect",))
+        deep_dive_id, excerpt_id = deep_dive.id, excerpt.id
+        db.session.commit()
+
+    def first_click(other) -> None:
+        other.execute(delete(ExcerptCode))
+        other.execute(delete(Excerpt))
+
+    url = f"/research/deep-dives/{deep_dive_id}/excerpts/{excerpt_id}/delete"
+    code_page = f"/research/deep-dives/{deep_dive_id}/code"
+    answers = save_while_another_writes(
+        app, coder, url, {}, CODING_LOCK_BASE + deep_dive_id, first_click, token_url=code_page
+    )
+    assert answers == [303] and _spans(app) == []
+    assert "That excerpt was already deleted." in coder.get(code_page).get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from analysis.adjustments import read_adjustments
 from survey.assets.adjustments import ADJUSTMENT_LOCK_BASE
@@ -230,3 +230,23 @@ def test_a_double_clicked_save_stores_the_assets_adjustments_once(app, client, m
     assert answers == [303]
     stored = _stored(app)
     assert list(stored) == ["dover_library"] and stored["dover_library"]["reason"] == FORM["reason"]
+
+
+def test_a_double_clicked_remove_finds_the_adjustments_gone(app, client, make_campaign, make_user, login):
+    # The other click's request removes the row first: this one waits for the campaign's turn, then
+    # says there was nothing to remove (on PostgreSQL it read the row first and its DELETE matched nothing).
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    assert submit(client, EDIT, FORM).status_code == 303
+    with app.app_context():
+        campaign_id = db.session.scalars(select(Campaign.id).filter_by(slug="dover-town")).one()
+
+    def first_click(other) -> None:
+        other.execute(delete(ValuationAdjustment))
+
+    pages: list[str] = []
+    answers = save_while_another_writes(
+        app, client, f"{EDIT}/remove", {}, ADJUSTMENT_LOCK_BASE + campaign_id, first_click, pages, token_url=LIST
+    )
+    assert answers == [303] and _stored(app) == {}
+    assert "had no adjustments to remove" in client.get(LIST).get_data(as_text=True)

@@ -232,7 +232,11 @@ def stored_adjustment(campaign: Campaign, asset: Asset) -> ValuationAdjustment |
 
 
 def remove_adjustment(campaign: Campaign, asset: Asset) -> bool:
-    """Delete the asset's adjustments (its figures become gross again); True if there were any."""
+    """Delete the asset's adjustments (its figures become gross again); True if there were any.
+
+    In the campaign's turn, as saves are: of a double-clicked Remove the second finds them gone.
+    """
+    take_turns(db.session, ADJUSTMENT_LOCK_BASE + campaign.id)
     row = stored_adjustment(campaign, asset)
     if row is None:
         return False

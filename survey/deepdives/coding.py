@@ -272,10 +272,21 @@ def set_codes(excerpt: Excerpt, codes: CodeChoice) -> Excerpt:
     return excerpt
 
 
-def delete_excerpt(excerpt: Excerpt) -> None:
-    """Delete an excerpt and its codes (flushed); the transcript is untouched."""
+def delete_excerpt(deep_dive: DeepDive, excerpt_id: int) -> tuple[int, int] | None:
+    """Delete one of the deep dive's excerpts and its codes (flushed); the transcript is untouched.
+
+    Returns the excerpt's span, or None if it is not there. The deep dive's turn comes first, as
+    for its codes: of a double-clicked Delete the second then finds it gone (on PostgreSQL it read
+    the row before the first had deleted it, and its own DELETE matched nothing).
+    """
+    take_turns(db.session, CODING_LOCK_BASE + deep_dive.id)
+    excerpt = db.session.scalar(select(Excerpt).filter_by(id=excerpt_id, deep_dive_id=deep_dive.id))
+    if excerpt is None:
+        return None
+    span = (excerpt.start, excerpt.end)
     db.session.delete(excerpt)
     db.session.flush()
+    return span
 
 
 def is_anchored(excerpt: Excerpt) -> bool:

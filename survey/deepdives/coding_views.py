@@ -120,12 +120,10 @@ def excerpt_codes(deep_dive_id: int, excerpt_id: int) -> HTTPResponse | tuple[st
 def delete_excerpt_page(deep_dive_id: int, excerpt_id: int) -> HTTPResponse:
     """Delete an excerpt and its codes (the transcript stays as it is); a second click finds it gone."""
     deep_dive = db.get_or_404(DeepDive, deep_dive_id)
-    excerpt = db.session.scalar(select(Excerpt).filter_by(id=excerpt_id, deep_dive_id=deep_dive.id))
-    if excerpt is None:
+    span = delete_excerpt(deep_dive, excerpt_id)
+    db.session.commit()
+    if span is None:
         flash("That excerpt was already deleted.")
     else:
-        start, end = excerpt.start, excerpt.end
-        delete_excerpt(excerpt)
-        db.session.commit()
-        flash(f"Excerpt at characters {start}–{end} deleted with its codes.")
+        flash(f"Excerpt at characters {span[0]}–{span[1]} deleted with its codes.")
     return see_other_url(url_for(".code_deep_dive", deep_dive_id=deep_dive.id) + "#excerpts")
