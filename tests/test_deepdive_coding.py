@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
-from survey.deepdives.coding import paragraphs
+from survey.deepdives.coding import CODING_LOCK_BASE, paragraphs
 from survey.extensions import db
 from survey.models import Asset, Campaign, DeepDive, Excerpt, ExcerptCode
 from tests.coding_support import TRANSCRIPT, add_deep_dive, add_excerpt, add_theme, community
 from tests.helpers import csrf_token
+from tests.test_research_support import save_while_another_writes
 
 RESEARCHER = "coder@example.org"
 
@@ -192,17 +193,20 @@ def test_changing_an_excerpts_codes_and_deleting_it(app, coder):
     assert coder.get(url).status_code == 404
 
 
-def test_a_double_clicked_save_of_an_excerpts_codes_adds_each_once(app, coder):
-    # The other click's request adds "give" first: this one waits for the deep dive's turn, then
-    # finds it there (it added it again, and the unique constraint made that a 500 on PostgreSQL).
-    from survey.deepdives.coding import CODING_LOCK_BASE
-    from tests.test_research_support import save_while_another_writes
-
+def _one_excerpt(app) -> tuple[int, int]:
+    """The deep dive's id and that of one excerpt coded "connect"."""
     with app.app_context():
         deep_dive = db.session.scalars(select(DeepDive)).one()
         excerpt = add_excerpt(deep_dive, "I go every Tuesday.", sixways=("connect",))
-        deep_dive_id, excerpt_id = deep_dive.id, excerpt.id
+        ids = deep_dive.id, excerpt.id
         db.session.commit()
+        return ids
+
+
+def test_a_double_clicked_save_of_an_excerpts_codes_adds_each_once(app, coder):
+    # The other click's request adds "give" first: this one waits for the deep dive's turn, then
+    # finds it there (it added it again, and the unique constraint made that a 500 on PostgreSQL).
+    deep_dive_id, excerpt_id = _one_excerpt(app)
 
     def first_click(other) -> None:
         other.add(ExcerptCode(excerpt_id=excerpt_id, sixways="give"))
@@ -293,7 +297,6 @@ def test_coding_waits_for_another_writer_of_the_deep_dive_and_then_merges(app, c
 
     from survey.config import normalise_database_url
     from survey.database import configure_engine, take_turns
-    from survey.deepdives.coding import CODING_LOCK_BASE
 
     deep_dive_id = _deep_dive_id(app)
     url = f"/research/deep-dives/{deep_dive_id}/code"
@@ -326,14 +329,7 @@ def test_coding_waits_for_another_writer_of_the_deep_dive_and_then_merges(app, c
 def test_a_double_clicked_delete_of_an_excerpt_finds_it_gone(app, coder):
     # The other click's request deletes the excerpt first: this one waits for the deep dive's turn,
     # then says so (on PostgreSQL it read the row first and its own DELETE matched nothing).
-    from survey.deepdives.coding import CODING_LOCK_BASE
-    from tests.test_research_support import save_while_another_writes
-
-    with app.app_context():
-        deep_dive = db.session.scalars(select(DeepDive)).one()
-        excerpt = add_excerpt(deep_dive, "I go every Tuesday.", sixways=("connect",))
-        deep_dive_id, excerpt_id = deep_dive.id, excerpt.id
-        db.session.commit()
+    deep_dive_id, excerpt_id = _one_excerpt(app)
 
     def first_click(other) -> None:
         other.execute(delete(ExcerptCode))
