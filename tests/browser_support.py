@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Any
 
 import pytest
 
@@ -28,3 +29,12 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+def sign_in(page: Any, live_url: str, email: str, password: str) -> None:
+    """Sign `page` in through the real sign-in form, waiting for the page it leads to."""
+    page.goto(f"{live_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")

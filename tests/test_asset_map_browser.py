@@ -11,6 +11,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import AnalysisSnapshot, Asset, Community
 from tests.a11y_support import SCREENSHOTS, audit, report
+from tests.browser_support import sign_in
 from tests.conftest import STAFF_PASSWORD
 
 LOG = "/research/communities/dover-town/assets"
@@ -63,11 +64,7 @@ def _signed_in(browser, live_url: str, **options: Any) -> tuple[Any, list[str], 
         ),
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{live_url}/login")
-    page.fill("#email", "researcher@example.org")
-    page.fill("#password", STAFF_PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in(page, live_url, "researcher@example.org", STAFF_PASSWORD)
     return page, tiles, errors
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Campaign, DeepDive, Excerpt
+from tests.browser_support import sign_in
 from tests.coding_support import TRANSCRIPT, add_deep_dive, add_theme, community
 from tests.conftest import STAFF_PASSWORD
 
@@ -50,10 +51,7 @@ def test_selecting_words_fills_the_range_and_codes_them_exactly(app, browser, li
         deep_dive_id = add_deep_dive(community(), campaign=campaign).id
         db.session.commit()
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{live_url}/login")
-    page.fill("#email", RESEARCHER)
-    page.fill("#password", STAFF_PASSWORD)
-    _press(page, "button[type=submit]")
+    sign_in(page, live_url, RESEARCHER, STAFF_PASSWORD)
     page.goto(f"{live_url}/research/deep-dives/{deep_dive_id}/code")
     preview = page.locator("[data-selection-preview]")
     expect(preview).to_have_text("Select words in the transcript above to fill in the range.")
@@ -110,10 +108,7 @@ def test_characters_beyond_the_basic_plane_count_as_one(app, browser, live_url, 
         deep_dive_id = add_deep_dive(community(), "DOV-12", transcript).id
         db.session.commit()
     page = browser.new_context().new_page()
-    page.goto(f"{live_url}/login")
-    page.fill("#email", RESEARCHER)
-    page.fill("#password", STAFF_PASSWORD)
-    _press(page, "button[type=submit]")
+    sign_in(page, live_url, RESEARCHER, STAFF_PASSWORD)
     page.goto(f"{live_url}/research/deep-dives/{deep_dive_id}/code")
     # DOM offsets are UTF-16 units: "chips" starts at 12 there (the fish is two units), at 11 in Python.
     page.evaluate(SELECT, [_line(0), 12, _line(0), 22])
@@ -141,10 +136,7 @@ def test_excerpt_filters_fit_a_phone_with_long_code_names(app, browser, live_url
         add_theme(campaign, "travel", "Getting there: buses, lifts, walking routes and the cost of each way in")
         db.session.commit()
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    page.goto(f"{live_url}/login")
-    page.fill("#email", RESEARCHER)
-    page.fill("#password", STAFF_PASSWORD)
-    _press(page, "button[type=submit]")
+    sign_in(page, live_url, RESEARCHER, STAFF_PASSWORD)
     page.goto(f"{live_url}/research/excerpts?community=dover-town")
     assert page.locator("#theme option", has_text="Getting there").count() == 1
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -5,6 +5,7 @@ never wrap; axe (WCAG 2.0-2.2 A/AA) at 390 and 1280 px on the page with a flagge
 from __future__ import annotations
 
 from tests.a11y_support import audit, report
+from tests.browser_support import sign_in
 from tests.conftest import STAFF_PASSWORD
 from tests.test_paper_browser import _focused
 from tests.test_paper_support import PEER, issue, paper_setup
@@ -15,11 +16,7 @@ def _keying_page(app, make_campaign, make_user, live_url, browser, width: int = 
     (serial,) = issue(app, size=1)
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.goto(f"{live_url}/login")
-    page.fill("#email", PEER)
-    page.fill("#password", STAFF_PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in(page, live_url, PEER, STAFF_PASSWORD)
     page.goto(f"{live_url}/paper/forms/{serial}/entry")
     return context, page
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Campaign, User
 from survey.responses.operations import start_response
+from tests.browser_support import sign_in
 from tests.conftest import STAFF_PASSWORD
 
 RESEARCHER = "phone.researcher@example.org"
@@ -15,11 +16,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElemen
 
 def _signed_in_phone(browser, live_url: str, email: str = RESEARCHER):
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    page.goto(f"{live_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in(page, live_url, email, STAFF_PASSWORD)
     return page
 
 
