@@ -339,6 +339,31 @@ def test_endless_blank_rows_stop_at_the_row_limit(app, make_campaign, monkeypatc
     assert report.unreadable and report.problems[0].reason.startswith("the file has more than 1,000 rows")
 
 
+@pytest.mark.parametrize("wide", [False, True], ids=["pandas", "csv module"])
+def test_line_ends_under_a_wide_header_stop_at_the_cell_limit_without_filling_memory(
+    app: Flask, make_campaign, monkeypatch: pytest.MonkeyPatch, wide: bool
+) -> None:
+    """The red team's zip: a 200-column header and 2 MB of line ends (a few KB zipped) was read whole,
+    every blank line a row of 200 cells, 9.5 GB and 45 s before the cell limit refused it."""
+    make_campaign()
+    monkeypatch.setattr(files, "MAX_CELLS", 1_000_000)
+    if wide:
+        monkeypatch.setattr(files, "WIDE_COLUMNS", 1)
+    header = ",".join(f"column_{n}" for n in range(100))
+    bomb = _zip_of("dataset/responses.csv", (header + "\n" * 400_000).encode())
+    assert len(bomb) < 4000
+    tracemalloc.start()
+    try:
+        with app.app_context():
+            report = dry_run(bomb, "responses.zip", max_bytes=64 * 1024 * 1024)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.unreadable
+    assert report.problems[0].reason.startswith("the file has more than 1,000,000 cells (rows x columns)")
+    assert peak < 60 * 1024 * 1024
+
+
 # --- 2. malformed files -------------------------------------------------------------------------
 
 

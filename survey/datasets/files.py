@@ -111,7 +111,9 @@ def _read_csv(data: bytes) -> TextTable:
     """The CSV's cells as text. Wide files go to the csv module: pandas pays about 25 us a column
     (1.1 s for the red team's 40,000 columns, the csv module 0.02 s), while on long files its C
     parser is twice as fast. Both keep blank lines as rows of blanks and refuse a row longer than
-    the first."""
+    the first, and both stop reading once the rows x columns limit is passed: a blank line is one
+    byte but a row of the header's width, so 2 MB of line ends under a 200-column header (a few KB
+    zipped) would otherwise become 400 million cells, 10 GB of memory."""
     try:
         text_start = data[: data.find(b"\n")].decode("utf-8-sig", errors="replace")
         wide = text_start.count(",") + 1 >= WIDE_COLUMNS
@@ -130,30 +132,46 @@ def _read_csv(data: bytes) -> TextTable:
     return _text_table(values[0].tolist(), values[1:])
 
 
+def _rows_allowed(width: int) -> int:
+    """How many rows (header included) a table `width` columns wide may have within the limits."""
+    return min(MAX_ROWS, MAX_CELLS // max(width, 1))
+
+
 def _pandas_cells(data: bytes) -> np.ndarray:
-    raw = pd.read_csv(
-        io.BytesIO(data),
-        header=None,
-        dtype=str,
-        na_filter=False,  # '' is blank and 'NA' stays text: nothing silently becomes missing
-        skip_blank_lines=False,  # keep counting lines, so row numbers match the spreadsheet
-        encoding="utf-8-sig",  # Excel's "CSV UTF-8" starts with a byte-order mark
-    )
+    options: dict[str, Any] = {
+        "header": None,
+        "dtype": str,
+        "na_filter": False,  # '' is blank and 'NA' stays text: nothing silently becomes missing
+        "skip_blank_lines": False,  # keep counting lines, so row numbers match the spreadsheet
+        "encoding": "utf-8-sig",  # Excel's "CSV UTF-8" starts with a byte-order mark
+    }
+    width = pd.read_csv(io.BytesIO(data), nrows=1, **options).shape[1]
+    allowed = _rows_allowed(width)
+    # One row past the limit is enough to refuse the file: pandas stops reading there.
+    raw = pd.read_csv(io.BytesIO(data), nrows=allowed + 1, **options)
+    if len(raw) > allowed:
+        raise UnreadableFile(_over_limit(len(raw), width) or _too_many_cells())
     return raw.to_numpy(dtype=object)  # one block: pandas' per-column overhead made wide files slow
 
 
 def _csv_module_cells(data: bytes) -> np.ndarray:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    if not rows:
-        raise pd.errors.EmptyDataError
-    width = len(rows[0])
-    for number, row in enumerate(rows, start=1):
+    rows: list[list[str]] = []
+    width = allowed = 0
+    for number, row in enumerate(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")), start=1):
+        if number == 1:
+            width, allowed = len(row), _rows_allowed(len(row))
+            refusal = _over_limit(1, width)
+            if refusal:
+                raise UnreadableFile(refusal)
+        elif number > allowed:
+            raise UnreadableFile(_over_limit(number, width) or _too_many_cells())
         if len(row) > width:  # as pandas says it, so both readers refuse alike
             raise csv.Error(f"Expected {width} fields in line {number}, saw {len(row)}")
         if len(row) < width:
             row.extend([""] * (width - len(row)))  # a blank line, or a short row, padded with blanks
-    if len(rows) * width > MAX_CELLS:
-        raise UnreadableFile(_too_many_cells())
+        rows.append(row)
+    if not rows:
+        raise pd.errors.EmptyDataError
     return np.array(rows, dtype=object)
 
 
