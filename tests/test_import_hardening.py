@@ -172,7 +172,28 @@ _LAUGHS = (
     + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
     + "]>"
 )
+_BOMB = (
+    "the Excel file expands to more than 100 times its size when unzipped, which real spreadsheets never do, "
+    "so it was not read (it may be a zip bomb). Save it again from your spreadsheet, or as CSV UTF-8"
+)
+
+
+def _shared_strings_bomb() -> bytes:
+    """The red team's 85 KB workbook: two million shared strings (34 MB of XML), 27 s for openpyxl to load."""
+    return _xlsx(_sheet_xml(_table(_rows(2)), "A1"), ["a"] * 2_000_000)
+
+
+def _empty_cells_bomb() -> bytes:
+    """The red team's 240 KB workbook: four million formatted empty cells without references, 16 s to scan."""
+    row = '<c s="1"/>' * 100
+    extra = "".join(f'<row r="{number}">{row}</row>' for number in range(10, 40_010))
+    return _xlsx(_sheet_xml(_table(_rows(2)), "A1", extra=extra))
+
+
 MALFORMED: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    "xlsx with a shared-strings bomb": ("x.xlsx", _shared_strings_bomb, _BOMB),
+    "xlsx with an empty-cells bomb": ("x.xlsx", _empty_cells_bomb, _BOMB),
+    "zip holding an xlsx bomb": ("x.zip", lambda: _zip_of("dataset/dataset.xlsx", _shared_strings_bomb()), _BOMB),
     "xlsx with an external entity": (
         "x.xlsx",
         lambda: _xlsx(
