@@ -639,3 +639,28 @@ def test_a_partial_response_of_an_export_is_refused_not_imported_as_complete(app
     reason = "a partial response (never submitted) is not imported: export without partial responses"
     assert report.problems == [Problem(3, "status", reason)]
     assert _check(app, _csv(_rows(3, status="complete"))).ok
+
+
+def test_a_huge_header_name_or_cell_is_shown_shortened_in_the_report(app, runner, make_campaign, tmp_path):
+    # The red team's file: a 1 MB column name was repeated whole in the page and on the command line.
+    make_campaign()
+    rows = _rows(2)
+    rows[0]["response_id"] = "r" * 200_000
+    text = _csv(rows).decode().replace("\n", "," + "x" * 1_000_000 + "\n", 1)
+    text = text.replace("\n", ",\n").replace("x\n,", "x\n", 1)  # every data row gets the blank extra cell
+    data = text.encode()
+    report = _check(app, data)
+    assert not report.ok
+    shown = {(problem.row, problem.column[:1]): problem for problem in report.problems}
+    header = shown[(1, "x")]
+    assert header.column.startswith("x" * 100) and "characters left out) ...xxx" in header.column
+    assert len(header.column) < 400
+    long_id = shown[(2, "r")]
+    assert long_id.reason.endswith(
+        "must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
+    )
+    assert len(long_id.reason) < 400 and "characters left out" in long_id.reason
+    path = tmp_path / "responses.csv"
+    path.write_bytes(data)
+    result = runner.invoke(args=["import-responses", str(path), "--dry-run"])
+    assert result.exit_code == 1 and max(len(line) for line in result.output.splitlines()) < 1000

@@ -36,6 +36,9 @@ from survey.extensions import db
 from survey.models import MODES, Campaign, CampaignAsset, Response
 
 MAX_SHOWN = 500  # problems listed; the report also gives the total
+# Longer reasons and column names are shown with their middle left out: a 1 MB header name or cell
+# was repeated whole in every line naming it, pages and command-line reports of megabytes.
+MAX_SHOWN_CHARS = 300
 
 
 REQUIRED_COLUMNS = ("response_id", "community", "campaign", "mode", "submitted_at")
@@ -133,7 +136,7 @@ class _Collector:
         self.bad_rows: set[int] = set()
 
     def add(self, row: int, column: str, reason: str) -> None:
-        self.items.append((row, self.order.get(column, -1), column, reason))
+        self.items.append((row, self.order.get(column, -1), _shortened(column), _shortened(reason)))
         if row > HEADER_ROW:
             self.bad_rows.add(row)
 
@@ -158,6 +161,14 @@ class _Collector:
         report.problems = problems[:MAX_SHOWN]
         report.rows_with_errors = len(self.bad_rows)
         return report
+
+
+def _shortened(text: str) -> str:
+    """`text`, or its start and end (where a reason says what is wrong) around a note of what was left out."""
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    head = tail = MAX_SHOWN_CHARS // 2
+    return f"{text[:head]}... ({len(text) - head - tail:,} characters left out) ...{text[-tail:]}"
 
 
 def _item_columns(asset_slugs: Iterable[str]) -> set[str]:
