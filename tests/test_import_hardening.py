@@ -406,6 +406,18 @@ def test_a_row_problem_still_exits_1_with_the_report(app, runner, make_campaign,
     assert result.exit_code == 1 and "row 2, column wemwbs_1:" in result.output
 
 
+@pytest.mark.parametrize("name", ["responses", "responses.ods", "responses.csv.exe"])
+def test_a_file_of_another_kind_exits_2_with_one_line_like_any_unreadable_file(app, runner, tmp_path, name):
+    # It exited 1, the code for rows with problems, so a script could not tell the two apart.
+    path = tmp_path / name
+    path.write_bytes(_csv(_rows(1)))
+    for args in (["import-responses", str(path), "--dry-run"], ["import-responses", str(path)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines() == [f"Error: {name}: choose a .csv, .xlsx, .sav, .dta or .zip file"]
+    assert _count(app, Response) == 0
+
+
 # --- 3. control characters ------------------------------------------------------------------------
 
 CONTROL_REASON = "holds the control character U+{:04X}, which no spreadsheet shows: remove it"

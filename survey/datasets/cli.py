@@ -162,7 +162,9 @@ def import_responses_command(file: Path, check_only: bool) -> None:
     the same campaign.
     """
     if file.suffix.lower() not in SUFFIXES:
-        raise click.ClickException(f"{file.name}: choose a .csv, .xlsx, .sav, .dta or .zip file")
+        # Exit 2 like any other file that cannot be read as a table: exit 1 means "rows with problems".
+        click.echo(f"Error: {file.name}: choose a .csv, .xlsx, .sav, .dta or .zip file", err=True)
+        raise SystemExit(2)
     data = file.read_bytes()
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if check_only:
