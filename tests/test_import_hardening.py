@@ -21,6 +21,7 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from survey.datasets import files
@@ -190,7 +191,29 @@ def _empty_cells_bomb() -> bytes:
     return _xlsx(_sheet_xml(_table(_rows(2)), "A1", extra=extra))
 
 
+def _workbook(setup: Callable[[Workbook], None]) -> bytes:
+    book = Workbook()
+    setup(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _formula_without_result(book: Workbook) -> None:
+    """Two good rows, one answer written as a formula by a script (openpyxl saves no result)."""
+    table = _table(_rows(2))
+    for row in table:
+        book.active.append(row)
+    book.active.cell(3, table[0].index("wemwbs_1") + 1).value = "=1+2"
+
+
 MALFORMED: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    "xlsx formula without a saved result": (
+        "x.xlsx",
+        lambda: _workbook(_formula_without_result),
+        "cell K3 holds a formula (=1+2) whose result was never saved, so its value cannot be read: "
+        "open the file in Excel or LibreOffice, save it, and import it again",
+    ),
     "xlsx with a shared-strings bomb": ("x.xlsx", _shared_strings_bomb, _BOMB),
     "xlsx with an empty-cells bomb": ("x.xlsx", _empty_cells_bomb, _BOMB),
     "zip holding an xlsx bomb": ("x.zip", lambda: _zip_of("dataset/dataset.xlsx", _shared_strings_bomb()), _BOMB),
@@ -416,6 +439,41 @@ def test_a_file_of_another_kind_exits_2_with_one_line_like_any_unreadable_file(a
         assert result.exit_code == 2, result.output
         assert result.output.splitlines() == [f"Error: {name}: choose a .csv, .xlsx, .sav, .dta or .zip file"]
     assert _count(app, Response) == 0
+
+
+def test_formulas_with_saved_results_are_read_as_their_results(app, make_campaign):
+    """What Excel writes: <f> with the result in <v>, shared formulas too; imported as the results."""
+    make_campaign()
+    table = _table(_rows(2))
+    column = get_column_letter(table[0].index("wemwbs_1") + 1)
+    sheet = _sheet_xml(table, "A1").replace(
+        f'<c r="{column}2" t="inlineStr"><is><t>3</t></is></c>', f'<c r="{column}2"><f>1+1</f><v>2</v></c>'
+    )
+    sheet = sheet.replace(
+        f'<c r="{column}3" t="inlineStr"><is><t>3</t></is></c>',
+        f'<c r="{column}3"><f t="shared" ref="{column}3" si="0">2+3</f><v>5</v></c>',
+    )
+    assert sheet.count("<f") == 2
+    report = _check(app, _xlsx(sheet), "responses.xlsx")
+    assert (report.ok, report.new) == (True, 2), report.problems
+    table_read = files.read_table(_xlsx(sheet), "responses.xlsx")
+    assert table_read.cells[table_read.header.index("wemwbs_1")].tolist() == ["2", "5"]
+
+
+def test_a_hidden_first_sheet_is_passed_over_for_the_first_visible_one(app, make_campaign):
+    # A lookup list hidden in front of the data was read instead of it ("unknown columns code, label").
+    make_campaign()
+
+    def hidden_lookup_first(book: Workbook) -> None:
+        book.active.title = "lookup"
+        book.active.append(["code", "label"])
+        book.active.sheet_state = "hidden"
+        data = book.create_sheet("data")
+        for row in _table(_rows(2)):
+            data.append(row)
+
+    report = _check(app, _workbook(hidden_lookup_first), "responses.xlsx")
+    assert (report.ok, report.new) == (True, 2), report.problems
 
 
 # --- 3. control characters ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from survey.web.uploads import CONTROL
 
@@ -52,6 +53,7 @@ SCAN_FACTOR = 10  # spreadsheet cells looked at (formatted empty ones too) per a
 # strings expanding 400 times held a worker for 27 s (openpyxl loads them all before the first row),
 # and 240 KB of empty cells without references for 16 s. Small files are let through whatever their ratio.
 MAX_INFLATE_RATIO = 100
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" .../>, <x:f>
 INFLATE_GRACE_BYTES = 1024 * 1024
 
 
@@ -188,8 +190,10 @@ def _read_xlsx(data: bytes) -> TextTable:
     except Exception as error:  # openpyxl raises many types: BadZipFile, KeyError, InvalidFileException...
         raise UnreadableFile(f"not a readable Excel .xlsx file ({_kind(error)})") from None
     try:
-        sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
+        sheet = _data_sheet(workbook)
         rows = _sheet_rows(sheet)
+        if _has_formulas(sheet):
+            _refuse_formulas_without_results(data, sheet.title, rows)
     except UnreadableFile:
         raise
     except Exception as error:  # a damaged member (BadZipFile, zlib.error) or bad XML (ParseError) inside
@@ -203,6 +207,46 @@ def _read_xlsx(data: bytes) -> TextTable:
     for number, row in enumerate(rows[1:]):
         body[number, : len(row)] = row
     return _text_table(rows[0] + [""] * (width - len(rows[0])), body)
+
+
+def _data_sheet(workbook: Any) -> Any:
+    """The sheet "responses" (the dataset export's), else the first sheet a person can see: a hidden
+    first sheet (a lookup list) was read instead of the data beside it."""
+    if SHEET_NAME in workbook.sheetnames:
+        return workbook[SHEET_NAME]
+    visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+    return (visible or workbook.worksheets)[0]
+
+
+def _has_formulas(sheet: Any) -> bool:
+    """Whether the sheet's XML holds a formula element, read in chunks (bounded by the zip-bomb rule)."""
+    tail = b""
+    with sheet._get_source() as source:  # openpyxl's own handle on the sheet's part of the zip
+        while chunk := source.read(1 << 20):
+            if FORMULA_ELEMENT.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _refuse_formulas_without_results(data: bytes, title: str, rows: list[list[str]]) -> None:
+    """Refuse a formula cell whose result was never saved: it reads as blank, so its answer would be
+    lost without a word. Spreadsheet programs save each result; files written by scripts often do not."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for number, values in enumerate(workbook[title].iter_rows(values_only=True)):
+            if number >= len(rows):
+                return
+            for position, value in enumerate(values):
+                read = rows[number][position] if position < len(rows[number]) else ""
+                if isinstance(value, str) and value.startswith("=") and not read:
+                    cell = f"{get_column_letter(position + 1)}{number + 1}"
+                    raise UnreadableFile(
+                        f"cell {cell} holds a formula ({value[:40]}) whose result was never saved, so its value "
+                        "cannot be read: open the file in Excel or LibreOffice, save it, and import it again"
+                    )
+    finally:
+        workbook.close()
 
 
 def _refuse_zip_bomb(data: bytes) -> None:
