@@ -208,6 +208,23 @@ def _formula_without_result(book: Workbook) -> None:
 
 
 MALFORMED: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    "csv separated by semicolons": (
+        "x.csv",
+        lambda: _csv(_rows(3)).replace(b",", b";"),
+        "the columns are separated by semicolons or tabs, not commas. In your spreadsheet, save it as CSV UTF-8 "
+        "(Comma delimited), or as .xlsx, and try again",
+    ),
+    "csv with a row too long": (
+        "x.csv",
+        lambda: _csv(_rows(3)).replace(b"r-002,", b"r-002,,"),
+        "row 3 has 42 cells, more than the 41 of the header (row 1): look in that row for a comma too many "
+        "or a quote mark that is not closed",
+    ),
+    "csv with a quote never closed": (
+        "x.csv",
+        lambda: _csv(_rows(3)).replace(b"r-002", b'"r-002'),
+        "a quote mark in row 3 is never closed: look in that row for a stray quote mark",
+    ),
     "xlsx formula without a saved result": (
         "x.xlsx",
         lambda: _workbook(_formula_without_result),
@@ -534,6 +551,7 @@ def test_control_characters_in_xlsx_cells_are_refused_by_row_and_column(app, cli
         'a,b,c\n"x, y","line\nbreak",NA\n',
         "\ufeffa,b\r\n1,2\r\n",
         "a,b\n1,2,3\n",  # a long row is refused by both
+        'a,b\n"x\ny",1\n"open,2\n3,4\n',  # a quote never closed: refused by both, not the rest in one cell
     ],
 )
 def test_wide_and_narrow_csv_readers_read_alike(monkeypatch: pytest.MonkeyPatch, text: str) -> None:

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
+from survey.datasets.xlsx_guards import data_sheet, formula_refusal, zip_bomb_refusal
 from survey.web.uploads import CONTROL
 
 # Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
@@ -32,7 +32,6 @@ XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".sav", ".dta", ".zip")
 STAT_SUFFIXES = (".sav", ".dta")  # read back by `stat_reading`
 HEADER_ROW = 1
-SHEET_NAME = "responses"  # the dataset export's sheet; otherwise the first sheet is read
 ZIP_MEMBER = "responses.csv"
 ZIP_WORKBOOK = "dataset.xlsx"  # the Excel download's zip: its sheet "responses" is read
 # What a dataset download's zip holds, by format: the first name found is read.
@@ -48,13 +47,6 @@ MAX_CELLS = 40_000_000
 # From this many columns a CSV is read by the csv module rather than pandas (see _read_csv).
 WIDE_COLUMNS = 1_000
 SCAN_FACTOR = 10  # spreadsheet cells looked at (formatted empty ones too) per allowed cell
-# An .xlsx whose parts expand to more than this many times the file's size is refused unread (Apache
-# POI's zip-bomb rule, the same ratio): real workbooks expand about 5-15 times, while 85 KB of shared
-# strings expanding 400 times held a worker for 27 s (openpyxl loads them all before the first row),
-# and 240 KB of empty cells without references for 16 s. Small files are let through whatever their ratio.
-MAX_INFLATE_RATIO = 100
-FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" .../>, <x:f>
-INFLATE_GRACE_BYTES = 1024 * 1024
 
 
 class UnreadableFile(Exception):
@@ -124,6 +116,11 @@ def _read_csv(data: bytes) -> TextTable:
     zipped) would otherwise become 400 million cells, 10 GB of memory."""
     try:
         text_start = data[: data.find(b"\n")].decode("utf-8-sig", errors="replace")
+        if "," not in text_start and ("\t" in text_start or ";" in text_start):
+            raise UnreadableFile(
+                "the columns are separated by semicolons or tabs, not commas. In your spreadsheet, "
+                "save it as CSV UTF-8 (Comma delimited), or as .xlsx, and try again"
+            )
         wide = text_start.count(",") + 1 >= WIDE_COLUMNS
         values = _csv_module_cells(data) if wide else _pandas_cells(data)
     except UnicodeDecodeError:
@@ -133,11 +130,25 @@ def _read_csv(data: bytes) -> TextTable:
     except pd.errors.EmptyDataError:
         raise UnreadableFile("the file is empty") from None
     except (pd.errors.ParserError, csv.Error) as error:
-        raise UnreadableFile(f"not a readable CSV file ({error})") from None
+        raise UnreadableFile(_csv_problem(error)) from None
     refusal = _over_limit(*values.shape)
     if refusal:
         raise UnreadableFile(refusal)
     return _text_table(values[0].tolist(), values[1:])
+
+
+def _csv_problem(error: Exception) -> str:
+    """The parser's complaint in words and spreadsheet rows, on one line (pandas ends some with a line break)."""
+    text = " ".join(str(error).split()).removeprefix("Error tokenizing data. C error: ")
+    if found := re.fullmatch(r"Expected (\d+) fields in line (\d+), saw (\d+)", text):
+        expected, line, saw = found.groups()
+        return (
+            f"row {line} has {saw} cells, more than the {expected} of the header (row 1): "
+            "look in that row for a comma too many or a quote mark that is not closed"
+        )
+    if found := re.fullmatch(r"EOF inside string starting at row (\d+)", text):
+        return f"a quote mark in row {int(found.group(1)) + 1} is never closed: look in that row for a stray quote mark"
+    return f"not a readable CSV file ({text})"
 
 
 def _rows_allowed(width: int) -> int:
@@ -165,7 +176,7 @@ def _pandas_cells(data: bytes) -> np.ndarray:
 def _csv_module_cells(data: bytes) -> np.ndarray:
     rows: list[list[str]] = []
     width = allowed = 0
-    for number, row in enumerate(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")), start=1):
+    for number, row in enumerate(_strict_records(data), start=1):
         if number == 1:
             width, allowed = len(row), _rows_allowed(len(row))
             refusal = _over_limit(1, width)
@@ -183,17 +194,34 @@ def _csv_module_cells(data: bytes) -> np.ndarray:
     return np.array(rows, dtype=object)
 
 
+def _strict_records(data: bytes) -> Iterator[list[str]]:
+    """The CSV's records; a quote mark never closed is an error, as in pandas (the csv module's
+    default reads the rest of the file into that one cell)."""
+    done = 0  # records read whole: the unclosed one is the next, counted from 0 as pandas does
+    try:
+        for record in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), strict=True):
+            yield record
+            done += 1
+    except csv.Error as error:
+        if "unexpected end of data" not in str(error):
+            raise
+        raise csv.Error(f"EOF inside string starting at row {done}") from None
+
+
 def _read_xlsx(data: bytes) -> TextTable:
-    _refuse_zip_bomb(data)
+    refusal = zip_bomb_refusal(data)
+    if refusal:
+        raise UnreadableFile(refusal)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types: BadZipFile, KeyError, InvalidFileException...
         raise UnreadableFile(f"not a readable Excel .xlsx file ({_kind(error)})") from None
     try:
-        sheet = _data_sheet(workbook)
+        sheet = data_sheet(workbook)
         rows = _sheet_rows(sheet)
-        if _has_formulas(sheet):
-            _refuse_formulas_without_results(data, sheet.title, rows)
+        refusal = formula_refusal(data, sheet, rows)
+        if refusal:
+            raise UnreadableFile(refusal)
     except UnreadableFile:
         raise
     except Exception as error:  # a damaged member (BadZipFile, zlib.error) or bad XML (ParseError) inside
@@ -207,65 +235,6 @@ def _read_xlsx(data: bytes) -> TextTable:
     for number, row in enumerate(rows[1:]):
         body[number, : len(row)] = row
     return _text_table(rows[0] + [""] * (width - len(rows[0])), body)
-
-
-def _data_sheet(workbook: Any) -> Any:
-    """The sheet "responses" (the dataset export's), else the first sheet a person can see: a hidden
-    first sheet (a lookup list) was read instead of the data beside it."""
-    if SHEET_NAME in workbook.sheetnames:
-        return workbook[SHEET_NAME]
-    visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
-    return (visible or workbook.worksheets)[0]
-
-
-def _has_formulas(sheet: Any) -> bool:
-    """Whether the sheet's XML holds a formula element, read in chunks (bounded by the zip-bomb rule)."""
-    tail = b""
-    with sheet._get_source() as source:  # openpyxl's own handle on the sheet's part of the zip
-        while chunk := source.read(1 << 20):
-            if FORMULA_ELEMENT.search(tail + chunk):
-                return True
-            tail = chunk[-16:]
-    return False
-
-
-def _refuse_formulas_without_results(data: bytes, title: str, rows: list[list[str]]) -> None:
-    """Refuse a formula cell whose result was never saved: it reads as blank, so its answer would be
-    lost without a word. Spreadsheet programs save each result; files written by scripts often do not."""
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        for number, values in enumerate(workbook[title].iter_rows(values_only=True)):
-            if number >= len(rows):
-                return
-            for position, value in enumerate(values):
-                read = rows[number][position] if position < len(rows[number]) else ""
-                if isinstance(value, str) and value.startswith("=") and not read:
-                    cell = f"{get_column_letter(position + 1)}{number + 1}"
-                    raise UnreadableFile(
-                        f"cell {cell} holds a formula ({value[:40]}) whose result was never saved, so its value "
-                        "cannot be read: open the file in Excel or LibreOffice, save it, and import it again"
-                    )
-    finally:
-        workbook.close()
-
-
-def _refuse_zip_bomb(data: bytes) -> None:
-    """Refuse a workbook whose parts declare more than MAX_INFLATE_RATIO times its size, before any is read.
-
-    The declared sizes can be trusted as bounds: zipfile stops a part at its declared size (and then
-    fails its CRC check), so a part cannot expand past what it declares.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        return  # openpyxl reports the damage in its own words
-    if expanded > max(INFLATE_GRACE_BYTES, MAX_INFLATE_RATIO * len(data)):
-        raise UnreadableFile(
-            f"the Excel file expands to more than {MAX_INFLATE_RATIO} times its size when unzipped, "
-            "which real spreadsheets never do, so it was not read (it may be a zip bomb). "
-            "Save it again from your spreadsheet, or as CSV UTF-8"
-        )
 
 
 def _sheet_rows(sheet: Any) -> list[list[str]]:

@@ -1,0 +1,89 @@
+"""Checks on an uploaded .xlsx that openpyxl does not make: each returns the refusal in words, or None.
+
+`files` raises them as `UnreadableFile`, so the page and the command line say why the file was not read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+SHEET_NAME = "responses"  # the dataset export's sheet; otherwise the first visible sheet is read
+# An .xlsx whose parts expand to more than this many times the file's size is refused unread (Apache
+# POI's zip-bomb rule, the same ratio): real workbooks expand about 5-15 times, while 85 KB of shared
+# strings expanding 400 times held a worker for 27 s (openpyxl loads them all before the first row),
+# and 240 KB of empty cells without references for 16 s. Small files are let through whatever their ratio.
+MAX_INFLATE_RATIO = 100
+INFLATE_GRACE_BYTES = 1024 * 1024
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" .../>, <x:f>
+
+
+def zip_bomb_refusal(data: bytes) -> str | None:
+    """Why a workbook whose parts declare more than MAX_INFLATE_RATIO times its size is not read, or None.
+
+    The declared sizes can be trusted as bounds: zipfile stops a part at its declared size (and then
+    fails its CRC check), so a part cannot expand past what it declares.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return None  # openpyxl reports the damage in its own words
+    if expanded <= max(INFLATE_GRACE_BYTES, MAX_INFLATE_RATIO * len(data)):
+        return None
+    return (
+        f"the Excel file expands to more than {MAX_INFLATE_RATIO} times its size when unzipped, "
+        "which real spreadsheets never do, so it was not read (it may be a zip bomb). "
+        "Save it again from your spreadsheet, or as CSV UTF-8"
+    )
+
+
+def data_sheet(workbook: Any) -> Any:
+    """The sheet "responses" (the dataset export's), else the first sheet a person can see: a hidden
+    first sheet (a lookup list) was read instead of the data beside it."""
+    if SHEET_NAME in workbook.sheetnames:
+        return workbook[SHEET_NAME]
+    visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+    return (visible or workbook.worksheets)[0]
+
+
+def formula_refusal(data: bytes, sheet: Any, rows: list[list[str]]) -> str | None:
+    """Why a formula cell whose result was never saved cannot be read, or None.
+
+    Such a cell reads as blank, so its answer would be lost without a word. Spreadsheet programs save
+    each result; files written by scripts often do not. `rows` are the sheet's cells as read (results).
+    """
+    if not _has_formulas(sheet):
+        return None  # the usual case: one pass over the sheet's XML, no second reading
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for number, values in enumerate(workbook[sheet.title].iter_rows(values_only=True)):
+            if number >= len(rows):
+                return None
+            for position, value in enumerate(values):
+                read = rows[number][position] if position < len(rows[number]) else ""
+                if isinstance(value, str) and value.startswith("=") and not read:
+                    return (
+                        f"cell {get_column_letter(position + 1)}{number + 1} holds a formula ({value[:40]}) whose "
+                        "result was never saved, so its value cannot be read: open the file in Excel or "
+                        "LibreOffice, save it, and import it again"
+                    )
+    finally:
+        workbook.close()
+    return None
+
+
+def _has_formulas(sheet: Any) -> bool:
+    """Whether the sheet's XML holds a formula element, read in chunks (bounded by the zip-bomb rule)."""
+    tail = b""
+    with sheet._get_source() as source:  # openpyxl's own handle on the sheet's part of the zip
+        while chunk := source.read(1 << 20):
+            if FORMULA_ELEMENT.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
