@@ -27,7 +27,7 @@ from survey.datasets import DatasetReader, build_dataset
 from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses
 from survey.datasets.writers import write_export
 from survey.extensions import db
-from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, Response, User
+from survey.models import Answer, AssetUse, AuditEvent, Campaign, CampaignAsset, ImportBatch, Response, User
 from tests.helpers import csrf_token
 from tests.job_support import run_queued_jobs
 from tests.test_research_support import page_token, sign_in
@@ -664,3 +664,26 @@ def test_a_huge_header_name_or_cell_is_shown_shortened_in_the_report(app, runner
     path.write_bytes(data)
     result = runner.invoke(args=["import-responses", str(path), "--dry-run"])
     assert result.exit_code == 1 and max(len(line) for line in result.output.splitlines()) < 1000
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("resp\x00onses\x07.csv", "responses.csv"),  # PostgreSQL refused the NUL: confirming answered 500
+        ("y" * 400 + ".csv", "y" * 251 + ".csv"),  # the batch row cut ".csv" off, and the job refused the file
+    ],
+    ids=["control characters", "a long name"],
+)
+def test_an_odd_file_name_is_kept_cleaned_and_the_file_imports(
+    app, client, make_campaign, make_user, login, sent, kept
+):
+    make_campaign()
+    sign_in(make_user, login)
+    html = _upload(client, _csv(_rows(2)), sent).get_data(as_text=True)
+    queued = client.post(f"{IMPORTS}/{_waiting_token(html)}", data={"csrf_token": csrf_token(html)})
+    assert queued.status_code == 303, queued.status_code
+    assert run_queued_jobs(app) == 1
+    result = client.get(queued.headers["Location"]).get_data(as_text=True)
+    assert "2 responses added (dover-town 2)" in result
+    with app.app_context():
+        assert db.session.scalars(select(ImportBatch.filename)).one() == kept

@@ -13,7 +13,7 @@ import os
 import re
 import secrets
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flask import current_app, flash, render_template, request, session
@@ -30,11 +30,13 @@ from survey.datasets.imports import MAX_SHOWN, ImportReport, dry_run, sha256, su
 from survey.extensions import db
 from survey.models import ImportBatch
 from survey.web.http import see_other
+from survey.web.uploads import CONTROL
 
 SESSION_KEY = "response_imports"
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 KEPT_PER_SESSION = 5  # checked files awaiting confirmation; the session cookie stays small
 STALE_SECONDS = 24 * 60 * 60  # an upload never confirmed is deleted after a day
+NAME_CHARS = 255  # ImportBatch.filename
 
 
 class ResponseFileForm(FlaskForm):
@@ -107,6 +109,17 @@ def _forget(token: str, waiting: dict[str, Any] | None = None) -> None:
         session[SESSION_KEY] = entries
 
 
+def _kept_name(raw: str) -> str:
+    """The upload's base name as it is kept (the batch row, the audit event, the session): control
+    characters dropped (PostgreSQL refuses NUL: confirming answered 500) and at most NAME_CHARS long,
+    its suffix kept (the batch row cut a long name's ".csv" off, and the job then refused the file)."""
+    name = CONTROL.sub("", PurePosixPath(raw.replace("\\", "/")).name) or "upload"
+    if len(name) <= NAME_CHARS:
+        return name
+    suffix = suffix_of(name)[:16]
+    return name[: NAME_CHARS - len(suffix)] + suffix
+
+
 class ImportTooLarge(RequestEntityTooLarge):
     """An upload over IMPORT_MAX_BYTES: answered with the upload page and the limit in words."""
 
@@ -144,7 +157,7 @@ def response_imports() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _render(form, status=422 if request.method == "POST" else 200)
     upload = form.file.data
-    filename = Path((upload.filename or "upload").replace("\\", "/")).name
+    filename = _kept_name(upload.filename or "upload")
     data = upload.read()
     report = dry_run(data, filename, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
     if not report.ok:
