@@ -160,6 +160,11 @@ def test_adjustments_csv_upload_reports_every_problem_and_saves_nothing(app, cli
     text = header.get_data(as_text=True)
     assert header.status_code == 422 and "This column is missing from the header." in text and "Unknown column" in text
 
+    tabs = _upload(client, "asset\tdeadweight\nd\t0.1\n")  # a tab-separated file named .csv
+    text = tabs.get_data(as_text=True)
+    assert tabs.status_code == 422 and "The columns are separated by semicolons or tabs, not commas." in text
+    assert "This column is missing from the header." not in text
+
 
 def test_adjustments_csv_upload_dry_run_then_save_and_download(app, client, make_campaign, make_user, login):
     make_campaign("dover-town")

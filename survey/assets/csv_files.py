@@ -141,6 +141,17 @@ def read_records(
     if not records or not any(cell.strip() for cell in records[0]):
         report.problems.append(Problem(0, "", "The file is empty: the first line must name the columns."))
         return None
+    if len(records[0]) == 1 and (";" in records[0][0] or "\t" in records[0][0]):
+        # A European Excel's "CSV" (or a tab-separated file): every column was missing, one unknown.
+        report.problems.append(
+            Problem(
+                0,
+                "",
+                "The columns are separated by semicolons or tabs, not commas. In your spreadsheet, save the "
+                "file as CSV UTF-8 (Comma delimited) and try again.",
+            )
+        )
+        return None
     header = [name.strip().lower() for name in records[0]]
     for name in required:
         if name not in header:
