@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import tempfile
 import tracemalloc
 import zipfile
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
@@ -423,6 +425,35 @@ def test_line_ends_under_a_wide_header_stop_at_the_cell_limit_without_filling_me
     assert report.unreadable
     assert report.problems[0].reason.startswith("the file has more than 1,000,000 cells (rows x columns)")
     assert peak < 60 * 1024 * 1024
+
+
+def test_an_spss_file_of_unknown_length_stops_at_the_cell_limit(
+    app: Flask, make_campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The red team's 200 KB .zsav of missing values, its case count set to -1 (unknown, as SPSS
+    allows), was read to the row limit whatever its width: 50 million cells, 1.7 GB, before the refusal.
+    Now it is read one row past what the cell limit lets through at its width."""
+    make_campaign()
+    monkeypatch.setattr(files, "MAX_CELLS", 500_000)
+    frame = pd.DataFrame(np.full((20_000, 100), np.nan), columns=[f"v{n}" for n in range(100)])
+    path = tmp_path / "wide.sav"
+    pyreadstat.write_sav(frame, str(path), compress=True)
+    data = bytearray(path.read_bytes())
+    assert struct.unpack("<i", data[80:84]) == (20_000,)  # the header's case count
+    data[80:84] = struct.pack("<i", -1)
+    limits: list[int] = []
+    read_sav = pyreadstat.read_sav
+
+    def watched(*args: object, **kwargs: object) -> object:
+        if "row_limit" in kwargs:
+            limits.append(int(kwargs["row_limit"]))  # type: ignore[call-overload]
+        return read_sav(*args, **kwargs)
+
+    monkeypatch.setattr(pyreadstat, "read_sav", watched)
+    report = _check(app, bytes(data), "responses.sav")
+    assert report.unreadable
+    assert report.problems[0].reason.startswith("the file has more than 500,000 cells")
+    assert limits == [5_000]  # 500,000 cells / 100 columns: the header and 4,999 rows fit, one more refuses
 
 
 # --- 2. malformed files -------------------------------------------------------------------------

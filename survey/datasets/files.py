@@ -270,7 +270,7 @@ def _read_stat(data: bytes, suffix: str) -> TextTable:
     from survey.datasets.stat_reading import StatFileError, stat_cells  # pyreadstat loads for these files only
 
     try:
-        header, body = stat_cells(data, suffix, MAX_ROWS, _over_limit)
+        header, body = stat_cells(data, suffix, _rows_allowed, _over_limit)
     except StatFileError as error:
         raise UnreadableFile(str(error)) from None
     return _text_table(header, body)

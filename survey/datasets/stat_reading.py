@@ -29,12 +29,13 @@ class StatFileError(Exception):
 
 
 def stat_cells(
-    data: bytes, suffix: str, max_rows: int, over_limit: Callable[[int, int], str | None]
+    data: bytes, suffix: str, rows_allowed: Callable[[int], int], over_limit: Callable[[int, int], str | None]
 ) -> tuple[list[str], np.ndarray]:
     """(header, 2-D array of text cells) of a .sav or .dta file, checked against `over_limit(rows, columns)`.
 
     The header row counts as a row, as for a CSV. The size is checked from the file's metadata
-    before the data is read, and the reading stops past `max_rows` whatever the metadata claims.
+    before the data is read, and the reading stops one row past what `rows_allowed(columns)` lets through
+    (the header included) whatever the metadata claims.
     """
     import pyreadstat
 
@@ -45,7 +46,9 @@ def stat_cells(
         refusal = over_limit(max(meta.number_rows or 0, 0) + 1, meta.number_columns or 0)
         if refusal:
             raise StatFileError(refusal)
-        frame, meta = read(io.BytesIO(data), row_limit=max_rows)
+        # One data row past what `rows_allowed(columns)` (header included) lets through is enough to refuse:
+        # a .sav of unknown length was read whole first, 50 million missing values (1.7 GB) from 200 KB.
+        frame, meta = read(io.BytesIO(data), row_limit=rows_allowed(meta.number_columns or 0))
     except StatFileError:
         raise
     except Exception as error:  # pyreadstat raises many types on damaged input: ReadstatError, TypeError...
