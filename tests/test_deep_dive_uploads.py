@@ -195,3 +195,11 @@ def test_only_the_files_base_name_is_kept_without_control_characters(app, resear
     assert _saved_text(app, answer) == "Words."
     row = stored(app, int(answer.headers["Location"].rsplit("/", 1)[1]))
     assert row is not None and row.source_filename == "interview.txt"
+
+
+def test_a_long_file_name_is_cut_keeping_its_suffix(app, researcher):
+    # Cut to 255 characters, the name lost ".txt" and the file was refused as not a text file.
+    answer = _upload(researcher, b"Words.", "n" * 300 + ".txt")
+    assert _saved_text(app, answer) == "Words."
+    row = stored(app, int(answer.headers["Location"].rsplit("/", 1)[1]))
+    assert row is not None and row.source_filename == "n" * 251 + ".txt"

@@ -147,8 +147,12 @@ def _read_upload(form: Any) -> tuple[str, str, str] | None:
     upload = form.file.data
     if not isinstance(upload, FileStorage) or not upload.filename:
         return None
-    # Only the base name is kept (shown on the page); control characters dropped (PostgreSQL refuses NUL).
-    filename = CONTROL.sub("", os.path.basename(upload.filename.replace("\\", "/")))[:255]
+    # Only the base name is kept (shown on the page); control characters dropped (PostgreSQL refuses NUL);
+    # cut to the column's 255 characters keeping the suffix (a long name lost ".txt" and was refused).
+    filename = CONTROL.sub("", os.path.basename(upload.filename.replace("\\", "/")))
+    if len(filename) > 255:
+        suffix = suffix_of(filename)[:16]
+        filename = filename[: 255 - len(suffix)] + suffix
     if suffix_of(filename) not in SUFFIXES:
         form.file.errors = ["Choose a .txt, .docx or .odt file (in Word: Save as, then Word Document)."]
         return None
