@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -76,8 +77,13 @@ def _read_zip(path: Path) -> Dataset:
             if origin is None:
                 frames.append(None)
                 continue
-            with archive.open(name) as member:
-                frames.append(_read_csv(member, origin))
+            try:
+                with archive.open(name) as member:
+                    frames.append(_read_csv(member, origin))
+            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+                # A bad CRC, damaged data or a cut-off file: said as the docstring promises, not raised raw.
+                what = "damaged compressed data" if isinstance(error, zlib.error) else type(error).__name__
+                raise DatasetError(f"{origin}: not a readable .zip file ({what}); download the export again") from None
     return _dataset(frames, tuple(str(origin) for origin in origins))
 
 

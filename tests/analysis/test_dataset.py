@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -317,3 +319,24 @@ def test_iso_utc_text_is_strftimes_for_every_instant_blank_and_year() -> None:
         expected = series.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(series.notna(), None)
         pd.testing.assert_series_equal(_iso_utc(series), expected)
     assert _iso_utc(pd.Series(pd.to_datetime(instants, utc=True, format="ISO8601"))).iloc[0] == "1969-12-31T23:59:59Z"
+
+
+@pytest.mark.parametrize("damage", ["crc", "data"])
+def test_a_damaged_export_zip_is_a_dataset_error_naming_the_file(tmp_path, damage: str) -> None:
+    # read_dataset promises a DatasetError naming the file; a damaged zip raised BadZipFile or zlib.error.
+    from tests.test_import_hardening import _damage_data, _patch_central_directory
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("responses.csv", "response_id,community\n" + "".join(f"r{n},north\n" for n in range(3000)))
+        archive.writestr("assets.csv", "slug,name\n")
+    good = buffer.getvalue()
+    bad = (
+        _patch_central_directory(good, "responses.csv", crc=1234)
+        if damage == "crc"
+        else _damage_data(good, "responses.csv")
+    )
+    path = tmp_path / "export.zip"
+    path.write_bytes(bad)
+    with pytest.raises(DatasetError, match=r"export\.zip!responses\.csv: not a readable \.zip file"):
+        analysis.read_dataset(path)
