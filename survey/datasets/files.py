@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from survey.datasets.xlsx_guards import data_sheet, formula_refusal, zip_bomb_refusal
+from survey.datasets.xlsx_guards import data_sheet, formula_refusal, package_refusal
 from survey.web.uploads import CONTROL
 
 # Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
@@ -209,7 +209,7 @@ def _strict_records(data: bytes) -> Iterator[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> TextTable:
-    refusal = zip_bomb_refusal(data)
+    refusal = package_refusal(data)
     if refusal:
         raise UnreadableFile(refusal)
     try:
