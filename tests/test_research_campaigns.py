@@ -114,7 +114,9 @@ def test_campaign_form_problems_are_shown_and_nothing_is_created(app, client, ma
         ({"double_entry_percent": "101"}, "Enter a percentage from 0 to 100."),
         ({"wave": "0"}, "Enter a wave from 1 to 99."),
         ({"wave": "second"}, "Enter the wave as a whole number, like 2."),
-        ({"target_sample_size": "0"}, "Enter a whole number of at least 1."),
+        ({"target_sample_size": "0"}, "Enter a whole number from 1 to 10,000,000."),
+        # A population past any nation the platform could survey is a slip that would scale every value.
+        ({"population_size": "250000000"}, "Enter a whole number from 1 to 100,000,000."),
         ({"title": ""}, "Enter a title."),
         ({"sampling_method": "snowball"}, "Choose random, quota or convenience"),
         ({"population_source": ""}, "Say where the population figure comes from"),
