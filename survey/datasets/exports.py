@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from analysis.cells import DatasetError
+from instruments.answers import quoted
 from survey import jobs
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
@@ -119,7 +120,7 @@ def check_request(
             raise ServiceError(f"No campaign {', '.join(repr(s) for s in unknown)}.")
         practice = [slug for slug in chosen if found[slug].practice]
         if practice:
-            raise ServiceError(f"{practice[0]!r} is a practice campaign: practice runs are never exported.")
+            raise ServiceError(f"{quoted(practice[0])} is a practice campaign: practice runs are never exported.")
     if places:
         known = set(db.session.scalars(select(Community.slug).where(Community.slug.in_(places))))
         unknown = [slug for slug in places if slug not in known]
