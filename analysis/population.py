@@ -23,8 +23,9 @@ BASES = ("scaled_random", "scaled_quota", "surveyed")
 class Users:
     """The users an asset is valued for.
 
-    ``share`` and ``asked`` feed the Monte Carlo (a Beta draw of the share) when the count is
-    scaled; ``population`` is None for surveyed users.
+    ``n_users``, ``asked`` and ``population`` feed the Monte Carlo (a Beta draw of the share, with
+    the finite population correction) when the count is scaled; ``population`` is None for
+    surveyed users.
     """
 
     valued: float
