@@ -240,3 +240,17 @@ def test_names_are_escaped_in_text_tables_and_captions(result) -> None:
     escaped = "&lt;b&gt;North &amp; Park&lt;/b&gt;"
     assert f"<strong>{escaped}</strong> (Northfield)" in document  # a value sentence
     assert f"<td class='text'>{escaped}</td>" in document  # the ledger and the use table
+
+
+def test_interval_labels_follow_the_confidence_level(frames) -> None:
+    # `python -m analysis report --alpha 0.1` computes 90% intervals; the report called them 95% CIs.
+    responses, assets, campaigns = frames
+    result = run(responses, assets, campaigns=campaigns, config=AnalysisConfig(alpha=0.1, draws=1_000))
+    text = visible_text(render_report(result))
+    assert "90% CI" in text and "90% confidence interval" in text
+    assert "95% CI" not in text and "95% confidence interval" not in text
+    # The value ranges are the Monte Carlo's 2.5th-97.5th percentiles whatever alpha is: still 95%.
+    assert "95% range" in text
+    park = result.asset_effects.set_index("asset").loc["north_park"]
+    assert 1.64 < (park["ci_high"] - park["effect"]) / park["se"] < 1.66  # t(0.95, ~250 df): a 90% interval
+    assert "90% CI from" in text and "Average (dot, 90% CI)" not in text  # figure text is drawn, not written
