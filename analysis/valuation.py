@@ -247,17 +247,21 @@ def _monte_carlo(effect: dict[str, Any], users: Users, config: AnalysisConfig) -
     prior): the Beta-binomial predictive, whose variance is the design-based N (N - n) p q / n.
     Without it a survey of most of a small place (400 of 600 residents) would show a range as wide
     as if 400 of a million had been asked; with n much smaller than N nothing changes. The effect
-    is a property of the asset, not of this population, so it gets no such correction.
+    is a property of the asset, not of this population, so it gets no such correction. Only one
+    campaign's sample is known to be n distinct residents: respondents pooled over several campaigns
+    (waves) may include the same people twice, so their share keeps the uncorrected, wider Beta range.
     """
     rng = np.random.default_rng([config.seed, zlib.crc32(str(effect["asset"]).encode())])
     effects = rng.normal(effect["effect"], effect["se"], config.draws)
     if users.scaled and users.population is not None:
         # Jeffreys prior Beta(1/2, 1/2) on the share of users among those asked.
         share = rng.beta(users.n_users + 0.5, users.asked - users.n_users + 0.5, config.draws)
-        # `count_users` refuses a campaign with more respondents than residents; waves pooled over
-        # several campaigns may still exceed the latest population, and then nobody is left unsampled.
-        unsampled = max(users.population - users.asked, 0)
-        counts = users.n_users + rng.binomial(unsampled, share).astype("float64")
+        if users.one_sample:
+            # `count_users` refuses a campaign with more respondents than residents.
+            unsampled = max(users.population - users.asked, 0)
+            counts = users.n_users + rng.binomial(unsampled, share).astype("float64")
+        else:
+            counts = share * users.population
     else:
         counts = np.full(config.draws, users.valued)
     values = effects * counts * config.price_factor

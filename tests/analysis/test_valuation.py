@@ -169,6 +169,29 @@ def test_the_share_error_has_the_finite_population_correction() -> None:
     assert row["value_high"] < np.percentile(uncorrected, 97.5) * 0.99
 
 
+def test_waves_pooled_over_campaigns_keep_the_uncorrected_share_error() -> None:
+    # Two waves of 50 in a town of 120 residents: 100 answers, but not 100 distinct residents (a resident
+    # may answer both waves), so the range must not treat 100 of 120 as counted.
+    responses = pd.DataFrame(
+        {
+            "community": ["town"] * 100,
+            "campaign": ["town-2025"] * 50 + ["town-2026"] * 50,
+            "asset_park": ([1] * 20 + [0] * 30) * 2,
+        }
+    )
+    campaigns = pd.concat(
+        [_campaigns(120, "random").assign(campaign=name) for name in ("town-2025", "town-2026")], ignore_index=True
+    )
+    table, _ = asset_value(valued_effect(), asset_row(), responses, campaigns, _no_adjustments(), AnalysisConfig())
+    row = table.iloc[0]
+    assert row["users_valued"] == pytest.approx(48)
+    rng = np.random.default_rng(2)
+    uncorrected = rng.normal(0.26, 0.0975, 400_000) * rng.beta(40.5, 60.5, 400_000) * 120 * 13_000
+    low, high = np.percentile(uncorrected, [2.5, 97.5])
+    assert row["value_low"] == pytest.approx(low, rel=0.04)
+    assert row["value_high"] == pytest.approx(high, rel=0.03)
+
+
 def test_the_monte_carlo_is_seeded_and_recorded_per_asset() -> None:
     first, _ = _value()
     again, _ = _value()
