@@ -241,7 +241,7 @@ def _monte_carlo(effect: dict[str, Any], users: Users, config: AnalysisConfig) -
     Users scaled to a population carry the sampling error of the user share *with* the finite
     population correction. valuation.md asks for "the user share's sampling error" from a
     probability sample of a known population, and a sample drawn without replacement from N
-    residents has the error sqrt((N - n) / N) times that of an infinite population: the n people
+    residents has about sqrt((N - n) / N) times the error of an infinite population: the n people
     asked are counted exactly, only the N - n others are uncertain. So the count is the users
     surveyed plus Binomial(N - n, share) with the share drawn from its posterior (Beta, Jeffreys
     prior): the Beta-binomial predictive, whose variance is the design-based N (N - n) p q / n.
