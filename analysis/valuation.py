@@ -137,10 +137,19 @@ def asset_value(
     """
     info = {str(row["slug"]): row for row in records(assets)}
     agreed = {str(row["asset"]): row for row in records(adjustments)}
+    # An assets.csv without community names beside a campaigns.csv with them: the row (and the report's
+    # names, which read it first) called the community by its slug.
+    named = {
+        str(row["community"]): str(row["community_name"])
+        for row in records(campaigns)
+        if isinstance(row.get("community_name"), str) and row["community_name"].strip()
+    }
     rows, sensitivity = [], []
     for effect in records(valued):
         slug = str(effect["asset"])
         asset = info[slug]
+        if not isinstance(asset.get("community_name"), str) or not asset["community_name"].strip():
+            asset = asset | {"community_name": named.get(str(asset["community"]))}
         users = count_users(slug, str(asset["community"]), int(effect["n_users"]), responses, campaigns)
         row = _value_row(effect, asset, users, agreed.get(slug), config)
         rows.append(row)

@@ -254,3 +254,15 @@ def test_interval_labels_follow_the_confidence_level(frames) -> None:
     park = result.asset_effects.set_index("asset").loc["north_park"]
     assert 1.64 < (park["ci_high"] - park["effect"]) / park["se"] < 1.66  # t(0.95, ~250 df): a 90% interval
     assert "90% CI from" in text and "Average (dot, 90% CI)" not in text  # figure text is drawn, not written
+
+
+def test_community_names_from_campaigns_when_the_assets_have_none(frames) -> None:
+    # `python -m analysis report` on an assets.csv without community_name beside a campaigns.csv with
+    # it: asset_value.csv and the report's ledger named the community by its slug ("north").
+    responses, assets, campaigns = frames
+    campaigns = campaigns.assign(community_name=campaigns["community"].map(NAMES))
+    result = run(responses, assets.drop(columns=["community_name"]), campaigns=campaigns, config=AnalysisConfig())
+    assert set(result.asset_value["community_name"]) == set(NAMES.values())
+    text = visible_text(render_report(result))
+    assert "North Park Northfield" in re.sub(r"\s+", " ", text)
+    assert " north " not in re.sub(r"\s+", " ", text)
