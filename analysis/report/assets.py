@@ -162,6 +162,13 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
             "After allowing for the number of assets tested at once, no single asset stands out clearly; that "
             "does not mean the assets make no difference, only that this survey cannot tell them apart from chance."
         )
+    if len(estimated):
+        # valuation.md, "Other figures a workshop expects": the yardstick people ask for beside a difference.
+        sentences.append(
+            "For scale: a change of about 3 WEMWBS points is commonly taken as meaningful for one person "
+            "(Maheswaran et al. 2012; University of Warwick), and 1 to 3 points on SWEMWBS. The differences here "
+            "are between the averages of users and non-users, not changes in any one person."
+        )
     if len(skipped):
         reasons = [
             f"{names.asset(row['asset'])} ({suppress_counts(names.clean(row['warning']), threshold)})"

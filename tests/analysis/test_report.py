@@ -266,3 +266,11 @@ def test_community_names_from_campaigns_when_the_assets_have_none(frames) -> Non
     text = visible_text(render_report(result))
     assert "North Park Northfield" in re.sub(r"\s+", " ", text)
     assert " north " not in re.sub(r"\s+", " ", text)
+
+
+def test_the_asset_differences_come_with_the_meaningful_change_yardstick(document) -> None:
+    # valuation.md lists what a workshop expects beside a WEMWBS difference: about 3 points of individual
+    # change as meaningful (Maheswaran et al. 2012), 1-3 on SWEMWBS. The report gave no yardstick.
+    text = re.sub(r"\s+", " ", visible_text(document))
+    assert "a change of about 3 WEMWBS points is commonly taken as meaningful for one person" in text
+    assert "Maheswaran H, Weich S, Powell J, Stewart-Brown S." in text
