@@ -28,7 +28,7 @@ from analysis.cells import DatasetError
 from analysis.codebook import codebook, codebook_markdown
 from analysis.config import DEFAULT_DRAWS, DEFAULT_SEED, AnalysisConfig, read_deflators
 from analysis.dataset import prepare_assets
-from analysis.dataset_files import read_dataset
+from analysis.dataset_files import FILE_NAMES, read_dataset
 from analysis.pipeline import run_dataset
 
 
@@ -51,8 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="analyse a dataset: tables (CSV) and report.html", description="Analyse a downloaded dataset."
     )
-    report.add_argument("responses", type=Path, help="responses.csv")
-    report.add_argument("--assets", type=Path, required=True, help="assets.csv")
+    report.add_argument(
+        "responses", type=Path, help="responses.csv, or the app's export zip or an unpacked export folder alone"
+    )
+    report.add_argument("--assets", type=Path, help="assets.csv (not needed for an export zip or folder)")
     report.add_argument(
         "--campaigns", type=Path, help="campaigns.csv (population sizes; default: campaigns.csv beside RESPONSES)"
     )
@@ -97,8 +99,16 @@ def _report(args: argparse.Namespace) -> int:
         seed=args.seed,
         draws=args.draws,
     )
-    campaigns = args.campaigns or _beside(args.responses, "campaigns.csv")
-    adjustments = args.adjustments or _beside(args.responses, "adjustments.csv")
+    if args.assets is None:
+        # An export zip or folder carries its own campaigns.csv and adjustments.csv (read_dataset).
+        if args.campaigns or args.adjustments:
+            raise DatasetError(
+                "--campaigns and --adjustments go with --assets: an export zip or folder is read with its own files"
+            )
+        campaigns = adjustments = None
+    else:
+        campaigns = args.campaigns or _beside(args.responses, "campaigns.csv")
+        adjustments = args.adjustments or _beside(args.responses, "adjustments.csv")
     with tqdm(total=100, file=sys.stderr, disable=args.quiet, unit="%", bar_format="{l_bar}{bar}| {elapsed}") as bar:
 
         def progress(step: str, fraction: float) -> None:
@@ -112,7 +122,10 @@ def _report(args: argparse.Namespace) -> int:
         if not args.include_unverified:
             kept = dataset.responses[dataset.responses["verified"] == 1].reset_index(drop=True)
             dataset = type(dataset)(kept, dataset.assets, dataset.campaigns, dataset.adjustments)
-        inputs = [path for path in (args.responses, args.assets, campaigns, adjustments, args.deflators) if path]
+        given = [args.responses, args.assets, campaigns, adjustments, args.deflators]
+        if args.responses.is_dir():  # an unpacked export: hash the files read from it
+            given[:1] = [args.responses / name for name in FILE_NAMES if (args.responses / name).is_file()]
+        inputs = [path for path in given if path]
         filters = {
             "verified_only": not args.include_unverified,
             "files": {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in inputs},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -92,6 +93,39 @@ def test_cli_report_on_downloaded_files(synthetic_dataset, tmp_path, capsys) -> 
     assert status == 0
     assert (out / "asset_effects.csv").exists() and not (out / "report.html").exists()
     assert "asset_effects.csv" in capsys.readouterr().out
+
+
+def test_cli_report_on_an_export_zip_or_folder_alone(synthetic_dataset, tmp_path, capsys) -> None:
+    # The redteam6 pass: the README says an export can be analysed as downloaded, but the command
+    # required --assets, and given the zip with it said "Multiple files found in ZIP".
+    small = analysis.Dataset(
+        synthetic_dataset.responses.query("community == 'north'").head(120).reset_index(drop=True),
+        synthetic_dataset.assets,
+        synthetic_dataset.campaigns,
+    )
+    files = small.write(tmp_path / "data")
+    export = tmp_path / "survey-export-all.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        for path in files.values():
+            archive.write(path, path.name)
+    common = ["--quiet", "--no-report"]
+    explicit = [
+        "report",
+        str(files["responses"]),
+        "--assets",
+        str(files["assets"]),
+        "--campaigns",
+        str(files["campaigns"]),
+    ]
+    assert main([*explicit, "--out", str(tmp_path / "explicit"), *common]) == 0
+    assert main(["report", str(export), "--out", str(tmp_path / "zip"), *common]) == 0
+    assert main(["report", str(tmp_path / "data"), "--out", str(tmp_path / "folder"), *common]) == 0
+    expected = (tmp_path / "explicit" / "asset_value.csv").read_text()
+    assert (tmp_path / "zip" / "asset_value.csv").read_text() == expected
+    assert (tmp_path / "folder" / "asset_value.csv").read_text() == expected
+    capsys.readouterr()
+    assert main(["report", str(export), "--campaigns", str(files["campaigns"]), "--out", "x", *common]) == 2
+    assert "--campaigns and --adjustments go with --assets" in capsys.readouterr().err
 
 
 def test_cli_bad_input_exits_2_naming_file_and_column(synthetic_dataset, tmp_path, capsys) -> None:
