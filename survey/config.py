@@ -155,6 +155,9 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> di
         "API_LIMIT": os.environ.get("API_LIMIT", "600 per minute"),
         # Uploaded response files (CSV or Excel) may be far bigger than a survey page.
         "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_MB", 64) * 1024 * 1024,
+        # An Excel upload checked in the web request, by its unzipped size: 200 MB is about 6 million
+        # cells, some 40 s of openpyxl here, inside gunicorn's 120 s timeout (survey/datasets/xlsx_guards.py).
+        "IMPORT_WEB_XLSX_MAX_BYTES": _env_int("IMPORT_WEB_XLSX_MAX_MB", 200) * 1024 * 1024,
         # A deep-dive interview's uploaded transcript (.txt, .docx, .odt), in bytes: that route only.
         "DEEP_DIVE_UPLOAD_LIMIT": _env_int("DEEP_DIVE_UPLOAD_LIMIT", 2 * 1024 * 1024),
         # Responses written per transaction by an import: each chunk holds SQLite's write lock

@@ -24,7 +24,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from instruments.answers import quoted
-from survey.datasets.xlsx_guards import data_sheet, formula_refusal, package_refusal
+from survey.datasets.xlsx_guards import data_sheet, formula_refusal, package_refusal, too_big_to_check_here
 from survey.web.uploads import CONTROL
 
 # Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
@@ -94,17 +94,23 @@ def suffix_of(filename: str) -> str:
     return PurePosixPath(filename.replace("\\", "/")).suffix.lower()
 
 
-def read_table(data: bytes, filename: str, max_bytes: int | None = None) -> TextTable:
-    """Read `data` by the suffix of `filename`; `max_bytes` bounds a zipped CSV once uncompressed."""
+def read_table(
+    data: bytes, filename: str, max_bytes: int | None = None, *, xlsx_budget: int | None = None
+) -> TextTable:
+    """Read `data` by the suffix of `filename`; `max_bytes` bounds a zipped CSV once uncompressed.
+
+    `xlsx_budget` bounds an Excel workbook's unzipped size when it is read within a web request
+    (`xlsx_guards.too_big_to_check_here`).
+    """
     suffix = suffix_of(filename)
     if suffix in (".csv", ".txt"):
         return _read_csv(data)
     if suffix == ".xlsx":
-        return _read_xlsx(data)
+        return _read_xlsx(data, xlsx_budget)
     if suffix in STAT_SUFFIXES:
         return _read_stat(data, suffix)
     if suffix == ".zip":
-        return _read_zip(data, max_bytes)
+        return _read_zip(data, max_bytes, xlsx_budget)
     raise UnreadableFile(f"{quoted(filename)} is not a .csv, .xlsx, .sav, .dta or .zip file")
 
 
@@ -209,8 +215,8 @@ def _strict_records(data: bytes) -> Iterator[list[str]]:
         raise csv.Error(f"EOF inside string starting at row {done}") from None
 
 
-def _read_xlsx(data: bytes) -> TextTable:
-    refusal = package_refusal(data)
+def _read_xlsx(data: bytes, budget: int | None = None) -> TextTable:
+    refusal = package_refusal(data) or (None if budget is None else too_big_to_check_here(data, budget))
     if refusal:
         raise UnreadableFile(refusal)
     try:
@@ -277,7 +283,7 @@ def _read_stat(data: bytes, suffix: str) -> TextTable:
     return _text_table(header, body)
 
 
-def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
+def _read_zip(data: bytes, max_bytes: int | None, xlsx_budget: int | None) -> TextTable:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -306,7 +312,7 @@ def _read_zip(data: bytes, max_bytes: int | None) -> TextTable:
         if member_name == ZIP_MEMBER:
             return _read_csv(content)
         if member_name == ZIP_WORKBOOK:
-            return _read_xlsx(content)
+            return _read_xlsx(content, xlsx_budget)
         return _read_stat(content, suffix_of(member_name))
 
 

@@ -159,7 +159,12 @@ def response_imports() -> tuple[str, int]:
     upload = form.file.data
     filename = _kept_name(upload.filename or "upload")
     data = upload.read()
-    report = dry_run(data, filename, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+    report = dry_run(
+        data,
+        filename,
+        max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        xlsx_budget=current_app.config["IMPORT_WEB_XLSX_MAX_BYTES"],
+    )
     if not report.ok:
         return _render(form, report, status=422)
     token = _keep(data, filename) if report.new else None

@@ -63,21 +63,26 @@ __all__ = [
 ]
 
 
-def _checked(data: bytes, filename: str, max_bytes: int | None) -> tuple[ImportReport, ImportPlan | None]:
+def _checked(
+    data: bytes, filename: str, max_bytes: int | None, xlsx_budget: int | None = None
+) -> tuple[ImportReport, ImportPlan | None]:
     try:
-        table = read_table(data, filename, max_bytes)
+        table = read_table(data, filename, max_bytes, xlsx_budget=xlsx_budget)
     except UnreadableFile as error:
         problems = [Problem(None, "", str(error))]
         return ImportReport(filename=filename, problems=problems, problem_total=1, unreadable=True), None
     return check_table(table, filename)
 
 
-def dry_run(data: bytes, filename: str, *, max_bytes: int | None = None) -> ImportReport:
+def dry_run(
+    data: bytes, filename: str, *, max_bytes: int | None = None, xlsx_budget: int | None = None
+) -> ImportReport:
     """Check every cell of an upload and count what an import would do; writes nothing.
 
-    `max_bytes` bounds the uncompressed ``responses.csv`` inside a .zip upload.
+    `max_bytes` bounds the uncompressed ``responses.csv`` inside a .zip upload; `xlsx_budget` an
+    Excel workbook's unzipped size, for a check made within a web request.
     """
-    report, _plan = _checked(data, filename, max_bytes)
+    report, _plan = _checked(data, filename, max_bytes, xlsx_budget)
     return report
 
 

@@ -27,6 +27,7 @@ FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" .../>,
 MAX_SHEETS = 1_000
 WORKBOOK_PART = "xl/workbook.xml"
 SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet[\s/>]")
+BYTES_PER_CELL = 32  # of worksheet XML, written by Excel or openpyxl: for the message's estimate
 
 
 def package_refusal(data: bytes) -> str | None:
@@ -54,6 +55,28 @@ def package_refusal(data: bytes) -> str | None:
             "copy the sheet with the responses into a new workbook, or save it as CSV UTF-8"
         )
     return None
+
+
+def too_big_to_check_here(data: bytes, budget: int) -> str | None:
+    """Why a workbook whose parts expand past `budget` bytes is not checked in a web request; or None.
+
+    openpyxl reads about 150,000 cells a second here (13 s for 2 million, 32 bytes of sheet XML a
+    cell) where the CSV reader takes 0.4 s, so the largest upload allowed (64 MB, some 20 million
+    cells) would run past gunicorn's timeout and end in a failed request. The command line and the
+    import job, which no timeout cuts short, read any size within the limits.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return None  # the reader reports the damage
+    if expanded <= budget:
+        return None
+    return (
+        f"the Excel file is too large to check here (about {expanded // BYTES_PER_CELL:,} cells): Excel files "
+        "are read about 30 times more slowly than CSV. Save it as CSV UTF-8 and upload that, "
+        "or import it with the command line (flask import-responses)"
+    )
 
 
 def data_sheet(workbook: Any) -> Any:
