@@ -358,3 +358,14 @@ def test_a_double_clicked_erase_erases_once_and_says_so(app, client, finished, m
             select(func.count(AuditEvent.id)).filter_by(entity_type="contact_detail", action="delete")
         )
         assert deletes == 0  # the other connection's raw delete is not audited; this request deleted nothing
+
+
+def test_the_error_summary_lists_the_problems_in_page_order_and_links_to_a_checkbox(client, finished):
+    # It listed the email before the tick boxes above it, and linked to their fieldset, which cannot
+    # take the focus, so following the link left the keyboard where it was.
+    answer = _send(client, finished, {"name": NAME, "email": "zq-at-example"})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    summary = html[html.index("govuk-error-summary__list") : html.index("</ul>", html.index("govuk-error-summary__list"))]
+    assert re.findall(r'href="#([^"]+)"', summary) == ["purposes-0", "email"]
+    assert 'id="purposes-0"' in html and 'value="zq-at-example"' in html and f'value="{NAME}"' in html
