@@ -366,6 +366,7 @@ def test_the_error_summary_lists_the_problems_in_page_order_and_links_to_a_check
     answer = _send(client, finished, {"name": NAME, "email": "zq-at-example"})
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
-    summary = html[html.index("govuk-error-summary__list") : html.index("</ul>", html.index("govuk-error-summary__list"))]
+    start = html.index("govuk-error-summary__list")
+    summary = html[start : html.index("</ul>", start)]
     assert re.findall(r'href="#([^"]+)"', summary) == ["purposes-0", "email"]
     assert 'id="purposes-0"' in html and 'value="zq-at-example"' in html and f'value="{NAME}"' in html
