@@ -271,6 +271,7 @@ class ContactForm(FlaskForm):
         ],
         filters=[_strip],
     )
+
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         if not self.email.data and not self.phone.data and not self.email.errors and not self.phone.errors:
