@@ -41,3 +41,14 @@ def test_every_readme_command_and_option_exists(line: str) -> None:
     known = {opt for param in command.params for opt in [*param.opts, *param.secondary_opts]}
     shown = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", " ".join(words)))
     assert shown <= known, f"{line}: {sorted(shown - known)} not options of the command"
+
+
+def test_every_curl_example_quotes_an_address_with_an_ampersand() -> None:
+    # `curl ... http://.../responses?campaign=dover-town&limit=100` ran curl in the background without
+    # the limit, printing nothing useful: the address needs quotes.
+    text = README.read_text(encoding="utf-8")
+    examples = re.findall(r"curl [^`\n]+", text)
+    assert examples
+    for example in examples:
+        for address in re.findall(r"\S*https?://\S+", example):
+            assert "&" not in address or address.startswith(("'", '"')), example
