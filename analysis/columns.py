@@ -46,6 +46,10 @@ OPTIONAL_CAMPAIGN_COLUMNS = ("population_source", "community_name")
 # How the respondents were chosen decides whether users may be scaled to the population
 # (shared/reference/valuation.md, "Who is counted"); other text is kept but not recognised.
 SAMPLING_METHODS = ("random", "quota", "convenience")
+# The largest population a campaign may say its sample represents: above any town, county or
+# nation the platform could survey (the UK is about 68 million), so a larger figure is a typing
+# slip, and one that would scale every asset's users and value by it.
+POPULATION_SIZE_MAX = 100_000_000
 # An asset slug becomes a variable name (`asset_<slug>`) in SPSS and Stata files; Stata stops at
 # 32 characters, and len("asset_") + 26 = 32.
 SLUG_PATTERN = re.compile(r"^[a-z0-9_]{1,26}$")

@@ -49,6 +49,7 @@ from analysis.columns import (
     OPTIONAL_ASSET_COLUMNS,
     OPTIONAL_CAMPAIGN_COLUMNS,
     PARADATA_COLUMNS,
+    POPULATION_SIZE_MAX,
     SAMPLING_METHODS,
     SLUG_PATTERN,
     asset_column,
@@ -182,10 +183,13 @@ def prepare_campaigns(campaigns: pd.DataFrame, *, origin: str = "campaigns") -> 
         _no_blanks(frame, column, origin)
         frame[column] = frame[column].astype(str)
     size = _numbers(frame, "population_size", origin)
-    bad = size.notna() & ((size <= 0) | (size != np.floor(size)))
+    bad = size.notna() & ((size <= 0) | (size > POPULATION_SIZE_MAX) | (size != np.floor(size)))
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise DatasetError(f"{origin}: column 'population_size', row {row + 1}: must be a positive whole number")
+        raise DatasetError(
+            f"{origin}: column 'population_size', row {row + 1}: "
+            f"must be a whole number from 1 to {POPULATION_SIZE_MAX:,}"
+        )
     frame["population_size"] = size.astype("Int64")
     frame["sampling_method"] = text_cells(frame["sampling_method"]).map(
         lambda text: text.lower() if isinstance(text, str) and text.lower() in SAMPLING_METHODS else text

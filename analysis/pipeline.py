@@ -107,6 +107,13 @@ def run_dataset(
     if len(frame) == 0:
         raise DatasetError("there are no complete responses to analyse")
     if frame["wemwbs"].notna().sum() == 0:
+        short_form = int(frame["swemwbs"].notna().sum()) if "swemwbs" in frame else 0
+        if short_form:
+            # A SWEMWBS campaign (7 items) is scored, but every model here is of the 14-item WEMWBS.
+            raise DatasetError(
+                f"no response has a complete WEMWBS (all 14 statements); {short_form:,} have the short form, SWEMWBS, "
+                "only. The analysis models the full WEMWBS, so it cannot yet analyse a survey that asked SWEMWBS alone"
+            )
         raise DatasetError("no response has a complete WEMWBS: there is no outcome to analyse")
     report("descriptives", 0.05)
     described = descriptives(frame, settings)

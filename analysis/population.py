@@ -23,8 +23,9 @@ BASES = ("scaled_random", "scaled_quota", "surveyed")
 class Users:
     """The users an asset is valued for.
 
-    ``share`` and ``asked`` feed the Monte Carlo (a Beta draw of the share) when the count is
-    scaled; ``population`` is None for surveyed users.
+    ``n_users``, ``asked`` and ``population`` feed the Monte Carlo (a Beta draw of the share, with
+    the finite population correction) when the count is scaled; ``population`` is None for
+    surveyed users.
     """
 
     valued: float
@@ -35,6 +36,10 @@ class Users:
     population: int | None = None
     population_source: str | None = None
     warning: str = ""
+    # The people asked are one sample of distinct residents of `population` (a single campaign), so
+    # the share's sampling error takes the finite population correction. Waves of several campaigns
+    # may ask the same resident twice: how many distinct residents were asked is then unknown.
+    one_sample: bool = False
 
     @property
     def scaled(self) -> bool:
@@ -96,4 +101,4 @@ def count_users(slug: str, community: str, n_users: int, responses: pd.DataFrame
         if basis == "scaled_quota"
         else ""
     )
-    return Users(share * population, basis, note, n_users, answered, population, source, warning)
+    return Users(share * population, basis, note, n_users, answered, population, source, warning, len(chosen) == 1)

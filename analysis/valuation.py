@@ -3,7 +3,8 @@
 value = effect (life-satisfaction points) x users x pounds per WELLBY x price factor, then the
 agreed SROI adjustments: net = gross x (1 - deadweight) x (1 - displacement) x (1 - attribution),
 summed over ``years`` with drop-off and the 1.5% wellbeing discount rate. The range comes from a
-seeded Monte Carlo over the effect (normal, its SE) and the user share (Beta, Jeffreys prior);
+seeded Monte Carlo over the effect (normal, its SE) and the user share (Beta, Jeffreys prior, with
+the finite population correction: see `_monte_carlo`);
 a benefit-cost ratio is given only for a clear positive effect with a known cost.
 """
 
@@ -136,10 +137,19 @@ def asset_value(
     """
     info = {str(row["slug"]): row for row in records(assets)}
     agreed = {str(row["asset"]): row for row in records(adjustments)}
+    # An assets.csv without community names beside a campaigns.csv with them: the row (and the report's
+    # names, which read it first) called the community by its slug.
+    named = {
+        str(row["community"]): str(row["community_name"])
+        for row in records(campaigns)
+        if isinstance(row.get("community_name"), str) and row["community_name"].strip()
+    }
     rows, sensitivity = [], []
     for effect in records(valued):
         slug = str(effect["asset"])
         asset = info[slug]
+        if not isinstance(asset.get("community_name"), str) or not asset["community_name"].strip():
+            asset = asset | {"community_name": named.get(str(asset["community"]))}
         users = count_users(slug, str(asset["community"]), int(effect["n_users"]), responses, campaigns)
         row = _value_row(effect, asset, users, agreed.get(slug), config)
         rows.append(row)
@@ -236,13 +246,31 @@ def _monte_carlo(effect: dict[str, Any], users: Users, config: AnalysisConfig) -
 
     Each asset draws from its own stream, seeded by the run's seed and the asset's slug, so adding
     an asset to the run leaves every other asset's range unchanged.
+
+    Users scaled to a population carry the sampling error of the user share *with* the finite
+    population correction. valuation.md asks for "the user share's sampling error" from a
+    probability sample of a known population, and a sample drawn without replacement from N
+    residents has about sqrt((N - n) / N) times the error of an infinite population: the n people
+    asked are counted exactly, only the N - n others are uncertain. So the count is the users
+    surveyed plus Binomial(N - n, share) with the share drawn from its posterior (Beta, Jeffreys
+    prior): the Beta-binomial predictive, whose variance is the design-based N (N - n) p q / n.
+    Without it a survey of most of a small place (400 of 600 residents) would show a range as wide
+    as if 400 of a million had been asked; with n much smaller than N nothing changes. The effect
+    is a property of the asset, not of this population, so it gets no such correction. Only one
+    campaign's sample is known to be n distinct residents: respondents pooled over several campaigns
+    (waves) may include the same people twice, so their share keeps the uncorrected, wider Beta range.
     """
     rng = np.random.default_rng([config.seed, zlib.crc32(str(effect["asset"]).encode())])
     effects = rng.normal(effect["effect"], effect["se"], config.draws)
     if users.scaled and users.population is not None:
         # Jeffreys prior Beta(1/2, 1/2) on the share of users among those asked.
         share = rng.beta(users.n_users + 0.5, users.asked - users.n_users + 0.5, config.draws)
-        counts = share * users.population
+        if users.one_sample:
+            # `count_users` refuses a campaign with more respondents than residents.
+            unsampled = max(users.population - users.asked, 0)
+            counts = users.n_users + rng.binomial(unsampled, share).astype("float64")
+        else:
+            counts = share * users.population
     else:
         counts = np.full(config.draws, users.valued)
     values = effects * counts * config.price_factor

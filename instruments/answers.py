@@ -15,6 +15,24 @@ import pandas as pd
 
 from instruments.missing import MISSING_DATA_CODES
 
+# Control characters drawn as their visible symbols (the Unicode "Control Pictures" block), so a
+# stray tab or NUL in an upload can be seen in the message that names it.
+_VISIBLE = {code: 0x2400 + code for code in range(32)} | {0x7F: 0x2421}
+LONGEST = 60
+
+
+def quoted(value: object) -> str:
+    """`value` in double quotes, cut to its first 60 characters.
+
+    Python's repr, which messages used before, writes 'dover' in single quotes, switches to double
+    quotes when the value holds an apostrophe, and shows backslash escapes: a council officer should
+    read "O'Brien's field" as typed. A whole 1 MB cell would bury the message, hence the cut.
+    """
+    text = str(value).translate(_VISIBLE)
+    if len(text) > LONGEST:
+        text = text[: LONGEST - 1] + "…"
+    return f'"{text}"'
+
 
 def is_missing(value: object) -> bool:
     """Return True for None, NaN and pandas' NA (a skipped answer)."""
@@ -55,21 +73,21 @@ def whole_number(value: object) -> int | None:
 def not_allowed_code(shown: str, codes: Sequence[int]) -> str:
     """Message for a value that is not one of a choice item's codes."""
     allowed = ", ".join(str(code) for code in codes)
-    return f"{shown!r} is not an allowed code (allowed: {allowed})"
+    return f"{quoted(shown)} is not an allowed code (allowed: {allowed})"
 
 
 def not_whole_number(shown: str) -> str:
     """Message for an integer item answered with something that is not a whole number."""
-    return f"{shown!r} is not a whole number"
+    return f"{quoted(shown)} is not a whole number"
 
 
 def out_of_range(shown: str, low: int | None, high: int | None) -> str:
     """Message for an integer item answered outside its min/max."""
     if low is not None and high is not None:
-        return f"{shown!r} is outside the allowed range {low}-{high}"
+        return f"{quoted(shown)} is outside the allowed range {low}-{high}"
     if low is not None:
-        return f"{shown!r} is below the minimum {low}"
-    return f"{shown!r} is above the maximum {high}"
+        return f"{quoted(shown)} is below the minimum {low}"
+    return f"{quoted(shown)} is above the maximum {high}"
 
 
 def _as_float(value: object) -> float:

@@ -102,11 +102,11 @@ class Item:
         shown = str(value)
         if self.type == "text":
             if not isinstance(value, str):
-                return f"{shown!r} is not text"
+                return f"{answers.quoted(shown)} is not text"
             if self.max_length is not None and len(value) > self.max_length:
                 return f"answer is longer than {self.max_length} characters"
             if self.pattern is not None and re.fullmatch(self.pattern, value) is None:
-                return self.pattern_message or f"{shown!r} is not in the expected format"
+                return self.pattern_message or f"{answers.quoted(shown)} is not in the expected format"
             return None
         number = answers.whole_number(value)
         if self.type == "choice":

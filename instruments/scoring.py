@@ -94,7 +94,7 @@ def _item_values(df: pd.DataFrame, item: Item) -> npt.NDArray[np.float64]:
     if bad.any():
         row = int(np.argmax(bad))
         raise ValueError(
-            f"column {item.key!r}, row {row + 1}: {str(column.iloc[row])!r} is not a valid answer; "
+            f"column {item.key!r}, row {row + 1}: {answers.quoted(column.iloc[row])} is not a valid answer; "
             "check the data with validate_codes()"
         )
     return values

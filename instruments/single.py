@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from instruments.answers import quoted
 from instruments.missing import MISSING_DATA_CODES
 from instruments.model import Instrument, ScoringRule
 
@@ -53,7 +54,7 @@ def _aggregate(instrument: Instrument, rule: ScoringRule, values: Mapping[str, i
             return None  # complete cases: one missing item, no score
         item = instrument.item(key)
         if item.check(value) is not None:
-            raise ValueError(f"column {key!r}, row 1: {str(value)!r} is not a valid answer")
+            raise ValueError(f"column {key!r}, row 1: {quoted(value)} is not a valid answer")
         total += value
     if rule.method == "sum":
         return float(int(total))

@@ -388,8 +388,8 @@ def test_filters_narrow_the_responses(app, client, survey_data, researcher_token
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("campaign=atlantis", "Unknown campaign 'atlantis'"),
-        ("community=atlantis", "Unknown community 'atlantis'"),
+        ("campaign=atlantis", 'Unknown campaign "atlantis"'),
+        ("community=atlantis", 'Unknown community "atlantis"'),
         ("campaign=dover-practice", "practice"),
         ("limit=0", "limit must be a whole number from 1 to 1000"),
         ("limit=1001", "limit must be"),
@@ -398,7 +398,7 @@ def test_filters_narrow_the_responses(app, client, survey_data, researcher_token
         ("limit=%C2%B2", "limit must be"),  # "²": isdigit() yet not a number int() reads
         ("verified_only=perhaps", "verified_only must be true or false"),
         ("cursor=not-a-cursor", "cursor is not valid"),
-        ("community=dover%20town", "Unknown community 'dover town'"),
+        ("community=dover%20town", 'Unknown community "dover town"'),
         ("community=%00", ""),  # refused before any view (survey.security), still as JSON
     ],
 )

@@ -260,7 +260,7 @@ def test_flask_profiles_writes_the_pdf_and_html_with_one_or_two_pages_per_asset(
     assert _pdf_pages(pdf) == 1 + sum(pages)  # the cover, then the assets
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     unknown = runner.invoke(args=["profiles", "--community", "atlantis", "--out", str(tmp_path)])
-    assert unknown.exit_code != 0 and "No community 'atlantis'" in unknown.output
+    assert unknown.exit_code != 0 and 'No community "atlantis"' in unknown.output
 
 
 def test_peers_read_profiles_of_their_own_communities_only(app, client, make_campaign, make_user, login):
@@ -398,3 +398,18 @@ def test_a_profile_value_over_several_agreed_years_is_labelled_so():
     labels = dict(display_tables(figures["north_park"], 10)["value"])
     assert "Value over 3 years (present value, after drop-off and discounting) (central)" in labels
     assert "Value a year (central)" in dict(display_tables(figures["north_library"], 10)["value"])
+
+
+def test_a_profile_names_the_wellby_values_as_2019_prices_in_another_price_year():
+    # With VALUATION_PRICE_YEAR 2024 the profile's figures are 2024 pounds computed from HM Treasury's
+    # GBP 10,000-16,000 in 2019 prices; the row named those values with no year (numbers6 audit).
+    from analysis import AnalysisConfig, run
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+    from tests.analysis.synthetic import STANDARD, make_survey
+
+    responses, assets = make_survey(STANDARD, per_community=300, seed=11)
+    for year, config in ((2024, AnalysisConfig(price_year=2024, deflator=1.2)), (2019, AnalysisConfig())):
+        figures = profile_snapshot(run(responses, assets, config=config))["assets"]
+        labels = [label for label, _ in display_tables(figures["north_park"], 10)["value"]]
+        assert ("With a WELLBY at £10,000 to £16,000 (2019 prices)" in labels) == (year == 2024)

@@ -233,7 +233,7 @@ def test_the_export_command_writes_the_same_files(app, reader, runner, tmp_path)
     assert list(csv.DictReader(io.StringIO(written))) == rows
     assert (tmp_path / "out" / "codebook.csv").read_bytes().decode("utf-8-sig").splitlines() == codebook
     missing = runner.invoke(args=["excerpts", "export", "--community", "atlantis", "--out", str(tmp_path)])
-    assert missing.exit_code != 0 and "No community has the slug 'atlantis'" in missing.output
+    assert missing.exit_code != 0 and 'No community has the slug "atlantis"' in missing.output
     with app.app_context():
         logged = db.session.scalars(select(DataAccess).order_by(DataAccess.id)).all()
         assert [(e.channel, e.user_label, e.row_count) for e in logged] == [

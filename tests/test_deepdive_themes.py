@@ -160,7 +160,7 @@ def test_the_codebook_command_writes_the_same_file(app, keeper, runner, tmp_path
     assert "Wrote 9 codes of Dover Town survey" in result.output
     assert out.read_bytes().decode("utf-8") == web
     missing = runner.invoke(args=["excerpts", "codebook", "--campaign", "nowhere", "--out", str(out)])
-    assert missing.exit_code != 0 and "No campaign has the slug 'nowhere'" in missing.output
+    assert missing.exit_code != 0 and 'No campaign has the slug "nowhere"' in missing.output
     with app.app_context():
         labels = db.session.scalars(select(DataAccess.user_label).order_by(DataAccess.id)).all()
         assert labels == [RESEARCHER, "cli:excerpts-codebook"]

@@ -195,7 +195,7 @@ def test_bad_choices_answer_400_with_a_message(app, researcher):
     wrong_format = _csv_export(researcher, format="pdf")
     assert wrong_format.status_code == 400 and "Choose a format" in wrong_format.get_data(as_text=True)
     unknown = _csv_export(researcher, community="atlantis")
-    assert unknown.status_code == 400 and "No community &#39;atlantis&#39;" in unknown.get_data(as_text=True)
+    assert unknown.status_code == 400 and "No community &#34;atlantis&#34;" in unknown.get_data(as_text=True)
     assert _accesses(app) == []
 
 

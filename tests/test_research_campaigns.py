@@ -75,6 +75,9 @@ def test_create_a_draft_with_instruments_in_the_chosen_order(app, client, make_c
     community_id = _community_id(app, "dover-town")
     form_page = client.get(NEW).get_data(as_text=True)
     assert "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)" in form_page and "Registration needed" in form_page
+    # The analysis refuses a SWEMWBS-only survey (numbers6): say so before one is designed.
+    assert 'aria-describedby="instruments-hint"' in form_page
+    assert "A campaign that asks SWEMWBS instead is scored and exported, but the analysis report" in form_page
 
     created = submit(client, NEW, _form(community_id))
     assert created.status_code == 303 and created.headers["Location"].endswith("/research/campaigns/dover-2026")
@@ -114,7 +117,9 @@ def test_campaign_form_problems_are_shown_and_nothing_is_created(app, client, ma
         ({"double_entry_percent": "101"}, "Enter a percentage from 0 to 100."),
         ({"wave": "0"}, "Enter a wave from 1 to 99."),
         ({"wave": "second"}, "Enter the wave as a whole number, like 2."),
-        ({"target_sample_size": "0"}, "Enter a whole number of at least 1."),
+        ({"target_sample_size": "0"}, "Enter a whole number from 1 to 10,000,000."),
+        # A population past any nation the platform could survey is a slip that would scale every value.
+        ({"population_size": "250000000"}, "Enter a whole number from 1 to 100,000,000."),
         ({"title": ""}, "Enter a title."),
         ({"sampling_method": "snowball"}, "Choose random, quota or convenience"),
         ({"population_source": ""}, "Say where the population figure comes from"),

@@ -34,7 +34,7 @@ from tests.test_research_support import page_token, sign_in
 
 IMPORTS = "/research/imports"
 ASSETS = ("dover_library", "dover_seafront")
-BAD_CODE = "'9' is not an allowed code (allowed: 1, 2, 3, 4, 5)"
+BAD_CODE = '"9" is not an allowed code (allowed: 1, 2, 3, 4, 5)'
 
 
 @pytest.fixture(autouse=True)
@@ -116,11 +116,11 @@ def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_
     [
         (
             lambda rows: rows[1].update(campaign="nowhere"),
-            [Problem(3, "campaign", "there is no campaign 'nowhere'")],
+            [Problem(3, "campaign", 'there is no campaign "nowhere"')],
         ),
         (
             lambda rows: rows[2].update(response_id="r-001"),
-            [Problem(4, "response_id", "'r-001' appears more than once (first in row 2)")],
+            [Problem(4, "response_id", '"r-001" appears more than once (first in row 2)')],
         ),
         (
             lambda rows: rows[0].update(campaign="practice-run", community="practice-run"),
@@ -128,7 +128,7 @@ def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_
                 Problem(
                     2,
                     "campaign",
-                    "campaign 'practice-run' is a practice campaign: practice responses are never imported",
+                    'campaign "practice-run" is a practice campaign: practice responses are never imported',
                 )
             ],
         ),
@@ -138,7 +138,7 @@ def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_
                 Problem(
                     5,
                     "community",
-                    "'sheppey' does not match campaign 'dover-town', which belongs to community 'dover-town'",
+                    '"sheppey" does not match campaign "dover-town", which belongs to community "dover-town"',
                 )
             ],
         ),
@@ -146,9 +146,9 @@ def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_
             lambda rows: rows[0].update(response_id="", mode="post", verified="yes", submitted_at="01/05/2024"),
             [
                 Problem(2, "response_id", "must not be blank"),
-                Problem(2, "mode", "'post' is not one of online, interview, paper"),
-                Problem(2, "verified", "'yes' must be 0 or 1 (blank means 1, verified)"),
-                Problem(2, "submitted_at", "'01/05/2024' is not an ISO 8601 date and time, e.g. 2024-05-01T14:30:00Z"),
+                Problem(2, "mode", '"post" is not one of online, interview, paper'),
+                Problem(2, "verified", '"yes" must be 0 or 1 (blank means 1, verified)'),
+                Problem(2, "submitted_at", '"01/05/2024" is not an ISO 8601 date and time, e.g. 2024-05-01T14:30:00Z'),
             ],
         ),
         (
@@ -157,11 +157,11 @@ def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_
                 Problem(
                     3,
                     "response_id",
-                    f"'{'x' * 33}' must be 1-32 characters of letters, digits, - and _, "
+                    f'"{"x" * 33}" must be 1-32 characters of letters, digits, - and _, '
                     "starting with a letter or digit",
                 ),
-                Problem(3, "years_in_area", "'101' is outside the allowed range 0-100"),
-                Problem(3, "asset_dover_seafront_value", "'0' is not an allowed code (allowed: 1, 2, 3, 4, 5)"),
+                Problem(3, "years_in_area", '"101" is outside the allowed range 0-100'),
+                Problem(3, "asset_dover_seafront_value", '"0" is not an allowed code (allowed: 1, 2, 3, 4, 5)'),
             ],
         ),
     ],
@@ -188,8 +188,8 @@ def test_a_response_id_must_not_start_like_a_formula(app, make_campaign):
     report = _check(app, _csv(rows))
     reason = "must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
     assert report.problems == [
-        Problem(2, "response_id", f"'-3' {reason}"),
-        Problem(3, "response_id", f"'_x' {reason}"),
+        Problem(2, "response_id", f'"-3" {reason}'),
+        Problem(3, "response_id", f'"_x" {reason}'),
     ]
 
 
@@ -200,7 +200,7 @@ def test_unknown_and_missing_columns_are_reported_on_the_header_row(app, make_ca
     report = _check(app, _csv(rows))
     assert report.problems == [
         Problem(1, "submitted_at", "this required column is missing"),
-        Problem(1, "asset_bogus", "no campaign asked about an asset 'bogus': check the slug"),
+        Problem(1, "asset_bogus", 'no campaign asked about an asset "bogus": check the slug'),
         Problem(1, "favourite_colour", "not a column of the dataset format (see the codebook)"),
     ]
 
@@ -216,9 +216,9 @@ def test_answers_to_questions_the_campaign_did_not_ask_are_errors(app, make_camp
     row |= {"asset_dover_seafront": 1, "asset_dover_seafront_value": "", "asset_sheppey_beach": 4}
     report = _check(app, _csv([_row("d-001"), row]))
     assert report.problems == [
-        Problem(3, "wemwbs_1", "campaign 'sheppey' did not ask this question: leave it blank"),
+        Problem(3, "wemwbs_1", 'campaign "sheppey" did not ask this question: leave it blank'),
         Problem(
-            3, "asset_dover_seafront", "campaign 'sheppey' did not ask about asset 'dover_seafront': leave it blank"
+            3, "asset_dover_seafront", 'campaign "sheppey" did not ask about asset "dover_seafront": leave it blank'
         ),
     ]
 
@@ -238,8 +238,8 @@ def test_ons_answers_0_to_10_are_imported_and_11_is_refused(app, make_campaign):
     dover = _row("d-001", ons_happy=5)
     report = _check(app, _csv([*rows, dover]))
     assert report.problems == [
-        Problem(3, "ons_life_satisfaction", f"'11' is not an allowed code (allowed: {allowed})"),
-        Problem(4, "ons_happy", "campaign 'dover-town' did not ask this question: leave it blank"),
+        Problem(3, "ons_life_satisfaction", f'"11" is not an allowed code (allowed: {allowed})'),
+        Problem(4, "ons_happy", 'campaign "dover-town" did not ask this question: leave it blank'),
     ]
     rows[1]["ons_life_satisfaction"] = 8
     report = _import(app, _csv(rows))
@@ -259,7 +259,7 @@ def test_a_response_id_stored_in_another_campaign_is_an_error(app, make_campaign
     other |= {"asset_dover_library_value": "", "asset_dover_seafront_value": ""}
     report = _check(app, _csv([other]))
     assert report.problems == [
-        Problem(2, "response_id", "'r-001' is already the id of a response in campaign 'dover-town'")
+        Problem(2, "response_id", '"r-001" is already the id of a response in campaign "dover-town"')
     ]
 
 
@@ -292,7 +292,7 @@ def test_one_bad_row_means_nothing_is_written(app, make_campaign):
     with app.app_context(), pytest.raises(ImportRejected) as rejected:
         import_responses(_csv(rows), "responses.csv", None, actor_label="test")
     assert rejected.value.report.problems == [
-        Problem(21, "sixways_give_2", "'often' is not an allowed code (allowed: 1, 2, 3, 4, 5)")
+        Problem(21, "sixways_give_2", '"often" is not an allowed code (allowed: 1, 2, 3, 4, 5)')
     ]
     assert (_count(app, Response), _count(app, Answer), _count(app, AssetUse)) == (0, 0, 0)
 
@@ -540,7 +540,7 @@ def test_a_file_with_problems_shows_the_table_and_is_not_kept(app, client, make_
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert (
-        '<td class="number">7</td><td>wemwbs_3</td><td>&#39;9&#39; is not an allowed code (allowed: 1, 2, 3, 4, 5)</td>'
+        '<td class="number">7</td><td>wemwbs_3</td><td>&#34;9&#34; is not an allowed code (allowed: 1, 2, 3, 4, 5)</td>'
         in html
     )
     assert "row 1 is the header" in html and 'action="/research/imports/' not in html

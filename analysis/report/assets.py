@@ -16,7 +16,7 @@ from analysis.asset_use import asset_use, frequency_labels
 from analysis.dataset import records
 from analysis.report.figures import embed, forest_figure, use_figure
 from analysis.report.names import Names
-from analysis.report.phrases import blank, count_phrase, points_phrase, signed, suppress_counts
+from analysis.report.phrases import blank, count_phrase, level, points_phrase, signed, suppress_counts
 from analysis.report.tables import table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
@@ -130,6 +130,7 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
     """WEMWBS of users against non-users of each asset (the models behind the valuation)."""
     effects = result.asset_effects
     config = result.config
+    ci = level(config.confidence)
     threshold = config.disclosure_threshold
     estimated = effects[effects["effect"].notna()]
     skipped = effects[effects["effect"].isna()]
@@ -145,12 +146,13 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
             community = names.community(names.asset_community.get(str(row["asset"]), ""))
             sentences.append(
                 Markup(
-                    "Users of <strong>{}</strong> ({}) scored on average {} non-users (95% CI {} to {}), a difference "
+                    "Users of <strong>{}</strong> ({}) scored on average {} non-users ({} CI {} to {}), a difference "
                     "that stands out even after allowing for the number of assets tested."
                 ).format(
                     names.asset(row["asset"]),
                     community,
                     points_phrase(row["effect"]),
+                    ci,
                     signed(row["ci_low"]),
                     signed(row["ci_high"]),
                 )
@@ -159,6 +161,13 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
         sentences.append(
             "After allowing for the number of assets tested at once, no single asset stands out clearly; that "
             "does not mean the assets make no difference, only that this survey cannot tell them apart from chance."
+        )
+    if len(estimated):
+        # valuation.md, "Other figures a workshop expects": the yardstick people ask for beside a difference.
+        sentences.append(
+            "For scale: a change of about 3 WEMWBS points is commonly taken as meaningful for one person "
+            "(Maheswaran et al. 2012; University of Warwick), and 1 to 3 points on SWEMWBS. The differences here "
+            "are between the averages of users and non-users, not changes in any one person."
         )
     if len(skipped):
         reasons = [
@@ -191,8 +200,8 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
             ("users_text", "Users", "text"),
             ("n", "In model", "int"),
             ("effect", "Difference (WEMWBS points)", "s2"),
-            ("ci_low", "95% CI from", "s2"),
-            ("ci_high", "95% CI to", "s2"),
+            ("ci_low", f"{ci} CI from", "s2"),
+            ("ci_high", f"{ci} CI to", "s2"),
             ("p", "p", "p"),
             ("p_adj", "p (BH-adjusted)", "p"),
             ("dose_effect", "Per step of use (0-4)", "s2"),
@@ -204,7 +213,7 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
     figure = embed(
         forest_figure(estimated, names, config.alpha),
         "Difference in WEMWBS score between users and non-users of each estimated asset (marker), with its "
-        "95% confidence interval (line), adjusted for age, gender, employment, years in the area and survey "
+        f"{ci} confidence interval (line), adjusted for age, gender, employment, years in the area and survey "
         "mode; one colour and marker shape per community. Filled markers: clear after allowing for "
         "multiple testing (Benjamini-Hochberg); hollow: not clear. The dashed line is no difference.",
     )

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from analysis.config import WEMWBS_BANDS
 from analysis.dataset import records
 from analysis.report.names import OVERALL_COLOUR, SIXWAYS_LABELS, Names
+from analysis.report.phrases import level
 
 EDGE = "#1b1b1b"
 
@@ -59,8 +60,8 @@ def _community_legend(
     axes.legend(handles=handles, fontsize=8, frameon=False, **kwargs)
 
 
-def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names) -> Figure:
-    """Left: mean WEMWBS with 95% CI and the England norm per group; right: shares in the score bands."""
+def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names, *, ci: str = "95%") -> Figure:
+    """Left: mean WEMWBS with its `ci` CI and the England norm per group; right: shares in the score bands."""
     rows = norms[norms["group_type"].isin(["overall", "community"])].iloc[::-1]
     figure = Figure(figsize=(10, 0.55 * len(rows) + 2.4), layout="constrained")
     left, right = figure.subplots(1, 2, width_ratios=(1, 1.2))
@@ -84,7 +85,7 @@ def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names) -> 
         left.scatter(float(row["norm"]), position, marker="|", s=300, color=EDGE)
     left.set_yticks(positions, labels)
     left.set_xlabel("WEMWBS score (14-70)")
-    left.set_title("Average (dot, 95% CI) and England norm (|)", fontsize=10)
+    left.set_title(f"Average (dot, {ci} CI) and England norm (|)", fontsize=10)
     shown = [group for group in groups[::-1]]
     width = 0.8 / max(len(shown), 1)
     base = np.arange(len(WEMWBS_BANDS))
@@ -115,7 +116,7 @@ def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names) -> 
 
 
 def sixways_figure(rows: pd.DataFrame, dims: Sequence[str], names: Names) -> Figure:
-    """Grouped bars: average of each six-ways dimension (1-5) with 95% CI, everyone and per community."""
+    """Grouped bars: average of each six-ways dimension (1-5) with its CI, everyone and per community."""
     communities = sorted(set(rows["group"]) - {"overall"}, key=lambda slug: names.community(slug).lower())
     groups = ["overall", *communities]
     figure = Figure(figsize=(10, 4.4), layout="constrained")
@@ -183,7 +184,7 @@ def use_figure(use: pd.DataFrame, names: Names) -> Figure:
 
 
 def forest_figure(estimated: pd.DataFrame, names: Names, alpha: float) -> Figure:
-    """Per asset: WEMWBS difference between users and non-users with 95% CI; filled = clear after BH."""
+    """Per asset: WEMWBS difference between users and non-users with its CI at 1 - alpha; filled = clear after BH."""
     rows = estimated.assign(community=[names.asset_community.get(str(slug), "") for slug in estimated["asset"]])
     rows = rows.assign(_order=rows["community"].map(lambda slug: names.community(slug).lower()))
     rows = rows.sort_values(["_order", "effect"], ascending=[False, True])
@@ -208,7 +209,7 @@ def forest_figure(estimated: pd.DataFrame, names: Names, alpha: float) -> Figure
         )
     axes.axvline(0, color="#555", linewidth=0.8, linestyle="--")
     axes.set_yticks(positions, [_short(names.asset(slug)) for slug in rows["asset"]], fontsize=8)
-    axes.set_xlabel("difference in WEMWBS points, users minus non-users (95% CI)")
+    axes.set_xlabel(f"difference in WEMWBS points, users minus non-users ({level(1 - alpha)} CI)")
     axes.set_ylim(-0.7, len(rows) - 0.3)
     communities = [slug for slug in names.ordered() if slug in set(rows["community"])]
     _community_legend(axes, names, communities, loc="lower right")

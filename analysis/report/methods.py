@@ -20,6 +20,9 @@ REFERENCES = (
     "development and UK validation. Health and Quality of Life Outcomes 2007;5:63.",
     "Stewart-Brown S, Tennant A, Tennant R, et al. Internal construct validity of the Warwick-Edinburgh "
     "Mental Well-being Scale (WEMWBS): a Rasch analysis. Health and Quality of Life Outcomes 2009;7:15.",
+    "Maheswaran H, Weich S, Powell J, Stewart-Brown S. Evaluating the responsiveness of the Warwick Edinburgh "
+    "Mental Well-Being Scale (WEMWBS): group and individual level analysis. Health and Quality of Life Outcomes "
+    "2012;10:156 (about 3 points of individual change as meaningful).",
     "NHS Digital. Health Survey for England 2016: well-being and mental health (WEMWBS means: men 50.1, women 49.6).",
     "Office for National Statistics. Personal well-being user guidance (the ONS4 questions; harmonised standard "
     "of the Government Statistical Service; Crown copyright).",
@@ -135,7 +138,9 @@ def methods_section(result: AnalysisTables) -> Context:
         Markup(
             "<strong>Ranges.</strong> The low and high values are the 2.5th and 97.5th percentiles of a seeded "
             "Monte Carlo simulation{} over the effect (normal, with its standard error) and the share of users "
-            "(Beta, Jeffreys prior), at the central WELLBY value (the Green Book's suggested way to carry "
+            "(Beta, Jeffreys prior; with one campaign's sample, only the residents not asked are uncertain: the "
+            "finite population correction), "
+            "at the central WELLBY value (the Green Book's suggested way to carry "
             "uncertainty)."
         ).format(monte_carlo),
         Markup(

@@ -22,6 +22,15 @@ def blank(value: Any) -> bool:
         return False
 
 
+def level(confidence: float) -> str:
+    """The confidence level of the run's intervals as text: 0.95 -> "95%", 0.9 -> "90%".
+
+    Every interval of a run is at ``config.confidence`` (``1 - alpha``, e.g. ``--alpha 0.1``), so its
+    label must say so; only the Monte Carlo value ranges are always 95% (2.5th-97.5th percentiles).
+    """
+    return f"{confidence * 100:.10g}%"
+
+
 def signed(value: float, decimals: int = 1) -> str:
     """+1.2 / -0.3."""
     return f"{value:+.{decimals}f}"

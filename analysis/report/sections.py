@@ -16,7 +16,7 @@ from analysis.dataset import records
 from analysis.descriptives import measure_label
 from analysis.report.figures import embed, sixways_figure, wellbeing_figure
 from analysis.report.names import SIXWAYS_LABELS, Names, item_text
-from analysis.report.phrases import blank, change_phrase, clear_phrase, points_phrase, signed
+from analysis.report.phrases import blank, change_phrase, clear_phrase, level, points_phrase, signed
 from analysis.report.tables import table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
@@ -57,12 +57,13 @@ def _group_label(group_type: str, group: str, names: Names) -> str:
 def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
     """Mean WEMWBS against the England norm, per community and overall."""
     config = result.config
+    ci = level(config.confidence)
     norms = result.norm_comparison
     overall = records(norms[norms["group_type"] == "overall"])[0]
     communities = norms[norms["group_type"] == "community"]
     figure = embed(
-        wellbeing_figure(norms, result.wemwbs_bands, names),
-        "Left: average WEMWBS score of everyone and of each community (dot, with its 95% confidence interval "
+        wellbeing_figure(norms, result.wemwbs_bands, names, ci=ci),
+        f"Left: average WEMWBS score of everyone and of each community (dot, with its {ci} confidence interval "
         "as a line) and the England average for the same gender mix (vertical mark). Right: the share of "
         "people in each of four commonly used score bands, one bar per group. Groups under the disclosure "
         "threshold are not drawn.",
@@ -73,7 +74,7 @@ def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
             f"Across everyone who answered, the average WEMWBS score was {overall['mean']:.1f} out of 70. "
             f"That is {points_phrase(overall['difference'])} the England average for people of the same gender "
             f"mix ({config.norm_source}: men {config.norm_men}, women {config.norm_women}); the range we can "
-            f"be reasonably sure of (95% confidence interval) is {signed(overall['ci_low'])} to "
+            f"be reasonably sure of ({ci} confidence interval) is {signed(overall['ci_low'])} to "
             f"{signed(overall['ci_high'])} points, so "
             f"{clear_phrase(overall['ci_low'], overall['ci_high'], 'difference')}."
         )
@@ -84,7 +85,7 @@ def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
         else:
             sentences.append(
                 f"{name}: average {row['mean']:.1f}, {points_phrase(row['difference'])} the England "
-                f"average (95% CI {signed(row['ci_low'])} to {signed(row['ci_high'])}; "
+                f"average ({ci} CI {signed(row['ci_low'])} to {signed(row['ci_high'])}; "
                 f"{clear_phrase(row['ci_low'], row['ci_high'], 'difference')})."
             )
     bands = result.wemwbs_bands
@@ -111,8 +112,8 @@ def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
             ("mean", "Average WEMWBS", "1"),
             ("norm", "England average, same gender mix", "1"),
             ("difference", "Difference", "s1"),
-            ("ci_low", "95% CI from", "s1"),
-            ("ci_high", "95% CI to", "s1"),
+            ("ci_low", f"{ci} CI from", "s1"),
+            ("ci_high", f"{ci} CI to", "s1"),
         ],
         f"Average WEMWBS against the England norm (blank: fewer than {config.disclosure_threshold} people)",
     )
@@ -121,6 +122,7 @@ def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
 
 def personal_wellbeing_section(result: AnalysisTables, names: Names) -> Context | None:
     """The four ONS personal well-being questions, everyone and per community (None when not asked)."""
+    ci = level(result.config.confidence)
     descriptives = result.descriptives
     rows = descriptives[
         descriptives["measure"].isin(ons4_items()) & descriptives["group_type"].isin(["overall", "community"])
@@ -143,9 +145,9 @@ def personal_wellbeing_section(result: AnalysisTables, names: Names) -> Context 
                 ("question", "Question", "text"),
                 ("n", "Answered", "int"),
                 ("mean", "Average", "2"),
-                ("interval", "95% confidence interval", "text"),
+                ("interval", f"{ci} confidence interval", "text"),
             ],
-            "Personal well-being (ONS questions): averages with 95% confidence intervals; groups under the "
+            f"Personal well-being (ONS questions): averages with {ci} confidence intervals; groups under the "
             "disclosure threshold are left blank",
         )
     }
@@ -153,6 +155,7 @@ def personal_wellbeing_section(result: AnalysisTables, names: Names) -> Context 
 
 def sixways_section(result: AnalysisTables, names: Names) -> Context | None:
     """How often people do each of the six ways to wellbeing (None when nobody answered)."""
+    ci = level(result.config.confidence)
     descriptives = result.descriptives
     dims = list(SIXWAYS_LABELS)
     rows = descriptives[descriptives["measure"].isin(dims) & descriptives["group_type"].isin(["overall", "community"])]
@@ -176,7 +179,7 @@ def sixways_section(result: AnalysisTables, names: Names) -> Context | None:
     figure = embed(
         sixways_figure(rows, dims, names),
         "Average frequency of each of the six ways to wellbeing (1 = never, 5 = very often): one bar for "
-        "everyone and one per community, each with its 95% confidence interval as a vertical line. Groups "
+        f"everyone and one per community, each with its {ci} confidence interval as a vertical line. Groups "
         "under the disclosure threshold are drawn at zero height.",
     )
     return {"figure": figure, "sentences": sentences}
@@ -184,6 +187,7 @@ def sixways_section(result: AnalysisTables, names: Names) -> Context | None:
 
 def kinds_section(result: AnalysisTables) -> Context:
     """Wellbeing and the number of assets used, by kind, across communities."""
+    ci = level(result.config.confidence)
     kinds = result.kind_effects
     total = kinds[(kinds["exposure"] == "assets_used_total") & (kinds["method"] == "ols_crv3")]
     sentences = []
@@ -191,7 +195,7 @@ def kinds_section(result: AnalysisTables) -> Context:
         row = records(total)[0]
         sentences.append(
             f"Across all {int(row['n_communities'])} communities, each additional asset a person uses goes with "
-            f"a WEMWBS score {change_phrase(row['effect'])} (95% CI {signed(row['ci_low'])} to "
+            f"a WEMWBS score {change_phrase(row['effect'])} ({ci} CI {signed(row['ci_low'])} to "
             f"{signed(row['ci_high'])}; {clear_phrase(row['ci_low'], row['ci_high'], 'association')})."
         )
     sentences.append(
@@ -216,8 +220,8 @@ def kinds_section(result: AnalysisTables) -> Context:
             ("n", "People", "int"),
             ("n_communities", "Communities", "int"),
             ("effect", "Per asset (WEMWBS points)", "s2"),
-            ("ci_low", "95% CI from", "s2"),
-            ("ci_high", "95% CI to", "s2"),
+            ("ci_low", f"{ci} CI from", "s2"),
+            ("ci_high", f"{ci} CI to", "s2"),
             ("p", "p", "p"),
             ("warning", "Warning", "text"),
         ],
@@ -228,6 +232,7 @@ def kinds_section(result: AnalysisTables) -> Context:
 
 def reliability_section(result: AnalysisTables, names: Names) -> Context:
     """Cronbach's alpha and corrected item-total correlations, items by their wording."""
+    ci = level(result.config.confidence)
     alphas = result.reliability
     overall = alphas[(alphas["group"] == "overall") & (alphas["scale"] == "wemwbs")]
     sentences: list[str] = []
@@ -258,8 +263,8 @@ def reliability_section(result: AnalysisTables, names: Names) -> Context:
             ("group", "Group", "text"),
             ("n", "Complete answers", "int"),
             ("alpha", "Cronbach's alpha", "3"),
-            ("ci_low", "95% CI from", "3"),
-            ("ci_high", "95% CI to", "3"),
+            ("ci_low", f"{ci} CI from", "3"),
+            ("ci_high", f"{ci} CI to", "3"),
         ],
         "Reliability (internal consistency)",
     )

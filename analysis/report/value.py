@@ -16,11 +16,12 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from analysis.config import WELLBY_PRICE_YEAR
 from analysis.dataset import records
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
 from analysis.report.names import Names
-from analysis.report.phrases import blank, money, suppress_counts
+from analysis.report.phrases import blank, level, money, suppress_counts
 from analysis.report.tables import Table, table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
@@ -105,12 +106,12 @@ def _users_cell(row: dict[str, Any], threshold: int) -> str:
     return _with_note(f"{valued:,.0f}", "surveyed users only")
 
 
-def _effect_cell(row: dict[str, Any]) -> str:
+def _effect_cell(row: dict[str, Any], ci: str) -> str:
     effect = _number(row["effect"])
     if not math.isfinite(effect):
         return ""
     low, high = _interval(row)
-    return _with_note(f"{effect:+.2f}", f"95% CI {low:+.2f} to {high:+.2f}")
+    return _with_note(f"{effect:+.2f}", f"{ci} CI {low:+.2f} to {high:+.2f}")
 
 
 def _value_cell(row: dict[str, Any]) -> str:
@@ -154,8 +155,9 @@ def _basis_cell(row: dict[str, Any]) -> str:
     return _with_note("gross", "adjustments not agreed")
 
 
-def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) -> Table:
-    """The value ledger: one row per asset."""
+def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int, *, ci: str = "95%") -> Table:
+    """The value ledger: one row per asset; `ci` is the level of the effects' intervals (the value
+    ranges are the Monte Carlo's 2.5th-97.5th percentiles, always 95%)."""
     rows = records(values)
     frame = pd.DataFrame(
         {
@@ -164,7 +166,7 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) 
             "evidence": [EVIDENCE_LABELS.get(str(row["evidence"]), str(row["evidence"])) for row in rows],
             "outcome": [OUTCOME_LABELS.get(str(row["outcome"]), str(row["outcome"])) for row in rows],
             "users": [_users_cell(row, threshold) for row in rows],
-            "effect": [_effect_cell(row) for row in rows],
+            "effect": [_effect_cell(row, ci) for row in rows],
             "value": [_value_cell(row) for row in rows],
             "cost": [_cost_cell(row) for row in rows],
             "ratio": [_ratio_cell(row) for row in rows],
@@ -190,8 +192,12 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int) 
     )
 
 
-def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
-    """One asset's value in a sentence (the report's ledger and the asset profiles say it alike)."""
+def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str = "95%") -> str:
+    """One asset's value in a sentence (the report's ledger and the asset profiles say it alike).
+
+    `ci` names the level of the effect's interval (``level(config.confidence)``); the value range
+    is the Monte Carlo's 95% whatever it is.
+    """
     name = Markup("<strong>{}</strong> ({})").format(row["name"], names.community(row["community"]))
     evidence = row["evidence"]
     effect = _number(row["effect"])
@@ -209,13 +215,14 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
     basis = "net of the agreed adjustments" if str(row["value_basis"]) == "net" else "gross (no adjustments agreed)"
     if _positive_clear(row):
         text = Markup(
-            "{name}: {change} (95% CI {low:+.2f} to {high:+.2f}), "
+            "{name}: {change} ({ci} CI {low:+.2f} to {high:+.2f}), "
             "clear after allowing for the number of assets tested. The wellbeing associated with it is valued at "
             "{central} {period}, {basis} (95% range {value_low} to {value_high}; {wellby_low} to {wellby_high} with "
-            "a WELLBY worth £10,000 to £16,000)."
+            "a WELLBY worth £10,000 to £16,000{wellby_prices})."
         ).format(
             name=name,
             change=change,
+            ci=ci,
             low=low,
             high=high,
             central=money(row["value_central"]),
@@ -225,6 +232,8 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
             value_high=money(row["value_high"]),
             wellby_low=money(row["value_central_wellby_low"]),
             wellby_high=money(row["value_central_wellby_high"]),
+            # The figures are in the run's price year; HM Treasury's £10,000-£16,000 are 2019 prices.
+            wellby_prices=_wellby_prices(row),
         )
         if math.isfinite(_number(row["bcr_central"])):
             text += Markup(
@@ -241,10 +250,10 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
         return text
     if evidence == "clear":
         return Markup(
-            "{}: {} (95% CI {:+.2f} to {:+.2f}), clear after allowing "
+            "{}: {} ({} CI {:+.2f} to {:+.2f}), clear after allowing "
             "for the number of assets tested. This may reflect that people who are struggling use the service, not "
             "harm done by it; no benefit-cost ratio is given."
-        ).format(name, change, low, high)
+        ).format(name, change, ci, low, high)
     if evidence == "suggestive":
         return Markup(
             "{}: the survey does not establish an effect ({}; the difference could be chance once all assets "
@@ -252,9 +261,15 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int) -> str:
             "benefit-cost ratio is given."
         ).format(name, change, money(row["value_low"]), money(row["value_high"]), period(row))
     return Markup(
-        "{}: the survey finds no association it can tell apart from chance ({}, 95% CI {:+.2f} to {:+.2f}), "
+        "{}: the survey finds no association it can tell apart from chance ({}, {} CI {:+.2f} to {:+.2f}), "
         "so no value or benefit-cost ratio is given."
-    ).format(name, change, low, high)
+    ).format(name, change, ci, low, high)
+
+
+def _wellby_prices(row: dict[str, Any]) -> str:
+    """ " in 2019 prices" when the row's money is in another price year (the WELLBY values are 2019's)."""
+    year = _number(row.get("price_year"))
+    return f" in {WELLBY_PRICE_YEAR} prices" if math.isfinite(year) and int(year) != WELLBY_PRICE_YEAR else ""
 
 
 def value_section(result: AnalysisTables, names: Names) -> Context:
@@ -263,6 +278,7 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
     threshold = config.disclosure_threshold
     values = value_table(result, names)
     price_year = int(config.price_year)
+    ci = level(config.confidence)
     clear = values[(values["evidence"] == "clear") & (values["effect"] > 0)]
     counts = values["evidence"].value_counts()
     intro = [
@@ -311,8 +327,8 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
     return {
         "intro": intro,
         "figure": figure,
-        "ledger": ledger(values, names, threshold, price_year),
-        "sentences": [(str(row["evidence"]), value_sentence(row, names, threshold)) for row in records(values)],
+        "ledger": ledger(values, names, threshold, price_year, ci=ci),
+        "sentences": [(str(row["evidence"]), value_sentence(row, names, threshold, ci=ci)) for row in records(values)],
         "warnings": _warnings(values, names, threshold),
         "shrinkage": _shrinkage(clear),
         "tornado": _tornado(result, clear, names),

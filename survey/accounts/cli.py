@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from instruments.answers import quoted
 from survey.exceptions import ServiceError
 from survey.extensions import db
 
@@ -33,7 +34,7 @@ def create_user_command(email: str, role: str, communities: tuple[str, ...], nam
     for slug in communities:
         community = db.session.scalar(select(Community).filter_by(slug=slug))
         if community is None:
-            raise click.ClickException(f"No community with slug {slug!r}.")
+            raise click.ClickException(f"No community with slug {quoted(slug)}.")
         chosen.append(community)
     try:
         with acting_as(None, "cli:create-user"):

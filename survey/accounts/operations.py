@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from instruments.answers import quoted
 from survey.database import NAMING_LOCK_KEY, take_turns, utcnow
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
@@ -50,7 +51,7 @@ def create_user(
     take_turns(db.session, NAMING_LOCK_KEY)
     email = normalise_email(email)
     if not EMAIL_PATTERN.match(email):
-        raise ServiceError(f"{email!r} is not an email address.")
+        raise ServiceError(f"{quoted(email)} is not an email address.")
     if len(email) > EMAIL_MAX:  # checked after lower-casing, which can lengthen it ("İ" is two characters)
         raise ServiceError(f"Use at most {EMAIL_MAX} characters.")
     if role not in ROLES:

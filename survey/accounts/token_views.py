@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from instruments.answers import quoted
 from survey.access import RESEARCH, roles_required
 from survey.accounts.api_tokens import NAME_MAX_LENGTH, create_token, list_tokens, revoke_token
 from survey.blueprints import auth as bp
@@ -63,5 +64,5 @@ def tokens() -> HTTPResponse | tuple[str, int]:
 def revoke(token_id: int) -> HTTPResponse:
     row = revoke_token(_user(), token_id)
     db.session.commit()
-    flash(f"The token {row.name!r} ({row.prefix}...) is revoked: it no longer works.")
+    flash(f"The token {quoted(row.name)} ({row.prefix}...) is revoked: it no longer works.")
     return redirect(url_for(".tokens"), code=303)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.adjustments import ADJUSTMENT_COLUMNS, prepare_adjustments
+from instruments.answers import quoted
 from survey.assets.adjustments import (
     AdjustmentValues,
     AssetAdjustment,
@@ -115,14 +116,16 @@ def _check_row(
         problems.append(Problem(number, "asset", "Enter the asset's slug."))
     elif item is None:
         problems.append(
-            Problem(number, "asset", f"{campaign.title} did not ask about an asset with the slug {slug!r}.")
+            Problem(number, "asset", f"{campaign.title} did not ask about an asset with the slug {quoted(slug)}.")
         )
     elif slug in seen:
-        problems.append(Problem(number, "asset", f"The asset {slug!r} is already in row {seen[slug]}."))
+        problems.append(Problem(number, "asset", f"The asset {quoted(slug)} is already in row {seen[slug]}."))
     else:
         seen[slug] = number
     if raw.get("campaign", "").strip() not in ("", campaign.slug):
-        problems.append(Problem(number, "campaign", f"Leave it blank or write {campaign.slug!r}: this is its upload."))
+        problems.append(
+            Problem(number, "campaign", f"Leave it blank or write {quoted(campaign.slug)}: this is its upload.")
+        )
     # Text exported behind a quote mark (formula guard) comes back as typed.
     raw = {key: unguard_formula(value) if key in ("reason", "agreed_by") else value for key, value in raw.items()}
     values, value_problems = clean_values(raw, fraction=check_fraction)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as HTTPResponse
 
 import instruments
+from instruments.answers import quoted
 from survey.access import RESEARCH, roles_required
 from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
@@ -82,7 +83,7 @@ def new_campaign() -> HTTPResponse | tuple[str, int]:
         form.form_errors.append(error.message)
         return _render(form, status=422)
     db.session.commit()
-    flash(f"Draft campaign {campaign.title!r} created. Check it, then open it to residents.")
+    flash(f"Draft campaign {quoted(campaign.title)} created. Check it, then open it to residents.")
     return see_other(".campaign", slug=campaign.slug)
 
 

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from survey.campaigns.admin import CampaignSettings
-from survey.models import SAMPLING_METHODS
+from survey.models.vocabulary import POPULATION_SIZE_MAX, SAMPLING_METHODS
 from survey.web.fields import DateInputField, WholeNumberField
 from survey.web.fields import strip as _strip
 
@@ -73,12 +73,15 @@ def campaign_form(
         closes_on = DateInputField("Closes on", what="The closing date")
         target_sample_size = WholeNumberField(
             "Target sample size (complete responses)",
-            validators=[Optional(), NumberRange(1, 10_000_000, "Enter a whole number of at least 1.")],
+            validators=[Optional(), NumberRange(1, 10_000_000, "Enter a whole number from 1 to 10,000,000.")],
             message="Enter the target as a whole number, like 400.",
         )
         population_size = WholeNumberField(
             "Population the sample represents (residents aged 16+)",
-            validators=[Optional(), NumberRange(1, 100_000_000, "Enter a whole number of at least 1.")],
+            validators=[
+                Optional(),
+                NumberRange(1, POPULATION_SIZE_MAX, f"Enter a whole number from 1 to {POPULATION_SIZE_MAX:,}."),
+            ],
             message="Enter the population as a whole number, like 25000.",
         )
         population_source = StringField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import instruments
+from instruments.answers import quoted
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Licence, User
@@ -22,7 +23,7 @@ def licence_recorded(instrument_key: str) -> bool:
 def add_licence(instrument_key: str, holder: str, reference: str, recorded_by: User | None = None) -> Licence:
     """Record that the organisation holds a licence for an instrument."""
     if instrument_key not in instruments.catalogue():
-        raise ServiceError(f"Unknown instrument {instrument_key!r}.")
+        raise ServiceError(f"Unknown instrument {quoted(instrument_key)}.")
     if not holder.strip() or not reference.strip():
         raise ServiceError("A licence needs the holder's name and the licence reference.")
     licence = Licence(

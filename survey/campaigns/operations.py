@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 
 import instruments
 from instruments import Instrument
+from instruments.answers import quoted
 from survey.campaigns.licences import licence_recorded
 from survey.database import utcnow
 from survey.exceptions import (
@@ -38,7 +39,7 @@ def create_campaign(
 ) -> Campaign:
     """Create a draft campaign asking `instrument_keys` in that order."""
     if not SLUG_PATTERN.match(slug):
-        raise ServiceError(f"Campaign slug {slug!r} must be lower-case letters, digits and single hyphens.")
+        raise ServiceError(f"Campaign slug {quoted(slug)} must be lower-case letters, digits and single hyphens.")
     keys = list(instrument_keys)
     problem = instrument_keys_problem(keys)
     if problem:
@@ -75,7 +76,7 @@ def register_instrument_version(instrument: Instrument) -> InstrumentVersion:
     if stored is not None:
         if stored.content_hash != digest:
             raise InstrumentChangedError(
-                f"Instrument {instrument.key!r} version {instrument.version} differs from the copy "
+                f"Instrument {quoted(instrument.key)} version {instrument.version} differs from the copy "
                 "responses were collected on. Give the changed definition a new version number."
             )
         return stored

@@ -22,6 +22,7 @@ from analysis.columns import (
     kind_columns,
     score_columns,
 )
+from instruments.answers import quoted
 from survey.datasets.missing_codes import all_item_columns
 from survey.datasets.sources import CONTENTS, ExportError, Source, file_names
 from survey.datasets.stat_names import stata_names
@@ -46,7 +47,7 @@ def export_columns(columns: list[str], content: str) -> list[str]:
     ``assets_used_<kind>``; ``both``: every column.
     """
     if content not in CONTENTS:
-        raise ExportError(f"content must be one of {', '.join(CONTENTS)}, not {content!r}")
+        raise ExportError(f"content must be one of {', '.join(CONTENTS)}, not {quoted(content)}")
     derived = {*score_columns(), *kind_columns()}
     if content == "both":
         return list(columns)

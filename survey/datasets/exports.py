@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from analysis.cells import DatasetError
+from instruments.answers import quoted
 from survey import jobs
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
@@ -116,15 +117,15 @@ def check_request(
         found = {c.slug: c for c in db.session.scalars(select(Campaign).where(Campaign.slug.in_(chosen)))}
         unknown = [slug for slug in chosen if slug not in found]
         if unknown:
-            raise ServiceError(f"No campaign {', '.join(repr(s) for s in unknown)}.")
+            raise ServiceError(f"No campaign {', '.join(quoted(s) for s in unknown)}.")
         practice = [slug for slug in chosen if found[slug].practice]
         if practice:
-            raise ServiceError(f"{practice[0]!r} is a practice campaign: practice runs are never exported.")
+            raise ServiceError(f"{quoted(practice[0])} is a practice campaign: practice runs are never exported.")
     if places:
         known = set(db.session.scalars(select(Community.slug).where(Community.slug.in_(places))))
         unknown = [slug for slug in places if slug not in known]
         if unknown:
-            raise ServiceError(f"No community {', '.join(repr(s) for s in unknown)}.")
+            raise ServiceError(f"No community {', '.join(quoted(s) for s in unknown)}.")
     return ExportRequest(
         format, content, chosen or None, places or None, bool(verified_only), missing, labels, bool(include_partial)
     )

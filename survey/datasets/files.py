@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
+from instruments.answers import quoted
 from survey.web.uploads import CONTROL
 
 # Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
@@ -104,7 +105,7 @@ def read_table(data: bytes, filename: str, max_bytes: int | None = None) -> Text
         return _read_stat(data, suffix)
     if suffix == ".zip":
         return _read_zip(data, max_bytes)
-    raise UnreadableFile(f"{filename!r} is not a .csv, .xlsx, .sav, .dta or .zip file")
+    raise UnreadableFile(f"{quoted(filename)} is not a .csv, .xlsx, .sav, .dta or .zip file")
 
 
 def _read_csv(data: bytes) -> TextTable:

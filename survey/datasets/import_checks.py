@@ -25,6 +25,7 @@ from analysis.columns import (
     sixways_items,
     wemwbs_items,
 )
+from instruments.answers import quoted
 from survey.campaigns.operations import campaign_sections
 from survey.datasets.files import (
     CONTROL,
@@ -194,7 +195,7 @@ def _check_header(table: TextTable, found: _Collector) -> dict[str, int]:
         if name in allowed:
             usable[name] = position
         elif name.startswith("asset_"):
-            found.add(HEADER_ROW, name, f"no campaign asked about an asset {asset_slug(name)!r}: check the slug")
+            found.add(HEADER_ROW, name, f"no campaign asked about an asset {quoted(asset_slug(name))}: check the slug")
         else:
             found.add(HEADER_ROW, name, "not a column of the dataset format (see the codebook)")
     for name in REQUIRED_COLUMNS:
@@ -215,11 +216,11 @@ def _load_campaigns(slugs: Iterable[str]) -> dict[str, Campaign]:
 
 def _campaign_problem(campaign: Campaign | None, slug: str) -> str | None:
     if campaign is None:
-        return f"there is no campaign {slug!r}"
+        return f"there is no campaign {quoted(slug)}"
     if campaign.practice:
-        return f"campaign {slug!r} is a practice campaign: practice responses are never imported"
+        return f"campaign {quoted(slug)} is a practice campaign: practice responses are never imported"
     if not campaign.instruments:
-        return f"campaign {slug!r} has not been opened, so its questionnaire is not fixed yet: open it first"
+        return f"campaign {quoted(slug)} has not been opened, so its questionnaire is not fixed yet: open it first"
     return None
 
 
@@ -247,7 +248,7 @@ def _check_ids(frame: pd.DataFrame, found: _Collector) -> None:
         ids,
         ~ids.map(lambda value: bool(RESPONSE_ID_PATTERN.fullmatch(value))).astype(bool),
         lambda value, _row: (
-            f"{value!r} must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
+            f"{quoted(value)} must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
         ),
     )
     first_row = {value: row for row, value in zip(frame.index[::-1], ids[::-1], strict=True)}
@@ -255,7 +256,7 @@ def _check_ids(frame: pd.DataFrame, found: _Collector) -> None:
         "response_id",
         ids,
         ids.duplicated() & (ids != ""),
-        lambda value, _row: f"{value!r} appears more than once (first in row {first_row[value]})",
+        lambda value, _row: f"{quoted(value)} appears more than once (first in row {first_row[value]})",
     )
 
 
@@ -276,7 +277,8 @@ def _check_campaigns(frame: pd.DataFrame, found: _Collector) -> dict[str, Campai
         frame["community"],
         (owner != "") & (frame["community"] != owner),
         lambda value, row: (
-            f"{value!r} does not match campaign {slugs[row]!r}, which belongs to community {owner[row]!r}"
+            f"{quoted(value)} does not match campaign {quoted(slugs[row])}, "
+            f"which belongs to community {quoted(owner[row])}"
         ),
     )
     return {slug: campaigns[slug] for slug, problem in problems.items() if problem is None}
@@ -288,7 +290,7 @@ def _check_response_fields(frame: pd.DataFrame, found: _Collector) -> tuple[pd.S
         "mode",
         frame["mode"],
         ~frame["mode"].isin(MODES),
-        lambda value, _row: f"{value!r} is not one of {', '.join(MODES)}",
+        lambda value, _row: f"{quoted(value)} is not one of {', '.join(MODES)}",
     )
     verified = frame["verified"] if "verified" in frame else pd.Series("", index=frame.index)
     number = pd.to_numeric(verified.where(verified != ""), errors="coerce")
@@ -296,7 +298,7 @@ def _check_response_fields(frame: pd.DataFrame, found: _Collector) -> tuple[pd.S
         "verified",
         verified,
         (verified != "") & ~number.isin([0, 1]),
-        lambda value, _row: f"{value!r} must be 0 or 1 (blank means 1, verified)",
+        lambda value, _row: f"{quoted(value)} must be 0 or 1 (blank means 1, verified)",
     )
     text = frame["submitted_at"]
     stamps = pd.to_datetime(text.where(text != ""), utc=True, format="ISO8601", errors="coerce")
@@ -304,7 +306,7 @@ def _check_response_fields(frame: pd.DataFrame, found: _Collector) -> tuple[pd.S
         "submitted_at",
         text,
         stamps.isna(),
-        lambda value, _row: f"{value!r} is not an ISO 8601 date and time, e.g. 2024-05-01T14:30:00Z",
+        lambda value, _row: f"{quoted(value)} is not an ISO 8601 date and time, e.g. 2024-05-01T14:30:00Z",
     )
     return stamps, number
 
@@ -324,9 +326,11 @@ def _check_items(found: _Collector, items: pd.DataFrame, campaign: Campaign) -> 
         if column in asked:
             continue
         if column.startswith("asset_"):
-            reason = f"campaign {campaign.slug!r} did not ask about asset {asset_slug(column)!r}: leave it blank"
+            reason = (
+                f"campaign {quoted(campaign.slug)} did not ask about asset {quoted(asset_slug(column))}: leave it blank"
+            )
         else:
-            reason = f"campaign {campaign.slug!r} did not ask this question: leave it blank"
+            reason = f"campaign {quoted(campaign.slug)} did not ask this question: leave it blank"
         found.where(column, items[column], items[column].notna(), _always(reason))
 
 
@@ -377,7 +381,7 @@ def check_table(table: TextTable, filename: str) -> tuple[ImportReport, ImportPl
         "response_id",
         ids,
         (stored_in != "") & (stored_in != frame["campaign"]),
-        lambda value, _row: f"{value!r} is already the id of a response in campaign {stored[value]!r}",
+        lambda value, _row: f"{quoted(value)} is already the id of a response in campaign {quoted(stored[value])}",
     )
 
     found.report(report)

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from analysis.asset_map_svg import asset_map_svg
 from analysis.profile import WorkshopRatings
+from instruments.answers import quoted
 from survey import jobs
 from survey.database import utcnow
 from survey.datasets.profiles import cover, pack_profiles
@@ -49,7 +50,7 @@ Progress = Callable[[str, float], None]
 def community_or_error(slug: str) -> Community:
     community = db.session.scalar(select(Community).filter_by(slug=slug))
     if community is None:
-        raise ServiceError(f"No community {slug!r}.")
+        raise ServiceError(f"No community {quoted(slug)}.")
     return community
 
 

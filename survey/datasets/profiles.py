@@ -205,7 +205,9 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             f"{money(value['value_low'])} to {money(value['value_high'])}",
         ),
         (
-            "With a WELLBY at £10,000 to £16,000",
+            # HM Treasury's values are 2019 prices; the figures beside them are in the snapshot's price year.
+            "With a WELLBY at £10,000 to £16,000"
+            + ("" if value.get("price_year") in (None, 2019) else " (2019 prices)"),
             f"{money(value['value_central_wellby_low'])} to {money(value['value_central_wellby_high'])}",
         ),
         ("Users valued", _users(value["users_valued"], threshold)),

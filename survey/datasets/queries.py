@@ -20,6 +20,7 @@ from analysis.columns import (
     sixways_items,
     wemwbs_items,
 )
+from instruments.answers import quoted
 from survey.datasets.paradata import paradata_columns, paradata_values, with_paradata_joins
 from survey.datasets.pivot import listed, listed_matrices, text_list
 from survey.datasets.tables import (
@@ -122,7 +123,7 @@ def chosen_campaigns(connection: Any, slugs: Sequence[str] | None, communities: 
         practice = frame[frame["campaign"].isin(list(slugs)) & frame["practice"].astype(bool)]
         if len(practice):
             raise DatasetError(
-                f"campaign {practice['campaign'].iloc[0]!r} is a practice campaign: "
+                f"campaign {quoted(practice['campaign'].iloc[0])} is a practice campaign: "
                 "practice runs never enter an analysis"
             )
         frame = frame[frame["campaign"].isin(list(slugs))]
@@ -137,7 +138,7 @@ def chosen_campaigns(connection: Any, slugs: Sequence[str] | None, communities: 
 
 def _check_known(what: str, wanted: Iterable[str], known: pd.Series) -> None:
     if isinstance(wanted, str):
-        raise DatasetError(f"give {what} slugs as a list, not the single string {wanted!r}")
+        raise DatasetError(f"give {what} slugs as a list, not the single string {quoted(wanted)}")
     unknown = sorted(set(wanted) - set(known))
     if unknown:
         raise DatasetError(f"unknown {what}(s): {', '.join(unknown)}")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from sqlalchemy import select
 
+from instruments.answers import quoted
 from survey import jobs
 from survey.database import utcnow
 from survey.exceptions import ServiceError
@@ -32,11 +33,11 @@ def request_report(user: User | None, campaign_slug: str | None = None, communit
     if campaign_slug:
         campaign = db.session.scalar(select(Campaign).filter_by(slug=campaign_slug))
         if campaign is None:
-            raise ServiceError(f"No campaign {campaign_slug!r}.")
+            raise ServiceError(f"No campaign {quoted(campaign_slug)}.")
         if campaign.practice:
             raise ServiceError("Practice campaigns never enter an analysis.")
     if community_slug and db.session.scalar(select(Community.id).filter_by(slug=community_slug)) is None:
-        raise ServiceError(f"No community {community_slug!r}.")
+        raise ServiceError(f"No community {quoted(community_slug)}.")
     job = ReportJob(requested_by=user, campaign_slug=campaign_slug or None, community_slug=community_slug or None)
     db.session.add(job)
     db.session.flush()

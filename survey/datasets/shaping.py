@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.columns import missing_code_labels
+from instruments.answers import quoted
 from survey.datasets.codebooks import value_labels
 from survey.datasets.missing_codes import CodedSource, all_item_columns
 from survey.datasets.sources import ExportError
@@ -20,9 +21,9 @@ from survey.models import EXPORT_LABELS, EXPORT_MISSING
 
 def check_choices(missing: str, labels: str) -> None:
     if missing not in EXPORT_MISSING:
-        raise ExportError(f"missing must be one of {', '.join(EXPORT_MISSING)}, not {missing!r}")
+        raise ExportError(f"missing must be one of {', '.join(EXPORT_MISSING)}, not {quoted(missing)}")
     if labels not in EXPORT_LABELS:
-        raise ExportError(f"labels must be one of {', '.join(EXPORT_LABELS)}, not {labels!r}")
+        raise ExportError(f"labels must be one of {', '.join(EXPORT_LABELS)}, not {quoted(labels)}")
 
 
 def shaped(source: Any, *, missing: str, labels: str) -> Any:

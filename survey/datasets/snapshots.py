@@ -29,6 +29,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from analysis.profile import profile_snapshot
+from instruments.answers import quoted
 from survey import jobs
 from survey.assets.nominations import list_nominations, mentioned_assets
 from survey.database import utcnow
@@ -46,7 +47,7 @@ def campaign_in_scope(community: Community, campaign_slug: str | None) -> str | 
         return None
     campaign = db.session.scalar(select(Campaign).filter_by(slug=campaign_slug, community_id=community.id))
     if campaign is None:
-        raise ServiceError(f"{community.name} has no campaign {campaign_slug!r}.")
+        raise ServiceError(f"{community.name} has no campaign {quoted(campaign_slug)}.")
     if campaign.practice:
         raise ServiceError("Practice campaigns never enter an analysis.")
     return campaign.slug

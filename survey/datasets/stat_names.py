@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from analysis.columns import MODES, RESPONSE_STATUSES
+from instruments.answers import quoted
 from survey.datasets.sources import ExportError
 
 STATA_NAME_MAX = 32
@@ -49,9 +50,9 @@ def stata_names(columns: Iterable[str]) -> dict[str, str]:
     for column in columns:
         name = stat_name(column)
         if not VALID_NAME.match(name):
-            raise ExportError(f"column {column!r} has no valid Stata name (at most {STATA_NAME_MAX} characters)")
+            raise ExportError(f"column {quoted(column)} has no valid Stata name (at most {STATA_NAME_MAX} characters)")
         if name in seen:
-            raise ExportError(f"two columns would both be called {name!r} in SPSS and Stata")
+            raise ExportError(f"two columns would both be called {quoted(name)} in SPSS and Stata")
         seen.add(name)
         if name != column:
             renamed[column] = name
@@ -82,7 +83,7 @@ def encode_categories(frame: pd.DataFrame, codes: Mapping[str, Mapping[str, int]
             table = codes[column]
             unknown = sorted({str(v) for v in out[column].dropna()} - set(table))
             if unknown:  # a response of a campaign outside the table: a bug, not something to hide
-                raise ExportError(f"{column} {unknown[0]!r} has no code in this export")
+                raise ExportError(f"{column} {quoted(unknown[0])} has no code in this export")
             out[column] = out[column].map(lambda text, table=table: table.get(str(text)) if pd.notna(text) else None)
             out[column] = out[column].astype("float64")
     return out

@@ -62,6 +62,7 @@ import pandas as pd
 from analysis.dataset import (
     Dataset,
 )
+from instruments.answers import quoted
 from survey.datasets.asset_geojson import GEOJSON_FILE, export_geojson
 from survey.datasets.codebooks import codebook_html, export_codebook, export_columns, export_provenance
 from survey.datasets.missing_codes import CodedSource
@@ -103,7 +104,7 @@ def write_export(
     value labels and missing-data codes.
     """
     if format not in FORMATS:
-        raise ExportError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+        raise ExportError(f"format must be one of {', '.join(FORMATS)}, not {quoted(format)}")
     check_choices(missing, labels)
     source = as_source(reader_or_dataset)
     export_columns(source.columns, content)  # checks `content` before anything is written

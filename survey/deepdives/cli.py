@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from instruments.answers import quoted
 from survey.audit.trail import acting_as
 from survey.deepdives.operations import CODE_MESSAGE, erase_participant, normalise_code
 from survey.extensions import db
@@ -31,7 +32,7 @@ def erase_command(code: str, community_slug: str | None) -> None:
     if community_slug:
         community = db.session.scalar(select(Community).filter_by(slug=community_slug))
         if community is None:
-            raise click.ClickException(f"No community has the slug {community_slug!r}.")
+            raise click.ClickException(f"No community has the slug {quoted(community_slug)}.")
     with acting_as(None, "cli:deep-dives-erase"):
         erased = erase_participant(code, community)
         db.session.commit()

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from instruments.answers import quoted
 from survey.audit.access_log import record_access
 from survey.deepdives.excerpt_files import (
     CODEBOOK_FILE,
@@ -35,7 +36,7 @@ def codebook_command(campaign_slug: str, out_path: str) -> None:
     """Write the campaign's code system (six ways, its community's assets, its themes) as CSV."""
     campaign = db.session.scalar(select(Campaign).filter_by(slug=campaign_slug))
     if campaign is None:
-        raise click.ClickException(f"No campaign has the slug {campaign_slug!r}.")
+        raise click.ClickException(f"No campaign has the slug {quoted(campaign_slug)}.")
     entries = codebook_entries(campaign.community, campaign_themes(campaign))
     Path(out_path).write_text(codebook_csv(entries), encoding="utf-8", newline="")
     record_access(
@@ -58,7 +59,7 @@ def export_command(community_slug: str, out_dir: str) -> None:
     """Write excerpts.csv and codebook.csv of the community's coded deep dives (sharing consent only)."""
     community = db.session.scalar(select(Community).filter_by(slug=community_slug))
     if community is None:
-        raise click.ClickException(f"No community has the slug {community_slug!r}.")
+        raise click.ClickException(f"No community has the slug {quoted(community_slug)}.")
     export = excerpt_export(community)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from analysis.columns import ASSET_KINDS as ASSET_KINDS
 from analysis.columns import MODES as MODES
+from analysis.columns import POPULATION_SIZE_MAX as POPULATION_SIZE_MAX
 from analysis.columns import SAMPLING_METHODS as SAMPLING_METHODS
 from analysis.columns import SIXWAYS_DIMENSIONS as SIXWAYS_DIMENSIONS
 from analysis.columns import SLUG_PATTERN, STORED_MISSING_REASONS

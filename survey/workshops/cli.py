@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from instruments.answers import quoted
 from survey.audit.trail import acting_as
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -29,7 +30,7 @@ def workshop() -> None:
 def _found(code: str) -> Workshop:
     found = find_workshop(code)
     if found is None:
-        raise click.ClickException(f"No workshop has the code {code!r} (8 letters and numbers, like ACEF-HJ34).")
+        raise click.ClickException(f"No workshop has the code {quoted(code)} (8 letters and numbers, like ACEF-HJ34).")
     return found
 
 
@@ -56,12 +57,12 @@ def open_command(community_slug: str, title: str, campaign_slug: str | None, hel
     """Open a workshop on all the community's current assets, and print its join code and link."""
     community = db.session.scalar(select(Community).filter_by(slug=community_slug))
     if community is None:
-        raise click.ClickException(f"No community has the slug {community_slug!r}.")
+        raise click.ClickException(f"No community has the slug {quoted(community_slug)}.")
     campaign = None
     if campaign_slug:
         campaign = db.session.scalar(select(Campaign).filter_by(slug=campaign_slug))
         if campaign is None:
-            raise click.ClickException(f"No campaign has the slug {campaign_slug!r}.")
+            raise click.ClickException(f"No campaign has the slug {quoted(campaign_slug)}.")
     day = held_on if held_on is not None else local_today()
     try:
         with acting_as(None, "cli:workshop-open"):

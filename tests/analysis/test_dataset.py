@@ -159,6 +159,19 @@ def test_bad_assets_table_names_the_column(synthetic_frames) -> None:
         analysis.Dataset.from_frames(responses, assets.assign(annual_cost=-1.0))
 
 
+def test_a_population_past_the_cap_is_refused_as_the_web_form_refuses_it(synthetic_frames) -> None:
+    # Found by the numbers5 audit: a hand-made campaigns CSV took any population, while the campaign
+    # form stops at 100 million; 10 billion residents would have scaled every asset's value by it.
+    responses, assets = synthetic_frames
+    campaigns = pd.DataFrame(
+        {"campaign": ["c"], "community": ["north"], "population_size": [10_000_000_000], "sampling_method": ["random"]}
+    )
+    with pytest.raises(DatasetError, match="population_size', row 1: must be a whole number from 1 to 100,000,000"):
+        analysis.Dataset.from_frames(responses, assets, campaigns)
+    accepted = analysis.Dataset.from_frames(responses, assets, campaigns.assign(population_size=100_000_000))
+    assert int(accepted.campaigns["population_size"].iloc[0]) == 100_000_000
+
+
 @pytest.mark.parametrize("infinite", ["inf", "-Infinity", "1e999", float("inf")])
 def test_an_infinite_number_is_refused_with_its_row_and_column(synthetic_frames, infinite) -> None:
     # Found by the numbers5 audit: "inf" as a population size crashed with a bare OverflowError

@@ -240,3 +240,37 @@ def test_names_are_escaped_in_text_tables_and_captions(result) -> None:
     escaped = "&lt;b&gt;North &amp; Park&lt;/b&gt;"
     assert f"<strong>{escaped}</strong> (Northfield)" in document  # a value sentence
     assert f"<td class='text'>{escaped}</td>" in document  # the ledger and the use table
+
+
+def test_interval_labels_follow_the_confidence_level(frames) -> None:
+    # `python -m analysis report --alpha 0.1` computes 90% intervals; the report called them 95% CIs.
+    responses, assets, campaigns = frames
+    result = run(responses, assets, campaigns=campaigns, config=AnalysisConfig(alpha=0.1, draws=1_000))
+    text = visible_text(render_report(result))
+    assert "90% CI" in text and "90% confidence interval" in text
+    assert "95% CI" not in text and "95% confidence interval" not in text
+    # The value ranges are the Monte Carlo's 2.5th-97.5th percentiles whatever alpha is: still 95%.
+    assert "95% range" in text
+    park = result.asset_effects.set_index("asset").loc["north_park"]
+    assert 1.64 < (park["ci_high"] - park["effect"]) / park["se"] < 1.66  # t(0.95, ~250 df): a 90% interval
+    assert "90% CI from" in text and "Average (dot, 90% CI)" not in text  # figure text is drawn, not written
+
+
+def test_community_names_from_campaigns_when_the_assets_have_none(frames) -> None:
+    # `python -m analysis report` on an assets.csv without community_name beside a campaigns.csv with
+    # it: asset_value.csv and the report's ledger named the community by its slug ("north").
+    responses, assets, campaigns = frames
+    campaigns = campaigns.assign(community_name=campaigns["community"].map(NAMES))
+    result = run(responses, assets.drop(columns=["community_name"]), campaigns=campaigns, config=AnalysisConfig())
+    assert set(result.asset_value["community_name"]) == set(NAMES.values())
+    text = visible_text(render_report(result))
+    assert "North Park Northfield" in re.sub(r"\s+", " ", text)
+    assert " north " not in re.sub(r"\s+", " ", text)
+
+
+def test_the_asset_differences_come_with_the_meaningful_change_yardstick(document) -> None:
+    # valuation.md lists what a workshop expects beside a WEMWBS difference: about 3 points of individual
+    # change as meaningful (Maheswaran et al. 2012), 1-3 on SWEMWBS. The report gave no yardstick.
+    text = re.sub(r"\s+", " ", visible_text(document))
+    assert "a change of about 3 WEMWBS points is commonly taken as meaningful for one person" in text
+    assert "Maheswaran H, Weich S, Powell J, Stewart-Brown S." in text

@@ -143,6 +143,55 @@ def test_the_range_carries_the_share_sampling_error() -> None:
     ) / fixed["value_central"]
 
 
+def test_a_census_has_no_share_sampling_error() -> None:
+    # All 100 residents aged 16+ were asked: the 40 users are counted, not estimated, so the range is
+    # the effect's alone, exactly as for the same 40 surveyed users (the Monte Carlo drew a Beta share
+    # and valued the census as if 100 of an infinite population had been asked).
+    census, _ = _value(campaigns=_campaigns(100, "random"))
+    surveyed, _ = _value()
+    assert census["users_basis"] == "scaled_random" and census["users_valued"] == pytest.approx(40)
+    assert census["value_low"] == pytest.approx(surveyed["value_low"], rel=1e-12)
+    assert census["value_high"] == pytest.approx(surveyed["value_high"], rel=1e-12)
+
+
+def test_the_share_error_has_the_finite_population_correction() -> None:
+    # 100 of 150 residents asked: only the 50 not asked are uncertain. An independent simulation of
+    # the Beta-binomial predictive (design variance N (N - n) p q / n) against the uncorrected one.
+    row, _ = _value(campaigns=_campaigns(150, "random"))
+    rng = np.random.default_rng(1)
+    effect = rng.normal(0.26, 0.0975, 400_000)
+    share = rng.beta(40.5, 60.5, 400_000)
+    corrected = effect * (40 + rng.binomial(50, share)) * 13_000
+    uncorrected = effect * share * 150 * 13_000
+    low, high = np.percentile(corrected, [2.5, 97.5])
+    assert row["value_low"] == pytest.approx(low, rel=0.04)
+    assert row["value_high"] == pytest.approx(high, rel=0.03)
+    assert row["value_high"] < np.percentile(uncorrected, 97.5) * 0.99
+
+
+def test_waves_pooled_over_campaigns_keep_the_uncorrected_share_error() -> None:
+    # Two waves of 50 in a town of 120 residents: 100 answers, but not 100 distinct residents (a resident
+    # may answer both waves), so the range must not treat 100 of 120 as counted.
+    responses = pd.DataFrame(
+        {
+            "community": ["town"] * 100,
+            "campaign": ["town-2025"] * 50 + ["town-2026"] * 50,
+            "asset_park": ([1] * 20 + [0] * 30) * 2,
+        }
+    )
+    campaigns = pd.concat(
+        [_campaigns(120, "random").assign(campaign=name) for name in ("town-2025", "town-2026")], ignore_index=True
+    )
+    table, _ = asset_value(valued_effect(), asset_row(), responses, campaigns, _no_adjustments(), AnalysisConfig())
+    row = table.iloc[0]
+    assert row["users_valued"] == pytest.approx(48)
+    rng = np.random.default_rng(2)
+    uncorrected = rng.normal(0.26, 0.0975, 400_000) * rng.beta(40.5, 60.5, 400_000) * 120 * 13_000
+    low, high = np.percentile(uncorrected, [2.5, 97.5])
+    assert row["value_low"] == pytest.approx(low, rel=0.04)
+    assert row["value_high"] == pytest.approx(high, rel=0.03)
+
+
 def test_the_monte_carlo_is_seeded_and_recorded_per_asset() -> None:
     first, _ = _value()
     again, _ = _value()

@@ -49,3 +49,19 @@ def test_a_bridged_effect_is_not_called_reported_life_satisfaction() -> None:
     assert "on WEMWBS bridged to life satisfaction" in text
     assert "report life satisfaction" not in text
     assert "users report life satisfaction 0.26 life-satisfaction points higher than non-users" in _text(_row())
+
+
+def test_the_wellby_values_are_named_as_2019_prices_in_another_price_year() -> None:
+    # With a deflator to 2024 the figures are 2024 pounds, computed from HM Treasury's GBP 10,000-16,000
+    # in 2019 prices; the sentence named those values with no year, as if they were 2024's.
+    valued, assets = valued_effect(outcome="life_satisfaction"), asset_row(cost_year=2024)
+    responses = pd.DataFrame({"community": ["town"] * 100, "campaign": ["c"] * 100, "asset_park": [1] * 40 + [0] * 60})
+    columns = ["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"]
+    config = AnalysisConfig(price_year=2024, deflator=1.2)
+    table, _ = asset_value(
+        valued, assets, responses, empty_campaigns(), prepare_adjustments(pd.DataFrame([], columns=columns)), config
+    )
+    row = table.iloc[0].to_dict()
+    assert row["value_central_wellby_low"] == pytest.approx(0.26 * 40 * 10_000 * 1.2)
+    assert "a WELLBY worth £10,000 to £16,000 in 2019 prices" in _text(row)
+    assert "in 2019 prices" not in _text(_row())  # 2019 money needs no note

@@ -22,18 +22,18 @@ def test_codes_written_as_whole_numbers_are_valid() -> None:
 def test_bad_codes_are_reported_with_row_and_column(bad: object) -> None:
     df = pd.DataFrame({"id": ["a", "b", "c"], "wemwbs_5": ["1", "2", bad]}, index=[10, 20, 30], dtype=object)
     (error,) = validate_codes(df, [get("wemwbs")])
-    assert error == CodeError(3, "wemwbs_5", str(bad), f"{str(bad)!r} is not an allowed code (allowed: 1, 2, 3, 4, 5)")
-    assert str(error) == f"row 3, column wemwbs_5: {str(bad)!r} is not an allowed code (allowed: 1, 2, 3, 4, 5)"
+    assert error == CodeError(3, "wemwbs_5", str(bad), f'"{bad}" is not an allowed code (allowed: 1, 2, 3, 4, 5)')
+    assert str(error) == f'row 3, column wemwbs_5: "{bad}" is not an allowed code (allowed: 1, 2, 3, 4, 5)'
 
 
 def test_integer_items() -> None:
     df = pd.DataFrame({"years_in_area": ["0", "100", "5.0", "101", "2.5", "-6", "a", None, "-1"]})
     errors = validate_codes(df)
     assert [(e.row, e.message) for e in errors] == [
-        (4, "'101' is outside the allowed range 0-100"),
-        (5, "'2.5' is not a whole number"),
-        (6, "'-6' is outside the allowed range 0-100"),
-        (7, "'a' is not a whole number"),
+        (4, '"101" is outside the allowed range 0-100'),
+        (5, '"2.5" is not a whole number'),
+        (6, '"-6" is outside the allowed range 0-100'),
+        (7, '"a" is not a whole number'),
     ]
 
 
@@ -72,11 +72,11 @@ def test_the_one_bad_code_in_a_million_rows_of_text_is_found() -> None:
         ("wemwbs_1", 3, None),
         ("wemwbs_1", "3.0", None),
         ("wemwbs_1", None, None),
-        ("wemwbs_1", 6, "'6' is not an allowed code (allowed: 1, 2, 3, 4, 5)"),
-        ("wemwbs_1", True, "'True' is not an allowed code (allowed: 1, 2, 3, 4, 5)"),
+        ("wemwbs_1", 6, '"6" is not an allowed code (allowed: 1, 2, 3, 4, 5)'),
+        ("wemwbs_1", True, '"True" is not an allowed code (allowed: 1, 2, 3, 4, 5)'),
         ("years_in_area", "12", None),
-        ("years_in_area", 12.5, "'12.5' is not a whole number"),
-        ("years_in_area", 101, "'101' is outside the allowed range 0-100"),
+        ("years_in_area", 12.5, '"12.5" is not a whole number'),
+        ("years_in_area", 101, '"101" is outside the allowed range 0-100'),
         ("postcode_district", "CT16", None),
         ("postcode_district", "ME12", None),
         ("postcode_district", "BR8", None),

@@ -76,7 +76,7 @@ def test_invalid_code_stops_with_status_2(tmp_path: Path, run_cli: Run, bad: str
     target = tmp_path / "out.csv"
     result = run_cli("score", source, target)
     assert result.returncode == 2
-    assert f"{source}: row 3, column wemwbs_5: '{bad}' is not an allowed code (allowed: 1, 2, 3, 4, 5)" in result.stderr
+    assert f'{source}: row 3, column wemwbs_5: "{bad}" is not an allowed code (allowed: 1, 2, 3, 4, 5)' in result.stderr
     assert "no output written" in result.stderr and "Traceback" not in result.stderr
     assert not target.exists()
 

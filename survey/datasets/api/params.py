@@ -16,6 +16,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
+from instruments.answers import quoted
 from survey.datasets.api.errors import fail
 from survey.extensions import db
 from survey.models import Campaign, Community
@@ -56,7 +57,7 @@ def known_slug(args: Mapping[str, str], name: str, model: type[Community] | type
     if value is None:
         return None
     if not _SLUG.match(value) or db.session.scalar(select(model.id).where(model.slug == value)) is None:
-        fail(400, f"Unknown {name} {value!r}: use a slug listed at {_LISTED_AT[name]}.")
+        fail(400, f"Unknown {name} {quoted(value)}: use a slug listed at {_LISTED_AT[name]}.")
     return value
 
 
@@ -68,7 +69,7 @@ def _boolean(args: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if value.lower() in _FALSE:
         return False
-    fail(400, f"{name} must be true or false, not {value!r}.")
+    fail(400, f"{name} must be true or false, not {quoted(value)}.")
 
 
 def _limit(args: Mapping[str, str]) -> int:
@@ -78,7 +79,7 @@ def _limit(args: Mapping[str, str]) -> int:
         return min(current_app.config["API_PAGE_SIZE"], largest)
     limit = whole_number(value) if value.isascii() else None
     if limit is None or not 1 <= limit <= largest:
-        fail(400, f"limit must be a whole number from 1 to {largest}, not {value!r}.")
+        fail(400, f"limit must be a whole number from 1 to {largest}, not {quoted(value)}.")
     return limit
 
 
