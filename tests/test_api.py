@@ -106,9 +106,16 @@ def test_a_revoked_token_answers_401(app, client, login, researcher_token):
     login(RESEARCHER)
     with app.app_context():
         token_id = db.session.scalars(select(ApiToken.id)).one()
-    revoked = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke")
+    # Revoke asks first (it revoked at once): nothing is revoked until the confirmation's button.
+    asked = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke")
+    assert asked.status_code == 200 and "Revoke the token" in asked.text and "cannot be brought back" in asked.text
+    assert client.get("/api/v1/communities", headers=headers).status_code == 200
+    revoked = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke", {"confirm": "yes"})
     assert revoked.status_code == 303
     assert "revoked" in client.get("/account/tokens").get_data(as_text=True)
+    # A second click of the confirmation changes nothing and says so again.
+    again = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke", {"confirm": "yes"})
+    assert again.status_code == 303
 
     refused = client.get("/api/v1/communities", headers=headers)
     _assert_error(refused, 401)
