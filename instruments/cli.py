@@ -113,13 +113,18 @@ def score_file(source: Path, target: Path, *, prorate: bool = False) -> int:
         )
     scores = score(items, complete, missing_rule="prorate" if prorate else "complete_cases")
     replaced = [name for name in scores.columns if name in columns]
-    for name in scores.columns:
-        table[name] = _as_text(scores[name], rules[name])  # an existing column keeps its place
-    if prorate:
-        table[MARKER_COLUMN] = "prorate"
-    elif MARKER_COLUMN in columns:
-        table[MARKER_COLUMN] = "complete_cases"  # the old marker would no longer be true
-        replaced.append(MARKER_COLUMN)
+    with warnings.catch_warnings():
+        # A wide table (an export has hundreds of columns) made pandas print a PerformanceWarning, a
+        # source line and advice about frame.insert to the person scoring: noise, not their concern
+        # (bench/bench_score_cli.py measures the speed).
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        for name in scores.columns:
+            table[name] = _as_text(scores[name], rules[name])  # an existing column keeps its place
+        if prorate:
+            table[MARKER_COLUMN] = "prorate"
+        elif MARKER_COLUMN in columns:
+            table[MARKER_COLUMN] = "complete_cases"  # the old marker would no longer be true
+            replaced.append(MARKER_COLUMN)
     _write_csv(table, target, bom=bom)
 
     if replaced:

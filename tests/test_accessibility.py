@@ -368,8 +368,8 @@ def test_paper_keying_mid_form_meets_wcag_a_and_aa(site: Site, pages: dict[str, 
 
 
 def test_staff_pages_reached_by_post_meet_wcag_a_and_aa(site: Site, pages: dict[str, Any]) -> None:
-    """Staff pages that only a form submission shows: a new API token, its form's error, the
-    responses import's dry-run report, the asset CSV preview, and an admin's set-password link."""
+    """Staff pages that only a form submission shows: a new API token, its form's error, Revoke's
+    confirmation, the responses import's dry-run report, the asset CSV preview, and an admin's set-password link."""
     violations: list[Violation] = []
     page = pages["researcher"]
 
@@ -381,6 +381,10 @@ def test_staff_pages_reached_by_post_meet_wcag_a_and_aa(site: Site, pages: dict[
     _press(page, "form[action$='/account/tokens'] button[type=submit]")
     assert "cwb_" in page.content()
     violations += audit(page, "researcher-account-tokens-created")
+    page.goto(f"{site.url}/account/tokens")
+    _press(page, "form[action$='/revoke'] button[type=submit] >> nth=0")
+    assert "Revoke the token" in page.inner_text("h1")  # asked first
+    violations += audit(page, "researcher-account-token-revoke-confirm")
 
     bad_rows = b"response_id,community,campaign,mode\n-1,dover-town,no-such-campaign,post\n"
     page.goto(f"{site.url}/research/imports")

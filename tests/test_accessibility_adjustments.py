@@ -1,5 +1,5 @@
 """Axe (WCAG 2.0-2.2 A/AA) on the valuation adjustment pages reached only by POST: the edit form with
-its errors, and the adjustments.csv upload's problem report and dry-run preview."""
+its errors, the adjustments.csv upload's problem report and dry-run preview, and Remove's confirmation."""
 
 from __future__ import annotations
 
@@ -38,4 +38,12 @@ def test_adjustment_pages_reached_by_post_meet_wcag_a_and_aa(site: Site, pages: 
     _press(page, "form[enctype] button[type=submit]")
     assert "The file is valid." in page.inner_text("main")
     violations += audit(page, "researcher-adjustments-upload-preview")
+
+    page.goto(f"{base}/dover_library")
+    page.fill("#deadweight", "20")
+    page.fill("#reason", "Agreed at the workshop")
+    _press(page, "button:has-text('Save the adjustments')")
+    _press(page, "form[action$='/dover_library/remove'] button")
+    assert "Remove the adjustments for" in page.inner_text("h1")  # asked first
+    violations += audit(page, "researcher-adjustments-remove-confirm")
     assert violations == [], report(violations)

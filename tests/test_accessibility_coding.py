@@ -1,6 +1,7 @@
 """Axe (WCAG 2.0-2.2 A/AA) on the coding pages in each state: the coding page with its excerpts, its
-errors and a selection shown by the script, an excerpt's codes with errors, the codebook with its form
-errors and the delete confirmation, the retrieval list with results and with a wrong filter, the counts."""
+errors and a selection shown by the script, an excerpt's codes with errors and its delete confirmation,
+the codebook with its form errors and the delete confirmation, the retrieval list with results and with
+a wrong filter, the counts."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ def test_coding_pages_in_every_state_meet_wcag_a_and_aa(site: Site, pages: dict[
     _press(staff, "button:has-text('Save the codes')")
     assert staff.locator(".error-summary").count() == 1
     violations += audit(staff, "researcher-excerpt-codes-errors")
+
+    staff.goto(f"{base}/research/deep-dives/{deep_dive}/code")
+    _press(staff, f"form[action$='/excerpts/{ids['excerpt_own']}/delete'] button")
+    assert "Delete the excerpt" in staff.inner_text("h1")  # asked first; nothing deleted yet
+    violations += audit(staff, "researcher-excerpt-delete-confirm")
 
     staff.goto(f"{base}/research/campaigns/{campaign}/themes/new")
     staff.fill("#key", "Not a key!")

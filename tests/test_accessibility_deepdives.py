@@ -24,7 +24,7 @@ def test_deep_dive_pages_in_every_state_meet_wcag_a_and_aa(site: Site, pages: di
     peer.fill("#held_on-year", "")
     _press(peer, "button:has-text('Record the deep dive')")
     assert peer.locator(".error-summary").count() == 1
-    assert "never a name or e-mail" in peer.inner_text("main")
+    assert "never a name or email" in peer.inner_text("main")
     violations += audit(peer, "peer-deep-dive-new-errors")
 
     peer.goto(f"{site.url}/research/deep-dives/{site.ids['deep_dive_own']}/edit")

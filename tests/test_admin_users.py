@@ -196,6 +196,8 @@ def test_deactivation_revokes_api_tokens_so_reactivation_does_not_revive_them(ap
     assert app.test_client().get("/api/v1/communities", headers=headers).status_code == 200
 
     user = _user(app, "rita@example.org")
+    # The page says so before the button, as it is the one part a reactivation does not undo.
+    assert "API tokens stop working for good" in admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/deactivate").status_code == 303
     assert post_form(admin, f"/admin/users/{user.id}", f"/admin/users/{user.id}/reactivate").status_code == 303
     assert app.test_client().get("/api/v1/communities", headers=headers).status_code == 401

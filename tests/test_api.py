@@ -77,6 +77,20 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(app, client, make
     assert client.get("/api/v1/communities", headers=_bearer(token)).status_code == 200
 
 
+def test_the_new_token_page_gives_an_example_that_runs_as_typed(client, make_user, login):
+    # It used $TOKEN without setting it (401 for whoever copied the line) and the README's example
+    # had an unquoted & that a shell runs as "in the background".
+    make_user(RESEARCHER, "researcher")
+    login(RESEARCHER)
+    html = post_form(client, "/account/tokens", "/account/tokens", {"name": "curl"}).get_data(as_text=True)
+    token = TOKEN_PATTERN.search(html).group(1)  # type: ignore[union-attr]
+    example = html[html.index('<pre class="app-pre"><code>') :].split("</code>", 1)[0]
+    assert f'TOKEN="{token}"' in example
+    url = re.search(r'curl -H "Authorization: Bearer \$TOKEN" "http://localhost(/api/v1/[^"]+)"', example)
+    assert url is not None, example
+    assert client.get(url.group(1), headers=_bearer(token)).status_code == 200
+
+
 def test_a_token_needs_a_name(client, make_user, login):
     make_user(RESEARCHER, "researcher")
     login(RESEARCHER)
@@ -92,9 +106,16 @@ def test_a_revoked_token_answers_401(app, client, login, researcher_token):
     login(RESEARCHER)
     with app.app_context():
         token_id = db.session.scalars(select(ApiToken.id)).one()
-    revoked = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke")
+    # Revoke asks first (it revoked at once): nothing is revoked until the confirmation's button.
+    asked = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke")
+    assert asked.status_code == 200 and "Revoke the token" in asked.text and "cannot be brought back" in asked.text
+    assert client.get("/api/v1/communities", headers=headers).status_code == 200
+    revoked = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke", {"confirm": "yes"})
     assert revoked.status_code == 303
     assert "revoked" in client.get("/account/tokens").get_data(as_text=True)
+    # A second click of the confirmation changes nothing and says so again.
+    again = post_form(client, "/account/tokens", f"/account/tokens/{token_id}/revoke", {"confirm": "yes"})
+    assert again.status_code == 303
 
     refused = client.get("/api/v1/communities", headers=headers)
     _assert_error(refused, 401)

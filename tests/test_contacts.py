@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, ContactDetail, Response
@@ -205,7 +205,7 @@ def test_erasing_contact_details_keeps_the_answers_and_leaves_no_trace(app, clie
     contact_id = _contact_id(app)
     before = _answers_snapshot(app)
     page = admin.get(f"/admin/contacts/{contact_id}").get_data(as_text=True)
-    erased = admin.post(f"/admin/contacts/{contact_id}/erase", data={"csrf_token": csrf_token(page)})
+    erased = admin.post(f"/admin/contacts/{contact_id}/erase", data={"csrf_token": csrf_token(page), "confirm": "yes"})
     assert erased.status_code == 303
     assert _contacts(app) == []
     assert _answers_snapshot(app) == before
@@ -233,7 +233,9 @@ def test_erasing_with_the_response_deletes_its_answers_too(app, client, finished
     with app.app_context():
         assert db.session.scalar(select(func.count(Answer.id))) > 0
     page = admin.get(f"/admin/contacts/{contact_id}").get_data(as_text=True)
-    erased = admin.post(f"/admin/contacts/{contact_id}/erase-with-response", data={"csrf_token": csrf_token(page)})
+    erased = admin.post(
+        f"/admin/contacts/{contact_id}/erase-with-response", data={"csrf_token": csrf_token(page), "confirm": "yes"}
+    )
     assert erased.status_code == 303
     assert "survey response with all its answers have been erased" in admin.get("/admin/contacts").get_data(
         as_text=True
@@ -292,3 +294,79 @@ def test_next_person_on_the_tablet_cannot_reach_the_first_persons_thanks_or_form
     assert "checked" not in resident.page_html(1)
     with app.app_context():
         assert db.session.scalar(select(func.count(Response.id))) == 2
+
+
+@pytest.mark.parametrize("action", ["erase", "erase-with-response"])
+def test_erasing_asks_for_a_confirmation_first(app, client, finished, make_user, login, action):
+    # Both buttons erased at once, with one click, and nothing said what was about to go.
+    assert _send(client, finished, GOOD).status_code == 303
+    admin = _admin(app, make_user, login)
+    contact_id = _contact_id(app)
+    page = admin.get(f"/admin/contacts/{contact_id}").get_data(as_text=True)
+    assert f'action="/admin/contacts/{contact_id}/{action}"' not in page  # a link to the question, not a form
+    assert f'href="/admin/contacts/{contact_id}/{action}"' in page
+    bare = admin.post(f"/admin/contacts/{contact_id}/{action}", data={"csrf_token": csrf_token(page)})
+    assert bare.status_code == 303 and bare.headers["Location"] == f"/admin/contacts/{contact_id}/{action}"
+    assert len(_contacts(app)) == 1
+
+    question = admin.get(f"/admin/contacts/{contact_id}/{action}")
+    assert question.status_code == 200 and question.headers["Cache-Control"] == "no-store"
+    html = question.get_data(as_text=True)
+    assert '<h1 class="govuk-heading-l">Erase the contact details' in html and f"of {NAME}?" in html
+    assert "cannot be undone" in html and EMAIL in html
+    kept = "kept, anonymous, in the results" in html
+    assert kept == (action == "erase")
+    assert f'href="/admin/contacts/{contact_id}"' in html  # Cancel and Back lead to the contact
+    assert len(_contacts(app)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == 1
+
+    erased = admin.post(
+        f"/admin/contacts/{contact_id}/{action}", data={"csrf_token": csrf_token(html), "confirm": "yes"}
+    )
+    assert erased.status_code == 303 and erased.headers["Location"] == "/admin/contacts"
+    assert _contacts(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Response.id))) == (1 if action == "erase" else 0)
+
+
+@pytest.mark.parametrize("action", ["erase", "erase-with-response"])
+def test_a_double_clicked_erase_erases_once_and_says_so(app, client, finished, make_user, login, action):
+    # The second click's request waits for the first's turn, then finds the details gone: it says so
+    # (it was a 404 page, and on PostgreSQL it read the row before the first deleted it).
+    from survey.responses.contacts import _ERASE_LOCK_BASE
+    from tests.test_research_support import save_while_another_writes
+
+    assert _send(client, finished, GOOD).status_code == 303
+    admin = _admin(app, make_user, login)
+    contact_id = _contact_id(app)
+
+    def first_click(other) -> None:
+        other.execute(delete(ContactDetail).where(ContactDetail.id == contact_id))
+        if action == "erase-with-response":
+            other.execute(delete(Response))
+
+    url = f"/admin/contacts/{contact_id}/{action}"
+    pages: list[str] = []
+    answers = save_while_another_writes(
+        app, admin, url, {"confirm": "yes"}, _ERASE_LOCK_BASE + contact_id, first_click, pages
+    )
+    assert answers == [303], pages
+    assert "already erased" in admin.get("/admin/contacts").get_data(as_text=True)
+    with app.app_context():
+        deletes = db.session.scalar(
+            select(func.count(AuditEvent.id)).filter_by(entity_type="contact_detail", action="delete")
+        )
+        assert deletes == 0  # the other connection's raw delete is not audited; this request deleted nothing
+
+
+def test_the_error_summary_lists_the_problems_in_page_order_and_links_to_a_checkbox(client, finished):
+    # It listed the email before the tick boxes above it, and linked to their fieldset, which cannot
+    # take the focus, so following the link left the keyboard where it was.
+    answer = _send(client, finished, {"name": NAME, "email": "zq-at-example"})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    start = html.index("govuk-error-summary__list")
+    summary = html[start : html.index("</ul>", start)]
+    assert re.findall(r'href="#([^"]+)"', summary) == ["purposes-0", "email"]
+    assert 'id="purposes-0"' in html and 'value="zq-at-example"' in html and f'value="{NAME}"' in html

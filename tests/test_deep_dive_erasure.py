@@ -91,7 +91,7 @@ def test_bad_erasure_input_says_so_and_erases_nothing(app, researcher):
     record(researcher, code="DOV-07")
     wrong = post_form(researcher, ERASE, ERASE, {"participant_code": "Jane Smith", "community": "atlantis"})
     page = wrong.get_data(as_text=True)
-    assert wrong.status_code == 422 and "never a name or e-mail" in page and "Choose a community from the list" in page
+    assert wrong.status_code == 422 and "never a name or email" in page and "Choose a community from the list" in page
     nobody = post_form(researcher, ERASE, ERASE, {"participant_code": "DOV-99", "community": ""})
     assert "nothing to erase" in nobody.get_data(as_text=True)
     forged = post_form(researcher, ERASE, f"{ERASE}/confirm", {"participant_code": "DOV-07", "community": "atlantis"})
@@ -105,7 +105,7 @@ def test_the_command_erases_a_participant_everywhere_or_in_one_community(app, re
     other = record(researcher, code="DOV-08")
     _coded(app, other, 1)
     refused = runner.invoke(args=["deep-dives", "erase", "--participant", "jane@example.org"])
-    assert refused.exit_code != 0 and "never a name or e-mail" in refused.output
+    assert refused.exit_code != 0 and "never a name or email" in refused.output
     unknown = runner.invoke(args=["deep-dives", "erase", "--participant", "DOV-07", "--community", "atlantis"])
     assert unknown.exit_code != 0 and 'No community has the slug "atlantis"' in unknown.output
     one = runner.invoke(args=["deep-dives", "erase", "--participant", "dov-07", "--community", "sheppey"])

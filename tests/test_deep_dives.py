@@ -59,7 +59,7 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(app, researcher):
     )
     page = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "a pseudonym such as DOV-07, never a name or e-mail" in page
+    assert "a pseudonym such as DOV-07, never a name or email" in page
     assert "must be today or in the past" in page
     assert "Choose whether the participant agreed to the interview being recorded" in page
     assert 'value="Jane Smith"' in page and "Kept words</textarea>" in page
@@ -97,7 +97,7 @@ def test_a_date_part_no_date_can_hold_is_named_and_kept(app, researcher, part):
 @pytest.mark.parametrize("code", ["jane@example.org", "-07", "a" * 41, "DOV 07"])
 def test_a_participant_code_must_be_a_pseudonym(app, researcher, code):
     answer = post(researcher, fields(code=code))
-    assert answer.status_code == 422 and "never a name or e-mail" in answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "never a name or email" in answer.get_data(as_text=True)
 
 
 def test_a_campaign_must_be_the_communitys(app, researcher):

@@ -183,9 +183,13 @@ def test_changing_an_excerpts_codes_and_deleting_it(app, coder):
     saved = coder.post(url, data=MultiDict([("csrf_token", token), ("sixways", "be_active"), ("themes", "isolation")]))
     assert saved.status_code == 303
     assert _spans(app) == [(78, 97, "I go every Tuesday.", {"be_active", "isolation"})]
-    deleted = coder.post(
-        f"/research/deep-dives/{deep_dive_id}/excerpts/{excerpt_id}/delete", data={"csrf_token": token}
-    )
+    delete_url = f"/research/deep-dives/{deep_dive_id}/excerpts/{excerpt_id}/delete"
+    # The Delete button asks first (it deleted at once), showing the excerpt and its codes.
+    asked = coder.post(delete_url, data={"csrf_token": token})
+    assert asked.status_code == 200 and len(_spans(app)) == 1
+    assert "Delete the excerpt at characters 78–97?" in asked.text and "I go every Tuesday." in asked.text
+    assert "Be active" in asked.text and 'name="confirm" value="yes"' in asked.text
+    deleted = coder.post(delete_url, data={"csrf_token": token, "confirm": "yes"})
     assert deleted.status_code == 303 and _spans(app) == []
     with app.app_context():
         assert db.session.scalar(select(func.count(ExcerptCode.id))) == 0
@@ -338,7 +342,7 @@ def test_a_double_clicked_delete_of_an_excerpt_finds_it_gone(app, coder):
     url = f"/research/deep-dives/{deep_dive_id}/excerpts/{excerpt_id}/delete"
     code_page = f"/research/deep-dives/{deep_dive_id}/code"
     answers = save_while_another_writes(
-        app, coder, url, {}, CODING_LOCK_BASE + deep_dive_id, first_click, token_url=code_page
+        app, coder, url, {"confirm": "yes"}, CODING_LOCK_BASE + deep_dive_id, first_click, token_url=code_page
     )
     assert answers == [303] and _spans(app) == []
     assert "That excerpt was already deleted." in coder.get(code_page).get_data(as_text=True)

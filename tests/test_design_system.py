@@ -128,3 +128,17 @@ def test_the_navigation_marks_only_the_closest_section(admin):
     html = admin.get("/research/reports").get_data(as_text=True)
     current = re.findall(r'<a class="govuk-service-navigation__link" href="([^"]+)" aria-current="true"', html)
     assert current == ["/research/reports"]
+
+
+def test_the_service_name_leads_staff_to_their_landing_page_and_residents_home(admin, client, make_user, login):
+    # On staff pages it led to the residents' home page, which has no staff navigation: a dead end.
+    def service_name_link(html: str) -> str:
+        span = html.split('class="govuk-service-navigation__service-name"')[1]
+        return re.search(r'href="([^"]+)"', span).group(1)  # type: ignore[union-attr]
+
+    assert service_name_link(admin.get("/admin/").get_data(as_text=True)) == "/research/"
+    assert service_name_link(admin.get("/").get_data(as_text=True)) == "/"  # residents' pages: their home
+    make_user("peer@example.org", "peer")
+    peer = client.application.test_client()
+    login("peer@example.org", target=peer)
+    assert service_name_link(peer.get("/paper/").get_data(as_text=True)) == "/fieldwork/"

@@ -95,7 +95,11 @@ def test_adjustment_form_validates_keeps_input_saves_and_is_audited(app, client,
     assert 'value="12.5"' in client.get(EDIT).get_data(as_text=True)  # shown back as typed percentages
 
     assert submit(client, EDIT, {**FORM, "deadweight": "30"}).status_code == 303
-    assert submit(client, f"{EDIT}/remove", token_url=LIST).status_code == 303
+    # Remove asks first (it removed at once), showing what goes.
+    asked = submit(client, f"{EDIT}/remove", token_url=LIST)
+    assert asked.status_code == 200 and "Remove the adjustments for" in asked.text and "deadweight 30%" in asked.text
+    assert len(_stored(app)) == 1
+    assert submit(client, f"{EDIT}/remove", {"confirm": "yes"}, token_url=LIST).status_code == 303
     assert _stored(app) == {}
     created, changed, removed = _events(app)
     assert created.action == "create" and created.actor_label == "researcher@example.org"
@@ -251,7 +255,14 @@ def test_a_double_clicked_remove_finds_the_adjustments_gone(app, client, make_ca
 
     pages: list[str] = []
     answers = save_while_another_writes(
-        app, client, f"{EDIT}/remove", {}, ADJUSTMENT_LOCK_BASE + campaign_id, first_click, pages, token_url=LIST
+        app,
+        client,
+        f"{EDIT}/remove",
+        {"confirm": "yes"},
+        ADJUSTMENT_LOCK_BASE + campaign_id,
+        first_click,
+        pages,
+        token_url=LIST,
     )
     assert answers == [303] and _stored(app) == {}
     assert "had no adjustments to remove" in client.get(LIST).get_data(as_text=True)

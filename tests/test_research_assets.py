@@ -113,6 +113,7 @@ def test_asset_form_validates_every_field_and_saves(app, client, make_campaign, 
         ("slug", "dover_library", "already used by Dover Library in this community"),
         ("name", " ", "Enter a name."),
         ("kind", "club", "Choose one of: community_group, individual, place, voluntary_org, other."),
+        ("kind", "", "Choose what kind of asset it is."),  # not the CSV's codes, as it was
         ("annual_cost", "-5", "The annual cost cannot be negative."),
         ("annual_cost", "lots", "Enter an amount in pounds"),
         ("annual_cost", "12.345", "at most two decimal places"),

@@ -230,8 +230,12 @@ def test_closing_needs_confirmation_and_cannot_be_undone(app, client, make_campa
     sign_in(make_user, login)
     url = "/research/campaigns/dover-town"
     unconfirmed = submit(client, f"{url}/close", token_url=url)
-    assert unconfirmed.status_code == 303 and _campaign(app, "dover-town")["status"] == "open"
-    assert "Tick the box to confirm" in client.get(url).get_data(as_text=True)
+    assert unconfirmed.status_code == 422 and _campaign(app, "dover-town")["status"] == "open"
+    # The page comes back with an error summary linking to the box and the message beside it (it
+    # was a banner after a redirect, linked to nothing).
+    html = unconfirmed.get_data(as_text=True)
+    assert "<title>Error: " in html and 'href="#confirm-close">Tick the box to confirm' in html
+    assert 'id="confirm-close-error"' in html and 'aria-describedby="confirm-close-error"' in html
 
     closed = submit(client, f"{url}/close", {"confirm": "y"}, token_url=url)
     assert closed.status_code == 303 and _campaign(app, "dover-town")["status"] == "closed"

@@ -178,3 +178,15 @@ def test_check_your_answers_lists_every_answer_and_changes_one(app, make_campaig
         assert answers["gender"] == (None, "declined")  # "Prefer not to say": a missing reason, no code
         uses = {use.campaign_asset.slug: (use.uses, use.frequency) for use in response.asset_uses}
         assert uses == {"dover_library": (True, 2), "dover_seafront": (True, 4)}
+
+
+def test_the_saved_page_breaks_its_long_web_address_instead_of_widening_a_phone(make_campaign, live_url, browser):
+    # "To come back later, go to http://.../s/<slug>/resume" was one unbroken word: 400 px wide on a
+    # 390 px phone with the demo's /s/sheppey, more with a real domain or a longer survey address
+    # (a hyphen gives the browser a place to break: this address has none).
+    slug = make_campaign("sheppeyspring2026")
+    page = browser.new_context(viewport=PHONE).new_page()
+    _start(page, f"{live_url}/s/{slug}")
+    _press(page, "button[value=save]")
+    assert f"/s/{slug}/resume" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

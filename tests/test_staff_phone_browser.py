@@ -50,3 +50,19 @@ def test_a_peers_unfinished_interviews_keep_resume_and_discard_on_a_phone(
     for action in ("Resume", "Discard"):
         box = card.locator(f"a:has-text('{action}')").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (action, box)
+
+
+def test_the_paper_forms_print_view_fits_a_phone_and_still_prints_on_a4(browser, live_url, make_campaign, make_user):
+    # The blank form's print view was an A4 sheet on screen too: 653 px wide on a 390 px phone.
+    slug = make_campaign(keys=("ons4", "wemwbs", "sixways", "asset_use", "demographics"))
+    make_user(RESEARCHER, "researcher")
+    page = _signed_in_phone(browser, live_url)
+    page.goto(f"{live_url}/paper/campaigns/{slug}/print")
+    assert page.locator("table.scale").count() == 4 and page.locator("table.grid").count() >= 2
+    assert page.evaluate(OVERFLOW) <= 0
+    # Printing (the print medium, as WeasyPrint's batch PDFs use too) keeps the A4 layout: the serial
+    # line in its fixed slot and each 0-10 row 150 mm wide.
+    page.emulate_media(media="print")
+    assert page.eval_on_selector(".serial-slot", "e => getComputedStyle(e).position") == "absolute"
+    width = page.eval_on_selector("table.scale", "e => e.getBoundingClientRect().width")
+    assert abs(width - 150 * 96 / 25.4) < 1, width

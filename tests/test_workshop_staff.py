@@ -139,6 +139,12 @@ def test_cli_opens_exports_and_closes_by_code_in_any_form(app, runner, make_camp
     assert lines[0] == COLUMNS and lines[1].startswith(f"{code},1,health,dover_seafront,3,4,Good,")
     missing = runner.invoke(args=["workshop", "export", "AAAA-AAAA", "--out", str(out)])
     assert missing.exit_code != 0 and "No workshop has the code" in missing.output
+    # A date in another form is refused in words (it printed the pattern '%Y-%m-%d').
+    dated = runner.invoke(
+        args=["workshop", "open", "--community", "dover-town", "--title", "x", "--date", "14/03/2026"]
+    )
+    assert dated.exit_code == 2 and "14/03/2026 is not a date written as YYYY-MM-DD" in dated.output
+    assert "%" not in dated.output
     unknown = runner.invoke(args=["workshop", "open", "--community", "nowhere", "--title", "x"])
     assert unknown.exit_code != 0 and "No community" in unknown.output
     make_campaign("sheppey", asset_slugs=("sheppey_library",))

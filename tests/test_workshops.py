@@ -128,8 +128,10 @@ def test_a_closed_workshop_answers_a_friendly_page_and_refuses_ratings(app, clie
     staff_page = f"/research/workshops/{workshop_id(app, code)}"
     # Closing cannot be undone, so it needs its box ticked (a slip beside Refresh ended the rating).
     unticked = submit(client, f"{staff_page}/close", token_url=staff_page)
-    assert unticked.status_code == 303 and participant.get(f"/w/{code}").status_code == 200
-    assert "Tick the box to confirm" in client.get(staff_page).get_data(as_text=True)
+    assert unticked.status_code == 422 and participant.get(f"/w/{code}").status_code == 200
+    html = unticked.get_data(as_text=True)  # an error summary linking to the box, not a banner
+    assert "<title>Error: " in html and 'href="#confirm-close">Tick the box to confirm' in html
+    assert 'id="confirm-close-error"' in html
     assert submit(client, f"{staff_page}/close", {"confirm": "y"}, token_url=staff_page).status_code == 303
     closed = participant.get(f"/w/{code}")
     assert closed.status_code == 410 and "This workshop has closed" in closed.get_data(as_text=True)

@@ -57,11 +57,17 @@ def list_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(statement))
 
 
-def revoke_token(user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's own tokens (someone else's answers 404, as if it did not exist)."""
+def own_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens (someone else's answers 404, as if it did not exist)."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
         raise NotFoundError("No such token.")
+    return row
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (someone else's answers 404, as if it did not exist)."""
+    row = own_token(user, token_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         db.session.flush()

@@ -6,7 +6,7 @@ redirected to), with `Cache-Control: no-store` so the browser does not keep it i
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HTTPResponse
@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from instruments.answers import quoted
 from survey.access import RESEARCH, roles_required
-from survey.accounts.api_tokens import NAME_MAX_LENGTH, create_token, list_tokens, revoke_token
+from survey.accounts.api_tokens import NAME_MAX_LENGTH, create_token, list_tokens, own_token, revoke_token
 from survey.blueprints import auth as bp
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -61,7 +61,13 @@ def tokens() -> HTTPResponse | tuple[str, int]:
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @roles_required(*RESEARCH)
-def revoke(token_id: int) -> HTTPResponse:
+def revoke(token_id: int) -> HTTPResponse | str:
+    """Revoke a token once asked: the list's Revoke button shows a confirmation (a revoked token cannot
+    be brought back, and whatever uses it stops at once); that page's button (confirm=yes) revokes."""
+    if request.form.get("confirm") != "yes":
+        row = own_token(_user(), token_id)
+        if row.revoked_at is None:
+            return render_template("auth/token_revoke.html", row=row)
     row = revoke_token(_user(), token_id)
     db.session.commit()
     flash(f"The token {quoted(row.name)} ({row.prefix}...) is revoked: it no longer works.")

@@ -16,7 +16,14 @@ from survey.assets.adjustment_csv import (
     export_adjustments,
     upload_adjustments,
 )
-from survey.assets.adjustments import AssetAdjustment, as_percent, campaign_asset, campaign_assets, remove_adjustment
+from survey.assets.adjustments import (
+    AssetAdjustment,
+    as_percent,
+    campaign_asset,
+    campaign_assets,
+    remove_adjustment,
+    stored_adjustment,
+)
 from survey.assets.adjustments import set_adjustment as store_adjustment
 from survey.assets.forms import AdjustmentForm
 from survey.assets.operations import FieldErrors
@@ -88,10 +95,18 @@ def edit_adjustment(slug: str, asset_slug: str) -> HTTPResponse | tuple[str, int
 
 @bp.post("/campaigns/<slug>/adjustments/<asset_slug>/remove")
 @roles_required(*RESEARCH)
-def remove_adjustments(slug: str, asset_slug: str) -> HTTPResponse:
-    """Remove one asset's adjustments: its figures are reported gross again."""
+def remove_adjustments(slug: str, asset_slug: str) -> HTTPResponse | str:
+    """Remove one asset's adjustments: its figures are reported gross again. The Remove button shows
+    them with a confirmation first (what the room agreed is not undone by a slip); that page's button
+    (confirm=yes) removes them, and a second click of it finds them gone."""
     campaign = campaign_or_404(slug)
     item = _item_or_404(campaign, asset_slug)
+    if request.form.get("confirm") != "yes":
+        row = stored_adjustment(campaign, item.asset)
+        if row is not None:
+            return render_template(
+                "research/adjustment_remove.html", campaign=campaign, item=item, row=row, describe=describe
+            )
     if remove_adjustment(campaign, item.asset):
         db.session.commit()
         flash(f"Adjustments for {item.name} removed: its figures are reported gross.")

@@ -8,6 +8,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.assets.adjustments import (
@@ -37,7 +38,8 @@ class AssetForm(FlaskForm):
         "Kind",
         choices=[SelectChoice("", "Choose a kind"), *(SelectChoice(kind, KIND_LABELS[kind]) for kind in ASSET_KINDS)],
         validate_choice=False,  # the shared check gives the message
-        validators=[checked_by(COLUMN_CHECKS["kind"])],
+        # Nothing chosen: in words, not the CSV's codes that the shared check lists.
+        validators=[InputRequired("Choose what kind of asset it is."), checked_by(COLUMN_CHECKS["kind"])],
     )
     description = TextAreaField("Description", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["description"])])
     location = StringField("Location", filters=[_strip], validators=[checked_by(COLUMN_CHECKS["location"])])

@@ -15,6 +15,7 @@ from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
 from survey.campaigns.admin import check_settings, close_open, create_draft, open_draft, update_draft
 from survey.campaigns.forms import campaign_data, campaign_form
+from survey.campaigns.views import campaign_page
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import Community
@@ -129,12 +130,13 @@ def open_campaign(slug: str) -> HTTPResponse:
 
 @bp.post("/campaigns/<slug>/close")
 @roles_required(*RESEARCH)
-def close_campaign(slug: str) -> HTTPResponse:
+def close_campaign(slug: str) -> HTTPResponse | tuple[str, int]:
     """Close an open campaign for good, once the confirmation box is ticked."""
     campaign = campaign_or_404(slug)
     if request.form.get("confirm") != "y":
-        flash("Tick the box to confirm: a closed campaign cannot be reopened.")
-        return see_other(".campaign", slug=slug)
+        if campaign.status != "open":  # closed meanwhile (a second tab): the box is no longer shown
+            return see_other(".campaign", slug=slug)
+        return campaign_page(campaign, "Tick the box to confirm that a closed campaign cannot be reopened"), 422
     try:
         close_open(campaign)
     except ServiceError as error:

@@ -46,7 +46,11 @@ def home() -> str:
 @roles_required(*RESEARCH)
 def campaign(slug: str) -> str:
     """One campaign: settings, actions, public link and the fieldwork dashboard."""
-    campaign = campaign_or_404(slug)
+    return campaign_page(campaign_or_404(slug))
+
+
+def campaign_page(campaign: Campaign, close_error: str | None = None) -> str:
+    """The campaign's page; `close_error` when Close was pressed without its box ticked."""
     dashboard = campaign_dashboard(campaign, current_app.config["DISPLAY_TIMEZONE"])
     warnings = opening_warnings(campaign) if campaign.status == "draft" else []
     return render_template(
@@ -57,6 +61,7 @@ def campaign(slug: str) -> str:
         warnings=warnings,
         public_link=public_link(campaign),
         instrument_titles={key: instrument.title for key, instrument in instruments.catalogue().items()},
+        close_error=close_error,
     )
 
 

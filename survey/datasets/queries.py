@@ -141,7 +141,11 @@ def _check_known(what: str, wanted: Iterable[str], known: pd.Series) -> None:
         raise DatasetError(f"give {what} slugs as a list, not the single string {quoted(wanted)}")
     unknown = sorted(set(wanted) - set(known))
     if unknown:
-        raise DatasetError(f"unknown {what}(s): {', '.join(unknown)}")
+        # In words, as the other commands say it ("unknown community(s): nowhere" read like code).
+        if len(unknown) == 1:
+            raise DatasetError(f"No {what} has the slug {unknown[0]}.")
+        plural = "communities" if what == "community" else f"{what}s"
+        raise DatasetError(f"No {plural} have the slugs {', '.join(unknown)}.")
 
 
 def ids_of_communities(connection: Any, communities: Sequence[str] | None) -> list[int] | None:

@@ -117,9 +117,17 @@ def excerpt_codes(deep_dive_id: int, excerpt_id: int) -> HTTPResponse | tuple[st
 
 @bp.post("/deep-dives/<int:deep_dive_id>/excerpts/<int:excerpt_id>/delete")
 @roles_required(*RESEARCH)
-def delete_excerpt_page(deep_dive_id: int, excerpt_id: int) -> HTTPResponse:
-    """Delete an excerpt and its codes (the transcript stays as it is); a second click finds it gone."""
+def delete_excerpt_page(deep_dive_id: int, excerpt_id: int) -> HTTPResponse | str:
+    """Delete an excerpt and its codes (the transcript stays as it is) once asked: the Delete button
+    shows the excerpt and its codes with a confirmation; that page's button (confirm=yes) deletes.
+    A second click of it finds the excerpt gone."""
     deep_dive = db.get_or_404(DeepDive, deep_dive_id)
+    if request.form.get("confirm") != "yes":
+        excerpt = db.session.scalar(select(Excerpt).filter_by(id=excerpt_id, deep_dive_id=deep_dive.id))
+        if excerpt is not None:
+            return render_template(
+                "deepdives/excerpt_delete.html", deep_dive=deep_dive, excerpt=excerpt, labels=code_labels(excerpt)
+            )
     span = delete_excerpt(deep_dive, excerpt_id)
     db.session.commit()
     if span is None:

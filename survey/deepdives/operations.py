@@ -24,7 +24,7 @@ from survey.localtime import local_today
 from survey.models import PARTICIPANT_CODE_PATTERN, Campaign, Community, DeepDive, Excerpt, ExcerptCode, User
 
 CODE_MESSAGE = (
-    "Enter the participant's code: a pseudonym such as DOV-07, never a name or e-mail (letters and digits, "
+    "Enter the participant's code: a pseudonym such as DOV-07, never a name or email (letters and digits, "
     "with dots, dashes or underscores, up to 40 characters)."
 )
 # The data access log's name for a read of a deep dive's words.
@@ -229,7 +229,7 @@ def interviewer_options(user: User) -> list[User]:
 
 
 def person_label(person: User | None, viewer: User) -> str:
-    """A staff account as this viewer sees it: researchers and admins by e-mail, as on other research
+    """A staff account as this viewer sees it: researchers and admins by email, as on other research
     screens; peers see themselves as "You" and colleagues by their pseudonymous staff code."""
     if person is None:
         return "Not recorded"

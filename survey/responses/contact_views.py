@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import ADMIN, roles_required
@@ -10,12 +10,15 @@ from survey.blueprints import admin as bp
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.responses.contacts import (
+    contact_response,
+    contact_to_erase,
     erase_contact,
     erase_contact_and_response,
     get_contact,
     list_contacts,
     purpose_labels,
 )
+from survey.web.http import see_other
 
 
 def _no_store(html: str) -> tuple[str, int, dict[str, str]]:
@@ -36,19 +39,57 @@ def contact(contact_id: int) -> tuple[str, int, dict[str, str]]:
     return _no_store(render_template("admin/contact.html", contact=row, purposes=purpose_labels(row)))
 
 
-@bp.post("/contacts/<int:contact_id>/erase")
+def _confirm_erasure(contact_id: int, with_response: bool) -> tuple[str, int, dict[str, str]]:
+    row = get_contact(contact_id)
+    what = "the contact details and the survey answers" if with_response else "the contact details"
+    return _no_store(
+        render_template(
+            "admin/contact_erase.html",
+            contact=row,
+            purposes=purpose_labels(row),
+            response=contact_response(row),
+            with_response=with_response,
+            what=what,
+        )
+    )
+
+
+def _confirmed() -> bool:
+    """Erasing cannot be undone: only the confirmation page's button (confirm=yes) erases; the
+    contact page's buttons, or a bare POST, lead to that page first."""
+    return request.method == "POST" and request.form.get("confirm") == "yes"
+
+
+@bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
 @roles_required(*ADMIN)
-def erase(contact_id: int) -> HTTPResponse:
-    erase_contact(get_contact(contact_id))
+def erase(contact_id: int) -> HTTPResponse | tuple[str, int, dict[str, str]]:
+    if not _confirmed():
+        if request.method == "POST":
+            return see_other(".erase", contact_id=contact_id)
+        return _confirm_erasure(contact_id, with_response=False)
+    row = contact_to_erase(contact_id)
+    if row is None:
+        db.session.rollback()
+        flash("These contact details were already erased.")
+        return see_other(".contacts")
+    erase_contact(row)
     db.session.commit()
     flash("The contact details have been erased. The anonymous survey answers were kept.")
     return redirect(url_for(".contacts"), code=303)
 
 
-@bp.post("/contacts/<int:contact_id>/erase-with-response")
+@bp.route("/contacts/<int:contact_id>/erase-with-response", methods=["GET", "POST"])
 @roles_required(*ADMIN)
-def erase_with_response(contact_id: int) -> HTTPResponse:
-    row = get_contact(contact_id)
+def erase_with_response(contact_id: int) -> HTTPResponse | tuple[str, int, dict[str, str]]:
+    if not _confirmed():
+        if request.method == "POST":
+            return see_other(".erase_with_response", contact_id=contact_id)
+        return _confirm_erasure(contact_id, with_response=True)
+    row = contact_to_erase(contact_id)
+    if row is None:
+        db.session.rollback()
+        flash("These contact details and their survey answers were already erased.")
+        return see_other(".contacts")
     try:
         deleted = erase_contact_and_response(row)
     except ServiceError as error:

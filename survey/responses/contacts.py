@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from survey.database import utcnow
+from survey.database import take_turns, utcnow
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import Community, ContactDetail, PaperForm, Response
@@ -25,6 +25,8 @@ PURPOSE_LABELS = {"interview": "a follow-up interview", "workshop": "the communi
 # The thank-you page's contact form works once, this long after the survey was submitted: on a
 # shared tablet the next person cannot attach their details to someone else's answers.
 CONTACT_FORM_MINUTES = 30
+# Erasures of one contact row take turns (a PostgreSQL advisory lock; SQLite writers already do).
+_ERASE_LOCK_BASE = 8_200_000_000
 
 
 def _token_hash(token: str) -> str:
@@ -119,6 +121,24 @@ def purpose_labels(contact: ContactDetail) -> list[str]:
     return [PURPOSE_LABELS.get(purpose, purpose) for purpose in contact.purposes.split(",") if purpose]
 
 
+def contact_to_erase(contact_id: int) -> ContactDetail | None:
+    """The contact row, read in its turn to be erased; None when it is gone.
+
+    Of a double-clicked Erase the second waits for the first and then finds nothing: on PostgreSQL
+    it would otherwise have read the row before the first deleted it, and its own DELETE would
+    match nothing and fail.
+    """
+    take_turns(db.session, _ERASE_LOCK_BASE + contact_id)
+    return db.session.scalar(select(ContactDetail).where(ContactDetail.id == contact_id))
+
+
+def contact_response(contact: ContactDetail) -> Response | None:
+    """The survey response the contact details were left after, if it still exists."""
+    if not contact.response_public_id:
+        return None
+    return db.session.scalar(select(Response).where(Response.public_id == contact.response_public_id))
+
+
 def erase_contact(contact: ContactDetail) -> None:
     """Delete the contact details; the anonymous response and its answers stay."""
     db.session.delete(contact)
@@ -130,9 +150,7 @@ def erase_contact_and_response(contact: ContactDetail) -> bool:
 
     Returns whether a response was found and deleted.
     """
-    response = None
-    if contact.response_public_id:
-        response = db.session.scalar(select(Response).where(Response.public_id == contact.response_public_id))
+    response = contact_response(contact)
     if response is not None:
         if db.session.scalar(select(PaperForm.id).where(PaperForm.response_id == response.id)) is not None:
             # Keyed paper forms keep their entries for double-entry checks; erasing those is a separate job.

@@ -231,6 +231,19 @@ def _enough_digits(_form: Any, field: Any) -> None:
 class ContactForm(FlaskForm):
     """Optional follow-up contact details, stored apart from the answers."""
 
+    # First, as on the page: the error summary lists the problems in the form's order.
+    purposes = SelectMultipleField(
+        "What we may invite you to",
+        choices=[
+            SelectChoice(value="interview", label="A follow-up interview"),
+            SelectChoice(value="workshop", label="The community workshop"),
+        ],
+        validators=[DataRequired("Tick an interview, the workshop, or both.")],
+        invalid_choice_message="Tick only the options shown.",
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
     name = StringField(
         "Your name",
         validators=[
@@ -257,17 +270,6 @@ class ContactForm(FlaskForm):
             _enough_digits,
         ],
         filters=[_strip],
-    )
-    purposes = SelectMultipleField(
-        "What we may invite you to",
-        choices=[
-            SelectChoice(value="interview", label="A follow-up interview"),
-            SelectChoice(value="workshop", label="The community workshop"),
-        ],
-        validators=[DataRequired("Tick an interview, the workshop, or both.")],
-        invalid_choice_message="Tick only the options shown.",
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
     )
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -33,12 +34,26 @@ def _found(code: str) -> Workshop:
     return found
 
 
+class _Day(click.ParamType):
+    """A date typed as YYYY-MM-DD, refused in words (click.DateTime printed its strptime pattern, '%Y-%m-%d')."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value} is not a date written as YYYY-MM-DD, for example 2026-03-14.", param, ctx)
+
+
 @workshop.command("open")
 @click.option("--community", "community_slug", required=True, help="The community's slug, e.g. dover-town.")
 @click.option("--title", required=True, help="The title participants see.")
 @click.option("--campaign", "campaign_slug", help="Campaign whose adjustments it agrees (default: the latest).")
-@click.option("--date", "held_on", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD (default: today).")
-def open_command(community_slug: str, title: str, campaign_slug: str | None, held_on: datetime | None) -> None:
+@click.option("--date", "held_on", type=_Day(), help="YYYY-MM-DD (default: today).")
+def open_command(community_slug: str, title: str, campaign_slug: str | None, held_on: date | None) -> None:
     """Open a workshop on all the community's current assets, and print its join code and link."""
     community = db.session.scalar(select(Community).filter_by(slug=community_slug))
     if community is None:
@@ -48,7 +63,7 @@ def open_command(community_slug: str, title: str, campaign_slug: str | None, hel
         campaign = db.session.scalar(select(Campaign).filter_by(slug=campaign_slug))
         if campaign is None:
             raise click.ClickException(f"No campaign has the slug {quoted(campaign_slug)}.")
-    day = held_on.date() if held_on is not None else local_today()
+    day = held_on if held_on is not None else local_today()
     try:
         with acting_as(None, "cli:workshop-open"):
             opened = open_workshop(community, title, day, None, campaign)

@@ -106,7 +106,11 @@ def _render_new(chooser: ChooseCommunityForm, community: Community, form: object
 @roles_required(*STAFF)
 def workshop(workshop_id: int) -> str:
     """The facilitator's screen, fit for a projector: the code, each asset's ratings and comments."""
-    found = _workshop_or_404(workshop_id)
+    return _workshop_page(_workshop_or_404(workshop_id))
+
+
+def _workshop_page(found: Workshop, close_error: str | None = None) -> str:
+    """The facilitator's screen; `close_error` when Close was pressed without its box ticked."""
     campaign = target_campaign(found)
     adjustments = {
         link.asset_id: stored_adjustment(campaign, link.asset) for link in found.assets if campaign is not None
@@ -119,6 +123,7 @@ def workshop(workshop_id: int) -> str:
         rating_labels=RATING_LABELS,
         campaign=campaign,
         adjustments=adjustments,
+        close_error=close_error,
     )
 
 
@@ -144,12 +149,13 @@ def workshop_results(workshop_id: int) -> HTTPResponse:
 
 @bp.post("/workshops/<int:workshop_id>/close")
 @roles_required(*STAFF)
-def close(workshop_id: int) -> HTTPResponse:
+def close(workshop_id: int) -> HTTPResponse | tuple[str, int]:
     """Stop ratings: the code then answers "this workshop has closed"."""
     found = _workshop_or_404(workshop_id)
     if request.form.get("confirm") != "y":
-        flash("Tick the box to confirm: a closed workshop cannot be reopened.")
-        return see_other(".workshop", workshop_id=found.id)
+        if found.status != "open":  # closed meanwhile (a second tab): the box is no longer shown
+            return see_other(".workshop", workshop_id=found.id)
+        return _workshop_page(found, "Tick the box to confirm that a closed workshop cannot be reopened"), 422
     if close_workshop(found):
         db.session.commit()
         flash("Workshop closed: participants can no longer rate. The results stay here.")

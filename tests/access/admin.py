@@ -31,7 +31,10 @@ RULES = [
     Rule("admin.contacts", "GET", "/admin/contacts", ADMIN),
     Rule("admin.contact", "GET", "/admin/contacts/{contact_own}", ADMIN),
     Rule("admin.contact", "GET", "/admin/contacts/{contact_other}", ADMIN),
-    # Each erase route gets its own row: the admin's request really erases it.
+    # The confirmation pages; a POST without confirm=yes (as here) only leads to them.
+    Rule("admin.erase", "GET", "/admin/contacts/{contact_own}/erase", ADMIN),
+    Rule("admin.erase_with_response", "GET", "/admin/contacts/{contact_own}/erase-with-response", ADMIN),
+    # Each erase route gets its own row: were the admin's request to erase, the others' would 404.
     Rule("admin.erase", "POST", "/admin/contacts/{contact_erase}/erase", ADMIN),
     Rule("admin.erase_with_response", "POST", "/admin/contacts/{contact_erase_all}/erase-with-response", ADMIN),
     # Public: it acts only when the browser's session holds a complete response (none here: 303 to consent).

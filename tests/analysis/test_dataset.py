@@ -114,10 +114,13 @@ def test_filters_and_verified_only(demo_database: DemoDatabase, dataset: analysi
     assert set(by_campaign.responses["campaign"]) == {"swanley", "aylesham"}
     with pytest.raises(ValueError, match="practice"):
         build_dataset(demo_database.url, campaigns=["dover-practice"])
-    with pytest.raises(ValueError, match="unknown campaign"):
+    # In words, as the other commands say it (it was "unknown community(s): atlantis").
+    with pytest.raises(ValueError, match="^No campaign has the slug atlantis.$"):
         build_dataset(demo_database.url, campaigns=["atlantis"])
-    with pytest.raises(ValueError, match="unknown community"):
+    with pytest.raises(ValueError, match="^No community has the slug atlantis.$"):
         build_dataset(demo_database.url, communities=["atlantis"])
+    with pytest.raises(ValueError, match="^No communities have the slugs atlantis, lyonesse.$"):
+        build_dataset(demo_database.url, communities=["lyonesse", "atlantis"])
 
 
 def test_write_and_read_round_trip(dataset: analysis.Dataset, tmp_path) -> None:

@@ -101,6 +101,17 @@ def test_prorate_adds_the_marker_column(tmp_path: Path, run_cli: Run) -> None:
     assert "NON-STANDARD" in result.stderr
 
 
+def test_a_wide_file_is_scored_without_pandas_warnings(tmp_path: Path, run_cli: Run) -> None:
+    # An export's responses.csv (hundreds of columns) made pandas print a PerformanceWarning with a
+    # source line and advice about frame.insert.
+    header = [*(f"x{n}" for n in range(120)), *WEMWBS]
+    source = write_csv(tmp_path / "in.csv", [header, [*["a"] * 120, *EXAMPLE]])
+    result = run_cli("score", source, tmp_path / "out.csv", "--prorate")
+    assert result.returncode == 0, result.stderr
+    assert read_csv(tmp_path / "out.csv")[1][-4:] == ["44", "28", "25.03", "prorate"]
+    assert "Warning" not in result.stderr and ".py:" not in result.stderr, result.stderr
+
+
 def test_existing_score_columns_are_overwritten_in_place(tmp_path: Path, run_cli: Run) -> None:
     header = ["swemwbs", "id", *WEMWBS, "wemwbs", "score_missing_rule", "after"]
     source = write_csv(tmp_path / "in.csv", [header, ["1.00", "a", *EXAMPLE, "99", "prorate", "z"]])
