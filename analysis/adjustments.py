@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.cells import DatasetError, blank_cells, numbers
+from instruments.answers import quoted
 
 FRACTIONS = ("deadweight", "attribution", "displacement", "drop_off")
 ADJUSTMENT_COLUMNS = ("asset", *FRACTIONS, "years", "reason", "agreed_by", "agreed_on")
@@ -52,7 +53,7 @@ def prepare_adjustments(frame: pd.DataFrame, *, origin: str = "adjustments") -> 
     out["asset"] = out["asset"].astype(str).str.strip()
     repeated = out["asset"].duplicated()
     if repeated.any():
-        raise DatasetError(f"{origin}: column 'asset': {out['asset'][repeated].iloc[0]!r} appears more than once")
+        raise DatasetError(f"{origin}: column 'asset': {quoted(out['asset'][repeated].iloc[0])} appears more than once")
     for column in FRACTIONS:
         values = numbers(out, column, origin).fillna(0.0)
         bad = (values < 0) | (values > 1)

@@ -65,6 +65,7 @@ from analysis.columns import (
 # The format's names moved to analysis.columns; the export writers still import this one from here.
 from analysis.columns import response_columns as response_columns
 from analysis.paradata import prepare_paradata
+from instruments.answers import quoted
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,17 +146,20 @@ def prepare_assets(assets: pd.DataFrame, *, origin: str = "assets") -> pd.DataFr
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
         raise DatasetError(
-            f"{origin}: column 'slug', row {row + 1}: {frame['slug'][row]!r} must be 1-26 characters of a-z, "
+            f"{origin}: column 'slug', row {row + 1}: {quoted(frame['slug'][row])} must be 1-26 characters of a-z, "
             "0-9 and _, not ending in '_value'"
         )
     duplicated = frame["slug"].duplicated()
     if duplicated.any():
-        raise DatasetError(f"{origin}: column 'slug': {frame['slug'][duplicated].iloc[0]!r} appears more than once")
+        raise DatasetError(
+            f"{origin}: column 'slug': {quoted(frame['slug'][duplicated].iloc[0])} appears more than once"
+        )
     bad = ~frame["kind"].isin(ASSET_KINDS)
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
         raise DatasetError(
-            f"{origin}: column 'kind', row {row + 1}: {frame['kind'][row]!r} is not one of {', '.join(ASSET_KINDS)}"
+            f"{origin}: column 'kind', row {row + 1}: {quoted(frame['kind'][row])} "
+            f"is not one of {', '.join(ASSET_KINDS)}"
         )
     cost = _numbers(frame, "annual_cost", origin)
     negative = cost < 0
@@ -219,7 +223,7 @@ def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: 
     if strays:
         raise DatasetError(
             f"{origin}: column {strays[0]!r} looks like an asset column but the assets table has no asset "
-            f"{_slug_of(str(strays[0]))!r}"
+            f"{quoted(_slug_of(str(strays[0])))}"
         )
     frame = responses.reset_index(drop=True)
     out = pd.DataFrame(index=frame.index)
@@ -230,13 +234,13 @@ def prepare_responses(responses: pd.DataFrame, assets: pd.DataFrame, *, origin: 
     duplicated = out["response_id"].duplicated()
     if duplicated.any():
         raise DatasetError(
-            f"{origin}: column 'response_id': {out['response_id'][duplicated].iloc[0]!r} appears more than once"
+            f"{origin}: column 'response_id': {quoted(out['response_id'][duplicated].iloc[0])} appears more than once"
         )
     bad = ~out["mode"].isin(MODES)
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
         raise DatasetError(
-            f"{origin}: column 'mode', row {row + 1}: {out['mode'][row]!r} is not one of {', '.join(MODES)}"
+            f"{origin}: column 'mode', row {row + 1}: {quoted(out['mode'][row])} is not one of {', '.join(MODES)}"
         )
     verified = _numbers(frame, "verified", origin)
     bad = verified.notna() & ~verified.isin([0, 1])

@@ -21,6 +21,7 @@ from analysis.config import CATEGORICAL_COVARIATES, NUMERIC_COVARIATES, Analysis
 from analysis.dataset import records, total_assets_used
 from analysis.mixedlm import mixed_estimate
 from analysis.ols import Estimate, FloatArray, crv3_estimate, fit_hc3
+from instruments.answers import quoted
 
 ASSET_EFFECT_COLUMNS = (
     "asset",
@@ -145,7 +146,7 @@ def asset_effects(
         n_users = int((frequency >= 1).sum())
         row: dict[str, Any] = {"asset": asset["slug"], "kind": asset["kind"], "n_users": n_users}
         if frequency.notna().sum() == 0:
-            estimate = Estimate(0, warning=f"no respondent in {asset['community']!r} answered this question")
+            estimate = Estimate(0, warning=f"no respondent in {quoted(asset['community'])} answered this question")
         else:
             model_rows = complete_rows(asked[needed].assign(_frequency=frequency), [*needed, "_frequency"])
             used = model_rows["_frequency"].to_numpy() >= 1
@@ -205,7 +206,7 @@ def kind_effects(
         base = {"exposure": column, "kind": kind, "n_communities": n_communities}
         problem = ""
         if kind != "all" and not (assets["kind"] == kind).any():
-            problem = f"no asset of kind {kind!r} in the data"
+            problem = f"no asset of kind {quoted(kind)} in the data"
         elif len(model_rows) == 0:
             problem = "no respondent has every variable of the model"
         elif np.ptp(values) == 0:

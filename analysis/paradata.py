@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.cells import DatasetError, blank_cells, text_cells
 from analysis.cells import numbers as _numbers
 from analysis.columns import PARADATA_COLUMNS, RESPONSE_STATUSES
+from instruments.answers import quoted
 
 CODE_COLUMNS = ("interviewer", "keyer", "second_keyer")
 # Whole-number columns and their smallest allowed value.
@@ -35,7 +36,7 @@ def prepare_paradata(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
         if bad.any():
             row = int(np.argmax(bad.to_numpy()))
             raise DatasetError(
-                f"{origin}: column 'status', row {row + 1}: {frame['status'].iloc[row]!r} is not one of "
+                f"{origin}: column 'status', row {row + 1}: {quoted(frame['status'].iloc[row])} is not one of "
                 f"{', '.join(RESPONSE_STATUSES)}"
             )
         out["status"] = status.astype(str)

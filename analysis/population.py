@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.columns import asset_column
 from analysis.dataset import records
+from instruments.answers import quoted
 
 BASES = ("scaled_random", "scaled_quota", "surveyed")
 
@@ -71,7 +72,7 @@ def count_users(slug: str, community: str, n_users: int, responses: pd.DataFrame
         )
     unknown = methods - {"random", "quota", "convenience"}
     if unknown or "convenience" in methods:
-        why = f"sampling method {sorted(unknown)[0]!r} not recognised" if unknown else "a convenience sample"
+        why = f"sampling method {quoted(sorted(unknown)[0])} not recognised" if unknown else "a convenience sample"
         return Users(float(n_users), "surveyed", f"{surveyed} ({why}: not scaled)", n_users, answered)
     # A sample is drawn from its population, so a campaign with more respondents than residents has a
     # wrong population (often another unit, e.g. households or a smaller area): scaling by it would
@@ -81,7 +82,7 @@ def count_users(slug: str, community: str, n_users: int, responses: pd.DataFrame
         respondents = int((campaign_column == str(campaign["campaign"])).sum())
         if respondents > int(campaign["population_size"]):
             why = (
-                f"campaign {campaign['campaign']!r} has {respondents:,} respondents but a population of "
+                f"campaign {quoted(campaign['campaign'])} has {respondents:,} respondents but a population of "
                 f"{int(campaign['population_size']):,}: check the population recorded"
             )
             return Users(float(n_users), "surveyed", f"{surveyed} (not scaled: {why})", n_users, answered, warning=why)

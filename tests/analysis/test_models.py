@@ -143,7 +143,7 @@ def test_kind_effects_both_methods(synthetic_result) -> None:
     assert total.loc["ols_crv3", "df"] == 2  # t(G - 1) with three communities
     assert math.isnan(total.loc["mixedlm", "df"])  # z-based
     assert total.loc["ols_crv3", "effect"] > 0 and total.loc["mixedlm", "effect"] > 0
-    assert "no asset of kind 'other'" in kinds.loc[kinds["exposure"] == "assets_used_other", "warning"].iloc[0]
+    assert 'no asset of kind "other"' in kinds.loc[kinds["exposure"] == "assets_used_other", "warning"].iloc[0]
 
 
 def test_crv3_reproduces_r_summclust_on_grunfeld() -> None:

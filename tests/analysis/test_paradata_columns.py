@@ -42,7 +42,7 @@ def test_values_are_typed_as_text_reads_them():
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("status", "done", r"column 'status', row 2: 'done' is not one of complete, partial"),
+        ("status", "done", r"""column 'status', row 2: "done" is not one of complete, partial"""),
         ("resumed", "2", r"column 'resumed', row 2: must be 0 or 1"),
         ("wave", "0", r"column 'wave', row 2: must be a whole number of at least 1"),
         ("duration_seconds", "-5", r"column 'duration_seconds', row 2: must be a whole number of at least 0"),
