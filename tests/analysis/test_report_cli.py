@@ -68,13 +68,18 @@ def test_report_is_self_contained(written) -> None:
     assert "north_park" not in text or "North Park" in text
 
 
-def test_cli_report_on_downloaded_files(synthetic_dataset, tmp_path, capsys) -> None:
+def _small_files(synthetic_dataset: analysis.Dataset, folder: Path) -> dict[str, Path]:
+    """120 respondents of one community written as a downloaded dataset's CSV files."""
     small = analysis.Dataset(
         synthetic_dataset.responses.query("community == 'north'").head(120).reset_index(drop=True),
         synthetic_dataset.assets,
         synthetic_dataset.campaigns,
     )
-    files = small.write(tmp_path / "data")
+    return small.write(folder)
+
+
+def test_cli_report_on_downloaded_files(synthetic_dataset, tmp_path, capsys) -> None:
+    files = _small_files(synthetic_dataset, tmp_path / "data")
     out = tmp_path / "out"
     status = main(
         [
@@ -98,12 +103,7 @@ def test_cli_report_on_downloaded_files(synthetic_dataset, tmp_path, capsys) -> 
 def test_cli_report_on_an_export_zip_or_folder_alone(synthetic_dataset, tmp_path, capsys) -> None:
     # The redteam6 pass: the README says an export can be analysed as downloaded, but the command
     # required --assets, and given the zip with it said "Multiple files found in ZIP".
-    small = analysis.Dataset(
-        synthetic_dataset.responses.query("community == 'north'").head(120).reset_index(drop=True),
-        synthetic_dataset.assets,
-        synthetic_dataset.campaigns,
-    )
-    files = small.write(tmp_path / "data")
+    files = _small_files(synthetic_dataset, tmp_path / "data")
     export = tmp_path / "survey-export-all.zip"
     with zipfile.ZipFile(export, "w") as archive:
         for path in files.values():
