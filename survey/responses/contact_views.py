@@ -60,13 +60,20 @@ def _confirmed() -> bool:
     return request.method == "POST" and request.form.get("confirm") == "yes"
 
 
+def _ask_first(
+    endpoint: str, contact_id: int, *, with_response: bool
+) -> HTTPResponse | tuple[str, int, dict[str, str]]:
+    """The confirmation page; a bare POST (the contact page's button) is sent to it as a GET."""
+    if request.method == "POST":
+        return see_other(endpoint, contact_id=contact_id)
+    return _confirm_erasure(contact_id, with_response=with_response)
+
+
 @bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def erase(contact_id: int) -> HTTPResponse | tuple[str, int, dict[str, str]]:
     if not _confirmed():
-        if request.method == "POST":
-            return see_other(".erase", contact_id=contact_id)
-        return _confirm_erasure(contact_id, with_response=False)
+        return _ask_first(".erase", contact_id, with_response=False)
     row = contact_to_erase(contact_id)
     if row is None:
         db.session.rollback()
@@ -82,9 +89,7 @@ def erase(contact_id: int) -> HTTPResponse | tuple[str, int, dict[str, str]]:
 @roles_required(*ADMIN)
 def erase_with_response(contact_id: int) -> HTTPResponse | tuple[str, int, dict[str, str]]:
     if not _confirmed():
-        if request.method == "POST":
-            return see_other(".erase_with_response", contact_id=contact_id)
-        return _confirm_erasure(contact_id, with_response=True)
+        return _ask_first(".erase_with_response", contact_id, with_response=True)
     row = contact_to_erase(contact_id)
     if row is None:
         db.session.rollback()

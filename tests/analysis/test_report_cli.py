@@ -78,29 +78,7 @@ def _small_files(synthetic_dataset: analysis.Dataset, folder: Path) -> dict[str,
     return small.write(folder)
 
 
-def test_cli_report_on_downloaded_files(synthetic_dataset, tmp_path, capsys) -> None:
-    files = _small_files(synthetic_dataset, tmp_path / "data")
-    out = tmp_path / "out"
-    status = main(
-        [
-            "report",
-            str(files["responses"]),
-            "--assets",
-            str(files["assets"]),
-            "--campaigns",
-            str(files["campaigns"]),
-            "--out",
-            str(out),
-            "--quiet",
-            "--no-report",
-        ]
-    )
-    assert status == 0
-    assert (out / "asset_effects.csv").exists() and not (out / "report.html").exists()
-    assert "asset_effects.csv" in capsys.readouterr().out
-
-
-def test_cli_report_on_an_export_zip_or_folder_alone(synthetic_dataset, tmp_path, capsys) -> None:
+def test_cli_report_on_downloaded_files_an_export_zip_or_its_folder(synthetic_dataset, tmp_path, capsys) -> None:
     # The redteam6 pass: the README says an export can be analysed as downloaded, but the command
     # required --assets, and given the zip with it said "Multiple files found in ZIP".
     files = _small_files(synthetic_dataset, tmp_path / "data")
@@ -118,6 +96,9 @@ def test_cli_report_on_an_export_zip_or_folder_alone(synthetic_dataset, tmp_path
         str(files["campaigns"]),
     ]
     assert main([*explicit, "--out", str(tmp_path / "explicit"), *common]) == 0
+    assert (tmp_path / "explicit" / "asset_effects.csv").exists()
+    assert not (tmp_path / "explicit" / "report.html").exists()  # --no-report
+    assert "asset_effects.csv" in capsys.readouterr().out
     assert main(["report", str(export), "--out", str(tmp_path / "zip"), *common]) == 0
     assert main(["report", str(tmp_path / "data"), "--out", str(tmp_path / "folder"), *common]) == 0
     expected = (tmp_path / "explicit" / "asset_value.csv").read_text()
