@@ -76,7 +76,8 @@ def register(app: Flask) -> None:
         # No browser sends U+0000 from a form, and PostgreSQL refuses it in text (a 500 on every
         # query that carries it): refuse it here, once for every route, as a bad request.
         if _has_nul_byte():
-            abort(400)
+            # The description is what the API answers (its clients read it); pages show their own.
+            abort(400, description="The address or form holds a NUL character (U+0000), which is never valid.")
 
     @app.before_request
     def _refuse_bodies_no_page_sends() -> None:

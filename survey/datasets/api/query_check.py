@@ -1,8 +1,10 @@
-"""Unknown query parameters answer 400 naming them, on every API endpoint (issue 13, point 6).
+"""Unknown or repeated query parameters answer 400 naming them, on every API endpoint (issue 13, point 6).
 
 A misspelt or guessed filter (``?verified=1`` for ``verified_only``) used to be ignored, so the
 client got everything while believing it had filtered. The parameters an endpoint takes are read
-from the OpenAPI document, so the document and the check cannot drift apart.
+from the OpenAPI document, so the document and the check cannot drift apart. Each takes one value:
+``?community=a&community=b`` answered community a's rows alone, silently, to a client that asked
+for both.
 """
 
 from __future__ import annotations
@@ -43,3 +45,6 @@ def register(bp: Blueprint) -> None:
         if unknown:
             takes = ", ".join(sorted(allowed)) if allowed else "no query parameters"
             fail(400, f"unknown query parameter(s): {', '.join(unknown)} (this endpoint takes {takes})")
+        repeated = sorted(name for name in request.args if len(request.args.getlist(name)) > 1)
+        if repeated:
+            fail(400, f"give each query parameter once: {', '.join(repeated)} came more than once")

@@ -1,0 +1,59 @@
+"""The JSON API's query string at its edges: repeated filters and NUL characters get a clear 400."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey.accounts.api_tokens import create_token
+from survey.extensions import db
+from survey.models import User
+
+
+@pytest.fixture
+def bearer(app, make_user) -> dict[str, str]:
+    make_user("rita@example.org", "researcher")
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        _row, token = create_token(user, "tests")
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _message(response, status: int) -> str:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    return response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/responses?community=dover-town&community=aylesham",
+        "/api/v1/responses?campaign=dover-town&campaign=dover-town",
+        "/api/v1/assets?community=aylesham&community=dover-town",
+        "/api/v1/responses?limit=5&limit=1000",
+    ],
+)
+def test_a_repeated_filter_is_refused_instead_of_only_its_first_value_applied(
+    client, make_campaign, bearer, query
+) -> None:
+    # It answered 200 with the first value's rows only: the client asked for two communities'
+    # responses and silently got one's.
+    make_campaign("dover-town")
+    make_campaign("aylesham", asset_slugs=("aylesham_hall",))
+    message = _message(client.get(query, headers=bearer), 400)
+    name = query.split("?")[1].split("=")[0]
+    assert message == f"give each query parameter once: {name} came more than once"
+
+
+def test_a_nul_character_in_a_filter_is_named_in_the_api_message(client, bearer) -> None:
+    # The message was the generic "The request could not be understood."
+    message = _message(client.get("/api/v1/responses?campaign=dover%00town", headers=bearer), 400)
+    assert message == "The address or form holds a NUL character (U+0000), which is never valid."
+
+
+def test_a_nul_character_on_a_page_still_gets_the_friendly_page(client) -> None:
+    response = client.get("/s/dover%00town")
+    assert response.status_code == 400
+    assert "The request could not be understood. Please go back and try again." in response.get_data(as_text=True)
