@@ -1,12 +1,20 @@
-"""Contact details residents volunteered: the only screen that shows them, and erasure on request."""
+"""Contact details residents volunteered: the only screen that shows them, and erasure on request.
+
+Every page that shows them (the list, one person's page, the erasure confirmation) is a read of
+personal data and goes in the data access log, as a deep dive's transcript does: an admin's
+browsing of names, emails and phones left no trace before.
+"""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import ADMIN, roles_required
+from survey.audit.access_log import record_access
 from survey.blueprints import admin as bp
+from survey.database import allow_writes
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.responses.contacts import (
@@ -21,26 +29,43 @@ from survey.responses.contacts import (
 from survey.web.http import see_other
 
 
+ACCESS_RESOURCE = "contact-details"
+
+
 def _no_store(html: str) -> tuple[str, int, dict[str, str]]:
     # Personal data: keep these pages out of the browser's and any proxy's cache.
     return html, 200, {"Cache-Control": "no-store"}
 
 
+def _logged_read(page: str, row_count: int, contact_id: int | None = None) -> None:
+    """Log that the signed-in admin saw `row_count` people's contact details, and commit."""
+    filters = {"page": page} if contact_id is None else {"page": page, "contact": contact_id}
+    record_access(current_user, "web", ACCESS_RESOURCE, filters=filters, row_count=row_count)
+    db.session.commit()
+
+
 @bp.get("/contacts")
 @roles_required(*ADMIN)
 def contacts() -> tuple[str, int, dict[str, str]]:
-    return _no_store(render_template("admin/contacts.html", rows=list_contacts(), purpose_labels=purpose_labels))
+    allow_writes()  # this read is logged
+    rows = list_contacts()
+    _logged_read("list", len(rows))
+    return _no_store(render_template("admin/contacts.html", rows=rows, purpose_labels=purpose_labels))
 
 
 @bp.get("/contacts/<int:contact_id>")
 @roles_required(*ADMIN)
 def contact(contact_id: int) -> tuple[str, int, dict[str, str]]:
+    allow_writes()  # this read is logged
     row = get_contact(contact_id)
+    _logged_read("detail", 1, contact_id)
     return _no_store(render_template("admin/contact.html", contact=row, purposes=purpose_labels(row)))
 
 
 def _confirm_erasure(contact_id: int, with_response: bool) -> tuple[str, int, dict[str, str]]:
+    allow_writes()  # the confirmation shows the details: logged like their page
     row = get_contact(contact_id)
+    _logged_read("erase", 1, contact_id)
     what = "the contact details and the survey answers" if with_response else "the contact details"
     return _no_store(
         render_template(
