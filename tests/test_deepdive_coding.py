@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from survey.deepdives.coding import CODING_LOCK_BASE, paragraphs
 from survey.extensions import db
-from survey.models import Asset, Campaign, DeepDive, Excerpt, ExcerptCode
+from survey.models import Asset, Campaign, DataAccess, DeepDive, Excerpt, ExcerptCode
 from tests.coding_support import TRANSCRIPT, add_deep_dive, add_excerpt, add_theme, community
 from tests.helpers import csrf_token
 from tests.test_research_support import save_while_another_writes
@@ -346,3 +346,22 @@ def test_a_double_clicked_delete_of_an_excerpt_finds_it_gone(app, coder):
     )
     assert answers == [303] and _spans(app) == []
     assert "That excerpt was already deleted." in coder.get(code_page).get_data(as_text=True)
+
+
+def test_every_coding_page_that_shows_the_words_is_logged(app, coder):
+    # The coding page shows the whole transcript, the excerpt pages its words: none was logged, while
+    # the deep dive's own page and edit form were.
+    deep_dive_id, excerpt_id = _one_excerpt(app)
+    base = f"/research/deep-dives/{deep_dive_id}"
+    page = coder.get(f"{base}/code")
+    assert page.status_code == 200 and "The library is where I see people." in page.text
+    assert _code(coder, deep_dive_id, [("paragraphs", "nonsense")]).status_code == 422  # shown again
+    codes = coder.get(f"{base}/excerpts/{excerpt_id}/codes")
+    assert codes.status_code == 200 and "I go every Tuesday." in codes.text
+    asked = coder.post(f"{base}/excerpts/{excerpt_id}/delete", data={"csrf_token": csrf_token(codes.text)})
+    assert asked.status_code == 200 and "I go every Tuesday." in asked.text
+    with app.app_context():
+        entries = db.session.scalars(select(DataAccess).order_by(DataAccess.id)).all()
+        logged = [(e.user_label, e.resource, e.filters["deep_dive"], e.filters["page"]) for e in entries]
+    pages = ["code", "code", "code", "excerpt codes", "excerpt delete"]  # _code's GET, then its 422
+    assert logged == [(RESEARCHER, "deep-dive", deep_dive_id, page) for page in pages]

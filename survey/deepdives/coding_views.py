@@ -2,6 +2,8 @@
 their codes, an excerpt's codes changed, an excerpt deleted. Researchers and admins only.
 
 Works without JavaScript; `static/coding.js` adds filling the range from a selection in the transcript.
+Each page here shows the participant's words (the transcript, or an excerpt), so each showing is in the
+data access log like the deep dive's own page (`record_transcript_read`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from survey.access import RESEARCH, roles_required
 from survey.assets.operations import FieldErrors
 from survey.blueprints import research as bp
+from survey.database import allow_writes
 from survey.deepdives.coding import (
     code_choice,
     code_request,
@@ -25,6 +28,7 @@ from survey.deepdives.coding import (
     set_codes,
 )
 from survey.deepdives.coding_forms import CodesForm, CodingForm, codes_form, coding_form
+from survey.deepdives.operations import record_transcript_read
 from survey.deepdives.retrieval import code_labels
 from survey.deepdives.themes import codebook_campaign
 from survey.extensions import db
@@ -40,7 +44,14 @@ def _excerpt_or_404(deep_dive: DeepDive, excerpt_id: int) -> Excerpt:
     return excerpt
 
 
+def _words_shown(deep_dive: DeepDive, page: str) -> None:
+    """Log that the signed-in user is about to see this deep dive's words, and commit."""
+    record_transcript_read(current_user, deep_dive, page)
+    db.session.commit()
+
+
 def _render_coding(deep_dive: DeepDive, form: CodingForm, status: int) -> tuple[str, int]:
+    _words_shown(deep_dive, "code")
     excerpts = coded_excerpts(deep_dive)
     page = render_template(
         "deepdives/code.html",
@@ -59,6 +70,8 @@ def _render_coding(deep_dive: DeepDive, form: CodingForm, status: int) -> tuple[
 @roles_required(*RESEARCH)
 def code_deep_dive(deep_dive_id: int) -> HTTPResponse | tuple[str, int]:
     """The transcript by paragraph with the codes to give; below, the excerpts coded so far."""
+    if request.method == "GET":
+        allow_writes()  # this read is logged
     deep_dive = db.get_or_404(DeepDive, deep_dive_id)
     assets, themes = offered_codes(deep_dive)
     form = coding_form(deep_dive.community, paragraphs(deep_dive.transcript), assets, themes)
@@ -84,6 +97,7 @@ def code_deep_dive(deep_dive_id: int) -> HTTPResponse | tuple[str, int]:
 
 
 def _render_codes(deep_dive: DeepDive, excerpt: Excerpt, form: CodesForm, status: int) -> tuple[str, int]:
+    _words_shown(deep_dive, "excerpt codes")
     codebook = codebook_campaign(deep_dive)
     page = render_template(
         "deepdives/code_excerpt.html", deep_dive=deep_dive, excerpt=excerpt, form=form, codebook=codebook
@@ -95,6 +109,8 @@ def _render_codes(deep_dive: DeepDive, excerpt: Excerpt, form: CodesForm, status
 @roles_required(*RESEARCH)
 def excerpt_codes(deep_dive_id: int, excerpt_id: int) -> HTTPResponse | tuple[str, int]:
     """Change an excerpt's codes: tick and untick."""
+    if request.method == "GET":
+        allow_writes()  # this read is logged
     deep_dive = db.get_or_404(DeepDive, deep_dive_id)
     excerpt = _excerpt_or_404(deep_dive, excerpt_id)
     assets, themes = offered_codes(deep_dive, excerpt)
@@ -125,6 +141,7 @@ def delete_excerpt_page(deep_dive_id: int, excerpt_id: int) -> HTTPResponse | st
     if request.form.get("confirm") != "yes":
         excerpt = db.session.scalar(select(Excerpt).filter_by(id=excerpt_id, deep_dive_id=deep_dive.id))
         if excerpt is not None:
+            _words_shown(deep_dive, "excerpt delete")
             return render_template(
                 "deepdives/excerpt_delete.html", deep_dive=deep_dive, excerpt=excerpt, labels=code_labels(excerpt)
             )
