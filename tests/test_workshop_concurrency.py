@@ -98,7 +98,11 @@ def _export(url: str, code: str, tmp_path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
 
 
-def test_a_room_rating_at_once_is_exported_exactly(gunicorn: Gunicorn, served_database: str, tmp_path: Path) -> None:
+def test_a_room_rating_at_once_is_exported_exactly(
+    gunicorn: Gunicorn,  # noqa: F811
+    served_database: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     code, slugs = _open(served_database)
     with gunicorn.log_on_failure(), ThreadPoolExecutor(THREADS) as pool:
         saved = list(pool.map(lambda index: _participant(gunicorn.url, code, slugs, index), range(PARTICIPANTS)))
@@ -119,6 +123,7 @@ def test_a_room_rating_at_once_is_exported_exactly(gunicorn: Gunicorn, served_da
             comment,
         )
     assert sorted(by_number, key=int) == [str(n) for n in range(1, PARTICIPANTS + 1)]
+
     # Whichever number each phone got, its rows are exactly what it saved last.
     def rooms(phones: list[dict[str, tuple[str, str, str]]]) -> list[list[tuple[str, tuple[str, str, str]]]]:
         return sorted(sorted(phone.items()) for phone in phones)

@@ -28,7 +28,6 @@ from survey.responses.contacts import (
 )
 from survey.web.http import see_other
 
-
 ACCESS_RESOURCE = "contact-details"
 
 
