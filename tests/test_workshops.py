@@ -6,7 +6,8 @@ import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from survey.extensions import db
 from survey.models import AuditEvent, Community, WorkshopParticipant, WorkshopRating
@@ -14,7 +15,7 @@ from survey.workshops.codes import ALPHABET, LENGTH, display_code, new_code, nor
 from survey.workshops.operations import open_workshop
 from tests.conftest import _app_for
 from tests.helpers import csrf_token
-from tests.test_research_support import sign_in, submit
+from tests.test_research_support import save_while_another_writes, sign_in, submit
 from tests.workshop_support import JOIN_TOKEN, join, open_via_web, rate, ratings, workshop_id
 
 
@@ -199,3 +200,42 @@ def test_the_same_rating_posted_at_once_from_two_tabs_stores_one_row(app, code):
     assert statuses == [303, 303]
     stored = ratings(app)
     assert len(stored) == 1 and stored[0][2] in (2, 4)
+
+
+def _closing(workshop: int):
+    """`save_while_another_writes`'s lock and write for a close committed while a participant's request runs."""
+
+    def hold(other: Session) -> None:
+        if other.get_bind().dialect.name == "postgresql":  # SQLite: the write lock suffices
+            other.execute(text("SELECT id FROM workshop WHERE id = :id FOR UPDATE"), {"id": workshop})
+
+    def close(other: Session) -> None:
+        other.execute(text("UPDATE workshop SET status = 'closed' WHERE id = :id"), {"id": workshop})
+
+    return hold, close
+
+
+def test_a_rating_sent_as_the_workshop_closes_waits_and_is_refused(app, code):
+    # On PostgreSQL the rating read "open" at its start and was stored after the close committed:
+    # the participant was told "Saved", and a rating arrived in a closed workshop.
+    participant = app.test_client()
+    join(participant, code)
+    url = f"/w/{code}/assets/dover_library"
+    hold, close = _closing(workshop_id(app, code))
+    pages: list[str] = []
+    data = {"social_impact": "4", "economic_impact": "2"}
+    answers = save_while_another_writes(app, participant, url, data, hold, close, pages)
+    assert answers == [410] and "This workshop has closed" in pages[0]
+    assert ratings(app) == []
+
+
+def test_a_join_sent_as_the_workshop_closes_waits_and_is_refused(app, code):
+    newcomer = app.test_client()
+    page = newcomer.get(f"/w/{code}").get_data(as_text=True)
+    data = {"join_token": JOIN_TOKEN.search(page).group(1)}  # type: ignore[union-attr]
+    hold, close = _closing(workshop_id(app, code))
+    pages: list[str] = []
+    answers = save_while_another_writes(app, newcomer, f"/w/{code}/join", data, hold, close, pages, f"/w/{code}")
+    assert answers == [410] and "This workshop has closed" in pages[0]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WorkshopParticipant)) == 0

@@ -118,6 +118,19 @@ def find_workshop(typed: str) -> Workshop | None:
     return db.session.scalar(select(Workshop).where(Workshop.code == code))
 
 
+def _refuse_unless_open(workshop_id: int) -> None:
+    """FieldErrors unless the workshop is open, read under a share lock on its row.
+
+    The status the request loaded first may be stale on PostgreSQL: a close committed since then
+    let a rating in after it (the participant told "Saved", the staff told it was closed). Under
+    the lock, a close in progress is waited for and then seen, and a close waits for this write.
+    SQLite needs no lock (a writing request holds the database's one writing turn from its start).
+    """
+    status = db.session.scalar(select(Workshop.status).where(Workshop.id == workshop_id).with_for_update(read=True))
+    if status != "open":
+        raise FieldErrors({"workshop": "This workshop has closed."})
+
+
 def close_workshop(workshop: Workshop) -> bool:
     """Stop ratings; True if it was open. Staff still see it, and its code still exports it."""
     if workshop.status == "closed":
@@ -145,11 +158,10 @@ def participant_for(workshop: Workshop, token: str | None) -> WorkshopParticipan
 
 def join_workshop(workshop: Workshop, token: str, group: str | None) -> WorkshopParticipant:
     """Add a participant holding `token` (or return the one already holding it: a double click joins once)."""
-    if workshop.status != "open":
-        raise FieldErrors({"workshop": "This workshop has closed."})
     if group is not None and group not in PARTICIPANT_GROUPS:
         raise FieldErrors({"participant_group": "Choose one of the groups, or leave it blank."})
     take_turns(db.session, _JOIN_LOCK_BASE + workshop.id)
+    _refuse_unless_open(workshop.id)
     existing = participant_for(workshop, token)
     if existing is not None:
         return existing
@@ -183,12 +195,11 @@ def rate_asset(
     participant: WorkshopParticipant, asset: Asset, social: int, economic: int, comment: str
 ) -> WorkshopRating:
     """Store the participant's rating of `asset`: a new row, or their earlier one updated."""
-    if participant.workshop.status != "open":
-        raise FieldErrors({"workshop": "This workshop has closed."})
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise FieldErrors({"comment": f"Use at most {COMMENT_MAX} characters."})
     take_turns(db.session, _RATING_LOCK_BASE + participant.id)
+    _refuse_unless_open(participant.workshop_id)
     rating = own_rating(participant, asset)
     if rating is None:
         rating = WorkshopRating(participant=participant, asset=asset)

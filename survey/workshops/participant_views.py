@@ -114,7 +114,11 @@ def join(code: str) -> HTTPResponse | tuple[str, int]:
             form.join_token.data = secrets.token_urlsafe(24)
             form.form_errors.append(form.join_token.errors[0])
         return render_workshop_page("workshops/join.html", found, form=form), 422
-    join_workshop(found, form.join_token.data, form.participant_group.data or None)
+    try:
+        join_workshop(found, form.join_token.data, form.participant_group.data or None)
+    except FieldErrors:  # the form checked the group: only a close on the way gets here
+        db.session.rollback()
+        return _closed(found)
     db.session.commit()
     # Kept per workshop, so one phone can take part in two workshops in a day.
     session[SESSION_KEY] = {**session.get(SESSION_KEY, {}), str(found.id): form.join_token.data}
@@ -160,6 +164,8 @@ def rate(code: str, slug: str) -> HTTPResponse | tuple[str, int]:
         )
     except FieldErrors as error:
         db.session.rollback()
+        if "workshop" in error.problems:  # closed while this rating was on its way
+            return _closed(found)
         attach_errors(form, error.problems)
         return _rating_page(found, asset, form, 422)
     db.session.commit()
