@@ -6,8 +6,9 @@ import re
 
 from sqlalchemy import select
 
+from survey.accounts.api_tokens import create_token
 from survey.extensions import db
-from survey.models import AuditEvent, PasswordReset, User
+from survey.models import ApiToken, AuditEvent, PasswordReset, User
 from tests.conftest import ADMIN_EMAIL as ADMIN
 from tests.helpers import csrf_token, post_form
 
@@ -297,3 +298,24 @@ def test_researchers_and_peers_get_no_admin_screens(app, client, make_user, logi
     login("r@example.org")
     for url in ("/admin/", "/admin/users", "/admin/licences", "/admin/audit", "/admin/audit.csv", "/admin/contacts"):
         assert client.get(url).status_code == 403, url
+
+
+def test_a_role_without_the_api_revokes_the_users_tokens_for_good(app, admin, make_user):
+    # Demoted to peer, a researcher's tokens only answered 403; promoted again, every token copied
+    # meanwhile worked again. Deactivating already revoked them for good: a role change now does too.
+    make_user("rita@example.org", "researcher")
+    with app.app_context():
+        rita = db.session.scalars(select(User).filter_by(email="rita@example.org")).one()
+        _row, token = create_token(rita, "laptop")
+        db.session.commit()
+        url = f"/admin/users/{rita.id}"
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert admin.get("/api/v1/communities", headers=bearer).status_code == 200
+    assert post_form(admin, url, url, {"name": "Rita", "role": "researcher"}).status_code == 303
+    assert admin.get("/api/v1/communities", headers=bearer).status_code == 200  # a rename changes nothing
+    assert post_form(admin, url, url, {"name": "Rita", "role": "peer"}).status_code == 303
+    assert post_form(admin, url, url, {"name": "Rita", "role": "researcher"}).status_code == 303
+    refused = admin.get("/api/v1/communities", headers=bearer)
+    assert refused.status_code == 401 and "revoked" in refused.get_json()["error"]["message"]
+    with app.app_context():
+        assert db.session.scalars(select(ApiToken.revoked_at)).one() is not None

@@ -117,10 +117,15 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         end_all_sessions(user)
-        live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        now = utcnow()
-        for token in db.session.scalars(live):
-            token.revoked_at = now
+        revoke_live_tokens(user)
+
+
+def revoke_live_tokens(user: User) -> None:
+    """Revoke every API token of `user` that still works (revoked ones keep their date)."""
+    live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    now = utcnow()
+    for token in db.session.scalars(live):
+        token.revoked_at = now
 
 
 def _token_hash(token: str) -> str:

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from survey.accounts.operations import issue_password_reset, set_active
+from survey.access import RESEARCH
+from survey.accounts.operations import issue_password_reset, revoke_live_tokens, set_active
 from survey.database import take_turns
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
@@ -50,13 +51,19 @@ def communities_by_id(community_ids: Iterable[int]) -> list[Community]:
 
 
 def update_user(user: User, *, name: str, role: str, acting: User) -> None:
-    """Change a user's name and role; nobody may take the admin role away from themselves."""
+    """Change a user's name and role; nobody may take the admin role away from themselves.
+
+    A role without the API (peer) revokes the user's tokens for good, as deactivating does: a role
+    given back later must not bring back tokens copied while the API was meant to be closed to them.
+    """
     if role not in ROLES:
         raise ServiceError(f"Role must be one of {', '.join(ROLES)}.")
     if user.id == acting.id and role != "admin":
         raise ServiceError("You cannot remove your own admin role. Ask another administrator to do it.")
     user.name = name.strip()
     user.role = role
+    if role not in RESEARCH:
+        revoke_live_tokens(user)
     db.session.flush()
 
 
