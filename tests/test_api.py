@@ -447,3 +447,22 @@ def test_requests_are_limited_per_token(database_url):
     assert client.get("/api/v1/communities", headers=_bearer(tokens[1])).status_code == 200
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("authorization", "refused"),
+    [
+        (None, False),
+        ("Basic cmVzZWFyY2hlcjpwYXNzd29yZA==", False),
+        ("Bearer", False),
+        ("Bearer cwb_not-a-real-token", True),
+        ("Bearer not-even-the-prefix", True),
+    ],
+    ids=["none", "basic", "empty", "unknown", "unprefixed"],
+)
+def test_only_a_refused_bearer_token_is_called_an_invalid_token(client, authorization, refused):
+    # RFC 6750, 3.1: a request without a Bearer token (none, or Basic) gets no error code; it said
+    # error="invalid_token" to any request with an Authorization header, Basic included.
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    challenge = client.get("/api/v1/communities", headers=headers).headers["WWW-Authenticate"]
+    assert challenge == 'Bearer realm="survey-api"' + (', error="invalid_token"' if refused else "")

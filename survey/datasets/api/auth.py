@@ -63,6 +63,7 @@ def register(bp: Blueprint) -> None:
             fail(401, "Send your API token as 'Authorization: Bearer <token>'. Create one at /account/tokens.")
         row = authenticate_token(token)
         if row is None:
+            g.api_token_refused = True  # RFC 6750: error="invalid_token" only when a token was sent
             fail(401, "The API token is not valid: it is unknown, revoked, or its account is deactivated.")
         if row.user.role not in RESEARCH:
             fail(403, "Your account may not use the API: it is for researchers and administrators.")

@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from survey.extensions import db
@@ -61,7 +61,8 @@ def error_response(error: HTTPException) -> Response:
         message = f"Too many requests: the limit is {error.description}. Wait and try again."
     response = json_response({"error": {"status": status, "message": message}}, status)
     if status == 401:
-        refused = "Authorization" in request.headers
+        # A Bearer token that is not valid; no credentials, or another scheme (Basic), get no error code.
+        refused = g.get("api_token_refused", False)
         response.headers["WWW-Authenticate"] = REALM + (', error="invalid_token"' if refused else "")
     allowed = getattr(error, "valid_methods", None)
     if status == 405 and allowed:
