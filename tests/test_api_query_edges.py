@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey.accounts.api_tokens import create_token
 from survey.extensions import db
-from survey.models import User
+from survey.models import ExportJob, User
+from tests.helpers import post_form
 
 
 @pytest.fixture
@@ -57,3 +58,32 @@ def test_a_nul_character_on_a_page_still_gets_the_friendly_page(client) -> None:
     response = client.get("/s/dover%00town")
     assert response.status_code == 400
     assert "The request could not be understood. Please go back and try again." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/responses", "/api/v1/codebook"])
+def test_a_campaign_outside_the_community_chosen_is_refused_not_an_empty_page(
+    client, make_campaign, bearer, path
+) -> None:
+    # The two filters intersect: the API answered 200 with no rows (total 0) and the codebook of nothing.
+    make_campaign("dover-town")
+    make_campaign("aylesham", asset_slugs=("aylesham_hall",))
+    message = _message(client.get(f"{path}?campaign=dover-town&community=aylesham", headers=bearer), 400)
+    assert message == (
+        'The campaign "dover-town" is of the community "dover-town", which is not among the communities chosen '
+        '("aylesham"): choose the campaign alone, or its community too.'
+    )
+    assert client.get(f"{path}?campaign=dover-town&community=dover-town", headers=bearer).status_code == 200
+
+
+def test_the_web_export_refuses_a_campaign_outside_the_community_chosen(app, admin, make_campaign) -> None:
+    # A queued (SPSS) export of them ran, and wrote a file of 0 responses.
+    make_campaign("dover-town")
+    make_campaign("aylesham", asset_slugs=("aylesham_hall",))
+    data = {"format": "sav", "content": "both", "campaign": "dover-town", "community": "aylesham"}
+    refused = post_form(admin, "/research/exports", "/research/exports", data)
+    assert refused.status_code == 400
+    assert "which is not among the communities chosen (&#34;aylesham&#34;)" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ExportJob.id))) == 0
+    accepted = post_form(admin, "/research/exports", "/research/exports", {**data, "community": "dover-town"})
+    assert accepted.status_code == 303

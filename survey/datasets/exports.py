@@ -26,6 +26,7 @@ from survey import jobs
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
 from survey.datasets.filenames import download_name, filter_summary
+from survey.datasets.queries import outside_message
 from survey.datasets.reader import DatasetReader
 from survey.datasets.sources import ExportError
 from survey.datasets.writers import write_export
@@ -126,6 +127,9 @@ def check_request(
         unknown = [slug for slug in places if slug not in known]
         if unknown:
             raise ServiceError(f"No community {', '.join(quoted(s) for s in unknown)}.")
+        outside = [found[slug] for slug in chosen if found[slug].community.slug not in places]
+        if outside:  # refused here too, not only by the reader: a queued export would fail later
+            raise ServiceError(outside_message(outside[0].slug, outside[0].community.slug, places))
     return ExportRequest(
         format, content, chosen or None, places or None, bool(verified_only), missing, labels, bool(include_partial)
     )

@@ -130,10 +130,32 @@ def chosen_campaigns(connection: Any, slugs: Sequence[str] | None, communities: 
     if communities is not None:
         known = _rows(connection, select(_community.c.slug))["slug"]
         _check_known("community", communities, known)
+        if slugs is not None:
+            _check_campaigns_in(frame, communities)
         frame = frame[frame["community"].isin(list(communities))]
     frame = frame[~frame["practice"].astype(bool)].drop(columns=["practice"]).reset_index(drop=True)
     frame["population_size"] = pd.to_numeric(frame["population_size"]).astype("Int64")
     return frame
+
+
+def _check_campaigns_in(chosen: pd.DataFrame, communities: Sequence[str]) -> None:
+    """DatasetError when a campaign asked for by name is of none of the communities asked for.
+
+    The two filters intersect, so such a campaign was silently left out: a campaign and another
+    community gave an empty dataset (0 responses, an empty API page) instead of saying why.
+    """
+    outside = chosen[~chosen["community"].isin(list(communities))]
+    if len(outside):
+        raise DatasetError(outside_message(outside["campaign"].iloc[0], outside["community"].iloc[0], communities))
+
+
+def outside_message(campaign: str, community: str, communities: Sequence[str]) -> str:
+    """Why a campaign named with communities that do not hold it selects nothing."""
+    return (
+        f"The campaign {quoted(campaign)} is of the community {quoted(community)}, which is not among the "
+        f"communities chosen ({', '.join(quoted(slug) for slug in communities)}): choose the campaign alone, "
+        "or its community too."
+    )
 
 
 def _check_known(what: str, wanted: Iterable[str], known: pd.Series) -> None:

@@ -69,7 +69,10 @@ COMMON_ERRORS = {
     "429": _error_response("Too many requests for this token."),
 }
 BAD_REQUEST = {
-    "400": _error_response("A parameter is not valid (unknown slug, bad limit or cursor) or not known at all.")
+    "400": _error_response(
+        "A parameter is not valid (unknown slug, bad limit or cursor, a campaign outside the community chosen),"
+        " given twice, or not known at all."
+    )
 }
 
 
