@@ -59,6 +59,7 @@ def report_command(
     from survey.datasets.reports import valuation_config
 
     chosen, places = list(campaigns) or None, list(communities) or None
+    _writable_folder(out_dir)
     with tqdm(total=100, desc="report", unit="%") as bar:
 
         def progress(step: str, fraction: float) -> None:
@@ -141,11 +142,18 @@ def export_command(
                 format_, content, campaigns, communities, verified_only, missing, labels, include_partial
             )
             out = out or wanted.file_name(utcnow())
+            if not Path(out).absolute().parent.is_dir():  # checked before the export is built, not after
+                raise ServiceError(f"The folder {Path(out).absolute().parent} does not exist.")
             record = export_to_file(out, wanted, label="cli:export", progress=progress)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
             raise click.ClickException(error.message) from None
+        except OSError as error:  # e.g. a folder not writable
+            db.session.rollback()
+            raise click.ClickException(
+                f"Could not write {out} ({error.strerror}): check that its folder exists and may be written to."
+            ) from None
     click.echo(f"Wrote {out}: {record['rows']} responses ({format_}, {content}).")
 
 
@@ -207,6 +215,15 @@ def _refuse_unreadable(report: ImportReport) -> None:
         raise SystemExit(2)
 
 
+def _writable_folder(out_dir: str) -> None:
+    """Make `out_dir` now, or stop with a message: a report or pack is built before it is written,
+    so a folder that cannot be made (no permission) failed with a traceback only at the end."""
+    try:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"Could not make the folder {out_dir} ({error.strerror}).") from None
+
+
 def _echo(lines: Iterable[str]) -> None:
     for line in lines:
         click.echo(line)
@@ -224,6 +241,7 @@ def profiles_command(community_slug: str, campaign_slug: str | None, out_dir: st
     """
     from survey.datasets.profile_packs import community_or_error, write_pack
 
+    _writable_folder(out_dir)
     try:
         paths = write_pack(community_or_error(community_slug), campaign_slug, out_dir)
     except ServiceError as error:

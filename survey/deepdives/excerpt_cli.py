@@ -38,7 +38,12 @@ def codebook_command(campaign_slug: str, out_path: str) -> None:
     if campaign is None:
         raise click.ClickException(f"No campaign has the slug {quoted(campaign_slug)}.")
     entries = codebook_entries(campaign.community, campaign_themes(campaign))
-    Path(out_path).write_text(codebook_csv(entries), encoding="utf-8", newline="")
+    try:
+        Path(out_path).write_text(codebook_csv(entries), encoding="utf-8", newline="")
+    except OSError as error:  # a folder that does not exist, or one not writable: a message, not a traceback
+        raise click.ClickException(
+            f"Could not write {out_path} ({error.strerror}): check that its folder exists and may be written to."
+        ) from None
     record_access(
         None,
         "cli",
@@ -62,9 +67,12 @@ def export_command(community_slug: str, out_dir: str) -> None:
         raise click.ClickException(f"No community has the slug {quoted(community_slug)}.")
     export = excerpt_export(community)
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / EXCERPTS_FILE).write_text(excerpts_csv(export), encoding="utf-8", newline="")
-    (folder / CODEBOOK_FILE).write_text(codebook_csv(community_codebook(community)), encoding="utf-8", newline="")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / EXCERPTS_FILE).write_text(excerpts_csv(export), encoding="utf-8", newline="")
+        (folder / CODEBOOK_FILE).write_text(codebook_csv(community_codebook(community)), encoding="utf-8", newline="")
+    except OSError as error:  # a folder that cannot be made or written to: a message, not a traceback
+        raise click.ClickException(f"Could not write into {out_dir} ({error.strerror}).") from None
     record_access(
         None,
         "cli",

@@ -95,7 +95,12 @@ def export_command(code: str, out_path: str) -> None:
     """Write the ratings of the workshop with CODE (open or closed) as CSV, one row per participant and asset."""
     found = _found(code)
     # With a byte order mark, as the web download, so Excel reads the comments' accents right.
-    Path(out_path).write_text("\ufeff" + results_csv(found), encoding="utf-8")
+    try:
+        Path(out_path).write_text("\ufeff" + results_csv(found), encoding="utf-8")
+    except OSError as error:  # a folder that does not exist, or one not writable: a message, not a traceback
+        raise click.ClickException(
+            f"Could not write {out_path} ({error.strerror}): check that its folder exists and may be written to."
+        ) from None
     click.echo(f"Wrote the ratings of {found.title} ({display_code(found.code)}) to {out_path}.")
 
 
