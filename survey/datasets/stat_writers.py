@@ -12,6 +12,7 @@ the extended missing values .a ... .e, whose labels pyreadstat wrote.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Mapping
 from pathlib import Path
@@ -194,6 +195,15 @@ def do_file(files: Mapping[str, pd.DataFrame]) -> str:
     return "\n".join(lines)
 
 
+# Stata reads /* ... */ anywhere as a comment (spanning lines: an unclosed one in an asset's name hid
+# every later line, the `save` included), and // or /// after a blank as a comment or a line join.
+_COMMENTS = re.compile(r"/(?=\*)|\*(?=/)|(?:^|(?<=\s))/(?=/)")
+
+
 def _safe(text: str) -> str:
-    """One line of note text that Stata will not read as a macro (`$name`, a backtick)."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
+    """One line of note text that Stata will not read as a macro (`$name`, a backtick) or a comment
+    (`/*`, `*/`, ` //`: a space goes between the two characters)."""
+    line = " ".join(text.split()).replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
+    while _COMMENTS.search(line):  # again: "a /// b" gives "a / // b", whose // now follows a blank
+        line = _COMMENTS.sub(lambda match: match.group() + " ", line)
+    return line
