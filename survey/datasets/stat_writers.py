@@ -31,6 +31,9 @@ DTA_DOUBLE = 65526
 DTA_WIDTHS = {65526: 8, 65527: 4, 65528: 4, 65529: 2, 65530: 1, 32768: 8}
 STATA_DOUBLE_MISSING = 0x7FE0000000000000  # "." as a double's bits; .a adds 1 << 40, .b 2 << 40 ...
 STATA_LABEL_MAX = 80
+# Bytes of UTF-8 a .sav variable label keeps: ReadStat cuts a longer one there, silently and mid-word
+# (an asset name of 55 characters, which the use question's label holds twice, passed it).
+SPSS_LABEL_MAX_BYTES = 255
 LETTER_OF_CODE = {MISSING_REASON_CODES[reason]: letter for reason, letter in STATA_MISSING.items()}
 # SPSS takes at most three discrete missing values, or one range: -5 to -1.
 MISSING_LOW, MISSING_HIGH = min(MISSING_REASON_CODES.values()), max(MISSING_REASON_CODES.values())
@@ -56,7 +59,7 @@ def write_sav(
     pyreadstat.write_sav(
         data,
         str(path),
-        column_labels={column: str(labels.get(column, "")) for column in data.columns},
+        column_labels={column: spss_label(str(labels.get(column, ""))) for column in data.columns},
         variable_value_labels=chosen,
         missing_ranges={column: [MissingRange(lo=MISSING_LOW, hi=MISSING_HIGH)] for column in coded_items},
         variable_measure=dict(measures),  # type: ignore[arg-type]
@@ -96,6 +99,14 @@ def write_dta(
         variable_format={placeholders[c]: f"%{width}.0f" for c, width in widths.items()},
     )
     rename_dta_variables(path, names, [names.index(column) for column in coded_items])
+
+
+def spss_label(label: str) -> str:
+    """A variable label cut to what a .sav keeps, at a character, ending in "..." when cut (the
+    codebook keeps the whole label), as `stata_label` does."""
+    if len(label.encode()) <= SPSS_LABEL_MAX_BYTES:
+        return label
+    return label.encode()[: SPSS_LABEL_MAX_BYTES - 3].decode(errors="ignore").rstrip() + "..."
 
 
 def stata_label(label: str) -> str:

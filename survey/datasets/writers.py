@@ -41,8 +41,8 @@ Formats
     The whole table is held in memory while the file is written (the libraries write a DataFrame), so
     these are built off the request path. Names follow one rule in both (`stat_names`): every
     ``asset_<slug>_value`` becomes ``value_<slug>``; the codebook's ``spss_name`` and ``stata_name``
-    and provenance's ``stata_renamed`` record it. Stata variable labels are cut to 80 characters,
-    ending in "..."; ``notes.do`` keeps the rest.
+    and provenance's ``stata_renamed`` record it. Stata variable labels are cut to 80 characters and
+    SPSS ones to 255 bytes, ending in "..."; the codebook (and ``notes.do``) keeps the rest.
 
 In CSV and xlsx a missing answer is a blank cell, or its missing-data code when ``missing="codes"``,
 and coded answers may be written as their labels (``labels="labels"``; `shaping`). Scores are never
