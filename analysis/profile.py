@@ -131,7 +131,10 @@ def community_summary(result: AnalysisTables) -> dict[str, Any]:
         "first_submitted": result.summary.get("first_submitted"),
         "last_submitted": result.summary.get("last_submitted"),
         "measures": measures,
-        "norm": {key: norm.get(key) for key in ("n", "mean", "norm", "difference", "ci_low", "ci_high", "norm_source")},
+        "norm": {
+            key: norm.get(key)
+            for key in ("measure", "n", "mean", "norm", "difference", "ci_low", "ci_high", "norm_source")
+        },
     }
 
 
@@ -152,7 +155,8 @@ def asset_profile(result: AnalysisTables, slug: str, nominations: Sequence[str] 
             group_type: use_by_group(result.dataset.responses, result.dataset.assets, slug, result.config, group_type)
             for group_type in BREAKDOWNS
         },
-        "wemwbs": {key: plain(effect.get(key)) for key in EFFECT_FIELDS},
+        "scale": result.scale.key,
+        "wellbeing": {key: plain(effect.get(key)) for key in EFFECT_FIELDS},
         "swemwbs_effect": plain(short.get("effect")),
         "valued": {key: plain(value.get(key)) for key in VALUED_FIELDS},
         "value": {key: plain(value.get(key)) for key in VALUE_FIELDS},

@@ -139,17 +139,3 @@ def test_cross_community_crv3_matches_r_jackknife(tables) -> None:
     row = kinds[(kinds["exposure"] == "assets_used_total") & (kinds["method"] == "ols_crv3")].iloc[0]
     assert row["n"] == 462 and row["n_communities"] == 4 and row["df"] == 3
     np.testing.assert_allclose([row["effect"], row["se"], row["p"]], KIND_TOTAL, rtol=1e-5)
-
-
-def test_a_swemwbs_only_survey_is_refused_with_the_reason(tmp_path, capsys) -> None:
-    # A campaign may ask SWEMWBS instead of WEMWBS; its export has the other 7 WEMWBS columns blank. The
-    # analysis models the 14-item WEMWBS only: it must say that, not that there is no outcome at all.
-    responses = write_golden(tmp_path / "export")
-    frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
-    for item in (4, 5, 8, 10, 12, 13, 14):
-        frame[f"wemwbs_{item}"] = ""
-    frame.to_csv(responses, index=False)
-    argv = ["report", str(responses), "--assets", str(tmp_path / "export" / "assets.csv"), "--out", str(tmp_path)]
-    assert main([*argv, "--quiet", "--no-report"]) == 2
-    message = capsys.readouterr().err
-    assert "SWEMWBS, only" in message and "cannot yet analyse a survey that asked SWEMWBS alone" in message
