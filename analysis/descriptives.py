@@ -161,12 +161,27 @@ def wemwbs_bands(responses: pd.DataFrame, config: AnalysisConfig, scale: Wellbei
     return pd.DataFrame(rows)
 
 
-def expected_norm(responses: pd.DataFrame, config: AnalysisConfig, scale: WellbeingScale = WEMWBS) -> pd.Series:
-    """Each respondent's reference mean on `scale`: the norm for men, for women, or their mean otherwise."""
+NORM_COLUMNS = (
+    "measure",
+    "group_type",
+    "group",
+    "n",
+    "mean",
+    "norm",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "norm_source",
+)
+
+
+def expected_norm(responses: pd.DataFrame, norms: tuple[float, float, str]) -> pd.Series:
+    """Each respondent's reference mean: the norm for men (`norms[0]`), for women, or their mean otherwise."""
     gender = instruments.get("demographics").item("gender")
     code = {option.label: float(option.code) for option in gender.options}
     values = responses["gender"].astype("float64")
-    men, women, _source = scale.norms(config)
+    men, women, _source = norms
     expected = np.where(values == code["Man"], men, np.where(values == code["Woman"], women, (men + women) / 2))
     return pd.Series(expected, index=responses.index, name="norm")
 
@@ -179,10 +194,14 @@ def norm_comparison(responses: pd.DataFrame, config: AnalysisConfig, scale: Well
     is another or not given). The difference is the mean of these individual differences, so a
     group's gender mix is allowed for; the norm is treated as known (the HSE sample is large).
     Interviewer-administered responses read higher, and the HSE is self-completed: read the
-    ``mode`` rows with that in mind. ``measure`` names the scale.
+    ``mode`` rows with that in mind. ``measure`` names the scale. No rows for life satisfaction:
+    the project's references hold no England norm for it.
     """
+    norms = scale.norms(config)
+    if norms is None:
+        return pd.DataFrame(columns=list(NORM_COLUMNS))
     score = responses[scale.key].astype("float64")
-    expected = expected_norm(responses, config, scale)
+    expected = expected_norm(responses, norms)
     table = pd.DataFrame({"difference": score - expected, "norm": expected, "score": score})
     table = table[table["difference"].notna()]
     frames = []
@@ -209,6 +228,6 @@ def norm_comparison(responses: pd.DataFrame, config: AnalysisConfig, scale: Well
     suppressed = result["n"] < config.disclosure_threshold
     result.loc[suppressed, ["mean", "norm", "difference", "sd", "ci_low", "ci_high"]] = np.nan
     result["suppressed"] = suppressed.astype("int64")
-    result["norm_source"] = scale.norms(config)[2]
-    result.insert(0, "measure", scale.key)
-    return result.drop(columns=["sd"])
+    result["norm_source"] = norms[2]
+    result["measure"] = scale.key
+    return result.loc[:, list(NORM_COLUMNS)]

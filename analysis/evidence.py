@@ -72,7 +72,11 @@ def valued_effects(
         chosen model's.
     """
     has_ls = LIFE_SATISFACTION in responses and bool(responses[LIFE_SATISFACTION].notna().any())
-    ls_effects = asset_effects(responses, assets, config, outcome=LIFE_SATISFACTION) if has_ls else None
+    ls_effects = None
+    if scale.is_life_satisfaction:
+        ls_effects = scale_effects  # the run's own models: valued directly, never bridged
+    elif has_ls:
+        ls_effects = asset_effects(responses, assets, config, outcome=LIFE_SATISFACTION)
     ls_rows = {str(row["asset"]): row for row in records(ls_effects)} if ls_effects is not None else {}
     rows = []
     for wellbeing in records(scale_effects):
@@ -113,7 +117,10 @@ def _chosen(
 ) -> dict[str, Any]:
     """The life-satisfaction estimate when it exists and keeps enough respondents, else the bridged one."""
     base = {"asset": wellbeing["asset"], "kind": wellbeing["kind"], "n_users": int(wellbeing["n_users"])}
-    if ls is not None and math.isfinite(ls["effect"]) and ls["n"] >= config.ls_share_needed * max(wellbeing["n"], 1):
+    usable = (
+        ls is not None and math.isfinite(ls["effect"]) and ls["n"] >= config.ls_share_needed * max(wellbeing["n"], 1)
+    )
+    if ls is not None and (usable or scale.is_life_satisfaction):
         return {
             **base,
             "outcome": "life_satisfaction",

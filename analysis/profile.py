@@ -126,6 +126,7 @@ def community_summary(result: AnalysisTables) -> dict[str, Any]:
     norm = {key: plain(value) for key, value in records(norms)[0].items()} if len(norms) else {}
     return {
         "responses": int(result.summary["responses"]),
+        "scale": result.scale.key,
         "communities": list(result.summary["communities"]),
         "campaigns": list(result.summary["campaigns"]),
         "first_submitted": result.summary.get("first_submitted"),

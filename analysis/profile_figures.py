@@ -162,7 +162,7 @@ def profile_charts(profile: dict[str, Any]) -> dict[str, Markup]:
     scale, wellbeing = wellbeing_effect(profile)
     valued = profile["valued"]
     rows: list[tuple[str, float, float, float]] = []
-    for label, source in ((f"{scale.name} points", wellbeing), ("Life satisfaction (valued)", valued)):
+    for label, source in ((f"{scale.title} points", wellbeing), ("Life satisfaction (valued)", valued)):
         point, low, high = (
             math.nan if source.get(key) is None else float(source[key]) for key in ("effect", "ci_low", "ci_high")
         )

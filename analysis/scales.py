@@ -1,11 +1,15 @@
-"""The mental wellbeing scale a run models: WEMWBS (14 statements) or, when a survey asked only the short form, SWEMWBS.
+"""The wellbeing outcome a run models: WEMWBS, SWEMWBS when a survey asked only the short form, or life satisfaction.
 
 Every respondent who answered the full WEMWBS also has a SWEMWBS score (its 7 statements are
 among the 14; shared/reference/wemwbs.md), so the choice is by what the data holds: WEMWBS when
 any complete response has it, SWEMWBS otherwise. A dataset that mixes a WEMWBS campaign with a
 SWEMWBS-only one is modelled on WEMWBS (the longer scale measures more precisely), and the
 SWEMWBS sensitivity models, which every response with either form enters, are the ones that
-include the short-form campaign; the report says how many responses that leaves out.
+include the short-form campaign; the report says how many responses that leaves out. A survey
+that asked neither but asked the ONS life-satisfaction question is modelled on that question
+alone: its effects are in WELLBY units already (valuation.md prefers it), with no England norm,
+bands or internal consistency to report (no published norm is in the project's references, and
+one question has no internal consistency).
 """
 
 from __future__ import annotations
@@ -43,15 +47,27 @@ class WellbeingScale:
         """E.g. ``WEMWBS (14-70)``."""
         return f"{self.name} ({self.score_words})"
 
+    @property
+    def title(self) -> str:
+        """The name at the start of a label: ``WEMWBS``, ``Life satisfaction``."""
+        return self.name[:1].upper() + self.name[1:]
+
+    @property
+    def is_life_satisfaction(self) -> bool:
+        """True for the ONS question itself: valued directly, never bridged."""
+        return self.key == LIFE_SATISFACTION_KEY
+
     def ls_per_point(self, config: AnalysisConfig) -> float:
         """Life-satisfaction points per point of this scale (WellWorth, citing Mukuria et al. 2016)."""
-        return config.ls_per_wemwbs if self.key == "wemwbs" else config.ls_per_swemwbs
+        return {"wemwbs": config.ls_per_wemwbs, "swemwbs": config.ls_per_swemwbs}.get(self.key, 1.0)
 
-    def norms(self, config: AnalysisConfig) -> tuple[float, float, str]:
-        """The England means of men and women on this scale and their source."""
+    def norms(self, config: AnalysisConfig) -> tuple[float, float, str] | None:
+        """The England means of men and women on this scale and their source (None: no norm is used)."""
         if self.key == "wemwbs":
             return config.norm_men, config.norm_women, config.norm_source
-        return config.swemwbs_norm_men, config.swemwbs_norm_women, config.swemwbs_norm_source
+        if self.key == "swemwbs":
+            return config.swemwbs_norm_men, config.swemwbs_norm_women, config.swemwbs_norm_source
+        return None
 
 
 WEMWBS = WellbeingScale(
@@ -80,18 +96,28 @@ SWEMWBS = WellbeingScale(
         "(Shah et al. 2018, Health and Quality of Life Outcomes 16:239; standard error of measurement 1.03)"
     ),
 )
-SCALES = {scale.key: scale for scale in (WEMWBS, SWEMWBS)}
+LIFE_SATISFACTION_KEY = "ons_life_satisfaction"
+LIFE_SATISFACTION = WellbeingScale(
+    key=LIFE_SATISFACTION_KEY,
+    name="life satisfaction",
+    full_name="the ONS life-satisfaction question",
+    statements=1,
+    lowest=0,
+    highest=10,
+    score_words="ONS, 0-10",
+    meaningful_change="",
+)
+SCALES = {scale.key: scale for scale in (WEMWBS, SWEMWBS, LIFE_SATISFACTION)}
 
 
 def outcome_scale(responses: pd.DataFrame) -> WellbeingScale:
-    """WEMWBS when any response has its score, else SWEMWBS when any has that; DatasetError when neither."""
-    if int(responses["wemwbs"].notna().sum()):
-        return WEMWBS
-    if "swemwbs" in responses and int(responses["swemwbs"].notna().sum()):
-        return SWEMWBS
+    """WEMWBS, else SWEMWBS, else life satisfaction: the first that any response has; DatasetError when none."""
+    for scale in (WEMWBS, SWEMWBS, LIFE_SATISFACTION):
+        if scale.key in responses and int(responses[scale.key].notna().sum()):
+            return scale
     raise DatasetError(
-        "no response has a complete WEMWBS (14 statements) or SWEMWBS (7 statements): there is no wellbeing "
-        "outcome to analyse"
+        "no response has a complete WEMWBS (14 statements) or SWEMWBS (7 statements), or an answer to the ONS "
+        "life-satisfaction question: there is no wellbeing outcome to analyse"
     )
 
 

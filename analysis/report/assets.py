@@ -163,7 +163,7 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
             "After allowing for the number of assets tested at once, no single asset stands out clearly; that "
             "does not mean the assets make no difference, only that this survey cannot tell them apart from chance."
         )
-    if len(estimated):
+    if len(estimated) and scale.meaningful_change:
         # valuation.md, "Other figures a workshop expects": the yardstick people ask for beside a difference.
         sentences.append(
             f"For scale: {scale.meaningful_change}. The differences here are between the averages of users and "

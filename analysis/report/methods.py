@@ -12,8 +12,10 @@ from typing import Any
 from markupsafe import Markup
 
 import instruments
+from analysis.config import AnalysisConfig
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
+from analysis.scales import WellbeingScale
 
 REFERENCES = (
     "Tennant R, Hiller L, Fishwick R, et al. The Warwick-Edinburgh Mental Well-being Scale (WEMWBS): "
@@ -58,6 +60,17 @@ REFERENCES = (
 )
 
 
+def bridge_sentence(scale: WellbeingScale, config: AnalysisConfig) -> str:
+    """How an effect is valued where life satisfaction was not asked (empty when it is the run's outcome)."""
+    if scale.is_life_satisfaction:
+        return ""
+    return (
+        f" Otherwise the {scale.name} effect is converted at {scale.ls_per_point(config):g} life-satisfaction points "
+        f"per {scale.name} point (WellWorth, citing Mukuria et al. 2016), a secondary figure without published "
+        "uncertainty, labelled 'bridged'."
+    )
+
+
 def methods_section(result: AnalysisTables) -> Context:
     """How the numbers were made and what they cannot show, with the references."""
     summary = result.summary
@@ -93,13 +106,14 @@ def methods_section(result: AnalysisTables) -> Context:
             "with a community random intercept are checks. The closest published design is McAneney et al. 2015."
         ).format(communities, "y" if communities == 1 else "ies"),
         Markup(
-            "<strong>Missing data.</strong> Only complete responses are analysed. A {} score needs all {} "
-            "answers ({:,} of {:,} responses have one). Models use people with every variable present (complete "
+            "<strong>Missing data.</strong> Only complete responses are analysed. {} ({:,} of {:,} responses have "
+            "one). Models use people with every variable present (complete "
             "cases); unanswered questions: {}. {:,} responses answered every background question.{} If people who "
             "skipped questions differ, results may be biased."
         ).format(
-            scale.name,
-            scale.statements,
+            f"A {scale.name} score needs all {scale.statements} answers"
+            if scale.statements > 1
+            else f"The models need an answer to {scale.full_name}",
             summary.get("scale_scored", summary["wemwbs_scored"]),
             summary["responses"],
             missing_text,
@@ -130,15 +144,13 @@ def methods_section(result: AnalysisTables) -> Context:
         Markup(
             "<strong>Valuation.</strong> Where the survey asked the ONS life-satisfaction question (0-10), an "
             "asset's effect on it is valued directly: one point for one person for a year is one WELLBY, worth "
-            "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021). Otherwise "
-            "the {} effect is converted at {} life-satisfaction points per {} point (WellWorth, citing "
-            "Mukuria et al. 2016), a secondary figure without published uncertainty, labelled 'bridged'. Users are "
+            "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021).{} Users are "
             "the share of respondents asked who use the asset times the population the sample represents "
             "(residents in the surveyed ages, 16+ by default) for random samples; the same with a warning for quota "
             "samples; surveyed users only for convenience samples or when no population is recorded. Values are in "
             "2019 prices unless a deflator table with its source was given; a ratio that divides values of one "
             "price year by a cost of another carries a warning."
-        ).format(scale.name, scale.ls_per_point(config), scale.name),
+        ).format(bridge_sentence(scale, config)),
         Markup(
             "<strong>Adjustments (SROI).</strong> Net value = gross x (1 - deadweight) x (1 - displacement) x "
             "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "

@@ -61,11 +61,14 @@ def _group_label(group_type: str, group: str, names: Names) -> str:
     return f"{group_type.replace('_', ' ').capitalize()}: {group}"
 
 
-def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
-    """Mean WEMWBS (or SWEMWBS) against the England norm, per community and overall."""
+def wellbeing_section(result: AnalysisTables, names: Names) -> Context | None:
+    """Mean WEMWBS (or SWEMWBS) against the England norm, per community and overall (None: no norm)."""
     config = result.config
     scale = result.scale
-    men, women, source = scale.norms(config)
+    norm_values = scale.norms(config)
+    if norm_values is None or len(result.norm_comparison) == 0:
+        return None  # life satisfaction alone: the ONS section shows it, and no norm is in the references
+    men, women, source = norm_values
     ci = level(config.confidence)
     norms = result.norm_comparison
     overall = records(norms[norms["group_type"] == "overall"])[0]
@@ -270,6 +273,15 @@ def reliability_section(result: AnalysisTables, names: Names) -> Context:
         result.reliability.loc[(result.reliability["group"] == "overall") & (result.reliability["n"] > 0), "scale"]
     )
     alphas = result.reliability[result.reliability["scale"].isin(answered)]
+    if not answered:
+        return {
+            "sentences": [
+                f"The asset models use {scale.full_name}: one question has no internal consistency to measure, "
+                "and no WEMWBS or SWEMWBS was answered in full."
+            ],
+            "table": None,
+            "statements": None,
+        }
     overall = alphas[(alphas["group"] == "overall") & (alphas["scale"] == scale.key)]
     sentences: list[str] = []
     if len(overall) and math.isfinite(records(overall)[0]["alpha"]):

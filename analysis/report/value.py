@@ -20,6 +20,7 @@ from analysis.config import WELLBY_PRICE_YEAR
 from analysis.dataset import records
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
+from analysis.report.methods import bridge_sentence
 from analysis.report.names import Names
 from analysis.report.phrases import blank, level, money, suppress_counts
 from analysis.report.tables import Table, table
@@ -287,9 +288,8 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
         "To put a money value on the wellbeing that goes with an asset we follow HM Treasury's wellbeing "
         "guidance: one WELLBY (one point of life satisfaction, 0-10, for one person for a year) is worth £13,000 "
         "in 2019 prices (sensitivity range £10,000 to £16,000). Where the survey asked the ONS life-satisfaction "
-        f"question, each asset's effect on it is valued directly; otherwise its {result.scale.name} effect is "
-        f"bridged at {result.scale.ls_per_point(config)} life-satisfaction points per {result.scale.name} point "
-        "(labelled 'bridged').",
+        "question, each asset's effect on it is valued directly."
+        + bridge_sentence(result.scale, config).replace(" Otherwise the", " Otherwise its", 1),
         Markup(
             "Each asset is graded by its evidence: <em>clear</em> ({} assets) when the difference stands out after "
             "allowing for every asset tested (Benjamini-Hochberg adjusted p below {}); <em>suggestive</em> ({}) when "

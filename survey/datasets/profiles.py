@@ -181,7 +181,7 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             for group, key in (("Users", "users"), ("Non-users", "non_users"))
         ],
         "wellbeing": [
-            (f"{scale.name} difference, users minus non-users (points)", _points(wellbeing["effect"])),
+            (f"{scale.title} difference, users minus non-users (points)", _points(wellbeing["effect"])),
             ("95% confidence interval", _range(wellbeing["ci_low"], wellbeing["ci_high"])),
             (
                 "p (adjusted for the number of assets tested)",
@@ -266,14 +266,16 @@ def cover(summary: dict[str, Any], threshold: int) -> tuple[str, list[tuple[str,
             )
         )
     norm = summary.get("norm", {})
-    scale = scale_of(str(norm.get("measure") or "wemwbs"))
-    if norm.get("difference") is None:
+    scale = scale_of(str(summary.get("scale") or norm.get("measure") or "wemwbs"))
+    if scale.is_life_satisfaction:  # no England norm for it in the project's references
+        sentence = f"The survey measured wellbeing with {scale.full_name}; no England average is compared for it."
+    elif norm.get("difference") is None:
         sentence = f"Too few people completed {scale.name} (fewer than {threshold}) to compare with England."
     else:
         direction = "above" if norm["difference"] > 0 else "below"
         sentence = (
             f"The average {scale.name} score here is {norm['mean']:.1f}, {abs(norm['difference']):.1f} points "
-            f"{direction} the England average for the same mix of men and women ({norm['norm']:.1f}; 95% CI of the difference "
-            f"{norm['ci_low']:+.1f} to {norm['ci_high']:+.1f}; {norm['norm_source']})."
+            f"{direction} the England average for the same mix of men and women ({norm['norm']:.1f}; 95% CI of the "
+            f"difference {norm['ci_low']:+.1f} to {norm['ci_high']:+.1f}; {norm['norm_source']})."
         )
     return sentence, rows

@@ -1,7 +1,7 @@
 # Golden values of the SWEMWBS-only survey in test_end_to_end_golden.py (R 4, sandwich, metafor 3.8).
 # Never run by the tests or the product. Write the survey first:
 #   python -c "from pathlib import Path; from tests.analysis.golden_survey import write_golden; \
-#              write_golden(Path('gs'), short_form_only=True)"
+#              write_golden(Path('gs'), asked='swemwbs')"
 #   Rscript tests/analysis/golden_short_form.R gs
 suppressMessages({library(sandwich); library(metafor)})
 d <- commandArgs(TRUE)[1]

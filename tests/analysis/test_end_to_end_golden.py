@@ -17,7 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import read_dataset
 from analysis.cli import main
+from analysis.pipeline import run_dataset
+from analysis.profile import profile_snapshot
+from survey.datasets.profiles import cover, display_tables
 from tests.analysis.golden_survey import POPULATION, write_golden
 
 # asset: WEMWBS effect, se, ci_low, ci_high, p, p_adj (BH); valued LS effect, se, p_adj; BLUP, its se
@@ -139,3 +143,32 @@ def test_cross_community_crv3_matches_r_jackknife(tables) -> None:
     row = kinds[(kinds["exposure"] == "assets_used_total") & (kinds["method"] == "ols_crv3")].iloc[0]
     assert row["n"] == 462 and row["n_communities"] == 4 and row["df"] == 3
     np.testing.assert_allclose([row["effect"], row["se"], row["p"]], KIND_TOTAL, rtol=1e-5)
+
+
+def test_a_survey_that_asked_life_satisfaction_and_neither_scale_is_modelled_and_valued_on_it(tmp_path) -> None:
+    # A campaign may ask the ONS questions without WEMWBS or SWEMWBS (valuation.md prefers life
+    # satisfaction): its asset models are R's life-satisfaction models, valued directly, never bridged.
+    responses = write_golden(tmp_path / "export", asked="life_satisfaction")
+    assert main(["report", str(responses.parent), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    effects = pd.read_csv(tmp_path / "out" / "asset_effects.csv").set_index("asset")
+    values = pd.read_csv(tmp_path / "out" / "asset_value.csv").set_index("asset")
+    for slug, golden in GOLDEN.items():
+        np.testing.assert_allclose(
+            [effects.at[slug, key] for key in ("effect", "se", "p_adj")], golden[6:9], rtol=1e-6, err_msg=slug
+        )
+        row = values.loc[slug]
+        assert row["outcome"] == "life_satisfaction" and "bridge" not in str(row["warning"])
+        np.testing.assert_allclose([row["effect_shrunk"], row["se_shrunk"]], golden[9:], rtol=1e-6, err_msg=slug)
+        users = USERS[slug] / 120 * POPULATION[slug.split("_")[0]]
+        assert row["value_central"] == pytest.approx(golden[6] * users * 13_000, rel=1e-6)
+    assert len(pd.read_csv(tmp_path / "out" / "norm_comparison.csv")) == 0  # no norm in the references
+    text = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Wellbeing compared with England" not in text and "one question has no internal consistency" in text
+    assert "Difference (life satisfaction points)" in text and "bridged" not in text
+    snapshot = profile_snapshot(run_dataset(read_dataset(responses.parent)))
+    profile = snapshot["assets"]["cedar_hub"]
+    rows = dict(display_tables(profile, 10)["wellbeing"])
+    assert rows["Life satisfaction difference, users minus non-users (points)"] == f"{GOLDEN['cedar_hub'][6]:+.2f}"
+    assert rows["Outcome valued"] == "Life satisfaction (asked)"
+    assert "non-users on life satisfaction" in profile["sentences"]["wellbeing"]
+    assert cover(snapshot["summary"], 10)[0].endswith("no England average is compared for it.")

@@ -54,7 +54,7 @@ NORM = (480, 1.783291667, 1.451951410, 2.114631924)
 @pytest.fixture(scope="module")
 def short_form(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("short-form")
-    responses = write_golden(folder / "export", short_form_only=True)
+    responses = write_golden(folder / "export", asked="swemwbs")
     assert main(["report", str(responses.parent), "--out", str(folder / "out"), "--quiet"]) == 0
     return folder
 
@@ -128,7 +128,7 @@ def test_a_stored_profile_from_before_the_short_form_still_shows(short_form: Pat
 
 
 def test_a_survey_with_neither_scale_says_there_is_no_outcome(tmp_path: Path) -> None:
-    responses = write_golden(tmp_path / "export", short_form_only=True)
+    responses = write_golden(tmp_path / "export", asked="swemwbs")
     frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
     frame["wemwbs_3"] = ""  # every SWEMWBS is incomplete too
     frame.to_csv(responses, index=False)
