@@ -7,6 +7,7 @@ Public API
 read_dataset(responses_csv, assets_csv, campaigns_csv=None, adjustments_csv=None) -> Dataset
 read_dataset(path) -> Dataset (a folder of those CSVs, or the app's CSV export zip)
 run(responses, assets, *, campaigns=None, adjustments=None, config=None, progress=None, filters=None) -> AnalysisResult
+    (``.scale``: the wellbeing scale modelled, WEMWBS or, for a survey that asked only the short form, SWEMWBS)
 read_adjustments(path) -> DataFrame;  read_deflators(path) -> Deflators (for AnalysisConfig(deflators=...))
 random_effects(effects, se, method="REML") -> RandomEffects (BLUPs, as R metafor)
 with_workshop_ratings(result, frame) -> AnalysisResult (impact workshop ratings for the report; optional)

@@ -37,6 +37,14 @@ NORM_SOURCE = "Health Survey for England 2016"
 NORM_MEN = 50.1
 NORM_WOMEN = 49.6
 
+# Ng Fat L, Scholes S, Boniface S, Mindell J, Stewart-Brown S. Evaluating and establishing national norms
+# for mental wellbeing using the short Warwick-Edinburgh Mental Well-being Scale (SWEMWBS): findings from
+# the Health Survey for England. Qual Life Res 2017;26:1129-44 (HSE 2010-2013, n = 27,169): mean metric
+# SWEMWBS of adults, men 23.7, women 23.2 (shared/reference/wemwbs.md).
+SWEMWBS_NORM_SOURCE = "Health Survey for England 2010-2013 (Ng Fat et al. 2017)"
+SWEMWBS_NORM_MEN = 23.7
+SWEMWBS_NORM_WOMEN = 23.2
+
 # Commonly used WEMWBS bands (WEMWBS User Guide v2 as cited by CORC): conventions, not diagnoses;
 # WEMWBS is not a screening tool (University of Warwick). Upper bounds are inclusive.
 WEMWBS_BANDS: tuple[tuple[str, float], ...] = (
@@ -138,6 +146,9 @@ class AnalysisConfig:
         Reference WEMWBS means. Default Health Survey for England 2016 (men 50.1, women 49.6).
         A respondent whose gender is "in another way" or not given is compared with the mean of
         the two (the project's own choice: no published norm exists for that group).
+    swemwbs_norm_men, swemwbs_norm_women, swemwbs_norm_source
+        The same for SWEMWBS (metric score), used when a survey asked only the short form.
+        Default Health Survey for England 2010-2013 (Ng Fat et al. 2017: men 23.7, women 23.2).
     wellby_low, wellby_central, wellby_high
         Pounds per WELLBY in `WELLBY_PRICE_YEAR` (2019) prices; HM Treasury 2021 values.
     ls_per_wemwbs, ls_per_swemwbs
@@ -165,6 +176,9 @@ class AnalysisConfig:
     norm_men: float = NORM_MEN
     norm_women: float = NORM_WOMEN
     norm_source: str = NORM_SOURCE
+    swemwbs_norm_men: float = SWEMWBS_NORM_MEN
+    swemwbs_norm_women: float = SWEMWBS_NORM_WOMEN
+    swemwbs_norm_source: str = SWEMWBS_NORM_SOURCE
     wellby_low: float = WELLBY_LOW
     wellby_central: float = WELLBY_CENTRAL
     wellby_high: float = WELLBY_HIGH
@@ -192,7 +206,15 @@ class AnalysisConfig:
                 "WELLBY values must satisfy low <= central <= high, not "
                 f"{self.wellby_low} / {self.wellby_central} / {self.wellby_high}"
             )
-        for name in ("norm_men", "norm_women", "wellby_low", "ls_per_wemwbs", "ls_per_swemwbs"):
+        for name in (
+            "norm_men",
+            "norm_women",
+            "swemwbs_norm_men",
+            "swemwbs_norm_women",
+            "wellby_low",
+            "ls_per_wemwbs",
+            "ls_per_swemwbs",
+        ):
             value = getattr(self, name)
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{name} must be a positive number, not {value!r}")
@@ -242,8 +264,3 @@ class AnalysisConfig:
     def confidence(self) -> float:
         """Confidence level of every interval, e.g. 0.95."""
         return 1.0 - self.alpha
-
-    @property
-    def norm_other(self) -> float:
-        """Norm used when gender is neither man nor woman, or not given: the mean of the two norms."""
-        return (self.norm_men + self.norm_women) / 2

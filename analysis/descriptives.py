@@ -8,6 +8,7 @@ import pandas as pd
 import instruments
 from analysis.columns import MODES, ons4_items, sixways_scores
 from analysis.config import WEMWBS_BANDS, AnalysisConfig
+from analysis.scales import WEMWBS, WellbeingScale
 
 DESCRIPTIVE_COLUMNS = ("group_type", "group", "measure", "n", "mean", "sd", "ci_low", "ci_high", "suppressed")
 GROUP_TYPES = ("overall", "community", "mode", "age_band", "gender", "employment")
@@ -121,13 +122,20 @@ def descriptives(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataFram
     return table.loc[:, list(DESCRIPTIVE_COLUMNS)]
 
 
-def wemwbs_bands(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
+BAND_COLUMNS = ("group_type", "group", "band", "n", "count", "share", "suppressed")
+
+
+def wemwbs_bands(responses: pd.DataFrame, config: AnalysisConfig, scale: WellbeingScale = WEMWBS) -> pd.DataFrame:
     """Share of respondents in the commonly used WEMWBS bands, overall and per community.
 
     The bands (<= 40, 41-44, 45-59, >= 60) are conventions from the WEMWBS User Guide as cited
     by CORC, not diagnoses: WEMWBS is not a screening tool. Shares are blank (``suppressed`` = 1)
-    for groups under the disclosure threshold.
+    for groups under the disclosure threshold. A run on SWEMWBS gets no rows: SWEMWBS has no such
+    conventions, and the percentile bands the reference suggests need a population distribution
+    the project does not hold (shared/reference/wemwbs.md).
     """
+    if scale is not WEMWBS:
+        return pd.DataFrame(columns=list(BAND_COLUMNS))
     rows = []
     groups = [("overall", "overall", responses)]
     groups += [("community", str(name), frame) for name, frame in responses.groupby("community", sort=True)]
@@ -153,29 +161,48 @@ def wemwbs_bands(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def expected_norm(responses: pd.DataFrame, config: AnalysisConfig) -> pd.Series:
-    """Each respondent's reference WEMWBS mean: the norm for men, for women, or their mean otherwise."""
+NORM_COLUMNS = (
+    "measure",
+    "group_type",
+    "group",
+    "n",
+    "mean",
+    "norm",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "norm_source",
+)
+
+
+def expected_norm(responses: pd.DataFrame, norms: tuple[float, float, str]) -> pd.Series:
+    """Each respondent's reference mean: the norm for men (`norms[0]`), for women, or their mean otherwise."""
     gender = instruments.get("demographics").item("gender")
     code = {option.label: float(option.code) for option in gender.options}
     values = responses["gender"].astype("float64")
-    expected = np.where(
-        values == code["Man"], config.norm_men, np.where(values == code["Woman"], config.norm_women, config.norm_other)
-    )
+    men, women, _source = norms
+    expected = np.where(values == code["Man"], men, np.where(values == code["Woman"], women, (men + women) / 2))
     return pd.Series(expected, index=responses.index, name="norm")
 
 
-def norm_comparison(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
-    """Mean WEMWBS minus the England norm for the same gender mix, with a t-based interval.
+def norm_comparison(responses: pd.DataFrame, config: AnalysisConfig, scale: WellbeingScale = WEMWBS) -> pd.DataFrame:
+    """Mean score on `scale` minus the England norm for the same gender mix, with a t-based interval.
 
-    Each respondent is compared with the norm for their gender (HSE 2016 by default: men 50.1,
-    women 49.6; the mean of the two when gender is another or not given). The difference is
-    the mean of these individual differences, so a group's gender mix is allowed for; the norm
-    is treated as known (the HSE sample is large). Interviewer-administered responses read
-    higher, and the HSE is self-completed: read the ``mode`` rows with that in mind.
+    Each respondent is compared with the norm for their gender (WEMWBS: HSE 2016 by default, men
+    50.1, women 49.6; SWEMWBS: HSE 2010-2013, men 23.7, women 23.2; the mean of the two when gender
+    is another or not given). The difference is the mean of these individual differences, so a
+    group's gender mix is allowed for; the norm is treated as known (the HSE sample is large).
+    Interviewer-administered responses read higher, and the HSE is self-completed: read the
+    ``mode`` rows with that in mind. ``measure`` names the scale. No rows for life satisfaction:
+    the project's references hold no England norm for it.
     """
-    difference = responses["wemwbs"].astype("float64") - expected_norm(responses, config)
-    table = pd.DataFrame({"difference": difference, "norm": expected_norm(responses, config)})
-    table["wemwbs"] = responses["wemwbs"].astype("float64")
+    norms = scale.norms(config)
+    if norms is None:
+        return pd.DataFrame(columns=list(NORM_COLUMNS))
+    score = responses[scale.key].astype("float64")
+    expected = expected_norm(responses, norms)
+    table = pd.DataFrame({"difference": score - expected, "norm": expected, "score": score})
     table = table[table["difference"].notna()]
     frames = []
     for group_type in ("overall", "community", "gender", "mode"):
@@ -184,7 +211,7 @@ def norm_comparison(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataF
         frame = pd.DataFrame(
             {
                 "n": grouped["difference"].count(),
-                "mean": grouped["wemwbs"].mean(),
+                "mean": grouped["score"].mean(),
                 "norm": grouped["norm"].mean(),
                 "difference": grouped["difference"].mean(),
                 "sd": grouped["difference"].std(ddof=1),
@@ -201,5 +228,6 @@ def norm_comparison(responses: pd.DataFrame, config: AnalysisConfig) -> pd.DataF
     suppressed = result["n"] < config.disclosure_threshold
     result.loc[suppressed, ["mean", "norm", "difference", "sd", "ci_low", "ci_high"]] = np.nan
     result["suppressed"] = suppressed.astype("int64")
-    result["norm_source"] = config.norm_source
-    return result.drop(columns=["sd"])
+    result["norm_source"] = norms[2]
+    result["measure"] = scale.key
+    return result.loc[:, list(NORM_COLUMNS)]

@@ -2,8 +2,9 @@
 
 For each asset the outcome is life satisfaction (ONS4 question 1) when the survey asked it of
 enough of the asset's respondents: its effect is then in WELLBY units directly. Otherwise the
-WEMWBS effect is bridged at 0.13 life-satisfaction points per WEMWBS point and labelled
-``wemwbs_bridged`` (shared/reference/valuation.md). Evidence is graded across every asset valued
+effect on the run's wellbeing scale is bridged, at 0.13 life-satisfaction points per WEMWBS point
+(``wemwbs_bridged``) or 0.26 per SWEMWBS point when a survey asked only the short form
+(``swemwbs_bridged``; shared/reference/valuation.md). Evidence is graded across every asset valued
 in the run: ``clear`` (Benjamini-Hochberg adjusted p below alpha), ``suggestive`` (unadjusted
 p < 0.05 but not clear), ``none``, ``not_estimated``.
 """
@@ -19,10 +20,11 @@ import pandas as pd
 from analysis.config import AnalysisConfig
 from analysis.dataset import records
 from analysis.models import asset_effects, benjamini_hochberg
+from analysis.scales import WEMWBS, WellbeingScale
 from analysis.shrinkage import random_effects
 
 LIFE_SATISFACTION = "ons_life_satisfaction"
-OUTCOMES = ("life_satisfaction", "wemwbs_bridged")
+OUTCOMES = ("life_satisfaction", "wemwbs_bridged", "swemwbs_bridged")
 SUGGESTIVE_P = 0.05  # the conventional unadjusted threshold for "suggestive"
 
 VALUED_COLUMNS = (
@@ -45,7 +47,11 @@ VALUED_COLUMNS = (
 
 
 def valued_effects(
-    responses: pd.DataFrame, assets: pd.DataFrame, wemwbs_effects: pd.DataFrame, config: AnalysisConfig
+    responses: pd.DataFrame,
+    assets: pd.DataFrame,
+    scale_effects: pd.DataFrame,
+    config: AnalysisConfig,
+    scale: WellbeingScale = WEMWBS,
 ) -> pd.DataFrame:
     """One row per asset: the effect to value (life-satisfaction points), its grade and its BLUP.
 
@@ -53,23 +59,29 @@ def valued_effects(
     ----------
     responses, assets
         The dataset's tables.
-    wemwbs_effects
-        ``asset_effects`` on WEMWBS for the same assets (the pipeline has it already).
+    scale_effects
+        ``asset_effects`` on `scale` (WEMWBS, or SWEMWBS for a short-form survey) for the same
+        assets (the pipeline has it already).
 
     Returns
     -------
     pandas.DataFrame
         ``asset, kind, outcome, n_users, n, effect, se, ci_low, ci_high, p, p_adj, evidence,
         effect_shrunk, se_shrunk, model_warning``. ``effect`` and ``se`` are in life-satisfaction
-        points (bridged rows: WEMWBS x `config.ls_per_wemwbs`); ``p`` is the chosen model's.
+        points (bridged rows: the scale's effect x `WellbeingScale.ls_per_point`); ``p`` is the
+        chosen model's.
     """
     has_ls = LIFE_SATISFACTION in responses and bool(responses[LIFE_SATISFACTION].notna().any())
-    ls_effects = asset_effects(responses, assets, config, outcome=LIFE_SATISFACTION) if has_ls else None
+    ls_effects = None
+    if scale.is_life_satisfaction:
+        ls_effects = scale_effects  # the run's own models: valued directly, never bridged
+    elif has_ls:
+        ls_effects = asset_effects(responses, assets, config, outcome=LIFE_SATISFACTION)
     ls_rows = {str(row["asset"]): row for row in records(ls_effects)} if ls_effects is not None else {}
     rows = []
-    for wemwbs in records(wemwbs_effects):
-        ls = ls_rows.get(str(wemwbs["asset"]))
-        rows.append(_chosen(wemwbs, ls, config))
+    for wellbeing in records(scale_effects):
+        ls = ls_rows.get(str(wellbeing["asset"]))
+        rows.append(_chosen(wellbeing, ls, config, scale))
     table = pd.DataFrame(
         rows, columns=[c for c in VALUED_COLUMNS if c not in ("p_adj", "evidence", "effect_shrunk", "se_shrunk")]
     )
@@ -100,33 +112,38 @@ def shrink(effects: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return shrunk, shrunk_se, ""
 
 
-def _chosen(wemwbs: dict[str, Any], ls: dict[str, Any] | None, config: AnalysisConfig) -> dict[str, Any]:
+def _chosen(
+    wellbeing: dict[str, Any], ls: dict[str, Any] | None, config: AnalysisConfig, scale: WellbeingScale
+) -> dict[str, Any]:
     """The life-satisfaction estimate when it exists and keeps enough respondents, else the bridged one."""
-    base = {"asset": wemwbs["asset"], "kind": wemwbs["kind"], "n_users": int(wemwbs["n_users"])}
-    if ls is not None and math.isfinite(ls["effect"]) and ls["n"] >= config.ls_share_needed * max(wemwbs["n"], 1):
+    base = {"asset": wellbeing["asset"], "kind": wellbeing["kind"], "n_users": int(wellbeing["n_users"])}
+    usable = (
+        ls is not None and math.isfinite(ls["effect"]) and ls["n"] >= config.ls_share_needed * max(wellbeing["n"], 1)
+    )
+    if ls is not None and (usable or scale.is_life_satisfaction):
         return {
             **base,
             "outcome": "life_satisfaction",
             **{key: ls[key] for key in ("n", "effect", "se", "ci_low", "ci_high", "p")},
             "model_warning": str(ls["warning"] or ""),
         }
-    scale = config.ls_per_wemwbs
+    factor = scale.ls_per_point(config)
     reason = ""
-    if ls is not None and math.isfinite(wemwbs["effect"]):
+    if ls is not None and math.isfinite(wellbeing["effect"]):
         reason = (
             f"life satisfaction not used ({ls['warning'] or 'answered by too few of the respondents'}): "
-            "WEMWBS bridged instead"
+            f"{scale.name} bridged instead"
         )
     return {
         **base,
-        "outcome": "wemwbs_bridged",
-        "n": int(wemwbs["n"]),
-        "effect": wemwbs["effect"] * scale,
-        "se": wemwbs["se"] * scale,
-        "ci_low": wemwbs["ci_low"] * scale,
-        "ci_high": wemwbs["ci_high"] * scale,
-        "p": wemwbs["p"],
-        "model_warning": "; ".join(part for part in (str(wemwbs["warning"] or ""), reason) if part),
+        "outcome": scale.bridged,
+        "n": int(wellbeing["n"]),
+        "effect": wellbeing["effect"] * factor,
+        "se": wellbeing["se"] * factor,
+        "ci_low": wellbeing["ci_low"] * factor,
+        "ci_high": wellbeing["ci_high"] * factor,
+        "p": wellbeing["p"],
+        "model_warning": "; ".join(part for part in (str(wellbeing["warning"] or ""), reason) if part),
     }
 
 

@@ -17,11 +17,12 @@ from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
 from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
 from analysis.evidence import valued_effects
-from analysis.models import asset_effects, kind_effects
+from analysis.models import ASSET_EFFECT_COLUMNS, asset_effects, kind_effects
 from analysis.paradata import drop_partial
 from analysis.provenance import build_provenance
 from analysis.reliability import item_total_table, reliability
 from analysis.result import AnalysisTables
+from analysis.scales import WEMWBS, WellbeingScale, outcome_scale
 from analysis.valuation import asset_value, bridged_values
 
 Progress = Callable[[str, float], None]
@@ -106,38 +107,24 @@ def run_dataset(
     frame, assets = dataset.responses, dataset.assets
     if len(frame) == 0:
         raise DatasetError("there are no complete responses to analyse")
-    if frame["wemwbs"].notna().sum() == 0:
-        short_form = int(frame["swemwbs"].notna().sum()) if "swemwbs" in frame else 0
-        if short_form:
-            # A SWEMWBS campaign (7 items) is scored, but every model here is of the 14-item WEMWBS.
-            raise DatasetError(
-                f"no response has a complete WEMWBS (all 14 statements); {short_form:,} have the short form, SWEMWBS, "
-                "only. The analysis models the full WEMWBS, so it cannot yet analyse a survey that asked SWEMWBS alone"
-            )
-        raise DatasetError("no response has a complete WEMWBS: there is no outcome to analyse")
+    scale = outcome_scale(frame)
     report("descriptives", 0.05)
     described = descriptives(frame, settings)
-    bands = wemwbs_bands(frame, settings)
-    norms = norm_comparison(frame, settings)
+    bands = wemwbs_bands(frame, settings, scale)
+    norms = norm_comparison(frame, settings, scale)
     report("reliability", 0.15)
     alphas = reliability(frame, settings)
     item_total = item_total_table(frame)
     report("asset models", 0.25)
-    effects = asset_effects(frame, assets, settings)
+    effects = asset_effects(frame, assets, settings, outcome=scale.key)
     report("dose-response models", 0.4)
-    dose = asset_effects(frame, assets, settings, exposure="frequency")
+    dose = asset_effects(frame, assets, settings, outcome=scale.key, exposure="frequency")
     report("SWEMWBS sensitivity models", 0.5)
-    short = asset_effects(frame, assets, settings, outcome="swemwbs")
-    short_value = bridged_values(
-        short, assets, frame, dataset.campaigns, settings, ls_per_point=settings.ls_per_swemwbs
-    )
-    short = short.assign(
-        value_central=short_value["value_central"].to_numpy(), users_valued=short_value["users_valued"].to_numpy()
-    )
+    short = swemwbs_sensitivity(dataset, settings) if scale is WEMWBS else empty_sensitivity()
     report("cross-community models", 0.6)
-    kinds = kind_effects(frame, assets, settings)
+    kinds = kind_effects(frame, assets, settings, outcome=scale.key)
     report("valuation", 0.85)
-    valued = valued_effects(frame, assets, effects, settings)
+    valued = valued_effects(frame, assets, effects, settings, scale)
     values, sensitivity = asset_value(valued, assets, frame, dataset.campaigns, dataset.adjustments, settings)
     use = asset_use(frame, assets, settings)
     report("done", 1.0)
@@ -156,13 +143,30 @@ def run_dataset(
         value_sensitivity=sensitivity,
         dataset=dataset,
         config=settings,
-        summary=summarise(dataset) | {"verified_only": bool((filters or {}).get("verified_only", False))},
+        summary=summarise(dataset, scale) | {"verified_only": bool((filters or {}).get("verified_only", False))},
         provenance=build_provenance(dataset, settings, filters),
     )
 
 
-def summarise(dataset: Dataset) -> dict[str, Any]:
-    """Counts the report's opening and methods sections quote (sample, dates, modes, missing data)."""
+def swemwbs_sensitivity(dataset: Dataset, settings: AnalysisConfig) -> pd.DataFrame:
+    """The asset models again with SWEMWBS as the outcome, each with its bridged central value."""
+    frame, assets = dataset.responses, dataset.assets
+    short = asset_effects(frame, assets, settings, outcome="swemwbs")
+    value = bridged_values(short, assets, frame, dataset.campaigns, settings, ls_per_point=settings.ls_per_swemwbs)
+    return short.assign(value_central=value["value_central"].to_numpy(), users_valued=value["users_valued"].to_numpy())
+
+
+def empty_sensitivity() -> pd.DataFrame:
+    """No SWEMWBS sensitivity table when SWEMWBS is already the outcome: it would repeat the main models."""
+    return pd.DataFrame(columns=[*ASSET_EFFECT_COLUMNS, "value_central", "users_valued"])
+
+
+def summarise(dataset: Dataset, scale: WellbeingScale = WEMWBS) -> dict[str, Any]:
+    """Counts the report's opening and methods sections quote (sample, dates, modes, missing data).
+
+    ``scale`` is the modelled scale's key; ``scale_scored`` the responses it scores and
+    ``short_form_only`` those with SWEMWBS but not WEMWBS (left out of a WEMWBS run's main models).
+    """
     frame = dataset.responses
     submitted = pd.to_datetime(frame["submitted_at"], utc=True)
     return {
@@ -174,6 +178,9 @@ def summarise(dataset: Dataset) -> dict[str, Any]:
         "modes": {str(k): int(v) for k, v in frame["mode"].value_counts().items()},
         "unverified": int((frame["verified"] == 0).sum()),
         "wemwbs_scored": int(frame["wemwbs"].notna().sum()),
+        "scale": scale.key,
+        "scale_scored": int(frame[scale.key].notna().sum()),
+        "short_form_only": int((frame["swemwbs"].notna() & frame["wemwbs"].isna()).sum()),
         "demographics_missing": {column: int(frame[column].isna().sum()) for column in DEMOGRAPHIC_COLUMNS},
         "complete_covariates": int(frame[list(DEMOGRAPHIC_COLUMNS)].notna().all(axis=1).sum()),
         "assets": len(dataset.assets),

@@ -126,12 +126,16 @@ def community_summary(result: AnalysisTables) -> dict[str, Any]:
     norm = {key: plain(value) for key, value in records(norms)[0].items()} if len(norms) else {}
     return {
         "responses": int(result.summary["responses"]),
+        "scale": result.scale.key,
         "communities": list(result.summary["communities"]),
         "campaigns": list(result.summary["campaigns"]),
         "first_submitted": result.summary.get("first_submitted"),
         "last_submitted": result.summary.get("last_submitted"),
         "measures": measures,
-        "norm": {key: norm.get(key) for key in ("n", "mean", "norm", "difference", "ci_low", "ci_high", "norm_source")},
+        "norm": {
+            key: norm.get(key)
+            for key in ("measure", "n", "mean", "norm", "difference", "ci_low", "ci_high", "norm_source")
+        },
     }
 
 
@@ -152,7 +156,8 @@ def asset_profile(result: AnalysisTables, slug: str, nominations: Sequence[str] 
             group_type: use_by_group(result.dataset.responses, result.dataset.assets, slug, result.config, group_type)
             for group_type in BREAKDOWNS
         },
-        "wemwbs": {key: plain(effect.get(key)) for key in EFFECT_FIELDS},
+        "scale": result.scale.key,
+        "wellbeing": {key: plain(effect.get(key)) for key in EFFECT_FIELDS},
         "swemwbs_effect": plain(short.get("effect")),
         "valued": {key: plain(value.get(key)) for key in VALUED_FIELDS},
         "value": {key: plain(value.get(key)) for key in VALUE_FIELDS},

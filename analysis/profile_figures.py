@@ -15,6 +15,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from analysis.scales import wellbeing_effect
+
 INK = "#0b0c0c"
 WIDTH = 480
 LABEL_WIDTH = 170
@@ -157,9 +159,10 @@ def profile_charts(profile: dict[str, Any]) -> dict[str, Markup]:
     groups = [(row["group"], row["user_share"]) for rows in profile["use_by"].values() for row in rows]
     if any(share is not None for _label, share in groups):
         charts["by_group"] = share_bars(f"{slug}-grp", "Share who use it, by age band and gender", groups, "hatch")
-    wemwbs, valued = profile["wemwbs"], profile["valued"]
+    scale, wellbeing = wellbeing_effect(profile)
+    valued = profile["valued"]
     rows: list[tuple[str, float, float, float]] = []
-    for label, source in (("WEMWBS points", wemwbs), ("Life satisfaction (valued)", valued)):
+    for label, source in ((f"{scale.title} points", wellbeing), ("Life satisfaction (valued)", valued)):
         point, low, high = (
             math.nan if source.get(key) is None else float(source[key]) for key in ("effect", "ci_low", "ci_high")
         )

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from analysis.report.names import Names
 from analysis.report.phrases import count_phrase, points_phrase, signed, suppress_counts
 from analysis.report.value import value_sentence
+from analysis.scales import wellbeing_effect
 
 GRADE_WORDS = {
     "clear": "clear: it stands out even after allowing for the number of assets tested",
@@ -25,6 +26,7 @@ GRADE_WORDS = {
 OUTCOME_WORDS = {
     "life_satisfaction": "life satisfaction, asked directly (ONS, 0-10)",
     "wemwbs_bridged": "WEMWBS bridged to life satisfaction (0.13 points per WEMWBS point), a secondary figure",
+    "swemwbs_bridged": "SWEMWBS bridged to life satisfaction (0.26 points per SWEMWBS point), a secondary figure",
 }
 
 
@@ -80,15 +82,18 @@ def _importance(profile: dict[str, Any]) -> Markup:
 
 
 def _wellbeing(profile: dict[str, Any], names: Names, threshold: int) -> Markup:
-    wemwbs, valued = profile["wemwbs"], profile["valued"]
-    effect = _number(wemwbs["effect"])
+    scale, wellbeing = wellbeing_effect(profile)
+    valued = profile["valued"]
+    effect = _number(wellbeing["effect"])
     if not math.isfinite(effect):
-        reason = suppress_counts(names.clean(wemwbs["warning"]), threshold) or "too little data"
+        reason = suppress_counts(names.clean(wellbeing["warning"]), threshold) or "too little data"
         return Markup("The wellbeing of users and non-users could not be compared ({}).").format(reason)
     sentence = Markup(
         "Allowing for age, gender, employment, years in the area and survey mode, users scored on average {} "
-        "non-users on WEMWBS (95% CI {} to {})."
-    ).format(points_phrase(effect), signed(_number(wemwbs["ci_low"])), signed(_number(wemwbs["ci_high"])))
+        "non-users on {} (95% CI {} to {})."
+    ).format(
+        points_phrase(effect), scale.name, signed(_number(wellbeing["ci_low"])), signed(_number(wellbeing["ci_high"]))
+    )
     if valued["outcome"] in OUTCOME_WORDS and valued["evidence"]:
         sentence += Markup(" On {}, the association is {}.").format(
             OUTCOME_WORDS[valued["outcome"]], GRADE_WORDS.get(valued["evidence"], valued["evidence"])

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
+from analysis.scales import WellbeingScale, scale_of
 
 # The five tables named by issue 4 (parts 3-6), then the supplementary tables the report shows.
 MAIN_TABLES = ("descriptives", "reliability", "asset_effects", "kind_effects", "asset_value")
@@ -34,7 +35,8 @@ class AnalysisTables:
     ``descriptives``, ``reliability``, ``asset_effects``, ``kind_effects`` and ``asset_value``
     are the issue's CSV files; ``wemwbs_bands``, ``norm_comparison``, ``item_total``,
     ``dose_response`` (frequency 0-4 as a slope), ``swemwbs_effects`` (SWEMWBS as the
-    outcome, a sensitivity check, with its own valuation columns), ``asset_use`` (use and
+    outcome, a sensitivity check, with its own valuation columns; no rows when the run's
+    outcome is SWEMWBS already, see `scale`), ``asset_use`` (use and
     importance per asset) and ``value_sensitivity`` (the tornado of each clear asset) feed the
     report. ``provenance`` is written as ``provenance.json``. ``workshop_ratings`` (optional,
     `analysis.workshop_ratings`) is what impact workshops said about the assets, counts only.
@@ -61,6 +63,11 @@ class AnalysisTables:
     workshop_ratings: pd.DataFrame | None = None
     deep_dive_counts: pd.DataFrame | None = None
     deep_dive_quotes: pd.DataFrame | None = None
+
+    @property
+    def scale(self) -> WellbeingScale:
+        """The wellbeing scale the asset models used: WEMWBS, or SWEMWBS for a short-form survey."""
+        return scale_of(str(self.summary.get("scale", "wemwbs")))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The main tables, then the supplementary ones, by file stem (``workshop_ratings`` and

@@ -21,6 +21,7 @@ from analysis.adjustments import FRACTIONS
 from analysis.config import AnalysisConfig
 from analysis.dataset import records
 from analysis.population import Users, count_users
+from analysis.scales import SCALES
 
 VALUE_COLUMNS = (
     "asset",
@@ -96,10 +97,18 @@ CAVEATS = {
     "none": "No association found: no value is established and there is no benefit-cost ratio. " + CAUSATION,
     "not_estimated": "Not estimated: too little data for a model (see warning). No value.",
 }
-BRIDGED = (
-    "valued through the WEMWBS bridge (0.13 life-satisfaction points per WEMWBS point; WellWorth, citing "
-    "Mukuria et al. 2016): a secondary figure without a published uncertainty"
-)
+
+
+def bridged_warning(outcome: str, config: AnalysisConfig) -> str:
+    """The warning of a value reached through a bridge (``wemwbs_bridged``, ``swemwbs_bridged``); empty otherwise."""
+    scale = SCALES.get(outcome.removesuffix("_bridged")) if outcome.endswith("_bridged") else None
+    if scale is None:
+        return ""
+    return (
+        f"valued through the {scale.name} bridge ({scale.ls_per_point(config):g} life-satisfaction points per "
+        f"{scale.name} point; WellWorth, citing Mukuria et al. 2016): a secondary figure without a published "
+        "uncertainty"
+    )
 
 
 def asset_value(
@@ -189,8 +198,8 @@ def _value_row(
     value_central = point * central_pounds
     value_low, value_high = low * central_pounds, high * central_pounds
     warnings = [effect["model_warning"], users.warning]
-    if effect["outcome"] == "wemwbs_bridged" and estimated:
-        warnings.append(BRIDGED)
+    if estimated:
+        warnings.append(bridged_warning(str(effect["outcome"]), config))
     if evidence == "clear" and effect["effect"] > 0:
         warnings.append(cost_warning)
     if agreed is None and estimated:

@@ -91,7 +91,7 @@ def test_profile_numbers_equal_the_report_for_the_same_data(app, researcher, tmp
         for column in ("gross_value_central", "value_central", "value_low", "value_high", "bcr_central"):
             assert _close(profile["value"][column], value.at[asset, column]), (asset, column)
         for column in ("effect", "ci_low", "ci_high", "p"):
-            assert _close(profile["wemwbs"][column], effects.at[asset, column]), (asset, column)
+            assert _close(profile["wellbeing"][column], effects.at[asset, column]), (asset, column)
         assert _close(profile["use"]["user_share"], use.at[asset, "user_share"])
         assert _close(profile["use"]["importance"]["users"]["mean"], use.at[asset, "importance_users_mean"])
         compared += math.isfinite(value.at[asset, "effect"])

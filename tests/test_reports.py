@@ -116,3 +116,36 @@ def test_jobs_whose_worker_died_are_shown_failed_and_fresh_ones_are_left_alone(a
         )
         assert (dead.status, dead_export.status, alive.status) == ("failed", "failed", "running")
         assert dead.finished_at is not None and dead_export.finished_at is not None
+
+
+def test_a_campaign_that_asked_swemwbs_alone_is_reported_and_profiled_on_swemwbs(app, runner, tmp_path, demo):
+    """A short-form campaign (SWEMWBS, 7 statements) goes through `flask report` and `flask profiles`
+    modelled on SWEMWBS, as the analysis of its export does (tests/analysis/test_short_form_golden.py)."""
+    import instruments
+    from survey.models import Answer, Campaign, Response
+
+    demo("--responses", "80", "--no-paper", "--no-profiles")
+    outside = {f"wemwbs_{item}" for item in (4, 5, 8, 10, 12, 13, 14)}
+    with app.app_context():
+        campaign = db.session.scalars(select(Campaign).where(Campaign.slug == "swanley")).one()
+        campaign.instrument_keys = ["swemwbs" if key == "wemwbs" else key for key in campaign.instrument_keys]
+        responses = db.session.scalars(select(Response).where(Response.campaign_id == campaign.id)).all()
+        for response in responses:
+            versions = dict(response.instrument_versions)
+            versions["swemwbs"] = instruments.get("swemwbs").version
+            del versions["wemwbs"]
+            response.instrument_versions = versions
+        db.session.execute(
+            Answer.__table__.delete().where(
+                Answer.response_id.in_([r.id for r in responses]), Answer.item_key.in_(outside)
+            )
+        )
+        db.session.commit()
+    result = runner.invoke(args=["report", "--out", str(tmp_path / "report"), "--campaign", "swanley"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "This survey asked the short form only, so SWEMWBS is the outcome throughout" in text
+    assert "Average SWEMWBS" in text and "Average WEMWBS" not in text
+    profiles = runner.invoke(args=["profiles", "--community", "swanley", "--out", str(tmp_path / "profiles")])
+    assert profiles.exit_code == 0, profiles.output
+    assert "SWEMWBS difference, users minus non-users" in (tmp_path / "profiles" / "profiles.html").read_text()

@@ -75,9 +75,9 @@ def test_create_a_draft_with_instruments_in_the_chosen_order(app, client, make_c
     community_id = _community_id(app, "dover-town")
     form_page = client.get(NEW).get_data(as_text=True)
     assert "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)" in form_page and "Registration needed" in form_page
-    # The analysis refuses a SWEMWBS-only survey (numbers6): say so before one is designed.
+    # Which scale the workshop's models use is said before a campaign is designed.
     assert 'aria-describedby="instruments-hint"' in form_page
-    assert "A campaign that asks SWEMWBS instead is scored and exported, but the analysis report" in form_page
+    assert "on SWEMWBS when a survey asks only the short form" in form_page
 
     created = submit(client, NEW, _form(community_id))
     assert created.status_code == 303 and created.headers["Location"].endswith("/research/campaigns/dover-2026")

@@ -127,15 +127,16 @@ def use_section(result: AnalysisTables, names: Names) -> Context:
 
 
 def effects_section(result: AnalysisTables, names: Names) -> Context:
-    """WEMWBS of users against non-users of each asset (the models behind the valuation)."""
+    """Wellbeing (WEMWBS, or SWEMWBS) of users against non-users of each asset (the models behind the valuation)."""
     effects = result.asset_effects
     config = result.config
+    scale = result.scale
     ci = level(config.confidence)
     threshold = config.disclosure_threshold
     estimated = effects[effects["effect"].notna()]
     skipped = effects[effects["effect"].isna()]
     sentences: list[str] = [
-        f"For each asset we compared the WEMWBS scores of people who use it with those of people in the same "
+        f"For each asset we compared the {scale.name} scores of people who use it with those of people in the same "
         f"community who do not, allowing for age, gender, employment, years in the area and how the survey was "
         f"done (online, interview or paper). {len(estimated)} of {len(effects)} assets had enough users and "
         f"non-users (at least {config.min_group} of each) to do this."
@@ -162,12 +163,11 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
             "After allowing for the number of assets tested at once, no single asset stands out clearly; that "
             "does not mean the assets make no difference, only that this survey cannot tell them apart from chance."
         )
-    if len(estimated):
+    if len(estimated) and scale.meaningful_change:
         # valuation.md, "Other figures a workshop expects": the yardstick people ask for beside a difference.
         sentences.append(
-            "For scale: a change of about 3 WEMWBS points is commonly taken as meaningful for one person "
-            "(Maheswaran et al. 2012; University of Warwick), and 1 to 3 points on SWEMWBS. The differences here "
-            "are between the averages of users and non-users, not changes in any one person."
+            f"For scale: {scale.meaningful_change}. The differences here are between the averages of users and "
+            "non-users, not changes in any one person."
         )
     if len(skipped):
         reasons = [
@@ -191,6 +191,13 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
             f"As a check, the same models with the short scale (SWEMWBS, 7-35) point the same way for {same} of "
             f"{len(agree)} assets."
         )
+    short_only = int(result.summary.get("short_form_only", 0))
+    if short_only and scale.key == "wemwbs":
+        sentences.append(
+            f"{short_only:,} responses have a SWEMWBS score but no complete WEMWBS (they were asked the short form, "
+            "or left out a statement only the full form has): they are in the SWEMWBS check, not in the WEMWBS "
+            "models."
+        )
     effects_table = table(
         merged,
         [
@@ -199,22 +206,28 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
             ("kind", "Kind", "text"),
             ("users_text", "Users", "text"),
             ("n", "In model", "int"),
-            ("effect", "Difference (WEMWBS points)", "s2"),
+            ("effect", f"Difference ({scale.name} points)", "s2"),
             ("ci_low", f"{ci} CI from", "s2"),
             ("ci_high", f"{ci} CI to", "s2"),
             ("p", "p", "p"),
             ("p_adj", "p (BH-adjusted)", "p"),
             ("dose_effect", "Per step of use (0-4)", "s2"),
-            ("swemwbs_effect", "SWEMWBS difference", "s2"),
+            *([("swemwbs_effect", "SWEMWBS difference", "s2")] if len(short) else []),
         ],
-        f"Asset effects: WEMWBS points associated with using each asset, adjusted (users blank: fewer than "
+        f"Asset effects: {scale.name} points associated with using each asset, adjusted (users blank: fewer than "
         f"{threshold})",
     )
     figure = embed(
-        forest_figure(estimated, names, config.alpha),
-        "Difference in WEMWBS score between users and non-users of each estimated asset (marker), with its "
+        forest_figure(estimated, names, config.alpha, scale.name),
+        f"Difference in {scale.name} score between users and non-users of each estimated asset (marker), with its "
         f"{ci} confidence interval (line), adjusted for age, gender, employment, years in the area and survey "
         "mode; one colour and marker shape per community. Filled markers: clear after allowing for "
         "multiple testing (Benjamini-Hochberg); hollow: not clear. The dashed line is no difference.",
     )
-    return {"figure": figure, "sentences": sentences, "table": effects_table}
+    note = (
+        f"'Per step of use' is the change in {scale.name} for each step up the frequency scale (never, less than "
+        "monthly, about monthly, about weekly, most days): a dose-response check."
+    )
+    if len(short):
+        note += " SWEMWBS differences are on the short scale (7-35) and are not directly comparable in size."
+    return {"figure": figure, "sentences": sentences, "table": effects_table, "note": note}

@@ -60,11 +60,16 @@ def _community_legend(
     axes.legend(handles=handles, fontsize=8, frameon=False, **kwargs)
 
 
-def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names, *, ci: str = "95%") -> Figure:
-    """Left: mean WEMWBS with its `ci` CI and the England norm per group; right: shares in the score bands."""
+def wellbeing_figure(
+    norms: pd.DataFrame, bands: pd.DataFrame, names: Names, *, ci: str = "95%", scale_label: str = "WEMWBS (14-70)"
+) -> Figure:
+    """Left: mean score with its `ci` CI and the England norm per group; right, when `bands` has rows, the bands."""
     rows = norms[norms["group_type"].isin(["overall", "community"])].iloc[::-1]
-    figure = Figure(figsize=(10, 0.55 * len(rows) + 2.4), layout="constrained")
-    left, right = figure.subplots(1, 2, width_ratios=(1, 1.2))
+    figure = Figure(figsize=(10 if len(bands) else 6, 0.55 * len(rows) + 2.4), layout="constrained")
+    if len(bands):
+        left, right = figure.subplots(1, 2, width_ratios=(1, 1.2))
+    else:
+        left = figure.subplots()
     positions = np.arange(len(rows))
     groups = [str(group) for group in rows["group"]]
     labels = ["Everyone" if group == "overall" else names.community(group) for group in groups]
@@ -84,9 +89,15 @@ def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names, *, 
         )
         left.scatter(float(row["norm"]), position, marker="|", s=300, color=EDGE)
     left.set_yticks(positions, labels)
-    left.set_xlabel("WEMWBS score (14-70)")
+    left.set_xlabel(f"{scale_label} score")
     left.set_title(f"Average (dot, {ci} CI) and England norm (|)", fontsize=10)
-    shown = [group for group in groups[::-1]]
+    if len(bands):
+        _bands_panel(right, bands, groups[::-1], names)
+    return figure
+
+
+def _bands_panel(axes: Axes, bands: pd.DataFrame, shown: list[str], names: Names) -> None:
+    """Grouped bars: the share of each group in each WEMWBS band."""
     width = 0.8 / max(len(shown), 1)
     base = np.arange(len(WEMWBS_BANDS))
     for index, group in enumerate(shown):
@@ -96,7 +107,7 @@ def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names, *, 
             match = bands[(bands["group"] == group) & (bands["band"] == label)]
             share = match["share"].iloc[0] if len(match) else np.nan
             shares.append(float(share) if pd.notna(share) else 0.0)
-        right.bar(
+        axes.bar(
             base + index * width - 0.4 + width / 2,
             shares,
             width,
@@ -105,14 +116,13 @@ def wellbeing_figure(norms: pd.DataFrame, bands: pd.DataFrame, names: Names, *, 
             edgecolor=EDGE,
             linewidth=0.5,
         )
-    right.set_xticks(base, [label.split(" (")[0] for label, _upper in WEMWBS_BANDS])
-    right.set_ylim(0, 1)
-    right.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
-    right.set_xlabel("WEMWBS score band (conventions, not diagnoses)")
-    right.set_title("Share of people in each score band", fontsize=10)
+    axes.set_xticks(base, [label.split(" (")[0] for label, _upper in WEMWBS_BANDS])
+    axes.set_ylim(0, 1)
+    axes.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
+    axes.set_xlabel("WEMWBS score band (conventions, not diagnoses)")
+    axes.set_title("Share of people in each score band", fontsize=10)
     communities = [group for group in shown if group != "overall"]
-    _community_legend(right, names, communities, overall="overall" in shown, loc="upper right")
-    return figure
+    _community_legend(axes, names, communities, overall="overall" in shown, loc="upper right")
 
 
 def sixways_figure(rows: pd.DataFrame, dims: Sequence[str], names: Names) -> Figure:
@@ -183,8 +193,8 @@ def use_figure(use: pd.DataFrame, names: Names) -> Figure:
     return figure
 
 
-def forest_figure(estimated: pd.DataFrame, names: Names, alpha: float) -> Figure:
-    """Per asset: WEMWBS difference between users and non-users with its CI at 1 - alpha; filled = clear after BH."""
+def forest_figure(estimated: pd.DataFrame, names: Names, alpha: float, scale_name: str = "WEMWBS") -> Figure:
+    """Per asset: users minus non-users on the run's scale, with its CI at 1 - alpha; filled = clear after BH."""
     rows = estimated.assign(community=[names.asset_community.get(str(slug), "") for slug in estimated["asset"]])
     rows = rows.assign(_order=rows["community"].map(lambda slug: names.community(slug).lower()))
     rows = rows.sort_values(["_order", "effect"], ascending=[False, True])
@@ -209,7 +219,7 @@ def forest_figure(estimated: pd.DataFrame, names: Names, alpha: float) -> Figure
         )
     axes.axvline(0, color="#555", linewidth=0.8, linestyle="--")
     axes.set_yticks(positions, [_short(names.asset(slug)) for slug in rows["asset"]], fontsize=8)
-    axes.set_xlabel(f"difference in WEMWBS points, users minus non-users ({level(1 - alpha)} CI)")
+    axes.set_xlabel(f"difference in {scale_name} points, users minus non-users ({level(1 - alpha)} CI)")
     axes.set_ylim(-0.7, len(rows) - 0.3)
     communities = [slug for slug in names.ordered() if slug in set(rows["community"])]
     _community_legend(axes, names, communities, loc="lower right")

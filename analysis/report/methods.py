@@ -12,8 +12,10 @@ from typing import Any
 from markupsafe import Markup
 
 import instruments
+from analysis.config import AnalysisConfig
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
+from analysis.scales import WellbeingScale
 
 REFERENCES = (
     "Tennant R, Hiller L, Fishwick R, et al. The Warwick-Edinburgh Mental Well-being Scale (WEMWBS): "
@@ -24,6 +26,12 @@ REFERENCES = (
     "Mental Well-Being Scale (WEMWBS): group and individual level analysis. Health and Quality of Life Outcomes "
     "2012;10:156 (about 3 points of individual change as meaningful).",
     "NHS Digital. Health Survey for England 2016: well-being and mental health (WEMWBS means: men 50.1, women 49.6).",
+    "Ng Fat L, Scholes S, Boniface S, Mindell J, Stewart-Brown S. Evaluating and establishing national norms for "
+    "mental wellbeing using the short Warwick-Edinburgh Mental Well-being Scale (SWEMWBS): findings from the Health "
+    "Survey for England. Quality of Life Research 2017;26:1129-1144 (SWEMWBS means: men 23.7, women 23.2).",
+    "Shah N, Cader M, Andrews WP, Wijesekera D, Stewart-Brown SL. Responsiveness of the Short Warwick Edinburgh "
+    "Mental Well-Being Scale (SWEMWBS): evaluation a clinical sample. Health and Quality of Life Outcomes "
+    "2018;16:239 (1 to 3 points of individual change as meaningful).",
     "Office for National Statistics. Personal well-being user guidance (the ONS4 questions; harmonised standard "
     "of the Government Statistical Service; Crown copyright).",
     "HM Treasury. Wellbeing Guidance for Appraisal: Supplementary Green Book Guidance. July 2021 (one WELLBY "
@@ -52,10 +60,22 @@ REFERENCES = (
 )
 
 
+def bridge_sentence(scale: WellbeingScale, config: AnalysisConfig) -> str:
+    """How an effect is valued where life satisfaction was not asked (empty when it is the run's outcome)."""
+    if scale.is_life_satisfaction:
+        return ""
+    return (
+        f" Otherwise the {scale.name} effect is converted at {scale.ls_per_point(config):g} life-satisfaction points "
+        f"per {scale.name} point (WellWorth, citing Mukuria et al. 2016), a secondary figure without published "
+        "uncertainty, labelled 'bridged'."
+    )
+
+
 def methods_section(result: AnalysisTables) -> Context:
     """How the numbers were made and what they cannot show, with the references."""
     summary = result.summary
     config = result.config
+    scale = result.scale
     communities = len(summary["communities"])
     effects = result.asset_effects
     asked_share = ""
@@ -86,29 +106,35 @@ def methods_section(result: AnalysisTables) -> Context:
             "with a community random intercept are checks. The closest published design is McAneney et al. 2015."
         ).format(communities, "y" if communities == 1 else "ies"),
         Markup(
-            "<strong>Missing data.</strong> Only complete responses are analysed. A WEMWBS score needs all 14 "
-            "answers ({:,} of {:,} responses have one). Models use people with every variable present (complete "
+            "<strong>Missing data.</strong> Only complete responses are analysed. {} ({:,} of {:,} responses have "
+            "one). Models use people with every variable present (complete "
             "cases); unanswered questions: {}. {:,} responses answered every background question.{} If people who "
             "skipped questions differ, results may be biased."
         ).format(
-            summary["wemwbs_scored"],
+            f"A {scale.name} score needs all {scale.statements} answers"
+            if scale.statements > 1
+            else f"The models need an answer to {scale.full_name}",
+            summary.get("scale_scored", summary["wemwbs_scored"]),
             summary["responses"],
             missing_text,
             summary["complete_covariates"],
             asked_share,
         ),
         Markup(
-            "<strong>Mode of completion.</strong> Interviewer-administered WEMWBS tends to read higher than "
-            "self-completion. Every model adjusts for mode; the comparison with the England average (a "
+            "<strong>Mode of completion.</strong> Interviewer-administered wellbeing questions tend to read higher "
+            "than self-completion. Every model adjusts for mode; the comparison with the England average (a "
             "self-completed survey) does not, so see the mode rows of the norm table."
         ),
         Markup(
-            "<strong>Asset models.</strong> For each asset: outcome = use (yes/no) + age band + gender + "
+            "<strong>Asset models.</strong> For each asset: {} = use (yes/no) + age band + gender + "
             "employment + years in the area + mode, among the people in that asset's community who answered the "
             "question; ordinary least squares with HC3 heteroskedasticity-robust standard errors and t-based "
-            "{:.0%} intervals (MacKinnon and White 1985). Frequency of use as a 0-4 slope is a dose-response check, "
-            "and SWEMWBS as the outcome a sensitivity check."
-        ).format(config.confidence),
+            "{:.0%} intervals (MacKinnon and White 1985). Frequency of use as a 0-4 slope is a dose-response check{}."
+        ).format(
+            scale.name,
+            config.confidence,
+            ", and SWEMWBS as the outcome a sensitivity check" if scale.key == "wemwbs" else "",
+        ),
         Markup(
             "<strong>Evidence grades.</strong> p-values are adjusted across all assets valued in the run with the "
             "Benjamini-Hochberg false discovery rate (1995): <em>clear</em> when the adjusted p is below {}, "
@@ -118,15 +144,13 @@ def methods_section(result: AnalysisTables) -> Context:
         Markup(
             "<strong>Valuation.</strong> Where the survey asked the ONS life-satisfaction question (0-10), an "
             "asset's effect on it is valued directly: one point for one person for a year is one WELLBY, worth "
-            "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021). Otherwise "
-            "the WEMWBS effect is converted at {} life-satisfaction points per WEMWBS point (WellWorth, citing "
-            "Mukuria et al. 2016), a secondary figure without published uncertainty, labelled 'bridged'. Users are "
+            "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021).{} Users are "
             "the share of respondents asked who use the asset times the population the sample represents "
             "(residents in the surveyed ages, 16+ by default) for random samples; the same with a warning for quota "
             "samples; surveyed users only for convenience samples or when no population is recorded. Values are in "
             "2019 prices unless a deflator table with its source was given; a ratio that divides values of one "
             "price year by a cost of another carries a warning."
-        ).format(config.ls_per_wemwbs),
+        ).format(bridge_sentence(scale, config)),
         Markup(
             "<strong>Adjustments (SROI).</strong> Net value = gross x (1 - deadweight) x (1 - displacement) x "
             "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "

@@ -20,6 +20,13 @@ from analysis.report.phrases import blank, change_phrase, clear_phrase, level, p
 from analysis.report.tables import table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
+from analysis.scales import WellbeingScale
+
+# What the scale's developers found, for the reliability section's yardstick (shared/reference/wemwbs.md
+# gives no published alpha for SWEMWBS, so none is quoted for it).
+RELIABILITY_YARDSTICK = {
+    "wemwbs": " (the scale's developers found 0.91 in a population sample, Tennant et al. 2007)",
+}
 
 
 def introduction(result: AnalysisTables, names: Names) -> Context:
@@ -54,26 +61,38 @@ def _group_label(group_type: str, group: str, names: Names) -> str:
     return f"{group_type.replace('_', ' ').capitalize()}: {group}"
 
 
-def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
-    """Mean WEMWBS against the England norm, per community and overall."""
+def wellbeing_section(result: AnalysisTables, names: Names) -> Context | None:
+    """Mean WEMWBS (or SWEMWBS) against the England norm, per community and overall (None: no norm)."""
     config = result.config
+    scale = result.scale
+    norm_values = scale.norms(config)
+    if norm_values is None or len(result.norm_comparison) == 0:
+        return None  # life satisfaction alone: the ONS section shows it, and no norm is in the references
+    men, women, source = norm_values
     ci = level(config.confidence)
     norms = result.norm_comparison
     overall = records(norms[norms["group_type"] == "overall"])[0]
     communities = norms[norms["group_type"] == "community"]
+    bands = result.wemwbs_bands
+    caption = (
+        f"Average {scale.name} score of everyone and of each community (dot, with its {ci} confidence interval "
+        "as a line) and the England average for the same gender mix (vertical mark)."
+    )
+    if len(bands):
+        caption = (
+            f"Left: {caption[0].lower()}{caption[1:]} Right: the share of people in each of four commonly used "
+            "score bands, one bar per group."
+        )
     figure = embed(
-        wellbeing_figure(norms, result.wemwbs_bands, names, ci=ci),
-        f"Left: average WEMWBS score of everyone and of each community (dot, with its {ci} confidence interval "
-        "as a line) and the England average for the same gender mix (vertical mark). Right: the share of "
-        "people in each of four commonly used score bands, one bar per group. Groups under the disclosure "
-        "threshold are not drawn.",
+        wellbeing_figure(norms, bands, names, ci=ci, scale_label=scale.range_label),
+        caption + " Groups under the disclosure threshold are not drawn.",
     )
     sentences = []
     if not overall["suppressed"]:
         sentences.append(
-            f"Across everyone who answered, the average WEMWBS score was {overall['mean']:.1f} out of 70. "
-            f"That is {points_phrase(overall['difference'])} the England average for people of the same gender "
-            f"mix ({config.norm_source}: men {config.norm_men}, women {config.norm_women}); the range we can "
+            f"Across everyone who answered, the average {scale.name} score was {overall['mean']:.1f} out of "
+            f"{scale.highest}. That is {points_phrase(overall['difference'])} the England average for people of "
+            f"the same gender mix ({source}: men {men}, women {women}); the range we can "
             f"be reasonably sure of ({ci} confidence interval) is {signed(overall['ci_low'])} to "
             f"{signed(overall['ci_high'])} points, so "
             f"{clear_phrase(overall['ci_low'], overall['ci_high'], 'difference')}."
@@ -88,7 +107,6 @@ def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
                 f"average ({ci} CI {signed(row['ci_low'])} to {signed(row['ci_high'])}; "
                 f"{clear_phrase(row['ci_low'], row['ci_high'], 'difference')})."
             )
-    bands = result.wemwbs_bands
     low_band = bands[(bands["group_type"] == "overall") & (bands["band"] == WEMWBS_BANDS[0][0])]
     if len(low_band) and not records(low_band)[0]["suppressed"]:
         sentences.append(
@@ -109,15 +127,30 @@ def wellbeing_section(result: AnalysisTables, names: Names) -> Context:
         [
             ("label", "Group", "text"),
             ("n", "People", "int"),
-            ("mean", "Average WEMWBS", "1"),
+            ("mean", f"Average {scale.name}", "1"),
             ("norm", "England average, same gender mix", "1"),
             ("difference", "Difference", "s1"),
             ("ci_low", f"{ci} CI from", "s1"),
             ("ci_high", f"{ci} CI to", "s1"),
         ],
-        f"Average WEMWBS against the England norm (blank: fewer than {config.disclosure_threshold} people)",
+        f"Average {scale.name} against the England norm (blank: fewer than {config.disclosure_threshold} people)",
     )
-    return {"figure": figure, "sentences": sentences, "table": norm_table}
+    return {"figure": figure, "sentences": sentences, "table": norm_table, "introduction": _measured_with(scale)}
+
+
+def _measured_with(scale: WellbeingScale) -> str:
+    """The wellbeing section's opening sentence: which scale, and why no bands for SWEMWBS."""
+    text = (
+        f"Wellbeing was measured with {scale.full_name}: {scale.statements} statements about the last two weeks, "
+        f"giving a score from {scale.lowest} to {scale.highest}; higher is better."
+    )
+    if scale.key == "swemwbs":
+        text += (
+            " This survey asked the short form only, so SWEMWBS is the outcome throughout. Its scores are the "
+            "metric scores of the published conversion table. SWEMWBS has no commonly used score bands, so none "
+            "are shown."
+        )
+    return text
 
 
 def personal_wellbeing_section(result: AnalysisTables, names: Names) -> Context | None:
@@ -188,6 +221,7 @@ def sixways_section(result: AnalysisTables, names: Names) -> Context | None:
 def kinds_section(result: AnalysisTables) -> Context:
     """Wellbeing and the number of assets used, by kind, across communities."""
     ci = level(result.config.confidence)
+    scale = result.scale
     kinds = result.kind_effects
     total = kinds[(kinds["exposure"] == "assets_used_total") & (kinds["method"] == "ols_crv3")]
     sentences = []
@@ -195,7 +229,7 @@ def kinds_section(result: AnalysisTables) -> Context:
         row = records(total)[0]
         sentences.append(
             f"Across all {int(row['n_communities'])} communities, each additional asset a person uses goes with "
-            f"a WEMWBS score {change_phrase(row['effect'])} ({ci} CI {signed(row['ci_low'])} to "
+            f"a {scale.name} score {change_phrase(row['effect'])} ({ci} CI {signed(row['ci_low'])} to "
             f"{signed(row['ci_high'])}; {clear_phrase(row['ci_low'], row['ci_high'], 'association')})."
         )
     sentences.append(
@@ -219,7 +253,7 @@ def kinds_section(result: AnalysisTables) -> Context:
             ("method", "Method", "text"),
             ("n", "People", "int"),
             ("n_communities", "Communities", "int"),
-            ("effect", "Per asset (WEMWBS points)", "s2"),
+            ("effect", f"Per asset ({scale.name} points)", "s2"),
             ("ci_low", f"{ci} CI from", "s2"),
             ("ci_high", f"{ci} CI to", "s2"),
             ("p", "p", "p"),
@@ -233,24 +267,39 @@ def kinds_section(result: AnalysisTables) -> Context:
 def reliability_section(result: AnalysisTables, names: Names) -> Context:
     """Cronbach's alpha and corrected item-total correlations, items by their wording."""
     ci = level(result.config.confidence)
-    alphas = result.reliability
-    overall = alphas[(alphas["group"] == "overall") & (alphas["scale"] == "wemwbs")]
+    scale = result.scale
+    # A scale nobody answered in full (WEMWBS in a short-form survey) would only fill the tables with blanks.
+    answered = set(
+        result.reliability.loc[(result.reliability["group"] == "overall") & (result.reliability["n"] > 0), "scale"]
+    )
+    alphas = result.reliability[result.reliability["scale"].isin(answered)]
+    if not answered:
+        return {
+            "sentences": [
+                f"The asset models use {scale.full_name}: one question has no internal consistency to measure, "
+                "and no WEMWBS or SWEMWBS was answered in full."
+            ],
+            "table": None,
+            "statements": None,
+        }
+    overall = alphas[(alphas["group"] == "overall") & (alphas["scale"] == scale.key)]
     sentences: list[str] = []
     if len(overall) and math.isfinite(records(overall)[0]["alpha"]):
         value = records(overall)[0]["alpha"]
         sentences.append(
-            f"The 14 WEMWBS statements hang together well when alpha is 0.8 or more; here it is {value:.2f} "
-            "(the scale's developers found 0.91 in a population sample, Tennant et al. 2007)."
+            f"The {scale.statements} {scale.name} statements hang together well when alpha is 0.8 or more; here it "
+            f"is {value:.2f}{RELIABILITY_YARDSTICK.get(scale.key, '')}."
         )
-    item_total = result.item_total.assign(wording=[item_text(str(key)) for key in result.item_total["item"]])
-    wemwbs = item_total[item_total["scale"] == "wemwbs"]
-    if wemwbs["r"].notna().any():
-        weakest = records(wemwbs.sort_values("r"))[0]
+    item_total = result.item_total[result.item_total["scale"].isin(answered)]
+    item_total = item_total.assign(wording=[item_text(str(key)) for key in item_total["item"]])
+    modelled = item_total[item_total["scale"] == scale.key]
+    if modelled["r"].notna().any():
+        weakest = records(modelled.sort_values("r"))[0]
         sentences.append(
             Markup(
                 "Each statement's correlation with the rest of the scale ranges from {:.2f} (&ldquo;{}&rdquo;) to "
                 "{:.2f}."
-            ).format(wemwbs["r"].min(), weakest["wording"], wemwbs["r"].max())
+            ).format(modelled["r"].min(), weakest["wording"], modelled["r"].max())
         )
     scales = {"wemwbs": "WEMWBS", "swemwbs": "SWEMWBS"}
     alpha_table = table(

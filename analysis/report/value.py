@@ -20,6 +20,7 @@ from analysis.config import WELLBY_PRICE_YEAR
 from analysis.dataset import records
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
+from analysis.report.methods import bridge_sentence
 from analysis.report.names import Names
 from analysis.report.phrases import blank, level, money, suppress_counts
 from analysis.report.tables import Table, table
@@ -30,6 +31,7 @@ EVIDENCE_ORDER = {"clear": 0, "suggestive": 1, "none": 2, "not_estimated": 3}
 OUTCOME_LABELS = {
     "life_satisfaction": "Life satisfaction (asked)",
     "wemwbs_bridged": "WEMWBS, bridged to life satisfaction",
+    "swemwbs_bridged": "SWEMWBS, bridged to life satisfaction",
 }
 TORNADO_LIMIT = 8
 
@@ -206,10 +208,11 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
         return Markup("{}: not estimated ({}), so no value is given.").format(name, reason)
     low, high = _interval(row)
     points = f"{abs(effect):.2f} life-satisfaction points {'higher' if effect > 0 else 'lower'} than non-users"
-    # A bridged effect was not reported as life satisfaction: it is WEMWBS converted (valuation.md).
+    # A bridged effect was not reported as life satisfaction: it is WEMWBS or SWEMWBS converted (valuation.md).
+    outcome = str(row.get("outcome"))
     change = (
-        f"users score {points} on WEMWBS bridged to life satisfaction"
-        if str(row.get("outcome")) == "wemwbs_bridged"
+        f"users score {points} on {outcome.removesuffix('_bridged').upper()} bridged to life satisfaction"
+        if outcome.endswith("_bridged")
         else f"users report life satisfaction {points}"
     )
     basis = "net of the agreed adjustments" if str(row["value_basis"]) == "net" else "gross (no adjustments agreed)"
@@ -285,8 +288,8 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
         "To put a money value on the wellbeing that goes with an asset we follow HM Treasury's wellbeing "
         "guidance: one WELLBY (one point of life satisfaction, 0-10, for one person for a year) is worth £13,000 "
         "in 2019 prices (sensitivity range £10,000 to £16,000). Where the survey asked the ONS life-satisfaction "
-        "question, each asset's effect on it is valued directly; otherwise its WEMWBS effect is bridged at "
-        f"{config.ls_per_wemwbs} life-satisfaction points per WEMWBS point (labelled 'bridged').",
+        "question, each asset's effect on it is valued directly."
+        + bridge_sentence(result.scale, config).replace(" Otherwise the", " Otherwise its", 1),
         Markup(
             "Each asset is graded by its evidence: <em>clear</em> ({} assets) when the difference stands out after "
             "allowing for every asset tested (Benjamini-Hochberg adjusted p below {}); <em>suggestive</em> ({}) when "

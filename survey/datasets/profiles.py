@@ -21,6 +21,7 @@ from sqlalchemy import select
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.profile import WorkshopRatings
 from analysis.profile_figures import profile_charts
+from analysis.scales import scale_of, wellbeing_effect
 from survey.assets.operations import KIND_LABELS
 from survey.datasets.snapshots import current_snapshot, is_stale, latest_attempt
 from survey.extensions import db
@@ -149,16 +150,14 @@ def _p(value: Any) -> str:
     return "not estimated" if value is None else ("< 0.001" if value < 0.001 else f"{value:.3f}")
 
 
-OUTCOME = {"life_satisfaction": "Life satisfaction (asked)", "wemwbs_bridged": "WEMWBS, bridged to life satisfaction"}
-
-
 def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tuple[str, ...]]]:
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
     from analysis.report.phrases import money, suppress_counts
-    from analysis.report.value import period
+    from analysis.report.value import OUTCOME_LABELS, period
 
-    use, wemwbs, valued, value = figures["use"], figures["wemwbs"], figures["valued"], figures["value"]
+    scale, wellbeing = wellbeing_effect(figures)
+    use, valued, value = figures["use"], figures["valued"], figures["value"]
     importance = use["importance"]
     tables: dict[str, list[tuple[str, ...]]] = {
         "frequency": [(row["label"], _count(row["count"]), _pct(row["share"])) for row in use["frequency"]],
@@ -182,10 +181,13 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             for group, key in (("Users", "users"), ("Non-users", "non_users"))
         ],
         "wellbeing": [
-            ("WEMWBS difference, users minus non-users (points)", _points(wemwbs["effect"])),
-            ("95% confidence interval", _range(wemwbs["ci_low"], wemwbs["ci_high"])),
-            ("p (adjusted for the number of assets tested)", f"{_p(wemwbs['p'])} (adjusted {_p(wemwbs['p_adj'])})"),
-            ("Outcome valued", OUTCOME.get(valued["outcome"] or "", "none")),
+            (f"{scale.title} difference, users minus non-users (points)", _points(wellbeing["effect"])),
+            ("95% confidence interval", _range(wellbeing["ci_low"], wellbeing["ci_high"])),
+            (
+                "p (adjusted for the number of assets tested)",
+                f"{_p(wellbeing['p'])} (adjusted {_p(wellbeing['p_adj'])})",
+            ),
+            ("Outcome valued", OUTCOME_LABELS.get(valued["outcome"] or "", "none")),
             ("Effect valued (life-satisfaction points)", _points(valued["effect"])),
             ("Evidence", EVIDENCE_LABELS.get(valued["evidence"] or "", "not graded")),
             ("Shrunken effect (sensitivity)", _points(valued["effect_shrunk"])),
@@ -264,13 +266,16 @@ def cover(summary: dict[str, Any], threshold: int) -> tuple[str, list[tuple[str,
             )
         )
     norm = summary.get("norm", {})
-    if norm.get("difference") is None:
-        sentence = f"Too few people completed WEMWBS (fewer than {threshold}) to compare with England."
+    scale = scale_of(str(summary.get("scale") or norm.get("measure") or "wemwbs"))
+    if scale.is_life_satisfaction:  # no England norm for it in the project's references
+        sentence = f"The survey measured wellbeing with {scale.full_name}; no England average is compared for it."
+    elif norm.get("difference") is None:
+        sentence = f"Too few people completed {scale.name} (fewer than {threshold}) to compare with England."
     else:
         direction = "above" if norm["difference"] > 0 else "below"
         sentence = (
-            f"The average WEMWBS score here is {norm['mean']:.1f}, {abs(norm['difference']):.1f} points {direction} "
-            f"the England average for the same mix of men and women ({norm['norm']:.1f}; 95% CI of the difference "
-            f"{norm['ci_low']:+.1f} to {norm['ci_high']:+.1f}; {norm['norm_source']})."
+            f"The average {scale.name} score here is {norm['mean']:.1f}, {abs(norm['difference']):.1f} points "
+            f"{direction} the England average for the same mix of men and women ({norm['norm']:.1f}; 95% CI of the "
+            f"difference {norm['ci_low']:+.1f} to {norm['ci_high']:+.1f}; {norm['norm_source']})."
         )
     return sentence, rows

@@ -88,12 +88,25 @@ def golden_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(rows), pd.DataFrame(assets), pd.DataFrame(campaigns)
 
 
-def write_golden(folder: Path) -> Path:
-    """The survey as an unpacked export: responses.csv, assets.csv, campaigns.csv; returns responses.csv."""
+def write_golden(folder: Path, *, asked: str = "wemwbs") -> Path:
+    """The survey as an unpacked export: responses.csv, assets.csv, campaigns.csv; returns responses.csv.
+
+    `asked` = ``"swemwbs"``: as a campaign that asked SWEMWBS and not the ONS questions would export
+    it, the 7 WEMWBS statements outside SWEMWBS and life satisfaction are blank;
+    ``"life_satisfaction"``: a campaign that asked the ONS questions and neither scale, every WEMWBS
+    statement is blank.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     responses, assets, campaigns = golden_frames()
+    if asked == "swemwbs":
+        for item in (4, 5, 8, 10, 12, 13, 14):
+            responses[f"wemwbs_{item}"] = None
+        responses["ons_life_satisfaction"] = None
+    elif asked == "life_satisfaction":
+        for item in range(1, 15):
+            responses[f"wemwbs_{item}"] = None
     for column in responses.columns:
-        if column.startswith("asset_") or column in ("years_in_area", "wemwbs_5"):
+        if column.startswith(("asset_", "wemwbs_")) or column in ("years_in_area", "ons_life_satisfaction"):
             responses[column] = responses[column].astype("Int64")  # whole numbers, blank where not asked
     responses.to_csv(folder / "responses.csv", index=False)
     assets.to_csv(folder / "assets.csv", index=False)

@@ -17,7 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import read_dataset
 from analysis.cli import main
+from analysis.pipeline import run_dataset
+from analysis.profile import profile_snapshot
+from survey.datasets.profiles import cover, display_tables
 from tests.analysis.golden_survey import POPULATION, write_golden
 
 # asset: WEMWBS effect, se, ci_low, ci_high, p, p_adj (BH); valued LS effect, se, p_adj; BLUP, its se
@@ -141,15 +145,30 @@ def test_cross_community_crv3_matches_r_jackknife(tables) -> None:
     np.testing.assert_allclose([row["effect"], row["se"], row["p"]], KIND_TOTAL, rtol=1e-5)
 
 
-def test_a_swemwbs_only_survey_is_refused_with_the_reason(tmp_path, capsys) -> None:
-    # A campaign may ask SWEMWBS instead of WEMWBS; its export has the other 7 WEMWBS columns blank. The
-    # analysis models the 14-item WEMWBS only: it must say that, not that there is no outcome at all.
-    responses = write_golden(tmp_path / "export")
-    frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
-    for item in (4, 5, 8, 10, 12, 13, 14):
-        frame[f"wemwbs_{item}"] = ""
-    frame.to_csv(responses, index=False)
-    argv = ["report", str(responses), "--assets", str(tmp_path / "export" / "assets.csv"), "--out", str(tmp_path)]
-    assert main([*argv, "--quiet", "--no-report"]) == 2
-    message = capsys.readouterr().err
-    assert "SWEMWBS, only" in message and "cannot yet analyse a survey that asked SWEMWBS alone" in message
+def test_a_survey_that_asked_life_satisfaction_and_neither_scale_is_modelled_and_valued_on_it(tmp_path) -> None:
+    # A campaign may ask the ONS questions without WEMWBS or SWEMWBS (valuation.md prefers life
+    # satisfaction): its asset models are R's life-satisfaction models, valued directly, never bridged.
+    responses = write_golden(tmp_path / "export", asked="life_satisfaction")
+    assert main(["report", str(responses.parent), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    effects = pd.read_csv(tmp_path / "out" / "asset_effects.csv").set_index("asset")
+    values = pd.read_csv(tmp_path / "out" / "asset_value.csv").set_index("asset")
+    for slug, golden in GOLDEN.items():
+        np.testing.assert_allclose(
+            [effects.at[slug, key] for key in ("effect", "se", "p_adj")], golden[6:9], rtol=1e-6, err_msg=slug
+        )
+        row = values.loc[slug]
+        assert row["outcome"] == "life_satisfaction" and "bridge" not in str(row["warning"])
+        np.testing.assert_allclose([row["effect_shrunk"], row["se_shrunk"]], golden[9:], rtol=1e-6, err_msg=slug)
+        users = USERS[slug] / 120 * POPULATION[slug.split("_")[0]]
+        assert row["value_central"] == pytest.approx(golden[6] * users * 13_000, rel=1e-6)
+    assert len(pd.read_csv(tmp_path / "out" / "norm_comparison.csv")) == 0  # no norm in the references
+    text = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Wellbeing compared with England" not in text and "one question has no internal consistency" in text
+    assert "Difference (life satisfaction points)" in text and "bridged" not in text
+    snapshot = profile_snapshot(run_dataset(read_dataset(responses.parent)))
+    profile = snapshot["assets"]["cedar_hub"]
+    rows = dict(display_tables(profile, 10)["wellbeing"])
+    assert rows["Life satisfaction difference, users minus non-users (points)"] == f"{GOLDEN['cedar_hub'][6]:+.2f}"
+    assert rows["Outcome valued"] == "Life satisfaction (asked)"
+    assert "non-users on life satisfaction" in profile["sentences"]["wellbeing"]
+    assert cover(snapshot["summary"], 10)[0].endswith("no England average is compared for it.")
