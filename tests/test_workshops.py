@@ -33,7 +33,8 @@ def test_codes_are_long_reading_safe_and_normalised_everywhere():
     assert not set("0O1IL") & set(ALPHABET)
     code = "ACEFHJ34"
     assert display_code(code) == "ACEF-HJ34"
-    for typed in ("acef-hj34", " ACEF HJ34 ", "acefhj34", "AcEf\u2013Hj34", "ACEF - HJ34"):
+    # The last: fullwidth, as some phone keyboards type it (red team 7: it was a 404).
+    for typed in ("acef-hj34", " ACEF HJ34 ", "acefhj34", "AcEf\u2013Hj34", "ACEF - HJ34", "ＡＣＥＦ－ＨＪ３４"):
         assert normalise_code(typed) == code, typed
     for typed in ("", "ACEF-HJ3", "ACEF-HJ345", "ACEF-HJ30", "ACEF-HJ3I"):
         assert normalise_code(typed) is None, typed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 ALPHABET = "ACEFHJKMNPRTUVWXY3479"
 LENGTH = 8
@@ -23,8 +24,12 @@ def new_code() -> str:
 
 
 def normalise_code(typed: str) -> str | None:
-    """The stored form of a typed code, or None when it cannot be one (wrong length or characters)."""
-    code = _SEPARATORS.sub("", typed or "").upper()
+    """The stored form of a typed code, or None when it cannot be one (wrong length or characters).
+
+    NFKC first: some phone keyboards (Japanese, Chinese) type fullwidth letters and digits ("ＡＢＣ３"),
+    which are the same code to the person reading it off the screen.
+    """
+    code = _SEPARATORS.sub("", unicodedata.normalize("NFKC", typed or "")).upper()
     if len(code) != LENGTH or any(character not in ALPHABET for character in code):
         return None
     return code
