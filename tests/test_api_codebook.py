@@ -66,7 +66,7 @@ def test_an_unknown_query_parameter_answers_400_naming_it(app, client, bearer, p
     reply = client.get(path, headers=bearer)
     assert reply.status_code == 400 and reply.mimetype == "application/json"
     message = reply.get_json()["error"]["message"]
-    assert message == f"unknown query parameter(s): verified (this endpoint takes {takes})"
+    assert message == f'unknown query parameter(s): "verified" (this endpoint takes {takes})'
     with app.app_context():
         assert db.session.scalars(select(DataAccess)).all() == []  # refused before any data was read
 
@@ -75,9 +75,13 @@ def test_several_unknown_parameters_are_all_named_and_a_stranger_learns_nothing(
     reply = client.get("/api/v1/assets?zeta=1&alpha=2&community=dover-town", headers=bearer)
     assert reply.get_json()["error"] == {
         "status": 400,
-        "message": "unknown query parameter(s): alpha, zeta (this endpoint takes community)",
+        "message": 'unknown query parameter(s): "alpha", "zeta" (this endpoint takes community)',
     }
     assert client.get("/api/v1/assets?zeta=1").status_code == 401
+    # A client's names are shown bounded (red team 7: a 100 KB name, or 2,000 of them, came back whole).
+    many = "&".join(f"p{number:04d}=1" for number in range(2000)) + "&" + "x" * 100_000 + "=1"
+    message = client.get(f"/api/v1/assets?{many}", headers=bearer).get_json()["error"]["message"]
+    assert len(message) < 300 and message.endswith('"p0004" and 1,996 more (this endpoint takes community)')
 
 
 def test_campaigns_carry_their_wave(client, bearer):

@@ -45,7 +45,7 @@ def test_a_repeated_filter_is_refused_instead_of_only_its_first_value_applied(
     make_campaign("aylesham", asset_slugs=("aylesham_hall",))
     message = _message(client.get(query, headers=bearer), 400)
     name = query.split("?")[1].split("=")[0]
-    assert message == f"give each query parameter once: {name} came more than once"
+    assert message == f'give each query parameter once: "{name}" came more than once'
 
 
 def test_a_nul_character_in_a_filter_is_named_in_the_api_message(client, bearer) -> None:

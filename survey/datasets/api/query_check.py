@@ -13,6 +13,7 @@ from functools import cache
 
 from flask import Blueprint, current_app, request
 
+from instruments.answers import quoted
 from survey.datasets.api.errors import fail
 from survey.datasets.api.openapi import openapi_document
 
@@ -44,7 +45,13 @@ def register(bp: Blueprint) -> None:
         unknown = sorted(set(request.args) - allowed)
         if unknown:
             takes = ", ".join(sorted(allowed)) if allowed else "no query parameters"
-            fail(400, f"unknown query parameter(s): {', '.join(unknown)} (this endpoint takes {takes})")
+            fail(400, f"unknown query parameter(s): {_named(unknown)} (this endpoint takes {takes})")
         repeated = sorted(name for name in request.args if len(request.args.getlist(name)) > 1)
         if repeated:
-            fail(400, f"give each query parameter once: {', '.join(repeated)} came more than once")
+            fail(400, f"give each query parameter once: {_named(repeated)} came more than once")
+
+
+def _named(names: list[str], most: int = 5) -> str:
+    """Names the client sent, each as typed but bounded (`quoted`), and at most `most` of them."""
+    shown = ", ".join(quoted(name) for name in names[:most])
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
