@@ -50,6 +50,8 @@ def introduction(result: AnalysisTables, names: Names) -> Context:
         "modes": modes,
         "verified": verified,
         "threshold": result.config.disclosure_threshold,
+        # A life-satisfaction run has no England norm, so the opening must not promise a comparison.
+        "compares": result.scale.norms(result.config) is not None,
     }
 
 
