@@ -24,6 +24,7 @@ from analysis.cells import DatasetError
 from analysis.cli import main
 from analysis.pipeline import run_dataset
 from analysis.profile import profile_snapshot
+from analysis.report import sections
 from analysis.report.assets import effects_section
 from analysis.report.names import names_for
 from survey.datasets.profiles import cover, display_tables
@@ -182,3 +183,23 @@ def test_an_asset_of_a_short_form_community_in_a_mixed_survey_says_why_it_has_no
         assert result.swemwbs_effects.set_index("asset").loc[slug, "effect"] == pytest.approx(GOLDEN[slug][0])
     sentences = " ".join(str(s) for s in effects_section(result, names_for(result))["sentences"])
     assert "0 users, 0 non-users" not in sentences
+
+
+def test_one_full_wemwbs_in_a_short_form_survey_does_not_take_the_models_away(tmp_path: Path) -> None:
+    # numbers7 audit: one response with all 14 statements (an imported pilot row) made WEMWBS the outcome of
+    # the whole run: every asset "not estimated" and nothing valued. Now a scale needs enough responses for
+    # one asset model (2 x min_group) to be the outcome.
+    responses = write_golden(tmp_path / "export", asked="swemwbs")
+    frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
+    for item in (4, 5, 8, 10, 12, 13, 14):
+        frame.loc[0, f"wemwbs_{item}"] = "3"
+    frame.to_csv(responses, index=False)
+    result = run_dataset(read_dataset(responses.parent))
+    assert result.scale.key == "swemwbs" and result.summary["wemwbs_scored"] == 1
+    effects = result.asset_effects.set_index("asset")
+    for slug, golden in GOLDEN.items():
+        assert effects.loc[slug, "effect"] == pytest.approx(golden[0], rel=1e-9), slug
+    section = sections.wellbeing_section(result, names_for(result))
+    assert section is not None
+    sentence = str(section["introduction"])
+    assert "Only 1 response of this survey has the full WEMWBS, too few to model, so SWEMWBS" in sentence
