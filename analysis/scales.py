@@ -3,14 +3,14 @@
 Every respondent who answered the full WEMWBS also has a SWEMWBS score (its 7 statements are
 among the 14; shared/reference/wemwbs.md), so the choice is by what the data holds: WEMWBS when
 enough complete responses have it to fit one asset model, SWEMWBS otherwise (a stray full form
-among short ones is then in the SWEMWBS models, scored on its 7 statements). A dataset that mixes a WEMWBS campaign with a
-SWEMWBS-only one is modelled on WEMWBS (the longer scale measures more precisely), and the
-SWEMWBS sensitivity models, which every response with either form enters, are the ones that
-include the short-form campaign; the report says how many responses that leaves out. A survey
-that asked neither but asked the ONS life-satisfaction question is modelled on that question
-alone: its effects are in WELLBY units already (valuation.md prefers it), with no England norm,
-bands or internal consistency to report (no published norm is in the project's references, and
-one question has no internal consistency).
+among short ones is then in the SWEMWBS models, scored on its 7 statements). A dataset that
+mixes a WEMWBS campaign with a SWEMWBS-only one is modelled on WEMWBS (the longer scale
+measures more precisely), and the SWEMWBS sensitivity models, which every response with either
+form enters, are the ones that include the short-form campaign; the report says how many
+responses that leaves out. A survey that asked neither but asked the ONS life-satisfaction
+question is modelled on that question alone: its effects are in WELLBY units already
+(valuation.md prefers it), with no England norm, bands or internal consistency to report (no
+published norm is in the project's references, and one question has no internal consistency).
 """
 
 from __future__ import annotations
