@@ -21,6 +21,7 @@ from analysis.config import CATEGORICAL_COVARIATES, NUMERIC_COVARIATES, Analysis
 from analysis.dataset import records, total_assets_used
 from analysis.mixedlm import mixed_estimate
 from analysis.ols import Estimate, FloatArray, crv3_estimate, fit_hc3
+from analysis.scales import SCALES
 from instruments.answers import quoted
 
 ASSET_EFFECT_COLUMNS = (
@@ -147,6 +148,11 @@ def asset_effects(
         row: dict[str, Any] = {"asset": asset["slug"], "kind": asset["kind"], "n_users": n_users}
         if frequency.notna().sum() == 0:
             estimate = Estimate(0, warning=f"no respondent in {quoted(asset['community'])} answered this question")
+        elif outcome in asked and asked[outcome].notna().sum() == 0:
+            # A mixed dataset: this community's campaign asked another wellbeing measure (e.g. SWEMWBS only).
+            # Said so, rather than "fewer than 10 users or non-users (0 users, 0 non-users)" of 100 users.
+            place = quoted(asset["community"])
+            estimate = Estimate(0, warning=f"no respondent in {place} has {_outcome_name(outcome)}")
         else:
             model_rows = complete_rows(asked[needed].assign(_frequency=frequency), [*needed, "_frequency"])
             used = model_rows["_frequency"].to_numpy() >= 1
@@ -266,6 +272,16 @@ def with_community_effects(x: FloatArray, names: list[str], communities: Any) ->
     codes, levels = pd.factorize(np.asarray(communities), sort=True)
     dummies = (codes[:, None] == np.arange(1, len(levels))[None, :]).astype("float64")
     return np.hstack([x, dummies]), [*names, *(f"community[{level}]" for level in levels[1:])]
+
+
+def _outcome_name(outcome: str) -> str:
+    """What a respondent needs to have for `outcome`: "a complete WEMWBS (14 statements)"."""
+    scale = SCALES.get(outcome)
+    if scale is None:
+        return f"a {outcome} score"
+    if scale.is_life_satisfaction:
+        return f"an answer to {scale.full_name}"
+    return f"a complete {scale.name} ({scale.statements} statements)"
 
 
 def _count(number: int, noun: str) -> str:

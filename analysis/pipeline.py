@@ -107,7 +107,7 @@ def run_dataset(
     frame, assets = dataset.responses, dataset.assets
     if len(frame) == 0:
         raise DatasetError("there are no complete responses to analyse")
-    scale = outcome_scale(frame)
+    scale = outcome_scale(frame, minimum=2 * settings.min_group)  # enough for one asset model
     report("descriptives", 0.05)
     described = descriptives(frame, settings)
     bands = wemwbs_bands(frame, settings, scale)

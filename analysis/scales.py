@@ -2,14 +2,15 @@
 
 Every respondent who answered the full WEMWBS also has a SWEMWBS score (its 7 statements are
 among the 14; shared/reference/wemwbs.md), so the choice is by what the data holds: WEMWBS when
-any complete response has it, SWEMWBS otherwise. A dataset that mixes a WEMWBS campaign with a
-SWEMWBS-only one is modelled on WEMWBS (the longer scale measures more precisely), and the
-SWEMWBS sensitivity models, which every response with either form enters, are the ones that
-include the short-form campaign; the report says how many responses that leaves out. A survey
-that asked neither but asked the ONS life-satisfaction question is modelled on that question
-alone: its effects are in WELLBY units already (valuation.md prefers it), with no England norm,
-bands or internal consistency to report (no published norm is in the project's references, and
-one question has no internal consistency).
+enough complete responses have it to fit one asset model, SWEMWBS otherwise (a stray full form
+among short ones is then in the SWEMWBS models, scored on its 7 statements). A dataset that
+mixes a WEMWBS campaign with a SWEMWBS-only one is modelled on WEMWBS (the longer scale
+measures more precisely), and the SWEMWBS sensitivity models, which every response with either
+form enters, are the ones that include the short-form campaign; the report says how many
+responses that leaves out. A survey that asked neither but asked the ONS life-satisfaction
+question is modelled on that question alone: its effects are in WELLBY units already
+(valuation.md prefers it), with no England norm, bands or internal consistency to report (no
+published norm is in the project's references, and one question has no internal consistency).
 """
 
 from __future__ import annotations
@@ -110,10 +111,23 @@ LIFE_SATISFACTION = WellbeingScale(
 SCALES = {scale.key: scale for scale in (WEMWBS, SWEMWBS, LIFE_SATISFACTION)}
 
 
-def outcome_scale(responses: pd.DataFrame) -> WellbeingScale:
-    """WEMWBS, else SWEMWBS, else life satisfaction: the first that any response has; DatasetError when none."""
-    for scale in (WEMWBS, SWEMWBS, LIFE_SATISFACTION):
-        if scale.key in responses and int(responses[scale.key].notna().sum()):
+def outcome_scale(responses: pd.DataFrame, minimum: int = 1) -> WellbeingScale:
+    """WEMWBS, else SWEMWBS, else life satisfaction: the first that at least `minimum` responses have.
+
+    When none has `minimum`, the first that any response has; DatasetError when none has any. The
+    pipeline asks for enough to fit one asset model (``2 x min_group``): one full WEMWBS imported into a
+    SWEMWBS survey of 900 turned every model to WEMWBS and left all nine assets unestimated (numbers7 audit).
+    """
+    present = [
+        (scale, int(responses[scale.key].notna().sum()))
+        for scale in (WEMWBS, SWEMWBS, LIFE_SATISFACTION)
+        if scale.key in responses
+    ]
+    for scale, count in present:
+        if count >= minimum:
+            return scale
+    for scale, count in present:
+        if count:
             return scale
     raise DatasetError(
         "no response has a complete WEMWBS (14 statements) or SWEMWBS (7 statements), or an answer to the ONS "

@@ -17,21 +17,32 @@ from analysis.report.templating import Context
 from analysis.result import AnalysisTables
 from analysis.scales import WellbeingScale
 
-REFERENCES = (
+# The references of a scale are listed only when a run used it: a SWEMWBS survey's report quoted the
+# WEMWBS norms (men 50.1, women 49.6) and its 3-point yardstick, a life-satisfaction one both scales' (numbers7 audit).
+WEMWBS_REFERENCES = (
     "Tennant R, Hiller L, Fishwick R, et al. The Warwick-Edinburgh Mental Well-being Scale (WEMWBS): "
     "development and UK validation. Health and Quality of Life Outcomes 2007;5:63.",
-    "Stewart-Brown S, Tennant A, Tennant R, et al. Internal construct validity of the Warwick-Edinburgh "
-    "Mental Well-being Scale (WEMWBS): a Rasch analysis. Health and Quality of Life Outcomes 2009;7:15.",
     "Maheswaran H, Weich S, Powell J, Stewart-Brown S. Evaluating the responsiveness of the Warwick Edinburgh "
     "Mental Well-Being Scale (WEMWBS): group and individual level analysis. Health and Quality of Life Outcomes "
     "2012;10:156 (about 3 points of individual change as meaningful).",
     "NHS Digital. Health Survey for England 2016: well-being and mental health (WEMWBS means: men 50.1, women 49.6).",
+)
+SWEMWBS_REFERENCES = (
+    # The Rasch analysis that made SWEMWBS and its conversion table, from the WEMWBS development sample.
+    "Stewart-Brown S, Tennant A, Tennant R, et al. Internal construct validity of the Warwick-Edinburgh "
+    "Mental Well-being Scale (WEMWBS): a Rasch analysis. Health and Quality of Life Outcomes 2009;7:15.",
     "Ng Fat L, Scholes S, Boniface S, Mindell J, Stewart-Brown S. Evaluating and establishing national norms for "
     "mental wellbeing using the short Warwick-Edinburgh Mental Well-being Scale (SWEMWBS): findings from the Health "
     "Survey for England. Quality of Life Research 2017;26:1129-1144 (SWEMWBS means: men 23.7, women 23.2).",
     "Shah N, Cader M, Andrews WP, Wijesekera D, Stewart-Brown SL. Responsiveness of the Short Warwick Edinburgh "
     "Mental Well-Being Scale (SWEMWBS): evaluation a clinical sample. Health and Quality of Life Outcomes "
     "2018;16:239 (1 to 3 points of individual change as meaningful).",
+)
+RELIABILITY_REFERENCE = (
+    "Cronbach LJ. Coefficient alpha and the internal structure of tests. Psychometrika 1951;16:297-334; "
+    "Feldt LS. Psychometrika 1965;30:357-370 (confidence interval)."
+)
+REFERENCES = (
     "Office for National Statistics. Personal well-being user guidance (the ONS4 questions; harmonised standard "
     "of the Government Statistical Service; Crown copyright).",
     "HM Treasury. Wellbeing Guidance for Appraisal: Supplementary Green Book Guidance. July 2021 (one WELLBY "
@@ -51,13 +62,19 @@ REFERENCES = (
     "of Econometrics 2023;232:272-299.",
     "Benjamini Y, Hochberg Y. Controlling the false discovery rate. Journal of the Royal Statistical "
     "Society B 1995;57:289-300.",
-    "Cronbach LJ. Coefficient alpha and the internal structure of tests. Psychometrika 1951;16:297-334; "
-    "Feldt LS. Psychometrika 1965;30:357-370 (confidence interval).",
     "McAneney H, Tully MA, Hunter RF, et al. Individual factors and perceived community characteristics "
     "in relation to mental health and mental well-being. BMC Public Health 2015;15:1237.",
     "Bickerdike L, Booth A, Wilson PM, et al. Social prescribing: less rhetoric and more reality. A "
     "systematic review of the evidence. BMJ Open 2017;7:e013384.",
 )
+
+
+def references(scale: WellbeingScale) -> tuple[str, ...]:
+    """The references of a run on `scale`: a WEMWBS run has the SWEMWBS check too; life satisfaction neither."""
+    if scale.is_life_satisfaction:
+        return REFERENCES
+    scales = (*WEMWBS_REFERENCES, *SWEMWBS_REFERENCES) if scale.key == "wemwbs" else SWEMWBS_REFERENCES
+    return (*scales, *REFERENCES, RELIABILITY_REFERENCE)
 
 
 def bridge_sentence(scale: WellbeingScale, config: AnalysisConfig) -> str:
@@ -122,8 +139,12 @@ def methods_section(result: AnalysisTables) -> Context:
         ),
         Markup(
             "<strong>Mode of completion.</strong> Interviewer-administered wellbeing questions tend to read higher "
-            "than self-completion. Every model adjusts for mode; the comparison with the England average (a "
-            "self-completed survey) does not, so see the mode rows of the norm table."
+            "than self-completion. Every model adjusts for mode{}"
+        ).format(
+            "; the comparison with the England average (a self-completed survey) does not, so see the mode rows "
+            "of the norm table."
+            if scale.norms(config) is not None
+            else "."  # no England average is compared, so there is no norm table to point to
         ),
         Markup(
             "<strong>Asset models.</strong> For each asset: {} = use (yes/no) + age band + gender + "
@@ -175,16 +196,28 @@ def methods_section(result: AnalysisTables) -> Context:
         ),
         Markup(
             "<strong>Privacy.</strong> Statistics and counts for groups of fewer than {} people are blanked, in "
-            "the tables and in the text. Wellbeing distributions are shown as shares in broad bands, never as "
-            "individual values."
-        ).format(config.disclosure_threshold),
-        Markup("<strong>Reliability.</strong> Cronbach's alpha on complete answers with Feldt's confidence interval."),
+            "the tables and in the text. Wellbeing is shown as group averages{}, never as individual values."
+        ).format(
+            config.disclosure_threshold,
+            # Only WEMWBS has the commonly used bands; a SWEMWBS or life-satisfaction report shows none.
+            " and as shares in broad bands" if scale.key == "wemwbs" else "",
+        ),
+        *(
+            ()
+            if scale.is_life_satisfaction  # one question: no internal consistency was computed
+            else (
+                Markup(
+                    "<strong>Reliability.</strong> Cronbach's alpha on complete answers with Feldt's confidence "
+                    "interval."
+                ),
+            )
+        ),
         Markup(
             "<strong>Sample.</strong> Unless a campaign records a random sample, respondents were not chosen at "
             "random; results describe the people who answered and may not represent everyone in each community."
         ),
     ]
-    return {"caveats": caveats, "references": REFERENCES, "notices": notices}
+    return {"caveats": caveats, "references": references(scale), "notices": notices}
 
 
 PROVENANCE_LABELS = {

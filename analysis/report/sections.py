@@ -50,6 +50,8 @@ def introduction(result: AnalysisTables, names: Names) -> Context:
         "modes": modes,
         "verified": verified,
         "threshold": result.config.disclosure_threshold,
+        # A life-satisfaction run has no England norm, so the opening must not promise a comparison.
+        "compares": result.scale.norms(result.config) is not None,
     }
 
 
@@ -135,18 +137,29 @@ def wellbeing_section(result: AnalysisTables, names: Names) -> Context | None:
         ],
         f"Average {scale.name} against the England norm (blank: fewer than {config.disclosure_threshold} people)",
     )
-    return {"figure": figure, "sentences": sentences, "table": norm_table, "introduction": _measured_with(scale)}
+    introduction = _measured_with(scale, result.summary.get("wemwbs_scored", 0))
+    return {"figure": figure, "sentences": sentences, "table": norm_table, "introduction": introduction}
 
 
-def _measured_with(scale: WellbeingScale) -> str:
-    """The wellbeing section's opening sentence: which scale, and why no bands for SWEMWBS."""
+def _measured_with(scale: WellbeingScale, full_forms: int = 0) -> str:
+    """The wellbeing section's opening sentence: which scale, and why no bands for SWEMWBS.
+
+    `full_forms` counts the responses with a full WEMWBS, which a SWEMWBS run has when they are too few to model.
+    """
     text = (
         f"Wellbeing was measured with {scale.full_name}: {scale.statements} statements about the last two weeks, "
         f"giving a score from {scale.lowest} to {scale.highest}; higher is better."
     )
     if scale.key == "swemwbs":
         text += (
-            " This survey asked the short form only, so SWEMWBS is the outcome throughout. Its scores are the "
+            " This survey asked the short form only, so SWEMWBS is the outcome throughout."
+            if not full_forms
+            else f" Only {full_forms:,} response{'s' if full_forms != 1 else ''} of this survey "
+            f"{'have' if full_forms != 1 else 'has'} the full WEMWBS, too few to model, so SWEMWBS (which "
+            f"{'they have' if full_forms != 1 else 'it has'} too) is the outcome throughout."
+        )
+        text += (
+            " Its scores are the "
             "metric scores of the published conversion table. SWEMWBS has no commonly used score bands, so none "
             "are shown."
         )

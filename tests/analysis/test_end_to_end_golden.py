@@ -13,6 +13,9 @@ R was run once by hand and is never needed by the tests or the product:
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,6 +24,7 @@ from analysis import read_dataset
 from analysis.cli import main
 from analysis.pipeline import run_dataset
 from analysis.profile import profile_snapshot
+from analysis.report import write_report
 from survey.datasets.profiles import cover, display_tables
 from tests.analysis.golden_survey import POPULATION, write_golden
 
@@ -172,3 +176,18 @@ def test_a_survey_that_asked_life_satisfaction_and_neither_scale_is_modelled_and
     assert rows["Outcome valued"] == "Life satisfaction (asked)"
     assert "non-users on life satisfaction" in profile["sentences"]["wellbeing"]
     assert cover(snapshot["summary"], 10)[0].endswith("no England average is compared for it.")
+
+
+def test_the_report_of_a_life_satisfaction_survey_promises_no_england_comparison_and_cites_no_scale(tmp_path) -> None:
+    # numbers7 audit: its opening said it compares wellbeing "with England as a whole", its methods
+    # pointed to "the mode rows of the norm table", spoke of score bands and Cronbach's alpha, and its
+    # references quoted the WEMWBS and SWEMWBS norms and yardsticks: none of which the report has.
+    responses = write_golden(tmp_path / "export", asked="life_satisfaction")
+    html = write_report(run_dataset(read_dataset(responses.parent)), tmp_path / "report.html").read_text("utf-8")
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]*>", "", html))).split())
+    for claim in ("compares with England", "norm table", "broad bands", "Cronbach's alpha on complete answers"):
+        assert claim not in text, claim
+    references = text[text.index("References") :]
+    for quoted_number in ("men 50.1", "men 23.7", "3 points of individual change", "Cronbach LJ"):
+        assert quoted_number not in references, quoted_number
+    assert "Every model adjusts for mode." in text and "HM Treasury. Wellbeing Guidance for Appraisal" in references

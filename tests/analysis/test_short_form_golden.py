@@ -24,6 +24,7 @@ from analysis.cells import DatasetError
 from analysis.cli import main
 from analysis.pipeline import run_dataset
 from analysis.profile import profile_snapshot
+from analysis.report import sections
 from analysis.report.assets import effects_section
 from analysis.report.names import names_for
 from survey.datasets.profiles import cover, display_tables
@@ -152,3 +153,53 @@ def test_a_survey_mixing_both_forms_is_modelled_on_wemwbs_and_says_what_it_leave
     assert check.loc["cedar_hub", "effect"] == pytest.approx(GOLDEN["cedar_hub"][0], rel=1e-9)
     sentences = " ".join(str(s) for s in effects_section(result, names_for(result))["sentences"])
     assert "244 responses have a SWEMWBS score but no complete WEMWBS" in sentences
+
+
+def test_the_report_of_a_short_form_survey_quotes_no_wemwbs_yardstick(short_form: Path) -> None:
+    # numbers7 audit: the references quoted the WEMWBS norms and 3-point yardstick, and the privacy note
+    # spoke of score bands, in a report of a survey that asked only SWEMWBS (which has neither).
+    html = (short_form / "out" / "report.html").read_text(encoding="utf-8")
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]*>", "", html))).split())
+    references = text[text.index("References") :]
+    assert "men 50.1, women 49.6" not in references and "about 3 points of individual change" not in references
+    assert "(SWEMWBS means: men 23.7, women 23.2)" in references and "1 to 3 points of individual change" in references
+    assert "broad bands" not in text and "Wellbeing is shown as group averages, never as individual values" in text
+
+
+def test_an_asset_of_a_short_form_community_in_a_mixed_survey_says_why_it_has_no_wemwbs_model(tmp_path: Path) -> None:
+    # numbers7 audit: the reason given was "fewer than 10 users or non-users in the model (0 users, 0
+    # non-users)" for assets with about 60 users each, whose campaign had asked SWEMWBS instead.
+    responses = write_golden(tmp_path / "export")
+    frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
+    short = frame["community"] == "cedar"
+    for item in (4, 5, 8, 10, 12, 13, 14):
+        frame.loc[short, f"wemwbs_{item}"] = ""
+    frame.to_csv(responses, index=False)
+    result = run_dataset(read_dataset(responses.parent))
+    effects = result.asset_effects.set_index("asset")
+    for slug in ("cedar_park", "cedar_club", "cedar_hub"):
+        assert effects.loc[slug, "warning"] == 'no respondent in "cedar" has a complete WEMWBS (14 statements)'
+        assert effects.loc[slug, "n_users"] > 50 and np.isnan(effects.loc[slug, "effect"])
+        assert result.swemwbs_effects.set_index("asset").loc[slug, "effect"] == pytest.approx(GOLDEN[slug][0])
+    sentences = " ".join(str(s) for s in effects_section(result, names_for(result))["sentences"])
+    assert "0 users, 0 non-users" not in sentences
+
+
+def test_one_full_wemwbs_in_a_short_form_survey_does_not_take_the_models_away(tmp_path: Path) -> None:
+    # numbers7 audit: one response with all 14 statements (an imported pilot row) made WEMWBS the outcome of
+    # the whole run: every asset "not estimated" and nothing valued. Now a scale needs enough responses for
+    # one asset model (2 x min_group) to be the outcome.
+    responses = write_golden(tmp_path / "export", asked="swemwbs")
+    frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
+    for item in (4, 5, 8, 10, 12, 13, 14):
+        frame.loc[0, f"wemwbs_{item}"] = "3"
+    frame.to_csv(responses, index=False)
+    result = run_dataset(read_dataset(responses.parent))
+    assert result.scale.key == "swemwbs" and result.summary["wemwbs_scored"] == 1
+    effects = result.asset_effects.set_index("asset")
+    for slug, golden in GOLDEN.items():
+        assert effects.loc[slug, "effect"] == pytest.approx(golden[0], rel=1e-9), slug
+    section = sections.wellbeing_section(result, names_for(result))
+    assert section is not None
+    sentence = str(section["introduction"])
+    assert "Only 1 response of this survey has the full WEMWBS, too few to model, so SWEMWBS" in sentence
