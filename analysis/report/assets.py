@@ -196,7 +196,9 @@ def effects_section(result: AnalysisTables, names: Names) -> Context:
         sentences.append(
             f"{short_only:,} responses have a SWEMWBS score but no complete WEMWBS (they were asked the short form, "
             "or left out a statement only the full form has): they are in the SWEMWBS check, not in the WEMWBS "
-            "models."
+            "models. An asset of a community that asked only the short form is therefore not estimated here; its "
+            "SWEMWBS difference is in the table, and its community's asset profiles, made for that community "
+            "alone, are modelled on SWEMWBS."
         )
     effects_table = table(
         merged,

@@ -166,7 +166,13 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int, 
             "asset": [row["name"] for row in rows],
             "community": [names.community(row["community"]) for row in rows],
             "evidence": [EVIDENCE_LABELS.get(str(row["evidence"]), str(row["evidence"])) for row in rows],
-            "outcome": [OUTCOME_LABELS.get(str(row["outcome"]), str(row["outcome"])) for row in rows],
+            # An asset with no model was valued on nothing: no outcome to name (numbers7 audit).
+            "outcome": [
+                ""
+                if row["evidence"] == "not_estimated"
+                else OUTCOME_LABELS.get(str(row["outcome"]), str(row["outcome"]))
+                for row in rows
+            ],
             "users": [_users_cell(row, threshold) for row in rows],
             "effect": [_effect_cell(row, ci) for row in rows],
             "value": [_value_cell(row) for row in rows],

@@ -27,6 +27,7 @@ from analysis.profile import profile_snapshot
 from analysis.report import sections
 from analysis.report.assets import effects_section
 from analysis.report.names import names_for
+from analysis.report.value import ledger
 from survey.datasets.profiles import cover, display_tables
 from tests.analysis.golden_survey import write_golden
 
@@ -140,9 +141,18 @@ def test_a_survey_with_neither_scale_says_there_is_no_outcome(tmp_path: Path) ->
 def test_a_survey_mixing_both_forms_is_modelled_on_wemwbs_and_says_what_it_leaves_to_the_check(tmp_path: Path) -> None:
     responses = write_golden(tmp_path / "export")
     frame = pd.read_csv(responses, dtype=str, keep_default_na=False)
-    short = frame["community"].isin(["cedar", "damson"])  # two campaigns asked SWEMWBS
-    for item in (4, 5, 8, 10, 12, 13, 14):
-        frame.loc[short, f"wemwbs_{item}"] = ""
+    short = frame["community"].isin(["cedar", "damson"])  # two campaigns asked SWEMWBS, not the ONS questions
+    for column in (
+        "wemwbs_4",
+        "wemwbs_5",
+        "wemwbs_8",
+        "wemwbs_10",
+        "wemwbs_12",
+        "wemwbs_13",
+        "wemwbs_14",
+        "ons_life_satisfaction",
+    ):
+        frame.loc[short, column] = ""
     frame.to_csv(responses, index=False)
     result = run_dataset(read_dataset(responses.parent))
     # 240 asked the short form, and 4 left out a statement (wemwbs_5) only the full form has.
@@ -153,6 +163,13 @@ def test_a_survey_mixing_both_forms_is_modelled_on_wemwbs_and_says_what_it_leave
     assert check.loc["cedar_hub", "effect"] == pytest.approx(GOLDEN["cedar_hub"][0], rel=1e-9)
     sentences = " ".join(str(s) for s in effects_section(result, names_for(result))["sentences"])
     assert "244 responses have a SWEMWBS score but no complete WEMWBS" in sentences
+    assert "its community's asset profiles, made for that community alone, are modelled on SWEMWBS" in sentences
+    # The ledger names no outcome for an asset valued on nothing (it said "WEMWBS, bridged").
+    rows = {row[0].value: row for row in ledger(result.asset_value, names_for(result), 10, 2019).rows}
+    outcome = [column.title for column in ledger(result.asset_value, names_for(result), 10, 2019).columns].index(
+        "Outcome"
+    )
+    assert rows["Cedar Hub"][outcome].value == "" and rows["Ash Hub"][outcome].value == "Life satisfaction (asked)"
 
 
 def test_the_report_of_a_short_form_survey_quotes_no_wemwbs_yardstick(short_form: Path) -> None:
