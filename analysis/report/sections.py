@@ -299,9 +299,11 @@ def reliability_section(result: AnalysisTables, names: Names) -> Context:
     sentences: list[str] = []
     if len(overall) and math.isfinite(records(overall)[0]["alpha"]):
         value = records(overall)[0]["alpha"]
+        # Three decimals when two would round a value under the yardstick up to it (0.798 read "0.80").
+        shown = f"{value:.3f}" if value < 0.8 <= round(value, 2) else f"{value:.2f}"
         sentences.append(
             f"The {scale.statements} {scale.name} statements hang together well when alpha is 0.8 or more; here it "
-            f"is {value:.2f}{RELIABILITY_YARDSTICK.get(scale.key, '')}."
+            f"is {shown}{RELIABILITY_YARDSTICK.get(scale.key, '')}."
         )
     item_total = result.item_total[result.item_total["scale"].isin(answered)]
     item_total = item_total.assign(wording=[item_text(str(key)) for key in item_total["item"]])

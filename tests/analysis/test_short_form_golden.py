@@ -12,6 +12,7 @@ differences from the Ng Fat et al. 2017 norms.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from analysis.profile import profile_snapshot
 from analysis.report import sections
 from analysis.report.assets import effects_section
 from analysis.report.names import names_for
+from analysis.report.sections import reliability_section
 from analysis.report.value import ledger
 from survey.datasets.profiles import cover, display_tables
 from tests.analysis.golden_survey import write_golden
@@ -220,3 +222,12 @@ def test_one_full_wemwbs_in_a_short_form_survey_does_not_take_the_models_away(tm
     assert section is not None
     sentence = str(section["introduction"])
     assert "Only 1 response of this survey has the full WEMWBS, too few to model, so SWEMWBS" in sentence
+
+
+def test_an_alpha_just_under_the_yardstick_is_not_rounded_up_to_it(short_form: Path) -> None:
+    # numbers7 audit: SWEMWBS alpha 0.798 read "0.80" beside "hang together well when alpha is 0.8 or more".
+    result = run_dataset(read_dataset(short_form / "export"))
+    alphas = result.reliability.copy()
+    alphas.loc[(alphas["scale"] == "swemwbs") & (alphas["group"] == "overall"), "alpha"] = 0.798
+    sentences = reliability_section(replace(result, reliability=alphas), names_for(result))["sentences"]
+    assert "when alpha is 0.8 or more; here it is 0.798." in sentences[0]
