@@ -275,21 +275,20 @@ def _xlsx_chunks(opener: Callable[[], IO[bytes]], budget: int | None) -> Generat
         header = next(rows)
         body: list[list[str]] = []
         first = HEADER_ROW + 1
-        cells = 0
+        width = len(header)  # of the chunk, padded to its widest row
         for row in rows:
+            if body and (len(body) + 1) * max(width, len(row)) > CHUNK_CELLS:
+                yield _chunk(header, _padded(body, width), first, first == HEADER_ROW + 1)
+                first, body, width = first + len(body), [], len(header)
             body.append(row)
-            cells += max(len(row), 1)
-            if cells >= CHUNK_CELLS:
-                yield _chunk(header, _padded(body, len(header)), first, first == HEADER_ROW + 1)
-                first, body, cells = first + len(body), [], 0
-        yield _chunk(header, _padded(body, len(header)), first, first == HEADER_ROW + 1)
+            width = max(width, len(row))
+        yield _chunk(header, _padded(body, width), first, first == HEADER_ROW + 1)
     except XlsxError as error:
         raise UnreadableFile(str(error)) from None
 
 
-def _padded(rows: list[list[str]], header_width: int) -> np.ndarray:
-    """The rows as one array as wide as the widest of them (and the header), blanks filling the rest."""
-    width = max([header_width, *map(len, rows)])
+def _padded(rows: list[list[str]], width: int) -> np.ndarray:
+    """The rows as one array `width` wide, blanks filling the rest."""
     body = np.full((len(rows), width), "", dtype=object)
     for number, row in enumerate(rows):
         body[number, : len(row)] = row
