@@ -363,6 +363,7 @@ class FileCheck:
         report.new_by_campaign = {slug: self.new_by_campaign[slug] for slug in sorted(self.new_by_campaign)}
         if not report.ok or not self.planning:
             return report, None
+        self.first_row.clear()  # no longer needed, and as large as the plan's ids: freed before joining
         return report, _joined(self.parts)
 
 
