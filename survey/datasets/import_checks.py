@@ -253,13 +253,12 @@ class FileCheck:
         self.report = ImportReport(filename=filename)
         self.usable = _check_header(header, self.found)
         self.complete = all(name in self.usable for name in REQUIRED_COLUMNS)  # rows can be matched to campaigns
-        self.planning = planning  # keep the new rows for an import (a dry run only counts them)
         self.first_row: dict[str, int] = {}
         self.unnamed: set[int] = set()  # positions of columns without a name that hold values
         self.campaigns: dict[str, Campaign] = {}
         self.problems: dict[str, str | None] = {}  # campaign slug -> why rows cannot go there
         self.new_by_campaign: Counter[str] = Counter()
-        self.parts: list[ImportPlan] = []
+        self.pieces = _Pieces() if planning else None  # None: nothing will be imported, so no rows are kept
 
     def add(self, chunk: TextTable) -> None:
         """Check the chunk's rows."""
@@ -310,22 +309,13 @@ class FileCheck:
         self.report.new += int(new.sum())
         new_campaigns = frame["campaign"][new]
         self.new_by_campaign.update(new_campaigns.tolist())
-        if not self.planning or self.found.any:
-            self.parts = []  # nothing will be imported: keep no rows
-            return
-        self.parts.append(
-            ImportPlan(
-                codes={
-                    name: pd.to_numeric(items[name][new]).to_numpy(dtype=np.float32, na_value=np.nan)
-                    for name in item_names
-                },
-                response_ids=list(ids[new]),
-                campaigns=[campaigns[slug] for slug in new_campaigns],
-                modes=list(frame["mode"][new]),
-                submitted_at=pd.DatetimeIndex(stamps[new]),
-                verified=(verified[new] != 0).to_numpy(dtype=bool),  # NaN (blank) != 0: verified
-            )
-        )
+        if self.pieces is not None and self.found.any:
+            self.pieces = None  # nothing will be imported: keep no rows
+        if self.pieces is not None:
+            self.pieces.add(items[new], list(ids[new]), [campaigns[slug] for slug in new_campaigns])
+            self.pieces.modes += frame["mode"][new].tolist()
+            self.pieces.stamps.append(pd.DatetimeIndex(stamps[new]))
+            self.pieces.verified.append((verified[new] != 0).to_numpy(dtype=bool))  # NaN (blank) != 0: verified
 
     def _check_campaigns(self, frame: pd.DataFrame) -> dict[str, Campaign]:
         """Campaign and community checks; returns the campaigns rows may be imported into, by slug."""
@@ -361,23 +351,41 @@ class FileCheck:
             self.found.add(HEADER_ROW, f"column {position + 1}", "this column has values but no name in the header")
         report = self.found.report(self.report)
         report.new_by_campaign = {slug: self.new_by_campaign[slug] for slug in sorted(self.new_by_campaign)}
-        if not report.ok or not self.planning:
+        if not report.ok or self.pieces is None:
             return report, None
-        self.first_row.clear()  # no longer needed, and as large as the plan's ids: freed before joining
-        return report, _joined(self.parts)
+        self.first_row.clear()  # no longer needed, and as large as the plan's ids: freed first
+        return report, self.pieces.plan()
 
 
-def _joined(parts: list[ImportPlan]) -> ImportPlan:
-    """One plan of the chunks' plans, in file order."""
-    names = parts[0].codes if parts else {}
-    return ImportPlan(
-        codes={name: np.concatenate([part.codes[name] for part in parts]) for name in names},
-        response_ids=[value for part in parts for value in part.response_ids],
-        campaigns=[campaign for part in parts for campaign in part.campaigns],
-        modes=[mode for part in parts for mode in part.modes],
-        submitted_at=pd.DatetimeIndex(pd.DatetimeIndex([], tz="UTC").append([part.submitted_at for part in parts])),
-        verified=np.concatenate([np.zeros(0, dtype=bool), *(part.verified for part in parts)]),
-    )
+class _Pieces:
+    """An import's plan as it grows a chunk at a time: lists extended in place, arrays kept per chunk
+    and joined at the end a column at a time (all of them joined at once held two copies)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, list[np.ndarray]] = {}
+        self.response_ids: list[str] = []
+        self.campaigns: list[Campaign] = []
+        self.modes: list[str] = []
+        self.stamps: list[pd.DatetimeIndex] = []
+        self.verified: list[np.ndarray] = []
+
+    def add(self, items: pd.DataFrame, response_ids: list[str], campaigns: list[Campaign]) -> None:
+        """A chunk's new rows: their item codes as float32 (whole numbers, exact), ids and campaigns."""
+        for name in items.columns:
+            codes = pd.to_numeric(items[name]).to_numpy(dtype=np.float32, na_value=np.nan)
+            self.codes.setdefault(str(name), []).append(codes)
+        self.response_ids += response_ids
+        self.campaigns += campaigns
+
+    def plan(self) -> ImportPlan:
+        return ImportPlan(
+            codes={name: np.concatenate(self.codes.pop(name)) for name in list(self.codes)},
+            response_ids=self.response_ids,
+            campaigns=self.campaigns,
+            modes=self.modes,
+            submitted_at=pd.DatetimeIndex(pd.DatetimeIndex([], tz="UTC").append(self.stamps)),
+            verified=np.concatenate([np.zeros(0, dtype=bool), *self.verified]),
+        )
 
 
 def check_chunks(
