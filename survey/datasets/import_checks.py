@@ -60,7 +60,7 @@ LOOKUP_CHUNK = 2000
 class ImportPlan:
     """The checked rows that an import would insert, in file order, held compactly (a number a cell)."""
 
-    codes: dict[str, np.ndarray]  # item and asset columns present in the file: float32 codes, NaN = blank
+    codes: dict[str, np.ndarray]  # item and asset columns present in the file: float16/32 codes, NaN = blank
     response_ids: list[str]
     campaigns: list[Campaign]
     modes: list[str]
@@ -370,10 +370,13 @@ class _Pieces:
         self.verified: list[np.ndarray] = []
 
     def add(self, items: pd.DataFrame, response_ids: list[str], campaigns: list[Campaign]) -> None:
-        """A chunk's new rows: their item codes as float32 (whole numbers, exact), ids and campaigns."""
+        """A chunk's new rows: their item codes as the smallest floats that hold them exactly, ids, campaigns."""
         for name in items.columns:
             codes = pd.to_numeric(items[name]).to_numpy(dtype=np.float32, na_value=np.nan)
-            self.codes.setdefault(str(name), []).append(codes)
+            with np.errstate(over="ignore"):  # a number past float16's range becomes inf, and is kept as float32
+                small = codes.astype(np.float16)  # whole numbers to 2,048 exactly: every code of the catalogue
+            exact = np.array_equal(small, codes, equal_nan=True)
+            self.codes.setdefault(str(name), []).append(small if exact else codes)
         self.response_ids += response_ids
         self.campaigns += campaigns
 
