@@ -153,16 +153,16 @@ def _wait_for_lock(path: str, stop: Any, longest: Any) -> None:
 
 def import_before(data: bytes) -> None:
     """The old import: check and every row in one write transaction, published by its commit."""
-    from survey.datasets.files import read_table
+    from survey.datasets.files import read_chunks
     from survey.datasets.import_batches import publish, start_batch, targets_of, write_chunks
-    from survey.datasets.import_checks import check_table
+    from survey.datasets.import_checks import check_chunks
     from survey.extensions import db
 
     batch_id = start_batch(None, None, "bench", "bench.csv", "0" * 64)
     # The old import's write transaction began before the check (writers begin IMMEDIATE): a
     # first statement opens it, and the check and every row run inside it.
     db.session.execute(text("SELECT 1"))
-    report, plan = check_table(read_table(data, "bench.csv", None), "bench.csv")
+    report, plan = check_chunks(read_chunks(data, "bench.csv"), "bench.csv", planning=True)
     assert plan is not None, list(report.lines())[:5]
     report.added = len(plan.response_ids)
     write_chunks(batch_id, plan, targets_of(plan), None, chunk_size=len(plan.response_ids))

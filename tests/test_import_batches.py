@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from survey.campaigns.dashboard import response_counts
 from survey.database import utcnow
 from survey.datasets import build_dataset
-from survey.datasets.files import read_table
+from survey.datasets.files import read_chunks
 from survey.datasets.import_batches import start_batch, targets_of, write_chunks
-from survey.datasets.import_checks import check_table
+from survey.datasets.import_checks import check_chunks
 from survey.datasets.imports import import_responses
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, Campaign, ImportBatch, Response
@@ -104,8 +104,7 @@ def test_a_failure_mid_import_removes_every_chunk_already_written(app, make_camp
 def _killed_import(app: Flask, count: int) -> int:
     """Write a batch's chunks and stop without publishing or cleaning up, as a SIGKILL would."""
     with app.app_context():
-        table = read_table(_csv(_rows(count)), "responses.csv", None)
-        report, plan = check_table(table, "responses.csv")
+        report, plan = check_chunks(read_chunks(_csv(_rows(count)), "responses.csv"), "responses.csv", planning=True)
         assert plan is not None and report.new == count
         targets = targets_of(plan)
         batch_id = start_batch(None, None, "test", "responses.csv", "0" * 64)

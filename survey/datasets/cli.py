@@ -173,10 +173,9 @@ def import_responses_command(file: Path, check_only: bool) -> None:
         # Exit 2 like any other file that cannot be read as a table: exit 1 means "rows with problems".
         click.echo(f"Error: {file.name}: choose a .csv, .xlsx, .sav, .dta or .zip file", err=True)
         raise SystemExit(2)
-    data = file.read_bytes()
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if check_only:
-        report = dry_run(data, file.name, max_bytes=limit)
+        report = dry_run(file, file.name, max_bytes=limit)
         _refuse_unreadable(report)
         _echo(report.lines())
         if not report.ok:
@@ -186,7 +185,7 @@ def import_responses_command(file: Path, check_only: bool) -> None:
     try:
         with acting_as(None, ACTOR):
             report = import_responses(
-                data,
+                file,
                 file.name,
                 None,
                 actor_label=ACTOR,

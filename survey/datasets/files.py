@@ -1,8 +1,13 @@
-"""Reading an uploaded responses file (CSV, Excel, SPSS, Stata or a dataset .zip) into a table of text cells.
+"""Reading an uploaded responses file (CSV, Excel, SPSS, Stata or a dataset .zip) as text cells, in chunks.
 
 Every cell stays text, exactly as typed, so the checks can name a stray letter by row and column
 instead of it silently becoming "missing". Rows keep their spreadsheet numbers: row 1 is the
 header and row 2 the first data row, as in Excel, even when blank lines are dropped.
+
+The file is read from disk a chunk of about CHUNK_CELLS cells at a time, and each chunk is checked
+before the next is read: a 64 MB CSV (20 million cells) read whole held 750 MB in the web worker,
+every cell a Python string in several copies of the table. Nothing but the chunk being checked is
+held, so a dry run's memory no longer grows with the file (`bench/bench_import_memory.py`).
 """
 
 from __future__ import annotations
@@ -11,25 +16,23 @@ import csv
 import hashlib
 import io
 import re
+import shutil
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from pathlib import PurePosixPath
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
 
 from instruments.answers import quoted
-from survey.datasets.xlsx_guards import data_sheet, formula_refusal, package_refusal, too_big_to_check_here
+from survey.datasets.xlsx_reading import XlsxError, sheet_rows
 from survey.web.uploads import CONTROL
 
-# Excel writes characters XML cannot hold (control characters) as _xHHHH_ (ECMA-376 Part 1, 22.9.2.19,
-# ST_Xstring), and a literal "_x" as "_x005F_x"; openpyxl leaves them escaped, Excel shows them decoded.
-XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 SUFFIXES = (".csv", ".txt", ".xlsx", ".sav", ".dta", ".zip")
 STAT_SUFFIXES = (".sav", ".dta")  # read back by `stat_reading`
 HEADER_ROW = 1
@@ -45,9 +48,15 @@ MAX_COLUMNS = 65_536
 # Rows x columns of the table built from the file: above what the largest CSV the import takes
 # (IMPORT_MAX_MB, 64 MB, at two bytes a cell) can hold, so only a spreadsheet's own bulk meets it.
 MAX_CELLS = 40_000_000
-# From this many columns a CSV is read by the csv module rather than pandas (see _read_csv).
+# Cells read and checked at a time: about 15 MB of text cells and their checks; a chunk of 1,000
+# rows of the dataset's 40 columns costs the checks' fixed work (a few queries) once per 40,000 cells.
+CHUNK_CELLS = 250_000
+# From this many columns a CSV is read by the csv module rather than pandas (see _csv_chunks).
 WIDE_COLUMNS = 1_000
 SCAN_FACTOR = 10  # spreadsheet cells looked at (formatted empty ones too) per allowed cell
+
+# An upload: its bytes, or the file it waits in (the web route's and the job's, the command line's).
+Source = bytes | Path
 
 
 class UnreadableFile(Exception):
@@ -74,9 +83,11 @@ def _too_many_cells() -> str:
 
 @dataclass
 class TextTable:
-    """A file as text: `header` names, and `cells` with one column per header cell ('' = blank).
+    """Rows of a file as text: `header` names, and `cells` with one column per position ('' = blank).
 
     `cells.index` holds each row's spreadsheet row number; rows with no value at all are left out.
+    A chunk of a spreadsheet may be wider than its header (cells right of the last named column).
+    `controls` are the control characters of these rows, and of the header in a file's first chunk.
     """
 
     header: list[str]
@@ -84,9 +95,12 @@ class TextTable:
     controls: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column position, character)
 
 
-def sha256(data: bytes) -> str:
+def sha256(source: Source) -> str:
     """Hex SHA-256 of an upload: proves the confirmed file is the one that was checked."""
-    return hashlib.sha256(data).hexdigest()
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    with source.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def suffix_of(filename: str) -> str:
@@ -94,27 +108,40 @@ def suffix_of(filename: str) -> str:
     return PurePosixPath(filename.replace("\\", "/")).suffix.lower()
 
 
-def read_table(
-    data: bytes, filename: str, max_bytes: int | None = None, *, xlsx_budget: int | None = None
-) -> TextTable:
-    """Read `data` by the suffix of `filename`; `max_bytes` bounds a zipped CSV once uncompressed.
+def read_chunks(
+    source: Source, filename: str, max_bytes: int | None = None, *, xlsx_budget: int | None = None
+) -> Generator[TextTable]:
+    """The file's rows in chunks of about CHUNK_CELLS cells, read by the suffix of `filename`; at
+    least one chunk (the header's). Raises `UnreadableFile` when a chunk cannot be read, so a
+    caller discards what earlier chunks told it.
 
-    `xlsx_budget` bounds an Excel workbook's unzipped size when it is read within a web request
-    (`xlsx_guards.too_big_to_check_here`).
+    `max_bytes` bounds a zipped member once uncompressed; `xlsx_budget` an Excel workbook's
+    unzipped size when it is read within a web request (`xlsx_guards.too_big_to_check_here`).
     """
     suffix = suffix_of(filename)
+    opener: Callable[[], IO[bytes]] = (
+        (lambda: io.BytesIO(source)) if isinstance(source, bytes) else (lambda: source.open("rb"))
+    )
     if suffix in (".csv", ".txt"):
-        return _read_csv(data)
+        return _csv_chunks(opener)
     if suffix == ".xlsx":
-        return _read_xlsx(data, xlsx_budget)
+        return _xlsx_chunks(opener, xlsx_budget)
     if suffix in STAT_SUFFIXES:
-        return _read_stat(data, suffix)
+        return _stat_chunks(source, suffix)
     if suffix == ".zip":
-        return _read_zip(data, max_bytes, xlsx_budget)
+        return _zip_chunks(opener, max_bytes, xlsx_budget)
     raise UnreadableFile(f"{quoted(filename)} is not a .csv, .xlsx, .sav, .dta or .zip file")
 
 
-def _read_csv(data: bytes) -> TextTable:
+def read_table(source: Source, filename: str, max_bytes: int | None = None) -> TextTable:
+    """The whole file as one table, its header as wide as its widest row (small files: tests, notebooks)."""
+    chunks = list(read_chunks(source, filename, max_bytes))
+    cells = pd.concat([chunk.cells for chunk in chunks]).fillna("")
+    header = chunks[0].header + [""] * (cells.shape[1] - len(chunks[0].header))
+    return TextTable(header, cells, [control for chunk in chunks for control in chunk.controls])
+
+
+def _csv_chunks(opener: Callable[[], IO[bytes]]) -> Generator[TextTable]:
     """The CSV's cells as text. Wide files go to the csv module: pandas pays about 25 us a column
     (1.1 s for the red team's 40,000 columns, the csv module 0.02 s), while on long files its C
     parser is twice as fast. Both keep blank lines as rows of blanks and refuse a row longer than
@@ -122,14 +149,16 @@ def _read_csv(data: bytes) -> TextTable:
     byte but a row of the header's width, so 2 MB of line ends under a 200-column header (a few KB
     zipped) would otherwise become 400 million cells, 10 GB of memory."""
     try:
-        text_start = data[: data.find(b"\n")].decode("utf-8-sig", errors="replace")
+        with opener() as file:
+            first_line = file.readline().rstrip(b"\r\n")
+        text_start = first_line.decode("utf-8-sig", errors="replace")
         if "," not in text_start and ("\t" in text_start or ";" in text_start):
             raise UnreadableFile(
                 "the columns are separated by semicolons or tabs, not commas. In your spreadsheet, "
                 "save it as CSV UTF-8 (Comma delimited), or as .xlsx, and try again"
             )
         wide = text_start.count(",") + 1 >= WIDE_COLUMNS
-        values = _csv_module_cells(data) if wide else _pandas_cells(data)
+        yield from _csv_module_chunks(opener) if wide else _pandas_chunks(opener)
     except UnicodeDecodeError:
         raise UnreadableFile(
             'the file is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8" (or as .xlsx) and try again'
@@ -138,10 +167,6 @@ def _read_csv(data: bytes) -> TextTable:
         raise UnreadableFile("the file is empty") from None
     except (pd.errors.ParserError, csv.Error) as error:
         raise UnreadableFile(_csv_problem(error)) from None
-    refusal = _over_limit(*values.shape)
-    if refusal:
-        raise UnreadableFile(refusal)
-    return _text_table(values[0].tolist(), values[1:])
 
 
 def _csv_problem(error: Exception) -> str:
@@ -163,7 +188,7 @@ def _rows_allowed(width: int) -> int:
     return min(MAX_ROWS, MAX_CELLS // max(width, 1))
 
 
-def _pandas_cells(data: bytes) -> np.ndarray:
+def _pandas_chunks(opener: Callable[[], IO[bytes]]) -> Generator[TextTable]:
     options: dict[str, Any] = {
         "header": None,
         "dtype": str,
@@ -171,124 +196,128 @@ def _pandas_cells(data: bytes) -> np.ndarray:
         "skip_blank_lines": False,  # keep counting lines, so row numbers match the spreadsheet
         "encoding": "utf-8-sig",  # Excel's "CSV UTF-8" starts with a byte-order mark
     }
-    width = pd.read_csv(io.BytesIO(data), nrows=1, **options).shape[1]
+    with opener() as file:
+        width = pd.read_csv(file, nrows=1, **options).shape[1]
+    refusal = _over_limit(1, width)
+    if refusal:
+        raise UnreadableFile(refusal)
     allowed = _rows_allowed(width)
+    header: list[str] = []
     # One row past the limit is enough to refuse the file: pandas stops reading there.
-    raw = pd.read_csv(io.BytesIO(data), nrows=allowed + 1, **options)
-    if len(raw) > allowed:
-        raise UnreadableFile(_over_limit(len(raw), width) or _too_many_cells())
-    return raw.to_numpy(dtype=object)  # one block: pandas' per-column overhead made wide files slow
+    with opener() as file, pd.read_csv(file, nrows=allowed + 1, chunksize=_chunk_rows(width), **options) as reader:
+        for frame in reader:
+            body = frame.to_numpy(dtype=object)  # one block: pandas' per-column overhead made wide files slow
+            first = int(frame.index[0]) + 1  # pandas numbers the lines read from 0, the header's
+            with_header = first == HEADER_ROW
+            if with_header:
+                header, body, first = _header(body[0]), body[1:], first + 1
+            last = first + len(body) - 1
+            if last > allowed:
+                raise UnreadableFile(_over_limit(last, width) or _too_many_cells())
+            yield _chunk(header, body, first, with_header)
 
 
-def _csv_module_cells(data: bytes) -> np.ndarray:
+def _chunk_rows(width: int) -> int:
+    return max(1, CHUNK_CELLS // max(width, 1))
+
+
+def _csv_module_chunks(opener: Callable[[], IO[bytes]]) -> Generator[TextTable]:
     rows: list[list[str]] = []
-    width = allowed = 0
-    for number, row in enumerate(_strict_records(data), start=1):
-        if number == 1:
-            width, allowed = len(row), _rows_allowed(len(row))
-            refusal = _over_limit(1, width)
-            if refusal:
-                raise UnreadableFile(refusal)
-        elif number > allowed:
-            raise UnreadableFile(_over_limit(number, width) or _too_many_cells())
-        if len(row) > width:  # as pandas says it, so both readers refuse alike
-            raise csv.Error(f"Expected {width} fields in line {number}, saw {len(row)}")
-        if len(row) < width:
-            row.extend([""] * (width - len(row)))  # a blank line, or a short row, padded with blanks
-        rows.append(row)
-    if not rows:
+    header: list[str] = []
+    width = allowed = number = 0
+    first = HEADER_ROW + 1
+    with opener() as file:
+        for number, row in enumerate(_strict_records(file), start=1):
+            if number == 1:
+                width, allowed = len(row), _rows_allowed(len(row))
+                refusal = _over_limit(1, width)
+                if refusal:
+                    raise UnreadableFile(refusal)
+            elif number > allowed:
+                raise UnreadableFile(_over_limit(number, width) or _too_many_cells())
+            if len(row) > width:  # as pandas says it, so both readers refuse alike
+                raise csv.Error(f"Expected {width} fields in line {number}, saw {len(row)}")
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))  # a blank line, or a short row, padded with blanks
+            if number == HEADER_ROW:
+                header = row
+                continue
+            rows.append(row)
+            if len(rows) == _chunk_rows(width):
+                yield _chunk(header, np.array(rows, dtype=object), first, first == HEADER_ROW + 1)
+                first, rows = first + len(rows), []
+    if not number:
         raise pd.errors.EmptyDataError
-    return np.array(rows, dtype=object)
+    yield _chunk(header, np.array(rows, dtype=object).reshape(len(rows), width), first, first == HEADER_ROW + 1)
 
 
-def _strict_records(data: bytes) -> Iterator[list[str]]:
+def _strict_records(file: IO[bytes]) -> Iterator[list[str]]:
     """The CSV's records; a quote mark never closed is an error, as in pandas (the csv module's
     default reads the rest of the file into that one cell)."""
     done = 0  # records read whole: the unclosed one is the next, counted from 0 as pandas does
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     try:
-        for record in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), strict=True):
+        for record in csv.reader(text, strict=True):
             yield record
             done += 1
     except csv.Error as error:
         if "unexpected end of data" not in str(error):
             raise
         raise csv.Error(f"EOF inside string starting at row {done}") from None
-
-
-def _read_xlsx(data: bytes, budget: int | None = None) -> TextTable:
-    refusal = package_refusal(data) or (None if budget is None else too_big_to_check_here(data, budget))
-    if refusal:
-        raise UnreadableFile(refusal)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types: BadZipFile, KeyError, InvalidFileException...
-        raise UnreadableFile(f"not a readable Excel .xlsx file ({_kind(error)})") from None
-    try:
-        sheet = data_sheet(workbook)
-        rows = _sheet_rows(sheet)
-        refusal = formula_refusal(data, sheet, rows)
-        if refusal:
-            raise UnreadableFile(refusal)
-    except UnreadableFile:
-        raise
-    except Exception as error:  # a damaged member (BadZipFile, zlib.error) or bad XML (ParseError) inside
-        raise UnreadableFile(f"not a readable Excel .xlsx file ({_kind(error)})") from None
     finally:
-        workbook.close()
-    if not rows:
-        raise UnreadableFile("the sheet is empty")
-    width = max(len(row) for row in rows)
-    body = np.full((len(rows) - 1, width), "", dtype=object)
-    for number, row in enumerate(rows[1:]):
+        text.detach()  # the caller closes the file
+
+
+def _xlsx_chunks(opener: Callable[[], IO[bytes]], budget: int | None) -> Generator[TextTable]:
+    """The first visible sheet (or "responses") in chunks; rows may be wider than the header."""
+    try:
+        rows = sheet_rows(opener, budget, _over_limit, SCAN_FACTOR * MAX_CELLS, _too_many_cells)
+        header = next(rows)
+        body: list[list[str]] = []
+        first = HEADER_ROW + 1
+        width = len(header)  # of the chunk, padded to its widest row
+        for row in rows:
+            if body and (len(body) + 1) * max(width, len(row)) > CHUNK_CELLS:
+                yield _chunk(header, _padded(body, width), first, first == HEADER_ROW + 1)
+                first, body, width = first + len(body), [], len(header)
+            body.append(row)
+            width = max(width, len(row))
+        yield _chunk(header, _padded(body, width), first, first == HEADER_ROW + 1)
+    except XlsxError as error:
+        raise UnreadableFile(str(error)) from None
+
+
+def _padded(rows: list[list[str]], width: int) -> np.ndarray:
+    """The rows as one array `width` wide, blanks filling the rest."""
+    body = np.full((len(rows), width), "", dtype=object)
+    for number, row in enumerate(rows):
         body[number, : len(row)] = row
-    return _text_table(rows[0] + [""] * (width - len(rows[0])), body)
+    return body
 
 
-def _sheet_rows(sheet: Any) -> list[list[str]]:
-    """The sheet's rows as text, up to the last cell holding a value; refused past the limits.
-
-    The sheet's declared ``<dimension>`` is ignored: a stale or hostile one (``A1:XFD1048576``)
-    would otherwise pad every row to its size.
-    """
-    sheet.reset_dimensions()
-    rows: list[list[str]] = []
-    blank: list[str] = []  # shared by every blank row: a stray cell far down costs a pointer a row
-    kept = width = scanned = 0
-    for values in sheet.iter_rows(values_only=True):
-        scanned += max(len(values), 1)
-        row = [_cell_text(value) for value in values]
-        while row and not row[-1].strip():
-            row.pop()  # trailing blank cells, e.g. formatted but empty
-        rows.append(row or blank)
-        if row:
-            kept, width = len(rows), max(width, len(row))
-        refusal = _over_limit(kept, width)
-        if refusal is None and len(rows) > MAX_ROWS:
-            refusal = _over_limit(len(rows), 0)  # blank rows without end: more than any real sheet holds
-        if refusal is None and scanned > SCAN_FACTOR * MAX_CELLS:
-            refusal = _too_many_cells()  # formatted empty cells without end
-        if refusal:
-            raise UnreadableFile(refusal)
-    return rows[:kept]
-
-
-def _read_stat(data: bytes, suffix: str) -> TextTable:
+def _stat_chunks(source: Source, suffix: str) -> Generator[TextTable]:
     """An SPSS or Stata file of the dataset download, within the row, column and cell limits."""
-    from survey.datasets.stat_reading import StatFileError, stat_cells  # pyreadstat loads for these files only
+    from survey.datasets.stat_reading import StatFileError, stat_chunks  # pyreadstat loads for these files only
 
     try:
-        header, body = stat_cells(data, suffix, _rows_allowed, _over_limit)
+        header, bodies = stat_chunks(source, suffix, _rows_allowed, _over_limit, _chunk_rows)
+        first = HEADER_ROW + 1
+        for body in bodies:
+            yield _chunk(header, body, first, first == HEADER_ROW + 1)
+            first += len(body)
     except StatFileError as error:
         raise UnreadableFile(str(error)) from None
-    return _text_table(header, body)
 
 
-def _read_zip(data: bytes, max_bytes: int | None, xlsx_budget: int | None) -> TextTable:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UnreadableFile("not a readable .zip file") from None
-    with archive:
+def _zip_chunks(
+    opener: Callable[[], IO[bytes]], max_bytes: int | None, xlsx_budget: int | None
+) -> Generator[TextTable]:
+    """The dataset file in a download's zip, unzipped to a temporary file and read from there."""
+    with ExitStack() as stack:
+        try:
+            archive = stack.enter_context(zipfile.ZipFile(stack.enter_context(opener())))
+        except zipfile.BadZipFile:
+            raise UnreadableFile("not a readable .zip file") from None
         # A CSV download holds responses.csv; an Excel, SPSS or Stata download its own file instead.
         members: list[zipfile.ZipInfo] = []
         for member_name in ZIP_MEMBERS:
@@ -303,17 +332,15 @@ def _read_zip(data: bytes, max_bytes: int | None, xlsx_budget: int | None) -> Te
         # Checked before reading: a small zip can expand enormously.
         if max_bytes is not None and members[0].file_size > max_bytes:
             raise UnreadableFile(f"{member_name} in the .zip is larger than {max_bytes // (1024 * 1024)} MB")
+        unzipped = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="import-"))) / member_name
         try:
             # Stops at the declared size, so a false small size cannot expand past the limit either.
-            content = archive.read(members[0])
+            with archive.open(members[0]) as member, unzipped.open("wb") as out:
+                shutil.copyfileobj(member, out)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
             # A bad CRC or false size, damaged data, an unknown compression method, a password.
             raise UnreadableFile(f"not a readable .zip file ({_kind(error)})") from None
-        if member_name == ZIP_MEMBER:
-            return _read_csv(content)
-        if member_name == ZIP_WORKBOOK:
-            return _read_xlsx(content, xlsx_budget)
-        return _read_stat(content, suffix_of(member_name))
+        yield from read_chunks(unzipped, member_name, xlsx_budget=xlsx_budget)
 
 
 def _kind(error: Exception) -> str:
@@ -321,27 +348,19 @@ def _kind(error: Exception) -> str:
     return "damaged compressed data" if isinstance(error, zlib.error) else type(error).__name__
 
 
-def _cell_text(value: Any) -> str:
-    """An Excel cell as the text a CSV would hold: 3.0 -> '3', a date -> ISO 8601, empty -> ''."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, str) and "_x" in value:
-        return XML_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), value)
-    return str(value)
+def _header(cells: Sequence[Any]) -> list[str]:
+    """The header row's cells as text, as the first chunk's `header` holds them (before stripping)."""
+    return [str(name) for name in cells]
 
 
-def _text_table(header: Sequence[Any], body: np.ndarray) -> TextTable:
-    """The table from the header cells and a 2-D array of body cells, stripped, blank rows left out."""
-    controls = _controls([header], HEADER_ROW) + _controls(body.tolist(), HEADER_ROW + 1)
+def _chunk(header: Sequence[str], body: np.ndarray, first_row: int, with_header: bool) -> TextTable:
+    """A chunk from the (unstripped) header cells and a 2-D array of body cells from spreadsheet row
+    `first_row`, stripped, blank rows left out; the header's control characters go with the first chunk."""
+    controls = _controls([header], HEADER_ROW) if with_header else []
+    controls += _controls(body.tolist(), first_row)
     rows, columns = body.shape
     stripped = np.array([str(text).strip() for text in body.ravel().tolist()], dtype=object).reshape(rows, columns)
-    index = pd.RangeIndex(HEADER_ROW + 1, HEADER_ROW + 1 + rows)
+    index = pd.RangeIndex(first_row, first_row + rows)
     cells = pd.DataFrame(stripped, index=index, columns=pd.RangeIndex(columns), dtype=object)
     blank = (stripped == "").all(axis=1)
     return TextTable([str(name).strip() for name in header], cells[~blank], controls)

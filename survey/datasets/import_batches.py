@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import CursorResult, Table, insert, update
 
 from survey.audit.trail import IMPORT_ENTITY
 from survey.database import bulk_insert, let_writers_in, utcnow
-from survey.datasets.import_checks import ImportPlan, ImportReport, asset_slug
+from survey.datasets.import_checks import ImportPlan, asset_slug
+from survey.datasets.import_report import ImportReport
 from survey.extensions import db
 from survey.models import Answer, AssetUse, AuditEvent, ImportBatch, Response
 
@@ -58,7 +58,7 @@ class Targets:
 
 
 def targets_of(plan: ImportPlan) -> Targets:
-    """The plan's campaigns as plain numbers, and its item cells as numbers."""
+    """The plan's campaigns as plain numbers, beside its item codes."""
     campaigns = set(plan.campaigns)
     return Targets(
         campaign_ids=np.asarray([campaign.id for campaign in plan.campaigns], dtype=np.int64),
@@ -68,10 +68,7 @@ def targets_of(plan: ImportPlan) -> Targets:
             for campaign in campaigns
         },
         snapshots={(campaign.id, asset.slug): asset.id for campaign in campaigns for asset in campaign.assets},
-        values={
-            column: pd.to_numeric(plan.items[column]).to_numpy(dtype="float64", na_value=np.nan)
-            for column in plan.items.columns
-        },
+        values=plan.codes,
     )
 
 
@@ -180,6 +177,7 @@ def _insert_responses(
     plan: ImportPlan, targets: Targets, start: int, stop: int, importer_id: int | None, batch_id: int
 ) -> np.ndarray:
     now = utcnow()
+    submitted = plan.submitted_at[start:stop].to_pydatetime()
     rows = [
         {
             "public_id": plan.response_ids[i],
@@ -190,11 +188,11 @@ def _insert_responses(
             "consent": True,
             "status": "importing",
             # The real start time is unknown; the submission time is the nearest fact we have.
-            "started_at": plan.submitted_at[i],
+            "started_at": submitted[i - start],
             "updated_at": now,
-            "submitted_at": plan.submitted_at[i],
+            "submitted_at": submitted[i - start],
             "entered_by_id": importer_id,
-            "verified": plan.verified[i],
+            "verified": bool(plan.verified[i]),
             "import_batch_id": batch_id,
         }
         for i in range(start, stop)

@@ -1,13 +1,20 @@
 """Checking a response file before anything is written: every problem as (row, column, reason), and
-the plan of what an import would insert."""
+the plan of what an import would insert.
+
+The file is checked a chunk of rows at a time (`files.read_chunks`): every check but two concerns
+one row, so it runs on the chunk and is done. The two that look across rows keep what they need:
+the response ids seen so far with their first row (duplicates), and the unnamed columns found to
+hold values. The plan keeps each new row's numbers, not its text.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -27,21 +34,10 @@ from analysis.columns import (
 )
 from instruments.answers import quoted
 from survey.campaigns.operations import campaign_sections
-from survey.datasets.files import (
-    CONTROL,
-    HEADER_ROW,
-    TextTable,
-)
-from survey.exceptions import ServiceError
+from survey.datasets.files import CONTROL, HEADER_ROW, TextTable
+from survey.datasets.import_report import Collector, ImportReport
 from survey.extensions import db
 from survey.models import MODES, Campaign, CampaignAsset, Response
-
-MAX_SHOWN = 500  # problems listed; the report also gives the total
-# Longer reasons and column names are shown with their middle left out: a 1 MB header name was
-# repeated whole in every line naming it, pages and command-line reports of megabytes (cell values
-# in reasons are already cut by `quoted`; a column name is shown as it is).
-MAX_SHOWN_CHARS = 300
-
 
 REQUIRED_COLUMNS = ("response_id", "community", "campaign", "mode", "submitted_at")
 
@@ -60,117 +56,16 @@ RESPONSE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 LOOKUP_CHUNK = 2000
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One reason a file cannot be imported: `row` in spreadsheet numbering (None: the whole file)."""
-
-    row: int | None
-    column: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    """What a dry run found (or an import did): counts and every problem, the first `MAX_SHOWN` listed."""
-
-    filename: str
-    rows: int = 0
-    new: int = 0
-    already_present: int = 0
-    rows_with_errors: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    problem_total: int = 0
-    new_by_campaign: dict[str, int] = field(default_factory=dict)
-    added: int = 0
-    unreadable: bool = False  # the file could not be read as a table: its one problem says why
-
-    @property
-    def ok(self) -> bool:
-        return self.problem_total == 0
-
-    @property
-    def truncated(self) -> bool:
-        return self.problem_total > len(self.problems)
-
-    def lines(self) -> Iterator[str]:
-        """The report as plain text (command line), one problem a line."""
-        yield (
-            f"{self.filename}: {self.rows} rows; {self.new} new, {self.already_present} already imported "
-            f"(skipped), {self.rows_with_errors} with errors. Row 1 is the header, row 2 the first data row."
-        )
-        for problem in self.problems:
-            where = "file" if problem.row is None else f"row {problem.row}"
-            column = f", column {problem.column}" if problem.column else ""
-            yield f"{where}{column}: {problem.reason}"
-        if self.truncated:
-            yield f"... and {self.problem_total - len(self.problems)} more problems ({self.problem_total} in all)."
-
-
-class ImportRejected(ServiceError):
-    """The file has problems, so nothing was imported; `report` lists them."""
-
-    status_code = 422
-    title = "Nothing was imported"
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{report.filename}: {report.problem_total} problem(s); nothing was imported.")
-        self.report = report
-
-
 @dataclass
 class ImportPlan:
-    """The checked rows that an import would insert, in file order."""
+    """The checked rows that an import would insert, in file order, held compactly (a number a cell)."""
 
-    items: pd.DataFrame  # item and asset columns present in the file, blank = NA
+    codes: dict[str, np.ndarray]  # item and asset columns present in the file: float16/32 codes, NaN = blank
     response_ids: list[str]
     campaigns: list[Campaign]
     modes: list[str]
-    submitted_at: list[datetime]
-    verified: list[bool]
-
-
-class _Collector:
-    """Problems as they are found; sorted into row, then file column order at the end."""
-
-    def __init__(self, header: Sequence[str]) -> None:
-        self.order = {name: position for position, name in enumerate(header) if name}
-        self.items: list[tuple[int, int, str, str]] = []
-        self.bad_rows: set[int] = set()
-
-    def add(self, row: int, column: str, reason: str) -> None:
-        self.items.append((row, self.order.get(column, -1), _shortened(column), _shortened(reason)))
-        if row > HEADER_ROW:
-            self.bad_rows.add(row)
-
-    def cells(self, rows: Iterable[int], column: str, reasons: Iterable[str]) -> None:
-        for row, reason in zip(rows, reasons, strict=True):
-            self.add(int(row), column, reason)
-
-    def where(self, column: str, values: pd.Series, bad: pd.Series, reason: Callable[[str, int], str]) -> None:
-        """Report each cell of `values` where `bad` holds, with `reason(value, row)`."""
-        chosen = values[bad.to_numpy(dtype=bool)]
-        self.cells(chosen.index, column, [reason(value, row) for row, value in zip(chosen.index, chosen, strict=True)])
-
-    def required(self, column: str, values: pd.Series, bad: pd.Series, reason: Callable[[str, int], str]) -> None:
-        """Report blank cells, then the cells where `bad` holds."""
-        blank = values == ""
-        self.where(column, values, blank, lambda _value, _row: "must not be blank")
-        self.where(column, values, bad & ~blank, reason)
-
-    def report(self, report: ImportReport) -> ImportReport:
-        problems = [Problem(row, column, reason) for row, _, column, reason in sorted(self.items)]
-        report.problem_total = len(problems)
-        report.problems = problems[:MAX_SHOWN]
-        report.rows_with_errors = len(self.bad_rows)
-        return report
-
-
-def _shortened(text: str) -> str:
-    """`text`, or its start and end (where a reason says what is wrong) around a note of what was left out."""
-    if len(text) <= MAX_SHOWN_CHARS:
-        return text
-    head = tail = MAX_SHOWN_CHARS // 2
-    return f"{text[:head]}... ({len(text) - head - tail:,} characters left out) ...{text[-tail:]}"
+    submitted_at: pd.DatetimeIndex  # UTC
+    verified: np.ndarray  # bool
 
 
 def _item_columns(asset_slugs: Iterable[str]) -> set[str]:
@@ -184,7 +79,7 @@ def asset_slug(column: str) -> str:
     return column.removeprefix("asset_").removesuffix("_value")
 
 
-def _check_header(table: TextTable, found: _Collector) -> dict[str, int]:
+def _check_header(header: Sequence[str], found: Collector) -> dict[str, int]:
     """Header problems; returns {column name: position} of the columns to read (the first of duplicates)."""
     known_slugs = set(db.session.scalars(select(CampaignAsset.slug).distinct()))
     allowed = {*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS} | _item_columns(known_slugs)
@@ -193,11 +88,9 @@ def _check_header(table: TextTable, found: _Collector) -> dict[str, int]:
     derived = {*score_columns(), *kind_columns(), *PARADATA_COLUMNS}
     usable: dict[str, int] = {}
     seen: dict[str, int] = {}
-    for position, name in enumerate(table.header):
+    for position, name in enumerate(header):
         if not name:
-            if (table.cells[position] != "").any():
-                found.add(HEADER_ROW, f"column {position + 1}", "this column has values but no name in the header")
-            continue
+            continue  # a problem only if the column holds values (`FileCheck._unnamed_values`)
         if name in seen:
             found.add(HEADER_ROW, name, f"the column appears more than once (first as column {seen[name] + 1})")
             continue
@@ -253,7 +146,8 @@ def _stored_campaigns(public_ids: Sequence[str]) -> dict[str, str]:
     return stored
 
 
-def _check_ids(frame: pd.DataFrame, found: _Collector) -> None:
+def _check_ids(frame: pd.DataFrame, found: Collector, first_row: dict[str, int]) -> None:
+    """Ids: their form, and repeats, in this chunk or of an earlier one (`first_row`: each id's first row)."""
     ids = frame["response_id"]
     found.required(
         "response_id",
@@ -263,40 +157,19 @@ def _check_ids(frame: pd.DataFrame, found: _Collector) -> None:
             f"{quoted(value)} must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
         ),
     )
-    first_row = {value: row for row, value in zip(frame.index[::-1], ids[::-1], strict=True)}
+    repeated = np.zeros(len(ids), dtype=bool)
+    for position, (row, value) in enumerate(zip(frame.index, ids, strict=True)):
+        if value:
+            repeated[position] = first_row.setdefault(value, int(row)) != row
     found.where(
         "response_id",
         ids,
-        ids.duplicated() & (ids != ""),
+        pd.Series(repeated, index=ids.index),
         lambda value, _row: f"{quoted(value)} appears more than once (first in row {first_row[value]})",
     )
 
 
-def _check_campaigns(frame: pd.DataFrame, found: _Collector) -> dict[str, Campaign]:
-    """Campaign and community checks; returns the campaigns rows may be imported into, by slug."""
-    slugs = frame["campaign"]
-    campaigns = _load_campaigns(slugs)
-    problems = {slug: _campaign_problem(campaigns.get(slug), slug) for slug in set(slugs) if slug}
-    found.required(
-        "campaign",
-        slugs,
-        slugs.map(lambda slug: problems.get(slug) is not None),
-        lambda slug, _row: str(problems[slug]),
-    )
-    owner = slugs.map(lambda slug: campaigns[slug].community.slug if slug in campaigns else "")
-    found.required(
-        "community",
-        frame["community"],
-        (owner != "") & (frame["community"] != owner),
-        lambda value, row: (
-            f"{quoted(value)} does not match campaign {quoted(slugs[row])}, "
-            f"which belongs to community {quoted(owner[row])}"
-        ),
-    )
-    return {slug: campaigns[slug] for slug, problem in problems.items() if problem is None}
-
-
-def _check_response_fields(frame: pd.DataFrame, found: _Collector) -> tuple[pd.Series, pd.Series]:
+def _check_response_fields(frame: pd.DataFrame, found: Collector) -> tuple[pd.Series, pd.Series]:
     """mode, verified and submitted_at; returns (submitted_at as UTC timestamps, verified as numbers)."""
     found.required(
         "mode",
@@ -324,11 +197,11 @@ def _check_response_fields(frame: pd.DataFrame, found: _Collector) -> tuple[pd.S
 
 
 def _always(reason: str) -> Callable[[str, int], str]:
-    """A `reason` for `_Collector.where` that gives the same message for every cell."""
+    """A `reason` for `Collector.where` that gives the same message for every cell."""
     return lambda _value, _row: reason
 
 
-def _check_items(found: _Collector, items: pd.DataFrame, campaign: Campaign) -> None:
+def _check_items(found: Collector, items: pd.DataFrame, campaign: Campaign) -> None:
     """Codes valid for the questions this campaign asked (its frozen versions); the others must be blank."""
     sections = campaign_sections(campaign)
     asked = {item.key for section in sections for item in section.items if item.type != "text"}
@@ -346,10 +219,15 @@ def _check_items(found: _Collector, items: pd.DataFrame, campaign: Campaign) -> 
         found.where(column, items[column], items[column].notna(), _always(reason))
 
 
-def _check_controls(table: TextTable, found: _Collector) -> None:
+def _column_name(header: Sequence[str], position: int) -> str:
+    """The header's name for a column position; '' for a column without one (or right of the header)."""
+    return header[position] if position < len(header) else ""
+
+
+def _check_controls(chunk: TextTable, found: Collector) -> None:
     """Cells holding C0 control characters (tab, LF and CR aside), by row and column."""
-    for row, position, character in table.controls:
-        name = table.header[position] if position < len(table.header) else ""
+    for row, position, character in chunk.controls:
+        name = _column_name(chunk.header, position)
         column = name if name and not CONTROL.search(name) else f"column {position + 1}"
         found.add(
             row,
@@ -358,59 +236,168 @@ def _check_controls(table: TextTable, found: _Collector) -> None:
         )
 
 
-def _check_partial(table: TextTable, found: _Collector) -> None:
+def _check_partial(chunk: TextTable, found: Collector) -> None:
     """A partial response of an export (`--include-partial`) was never submitted: imported, it would count."""
-    if "status" in table.header:
-        status = table.cells[table.header.index("status")]
+    if "status" in chunk.header:
+        status = chunk.cells[chunk.header.index("status")]
         reason = "a partial response (never submitted) is not imported: export without partial responses"
         found.where("status", status, status.str.lower() == "partial", _always(reason))
 
 
-def check_table(table: TextTable, filename: str) -> tuple[ImportReport, ImportPlan | None]:
-    found = _Collector(table.header)
-    report = ImportReport(filename=filename, rows=len(table.cells))
-    _check_controls(table, found)
-    usable = _check_header(table, found)
-    if any(name not in usable for name in REQUIRED_COLUMNS):
-        return found.report(report), None  # rows cannot be matched to campaigns without these
-    frame = pd.DataFrame({name: table.cells[position] for name, position in usable.items()}, index=table.cells.index)
-    _check_ids(frame, found)
-    campaigns = _check_campaigns(frame, found)
-    stamps, verified = _check_response_fields(frame, found)
-    _check_partial(table, found)
-    item_names = [name for name in usable if name not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
-    # An export written with missing-data codes imports too: every code is a missing answer.
-    items = pd.DataFrame(
-        {name: blank_missing_codes(frame[name].where(frame[name] != "")) for name in item_names}, index=frame.index
-    )
-    for slug, campaign in sorted(campaigns.items()):
-        _check_items(found, items[(frame["campaign"] == slug).to_numpy()], campaign)
+class FileCheck:
+    """The check of one file, fed its chunks in order (`add`), then `finish`ed into the report and plan."""
 
-    ids = frame["response_id"]
-    stored = _stored_campaigns(sorted(set(ids[ids != ""])))
-    stored_in = ids.map(lambda value: stored.get(value, ""))
-    found.where(
-        "response_id",
-        ids,
-        (stored_in != "") & (stored_in != frame["campaign"]),
-        lambda value, _row: f"{quoted(value)} is already the id of a response in campaign {quoted(stored[value])}",
-    )
+    def __init__(self, header: Sequence[str], filename: str, *, planning: bool) -> None:
+        self.header = list(header)
+        self.found = Collector(header)
+        self.report = ImportReport(filename=filename)
+        self.usable = _check_header(header, self.found)
+        self.complete = all(name in self.usable for name in REQUIRED_COLUMNS)  # rows can be matched to campaigns
+        self.first_row: dict[str, int] = {}
+        self.unnamed: set[int] = set()  # positions of columns without a name that hold values
+        self.campaigns: dict[str, Campaign] = {}
+        self.problems: dict[str, str | None] = {}  # campaign slug -> why rows cannot go there
+        self.new_by_campaign: Counter[str] = Counter()
+        self.pieces = _Pieces() if planning else None  # None: nothing will be imported, so no rows are kept
 
-    found.report(report)
-    clean = ~frame.index.isin(sorted(found.bad_rows))
-    present = clean & (stored_in != "").to_numpy(dtype=bool)
-    new = clean & ~present
-    report.already_present = int(present.sum())
-    report.new = int(new.sum())
-    new_campaigns = frame["campaign"][new]
-    report.new_by_campaign = {str(slug): int(n) for slug, n in new_campaigns.value_counts().sort_index().items()}
-    if not report.ok:
-        return report, None
-    return report, ImportPlan(
-        items=items[new],
-        response_ids=list(ids[new]),
-        campaigns=[campaigns[slug] for slug in new_campaigns],
-        modes=list(frame["mode"][new]),
-        submitted_at=[stamp.to_pydatetime() for stamp in stamps[new]],
-        verified=[bool(number != 0) for number in verified[new]],  # NaN (blank) != 0: verified
-    )
+    def add(self, chunk: TextTable) -> None:
+        """Check the chunk's rows."""
+        cells = chunk.cells
+        self.report.rows += len(cells)
+        _check_controls(chunk, self.found)
+        self._unnamed_values(cells)
+        if self.complete:
+            self._check_rows(chunk)
+        else:
+            self.found.end_chunk()
+
+    def _unnamed_values(self, cells: pd.DataFrame) -> None:
+        for position in map(int, cells.columns):
+            if position not in self.unnamed and not _column_name(self.header, position):
+                if (cells[position] != "").any():
+                    self.unnamed.add(position)
+
+    def _check_rows(self, chunk: TextTable) -> None:
+        found = self.found
+        frame = pd.DataFrame({name: chunk.cells[position] for name, position in self.usable.items()})
+        _check_ids(frame, found, self.first_row)
+        campaigns = self._check_campaigns(frame)
+        stamps, verified = _check_response_fields(frame, found)
+        _check_partial(chunk, found)
+        item_names = [name for name in self.usable if name not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
+        # An export written with missing-data codes imports too: every code is a missing answer.
+        items = pd.DataFrame(
+            {name: blank_missing_codes(frame[name].where(frame[name] != "")) for name in item_names}, index=frame.index
+        )
+        for slug in sorted(set(frame["campaign"]) & campaigns.keys()):
+            _check_items(found, items[(frame["campaign"] == slug).to_numpy()], campaigns[slug])
+
+        ids = frame["response_id"]
+        stored = _stored_campaigns(sorted(set(ids[ids != ""])))
+        stored_in = ids.map(lambda value: stored.get(value, ""))
+        found.where(
+            "response_id",
+            ids,
+            (stored_in != "") & (stored_in != frame["campaign"]),
+            lambda value, _row: f"{quoted(value)} is already the id of a response in campaign {quoted(stored[value])}",
+        )
+
+        clean = ~frame.index.isin(sorted(found.end_chunk()))
+        present = clean & (stored_in != "").to_numpy(dtype=bool)
+        new = clean & ~present
+        self.report.already_present += int(present.sum())
+        self.report.new += int(new.sum())
+        new_campaigns = frame["campaign"][new]
+        self.new_by_campaign.update(new_campaigns.tolist())
+        if self.pieces is not None and self.found.any:
+            self.pieces = None  # nothing will be imported: keep no rows
+        if self.pieces is not None:
+            self.pieces.add(items[new], list(ids[new]), [campaigns[slug] for slug in new_campaigns])
+            self.pieces.modes += frame["mode"][new].tolist()
+            self.pieces.stamps.append(pd.DatetimeIndex(stamps[new]))
+            self.pieces.verified.append((verified[new] != 0).to_numpy(dtype=bool))  # NaN (blank) != 0: verified
+
+    def _check_campaigns(self, frame: pd.DataFrame) -> dict[str, Campaign]:
+        """Campaign and community checks; returns the campaigns rows may be imported into, by slug."""
+        slugs = frame["campaign"]
+        unseen = {slug for slug in slugs if slug} - self.problems.keys()
+        loaded = _load_campaigns(unseen)
+        for slug in unseen:
+            self.problems[slug] = _campaign_problem(loaded.get(slug), slug)
+            if self.problems[slug] is None:
+                self.campaigns[slug] = loaded[slug]
+        problems, campaigns = self.problems, self.campaigns
+        self.found.required(
+            "campaign",
+            slugs,
+            slugs.map(lambda slug: problems.get(slug) is not None),
+            lambda slug, _row: str(problems[slug]),
+        )
+        owner = slugs.map(lambda slug: campaigns[slug].community.slug if slug in campaigns else "")
+        self.found.required(
+            "community",
+            frame["community"],
+            (owner != "") & (frame["community"] != owner),
+            lambda value, row: (
+                f"{quoted(value)} does not match campaign {quoted(slugs[row])}, "
+                f"which belongs to community {quoted(owner[row])}"
+            ),
+        )
+        return campaigns
+
+    def finish(self) -> tuple[ImportReport, ImportPlan | None]:
+        """The report, and the plan if every cell passed (and it was asked for)."""
+        for position in sorted(self.unnamed):
+            self.found.add(HEADER_ROW, f"column {position + 1}", "this column has values but no name in the header")
+        report = self.found.report(self.report)
+        report.new_by_campaign = {slug: self.new_by_campaign[slug] for slug in sorted(self.new_by_campaign)}
+        if not report.ok or self.pieces is None:
+            return report, None
+        self.first_row.clear()  # no longer needed, and as large as the plan's ids: freed first
+        return report, self.pieces.plan()
+
+
+class _Pieces:
+    """An import's plan as it grows a chunk at a time: lists extended in place, arrays kept per chunk
+    and joined at the end a column at a time (all of them joined at once held two copies)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, list[np.ndarray]] = {}
+        self.response_ids: list[str] = []
+        self.campaigns: list[Campaign] = []
+        self.modes: list[str] = []
+        self.stamps: list[pd.DatetimeIndex] = []
+        self.verified: list[np.ndarray] = []
+
+    def add(self, items: pd.DataFrame, response_ids: list[str], campaigns: list[Campaign]) -> None:
+        """A chunk's new rows: their item codes as the smallest floats that hold them exactly, ids, campaigns."""
+        for name in items.columns:
+            codes = pd.to_numeric(items[name]).to_numpy(dtype=np.float32, na_value=np.nan)
+            with np.errstate(over="ignore"):  # a number past float16's range becomes inf, and is kept as float32
+                small = codes.astype(np.float16)  # whole numbers to 2,048 exactly: every code of the catalogue
+            exact = np.array_equal(small, codes, equal_nan=True)
+            self.codes.setdefault(str(name), []).append(small if exact else codes)
+        self.response_ids += response_ids
+        self.campaigns += campaigns
+
+    def plan(self) -> ImportPlan:
+        return ImportPlan(
+            codes={name: np.concatenate(self.codes.pop(name)) for name in list(self.codes)},
+            response_ids=self.response_ids,
+            campaigns=self.campaigns,
+            modes=self.modes,
+            submitted_at=pd.DatetimeIndex(pd.DatetimeIndex([], tz="UTC").append(self.stamps)),
+            verified=np.concatenate([np.zeros(0, dtype=bool), *self.verified]),
+        )
+
+
+def check_chunks(
+    chunks: Iterator[TextTable], filename: str, *, planning: bool
+) -> tuple[ImportReport, ImportPlan | None]:
+    """Check a file's chunks (`files.read_chunks`); the plan of what an import would insert if `planning`."""
+    first = next(chunks)
+    check = FileCheck(first.header, filename, planning=planning)
+    check.add(first)
+    for chunk in chunks:
+        check.add(chunk)
+    return check.finish()

@@ -61,11 +61,10 @@ def run_job(batch_id: int) -> None:
     try:
         if path is None:
             raise ValueError("The checked file is no longer there, so nothing was imported. Check it again.")
-        data = path.read_bytes()
-        if sha256(data) != digest:
+        if sha256(path) != digest:
             raise ValueError("The stored file changed after it was checked, so nothing was imported. Check it again.")
         report = import_responses(
-            data,
+            path,
             filename,
             importer,
             max_bytes=current_app.config["IMPORT_MAX_BYTES"],

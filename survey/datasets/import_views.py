@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,6 +21,7 @@ from flask import current_app, flash, render_template, request, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as HTTPResponse
 
@@ -79,22 +81,29 @@ def _imports_dir() -> Path:
     return folder
 
 
-def _keep(data: bytes, filename: str) -> str:
-    """Store a checked upload for its confirmation; returns the token naming it."""
+def _received(upload: FileStorage, suffix: str) -> Path:
+    """The upload copied, a block at a time, to a file of its own under the imports folder (never
+    held whole in memory: werkzeug has already spooled a large one to a temporary file)."""
     folder = _imports_dir()
     now = time.time()
     for old in folder.iterdir():
         if old.is_file() and now - old.stat().st_mtime > STALE_SECONDS:
             old.unlink(missing_ok=True)
+    path = folder / f".{secrets.token_urlsafe(16)}{suffix}.part"
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.stream, out)
+    return path
+
+
+def _keep(received: Path, filename: str) -> str:
+    """Keep a checked upload for its confirmation; returns the token naming it."""
     token = secrets.token_urlsafe(16)
     suffix = suffix_of(filename)
-    partial = folder / f".{token}{suffix}.part"
-    partial.write_bytes(data)
-    os.replace(partial, folder / f"{token}{suffix}")  # never a half-written file under the final name
+    os.replace(received, _imports_dir() / f"{token}{suffix}")  # never a half-written file under the final name
     waiting = dict(session.get(SESSION_KEY, {}))
     for stale in list(waiting)[: max(0, len(waiting) - KEPT_PER_SESSION + 1)]:
         _forget(stale, waiting)
-    waiting[token] = {"sha256": sha256(data), "name": filename, "suffix": suffix}
+    waiting[token] = {"sha256": sha256(_imports_dir() / f"{token}{suffix}"), "name": filename, "suffix": suffix}
     session[SESSION_KEY] = waiting
     return token
 
@@ -158,16 +167,19 @@ def response_imports() -> tuple[str, int]:
         return _render(form, status=422 if request.method == "POST" else 200)
     upload = form.file.data
     filename = _kept_name(upload.filename or "upload")
-    data = upload.read()
-    report = dry_run(
-        data,
-        filename,
-        max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-        xlsx_budget=current_app.config["IMPORT_WEB_XLSX_MAX_BYTES"],
-    )
+    received = _received(upload, suffix_of(filename))
+    try:
+        report = dry_run(
+            received,
+            filename,
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            xlsx_budget=current_app.config["IMPORT_WEB_XLSX_MAX_BYTES"],
+        )
+        token = _keep(received, filename) if report.ok and report.new else None
+    finally:
+        received.unlink(missing_ok=True)  # kept under its token, or not kept at all
     if not report.ok:
         return _render(form, report, status=422)
-    token = _keep(data, filename) if report.new else None
     return _render(ResponseFileForm(formdata=None), report, token)
 
 
@@ -182,8 +194,7 @@ def confirm_response_import(token: str) -> HTTPResponse | tuple[str, int]:
             _forget(token)
         flash("That file is no longer waiting to be imported, so nothing was imported. Check it again.")
         return see_other(".response_imports")
-    data = path.read_bytes()
-    if sha256(data) != entry["sha256"]:
+    if sha256(path) != entry["sha256"]:
         _forget(token)
         form = ResponseFileForm(formdata=None)
         form.form_errors.append(

@@ -29,23 +29,13 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
+from contextlib import closing
+
 from survey.database import mark_read_only, unmark_read_only, utcnow
-from survey.datasets.files import (
-    SUFFIXES,
-    UnreadableFile,
-    read_table,
-    sha256,
-    suffix_of,
-)
+from survey.datasets.files import SUFFIXES, Source, UnreadableFile, read_chunks, sha256, suffix_of
 from survey.datasets.import_batches import Progress, Targets, publish, set_batch, start_batch, targets_of, write_chunks
-from survey.datasets.import_checks import (
-    MAX_SHOWN,
-    ImportPlan,
-    ImportRejected,
-    ImportReport,
-    Problem,
-    check_table,
-)
+from survey.datasets.import_checks import ImportPlan, check_chunks
+from survey.datasets.import_report import MAX_SHOWN, ImportRejected, ImportReport, Problem
 from survey.extensions import db
 from survey.models import User
 from survey.ops.maintenance import discard_abandoned_imports, discard_batch_rows
@@ -56,6 +46,7 @@ __all__ = [
     "ImportRejected",
     "ImportReport",
     "Problem",
+    "Source",
     "dry_run",
     "import_responses",
     "sha256",
@@ -64,30 +55,33 @@ __all__ = [
 
 
 def _checked(
-    data: bytes, filename: str, max_bytes: int | None, xlsx_budget: int | None = None
+    source: Source, filename: str, max_bytes: int | None, xlsx_budget: int | None = None, *, planning: bool = False
 ) -> tuple[ImportReport, ImportPlan | None]:
+    """The check of every cell, read and checked a chunk at a time; the plan too if `planning` (an import)."""
     try:
-        table = read_table(data, filename, max_bytes, xlsx_budget=xlsx_budget)
+        with closing(read_chunks(source, filename, max_bytes, xlsx_budget=xlsx_budget)) as chunks:
+            return check_chunks(chunks, filename, planning=planning)
     except UnreadableFile as error:
+        # Whatever the chunks before told the check, the file as a whole cannot be read.
         problems = [Problem(None, "", str(error))]
         return ImportReport(filename=filename, problems=problems, problem_total=1, unreadable=True), None
-    return check_table(table, filename)
 
 
 def dry_run(
-    data: bytes, filename: str, *, max_bytes: int | None = None, xlsx_budget: int | None = None
+    source: Source, filename: str, *, max_bytes: int | None = None, xlsx_budget: int | None = None
 ) -> ImportReport:
-    """Check every cell of an upload and count what an import would do; writes nothing.
+    """Check every cell of an upload (its bytes, or better the file it waits in) and count what an
+    import would do; writes nothing.
 
     `max_bytes` bounds the uncompressed ``responses.csv`` inside a .zip upload; `xlsx_budget` an
     Excel workbook's unzipped size, for a check made within a web request.
     """
-    report, _plan = _checked(data, filename, max_bytes, xlsx_budget)
+    report, _plan = _checked(source, filename, max_bytes, xlsx_budget)
     return report
 
 
 def import_responses(
-    data: bytes,
+    source: Source,
     filename: str,
     importer: User | None,
     *,
@@ -109,7 +103,7 @@ def import_responses(
     discard_abandoned_imports()
     label = actor_label or (importer.email if importer is not None else "system")
     importer_id = importer.id if importer is not None else None
-    report, plan, targets = _checked_for_writing(data, filename, max_bytes)
+    report, plan, targets = _checked_for_writing(source, filename, max_bytes)
     if plan is None or targets is None:
         raise ImportRejected(report)
     report.added = len(plan.response_ids)
@@ -127,7 +121,7 @@ def import_responses(
                 new_by_campaign={},
             )
         return report
-    digest = sha256(data)
+    digest = sha256(source)
     batch_id = start_batch(batch_id, importer_id, label, filename, digest)
     try:
         write_chunks(batch_id, plan, targets, importer_id, max(1, chunk_size), progress)
@@ -141,14 +135,14 @@ def import_responses(
 
 
 def _checked_for_writing(
-    data: bytes, filename: str, max_bytes: int | None
+    source: Source, filename: str, max_bytes: int | None
 ) -> tuple[ImportReport, ImportPlan | None, Targets | None]:
     """The check, in a read-only transaction: on SQLite it begins deferred and never takes the
     write lock, however long the file takes to check (a writer's transaction would hold it)."""
     db.session.commit()  # end any transaction, so the check's begins afresh and read-only
     token = mark_read_only()
     try:
-        report, plan = _checked(data, filename, max_bytes)
+        report, plan = _checked(source, filename, max_bytes, planning=True)
         targets = targets_of(plan) if plan is not None else None
     finally:
         db.session.rollback()  # it wrote nothing: this only ends the read

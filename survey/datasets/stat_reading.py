@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,10 +30,15 @@ class StatFileError(Exception):
     """The file cannot be read, or is over a limit; the message says why, in words for the user."""
 
 
-def stat_cells(
-    data: bytes, suffix: str, rows_allowed: Callable[[int], int], over_limit: Callable[[int, int], str | None]
-) -> tuple[list[str], np.ndarray]:
-    """(header, 2-D array of text cells) of a .sav or .dta file, checked against `over_limit(rows, columns)`.
+def stat_chunks(
+    source: bytes | Path,
+    suffix: str,
+    rows_allowed: Callable[[int], int],
+    over_limit: Callable[[int, int], str | None],
+    chunk_rows: Callable[[int], int],
+) -> tuple[list[str], Iterator[np.ndarray]]:
+    """(header, 2-D arrays of text cells, `chunk_rows(columns)` rows each) of a .sav or .dta file,
+    checked against `over_limit(rows, columns)`.
 
     The header row counts as a row, as for a CSV. The size is checked from the file's metadata
     before the data is read, and the reading stops one row past what `rows_allowed(columns)` lets through
@@ -40,34 +47,69 @@ def stat_cells(
     import pyreadstat
 
     read = pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta
+
+    def readable() -> Any:  # pyreadstat reads a path, or a file object it may seek anywhere in
+        return io.BytesIO(source) if isinstance(source, bytes) else str(source)
+
     try:
-        _empty, meta = read(io.BytesIO(data), metadataonly=True)
-        # A .sav may leave its row count unknown (-1 or None): the row limit below still holds.
-        refusal = over_limit(max(meta.number_rows or 0, 0) + 1, meta.number_columns or 0)
-        if refusal:
-            raise StatFileError(refusal)
-        # One data row past what `rows_allowed(columns)` (header included) lets through is enough to refuse:
-        # a .sav of unknown length was read whole first, 50 million missing values (1.7 GB) from 200 KB.
-        frame, meta = read(io.BytesIO(data), row_limit=rows_allowed(meta.number_columns or 0))
-    except StatFileError:
-        raise
+        _empty, meta = read(readable(), metadataonly=True)
     except Exception as error:  # pyreadstat raises many types on damaged input: ReadstatError, TypeError...
-        # ReadStat's own words ("Invalid file, or file has unsupported features") say which part failed.
-        words = str(error) if isinstance(error, pyreadstat.ReadstatError | pyreadstat.PyreadstatError) else ""
-        raise StatFileError(f"not a readable {KINDS[suffix]} file ({words or type(error).__name__})") from None
-    refusal = over_limit(len(frame) + 1, len(frame.columns))
+        raise _unreadable(error, suffix) from None
+    # A .sav may leave its row count unknown (-1 or None): the row limit below still holds.
+    refusal = over_limit(max(meta.number_rows or 0, 0) + 1, meta.number_columns or 0)
     if refusal:
         raise StatFileError(refusal)
-    labels = meta.variable_value_labels
-    header = [dataset_name(str(name)) for name in frame.columns]
-    columns = [
-        _text(frame[name], labels.get(name) if dataset_name(str(name)) in CATEGORICAL else None)
-        for name in frame.columns
-    ]
-    body = np.empty((len(frame), len(columns)), dtype=object)
-    for position, texts in enumerate(columns):
-        body[:, position] = texts
-    return header, body
+    header = [dataset_name(str(name)) for name in meta.column_names]
+    columns = meta.number_columns or 0
+    limits = (rows_allowed(columns), chunk_rows(columns), meta.number_rows)
+    return header, _chunks(read, readable, suffix, limits, over_limit)
+
+
+def _chunks(
+    read: Callable[..., Any],
+    readable: Callable[[], Any],
+    suffix: str,
+    limits: tuple[int, int, int | None],
+    over_limit: Callable[[int, int], str | None],
+) -> Iterator[np.ndarray]:
+    """The data rows as arrays of text cells, `per_chunk` rows at a time (pyreadstat's `row_offset`).
+
+    `limits` is (rows allowed, header included; rows per chunk; rows the file declares, -1 or None if unknown).
+    """
+    allowed, per_chunk, declared = limits
+    # One data row past what `allowed` (header included) lets through is enough to refuse: a .sav
+    # of unknown length was read whole first, 50 million missing values (1.7 GB) from 200 KB.
+    offset = 0
+    while True:
+        wanted = max(1, min(per_chunk, allowed - offset))  # pyreadstat reads everything for a limit of 0
+        try:
+            frame, meta = read(readable(), row_offset=offset, row_limit=wanted)
+        except Exception as error:
+            raise _unreadable(error, suffix) from None
+        offset += len(frame)
+        refusal = over_limit(offset + 1, len(frame.columns))
+        if refusal:
+            raise StatFileError(refusal)
+        yield _body(frame, meta.variable_value_labels)
+        if len(frame) < wanted or offset == declared:
+            return  # the end of the file (a .sav of unknown length ends with a short chunk)
+
+
+def _unreadable(error: Exception, suffix: str) -> StatFileError:
+    """The refusal in words for what pyreadstat raised."""
+    import pyreadstat
+
+    # ReadStat's own words ("Invalid file, or file has unsupported features") say which part failed.
+    words = str(error) if isinstance(error, pyreadstat.ReadstatError | pyreadstat.PyreadstatError) else ""
+    return StatFileError(f"not a readable {KINDS[suffix]} file ({words or type(error).__name__})")
+
+
+def _body(frame: pd.DataFrame, labels: dict[str, dict[float, str]]) -> np.ndarray:
+    """The frame's cells as text: labelled numbers as their labels (the categorical columns only)."""
+    body = np.empty(frame.shape, dtype=object)
+    for position, name in enumerate(frame.columns):
+        body[:, position] = _text(frame[name], labels.get(name) if dataset_name(str(name)) in CATEGORICAL else None)
+    return body
 
 
 def _text(values: pd.Series, labels: dict[float, str] | None) -> list[str]:

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import io
+import os
 import re
 import zipfile
 import zlib
-from typing import Any
+from collections.abc import Sequence
+from typing import IO, Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 SHEET_NAME = "responses"  # the dataset export's sheet; otherwise the first visible sheet is read
@@ -30,17 +30,18 @@ SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet[\s/>]")
 BYTES_PER_CELL = 32  # of worksheet XML, written by Excel or openpyxl: for the message's estimate
 
 
-def package_refusal(data: bytes) -> str | None:
+def package_refusal(file: IO[bytes]) -> str | None:
     """Why a workbook whose parts declare more than MAX_INFLATE_RATIO times its size, or that lists more
     than MAX_SHEETS sheets, is not read; or None.
 
     The declared sizes can be trusted as bounds: zipfile stops a part at its declared size (and then
     fails its CRC check), so a part cannot expand past what it declares.
     """
+    size = file.seek(0, os.SEEK_END)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(file) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
-            if expanded > max(INFLATE_GRACE_BYTES, MAX_INFLATE_RATIO * len(data)):
+            if expanded > max(INFLATE_GRACE_BYTES, MAX_INFLATE_RATIO * size):
                 return (
                     f"the Excel file expands to more than {MAX_INFLATE_RATIO} times its size when unzipped, "
                     "which real spreadsheets never do, so it was not read (it may be a zip bomb). "
@@ -57,7 +58,7 @@ def package_refusal(data: bytes) -> str | None:
     return None
 
 
-def too_big_to_check_here(data: bytes, budget: int) -> str | None:
+def too_big_to_check_here(file: IO[bytes], budget: int) -> str | None:
     """Why a workbook whose parts expand past `budget` bytes is not checked in a web request; or None.
 
     openpyxl reads about 150,000 cells a second here (13 s for 2 million, 32 bytes of sheet XML a
@@ -66,7 +67,7 @@ def too_big_to_check_here(data: bytes, budget: int) -> str | None:
     import job, which no timeout cuts short, read any size within the limits.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(file) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
         return None  # the reader reports the damage
@@ -88,33 +89,25 @@ def data_sheet(workbook: Any) -> Any:
     return (visible or workbook.worksheets)[0]
 
 
-def formula_refusal(data: bytes, sheet: Any, rows: list[list[str]]) -> str | None:
-    """Why a formula cell whose result was never saved cannot be read, or None.
+def unsaved_formula(stored: Sequence[Any], read: Sequence[str], number: int) -> str | None:
+    """Why row `number` (from 0) cannot be read: a formula cell whose result was never saved; or None.
 
     Such a cell reads as blank, so its answer would be lost without a word. Spreadsheet programs save
-    each result; files written by scripts often do not. `rows` are the sheet's cells as read (results).
+    each result; files written by scripts often do not. `stored` is the row as stored (formulas as
+    text), `read` its cells as read (the results, as text).
     """
-    if not _has_formulas(sheet):
-        return None  # the usual case: one pass over the sheet's XML, no second reading
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        for number, values in enumerate(workbook[sheet.title].iter_rows(values_only=True)):
-            if number >= len(rows):
-                return None
-            for position, value in enumerate(values):
-                read = rows[number][position] if position < len(rows[number]) else ""
-                if isinstance(value, str) and value.startswith("=") and not read:
-                    return (
-                        f"cell {get_column_letter(position + 1)}{number + 1} holds a formula ({value[:40]}) whose "
-                        "result was never saved, so its value cannot be read: open the file in Excel or "
-                        "LibreOffice, save it, and import it again"
-                    )
-    finally:
-        workbook.close()
+    for position, value in enumerate(stored):
+        result = read[position] if position < len(read) else ""
+        if isinstance(value, str) and value.startswith("=") and not result:
+            return (
+                f"cell {get_column_letter(position + 1)}{number + 1} holds a formula ({value[:40]}) whose "
+                "result was never saved, so its value cannot be read: open the file in Excel or "
+                "LibreOffice, save it, and import it again"
+            )
     return None
 
 
-def _has_formulas(sheet: Any) -> bool:
+def has_formulas(sheet: Any) -> bool:
     """Whether the sheet's XML holds a formula element, read in chunks (bounded by the zip-bomb rule)."""
     tail = b""
     with sheet._get_source() as source:  # openpyxl's own handle on the sheet's part of the zip
