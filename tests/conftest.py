@@ -14,7 +14,7 @@ Markers, set here from what a test uses (`pytest -m "not slow and not browser"` 
 
 Demo data: `demo(*args)` gives a test's database what `flask demo *args` writes, built once per
 test process and copied (tests/demo_support.py). Work every test repeats with the same result
-(scrypt hashes, Werkzeug's URL builders) is done once per test process (tests/caches.py).
+(scrypt hashes, Werkzeug's URL builders, compiled templates) is done once per test process (tests/caches.py).
 
 Jobs: every test app queues on ``memory://`` and the `app` fixture's app writes its results under the
 test's own folder; tests run the queued jobs themselves (tests/job_support.py says why).
@@ -33,13 +33,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
-from tests.caches import scrypt_once_per_password, url_builders_once_per_rule
+from tests.caches import scrypt_once_per_password, templates_compiled_once, url_builders_once_per_rule
 from tests.demo_support import DemoCopies, tables_children_first
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -186,6 +186,13 @@ def _url_builders_once_per_rule() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _templates_compiled_once() -> Iterator[None]:
+    """Jinja templates compiled once per test process, not once per app (tests/caches.py)."""
+    with templates_compiled_once():
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     url = _database_for_this_worker(require_postgres_url())
@@ -194,6 +201,7 @@ def postgres_url() -> str:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    commit_without_waiting_for_disk(url)
     app = _app_for(url)
     with app.app_context():
         upgrade()
@@ -217,20 +225,44 @@ def _database_for_this_worker(url: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
-def _empty_postgres(url: str) -> None:
-    """Delete every row, referencing tables first, and restart the id sequences.
+def commit_without_waiting_for_disk(url: str) -> None:
+    """Commits to this test database return before the server has flushed them to disk.
 
-    DELETE rather than TRUNCATE: a test leaves a few rows, and TRUNCATE of every table costs about
-    half a second of new files and fsyncs where DELETE takes milliseconds.
+    `synchronous_commit = off` for every later connection to it (the apps', the suite's, gunicorn's):
+    a commit otherwise waits about 10 ms for fdatasync, and PostgreSQL tests commit dozens of times.
+    Only what a server crash would keep changes; transactions, locks and isolation are as in production.
     """
-    engine = create_engine(normalise_database_url(url))
+    base = make_url(normalise_database_url(url))
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{base.database}" SET synchronous_commit = off'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_suite_engine(postgres_url: str) -> Iterator[Engine]:
+    """The suite's own connection to the worker's database (emptying it), kept from test to test."""
+    engine = create_engine(normalise_database_url(postgres_url))
+    yield engine
+    engine.dispose()
+
+
+def _empty_postgres(engine: Engine) -> None:
+    """Delete every row, referencing tables first, and set the used id sequences back to their start.
+
+    DELETE rather than TRUNCATE, and setval rather than ALTER SEQUENCE ... RESTART: a test leaves a
+    few rows, and TRUNCATE or RESTART give each table or sequence new files (TRUNCATE of every table
+    cost about half a second, RESTART of every sequence 15-25 ms) where these take milliseconds.
+    """
+    used = "SELECT sequencename, start_value FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
     with engine.begin() as connection:
         statements = [f'DELETE FROM "{table}"' for table in tables_children_first(connection)]
-        sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
-        statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences.scalars()]
+        statements += [
+            f"SELECT setval('public.\"{sequence}\"', {start}, false)"
+            for sequence, start in connection.execute(text(used))
+        ]
         if statements:
             connection.execute(text("; ".join(statements)))
-    engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -241,8 +273,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{path}"
         return
     url = request.getfixturevalue("postgres_url")
+    engine = request.getfixturevalue("postgres_suite_engine")
     yield url
-    _empty_postgres(url)
+    _empty_postgres(engine)
 
 
 @pytest.fixture
