@@ -145,6 +145,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _longest_modules_first(items)
+
+
+# What a test is expected to take, from its markers (whole runs: slow 15-75 s, browser 3-15 s, the
+# rest 0.1-1 s). Used only to order the modules, so rough figures do.
+EXPECTED_SECONDS = {"slow": 30.0, "browser": 6.0}
+OTHER_SECONDS = 0.4
+
+
+def _longest_modules_first(items: list[pytest.Item]) -> None:
+    """Order the modules by their expected time, longest first; each module's tests keep their order.
+
+    `make test` hands out whole modules (--dist loadfile, so a module's shared browser, site or
+    simulation is built once) in this order (--no-loadscope-reorder): the modules of a minute or more
+    start at once and short ones fill the end, rather than a long module starting last on one worker
+    while the other sits idle.
+    """
+    expected: dict[Path, float] = {}
+    for item in items:
+        seconds = next((s for name, s in EXPECTED_SECONDS.items() if item.get_closest_marker(name)), OTHER_SECONDS)
+        expected[item.path] = expected.get(item.path, 0.0) + seconds
+    items.sort(key=lambda item: -expected[item.path])  # stable: ties keep collection order
 
 
 @pytest.hookimpl(wrapper=True)
