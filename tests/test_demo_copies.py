@@ -11,8 +11,8 @@ from sqlalchemy import func, make_url, select
 
 from survey.extensions import db
 from survey.models import Community
-from tests.conftest import _empty_postgres
 from tests.demo_support import DemoCopies
+from tests.postgres_support import empty_postgres
 
 # Arguments of this test's own: the first load is always a build, never a copy another test kept.
 ARGS = ("--responses", "3", "--seed", "11", "--no-paper", "--no-profiles")
@@ -32,7 +32,7 @@ def _start_again(app: Flask, database_url: str, sqlite_template: Path, request: 
     if database_url.startswith("sqlite"):
         shutil.copyfile(sqlite_template, make_url(database_url).database or "")
     else:
-        _empty_postgres(request.getfixturevalue("postgres_suite_engine"))
+        empty_postgres(request.getfixturevalue("postgres_suite_engine"))
 
 
 def test_a_copy_has_the_builds_rows_and_ids_go_on_from_the_builds(

@@ -42,7 +42,7 @@ from survey.config import normalise_database_url
 from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response
-from tests.conftest import commit_without_waiting_for_disk, require_postgres_url
+from tests.postgres_support import commit_without_waiting_for_disk, require_postgres_url
 
 pytestmark = pytest.mark.slow  # hundreds of residents through gunicorn: about a minute each
 
