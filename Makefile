@@ -30,8 +30,9 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker; trap - EXIT; exit' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Whole modules to each worker, longest first (tests/conftest.py, _longest_modules_first).
 test: install
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 lint: install
 	$(BIN)/ruff check .

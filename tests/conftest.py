@@ -5,16 +5,17 @@ PostgreSQL: TEST_DATABASE_URL, or else a server answering at the default local a
 (postgresql://postgres@127.0.0.1:5432), where the suite creates and owns the database
 `survey_test` (marked as the suite's by a comment, so a database of that name made by someone
 else is never wiped). The migrations run once into it, the suite wipes it, and every table is
-emptied after each test. With no usable server the PostgreSQL tests are left out and the session
-header says why in one line; with CI set they fail instead.
+emptied after each test (tests/postgres_support.py). With no usable server the PostgreSQL tests are
+left out and the session header says why in one line; with CI set they fail instead.
 
 Markers, set here from what a test uses (`pytest -m "not slow and not browser"` is a quick run):
 `postgres` (the PostgreSQL run of a test), `browser` (Chromium), `fuzz` (tests/test_fuzz.py);
 `slow` is set by hand on tests taking more than about 5 s. `postgres_only` keeps a test off SQLite.
+Under xdist the modules run longest first (by those markers; `make test` hands out whole modules).
 
 Demo data: `demo(*args)` gives a test's database what `flask demo *args` writes, built once per
 test process and copied (tests/demo_support.py). Work every test repeats with the same result
-(scrypt hashes, Werkzeug's URL builders) is done once per test process (tests/caches.py).
+(scrypt hashes, Werkzeug's URL builders, compiled templates) is done once per test process (tests/caches.py).
 
 Jobs: every test app queues on ``memory://`` and the `app` fixture's app writes its results under the
 test's own folder; tests run the queued jobs themselves (tests/job_support.py says why).
@@ -22,7 +23,6 @@ test's own folder; tests run the queued jobs themselves (tests/job_support.py sa
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import shutil
@@ -33,14 +33,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, text
 
 from survey import create_app
 from survey.config import normalise_database_url
 from survey.extensions import db
-from tests.caches import scrypt_once_per_password, url_builders_once_per_rule
-from tests.demo_support import DemoCopies, tables_children_first
+from tests.caches import scrypt_once_per_password, templates_compiled_once, url_builders_once_per_rule
+from tests.demo_support import DemoCopies
+from tests.postgres_support import (
+    commit_without_waiting_for_disk,
+    database_for_this_worker,
+    empty_postgres,
+    postgres_base_url,
+    postgres_header,
+    require_postgres_url,
+)
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -60,60 +67,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-SUITE_DATABASE = "survey_test"
-# Set on the database when the suite creates it: only a database carrying it is the suite's to wipe.
-SUITE_MARK = "Created by the survey test suite, which wipes it on every run."
-
-
-@functools.cache
-def _postgres() -> tuple[str | None, str]:
-    """(URL of the PostgreSQL database the tests use, or None; one line saying which, or why none)."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url, f"PostgreSQL: {make_url(url).render_as_string(hide_password=True)} (TEST_DATABASE_URL)"
-    local = make_url(LOCAL_POSTGRES)
-    try:
-        engine = create_engine(local, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SUITE_DATABASE}
-            ).scalar()
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{SUITE_DATABASE}"'))
-                connection.execute(text(f"COMMENT ON DATABASE \"{SUITE_DATABASE}\" IS '{SUITE_MARK}'"))
-            mark = connection.execute(
-                text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"),
-                {"n": SUITE_DATABASE},
-            ).scalar()
-        engine.dispose()
-    except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        return None, f"PostgreSQL tests not run: none usable at {local.host}:{local.port} ({reason})"
-    if mark != SUITE_MARK:
-        return None, (
-            f"PostgreSQL tests not run: {SUITE_DATABASE} at {local.host}:{local.port} was not created by this suite"
-            " (drop it, or set TEST_DATABASE_URL to a database the tests may wipe)"
-        )
-    url = local.set(database=SUITE_DATABASE).render_as_string(hide_password=False)
-    return url, f"PostgreSQL: {SUITE_DATABASE} at {local.host}:{local.port}, created and wiped by the suite"
-
-
-def postgres_base_url() -> str | None:
-    """TEST_DATABASE_URL, or the suite's own database on a local server that answers, or None."""
-    return _postgres()[0]
-
-
-def require_postgres_url() -> str:
-    """The PostgreSQL URL; without one the PostgreSQL tests are left out, so only CI gets here without one."""
-    url = postgres_base_url()
-    if not url:
-        pytest.fail(f"CI is set but PostgreSQL cannot be used: {_postgres()[1]}")
-    return url
-
-
 def pytest_report_header(config: pytest.Config) -> str:
-    return _postgres()[1]
+    return postgres_header()
 
 
 BROWSER_FIXTURES = {"browser", "chromium"}
@@ -145,6 +100,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _longest_modules_first(items)
+
+
+# What a test is expected to take, from its markers (whole runs: slow 15-75 s, browser 3-15 s, the
+# rest 0.1-1 s). Used only to order the modules, so rough figures do.
+EXPECTED_SECONDS = {"slow": 30.0, "browser": 6.0}
+OTHER_SECONDS = 0.4
+
+
+def _longest_modules_first(items: list[pytest.Item]) -> None:
+    """Order the modules by their expected time, longest first; each module's tests keep their order.
+
+    `make test` hands out whole modules (--dist loadfile, so a module's shared browser, site or
+    simulation is built once) in this order (--no-loadscope-reorder): the modules of a minute or more
+    start at once and short ones fill the end, rather than a long module starting last on one worker
+    while the other sits idle.
+    """
+    expected: dict[Path, float] = {}
+    for item in items:
+        seconds = next((s for name, s in EXPECTED_SECONDS.items() if item.get_closest_marker(name)), OTHER_SECONDS)
+        expected[item.path] = expected.get(item.path, 0.0) + seconds
+    items.sort(key=lambda item: -expected[item.path])  # stable: ties keep collection order
 
 
 @pytest.hookimpl(wrapper=True)
@@ -186,14 +164,22 @@ def _url_builders_once_per_rule() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _templates_compiled_once() -> Iterator[None]:
+    """Jinja templates compiled once per test process, not once per app (tests/caches.py)."""
+    with templates_compiled_once():
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url = _database_for_this_worker(require_postgres_url())
+    url = database_for_this_worker(require_postgres_url())
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    commit_without_waiting_for_disk(url)
     app = _app_for(url)
     with app.app_context():
         upgrade()
@@ -201,35 +187,11 @@ def postgres_url() -> str:
     return url
 
 
-def _database_for_this_worker(url: str) -> str:
-    """Under pytest-xdist each worker gets its own database, created beside TEST_DATABASE_URL's."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
-    base = make_url(normalise_database_url(url))
-    name = f"{base.database}_{worker}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def _empty_postgres(url: str) -> None:
-    """Delete every row, referencing tables first, and restart the id sequences.
-
-    DELETE rather than TRUNCATE: a test leaves a few rows, and TRUNCATE of every table costs about
-    half a second of new files and fsyncs where DELETE takes milliseconds.
-    """
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as connection:
-        statements = [f'DELETE FROM "{table}"' for table in tables_children_first(connection)]
-        sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
-        statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences.scalars()]
-        if statements:
-            connection.execute(text("; ".join(statements)))
+@pytest.fixture(scope="session")
+def postgres_suite_engine(postgres_url: str) -> Iterator[Engine]:
+    """The suite's own connection to the worker's database (emptying it), kept from test to test."""
+    engine = create_engine(normalise_database_url(postgres_url))
+    yield engine
     engine.dispose()
 
 
@@ -241,8 +203,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{path}"
         return
     url = request.getfixturevalue("postgres_url")
+    engine = request.getfixturevalue("postgres_suite_engine")
     yield url
-    _empty_postgres(url)
+    empty_postgres(engine)
 
 
 @pytest.fixture

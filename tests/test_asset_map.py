@@ -244,9 +244,8 @@ def test_a_malformed_tile_url_stops_the_app_at_start(database_url, tile_url):
         create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k", "TESTING": True, "MAP_TILE_URL": tile_url})
 
 
-def test_the_export_zip_has_the_located_assets_as_geojson(app, client, make_user, login, runner):
-    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"])
-    assert result.exit_code == 0, result.output
+def test_the_export_zip_has_the_located_assets_as_geojson(app, client, make_user, login, demo):
+    demo("--responses", "12", "--no-paper", "--no-profiles")
     sign_in(make_user, login)
     download = post_form(client, "/research/exports", "/research/exports", {"format": "csv", "content": "both"})
     archive = zipfile.ZipFile(io.BytesIO(download.get_data()))

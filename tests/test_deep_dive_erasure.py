@@ -118,9 +118,8 @@ def test_the_command_erases_a_participant_everywhere_or_in_one_community(app, re
     assert labels == {"cli:deep-dives-erase"}
 
 
-def test_deep_dives_never_leave_through_an_export_or_the_api(app, client, runner, make_user, login):
-    demo = runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"])
-    assert demo.exit_code == 0, demo.output
+def test_deep_dives_never_leave_through_an_export_or_the_api(app, client, demo, make_user, login):
+    demo("--responses", "12", "--no-paper", "--no-profiles")
     sign_in(make_user, login)
     record(client, code="DOV-77", transcript="Zyxwvutword is what I told them.")
     download = post_form(client, "/research/exports", "/research/exports", {"format": "csv", "content": "both"})

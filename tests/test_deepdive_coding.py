@@ -14,7 +14,7 @@ from survey.extensions import db
 from survey.models import Asset, Campaign, DataAccess, DeepDive, Excerpt, ExcerptCode
 from tests.coding_support import TRANSCRIPT, add_deep_dive, add_excerpt, add_theme, community
 from tests.helpers import csrf_token
-from tests.test_research_support import save_while_another_writes
+from tests.test_research_support import save_while_another_writes, wait_while_it_may_be_waiting
 
 RESEARCHER = "coder@example.org"
 
@@ -294,7 +294,6 @@ def test_coding_waits_for_another_writer_of_the_deep_dive_and_then_merges(app, c
     """While another transaction holds the deep dive's writing turn (as a second tab coding it would), a
     post waits; then it finds the excerpt the other wrote and adds its codes to it, never a second copy."""
     import threading
-    import time
 
     from sqlalchemy import create_engine, text
     from sqlalchemy.orm import Session
@@ -315,7 +314,7 @@ def test_coding_waits_for_another_writer_of_the_deep_dive_and_then_merges(app, c
             take_turns(other, CODING_LOCK_BASE + deep_dive_id)  # PostgreSQL: this deep dive's turn
             poster = threading.Thread(target=lambda: answers.append(coder.post(url, data=data).status_code))
             poster.start()
-            time.sleep(1.0)
+            wait_while_it_may_be_waiting(other, poster)
             assert poster.is_alive()  # waiting for its turn
             excerpt = Excerpt(deep_dive_id=deep_dive_id, start=42, end=97, text=TRANSCRIPT[42:97])
             excerpt.codes = [ExcerptCode(sixways="give"), ExcerptCode(sixways="connect")]

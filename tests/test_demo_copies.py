@@ -11,8 +11,8 @@ from sqlalchemy import func, make_url, select
 
 from survey.extensions import db
 from survey.models import Community
-from tests.conftest import _empty_postgres
 from tests.demo_support import DemoCopies
+from tests.postgres_support import empty_postgres
 
 # Arguments of this test's own: the first load is always a build, never a copy another test kept.
 ARGS = ("--responses", "3", "--seed", "11", "--no-paper", "--no-profiles")
@@ -24,7 +24,7 @@ def _every_row(app: Flask) -> dict[str, list[tuple]]:
         return {table.name: sorted(map(tuple, db.session.execute(select(table))), key=repr) for table in tables}
 
 
-def _start_again(app: Flask, database_url: str, sqlite_template: Path) -> None:
+def _start_again(app: Flask, database_url: str, sqlite_template: Path, request: pytest.FixtureRequest) -> None:
     """Empty the test's database, as the next test would get it."""
     with app.app_context():
         db.session.remove()
@@ -32,18 +32,18 @@ def _start_again(app: Flask, database_url: str, sqlite_template: Path) -> None:
     if database_url.startswith("sqlite"):
         shutil.copyfile(sqlite_template, make_url(database_url).database or "")
     else:
-        _empty_postgres(database_url)
+        empty_postgres(request.getfixturevalue("postgres_suite_engine"))
 
 
 def test_a_copy_has_the_builds_rows_and_ids_go_on_from_the_builds(
-    app: Flask, database_url: str, demo_copies: DemoCopies, sqlite_template: Path
+    app: Flask, database_url: str, demo_copies: DemoCopies, sqlite_template: Path, request: pytest.FixtureRequest
 ):
     demo_copies.load(app, ARGS)
     built = _every_row(app)
     assert len(built["response"]) == 4 * 3 and built["community"] and built["user_account"]
     with app.app_context():
         last_id = db.session.scalar(select(func.max(Community.id)))
-    _start_again(app, database_url, sqlite_template)
+    _start_again(app, database_url, sqlite_template, request)
     assert all(rows == [] for rows in _every_row(app).values())
 
     demo_copies.load(app, ARGS)

@@ -24,9 +24,9 @@ SIXWAYS_1 = "sixways_connect_1"
 
 
 @pytest.fixture
-def planted(app, runner) -> dict[str, str]:
+def planted(app, demo) -> dict[str, str]:
     """Demo data; in Dover, one answer of each kind of missing. Returns {kind: response public id}."""
-    assert runner.invoke(args=["demo", "--responses", "6", "--no-paper", "--no-profiles"]).exit_code == 0
+    demo("--responses", "6", "--no-paper", "--no-profiles")
     with app.app_context():
         dover = db.session.scalars(select(Campaign).filter_by(slug="dover-town")).one()
         ids = list(

@@ -42,7 +42,7 @@ from survey.config import normalise_database_url
 from survey.demo.build import load_demo
 from survey.extensions import db
 from survey.models import Answer, AssetUse, Campaign, CampaignAsset, Response
-from tests.conftest import require_postgres_url
+from tests.postgres_support import commit_without_waiting_for_disk, require_postgres_url
 
 pytestmark = pytest.mark.slow  # hundreds of residents through gunicorn: about a minute each
 
@@ -68,6 +68,7 @@ def _own_postgres_url() -> str:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    commit_without_waiting_for_disk(own)
     return own
 
 

@@ -23,13 +23,11 @@ def _url(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
-def _demo(runner) -> None:
-    result = runner.invoke(args=["demo", "--responses", "12", "--no-paper", "--no-profiles"])
-    assert result.exit_code == 0, result.output
+DEMO = ("--responses", "12", "--no-paper", "--no-profiles")  # `flask demo` arguments (the `demo` fixture)
 
 
-def test_build_dataset_carries_cost_years_population_sources_and_adjustments(app, runner):
-    _demo(runner)
+def test_build_dataset_carries_cost_years_population_sources_and_adjustments(app, demo):
+    demo(*DEMO)
     data = build_dataset(_url(app))
     library = data.assets.set_index("slug").loc["dover_library"]
     assert library["cost_year"] == 2024 and library["community_name"] == "Dover Town"
@@ -70,8 +68,8 @@ def test_the_latest_campaign_with_adjustments_for_an_asset_wins(app, make_campai
     assert only_first.loc["dover_library", "reason"] == "first"
 
 
-def test_export_zip_carries_adjustments_that_read_back(app, client, runner, make_user, login):
-    _demo(runner)
+def test_export_zip_carries_adjustments_that_read_back(app, client, demo, make_user, login):
+    demo(*DEMO)
     make_user("r@example.org", "researcher")
     assert login("r@example.org").status_code == 303
     from tests.helpers import csrf_token
@@ -100,8 +98,8 @@ def test_export_zip_carries_adjustments_that_read_back(app, client, runner, make
 
 
 @pytest.mark.slow
-def test_flask_report_uses_stored_adjustments_and_accepts_a_file(app, runner, tmp_path):
-    _demo(runner)
+def test_flask_report_uses_stored_adjustments_and_accepts_a_file(app, runner, demo, tmp_path):
+    demo(*DEMO)
     out = tmp_path / "stored"
     result = runner.invoke(args=["report", "--out", str(out), "--campaign", "dover-town"])
     assert result.exit_code == 0, result.output
