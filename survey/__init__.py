@@ -86,13 +86,15 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _bounded_ids(app: Flask) -> None:
-    """`<int:...>` in routes stops at the largest 64-bit id: a longer number in a URL is a 404,
-    not an overflow in the database driver (a 500). Set before any route is added."""
+    """`<int:...>` in routes stops at the largest id a row can have (`MAX_ID`): a larger number in a
+    URL is a 404, not an overflow in the database (a 500). Set before any route is added."""
     from werkzeug.routing import IntegerConverter
+
+    from survey.database import MAX_ID
 
     class BoundedIntegerConverter(IntegerConverter):
         def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("max", 2**63 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = BoundedIntegerConverter

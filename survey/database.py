@@ -29,6 +29,11 @@ from sqlalchemy.types import TypeDecorator
 
 _read_only: ContextVar[bool] = ContextVar("sqlite_read_only", default=False)
 
+# The largest id a row can have: every primary key is an INTEGER, 32 bits on PostgreSQL (SQLite's are 64).
+# A larger number in a URL or query string names no row, and PostgreSQL refuses to compare it with an
+# INTEGER column ("integer out of range", a 500), so it is turned away before any query.
+MAX_ID = 2**31 - 1
+
 
 def mark_read_only() -> Token[bool]:
     """Make this context's SQLite transactions deferred; returns a token for `unmark`."""

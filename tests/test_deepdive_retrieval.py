@@ -130,6 +130,7 @@ def test_the_retrieval_page_marks_each_excerpt_in_its_context(reader):
         ("theme=%3Cscript%3E", "Choose a theme from the list."),
         ("deep_dive=999", "That deep dive does not exist"),
         ("deep_dive=99999999999999999999999", "That deep dive does not exist"),
+        ("deep_dive=2147483648", "That deep dive does not exist"),  # past PostgreSQL's INTEGER: was a 500
     ],
 )
 def test_unknown_filters_get_a_message_not_an_error(reader, query, message):

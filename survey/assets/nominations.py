@@ -15,6 +15,7 @@ from typing import cast
 
 from sqlalchemy import Select, func, select
 
+from survey.database import MAX_ID
 from survey.exceptions import NotFoundError
 from survey.extensions import db
 from survey.models import Answer, Asset, Campaign, Community, Response
@@ -81,7 +82,7 @@ def mentioned_assets(text: str, names: Sequence[str]) -> tuple[str, ...]:
 
 def nomination_text(community: Community, answer_id: int) -> str:
     """The text of one of this community's nominations (to pre-fill a new asset)."""
-    if not 0 < answer_id < 2**63:  # no row has it, and SQLite's driver cannot even send it (a 500)
+    if not 0 < answer_id <= MAX_ID:  # no row has it, and the database cannot even compare it (a 500)
         raise NotFoundError("That nomination is not one of this community's.")
     text = db.session.scalar(_nominations(community).where(Answer.id == answer_id).with_only_columns(Answer.text))
     if text is None:

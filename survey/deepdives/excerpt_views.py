@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from survey.access import RESEARCH, roles_required
 from survey.audit.access_log import record_access
 from survey.blueprints import research as bp
-from survey.database import allow_writes
+from survey.database import MAX_ID, allow_writes
 from survey.deepdives.coding_forms import FilterForm
 from survey.deepdives.excerpt_files import (
     LEFT_OUT_REASON,
@@ -54,8 +54,8 @@ def _filter_form() -> tuple[FilterForm, ExcerptFilter | None]:
     for name, value in wanted.items():
         if value and value not in {choice.value for choice in form[name].choices}:
             form[name].errors = [_MESSAGES[name]]
-    # A number past 64 bits would overflow the database driver: no deep dive has such an id.
-    in_range = deep_dive_id is not None and 0 < deep_dive_id < 2**63
+    # A larger number would overflow the database: no deep dive has such an id.
+    in_range = deep_dive_id is not None and 0 < deep_dive_id <= MAX_ID
     if deep_dive_id is not None and (not in_range or db.session.get(DeepDive, deep_dive_id) is None):
         form.form_errors.append("That deep dive does not exist (any more): choose the codes to list instead.")
     if form.errors or form.form_errors:
