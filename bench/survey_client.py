@@ -229,8 +229,15 @@ class Resident:
 
     def _save_and_resume(self, page: Form, answers: dict[str, str]) -> str:
         """Save this page for later, then come back in a new session with the code; returns where it leads."""
-        saved_url = self._redirect(self._send("POST", page.action, {**page.fields, **answers, "action": "save"}))
-        match = RESUME_CODE_PATTERN.search(self._expect(self._send("GET", saved_url), 200).text)
+        for _ in range(self.retries + 1):
+            retried = self.outcome.retries
+            saved_url = self._redirect(self._send("POST", page.action, {**page.fields, **answers, "action": "save"}))
+            shown = self._send("GET", saved_url)
+            # The code is shown once: when its page died with a worker after the cookie that spends it
+            # had been sent, the page sent again has no code. A resident saves again for a new one.
+            if not (shown.status_code == 303 and self.outcome.retries > retried):
+                break
+        match = RESUME_CODE_PATTERN.search(self._expect(shown, 200).text)
         if match is None:
             raise SurveyError(f"no resume code on {saved_url}")
         self.session.close()
