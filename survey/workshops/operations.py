@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -181,14 +180,6 @@ def join_workshop(workshop: Workshop, token: str, group: str | None) -> Workshop
 def workshop_asset(workshop: Workshop, slug: str) -> Asset | None:
     """One of the assets the workshop discusses, by slug."""
     return next((link.asset for link in workshop.assets if link.asset.slug == slug), None)
-
-
-def check_rating(raw: Any, label: str) -> int:
-    """A rating 1-5 as posted."""
-    text = raw.strip() if isinstance(raw, str) else ""
-    if text not in ("1", "2", "3", "4", "5"):
-        raise ValueError(f"Choose how high its {label} is, from 1 (very low) to 5 (very high).")
-    return int(text)
 
 
 def rate_asset(
