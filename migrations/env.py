@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -85,11 +86,49 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, _sqlite_foreign_keys_off(connection):
+        if connection.dialect.name == "sqlite":
+            conf_args = {**conf_args, "on_version_apply": [*conf_args.get("on_version_apply", ()), _check_foreign_keys]}
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """On SQLite, migrate with foreign-key enforcement off, as SQLite's own procedure for schema changes says.
+
+    Alembic's batch mode changes a SQLite table by copying it and dropping the original. With
+    enforcement on (the app switches it on for every connection), that DROP deletes every child row
+    declared ON DELETE CASCADE, and fails for the others: upgrading a 0012 database with data to
+    0013 deleted every answer. The pragma is a no-op inside a transaction, so it is set on the
+    driver's connection before Alembic begins one, and set back, once no transaction is open,
+    before the pooled connection is used again.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()  # Alembic committed each migration; what is left only read
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(ctx, step, **_):
+    """Refuse a SQLite migration that leaves a row pointing at nothing: raised in its own transaction,
+    which then rolls back (Alembic runs each SQLite migration in a transaction of its own)."""
+    broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise RuntimeError(
+            f"after migration {step.up_revision_id}, {len(broken)} row(s) point at rows that do not exist "
+            f"(e.g. {table} row {rowid} -> {parent}), so it was rolled back; mend them and migrate again"
+        )
 
 
 if context.is_offline_mode():
