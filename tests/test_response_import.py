@@ -22,8 +22,10 @@ from sqlalchemy import func, select, update
 
 from analysis.columns import PARADATA_COLUMNS
 from analysis.dataset import ons4_items, sixways_items, wemwbs_items
+from instruments.answers import quoted
 from survey import create_app
 from survey.datasets import DatasetReader, build_dataset
+from survey.datasets.import_checks import RESPONSE_ID_RULE
 from survey.datasets.imports import ImportRejected, Problem, dry_run, import_responses
 from survey.datasets.writers import write_export
 from survey.extensions import db
@@ -152,13 +154,12 @@ def test_a_bad_code_is_reported_by_spreadsheet_row_and_column_exactly(app, make_
             ],
         ),
         (
-            lambda rows: rows[1].update(response_id="x" * 33, years_in_area=101, asset_dover_seafront_value=0),
+            lambda rows: rows[1].update(response_id="x" * 65, years_in_area=101, asset_dover_seafront_value=0),
             [
                 Problem(
                     3,
                     "response_id",
-                    f'"{"x" * 33}" must be 1-32 characters of letters, digits, - and _, '
-                    "starting with a letter or digit",
+                    f"{quoted('x' * 65)} {RESPONSE_ID_RULE}",
                 ),
                 Problem(3, "years_in_area", '"101" is outside the allowed range 0-100'),
                 Problem(3, "asset_dover_seafront_value", '"0" is not an allowed code (allowed: 1, 2, 3, 4, 5)'),
@@ -186,7 +187,7 @@ def test_a_response_id_must_not_start_like_a_formula(app, make_campaign):
     rows[0]["response_id"] = "-3"
     rows[1]["response_id"] = "_x"
     report = _check(app, _csv(rows))
-    reason = "must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
+    reason = RESPONSE_ID_RULE
     assert report.problems == [
         Problem(2, "response_id", f'"-3" {reason}'),
         Problem(3, "response_id", f'"_x" {reason}'),
@@ -376,6 +377,23 @@ def test_excel_and_zip_files_import_like_the_csv(app, make_campaign):
     with app.app_context():
         stored = set(db.session.execute(select(Response.submitted_at, Response.verified)))
     assert stored == {(datetime(2024, 5, 1, 10, 30, tzinfo=UTC), True)}
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "sav", "dta"])
+def test_other_tools_ids_import_as_they_are_and_come_back_unchanged(app, make_campaign, export_format, tmp_path):
+    """A KoBoToolbox `_uuid` (36 characters) and an ODK `instanceID` ("uuid:" and 36 more) are kept
+    whole (the column held 32 before migration 0017), in every export format, so re-importing an
+    export adds nothing."""
+    make_campaign()
+    ids = ["0b7a3c2e-5d4f-4e1a-9c8b-7a6f5e4d3c2b", "uuid:1f2e3d4c-5b6a-4789-8a9b-0c1d2e3f4a5b", "a" * 64]
+    report = _import(app, _csv([_row(one) for one in ids]))
+    assert report.ok and report.added == 3
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Response.public_id))) == sorted(ids)
+        with DatasetReader(db.engine) as reader:
+            write_export(tmp_path / "export.zip", reader, format=export_format)
+    again = _import(app, (tmp_path / "export.zip").read_bytes(), "export.zip")
+    assert (again.added, again.already_present) == (0, 3)
 
 
 @pytest.mark.parametrize(
@@ -691,9 +709,7 @@ def test_a_huge_header_name_or_cell_is_shown_shortened_in_the_report(app, runner
     assert header.column.startswith("x" * 100) and "characters left out) ...xxx" in header.column
     assert len(header.column) < 400
     long_id = shown[(2, "r")]
-    assert long_id.reason.endswith(
-        "must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
-    )
+    assert long_id.reason.endswith(RESPONSE_ID_RULE)
     assert len(long_id.reason) < 400
     path = tmp_path / "responses.csv"
     path.write_bytes(data)

@@ -45,11 +45,13 @@ REQUIRED_COLUMNS = ("response_id", "community", "campaign", "mode", "submitted_a
 OPTIONAL_COLUMNS = ("verified",)
 
 
-# Online responses' public ids are 32 hex digits; other tools' ids must fit the same column and be
-# safe to show in a URL, a file name or a spreadsheet.
+# Online responses' public ids are 32 hex digits; other tools' ids must fit the same column (64:
+# a KoBoToolbox `_uuid` is 36 characters, an ODK `instanceID` "uuid:..." 41) and be safe to show in a
+# URL or a spreadsheet (no spaces, quotes or slashes; "." and ":" are kept for those tools' ids).
 # It starts with a letter or digit, so no spreadsheet reads it as a formula (CSV exports would
 # otherwise prefix a leading "-" with a quote and change the id).
-RESPONSE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+RESPONSE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+RESPONSE_ID_RULE = "must be 1-64 characters of letters, digits, - _ . and :, starting with a letter or digit"
 
 
 # SQLite allows 32,766 bound parameters per statement; stay far below on every backend.
@@ -153,9 +155,7 @@ def _check_ids(frame: pd.DataFrame, found: Collector, first_row: dict[str, int])
         "response_id",
         ids,
         ~ids.map(lambda value: bool(RESPONSE_ID_PATTERN.fullmatch(value))).astype(bool),
-        lambda value, _row: (
-            f"{quoted(value)} must be 1-32 characters of letters, digits, - and _, starting with a letter or digit"
-        ),
+        lambda value, _row: f"{quoted(value)} {RESPONSE_ID_RULE}",
     )
     repeated = np.zeros(len(ids), dtype=bool)
     for position, (row, value) in enumerate(zip(frame.index, ids, strict=True)):

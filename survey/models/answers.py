@@ -36,7 +36,7 @@ class Response(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     mode: Mapped[str] = mapped_column(enum_type(MODES, "response_mode"))
@@ -129,7 +129,7 @@ class ContactDetail(Model):
     __tablename__ = "contact_detail"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_public_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    response_public_id: Mapped[str | None] = mapped_column(String(64), index=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
