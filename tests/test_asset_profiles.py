@@ -413,3 +413,26 @@ def test_a_profile_names_the_wellby_values_as_2019_prices_in_another_price_year(
         figures = profile_snapshot(run(responses, assets, config=config))["assets"]
         labels = [label for label, _ in display_tables(figures["north_park"], 10)["value"]]
         assert ("With a WELLBY at £10,000 to £16,000 (2019 prices)" in labels) == (year == 2024)
+
+
+def test_a_profile_gives_no_money_figure_for_an_effect_that_is_not_clear_and_sources_its_users():
+    # The pack showed "With a WELLBY at £10,000 to £16,000: £13.4 million to £21.4 million" beside "not
+    # established" for a suggestive effect, and -£8.3 million to -£13.2 million for a clear negative one
+    # (selection, not harm); and "Users valued 4,005" with no population or source (numbers8 audit).
+    from pathlib import Path
+
+    from analysis.dataset_files import read_dataset
+    from analysis.pipeline import run_dataset
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+
+    uneven = Path(__file__).parent / "analysis" / "holdout" / "uneven"
+    figures = profile_snapshot(run_dataset(read_dataset(uneven)))["assets"]
+    wellby = "With a WELLBY at £10,000 to £16,000"
+    for slug, grade in (("oak_park", "suggestive"), ("oak_foodbank", "clear"), ("elm_cafe", "none")):
+        assert figures[slug]["valued"]["evidence"] == grade
+        assert dict(display_tables(figures[slug], 10)["value"])[wellby] == "not established", slug
+    users = dict(display_tables(figures["oak_park"], 10)["value"])["Users valued"]
+    source = "Synthetic: Oak residents aged 16+ (illustrative)"
+    assert users == f"4,005 (scaled to 9,000 residents (source: {source}); random sample)"
+    assert dict(display_tables(figures["pine_hall"], 10)["value"])["Users valued"] == "22 (surveyed users only)"

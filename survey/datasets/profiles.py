@@ -132,10 +132,21 @@ def _count(value: Any) -> str:
     return "not shown" if value is None else f"{value:,}"
 
 
-def _users(value: Any, threshold: int) -> str:
-    if value is None:
+def _users(value: dict[str, Any], threshold: int) -> str:
+    """Users valued and on what basis; a scaled count names the population and its source (valuation.md)."""
+    from analysis.report.value import population_phrase
+
+    users = value["users_valued"]
+    if users is None:
         return "not estimated"
-    return f"fewer than {threshold}" if 0 < value < threshold else f"{round(value):,}"
+    if 0 < users < threshold:
+        return f"fewer than {threshold}"
+    basis = value.get("users_basis")
+    if basis == "scaled_random":
+        return f"{round(users):,} (scaled to {population_phrase(value)}; random sample)"
+    if basis == "scaled_quota":
+        return f"{round(users):,} (scaled to {population_phrase(value)}; quota sample, may not represent it)"
+    return f"{round(users):,} (surveyed users only)" if basis == "surveyed" else f"{round(users):,}"
 
 
 def _range(low: Any, high: Any) -> str:
@@ -153,7 +164,7 @@ def _p(value: Any) -> str:
 def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tuple[str, ...]]]:
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
-    from analysis.report.phrases import money, suppress_counts
+    from analysis.report.phrases import money, ratio, suppress_counts
     from analysis.report.value import OUTCOME_LABELS, period
 
     scale, wellbeing = wellbeing_effect(figures)
@@ -210,9 +221,13 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             # HM Treasury's values are 2019 prices; the figures beside them are in the snapshot's price year.
             "With a WELLBY at £10,000 to £16,000"
             + ("" if value.get("price_year") in (None, 2019) else " (2019 prices)"),
-            f"{money(value['value_central_wellby_low'])} to {money(value['value_central_wellby_high'])}",
+            # Central values at another WELLBY price are money headlines too: for an effect that is not clear
+            # (or negative) the row showed them unqualified beside "not established" (numbers8 audit).
+            f"{money(value['value_central_wellby_low'])} to {money(value['value_central_wellby_high'])}"
+            if clear_positive
+            else "not established",
         ),
-        ("Users valued", _users(value["users_valued"], threshold)),
+        ("Users valued", _users(value, threshold)),
         (
             "Annual cost",
             money(value["annual_cost"]) + (f" ({value['cost_year']} prices)" if value["cost_year"] else ""),
@@ -222,7 +237,7 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         rows.append(
             (
                 "Benefit-cost ratio",
-                f"{value['bcr_central']:.1f} (range {value['bcr_low']:.1f} to {value['bcr_high']:.1f})",
+                f"{ratio(value['bcr_central'])} (range {ratio(value['bcr_low'])} to {ratio(value['bcr_high'])})",
             )
         )
     else:
