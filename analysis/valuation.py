@@ -145,7 +145,15 @@ def asset_value(
     .. [3] Social Value UK. A Guide to Social Return on Investment. 2012.
     """
     info = {str(row["slug"]): row for row in records(assets)}
-    agreed = {str(row["asset"]): row for row in records(adjustments)}
+    # valuation.md: each adjustment "needs a reason and who agreed it, and results are shown gross until they
+    # are agreed". `prepare_adjustments` insists on the reason; a row that said neither who agreed it nor the
+    # workshop that did (``source``) was applied as net all the same (numbers8 audit): its asset stays gross.
+    agreed = {
+        str(row["asset"]): row
+        for row in records(adjustments)
+        if _named(row.get("agreed_by")) or _named(row.get("source"))
+    }
+    unattributed = {str(row["asset"]) for row in records(adjustments)} - set(agreed)
     # An assets.csv without community names beside a campaigns.csv with them: the row (and the report's
     # names, which read it first) called the community by its slug.
     named = {
@@ -160,7 +168,7 @@ def asset_value(
         if not isinstance(asset.get("community_name"), str) or not asset["community_name"].strip():
             asset = asset | {"community_name": named.get(str(asset["community"]))}
         users = count_users(slug, str(asset["community"]), int(effect["n_users"]), responses, campaigns)
-        row = _value_row(effect, asset, users, agreed.get(slug), config)
+        row = _value_row(effect, asset, users, agreed.get(slug), config, unattributed=slug in unattributed)
         rows.append(row)
         if row["evidence"] == "clear":
             sensitivity += _tornado(row, users, config)
@@ -182,8 +190,18 @@ def adjustment_factor(
     return per_year * sum(ratio**t for t in range(years))
 
 
+def _named(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _value_row(
-    effect: dict[str, Any], asset: dict[str, Any], users: Users, agreed: dict[str, Any] | None, config: AnalysisConfig
+    effect: dict[str, Any],
+    asset: dict[str, Any],
+    users: Users,
+    agreed: dict[str, Any] | None,
+    config: AnalysisConfig,
+    *,
+    unattributed: bool = False,
 ) -> dict[str, Any]:
     estimated = math.isfinite(effect["effect"])
     settings = _settings(agreed)
@@ -203,7 +221,11 @@ def _value_row(
     if evidence == "clear" and effect["effect"] > 0:
         warnings.append(cost_warning)
     if agreed is None and estimated:
-        warnings.append("adjustments not yet agreed: gross figures (no deadweight, displacement or attribution)")
+        warnings.append(
+            "adjustments recorded without who agreed them: not applied until that is recorded, gross figures"
+            if unattributed
+            else "adjustments not yet agreed: gross figures (no deadweight, displacement or attribution)"
+        )
     caveat_key = "clear_negative" if evidence == "clear" and effect["effect"] < 0 else evidence
     return {
         "asset": effect["asset"],

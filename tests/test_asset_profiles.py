@@ -390,7 +390,7 @@ def test_a_profile_value_over_several_agreed_years_is_labelled_so():
 
     responses, assets = make_survey(STANDARD, per_community=300, seed=11)
     agreed = {"asset": ["north_park"], "deadweight": [0.2], "attribution": [0.1], "displacement": [0.0]}
-    agreed |= {"drop_off": [0.3], "years": [3], "reason": ["agreed at the workshop"]}
+    agreed |= {"drop_off": [0.3], "years": [3], "reason": ["agreed at the workshop"], "agreed_by": ["the workshop"]}
     result = run(responses, assets, adjustments=prepare_adjustments(pd.DataFrame(agreed)))
     figures = profile_snapshot(result)["assets"]
     value = figures["north_park"]["value"]

@@ -25,8 +25,8 @@ NAMES = Names(communities={"town": "Town"}, assets={"park": "Park"}, asset_commu
 def _row(outcome: str = "life_satisfaction", years: str | None = None) -> dict:
     valued, assets = valued_effect(outcome=outcome), asset_row()
     responses = pd.DataFrame({"community": ["town"] * 100, "campaign": ["c"] * 100, "asset_park": [1] * 40 + [0] * 60})
-    columns = ["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"]
-    agreed = [["park", "0.3", "0.2", "0.1", "0.5", years, "workshop"]] if years else []
+    columns = ["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason", "agreed_by"]
+    agreed = [["park", "0.3", "0.2", "0.1", "0.5", years, "workshop", "Town workshop"]] if years else []
     adjustments = prepare_adjustments(pd.DataFrame(agreed, columns=columns))
     table, _ = asset_value(valued, assets, responses, empty_campaigns(), adjustments, AnalysisConfig())
     return table.iloc[0].to_dict()
