@@ -97,6 +97,9 @@ CAVEATS = {
     "none": "No association found: no value is established and there is no benefit-cost ratio. " + CAUSATION,
     "not_estimated": "Not estimated: too little data for a model (see warning). No value.",
 }
+# A negative association "with a service people use because they are struggling ... is selection, not harm"
+# (valuation.md), however strong the evidence: said of a suggestive one too (numbers8 audit).
+SELECTION = " A negative association may reflect that people who are struggling use the service (selection), not harm."
 
 
 def bridged_warning(outcome: str, config: AnalysisConfig) -> str:
@@ -261,7 +264,9 @@ def _value_row(
         "bcr_central": value_central / cost if honest_ratio else math.nan,
         "bcr_low": value_low / cost if honest_ratio else math.nan,
         "bcr_high": value_high / cost if honest_ratio else math.nan,
-        "caveat": CAVEATS[caveat_key] + ("" if agreed is None else " Net of the agreed adjustments."),
+        "caveat": CAVEATS[caveat_key]
+        + (SELECTION if evidence == "suggestive" and effect["effect"] < 0 else "")
+        + ("" if agreed is None else " Net of the agreed adjustments."),
         "warning": "; ".join(part for part in warnings if part),
     }
 

@@ -276,11 +276,19 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
             "harm done by it; no benefit-cost ratio is given."
         ).format(name, change, ci, low, high)
     if evidence == "suggestive":
-        return Markup(
+        text = Markup(
             "{}: the survey does not establish an effect ({}; the difference could be chance once all assets "
             "are tested together). If the association were real, the range would be {} to {} {}; no "
             "benefit-cost ratio is given."
         ).format(name, change, money(row["value_low"]), money(row["value_high"]), period(row))
+        if effect < 0:
+            # valuation.md: a negative association may be selection, not harm, "and say so"; a suggestive one
+            # was given a negative money range with no such word (numbers8 audit).
+            text += Markup(
+                " A lower wellbeing among users may reflect that people who are struggling use the service, not "
+                "harm done by it."
+            )
+        return text
     return Markup(
         "{}: the survey finds no association it can tell apart from chance ({}, {} CI {:+.2f} to {:+.2f}), "
         "so no value or benefit-cost ratio is given."
@@ -309,7 +317,7 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
         "question, each asset's effect on it is valued directly."
         + bridge_sentence(result.scale, config).replace(" Otherwise the", " Otherwise its", 1),
         Markup(
-            "Each asset is graded by its evidence: <em>clear</em> ({} assets) when the difference stands out after "
+            "Each asset is graded by its evidence: <em>clear</em> ({}) when the difference stands out after "
             "allowing for every asset tested (Benjamini-Hochberg adjusted p below {}); <em>suggestive</em> ({}) when "
             "it would pass on its own but not once all assets are tested together; <em>none</em> ({}); or not "
             "estimated ({}). Only a clear positive effect is given a value as a finding and a benefit-cost ratio."

@@ -114,3 +114,25 @@ def test_the_methods_say_the_price_year_and_what_converted_it() -> None:
     sourced = price_sentence(AnalysisConfig(price_year=2024, deflators=table))
     assert "2024 prices" in sourced and "(source: HM Treasury GDP deflators, March 2025)" in sourced
     assert price_sentence(AnalysisConfig()) == "Values are in 2019 prices (no deflator table was given)."
+
+
+def test_a_suggestive_negative_association_is_said_to_be_possibly_selection() -> None:
+    # valuation.md: a negative association may be selection (people who are struggling use the service), not
+    # harm, "and say so". Only a clear one said it; a suggestive one had a negative money range and no word.
+    valued = valued_effect(
+        outcome="life_satisfaction", effect=-0.26, ci_low=-0.455, ci_high=-0.065, evidence="suggestive", p_adj=0.2
+    )
+    responses = pd.DataFrame({"community": ["town"] * 100, "campaign": ["c"] * 100, "asset_park": [1] * 40 + [0] * 60})
+    columns = ["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"]
+    table, _ = asset_value(
+        valued,
+        asset_row(),
+        responses,
+        empty_campaigns(),
+        prepare_adjustments(pd.DataFrame([], columns=columns)),
+        AnalysisConfig(),
+    )
+    row = table.iloc[0].to_dict()
+    assert "people who are struggling use the service (selection), not harm" in row["caveat"]
+    assert "may reflect that people who are struggling use the service, not harm done by it" in _text(row)
+    assert "struggling" not in _text(_row()) and "selection" not in _row()["caveat"]
