@@ -136,3 +136,29 @@ def test_a_suggestive_negative_association_is_said_to_be_possibly_selection() ->
     assert "people who are struggling use the service (selection), not harm" in row["caveat"]
     assert "may reflect that people who are struggling use the service, not harm done by it" in _text(row)
     assert "struggling" not in _text(_row()) and "selection" not in _row()["caveat"]
+
+
+def test_the_value_and_tornado_charts_label_a_bridged_value_so() -> None:
+    # valuation.md: a bridged figure is labelled "bridged" wherever used; the charts named the asset alone.
+    from analysis.report.figures import tornado_figure, value_figure
+    from analysis.valuation import SENSITIVITY_COLUMNS
+
+    clear = pd.DataFrame(
+        {
+            "asset": ["park", "pier"],
+            "name": ["Park", "Pier"],
+            "community": ["town", "town"],
+            "outcome": ["swemwbs_bridged", "life_satisfaction"],
+            "value_low": [1e5, 2e5],
+            "value_high": [3e5, 4e5],
+            "value_central": [2e5, 3e5],
+            "annual_cost": [1e4, None],
+        }
+    )
+    names = Names({"town": "Town"}, {"park": "Park", "pier": "Pier"}, {"park": "town", "pier": "town"})
+    ticks = [label.get_text() for label in value_figure(clear, names).axes[0].get_yticklabels()]
+    assert ticks == ["Park (SWEMWBS, bridged)", "Pier"]
+    tornado = pd.DataFrame(
+        [["park", "Park", "wellby", "value of a WELLBY", 1e4, 1.6e4, 1.5e5, 2.5e5, 2e5]], columns=SENSITIVITY_COLUMNS
+    )
+    assert tornado_figure(tornado, clear, names).axes[0].get_title() == "Park (Town) (SWEMWBS, bridged)"
