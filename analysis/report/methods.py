@@ -196,9 +196,11 @@ def methods_section(result: AnalysisTables) -> Context:
             "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "
             "causal (the effect is already a difference from non-users, so the counterfactual is not deducted "
             "twice). Over more than one year, each further year keeps (1 - drop-off) of the last and is "
-            "discounted at 1.5% a year, as HM Treasury discounts wellbeing. Adjustments are judgements: each needs "
-            "a reason and who agreed it, and a value is labelled gross until they are agreed."
-        ),
+            "discounted at {:.1%} a year, as HM Treasury discounts wellbeing; the running cost it is set against "
+            "for a benefit-cost ratio covers the same years, discounted at {:.1%} a year (the Green Book's "
+            "standard rate). Adjustments are judgements: each needs a reason and who agreed it, and a value is "
+            "labelled gross until they are agreed."
+        ).format(config.discount_rate, config.cost_discount_rate),
         Markup(
             "<strong>Ranges.</strong> The low and high values are the 2.5th and 97.5th percentiles of a seeded "
             "Monte Carlo simulation{} over the effect (normal, with its standard error) and the share of users "

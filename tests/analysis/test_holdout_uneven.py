@@ -111,3 +111,18 @@ def test_the_report_words_the_uneven_survey_honestly(out: Path) -> None:
     assert "<em>clear</em> (1) when the difference stands out" in html  # read "clear (1 assets)"
     # The quota warning is one bullet, not split at its semicolon into two.
     assert "Quota sample: users scaled to the population as if the sample were random, though a quota sample" in html
+
+
+def test_the_methods_give_both_discount_rates_the_figures_used() -> None:
+    # A value over several years is set against the cost of those years discounted at 3.5% (Green Book), which the
+    # report never said; and the wellbeing rate was written as "1.5%" whatever the run's setting (numbers8 audit).
+    from analysis import AnalysisConfig
+    from analysis.dataset_files import read_dataset
+    from analysis.pipeline import run_dataset
+    from analysis.report.methods import methods_section
+
+    dataset = read_dataset(UNEVEN)
+    for config, rates in ((AnalysisConfig(), ("1.5%", "3.5%")), (AnalysisConfig(discount_rate=0.02), ("2.0%", "3.5%"))):
+        text = " ".join(str(caveat) for caveat in methods_section(run_dataset(dataset, config=config))["caveats"])
+        assert f"discounted at {rates[0]} a year, as HM Treasury discounts wellbeing" in text
+        assert f"covers the same years, discounted at {rates[1]} a year (the Green Book's standard rate)" in text
