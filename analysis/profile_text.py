@@ -101,6 +101,24 @@ def _wellbeing(profile: dict[str, Any], names: Names, threshold: int, config: An
     effect = _number(wellbeing["effect"])
     if not math.isfinite(effect):
         reason = suppress_counts(names.clean(wellbeing["warning"]), threshold) or "too little data"
+        valued_effect = _number(valued["effect"])
+        if valued["outcome"] == "life_satisfaction" and math.isfinite(valued_effect):
+            # The life-satisfaction model kept enough people where the scale's did not (many blank statements):
+            # the sentence said users and non-users "could not be compared" above a value sentence that compares
+            # them (numbers8 audit).
+            return Markup(
+                "On {} users and non-users could not be compared ({}). On life satisfaction, asked directly (ONS, "
+                "0-10), allowing for age, gender, employment, years in the area and survey mode, users scored on "
+                "average {} non-users ({} CI {} to {}); the association is {}."
+            ).format(
+                scale.name,
+                reason,
+                points_phrase(valued_effect, 2),
+                level(config.confidence),
+                signed(_number(valued["ci_low"]), 2),
+                signed(_number(valued["ci_high"]), 2),
+                GRADE_WORDS.get(str(valued["evidence"]), str(valued["evidence"])),
+            )
         return Markup("The wellbeing of users and non-users could not be compared ({}).").format(reason)
     sentence = Markup(
         "Allowing for age, gender, employment, years in the area and survey mode, users scored on average {} "

@@ -436,3 +436,9 @@ def test_a_profile_gives_no_money_figure_for_an_effect_that_is_not_clear_and_sou
     source = "Synthetic: Oak residents aged 16+ (illustrative)"
     assert users == f"4,005 (scaled to 9,000 residents (source: {source}); random sample)"
     assert dict(display_tables(figures["pine_hall"], 10)["value"])["Users valued"] == "22 (surveyed users only)"
+    park = dict(display_tables(figures["oak_park"], 10)["value"])
+    assert park["Annual cost"] == "£40,000 (2023 prices)"  # read "(2023.0 prices)"
+    # A clear negative association's range is at face value, not "if the association were real" (it is clear).
+    food = dict(display_tables(figures["oak_foodbank"], 10)["value"])
+    assert food["95% range at face value (a negative association, not a value)"] == "-£18.0 million to -£4.1 million"
+    assert "95% range, if the association were real" in park

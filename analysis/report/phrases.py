@@ -72,13 +72,14 @@ def money(value: float) -> str:
     value = float(value)
     sign = "-" if value < 0 else ""
     size = abs(value)
-    if size >= 1e4:  # rounded first, so 999,600 reads '£1.0 million', not '£1,000,000'
-        size = float(f"{size:.3g}")
-    if size >= 1e8:
-        return f"{sign}£{size / 1e6:,.0f} million"
-    if size >= 1e6:
-        return f"{sign}£{size / 1e6:,.1f} million"
-    return f"{sign}£{size:,.0f}"
+    if size < 1e4:
+        return f"{sign}£{size:,.0f}"
+    if float(f"{size:.3g}") < 1e6:  # 999,600 rounds up to a million: '£1.0 million', not '£1,000,000'
+        return f"{sign}£{float(f'{size:.3g}'):,.0f}"
+    # Millions rounded once, from the value itself: rounding to 3 significant figures first made 4,054,229
+    # read '£4.0 million' (4.05 to one decimal).
+    millions = size / 1e6
+    return f"{sign}£{millions:,.0f} million" if round(millions, 1) >= 100 else f"{sign}£{millions:,.1f} million"
 
 
 def ratio(value: float) -> str:

@@ -214,7 +214,13 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         # Over several agreed years the value is their present value, not one year's (numbers5 audit).
         (f"Value {period(value)} (central)", money(value["value_central"]) if clear_positive else "not established"),
         (
-            "95% range" if clear_positive else "95% range, if the association were real",
+            # A clear negative association is not a value (selection, not harm): its range is at face value, as
+            # the report's ledger says, not "if the association were real" (it is clear).
+            "95% range"
+            if clear_positive
+            else "95% range at face value (a negative association, not a value)"
+            if valued["evidence"] == "clear"
+            else "95% range, if the association were real",
             f"{money(value['value_low'])} to {money(value['value_high'])}",
         ),
         (
@@ -230,7 +236,8 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         ("Users valued", _users(value, threshold)),
         (
             "Annual cost",
-            money(value["annual_cost"]) + (f" ({value['cost_year']} prices)" if value["cost_year"] else ""),
+            # A cost year read from a table with blanks is a float: it said "(2023.0 prices)" (numbers8 audit).
+            money(value["annual_cost"]) + (f" ({int(value['cost_year'])} prices)" if value["cost_year"] else ""),
         ),
     ]
     if clear_positive and value["bcr_central"] is not None:

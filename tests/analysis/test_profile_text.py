@@ -32,3 +32,21 @@ def test_a_profile_labels_its_intervals_at_the_run_confidence_level(survey) -> N
     assert profile["valued"]["evidence"] == "clear"
     for key in ("wellbeing", "value"):
         assert "90% CI" in profile["sentences"][key] and "95% CI" not in profile["sentences"][key], key
+
+
+def test_a_profile_compares_on_life_satisfaction_where_the_scale_had_too_few_people() -> None:
+    # In the uneven hold-out, about half the people left a WEMWBS statement blank: Pine Hall's WEMWBS model has too
+    # few users, its life-satisfaction model does not. The profile said users and non-users "could not be
+    # compared" above a value sentence comparing them on life satisfaction (numbers8 audit).
+    from pathlib import Path
+
+    from analysis.dataset_files import read_dataset
+    from analysis.pipeline import run_dataset
+
+    uneven = Path(__file__).parent / "holdout" / "uneven"
+    profile = profile_snapshot(run_dataset(read_dataset(uneven)))["assets"]["pine_hall"]
+    sentence = profile["sentences"]["wellbeing"]
+    assert sentence.startswith("On WEMWBS users and non-users could not be compared (fewer than 10 users or non-users")
+    assert "On life satisfaction, asked directly (ONS, 0-10), allowing for age" in sentence
+    assert "users scored on average 0.41 points higher than non-users (95% CI -0.65 to +1.46)" in sentence
+    assert "the association is not found: the survey cannot tell it apart from chance" in sentence

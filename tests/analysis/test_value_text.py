@@ -81,7 +81,13 @@ def test_money_and_ratios_are_not_shown_more_precisely_than_a_survey_can_give() 
         "£12,300",
         "£9,999",
     ]
-    assert [money(v) for v in (999_600, 2_149_000, 133_823_965)] == ["£1.0 million", "£2.1 million", "£134 million"]
+    assert [money(v) for v in (999_600, 2_149_000, -4_054_229, 99_960_000, 133_823_965)] == [
+        "£1.0 million",
+        "£2.1 million",
+        "-£4.1 million",
+        "£100 million",
+        "£134 million",
+    ]
     assert [ratio(v) for v in (670.6, 1161.8, 9.96, 3.44, 0.349)] == ["670", "1,200", "10", "3.4", "0.35"]
 
 
