@@ -328,6 +328,16 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
             int(counts.get("none", 0)),
             int(counts.get("not_estimated", 0)),
         ),
+        *(
+            # Graded on life satisfaction, an asset can be "clear" in the previous section (on WEMWBS) and "none"
+            # here, with nothing said to the workshop about why (numbers8 audit).
+            [
+                f"These grades are for the outcome valued, life satisfaction where it was asked, so the grade of an asset "
+                f"here can differ from its grade on {result.scale.name} in the section above."
+            ]
+            if not result.scale.is_life_satisfaction and (values["outcome"] == "life_satisfaction").any()
+            else []
+        ),
         Markup(
             "<strong>Values of different assets overlap</strong>: many people use several assets and the survey "
             "cannot separate their contributions, so the values must not be added up into a total."

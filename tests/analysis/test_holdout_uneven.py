@@ -109,6 +109,8 @@ def test_the_report_words_the_uneven_survey_honestly(out: Path) -> None:
     assert "scaled to 2,000 residents (source: Synthetic: Elm residents aged 16+ (illustrative)); quota sample" in html
     assert "scaled to the population (random sample)" not in html
     assert "<em>clear</em> (1) when the difference stands out" in html  # read "clear (1 assets)"
+    # Oak Park stands out on WEMWBS in the asset section and is only suggestive on life satisfaction here.
+    assert "the grade of an asset here can differ from its grade on WEMWBS in the section above" in html
     # The quota warning is one bullet, not split at its semicolon into two.
     assert "Quota sample: users scaled to the population as if the sample were random, though a quota sample" in html
 
