@@ -332,8 +332,8 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
             # Graded on life satisfaction, an asset can be "clear" in the previous section (on WEMWBS) and "none"
             # here, with nothing said to the workshop about why (numbers8 audit).
             [
-                f"These grades are for the outcome valued, life satisfaction where it was asked, so the grade of an asset "
-                f"here can differ from its grade on {result.scale.name} in the section above."
+                "These grades are for the outcome valued, life satisfaction where it was asked, so the grade of an "
+                f"asset here can differ from its grade on {result.scale.name} in the section above."
             ]
             if not result.scale.is_life_satisfaction and (values["outcome"] == "life_satisfaction").any()
             else []
