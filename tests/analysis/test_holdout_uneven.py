@@ -6,13 +6,13 @@ blanks in life satisfaction, the asset questions and years in the area, an asset
 planted negative effect, and agreed adjustments (oak's park over 3 years with 30% drop-off; elm's garden with
 50% attribution). ``truth.csv`` holds each asset's planted life-satisfaction effect and population share.
 
-R 4 computed ``golden.csv`` once (tests/analysis/holdout/uneven.R; never run by the tests or the product)
-from valuation.md alone: lm + sandwich HC3, the outcome chosen per asset, p.adjust BH, metafor REML BLUPs,
-users by sampling method, the SROI factor with drop-off and 1.5% discounting, and 2,000,000 Monte Carlo draws
-of the same range model. Tolerances: model and value figures 1e-7 relative (the same arithmetic); BLUPs 1e-6
-(metafor stops at threshold 1e-10, the product at 1e-12); the product's 10,000-draw range ends within 3% of
-the R range's width of R's (the Monte Carlo error of a 2.5th or 97.5th percentile of 10,000 draws is about
-0.7% of that width).
+R 4 computed ``golden.csv`` and the WEMWBS models' ``golden_wemwbs.csv`` once (tests/analysis/holdout/uneven.R;
+never run by the tests or the product) from valuation.md alone: lm + sandwich HC3, the outcome chosen per
+asset, p.adjust BH, metafor REML BLUPs, users by sampling method, the SROI factor with drop-off and 1.5%
+discounting, and 2,000,000 Monte Carlo draws of the same range model. Tolerances: model and value figures 1e-7
+relative (the same arithmetic); BLUPs 1e-6 (metafor stops at threshold 1e-10, the product at 1e-12); the
+product's 10,000-draw range ends within 3% of the R range's width of R's (the Monte Carlo error of a 2.5th or
+97.5th percentile of 10,000 draws is about 0.7% of that width).
 """
 
 from __future__ import annotations
@@ -59,6 +59,17 @@ def test_every_asset_of_an_uneven_survey_is_graded_and_valued_as_r_computes_it(v
         np.testing.assert_allclose(
             shrunk, [expected[key] for key in ("effect_shrunk", "se_shrunk", "value_shrunk_central")], rtol=1e-6
         )
+
+
+def test_the_wemwbs_models_on_complete_forms_only_match_r(out: Path) -> None:
+    # Each of the 14 statements blank for 5%: a WEMWBS score needs all 14, so about half the people are in these.
+    effects = pd.read_csv(out / "asset_effects.csv").set_index("asset")
+    golden = pd.read_csv(UNEVEN / "golden_wemwbs.csv").set_index("asset")
+    for slug, expected in golden.iterrows():
+        row = effects.loc[slug]
+        assert row["n"] == expected["n"], slug
+        got = [row[key] for key in ("effect", "se", "ci_low", "ci_high", "p", "p_adj")]
+        np.testing.assert_allclose(got, list(expected[["eff", "se", "lo", "hi", "p", "p_adj"]]), rtol=1e-7)
 
 
 def test_the_monte_carlo_range_matches_a_large_r_simulation_of_the_same_model(values, golden) -> None:

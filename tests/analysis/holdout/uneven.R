@@ -1,4 +1,5 @@
-# Golden values of the ``uneven`` hold-out survey (test_holdout_uneven.py), written to uneven/golden.csv.
+# Golden values of the ``uneven`` hold-out survey (test_holdout_uneven.py), written to uneven/golden.csv and
+# uneven/golden_wemwbs.csv.
 # R 4, sandwich, metafor 3.8. Never run by the tests or the product:
 #   Rscript tests/analysis/holdout/uneven.R tests/analysis/holdout/uneven
 # Computed from valuation.md, independently of the Python code: per asset, life satisfaction (ONS Q1) modelled
@@ -44,6 +45,13 @@ rows <- lapply(seq_len(nrow(a)), function(i) {
              annual_cost = a$annual_cost[i], cost_year = a$cost_year[i])
 })
 v <- do.call(rbind, rows)
+# The WEMWBS models themselves (complete forms only: about half the people), BH across them: asset_effects.csv.
+wem <- do.call(rbind, lapply(seq_len(nrow(a)), function(i) {
+  s <- x[x$community == a$community[i], ]
+  data.frame(asset = a$slug[i], t(one(s, "wem", s[[paste0("asset_", a$slug[i])]])))
+}))
+wem$p_adj <- p.adjust(wem$p, "BH")
+write.csv(wem, file.path(root, "golden_wemwbs.csv"), row.names = FALSE, quote = FALSE, na = "")
 v$p_adj <- p.adjust(v$p, "BH")
 v$evidence <- ifelse(is.na(v$p), "not_estimated", ifelse(v$p_adj < 0.05, "clear", ifelse(v$p < 0.05, "suggestive", "none")))
 est <- is.finite(v$effect)
