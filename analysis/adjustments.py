@@ -3,8 +3,9 @@
 ``adjustments.csv`` has one row per asset: ``asset`` (slug), ``deadweight``, ``attribution``,
 ``displacement``, ``drop_off`` (fractions 0-1; blank = 0), ``years`` (a whole number >= 1;
 blank = 1), ``reason`` (required), and optionally ``agreed_by`` and ``agreed_on``. Other columns
-(e.g. ``campaign``) are kept. A row given to the analysis counts as agreed: its asset's figures
-become *net*; an asset without a row stays *gross*.
+(e.g. ``campaign``) are kept. A row that says who agreed it (``agreed_by``, or the workshop that did,
+``source``) counts as agreed: its asset's figures become *net*; an asset without such a row stays *gross*
+(`analysis.valuation.asset_value`, with a warning for a row that names nobody).
 
 The adjustments are judgements (Social Value UK, *A Guide to Social Return on Investment*, 2012):
 each needs a reason and who agreed it. Deadweight here is the share of the survey association

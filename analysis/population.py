@@ -96,8 +96,9 @@ def count_users(slug: str, community: str, n_users: int, responses: pd.DataFrame
         f"{n_users} of {answered} respondents asked use it ({share:.1%}) x {population:,} residents "
         f"({source or 'source not recorded'}; {sample} sample)"
     )
+    # One clause, no semicolon: the report splits warnings at semicolons, and this one read as two (numbers8 audit).
     warning = (
-        "quota sample: users scaled to the population as if the sample were random; a quota sample may not "
+        "quota sample: users scaled to the population as if the sample were random, though a quota sample may not "
         "represent the users of this asset"
         if basis == "scaled_quota"
         else ""

@@ -167,7 +167,7 @@ def asset_profile(result: AnalysisTables, slug: str, nominations: Sequence[str] 
     # app imports this module (for WorkshopRatings) without ever building a profile.
     from analysis.profile_text import profile_sentences
 
-    profile["sentences"] = profile_sentences(profile, int(result.config.disclosure_threshold))
+    profile["sentences"] = profile_sentences(profile, int(result.config.disclosure_threshold), result.config)
     return profile
 
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from analysis.config import AnalysisConfig
 from analysis.report.names import Names
-from analysis.report.phrases import count_phrase, points_phrase, signed, suppress_counts
+from analysis.report.phrases import count_phrase, level, points_phrase, signed, suppress_counts
 from analysis.report.value import value_sentence
-from analysis.scales import wellbeing_effect
+from analysis.scales import SCALES, wellbeing_effect
 
 GRADE_WORDS = {
     "clear": "clear: it stands out even after allowing for the number of assets tested",
@@ -23,20 +24,33 @@ GRADE_WORDS = {
     "none": "not found: the survey cannot tell it apart from chance",
     "not_estimated": "not estimated: too few users or non-users for a model",
 }
-OUTCOME_WORDS = {
-    "life_satisfaction": "life satisfaction, asked directly (ONS, 0-10)",
-    "wemwbs_bridged": "WEMWBS bridged to life satisfaction (0.13 points per WEMWBS point), a secondary figure",
-    "swemwbs_bridged": "SWEMWBS bridged to life satisfaction (0.26 points per SWEMWBS point), a secondary figure",
-}
+
+
+def outcome_words(outcome: str, config: AnalysisConfig) -> str:
+    """The valued outcome in words, a bridge with the run's own factor ('' for an unknown outcome).
+
+    The factors are configurable assumptions (valuation.md): the words said 0.13 and 0.26 whatever the run
+    used, while the report and the value's warning gave the run's factor (numbers8 audit).
+    """
+    if outcome == "life_satisfaction":
+        return "life satisfaction, asked directly (ONS, 0-10)"
+    scale = SCALES.get(outcome.removesuffix("_bridged")) if outcome.endswith("_bridged") else None
+    if scale is None:
+        return ""
+    return (
+        f"{scale.name} bridged to life satisfaction ({scale.ls_per_point(config):g} points per {scale.name} point), "
+        "a secondary figure"
+    )
 
 
 def _number(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
-def profile_sentences(profile: dict[str, Any], threshold: int) -> dict[str, str]:
+def profile_sentences(profile: dict[str, Any], threshold: int, config: AnalysisConfig | None = None) -> dict[str, str]:
     """``use``, ``importance``, ``wellbeing`` and ``value`` sentences of one profile (the nominations are
-    counted where they are shown)."""
+    counted where they are shown); `config` is the run's (its confidence level and bridge factors)."""
+    settings = AnalysisConfig() if config is None else config
     names = Names(
         communities={profile["community"]: profile["community_name"]},
         assets={profile["asset"]: profile["name"]},
@@ -45,8 +59,8 @@ def profile_sentences(profile: dict[str, Any], threshold: int) -> dict[str, str]
     return {
         "use": str(_use(profile, threshold)),
         "importance": str(_importance(profile)),
-        "wellbeing": str(_wellbeing(profile, names, threshold)),
-        "value": str(_value(profile, names, threshold)),
+        "wellbeing": str(_wellbeing(profile, names, threshold, settings)),
+        "value": str(_value(profile, names, threshold, level(settings.confidence))),
     }
 
 
@@ -81,22 +95,45 @@ def _importance(profile: dict[str, Any]) -> Markup:
     return Markup("{}; {}.").format(rated(users, "users"), rated(others, "non-users")).capitalize()
 
 
-def _wellbeing(profile: dict[str, Any], names: Names, threshold: int) -> Markup:
+def _wellbeing(profile: dict[str, Any], names: Names, threshold: int, config: AnalysisConfig) -> Markup:
     scale, wellbeing = wellbeing_effect(profile)
     valued = profile["valued"]
     effect = _number(wellbeing["effect"])
     if not math.isfinite(effect):
         reason = suppress_counts(names.clean(wellbeing["warning"]), threshold) or "too little data"
+        valued_effect = _number(valued["effect"])
+        if valued["outcome"] == "life_satisfaction" and math.isfinite(valued_effect):
+            # The life-satisfaction model kept enough people where the scale's did not (many blank statements):
+            # the sentence said users and non-users "could not be compared" above a value sentence that compares
+            # them (numbers8 audit).
+            return Markup(
+                "On {} users and non-users could not be compared ({}). On life satisfaction, asked directly (ONS, "
+                "0-10), allowing for age, gender, employment, years in the area and survey mode, users scored on "
+                "average {} non-users ({} CI {} to {}); the association is {}."
+            ).format(
+                scale.name,
+                reason,
+                points_phrase(valued_effect, 2),
+                level(config.confidence),
+                signed(_number(valued["ci_low"]), 2),
+                signed(_number(valued["ci_high"]), 2),
+                GRADE_WORDS.get(str(valued["evidence"]), str(valued["evidence"])),
+            )
         return Markup("The wellbeing of users and non-users could not be compared ({}).").format(reason)
     sentence = Markup(
         "Allowing for age, gender, employment, years in the area and survey mode, users scored on average {} "
-        "non-users on {} (95% CI {} to {})."
+        "non-users on {} ({} CI {} to {})."
     ).format(
-        points_phrase(effect), scale.name, signed(_number(wellbeing["ci_low"])), signed(_number(wellbeing["ci_high"]))
+        points_phrase(effect),
+        scale.name,
+        level(config.confidence),
+        signed(_number(wellbeing["ci_low"])),
+        signed(_number(wellbeing["ci_high"])),
     )
-    if valued["outcome"] in OUTCOME_WORDS and valued["evidence"]:
+    words = outcome_words(str(valued["outcome"]), config)
+    if words and valued["evidence"]:
         sentence += Markup(" On {}, the association is {}.").format(
-            OUTCOME_WORDS[valued["outcome"]], GRADE_WORDS.get(valued["evidence"], valued["evidence"])
+            words, GRADE_WORDS.get(valued["evidence"], valued["evidence"])
         )
     shrunk = _number(valued["effect_shrunk"])
     if math.isfinite(shrunk):
@@ -107,11 +144,11 @@ def _wellbeing(profile: dict[str, Any], names: Names, threshold: int) -> Markup:
     return sentence
 
 
-def _value(profile: dict[str, Any], names: Names, threshold: int) -> Markup:
+def _value(profile: dict[str, Any], names: Names, threshold: int, ci: str) -> Markup:
     row = {
         "name": profile["name"],
         "community": profile["community"],
         **profile["valued"],
         **profile["value"],
     }
-    return Markup(value_sentence(row, names, threshold))
+    return Markup(value_sentence(row, names, threshold, ci=ci))

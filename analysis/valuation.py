@@ -97,6 +97,9 @@ CAVEATS = {
     "none": "No association found: no value is established and there is no benefit-cost ratio. " + CAUSATION,
     "not_estimated": "Not estimated: too little data for a model (see warning). No value.",
 }
+# A negative association "with a service people use because they are struggling ... is selection, not harm"
+# (valuation.md), however strong the evidence: said of a suggestive one too (numbers8 audit).
+SELECTION = " A negative association may reflect that people who are struggling use the service (selection), not harm."
 
 
 def bridged_warning(outcome: str, config: AnalysisConfig) -> str:
@@ -145,7 +148,15 @@ def asset_value(
     .. [3] Social Value UK. A Guide to Social Return on Investment. 2012.
     """
     info = {str(row["slug"]): row for row in records(assets)}
-    agreed = {str(row["asset"]): row for row in records(adjustments)}
+    # valuation.md: each adjustment "needs a reason and who agreed it, and results are shown gross until they
+    # are agreed". `prepare_adjustments` insists on the reason; a row that said neither who agreed it nor the
+    # workshop that did (``source``) was applied as net all the same (numbers8 audit): its asset stays gross.
+    agreed = {
+        str(row["asset"]): row
+        for row in records(adjustments)
+        if _named(row.get("agreed_by")) or _named(row.get("source"))
+    }
+    unattributed = {str(row["asset"]) for row in records(adjustments)} - set(agreed)
     # An assets.csv without community names beside a campaigns.csv with them: the row (and the report's
     # names, which read it first) called the community by its slug.
     named = {
@@ -160,7 +171,7 @@ def asset_value(
         if not isinstance(asset.get("community_name"), str) or not asset["community_name"].strip():
             asset = asset | {"community_name": named.get(str(asset["community"]))}
         users = count_users(slug, str(asset["community"]), int(effect["n_users"]), responses, campaigns)
-        row = _value_row(effect, asset, users, agreed.get(slug), config)
+        row = _value_row(effect, asset, users, agreed.get(slug), config, unattributed=slug in unattributed)
         rows.append(row)
         if row["evidence"] == "clear":
             sensitivity += _tornado(row, users, config)
@@ -182,8 +193,18 @@ def adjustment_factor(
     return per_year * sum(ratio**t for t in range(years))
 
 
+def _named(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _value_row(
-    effect: dict[str, Any], asset: dict[str, Any], users: Users, agreed: dict[str, Any] | None, config: AnalysisConfig
+    effect: dict[str, Any],
+    asset: dict[str, Any],
+    users: Users,
+    agreed: dict[str, Any] | None,
+    config: AnalysisConfig,
+    *,
+    unattributed: bool = False,
 ) -> dict[str, Any]:
     estimated = math.isfinite(effect["effect"])
     settings = _settings(agreed)
@@ -203,7 +224,11 @@ def _value_row(
     if evidence == "clear" and effect["effect"] > 0:
         warnings.append(cost_warning)
     if agreed is None and estimated:
-        warnings.append("adjustments not yet agreed: gross figures (no deadweight, displacement or attribution)")
+        warnings.append(
+            "adjustments recorded without who agreed them: not applied until that is recorded, gross figures"
+            if unattributed
+            else "adjustments not yet agreed: gross figures (no deadweight, displacement or attribution)"
+        )
     caveat_key = "clear_negative" if evidence == "clear" and effect["effect"] < 0 else evidence
     return {
         "asset": effect["asset"],
@@ -239,7 +264,9 @@ def _value_row(
         "bcr_central": value_central / cost if honest_ratio else math.nan,
         "bcr_low": value_low / cost if honest_ratio else math.nan,
         "bcr_high": value_high / cost if honest_ratio else math.nan,
-        "caveat": CAVEATS[caveat_key] + ("" if agreed is None else " Net of the agreed adjustments."),
+        "caveat": CAVEATS[caveat_key]
+        + (SELECTION if evidence == "suggestive" and effect["effect"] < 0 else "")
+        + ("" if agreed is None else " Net of the agreed adjustments."),
         "warning": "; ".join(part for part in warnings if part),
     }
 

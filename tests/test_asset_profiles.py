@@ -390,7 +390,7 @@ def test_a_profile_value_over_several_agreed_years_is_labelled_so():
 
     responses, assets = make_survey(STANDARD, per_community=300, seed=11)
     agreed = {"asset": ["north_park"], "deadweight": [0.2], "attribution": [0.1], "displacement": [0.0]}
-    agreed |= {"drop_off": [0.3], "years": [3], "reason": ["agreed at the workshop"]}
+    agreed |= {"drop_off": [0.3], "years": [3], "reason": ["agreed at the workshop"], "agreed_by": ["the workshop"]}
     result = run(responses, assets, adjustments=prepare_adjustments(pd.DataFrame(agreed)))
     figures = profile_snapshot(result)["assets"]
     value = figures["north_park"]["value"]
@@ -413,3 +413,32 @@ def test_a_profile_names_the_wellby_values_as_2019_prices_in_another_price_year(
         figures = profile_snapshot(run(responses, assets, config=config))["assets"]
         labels = [label for label, _ in display_tables(figures["north_park"], 10)["value"]]
         assert ("With a WELLBY at £10,000 to £16,000 (2019 prices)" in labels) == (year == 2024)
+
+
+def test_a_profile_gives_no_money_figure_for_an_effect_that_is_not_clear_and_sources_its_users():
+    # The pack showed "With a WELLBY at £10,000 to £16,000: £13.4 million to £21.4 million" beside "not
+    # established" for a suggestive effect, and -£8.3 million to -£13.2 million for a clear negative one
+    # (selection, not harm); and "Users valued 4,005" with no population or source (numbers8 audit).
+    from pathlib import Path
+
+    from analysis.dataset_files import read_dataset
+    from analysis.pipeline import run_dataset
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+
+    uneven = Path(__file__).parent / "analysis" / "holdout" / "uneven"
+    figures = profile_snapshot(run_dataset(read_dataset(uneven)))["assets"]
+    wellby = "With a WELLBY at £10,000 to £16,000"
+    for slug, grade in (("oak_park", "suggestive"), ("oak_foodbank", "clear"), ("elm_cafe", "none")):
+        assert figures[slug]["valued"]["evidence"] == grade
+        assert dict(display_tables(figures[slug], 10)["value"])[wellby] == "not established", slug
+    users = dict(display_tables(figures["oak_park"], 10)["value"])["Users valued"]
+    source = "Synthetic: Oak residents aged 16+ (illustrative)"
+    assert users == f"4,005 (scaled to 9,000 residents (source: {source}); random sample)"
+    assert dict(display_tables(figures["pine_hall"], 10)["value"])["Users valued"] == "22 (surveyed users only)"
+    park = dict(display_tables(figures["oak_park"], 10)["value"])
+    assert park["Annual cost"] == "£40,000 (2023 prices)"  # read "(2023.0 prices)"
+    # A clear negative association's range is at face value, not "if the association were real" (it is clear).
+    food = dict(display_tables(figures["oak_foodbank"], 10)["value"])
+    assert food["95% range at face value (a negative association, not a value)"] == "-£18.0 million to -£4.1 million"
+    assert "95% range, if the association were real" in park

@@ -266,3 +266,15 @@ def test_a_double_clicked_remove_finds_the_adjustments_gone(app, client, make_ca
     )
     assert answers == [303] and _stored(app) == {}
     assert "had no adjustments to remove" in client.get(LIST).get_data(as_text=True)
+
+
+def test_adjustments_that_name_nobody_who_agreed_them_are_listed_as_gross(app, client, make_campaign, make_user, login):
+    # Reports leave such a row out (valuation.md: who agreed it is needed; numbers8 audit), so the list must not
+    # call the asset's figures net.
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    assert submit(client, EDIT, {**FORM, "agreed_by": ""}).status_code == 303
+    listed = client.get(LIST).get_data(as_text=True)
+    assert "gross: say who agreed it" in listed and "<td>net</td>" not in listed
+    assert submit(client, EDIT, FORM).status_code == 303
+    assert "<td>net</td>" in client.get(LIST).get_data(as_text=True)

@@ -109,7 +109,8 @@ def test_flask_report_uses_stored_adjustments_and_accepts_a_file(app, runner, de
 
     given = tmp_path / "adjustments.csv"
     given.write_text(
-        "asset,deadweight,attribution,displacement,drop_off,years,reason\ndover_seafront,0.1,0,0,0,1,CLI\n"
+        "asset,deadweight,attribution,displacement,drop_off,years,reason,agreed_by\n"
+        "dover_seafront,0.1,0,0,0,1,CLI,Dover room\n"
     )
     deflators = tmp_path / "deflators.csv"
     deflators.write_text("# source: test table (not real figures)\nyear,index\n2019,100\n2024,110\n")

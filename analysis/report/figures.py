@@ -251,7 +251,9 @@ def value_figure(clear: pd.DataFrame, names: Names) -> Figure:
                 row["annual_cost"] / scale, position, "D", markerfacecolor="white", markeredgecolor=EDGE, markersize=7
             )
     axes.axvline(0, color="#555", linewidth=0.8)
-    axes.set_yticks(positions, [_short(str(name)) for name in rows["name"]], fontsize=8)
+    # valuation.md: a bridged figure is labelled "bridged" wherever used; the chart named the asset alone.
+    labels = [_short(str(row["name"])) + _bridged(row.get("outcome")) for row in records(rows)]
+    axes.set_yticks(positions, labels, fontsize=8)
     axes.set_ylim(-0.7, len(rows) - 0.3)
     axes.set_xlabel(unit)
     communities = [slug for slug in names.ordered() if slug in set(rows["community"])]
@@ -265,6 +267,7 @@ def tornado_figure(sensitivity: pd.DataFrame, clear: pd.DataFrame, names: Names)
     figure = Figure(figsize=(9, 1.9 * len(assets) + 0.8), layout="constrained")
     panels = np.atleast_1d(figure.subplots(len(assets), 1, squeeze=False)[:, 0])
     community = dict(zip(clear["asset"], clear["community"], strict=True))
+    outcome = dict(zip(clear["asset"], clear["outcome"], strict=True)) if "outcome" in clear else {}
     for axes, slug in zip(panels, assets, strict=True):
         rows = sensitivity[sensitivity["asset"] == slug].copy()
         rows["_swing"] = (rows["value_at_high"] - rows["value_at_low"]).abs()
@@ -293,9 +296,19 @@ def tornado_figure(sensitivity: pd.DataFrame, clear: pd.DataFrame, names: Names)
             for row in records(rows)
         ]
         axes.set_yticks(positions, labels, fontsize=8)
-        axes.set_title(f"{_short(names.asset(slug), 60)} ({names.community(community.get(slug, ''))})", fontsize=9)
+        axes.set_title(
+            f"{_short(names.asset(slug), 60)} ({names.community(community.get(slug, ''))})"
+            + _bridged(outcome.get(slug)),
+            fontsize=9,
+        )
         axes.set_xlabel(unit, fontsize=8)
     return figure
+
+
+def _bridged(outcome: object) -> str:
+    """' (WEMWBS, bridged)' for a value reached through a bridge, else ''."""
+    text = str(outcome) if isinstance(outcome, str) else ""
+    return f" ({text.removesuffix('_bridged').upper()}, bridged)" if text.endswith("_bridged") else ""
 
 
 def _capital(text: object) -> str:

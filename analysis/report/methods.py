@@ -88,6 +88,26 @@ def bridge_sentence(scale: WellbeingScale, config: AnalysisConfig) -> str:
     )
 
 
+def price_sentence(config: AnalysisConfig) -> str:
+    """The price year of the money values and what converted them from HM Treasury's 2019 prices.
+
+    A single deflator (``--deflator``) has no source: the sentence said values were "in 2019 prices unless a
+    deflator table with its source was given" beside a ledger in 2024 prices (numbers8 audit).
+    """
+    year = config.price_year
+    if config.deflators is not None:
+        return (
+            f"Values are in {year} prices, converted from 2019 prices with the deflator table given "
+            f"(source: {config.deflators.source})."
+        )
+    if config.deflator is not None:
+        return (
+            f"Values are in {year} prices, converted from 2019 prices by a single deflator of {config.deflator:g} "
+            "given without its source: check it against HM Treasury's GDP deflator series before relying on it."
+        )
+    return "Values are in 2019 prices (no deflator table was given)."
+
+
 def methods_section(result: AnalysisTables) -> Context:
     """How the numbers were made and what they cannot show, with the references."""
     summary = result.summary
@@ -168,18 +188,19 @@ def methods_section(result: AnalysisTables) -> Context:
             "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021).{} Users are "
             "the share of respondents asked who use the asset times the population the sample represents "
             "(residents in the surveyed ages, 16+ by default) for random samples; the same with a warning for quota "
-            "samples; surveyed users only for convenience samples or when no population is recorded. Values are in "
-            "2019 prices unless a deflator table with its source was given; a ratio that divides values of one "
-            "price year by a cost of another carries a warning."
-        ).format(bridge_sentence(scale, config)),
+            "samples; surveyed users only for convenience samples or when no population is recorded. {} A ratio "
+            "that divides values of one price year by a cost of another carries a warning."
+        ).format(bridge_sentence(scale, config), price_sentence(config)),
         Markup(
             "<strong>Adjustments (SROI).</strong> Net value = gross x (1 - deadweight) x (1 - displacement) x "
             "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "
             "causal (the effect is already a difference from non-users, so the counterfactual is not deducted "
             "twice). Over more than one year, each further year keeps (1 - drop-off) of the last and is "
-            "discounted at 1.5% a year, as HM Treasury discounts wellbeing. Adjustments are judgements: each needs "
-            "a reason and who agreed it, and a value is labelled gross until they are agreed."
-        ),
+            "discounted at {:.1%} a year, as HM Treasury discounts wellbeing; the running cost it is set against "
+            "for a benefit-cost ratio covers the same years, discounted at {:.1%} a year (the Green Book's "
+            "standard rate). Adjustments are judgements: each needs a reason and who agreed it, and a value is "
+            "labelled gross until they are agreed."
+        ).format(config.discount_rate, config.cost_discount_rate),
         Markup(
             "<strong>Ranges.</strong> The low and high values are the 2.5th and 97.5th percentiles of a seeded "
             "Monte Carlo simulation{} over the effect (normal, with its standard error) and the share of users "

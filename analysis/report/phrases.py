@@ -62,16 +62,35 @@ def clear_phrase(low: float, high: float, what: str) -> str:
 
 
 def money(value: float) -> str:
-    """£ amount in words-friendly precision: '£133.8 million', '£12,300', '-£4,000'."""
+    """£ amount to at most 3 significant figures above £10,000: '£134 million', '£2.1 million', '£610,000', '£12,300'.
+
+    No false precision: a survey's value range spans a factor of several, so '£609,800' or '£133.8 million'
+    claimed digits the evidence cannot give (numbers8 audit). Below £10,000 (costs, small values) to the pound.
+    """
     if blank(value) or not math.isfinite(float(value)):
         return "not known"
     value = float(value)
     sign = "-" if value < 0 else ""
-    if abs(value) >= 1e6:  # no false precision in sentences: "£133.8 million", not "£133,823,965"
-        return f"{sign}£{abs(value) / 1e6:,.1f} million"
-    if abs(value) >= 1e4:
-        return f"{sign}£{round(abs(value), -2):,.0f}"
-    return f"{sign}£{abs(value):,.0f}"
+    size = abs(value)
+    if size < 1e4:
+        return f"{sign}£{size:,.0f}"
+    if float(f"{size:.3g}") < 1e6:  # 999,600 rounds up to a million: '£1.0 million', not '£1,000,000'
+        return f"{sign}£{float(f'{size:.3g}'):,.0f}"
+    # Millions rounded once, from the value itself: rounding to 3 significant figures first made 4,054,229
+    # read '£4.0 million' (4.05 to one decimal).
+    millions = size / 1e6
+    return f"{sign}£{millions:,.0f} million" if round(millions, 1) >= 100 else f"{sign}£{millions:,.1f} million"
+
+
+def ratio(value: float) -> str:
+    """A benefit-cost ratio to 2 significant figures: '0.35', '3.4', '670', '1,200' (its range spans a factor of
+    several, so '670.6' claimed a precision the survey cannot give; numbers8 audit)."""
+    if blank(value) or not math.isfinite(float(value)):
+        return "not known"
+    rounded = float(f"{float(value):.2g}")
+    if abs(rounded) < 1:
+        return f"{rounded:.2g}"
+    return f"{rounded:.1f}" if abs(rounded) < 10 else f"{rounded:,.0f}"
 
 
 def count_phrase(count: Any, threshold: int, noun: str) -> str:

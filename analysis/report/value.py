@@ -22,7 +22,7 @@ from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
 from analysis.report.methods import bridge_sentence
 from analysis.report.names import Names
-from analysis.report.phrases import blank, level, money, suppress_counts
+from analysis.report.phrases import blank, level, money, ratio, suppress_counts
 from analysis.report.tables import Table, table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
@@ -101,11 +101,23 @@ def _users_cell(row: dict[str, Any], threshold: int) -> str:
     basis = str(row["users_basis"])
     if not math.isfinite(valued):
         return ""
-    if basis == "scaled_random":
-        return _with_note(f"{valued:,.0f}", "scaled to the population (random sample)")
-    if basis == "scaled_quota":
-        return _with_note(f"{valued:,.0f}", "scaled to the population (quota sample: may not represent it)")
+    if basis in ("scaled_random", "scaled_quota"):
+        sample = "random sample" if basis == "scaled_random" else "quota sample, may not represent it"
+        return _with_note(f"{valued:,.0f}", f"scaled to {population_phrase(row)}; {sample}")
     return _with_note(f"{valued:,.0f}", "surveyed users only")
+
+
+def population_phrase(row: dict[str, Any]) -> str:
+    """The population users were scaled to, with its source: "9,000 residents (source: ONS mid-2024, 16+)".
+
+    valuation.md: users are scaled to "the population the sample represents ... with its source"; the
+    ledger said only "scaled to the population", so the number behind every value had no source (numbers8 audit).
+    """
+    population = _number(row.get("population_size"))
+    source = row.get("population_source")
+    size = f"{population:,.0f} residents" if math.isfinite(population) else "the population"
+    named = not blank(source) and bool(str(source).strip())
+    return f"{size} ({f'source: {str(source).strip()}' if named else 'source not recorded'})"
 
 
 def _effect_cell(row: dict[str, Any], ci: str) -> str:
@@ -142,7 +154,7 @@ def _cost_cell(row: dict[str, Any]) -> str:
 def _ratio_cell(row: dict[str, Any]) -> str:
     central = _number(row["bcr_central"])
     if _positive_clear(row) and math.isfinite(central):
-        return _with_note(f"{central:.1f}", f"{_number(row['bcr_low']):.1f} to {_number(row['bcr_high']):.1f}")
+        return _with_note(ratio(central), f"{ratio(row['bcr_low'])} to {ratio(row['bcr_high'])}")
     if row["evidence"] == "clear" and _number(row["effect"]) < 0:
         return "none: negative association"
     if row["evidence"] == "clear":
@@ -246,13 +258,13 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
         )
         if math.isfinite(_number(row["bcr_central"])):
             text += Markup(
-                " Against its running cost of {} a year, each pound goes with £{:.1f} of wellbeing (range {:.1f} to "
-                "{:.1f})."
+                " Against its running cost of {} a year, each pound goes with £{} of wellbeing (range {} to {}); "
+                "a social value, not a cash saving."
             ).format(
                 money(row["annual_cost"]),
-                _number(row["bcr_central"]),
-                _number(row["bcr_low"]),
-                _number(row["bcr_high"]),
+                ratio(row["bcr_central"]),
+                ratio(row["bcr_low"]),
+                ratio(row["bcr_high"]),
             )
         else:
             text += " Its running cost is not known, so there is no benefit-cost ratio."
@@ -264,11 +276,19 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
             "harm done by it; no benefit-cost ratio is given."
         ).format(name, change, ci, low, high)
     if evidence == "suggestive":
-        return Markup(
+        text = Markup(
             "{}: the survey does not establish an effect ({}; the difference could be chance once all assets "
             "are tested together). If the association were real, the range would be {} to {} {}; no "
             "benefit-cost ratio is given."
         ).format(name, change, money(row["value_low"]), money(row["value_high"]), period(row))
+        if effect < 0:
+            # valuation.md: a negative association may be selection, not harm, "and say so"; a suggestive one
+            # was given a negative money range with no such word (numbers8 audit).
+            text += Markup(
+                " A lower wellbeing among users may reflect that people who are struggling use the service, not "
+                "harm done by it."
+            )
+        return text
     return Markup(
         "{}: the survey finds no association it can tell apart from chance ({}, {} CI {:+.2f} to {:+.2f}), "
         "so no value or benefit-cost ratio is given."
@@ -297,7 +317,7 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
         "question, each asset's effect on it is valued directly."
         + bridge_sentence(result.scale, config).replace(" Otherwise the", " Otherwise its", 1),
         Markup(
-            "Each asset is graded by its evidence: <em>clear</em> ({} assets) when the difference stands out after "
+            "Each asset is graded by its evidence: <em>clear</em> ({}) when the difference stands out after "
             "allowing for every asset tested (Benjamini-Hochberg adjusted p below {}); <em>suggestive</em> ({}) when "
             "it would pass on its own but not once all assets are tested together; <em>none</em> ({}); or not "
             "estimated ({}). Only a clear positive effect is given a value as a finding and a benefit-cost ratio."
@@ -307,6 +327,16 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
             int(counts.get("suggestive", 0)),
             int(counts.get("none", 0)),
             int(counts.get("not_estimated", 0)),
+        ),
+        *(
+            # Graded on life satisfaction, an asset can be "clear" in the previous section (on WEMWBS) and "none"
+            # here, with nothing said to the workshop about why (numbers8 audit).
+            [
+                "These grades are for the outcome valued, life satisfaction where it was asked, so the grade of an "
+                f"asset here can differ from its grade on {result.scale.name} in the section above."
+            ]
+            if not result.scale.is_life_satisfaction and (values["outcome"] == "life_satisfaction").any()
+            else []
         ),
         Markup(
             "<strong>Values of different assets overlap</strong>: many people use several assets and the survey "

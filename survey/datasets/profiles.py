@@ -132,10 +132,21 @@ def _count(value: Any) -> str:
     return "not shown" if value is None else f"{value:,}"
 
 
-def _users(value: Any, threshold: int) -> str:
-    if value is None:
+def _users(value: dict[str, Any], threshold: int) -> str:
+    """Users valued and on what basis; a scaled count names the population and its source (valuation.md)."""
+    from analysis.report.value import population_phrase
+
+    users = value["users_valued"]
+    if users is None:
         return "not estimated"
-    return f"fewer than {threshold}" if 0 < value < threshold else f"{round(value):,}"
+    if 0 < users < threshold:
+        return f"fewer than {threshold}"
+    basis = value.get("users_basis")
+    if basis == "scaled_random":
+        return f"{round(users):,} (scaled to {population_phrase(value)}; random sample)"
+    if basis == "scaled_quota":
+        return f"{round(users):,} (scaled to {population_phrase(value)}; quota sample, may not represent it)"
+    return f"{round(users):,} (surveyed users only)" if basis == "surveyed" else f"{round(users):,}"
 
 
 def _range(low: Any, high: Any) -> str:
@@ -153,7 +164,7 @@ def _p(value: Any) -> str:
 def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tuple[str, ...]]]:
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
-    from analysis.report.phrases import money, suppress_counts
+    from analysis.report.phrases import money, ratio, suppress_counts
     from analysis.report.value import OUTCOME_LABELS, period
 
     scale, wellbeing = wellbeing_effect(figures)
@@ -203,26 +214,37 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         # Over several agreed years the value is their present value, not one year's (numbers5 audit).
         (f"Value {period(value)} (central)", money(value["value_central"]) if clear_positive else "not established"),
         (
-            "95% range" if clear_positive else "95% range, if the association were real",
+            # A clear negative association is not a value (selection, not harm): its range is at face value, as
+            # the report's ledger says, not "if the association were real" (it is clear).
+            "95% range"
+            if clear_positive
+            else "95% range at face value (a negative association, not a value)"
+            if valued["evidence"] == "clear"
+            else "95% range, if the association were real",
             f"{money(value['value_low'])} to {money(value['value_high'])}",
         ),
         (
             # HM Treasury's values are 2019 prices; the figures beside them are in the snapshot's price year.
             "With a WELLBY at £10,000 to £16,000"
             + ("" if value.get("price_year") in (None, 2019) else " (2019 prices)"),
-            f"{money(value['value_central_wellby_low'])} to {money(value['value_central_wellby_high'])}",
+            # Central values at another WELLBY price are money headlines too: for an effect that is not clear
+            # (or negative) the row showed them unqualified beside "not established" (numbers8 audit).
+            f"{money(value['value_central_wellby_low'])} to {money(value['value_central_wellby_high'])}"
+            if clear_positive
+            else "not established",
         ),
-        ("Users valued", _users(value["users_valued"], threshold)),
+        ("Users valued", _users(value, threshold)),
         (
             "Annual cost",
-            money(value["annual_cost"]) + (f" ({value['cost_year']} prices)" if value["cost_year"] else ""),
+            # A cost year read from a table with blanks is a float: it said "(2023.0 prices)" (numbers8 audit).
+            money(value["annual_cost"]) + (f" ({int(value['cost_year'])} prices)" if value["cost_year"] else ""),
         ),
     ]
     if clear_positive and value["bcr_central"] is not None:
         rows.append(
             (
                 "Benefit-cost ratio",
-                f"{value['bcr_central']:.1f} (range {value['bcr_low']:.1f} to {value['bcr_high']:.1f})",
+                f"{ratio(value['bcr_central'])} (range {ratio(value['bcr_low'])} to {ratio(value['bcr_high'])})",
             )
         )
     else:

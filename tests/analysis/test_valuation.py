@@ -106,6 +106,27 @@ def test_agreed_adjustments_are_applied_exactly() -> None:
     assert "not yet agreed" not in row["warning"]
 
 
+def test_an_adjustment_that_names_nobody_who_agreed_it_is_not_applied() -> None:
+    # valuation.md: each adjustment needs a reason and who agreed it, and results stay gross until agreed. A
+    # row with a reason and no agreed_by (optional in the app's form and CSV) was applied as net (numbers8 audit).
+    adjustments = {
+        "asset": ["park"],
+        "deadweight": ["0.3"],
+        "attribution": ["0.2"],
+        "displacement": ["0.1"],
+        "drop_off": ["0"],
+        "years": ["1"],
+        "reason": ["someone thought so"],
+    }
+    row, _ = _value(adjustments=adjustments)
+    assert row["value_basis"] == "gross" and row["value_central"] == pytest.approx(0.26 * 40 * 13_000)
+    assert "adjustments recorded without who agreed them: not applied" in row["warning"]
+    # The workshop that agreed it (the app's `source`) says who agreed it as well as a name does.
+    row, _ = _value(adjustments=adjustments | {"source": ["workshop Dover (2026-03-03)"]})
+    assert row["value_basis"] == "net" and row["value_central"] == pytest.approx(0.26 * 40 * 13_000 * 0.7 * 0.9 * 0.8)
+    assert "not applied" not in row["warning"]
+
+
 @pytest.mark.parametrize(
     ("method", "basis", "scaled"),
     [
