@@ -5,8 +5,9 @@ Decisions:
 - Per-user tokens, created and revoked by their owner at /account/tokens, shown once, stored as
   SHA-256 (`survey.accounts.api_tokens`), sent as `Authorization: Bearer <token>`. The session
   cookie is never used here, so the blueprint is exempt from CSRF and cross-site requests carry
-  no authority. Missing/unknown/revoked token or a deactivated account: 401 with
-  `WWW-Authenticate: Bearer`.
+  no authority. Missing/unknown/revoked/expired token or a deactivated account: 401 with
+  `WWW-Authenticate: Bearer` (expired: `error_description="The access token expired"`). Tokens last
+  7 days to a year, 90 days by default (`survey.accounts.api_tokens.LIFETIME_CHOICES`).
 - Rate limit API_LIMIT per token (per address without one); 429.
 - Every error is JSON `{"error": {"status": ..., "message": ...}}`, also 404/405 for /api/ paths
   that match no route (handed over by `survey.errors`).
