@@ -1,8 +1,9 @@
 """The data access log's writer: one `DataAccess` row per read of research data or personal data.
 
 Below every domain (layer 0), so any page that discloses such data logs it: dataset downloads,
-exports and API reads (`survey.datasets`), a deep dive's transcript (`survey.deepdives`). The row
-joins the caller's transaction; the caller commits.
+exports and API reads (`survey.datasets`), a deep dive's transcript (`survey.deepdives`), the
+workshop report, profile packs, workshop results and the audit trail's CSV (`record_download`, which
+leaves HEAD requests out). The row joins the caller's transaction; the caller commits.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import request
+
+from survey.database import allow_writes
 from survey.extensions import db
 from survey.models import ACCESS_CHANNELS, DataAccess, User
 
@@ -51,3 +55,22 @@ def record_access(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def record_download(
+    user: User,
+    resource: str,
+    *,
+    format: str,
+    filters: Mapping[str, Any] | None = None,
+    row_count: int | None = None,
+) -> DataAccess | None:
+    """Log a file of research data downloaded from a web page (the caller commits, before sending it).
+
+    Not for HEAD: its answer is the headers alone, so nothing is disclosed (a link checker or a
+    browser's prefetch asking whether the file is there has not read it).
+    """
+    if request.method == "HEAD":
+        return None
+    allow_writes()  # a GET that writes: queue behind other writers on SQLite rather than fail
+    return record_access(user, "web", resource, format=format, filters=filters, row_count=row_count)

@@ -17,7 +17,8 @@ Decisions:
   /api/v1/openapi.json (no token needed).
 - An unknown query parameter answers 400 naming it (`query_check`), instead of being ignored.
 - Every read except the OpenAPI document is logged in `DataAccess` (channel "api") and committed
-  before the data leaves. `last_used_at` of a token is written at most once a minute.
+  before the data leaves; HEAD sends no data and is not logged. OPTIONS answers 204 with `Allow` on
+  every route, token or not. `last_used_at` of a token is written at most once a minute.
 """
 
 from survey.blueprints import api

@@ -10,7 +10,7 @@ answers 403.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from survey.access import RESEARCH
@@ -55,6 +55,17 @@ def current_api_token() -> ApiToken:
 
 def register(bp: Blueprint) -> None:
     limiter.shared_limit(lambda: current_app.config["API_LIMIT"], scope="api", key_func=rate_limit_key)(bp)
+
+    @bp.before_request
+    def _options() -> Response | None:
+        """OPTIONS answers 204 with Allow, token or not: it reads nothing (the OpenAPI document says
+        as much). Flask's own answer came after the token check, as an empty text/html 200."""
+        if request.method != "OPTIONS":
+            return None
+        response = current_app.make_default_options_response()
+        response.status_code = 204
+        del response.headers["Content-Type"]
+        return response
 
     @bp.before_request
     def _authenticate() -> None:

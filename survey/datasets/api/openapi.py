@@ -59,7 +59,7 @@ opened; the rows of file `(missing-data codes)` give the one scheme (-1 not aske
 Stata .a ... .e).
 
 **Governance.** Every read (except this document) is logged with who, what, which filters and how
-many rows.
+many rows. HEAD answers the headers alone and is not logged; OPTIONS answers 204 with `Allow`.
 """
 
 

@@ -38,9 +38,13 @@ def _iso(value: datetime | date | None) -> str | None:
 
 
 def _logged(resource: str, payload: dict[str, Any], filters: dict[str, Any], row_count: int) -> Response:
-    """Record the read (who, what, filters, rows), commit, then let the data go."""
+    """Record the read (who, what, filters, rows), commit, then let the data go.
+
+    HEAD is answered with the headers alone: no data leaves, so it is no read to log (the token was
+    still used, so `last_used_at` moves)."""
     allow_writes()
-    record_access(current_api_user(), "api", f"api:{resource}", filters=filters, row_count=row_count)
+    if request.method != "HEAD":
+        record_access(current_api_user(), "api", f"api:{resource}", filters=filters, row_count=row_count)
     mark_used(current_api_token())
     db.session.commit()
     return json_response(payload)
