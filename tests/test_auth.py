@@ -42,13 +42,23 @@ def test_wrong_password_and_unknown_account_get_the_same_message(client, make_us
     assert FAILED in wrong.get_data(as_text=True) and FAILED in unknown.get_data(as_text=True)
 
 
-def test_open_redirects_are_refused(client, make_user):
+@pytest.mark.parametrize(
+    "target",
+    # A browser reads \\ as / and drops tabs and newlines: the last four were open redirects to it.
+    ["//evil.example/x", "https://evil.example/x", "/%5Cevil.example", "/%5C%5Cevil.example", "/%09/evil.example"]
+    + ["/%0A/evil.example"],
+)
+def test_open_redirects_are_refused(app, client, make_user, target):
     make_user("r@example.org", "researcher")
     token = csrf_token(client.get("/login").get_data(as_text=True))
     data = {"csrf_token": token, "email": "r@example.org", "password": STAFF_PASSWORD}
-    response = client.post("/login?next=//evil.example/x", data=data)
+    response = client.post(f"/login?next={target}", data=data)
     # Issue 16: researchers (and admins) now land on /research/ (peers stay on /fieldwork/).
     assert response.headers["Location"] == "/research/"
+    # Signed in already, the login page sends them on the same way.
+    assert client.get(f"/login?next={target}").headers["Location"] == "/research/"
+    # A path of our own is still followed.
+    assert client.get("/login?next=/research/exports%3Fx%3D1").headers["Location"] == "/research/exports?x=1"
 
 
 def test_staff_land_on_their_own_home_after_signing_in(app, make_user, login):
