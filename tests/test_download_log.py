@@ -109,3 +109,13 @@ def test_a_head_request_for_a_download_logs_nothing(app, admin_client, path):
         db.session.commit()
     assert _head(admin_client, path.format(job=job_id)) == 200
     assert _log(app) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "resource"), [("/admin/contacts", "contact-details"), ("/admin/staff-codes", "staff-codes")]
+)
+def test_a_head_request_for_a_logged_page_logs_nothing_and_a_get_logs_once(app, admin_client, path, resource):
+    assert _head(admin_client, path) == 200
+    assert _log(app) == []
+    assert admin_client.get(path).status_code == 200
+    assert [entry[2] for entry in _log(app)] == [resource]

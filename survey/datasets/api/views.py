@@ -40,11 +40,10 @@ def _iso(value: datetime | date | None) -> str | None:
 def _logged(resource: str, payload: dict[str, Any], filters: dict[str, Any], row_count: int) -> Response:
     """Record the read (who, what, filters, rows), commit, then let the data go.
 
-    HEAD is answered with the headers alone: no data leaves, so it is no read to log (the token was
-    still used, so `last_used_at` moves)."""
+    A HEAD request is not logged as a read (`record_access`: no data leaves), but the token was used,
+    so `last_used_at` moves."""
     allow_writes()
-    if request.method != "HEAD":
-        record_access(current_api_user(), "api", f"api:{resource}", filters=filters, row_count=row_count)
+    record_access(current_api_user(), "api", f"api:{resource}", filters=filters, row_count=row_count)
     mark_used(current_api_token())
     db.session.commit()
     return json_response(payload)
