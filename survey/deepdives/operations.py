@@ -19,6 +19,7 @@ from survey.audit.access_log import record_access
 from survey.database import take_turns, utcnow
 from survey.deepdives.anchoring import Span, reanchor
 from survey.deepdives.uploads import normalise, text_problem
+from survey.exceptions import EditedMeanwhileError
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import PARTICIPANT_CODE_PATTERN, Campaign, Community, DeepDive, Excerpt, ExcerptCode, User
@@ -141,13 +142,31 @@ def _just_recorded(values: DeepDiveValues, user: User | None) -> DeepDive | None
     return next((row for row in rows if row.transcript == values.transcript), None)
 
 
-def update_deep_dive(deep_dive: DeepDive, values: DeepDiveValues) -> EditOutcome:
+def edit_version(deep_dive: DeepDive) -> str:
+    """What the edit form carries to tell whether the deep dive was saved since it was opened."""
+    return deep_dive.updated_at.isoformat()
+
+
+def update_deep_dive(deep_dive: DeepDive, values: DeepDiveValues, opened_version: str | None = None) -> EditOutcome:
     """Change a deep dive; a changed transcript re-anchors its excerpts (survey.deepdives.anchoring).
 
     A deep dive moved to another community loses the codes that name the old community's assets
-    (they would point across communities); those count as removed codes too.
+    (they would point across communities); those count as removed codes too. With `opened_version`
+    (`edit_version` when the form was opened), EditedMeanwhileError if it was saved since: two people
+    editing at once, the later save put back every field as its form had it (a withdrawn consent to
+    quotation came back, and the quotes with it). The row is locked first, so of two saves at once the
+    second sees the first.
     """
     values = _checked(values)
+    if opened_version is not None:
+        locked = select(DeepDive).where(DeepDive.id == deep_dive.id).with_for_update()
+        db.session.scalar(locked.execution_options(populate_existing=True))
+        if edit_version(deep_dive) != opened_version:
+            raise EditedMeanwhileError(
+                "Someone saved this deep dive after you opened it (perhaps you, in another tab), so your changes "
+                "were not saved: that would have undone theirs. What you typed is below. Open the deep dive in "
+                "another tab to see their version; press Save again to replace it with yours."
+            )
     moved = removed_excerpts = removed_codes = 0
     if values.transcript != deep_dive.transcript:
         for excerpt in list(deep_dive.excerpts):
