@@ -244,3 +244,27 @@ def test_create_user_cli_reads_password_from_stdin(app, runner, make_campaign, s
         args=["create-user", "y@example.org", "--role", "peer", "--community", "nowhere"], input=stdin_password
     )
     assert unknown.exit_code != 0 and "No community" in unknown.output
+
+
+def test_a_reset_link_sent_twice_at_once_sets_one_password(app, client, make_user, login):
+    """On PostgreSQL both requests found the link unused and both set a password with it."""
+    from sqlalchemy import text
+
+    from tests.test_research_support import save_while_another_writes
+
+    make_user("p@example.org", "peer")
+    with app.app_context():
+        token, _expires = issue_password_reset(db.session.scalars(select(User)).one(), None, 48)
+        db.session.commit()
+
+    def lock(other) -> None:  # the first request, spending the link (SQLite: it holds the write lock already)
+        if other.get_bind().dialect.name == "postgresql":
+            other.execute(text("SELECT id FROM password_reset FOR UPDATE"))
+
+    def spend(other) -> None:
+        other.execute(text("UPDATE password_reset SET used_at = CURRENT_TIMESTAMP"))
+
+    second = {"new_password": "second long passphrase", "confirm": "second long passphrase"}
+    answers = save_while_another_writes(app, client, f"/reset/{token}", second, lock, spend)
+    assert answers == [404]
+    assert login("p@example.org", "second long passphrase").status_code == 422
