@@ -42,12 +42,14 @@ from survey.deepdives.operations import (
     update_deep_dive,
     visible_communities,
 )
+from survey.deepdives.quoted_results import released_note
 from survey.deepdives.retrieval import code_labels
 from survey.deepdives.uploads import SUFFIXES, UnreadableUpload, extract_text, suffix_of
 from survey.exceptions import EditedMeanwhileError
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import DeepDive, Excerpt, User
+from survey.ops.maintenance import remove_files
 from survey.web.http import see_other
 from survey.web.lookups import attach_errors
 from survey.web.uploads import CONTROL
@@ -301,6 +303,7 @@ def edit_deep_dive(deep_dive_id: int) -> HTTPResponse | tuple[str, int]:
         form.version.data = edit_version(found)  # saving again is a choice made knowing of the other save
         return _render_form(form, found, 409)
     db.session.commit()
+    remove_files(outcome.released_files)
     flash(_edit_message(outcome))
     return see_other(".deep_dive", deep_dive_id=found.id)
 
@@ -313,7 +316,7 @@ def _edit_message(outcome: EditOutcome) -> str:
         parts.append(f"{_count(outcome.removed_codes, 'code')} removed.")
     if outcome.removed_excerpts:
         parts.append(f"{_count(outcome.removed_excerpts, 'coded excerpt')} removed: its words are no longer there.")
-    return " ".join(parts)
+    return " ".join(parts) + released_note(len(outcome.released_files))
 
 
 def _count(number: int, noun: str) -> str:
