@@ -27,6 +27,13 @@ class LicenceRequiredError(ServiceError):
     title = "A licence must be recorded first"
 
 
+class EditedMeanwhileError(ServiceError):
+    """Someone saved the row after this form was opened: saving would silently undo their change."""
+
+    status_code = 409
+    title = "Changed by someone else"
+
+
 class InstrumentChangedError(ServiceError):
     status_code = 409
     title = "Instrument changed without a new version"

@@ -49,7 +49,7 @@ class Resident:
         parser = _InputCollector()
         parser.feed(self.page_html(number))
         names = [str(attrs.get("name")) for attrs in parser.inputs]
-        return list(dict.fromkeys(n for n in names if n not in ("csrf_token", "None")))
+        return list(dict.fromkeys(n for n in names if n not in ("csrf_token", "response", "None")))
 
     def submit(self) -> TestResponse:
         """Submit from "Check your answers"."""

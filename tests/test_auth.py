@@ -42,13 +42,23 @@ def test_wrong_password_and_unknown_account_get_the_same_message(client, make_us
     assert FAILED in wrong.get_data(as_text=True) and FAILED in unknown.get_data(as_text=True)
 
 
-def test_open_redirects_are_refused(client, make_user):
+@pytest.mark.parametrize(
+    "target",
+    # A browser reads \\ as / and drops tabs and newlines: the last four were open redirects to it.
+    ["//evil.example/x", "https://evil.example/x", "/%5Cevil.example", "/%5C%5Cevil.example", "/%09/evil.example"]
+    + ["/%0A/evil.example"],
+)
+def test_open_redirects_are_refused(app, client, make_user, target):
     make_user("r@example.org", "researcher")
     token = csrf_token(client.get("/login").get_data(as_text=True))
     data = {"csrf_token": token, "email": "r@example.org", "password": STAFF_PASSWORD}
-    response = client.post("/login?next=//evil.example/x", data=data)
+    response = client.post(f"/login?next={target}", data=data)
     # Issue 16: researchers (and admins) now land on /research/ (peers stay on /fieldwork/).
     assert response.headers["Location"] == "/research/"
+    # Signed in already, the login page sends them on the same way.
+    assert client.get(f"/login?next={target}").headers["Location"] == "/research/"
+    # A path of our own is still followed.
+    assert client.get("/login?next=/research/exports%3Fx%3D1").headers["Location"] == "/research/exports?x=1"
 
 
 def test_staff_land_on_their_own_home_after_signing_in(app, make_user, login):
@@ -234,3 +244,27 @@ def test_create_user_cli_reads_password_from_stdin(app, runner, make_campaign, s
         args=["create-user", "y@example.org", "--role", "peer", "--community", "nowhere"], input=stdin_password
     )
     assert unknown.exit_code != 0 and "No community" in unknown.output
+
+
+def test_a_reset_link_sent_twice_at_once_sets_one_password(app, client, make_user, login):
+    """On PostgreSQL both requests found the link unused and both set a password with it."""
+    from sqlalchemy import text
+
+    from tests.test_research_support import save_while_another_writes
+
+    make_user("p@example.org", "peer")
+    with app.app_context():
+        token, _expires = issue_password_reset(db.session.scalars(select(User)).one(), None, 48)
+        db.session.commit()
+
+    def lock(other) -> None:  # the first request, spending the link (SQLite: it holds the write lock already)
+        if other.get_bind().dialect.name == "postgresql":
+            other.execute(text("SELECT id FROM password_reset FOR UPDATE"))
+
+    def spend(other) -> None:
+        other.execute(text("UPDATE password_reset SET used_at = CURRENT_TIMESTAMP"))
+
+    second = {"new_password": "second long passphrase", "confirm": "second long passphrase"}
+    answers = save_while_another_writes(app, client, f"/reset/{token}", second, lock, spend)
+    assert answers == [404]
+    assert login("p@example.org", "second long passphrase").status_code == 422

@@ -20,7 +20,9 @@ def _names(client, url: str) -> list[str]:
 
     parser = _InputCollector()
     parser.feed(client.get(url).get_data(as_text=True))
-    return list(dict.fromkeys(str(a["name"]) for a in parser.inputs if a.get("name") not in ("csrf_token", None)))
+    return list(
+        dict.fromkeys(str(a["name"]) for a in parser.inputs if a.get("name") not in ("csrf_token", "response", None))
+    )
 
 
 def test_peer_runs_a_whole_interview(app, client, make_campaign, make_user, login):

@@ -13,6 +13,7 @@ from survey.accounts.operations import create_user
 from survey.accounts.users import (
     all_communities,
     assign_communities,
+    assignment_version,
     communities_by_id,
     get_user,
     issue_reset_link_token,
@@ -21,7 +22,7 @@ from survey.accounts.users import (
     update_user,
 )
 from survey.blueprints import admin as bp
-from survey.exceptions import ServiceError
+from survey.exceptions import EditedMeanwhileError, ServiceError
 from survey.extensions import db
 from survey.models import User
 
@@ -41,9 +42,10 @@ def _to_user(user: User) -> HTTPResponse:
 def _render_user(
     user: User, details: EditUserForm | None = None, assignments: AssignmentsForm | None = None, status: int = 200
 ) -> tuple[str, int]:
-    details = details or EditUserForm(obj=user, formdata=None)
+    details = details or EditUserForm(obj=user, formdata=None, opened_role=user.role)
     if assignments is None:
-        assignments = AssignmentsForm(formdata=None, communities=[c.id for c in user.communities])
+        chosen = [c.id for c in user.communities]
+        assignments = AssignmentsForm(formdata=None, communities=chosen, opened=assignment_version(user))
     assignments.communities.choices = _community_choices()
     html = render_template("admin/user.html", user=user, details=details, assignments=assignments)
     return html, status
@@ -88,7 +90,15 @@ def user(user_id: int) -> HTTPResponse | tuple[str, int]:
         return _render_user(target)
     if form.validate():
         try:
-            update_user(target, name=form.name.data or "", role=form.role.data, acting=_acting())
+            opened_role = form.opened_role.data or None
+            update_user(
+                target, name=form.name.data or "", role=form.role.data, acting=_acting(), opened_role=opened_role
+            )
+        except EditedMeanwhileError as error:
+            db.session.rollback()
+            flash(error.message)
+            form.opened_role.data = target.role  # saving again is a choice made knowing of the change
+            return _render_user(target, details=form, status=409)
         except ServiceError as error:
             db.session.rollback()
             form.role.errors = [error.message]
@@ -107,7 +117,14 @@ def assignments(user_id: int) -> HTTPResponse | tuple[str, int]:
     form.communities.choices = _community_choices()
     if not form.validate():
         return _render_user(target, assignments=form, status=422)
-    assign_communities(target, communities_by_id(form.communities.data or []))
+    try:
+        # Sent empty when no community was ticked; missing (None) only from a request no page sends.
+        assign_communities(target, communities_by_id(form.communities.data or []), form.opened.data)
+    except EditedMeanwhileError as error:
+        db.session.rollback()
+        flash(error.message)
+        form.opened.data = assignment_version(target)
+        return _render_user(target, assignments=form, status=409)
     db.session.commit()
     flash(f"Saved the communities {target.email} works in.")
     return _to_user(target)

@@ -4,6 +4,9 @@ A token is 32 random bytes (`secrets.token_urlsafe`) behind a recognisable ``cwb
 leaked one is easy to spot in logs and code. Only its SHA-256 is stored: a token has 256 bits of
 entropy, so nobody can guess it from the hash and a fast hash is right (a slow, salted password
 hash would only cost every API request time, and would rule out finding the row by its hash).
+Every token expires (`expires_at`): its owner picks a lifetime of 7 days to a year when creating it,
+90 days unless they choose otherwise, so a token copied into a forgotten script stops working by
+itself. Tokens created before expiry existed were given 90 days from the upgrade (migration 0017).
 These functions flush and never commit; the caller does.
 """
 
@@ -28,6 +31,19 @@ NAME_MAX_LENGTH = 100
 # `last_used_at` is a hint for owners ("is this token still used?"), not a log (DataAccess is the
 # log), so writing it once a minute at most saves a write on most requests.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The lifetimes offered when a token is created, in days; the longest is a year (a token that has to
+# outlive that is one its owner should have to think about again).
+LIFETIME_CHOICES = (7, 30, 90, 180, 365)
+DEFAULT_LIFETIME_DAYS = 90
+EXPIRED_MESSAGE = "The access token expired"  # RFC 6750's error_description, also shown to the client
+
+
+class TokenRefused(Exception):
+    """A presented token that does not authenticate; `expired` when only its lifetime is over."""
+
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
 
 
 def hash_token(token: str) -> str:
@@ -35,8 +51,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns the row and the token itself, which is never stored."""
+def create_token(user: User, name: str, days: int = DEFAULT_LIFETIME_DAYS) -> tuple[ApiToken, str]:
+    """A new token for `user`, valid for `days` (one of LIFETIME_CHOICES); returns the row and the
+    token itself, which is never stored."""
     if user.role not in RESEARCH:  # the API's reads are the research screens' reads
         raise ServiceError("API tokens are for researchers and administrators.")
     name = name.strip()
@@ -44,8 +61,16 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
         raise ServiceError("Give the token a name, e.g. the script or computer that will use it.")
     if len(name) > NAME_MAX_LENGTH:
         raise ServiceError(f"Use at most {NAME_MAX_LENGTH} characters for the name.")
+    if days not in LIFETIME_CHOICES:
+        raise ServiceError(f"Choose how long the token lasts: {', '.join(map(str, LIFETIME_CHOICES))} days.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:SHOWN_PREFIX_LENGTH])
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[:SHOWN_PREFIX_LENGTH],
+        expires_at=utcnow() + timedelta(days=days),
+    )
     db.session.add(row)
     db.session.flush()
     return row, token
@@ -74,17 +99,24 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return row
 
 
-def authenticate_token(token: str) -> ApiToken | None:
-    """The live token matching `token`, or None (unknown, revoked, or its user deactivated).
+def is_expired(row: ApiToken, now: datetime | None = None) -> bool:
+    return row.expires_at <= (now or utcnow())
+
+
+def authenticate_token(token: str, now: datetime | None = None) -> ApiToken:
+    """The live token matching `token`; TokenRefused if it is unknown, revoked, its user deactivated,
+    or expired (said apart, so the client can be told to make a new one rather than look for a typo).
 
     The role is not checked here: a valid token of a user who is no longer a researcher is an
     authorisation failure (403), not an authentication one (401).
     """
     if not token.startswith(TOKEN_PREFIX):
-        return None
+        raise TokenRefused()
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
-        return None
+        raise TokenRefused()
+    if is_expired(row, now):
+        raise TokenRefused(expired=True)
     return row
 
 

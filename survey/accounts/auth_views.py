@@ -40,8 +40,18 @@ def _landing() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would turn our login page into a phishing aid."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only same-site paths: an open redirect would turn our login page into a phishing aid.
+
+    Browsers read a backslash as a slash and drop tabs and newlines (the WHATWG URL parser), so
+    `/\\evil.example` or `/<tab>/evil.example` is `//evil.example` to them: such a target is refused too.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+        and not any(char == "\\" or char.isspace() or not char.isprintable() for char in target)
+    ):
         return target
     return _landing()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -36,9 +36,11 @@ class CreateUserForm(_UserDetails):
     communities = CheckboxesField("Communities", coerce=int)
 
 
+# What each form showed when the page was opened: another administrator's change since is not undone unseen.
 class EditUserForm(_UserDetails):
-    pass
+    opened_role = HiddenField()
 
 
 class AssignmentsForm(FlaskForm):
     communities = CheckboxesField("Communities", coerce=int)
+    opened = HiddenField()  # the community ids ticked then, comma-separated (users.assignment_version)

@@ -153,15 +153,21 @@ def issue_password_reset(user: User, issued_by: User | None, valid_hours: int) -
     return token, expires_at
 
 
-def find_password_reset(token: str) -> PasswordReset:
-    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token)))
+def find_password_reset(token: str, *, lock: bool = False) -> PasswordReset:
+    """The live reset of `token`; with `lock`, locked until the transaction ends (to spend it)."""
+    query = select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    reset = db.session.scalar(query)
     if reset is None or reset.used_at is not None or reset.expires_at < utcnow() or not reset.user.active:
         raise NotFoundError("This reset link has expired or has already been used. Ask an admin for a new one.")
     return reset
 
 
 def use_password_reset(token: str, new_password: str) -> User:
-    reset = find_password_reset(token)
+    """Set the password and spend the link. Locked first: two requests at once on PostgreSQL both found
+    the link unused, and both set a password with it (one-time no longer)."""
+    reset = find_password_reset(token, lock=True)
     set_password(reset.user, new_password)
     reset.used_at = utcnow()
     db.session.flush()

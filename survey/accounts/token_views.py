@@ -10,16 +10,32 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HTTPResponse
-from wtforms import StringField
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from instruments.answers import quoted
 from survey.access import RESEARCH, roles_required
-from survey.accounts.api_tokens import NAME_MAX_LENGTH, create_token, list_tokens, own_token, revoke_token
+from survey.accounts.api_tokens import (
+    DEFAULT_LIFETIME_DAYS,
+    LIFETIME_CHOICES,
+    NAME_MAX_LENGTH,
+    create_token,
+    is_expired,
+    list_tokens,
+    own_token,
+    revoke_token,
+)
 from survey.blueprints import auth as bp
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import User
+
+
+def _days(value: object) -> int:
+    """The chosen lifetime; anything but digits (only a hand-made request sends it) is no choice (-1)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 class TokenForm(FlaskForm):
@@ -31,6 +47,13 @@ class TokenForm(FlaskForm):
             Length(max=NAME_MAX_LENGTH, message=f"Use at most {NAME_MAX_LENGTH} characters."),
         ],
     )
+    days = SelectField(
+        "Expires after",
+        choices=[SelectChoice(days, "1 year" if days == 365 else f"{days} days") for days in LIFETIME_CHOICES],
+        coerce=_days,
+        default=DEFAULT_LIFETIME_DAYS,
+        validate_choice=True,
+    )
 
 
 def _user() -> User:
@@ -38,7 +61,7 @@ def _user() -> User:
 
 
 def _list_page(form: TokenForm, status: int) -> tuple[str, int]:
-    return render_template("auth/tokens.html", form=form, tokens=list_tokens(_user())), status
+    return render_template("auth/tokens.html", form=form, tokens=list_tokens(_user()), is_expired=is_expired), status
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -48,7 +71,7 @@ def tokens() -> HTTPResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return _list_page(form, 422 if form.is_submitted() else 200)
     try:
-        row, token = create_token(_user(), form.name.data or "")
+        row, token = create_token(_user(), form.name.data or "", form.days.data or DEFAULT_LIFETIME_DAYS)
     except ServiceError as error:
         db.session.rollback()
         form.name.errors = [error.message]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from survey.access import RESEARCH
 from survey.accounts.operations import issue_password_reset, revoke_live_tokens, set_active
 from survey.database import take_turns
-from survey.exceptions import NotFoundError, ServiceError
+from survey.exceptions import EditedMeanwhileError, NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import ROLES, Community, User
 
@@ -50,16 +50,28 @@ def communities_by_id(community_ids: Iterable[int]) -> list[Community]:
     return found
 
 
-def update_user(user: User, *, name: str, role: str, acting: User) -> None:
+def update_user(user: User, *, name: str, role: str, acting: User, opened_role: str | None = None) -> None:
     """Change a user's name and role; nobody may take the admin role away from themselves.
 
     A role without the API (peer) revokes the user's tokens for good, as deactivating does: a role
     given back later must not bring back tokens copied while the API was meant to be closed to them.
+    With `opened_role` (the role the form showed), EditedMeanwhileError if another administrator has
+    changed the role since: a name fixed from a page opened earlier gave a demoted researcher back
+    every community's data.
     """
     if role not in ROLES:
         raise ServiceError(f"Role must be one of {', '.join(ROLES)}.")
     if user.id == acting.id and role != "admin":
         raise ServiceError("You cannot remove your own admin role. Ask another administrator to do it.")
+    if opened_role is not None:
+        db.session.scalar(
+            select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True)
+        )
+        if user.role != opened_role:
+            raise EditedMeanwhileError(
+                f"Another administrator changed the role of {user.email} to {user.role} after you opened this "
+                "page, so nothing was saved. Check the name and role below, then save again."
+            )
     user.name = name.strip()
     user.role = role
     if role not in RESEARCH:
@@ -75,12 +87,26 @@ def set_user_active(user: User, active: bool, *, acting: User) -> None:
     db.session.flush()
 
 
-def assign_communities(user: User, communities: Iterable[Community]) -> None:
-    """Set the communities a user works in (what a peer researcher may see)."""
+def assignment_version(user: User) -> str:
+    """The user's communities as the assignments form carries them: ids, sorted, comma-separated."""
+    return ",".join(str(community_id) for community_id in sorted(c.id for c in user.communities))
+
+
+def assign_communities(user: User, communities: Iterable[Community], opened: str | None = None) -> None:
+    """Set the communities a user works in (what a peer researcher may see).
+
+    With `opened` (`assignment_version` when the form was shown), EditedMeanwhileError if another
+    administrator has changed them since: a community taken away would come back with this save.
+    """
     # One save of a user's communities at a time, each replacing what the last one stored: of a
     # double-clicked Save the second inserted the same rows again (a 500 from their primary key).
     take_turns(db.session, ASSIGNMENT_LOCK_BASE + user.id)
     db.session.refresh(user, ["communities"])
+    if opened is not None and assignment_version(user) != opened:
+        raise EditedMeanwhileError(
+            f"Another administrator changed the communities of {user.email} after you opened this page, so "
+            "nothing was saved. The boxes below show what you ticked: check them, then save again."
+        )
     user.communities = sorted(communities, key=lambda community: community.name)
     db.session.flush()
 

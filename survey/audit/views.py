@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request, stream_with_context
+from flask_login import current_user
 
 from survey.access import ADMIN, roles_required
+from survey.audit.access_log import record_download
 from survey.audit.log import (
     AuditFilter,
     actor_suggestions,
@@ -15,6 +17,7 @@ from survey.audit.log import (
     make_filter,
 )
 from survey.blueprints import admin as bp
+from survey.extensions import db
 from survey.models import AUDIT_ACTIONS
 
 
@@ -43,6 +46,10 @@ def audit() -> str:
 @roles_required(*ADMIN)
 def audit_csv() -> Response:
     filters = _filters()
+    # The trail holds answers staff keyed or corrected and workshop participants' ratings: a download
+    # of research data like any other (how many rows is not known before the stream ends).
+    record_download(current_user, "audit-trail", format="csv", filters=filters.params())
+    db.session.commit()
     # A generator, so a long trail is sent as it is read instead of being built in memory.
     response = Response(stream_with_context(audit_csv_lines(filters)), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=audit-trail.csv"

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from analysis.cells import DatasetError
 from instruments.answers import quoted
 from survey import jobs
+from survey.audit.access_log import record_download
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
 from survey.datasets.filenames import download_name, filter_summary
@@ -309,7 +310,7 @@ KIND = jobs.Kind(
 def record_job_download(user: User, job: ExportJob) -> None:
     """Log one download of a finished job's zip (the caller commits)."""
     filters = job_request(job).filters()
-    record_access(user, "web", "export", format=job.format, filters=filters, row_count=job.row_count)
+    record_download(user, "export", format=job.format, filters=filters, row_count=job.row_count)
 
 
 def export_to_file(

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from survey import jobs
 from survey.access import RESEARCH, STAFF, roles_required, scope_to_user, scoped_or_404
 from survey.assets.places import map_context
+from survey.audit.access_log import record_download
 from survey.blueprints import fieldwork, research
 from survey.datasets import profile_packs, profiles, snapshots
 from survey.datasets.workshop_ratings import ratings_for
@@ -132,9 +133,13 @@ def profile_pack(job_id: int) -> str:
 @roles_required(*RESEARCH)
 def download_profile_pack(job_id: int, name: str) -> Response:
     """``profiles.pdf`` or ``profiles.html`` of a finished pack, as a download."""
-    body = profile_packs.pack_file(db.get_or_404(ProfilePackJob, job_id), name)
+    job = db.get_or_404(ProfilePackJob, job_id)
+    body = profile_packs.pack_file(job, name)
     if body is None:
         abort(404)
+    scope = {"job": job.id, "community": job.community_slug, "campaign": job.campaign_slug}
+    record_download(current_user, "profile-pack", format=name.rpartition(".")[2], filters=scope)
+    db.session.commit()  # logged before the first byte leaves
     mimetype = "application/pdf" if name.endswith(".pdf") else "text/html"
     response = Response(body, mimetype=mimetype)
     # A download, not a page: the pack's own style sheet never runs under the app's CSP.

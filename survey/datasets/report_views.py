@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey import jobs
 from survey.access import RESEARCH, roles_required
+from survey.audit.access_log import record_download
 from survey.blueprints import research as bp
 from survey.datasets.reports import recent_jobs, request_report, start
 from survey.exceptions import ServiceError
@@ -57,9 +58,13 @@ def report(job_id: int) -> str:
 @bp.get("/reports/<int:job_id>/download")
 @roles_required(*RESEARCH)
 def download_report(job_id: int) -> Response:
-    path = jobs.finished_file(db.get_or_404(ReportJob, job_id))
+    job = db.get_or_404(ReportJob, job_id)
+    path = jobs.finished_file(job)
     if path is None:
         abort(404)
+    scope = {"job": job.id, "campaign": job.campaign_slug, "community": job.community_slug}
+    record_download(current_user, "report", format="zip", filters=scope)
+    db.session.commit()  # logged before the first byte leaves
     # A download, not a page: the report's embedded figures never run under the app's CSP.
     response = send_file(path, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="workshop-report-{job_id}.zip"'

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from instruments.answers import quoted
 from survey.audit.trail import acting_as
 from survey.deepdives.operations import CODE_MESSAGE, erase_participant, normalise_code
+from survey.deepdives.quoted_results import released_note
 from survey.extensions import db
 from survey.models import PARTICIPANT_CODE_PATTERN, Community
+from survey.ops.maintenance import remove_files
 
 
 @click.group("deep-dives", cls=AppGroup)
@@ -36,10 +38,11 @@ def erase_command(code: str, community_slug: str | None) -> None:
     with acting_as(None, "cli:deep-dives-erase"):
         erased = erase_participant(code, community)
         db.session.commit()
+    remove_files(erased.released_files)
     where = f" in {community.name}" if community else ""
     click.echo(
         f"Erased {erased.deep_dives} deep dive(s) of {code}{where}, with {erased.excerpts} excerpt(s) "
-        f"and {erased.codes} code(s)."
+        f"and {erased.codes} code(s)." + released_note(len(erased.released_files))
     )
 
 

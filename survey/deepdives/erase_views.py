@@ -15,8 +15,10 @@ from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
 from survey.deepdives.forms import ConfirmEraseForm, EraseForm
 from survey.deepdives.operations import erase_participant, erasure_preview, normalise_code, visible_communities
+from survey.deepdives.quoted_results import released_note
 from survey.extensions import db
 from survey.models import Community
+from survey.ops.maintenance import remove_files
 from survey.web.http import see_other
 
 
@@ -61,10 +63,11 @@ def confirm_erase_deep_dives() -> HTTPResponse | tuple[str, int]:
     code = normalise_code(confirm.participant_code.data)
     erased = erase_participant(code, community)
     db.session.commit()
+    remove_files(erased.released_files)
     if erased.deep_dives:
         flash(
             f"Erased {erased.deep_dives} deep dive{'s' if erased.deep_dives != 1 else ''} of {code}, with "
-            f"{erased.excerpts} excerpts and {erased.codes} codes."
+            f"{erased.excerpts} excerpts and {erased.codes} codes." + released_note(len(erased.released_files))
         )
     else:
         flash(f"No deep dives of {code} were left to erase.")

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response as HTTPResponse
 from wtforms.fields.choices import SelectChoice
 
 from survey.access import RESEARCH, roles_required
-from survey.audit.access_log import record_access
+from survey.audit.access_log import record_download
 from survey.blueprints import research as bp
-from survey.database import MAX_ID, allow_writes
+from survey.database import MAX_ID
 from survey.deepdives.coding_forms import FilterForm
 from survey.deepdives.excerpt_files import (
     LEFT_OUT_REASON,
@@ -105,10 +105,8 @@ def excerpts_download(slug: str) -> HTTPResponse:
     export = excerpt_export(community)
     today = local_today()
     body = excerpts_zip(export, today)
-    allow_writes()
-    record_access(
+    record_download(
         current_user,
-        "web",
         "excerpts",
         format="zip",
         filters={"community": slug, "left_out": len(export.left_out)},

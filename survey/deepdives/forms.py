@@ -84,6 +84,8 @@ def deep_dive_form(
         consent_sharing = _consent(CONSENTS["consent_sharing"])
         transcript = TextAreaField("Notes or transcript", render_kw={"rows": 15})
         file = FileField("Or upload the transcript")
+        # When an edit form was opened (operations.edit_version): a save made since is not undone unseen.
+        version = HiddenField()
 
         def validate_participant_code(self, field: Any) -> None:
             _check_code(self, field)

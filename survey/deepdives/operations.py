@@ -7,8 +7,9 @@ audited by `survey.audit.trail` without the participant's code or words (PERSONA
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -18,7 +19,9 @@ from survey.assets.operations import FieldErrors
 from survey.audit.access_log import record_access
 from survey.database import take_turns, utcnow
 from survey.deepdives.anchoring import Span, reanchor
+from survey.deepdives.quoted_results import release_quoting_files
 from survey.deepdives.uploads import normalise, text_problem
+from survey.exceptions import EditedMeanwhileError
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import PARTICIPANT_CODE_PATTERN, Campaign, Community, DeepDive, Excerpt, ExcerptCode, User
@@ -60,6 +63,9 @@ class EditOutcome:
     moved: int
     removed_excerpts: int
     removed_codes: int
+    # Reports and packs that may have quoted the deep dive, released when quotation consent was
+    # withdrawn: the caller deletes them once committed.
+    released_files: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ class Erasure:
     deep_dives: int
     excerpts: int
     codes: int
+    # Reports and packs that may have quoted them (an erasure, not a preview): deleted once committed.
+    released_files: tuple[Path, ...] = field(default=(), compare=False)
 
 
 def normalise_code(code: str) -> str:
@@ -141,13 +149,34 @@ def _just_recorded(values: DeepDiveValues, user: User | None) -> DeepDive | None
     return next((row for row in rows if row.transcript == values.transcript), None)
 
 
-def update_deep_dive(deep_dive: DeepDive, values: DeepDiveValues) -> EditOutcome:
+def edit_version(deep_dive: DeepDive) -> str:
+    """What the edit form carries to tell whether the deep dive was saved since it was opened."""
+    return deep_dive.updated_at.isoformat()
+
+
+def update_deep_dive(deep_dive: DeepDive, values: DeepDiveValues, opened_version: str | None = None) -> EditOutcome:
     """Change a deep dive; a changed transcript re-anchors its excerpts (survey.deepdives.anchoring).
 
     A deep dive moved to another community loses the codes that name the old community's assets
-    (they would point across communities); those count as removed codes too.
+    (they would point across communities); those count as removed codes too. With `opened_version`
+    (`edit_version` when the form was opened), EditedMeanwhileError if it was saved since: two people
+    editing at once, the later save put back every field as its form had it (a withdrawn consent to
+    quotation came back, and the quotes with it). The row is locked first, so of two saves at once the
+    second sees the first.
     """
     values = _checked(values)
+    if opened_version is not None:
+        locked = select(DeepDive).where(DeepDive.id == deep_dive.id).with_for_update()
+        db.session.scalar(locked.execution_options(populate_existing=True))
+        if edit_version(deep_dive) != opened_version:
+            raise EditedMeanwhileError(
+                "Someone saved this deep dive after you opened it (perhaps you, in another tab), so your changes "
+                "were not saved: that would have undone theirs. What you typed is below. Open the deep dive in "
+                "another tab to see their version; press Save again to replace it with yours."
+            )
+    # Quotes already in reports and packs are this community's (and the new one's if it moves).
+    withdrawn_from = {deep_dive.community_id, values.community.id}
+    withdrawn = deep_dive.consent_quotation and not values.consent_quotation
     moved = removed_excerpts = removed_codes = 0
     if values.transcript != deep_dive.transcript:
         for excerpt in list(deep_dive.excerpts):
@@ -171,7 +200,8 @@ def update_deep_dive(deep_dive: DeepDive, values: DeepDiveValues) -> EditOutcome
                 excerpt.codes.remove(code)
     _apply(deep_dive, values)
     db.session.flush()
-    return EditOutcome(moved, removed_excerpts, removed_codes)
+    released = release_quoting_files(withdrawn_from) if withdrawn else []
+    return EditOutcome(moved, removed_excerpts, removed_codes, tuple(released))
 
 
 def _participant_query(code: str, community: Community | None) -> Select[DeepDive]:
@@ -193,7 +223,8 @@ def erase_participant(code: str, community: Community | None) -> Erasure:
     and their codes. Each deletion is in the audit trail without the code or the words."""
     found = list(db.session.scalars(_participant_query(code, community)))
     excerpts = [excerpt for deep_dive in found for excerpt in deep_dive.excerpts]
-    erased = Erasure(len(found), len(excerpts), sum(len(excerpt.codes) for excerpt in excerpts))
+    files = release_quoting_files(deep_dive.community_id for deep_dive in found)
+    erased = Erasure(len(found), len(excerpts), sum(len(excerpt.codes) for excerpt in excerpts), tuple(files))
     for deep_dive in found:
         db.session.delete(deep_dive)
     db.session.flush()

@@ -10,9 +10,8 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import RESEARCH, roles_required
 from survey.assets.operations import FieldErrors
-from survey.audit.access_log import record_access
+from survey.audit.access_log import record_download
 from survey.blueprints import research as bp
-from survey.database import allow_writes
 from survey.deepdives.coding_forms import ConfirmDeleteForm, ThemeForm
 from survey.deepdives.excerpt_files import codebook_csv
 from survey.deepdives.themes import (
@@ -124,10 +123,7 @@ def themes_csv(slug: str) -> HTTPResponse:
     """The whole code system of the campaign: the six ways, its community's assets and its themes."""
     campaign = campaign_or_404(slug)
     entries = codebook_entries(campaign.community, campaign_themes(campaign))
-    allow_writes()
-    record_access(
-        current_user, "web", "excerpt-codebook", format="csv", filters={"campaign": slug}, row_count=len(entries)
-    )
+    record_download(current_user, "excerpt-codebook", format="csv", filters={"campaign": slug}, row_count=len(entries))
     db.session.commit()
     response = HTTPResponse(codebook_csv(entries), mimetype="text/csv")
     filename = f"{campaign.slug}-codebook-{local_today().isoformat()}.csv"

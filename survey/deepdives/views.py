@@ -33,6 +33,7 @@ from survey.deepdives.operations import (
     campaign_options,
     code_count,
     deep_dives_query,
+    edit_version,
     interviewer_label,
     interviewer_options,
     person_label,
@@ -41,11 +42,14 @@ from survey.deepdives.operations import (
     update_deep_dive,
     visible_communities,
 )
+from survey.deepdives.quoted_results import released_note
 from survey.deepdives.retrieval import code_labels
 from survey.deepdives.uploads import SUFFIXES, UnreadableUpload, extract_text, suffix_of
+from survey.exceptions import EditedMeanwhileError
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import DeepDive, Excerpt, User
+from survey.ops.maintenance import remove_files
 from survey.web.http import see_other
 from survey.web.lookups import attach_errors
 from survey.web.uploads import CONTROL
@@ -126,6 +130,7 @@ def _stored(found: DeepDive) -> dict[str, Any]:
         "consent_quotation": "yes" if found.consent_quotation else "no",
         "consent_sharing": "yes" if found.consent_sharing else "no",
         "transcript": found.transcript,
+        "version": edit_version(found),
     }
 
 
@@ -287,12 +292,18 @@ def edit_deep_dive(deep_dive_id: int) -> HTTPResponse | tuple[str, int]:
     if values is None:
         return _render_form(form, found, 422)
     try:
-        outcome = update_deep_dive(found, values)
+        outcome = update_deep_dive(found, values, form.version.data or None)
     except FieldErrors as error:
         db.session.rollback()
         attach_errors(form, error.problems)
         return _render_form(form, found, 422)
+    except EditedMeanwhileError as error:
+        db.session.rollback()
+        flash(error.message)
+        form.version.data = edit_version(found)  # saving again is a choice made knowing of the other save
+        return _render_form(form, found, 409)
     db.session.commit()
+    remove_files(outcome.released_files)
     flash(_edit_message(outcome))
     return see_other(".deep_dive", deep_dive_id=found.id)
 
@@ -305,7 +316,7 @@ def _edit_message(outcome: EditOutcome) -> str:
         parts.append(f"{_count(outcome.removed_codes, 'code')} removed.")
     if outcome.removed_excerpts:
         parts.append(f"{_count(outcome.removed_excerpts, 'coded excerpt')} removed: its words are no longer there.")
-    return " ".join(parts)
+    return " ".join(parts) + released_note(len(outcome.released_files))
 
 
 def _count(number: int, noun: str) -> str:

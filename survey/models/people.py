@@ -112,6 +112,8 @@ class ApiToken(Model):
     # The first characters of the token, so its owner can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Chosen by its owner when creating it (survey.accounts.api_tokens.LIFETIME_CHOICES); refused after.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

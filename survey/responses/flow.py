@@ -32,6 +32,11 @@ from survey.responses.resident_forms import DECLINED_VALUE, section_form, sectio
 from survey.web.http import see_other_url
 
 MISSING_MESSAGE = "Some questions still need an answer before you can submit."
+OTHER_RESPONSE_MESSAGE = (
+    "This page was opened for another survey than the one this browser is filling in now (one was "
+    "started or resumed since, perhaps in another tab or window), so your answers were not saved. "
+    "Check them and press the button again to save them in the survey open now."
+)
 FOLLOWUP_MESSAGE = "Thank you. Now tell us how often you go to, use or see each one you said yes to."
 
 
@@ -97,6 +102,10 @@ def section_page(
     if request.method == "GET":
         values = stored_values(response)
         return render(section_form(page.form, enforce_required=False, data=values), 200, values)
+    if not posted_for(response):
+        # Saved here, one survey's answers would land in another's: shown again as typed, now for this one.
+        flash(OTHER_RESPONSE_MESSAGE)
+        return render(section_form(page.form, enforce_required=False), 409, stored_values(response))
 
     actions = ("next", "back", "save") if links.saved else ("next", "back")
     action = request.form.get("action", "next")
@@ -157,6 +166,13 @@ def section_page(
         db.session.commit()
         return see_other_url(links.check)
     return submit_page(sections, locked, links)
+
+
+def posted_for(response: Response) -> bool:
+    """Whether a posted page or "Check your answers" was drawn for `response`: the page names its
+    response, and the browser's cookie (which one tab's Start or resume code changes for every tab)
+    names the one it is filling in now. A request that names none (a script's) is taken as for it."""
+    return request.form.get("response", response.public_id) == response.public_id
 
 
 def _followups_not_shown(page: SurveyPage, form: object, answers: dict[str, object]) -> set[str]:

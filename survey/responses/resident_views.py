@@ -26,7 +26,14 @@ from survey.models import Campaign, Response
 from survey.responses.check import answer_summary
 from survey.responses.contacts import issue_contact_token, record_contact, response_for_contact_token
 from survey.responses.feedback import score_feedback
-from survey.responses.flow import MISSING_MESSAGE, PageLinks, carry_on_page, missing_answers, section_page
+from survey.responses.flow import (
+    MISSING_MESSAGE,
+    PageLinks,
+    carry_on_page,
+    missing_answers,
+    posted_for,
+    section_page,
+)
 from survey.responses.operations import (
     find_response,
     lock_loaded,
@@ -41,6 +48,11 @@ from survey.web.http import see_other
 
 SAVED_NOTICE = "Your answers have been saved. You can carry on where you left off."
 JUST_SUBMITTED = timedelta(minutes=2)
+OTHER_CHECK_MESSAGE = (
+    "Those answers were for another survey than the one this browser is filling in now (one was started "
+    "or resumed since, perhaps in another tab or window), so nothing was sent. These are the answers "
+    "of the survey open now: check them before you submit."
+)
 
 
 @bp.after_request
@@ -217,6 +229,9 @@ def check(slug: str) -> HTTPResponse | tuple[str, int]:
         return see_other(".consent", slug=slug)
     sections = campaign_sections(campaign)
     links = _links(slug)
+    if request.method == "POST" and not posted_for(response):
+        flash(OTHER_CHECK_MESSAGE)
+        return see_other(".check", slug=slug)
     if request.method == "POST":  # the CSRF token is checked by CSRFProtect for every POST
         locked = lock_loaded(response)
         if locked is None:
@@ -230,7 +245,12 @@ def check(slug: str) -> HTTPResponse | tuple[str, int]:
         flash(MISSING_MESSAGE)
         return see_other(".page", slug=slug, number=summary.first_missing)
     return render_template(
-        "residents/check.html", campaign=campaign, summary=summary, page_url=links.page, total=summary.pages
+        "residents/check.html",
+        campaign=campaign,
+        summary=summary,
+        page_url=links.page,
+        total=summary.pages,
+        response_id=response.public_id,
     ), 200
 
 

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from instruments.answers import quoted
+from survey.audit.access_log import record_access
 from survey.audit.trail import acting_as
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -94,13 +95,19 @@ def close_command(code: str) -> None:
 def export_command(code: str, out_path: str) -> None:
     """Write the ratings of the workshop with CODE (open or closed) as CSV, one row per participant and asset."""
     found = _found(code)
+    body, rows = results_csv(found)
     # With a byte order mark, as the web download, so Excel reads the comments' accents right.
     try:
-        Path(out_path).write_text("\ufeff" + results_csv(found), encoding="utf-8")
+        Path(out_path).write_text("\ufeff" + body, encoding="utf-8")
     except OSError as error:  # a folder that does not exist, or one not writable: a message, not a traceback
         raise click.ClickException(
             f"Could not write {out_path} ({error.strerror}): check that its folder exists and may be written to."
         ) from None
+    scope = {"workshop": display_code(found.code), "community": found.community.slug}
+    record_access(
+        None, "cli", "workshop-results", label="cli:workshop-export", format="csv", filters=scope, row_count=rows
+    )
+    db.session.commit()
     click.echo(f"Wrote the ratings of {found.title} ({display_code(found.code)}) to {out_path}.")
 
 

@@ -121,8 +121,9 @@ def summary_json(workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def results_csv(workshop: Workshop) -> str:
-    """One row per participant and asset rated, in CSV_COLUMNS; `workshop` is the join code as shown.
+def results_csv(workshop: Workshop) -> tuple[str, int]:
+    """One row per participant and asset rated, in CSV_COLUMNS (`workshop` is the join code as
+    shown), and how many rows (for the access log).
 
     Text cells are guarded against spreadsheet formulas; hidden comments are blank.
     """
@@ -144,4 +145,4 @@ def results_csv(workshop: Workshop) -> str:
                 rating.rated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             ]
         )
-    return out.getvalue()
+    return out.getvalue(), len(rows)

@@ -16,6 +16,7 @@ from survey.access import STAFF, roles_required, scope_to_user, scoped_or_404
 from survey.assets.adjustments import stored_adjustment
 from survey.assets.forms import AdjustmentForm
 from survey.assets.operations import FieldErrors
+from survey.audit.access_log import record_download
 from survey.blueprints import research as bp
 from survey.datasets import snapshots
 from survey.extensions import db
@@ -141,7 +142,11 @@ def workshop_ratings(workshop_id: int) -> HTTPResponse:
 def workshop_results(workshop_id: int) -> HTTPResponse:
     """One row per participant and asset rated (columns in survey.workshops.results.CSV_COLUMNS)."""
     found = _workshop_or_404(workshop_id)
-    response = HTTPResponse("\ufeff" + results_csv(found), mimetype="text/csv")
+    body, rows = results_csv(found)
+    scope = {"workshop": display_code(found.code), "community": found.community.slug}
+    record_download(current_user, "workshop-results", format="csv", filters=scope, row_count=rows)
+    db.session.commit()  # logged before the first byte leaves
+    response = HTTPResponse("\ufeff" + body, mimetype="text/csv")
     filename = f"workshop-{display_code(found.code)}-{local_today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,6 +1,9 @@
 """Rules for the JSON API (called with each role's Bearer token) and the API token pages."""
 
+from datetime import timedelta
+
 from survey.accounts.api_tokens import create_token, hash_token
+from survey.database import utcnow
 from survey.extensions import db
 from survey.models import ApiToken
 from tests.access import EVERYONE, RESEARCH, Rule
@@ -14,7 +17,16 @@ def build(world: World) -> None:
     # The service gives peers no token; one made while the person was a researcher still exists
     # after a demotion, and must answer 403.
     peer_token = "cwb_matrix-peer-token-made-before-a-demotion"
-    db.session.add(ApiToken(user=world.users["peer"], name="old", token_hash=hash_token(peer_token), prefix="cwb_matr"))
+    expires_at = utcnow() + timedelta(days=30)
+    db.session.add(
+        ApiToken(
+            user=world.users["peer"],
+            name="old",
+            token_hash=hash_token(peer_token),
+            prefix="cwb_matr",
+            expires_at=expires_at,
+        )
+    )
     world.ids["api_token_peer"] = peer_token
     spare, _token = create_token(world.users["researcher"], "to revoke")
     db.session.flush()

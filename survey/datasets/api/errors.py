@@ -62,8 +62,13 @@ def error_response(error: HTTPException) -> Response:
     response = json_response({"error": {"status": status, "message": message}}, status)
     if status == 401:
         # A Bearer token that is not valid; no credentials, or another scheme (Basic), get no error code.
-        refused = g.get("api_token_refused", False)
-        response.headers["WWW-Authenticate"] = REALM + (', error="invalid_token"' if refused else "")
+        challenge = REALM
+        if g.get("api_token_refused", False):
+            challenge += ', error="invalid_token"'
+            description = g.get("api_token_error_description")
+            if description:
+                challenge += f', error_description="{description}"'
+        response.headers["WWW-Authenticate"] = challenge
     allowed = getattr(error, "valid_methods", None)
     if status == 405 and allowed:
         response.headers["Allow"] = ", ".join(allowed)

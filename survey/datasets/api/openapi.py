@@ -30,7 +30,11 @@ Read-only JSON API of the community wellbeing survey platform, for researchers a
 
 **Tokens.** Create a token at `/account/tokens` in the web app (signed in); it is shown once.
 Send it as `Authorization: Bearer <token>`. Only its SHA-256 is stored. Revoke it on the same page.
-A missing, unknown or revoked token, or one whose account is deactivated, answers 401; a token whose
+Every token expires: its owner chooses 7, 30, 90 (the default), 180 or 365 days when creating it, and
+the page lists each token's expiry. An expired token answers 401 with
+`WWW-Authenticate: Bearer realm="survey-api", error="invalid_token", error_description="The access token
+expired"` (RFC 6750): create a new token. A missing, unknown or revoked token, or one whose account is
+deactivated, also answers 401 (`error="invalid_token"` whenever a token was sent); a token whose
 account is a peer researcher answers 403 (the research data is for researchers and administrators,
 as on the web pages). The session cookie is never used here, so no CSRF token is needed.
 
@@ -55,7 +59,7 @@ opened; the rows of file `(missing-data codes)` give the one scheme (-1 not aske
 Stata .a ... .e).
 
 **Governance.** Every read (except this document) is logged with who, what, which filters and how
-many rows.
+many rows. HEAD answers the headers alone and is not logged; OPTIONS answers 204 with `Allow`.
 """
 
 
@@ -64,7 +68,7 @@ def _error_response(description: str) -> dict[str, Any]:
 
 
 COMMON_ERRORS = {
-    "401": _error_response("No token, or a token that is unknown, revoked or of a deactivated account."),
+    "401": _error_response("No token, or a token that is unknown, revoked, expired or of a deactivated account."),
     "403": _error_response("The token's account is not a researcher or administrator."),
     "429": _error_response("Too many requests for this token."),
 }

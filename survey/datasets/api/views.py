@@ -38,7 +38,10 @@ def _iso(value: datetime | date | None) -> str | None:
 
 
 def _logged(resource: str, payload: dict[str, Any], filters: dict[str, Any], row_count: int) -> Response:
-    """Record the read (who, what, filters, rows), commit, then let the data go."""
+    """Record the read (who, what, filters, rows), commit, then let the data go.
+
+    A HEAD request is not logged as a read (`record_access`: no data leaves), but the token was used,
+    so `last_used_at` moves."""
     allow_writes()
     record_access(current_api_user(), "api", f"api:{resource}", filters=filters, row_count=row_count)
     mark_used(current_api_token())
