@@ -6,7 +6,7 @@ entropy, so nobody can guess it from the hash and a fast hash is right (a slow, 
 hash would only cost every API request time, and would rule out finding the row by its hash).
 Every token expires (`expires_at`): its owner picks a lifetime of 7 days to a year when creating it,
 90 days unless they choose otherwise, so a token copied into a forgotten script stops working by
-itself. Tokens created before expiry existed were given 90 days from the upgrade (migration 0017).
+itself. Tokens created before expiry existed were given 90 days from the upgrade (migration 0018).
 These functions flush and never commit; the caller does.
 """
 
