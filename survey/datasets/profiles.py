@@ -66,6 +66,18 @@ class AssetProfile:
     tables: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     workshop: tuple[WorkshopRatings, ...] = field(default=())
 
+    @property
+    def where(self) -> str:
+        """Where the asset is, as the asset log's Location column says it (the free text and the
+        postcode), else its coordinates: "not recorded" only when the log holds none of them."""
+        asset = self.asset
+        said = ", ".join(part for part in (asset.location, asset.postcode) if part)
+        if said:
+            return said
+        if asset.latitude is not None and asset.longitude is not None:
+            return f"{asset.latitude:.5f}, {asset.longitude:.5f} (latitude, longitude)"
+        return "not recorded"
+
 
 def asset_profile(
     asset: Asset, snapshot: AnalysisSnapshot | None, workshop_ratings: Sequence[WorkshopRatings] = ()
