@@ -240,3 +240,21 @@ def test_a_join_sent_as_the_workshop_closes_waits_and_is_refused(app, code):
     assert answers == [410] and "This workshop has closed" in pages[0]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WorkshopParticipant)) == 0
+
+
+def test_an_empty_code_is_asked_for_and_not_counted_as_a_wrong_one(database_url, make_campaign):
+    # Continue with an empty box said "No workshop has that code" and used up a wrong-code attempt.
+    make_campaign("dover-town")
+    app = _app_for(database_url, WORKSHOP_CODE_LIMIT="2 per 10 minutes")
+    visitor = app.test_client()
+    page = visitor.get("/w").get_data(as_text=True)
+    for typed in ("", "   "):
+        answer = visitor.post("/w", data={"csrf_token": csrf_token(page), "code": typed})
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and "Enter the workshop code the facilitator shows." in html
+        assert "No workshop has that code" not in html
+    # Both wrong codes of the budget are still there.
+    assert [visitor.get("/w/AAAA-AAAA").status_code for _ in range(3)] == [404, 404, 429]
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
