@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from survey.extensions import db
-from survey.models import AuditEvent, Community, WorkshopParticipant, WorkshopRating
+from survey.models import Asset, AuditEvent, Community, WorkshopParticipant, WorkshopRating
 from survey.workshops.codes import ALPHABET, LENGTH, display_code, new_code, normalise_code
 from survey.workshops.operations import open_workshop
 from tests.conftest import _app_for
@@ -258,3 +259,21 @@ def test_an_empty_code_is_asked_for_and_not_counted_as_a_wrong_one(database_url,
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_cards_say_where_an_asset_is_by_its_postcode_too(app, code):
+    # A card showed only the free-text location, so assets placed by postcode (all the demo's) had no
+    # "Where" at all, though the asset log's Location column and the profile give the postcode.
+    with app.app_context():
+        library = db.session.scalars(select(Asset).filter_by(slug="dover_library")).one()
+        library.location, library.postcode = "", "CT16 1PH"
+        seafront = db.session.scalars(select(Asset).filter_by(slug="dover_seafront")).one()
+        seafront.location, seafront.postcode = "Marine Parade", "CT17 9DQ"
+        db.session.commit()
+    participant = app.test_client()
+    join(participant, code)
+    page = " ".join(participant.get(f"/w/{code}").get_data(as_text=True).split())
+    where = re.findall(
+        r"<dt class=\"govuk-summary-list__key\">Where</dt><dd class=\"govuk-summary-list__value\">(.*?)</dd>", page
+    )
+    assert where == ["CT16 1PH", "Marine Parade, CT17 9DQ"]
