@@ -196,12 +196,19 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             (f"{scale.title} difference, users minus non-users (points)", _points(wellbeing["effect"])),
             ("95% confidence interval", _range(wellbeing["ci_low"], wellbeing["ci_high"])),
             (
-                "p (adjusted for the number of assets tested)",
+                f"{scale.title} p (adjusted for the number of assets tested)",
                 f"{_p(wellbeing['p'])} (adjusted {_p(wellbeing['p_adj'])})",
             ),
             ("Outcome valued", OUTCOME_LABELS.get(valued["outcome"] or "", "none")),
             ("Effect valued (life-satisfaction points)", _points(valued["effect"])),
-            ("Evidence", EVIDENCE_LABELS.get(valued["evidence"] or "", "not graded")),
+            # The evidence grade is the valued effect's: without its own p beside it, a WEMWBS
+            # adjusted p of 0.048 stood over "Suggestive (not established)" (its p was 0.129).
+            ("95% confidence interval of the effect valued", _range(valued["ci_low"], valued["ci_high"])),
+            (
+                "p of the effect valued (adjusted for the number of assets tested)",
+                f"{_p(valued['p'])} (adjusted {_p(valued['p_adj'])})",
+            ),
+            ("Evidence (of the effect valued)", EVIDENCE_LABELS.get(valued["evidence"] or "", "not graded")),
             ("Shrunken effect (sensitivity)", _points(valued["effect_shrunk"])),
         ],
     }
