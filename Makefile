@@ -1,12 +1,15 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make run   - venv, install, migrate, demo data if the database is empty, serve on 127.0.0.1:5000
-#                with a job worker beside the server (stopped with it)
+#                (`make run PORT=5077` for another) with a job worker beside the server (stopped with it)
 #   make test  - the whole test suite (PostgreSQL too when a server answers at 127.0.0.1:5432, or TEST_DATABASE_URL)
 #   make lint  - ruff (lint and format check) and mypy, with the settings in pyproject.toml
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+# `make run PORT=5077` serves on another port (5000 may be taken); the workshop screen's join address
+# (PUBLIC_BASE_URL) follows it unless set.
+PORT ?= 5000
 
 .PHONY: run test install lint clean
 
@@ -28,7 +31,7 @@ run: install
 	$(FLASK) demo --if-empty
 	$(FLASK) worker --shutdown-timeout 5 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker; trap - EXIT; exit' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Whole modules to each worker, longest first (tests/conftest.py, _longest_modules_first).
 test: install

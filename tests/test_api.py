@@ -16,7 +16,7 @@ from survey.accounts.api_tokens import create_token, mark_used
 from survey.accounts.operations import set_active
 from survey.campaigns.operations import create_campaign, open_campaign
 from survey.extensions import db
-from survey.models import Answer, ApiToken, Campaign, Community, DataAccess, Response, User
+from survey.models import Answer, ApiToken, Asset, Campaign, Community, DataAccess, Response, User
 from tests.helpers import post_form
 
 TOKEN_PATTERN = re.compile(r'value="(cwb_[A-Za-z0-9_-]{43})"')
@@ -224,8 +224,21 @@ def test_lists_filter_by_community_and_every_read_is_logged(app, client, make_ca
         "ONS mid-2023, aged 16+",
         "random",
     )
+    with app.app_context():  # where it is and its cost's price year, as the asset log and exports give them
+        library = db.session.scalars(select(Asset).filter_by(slug="sheppey_library")).one()
+        library.postcode, library.latitude, library.longitude = "ME12 1HH", 51.44, 0.76
+        library.annual_cost, library.cost_year = 12000.0, 2024
+        db.session.commit()
     assets = client.get("/api/v1/assets?community=sheppey", headers=headers).get_json()["data"]
     assert sorted(a["slug"] for a in assets) == ["sheppey_beach", "sheppey_library"]
+    # The API gave annual_cost without its price year, and no place, beside pages saying "(2024 prices)".
+    shown = {
+        a["slug"]: (a["postcode"], a["latitude"], a["longitude"], a["annual_cost"], a["cost_year"]) for a in assets
+    }
+    assert shown == {
+        "sheppey_library": ("ME12 1HH", 51.44, 0.76, 12000.0, 2024),
+        "sheppey_beach": ("", None, None, None, None),
+    }
     _assert_error(client.get("/api/v1/assets?community=atlantis", headers=headers), 400)
 
     with app.app_context():

@@ -286,3 +286,26 @@ def test_the_profile_page_shows_the_static_map_of_a_located_asset(app, client, m
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert svg.count("<circle") == 2 and ">Dover Library</text>" in svg
     assert 'aria-label="Map of Dover Library and 1 other asset of the community, with a scale bar"' in svg
+
+
+def test_the_profile_says_where_the_asset_is_as_the_asset_log_does(app, client, make_campaign, make_user, login):
+    # "Where" showed only the free-text location: "not recorded" for assets placed by postcode or
+    # coordinates (all of the demo's), under a map of the very asset and beside the log's CT16 1PH.
+    make_campaign("dover-town", asset_slugs=("dover_library", "dover_seafront", "dover_walks", "dover_warden"))
+    sign_in(make_user, login)
+    _snapshot(app, "dover-town", {"assets": {}})
+    _place(app, "dover_library", 51.1247, 1.3133, "CT16 1PH")
+    _place(app, "dover_seafront", 51.1222, 1.317)
+    with app.app_context():
+        db.session.scalars(select(Asset).filter_by(slug="dover_walks")).one().location = "Market Square"
+        db.session.commit()
+    _place(app, "dover_walks", None, None, "CT16 1DQ")
+
+    def where(slug: str) -> str:
+        html = client.get(f"/research/assets/{slug}/profile").get_data(as_text=True)
+        return re.search(r"<dt[^>]*>Where</dt><dd[^>]*>(.*?)</dd>", html, re.S)[1]
+
+    assert where("dover_library") == "CT16 1PH"
+    assert where("dover_seafront") == "51.12220, 1.31700 (latitude, longitude)"
+    assert where("dover_walks") == "Market Square, CT16 1DQ"
+    assert where("dover_warden") == "not recorded"

@@ -442,3 +442,25 @@ def test_a_profile_gives_no_money_figure_for_an_effect_that_is_not_clear_and_sou
     food = dict(display_tables(figures["oak_foodbank"], 10)["value"])
     assert food["95% range at face value (a negative association, not a value)"] == "-£18.0 million to -£4.1 million"
     assert "95% range, if the association were real" in park
+
+
+def test_the_evidence_grade_stands_beside_the_p_value_it_comes_from():
+    # The table's one p row was the WEMWBS model's, beside the grade of the valued life-satisfaction
+    # effect: on the demo's seafront, "adjusted 0.048" stood over "Suggestive (not established)".
+    from analysis import run
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+    from tests.analysis.synthetic import STANDARD, make_survey
+
+    responses, assets = make_survey(STANDARD, per_community=300, seed=11)
+    figures = profile_snapshot(run(responses, assets))["assets"]["north_park"]
+    rows = dict(display_tables(figures, 10)["wellbeing"])
+    valued = figures["valued"]
+    assert "p (adjusted for the number of assets tested)" not in rows  # no p without its scale
+    assert rows["WEMWBS p (adjusted for the number of assets tested)"].startswith(("0.", "< 0.001"))
+    shown = rows["p of the effect valued (adjusted for the number of assets tested)"]
+    assert shown.endswith(f"(adjusted {'< 0.001' if valued['p_adj'] < 0.001 else format(valued['p_adj'], '.3f')})")
+    assert (
+        rows["95% confidence interval of the effect valued"] == f"{valued['ci_low']:+.2f} to {valued['ci_high']:+.2f}"
+    )
+    assert rows["Evidence (of the effect valued)"] == "Clear"

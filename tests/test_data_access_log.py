@@ -42,6 +42,14 @@ def test_reads_are_listed_newest_first_with_who_what_and_filters(app, admin):
     assert "everything" in text, "a CLI export with no filters says it exported everything"
 
 
+def test_the_count_column_is_not_called_responses_when_it_counts_variables(app, admin):
+    # A codebook read of 106 variables showed "106" under "Responses".
+    _log(app, [{"channel": "api", "resource": "api:codebook", "filters": {}, "row_count": 106}])
+    text = _plain(admin.get("/admin/downloads").get_data(as_text=True))
+    assert " Rows " in text and " Responses " not in text and " 106 " in text
+    assert "variables, excerpts or records for the others" in text
+
+
 def test_the_log_filters_by_channel_user_and_resource(app, admin):
     _log(
         app,

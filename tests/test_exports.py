@@ -150,6 +150,13 @@ def test_verified_only_leaves_out_unverified_responses(app, researcher):
     assert [entry.filters["verified_only"] for entry in _accesses(app)] == [False, True]
 
 
+def test_the_page_does_not_say_complete_only_above_the_partial_responses_box(researcher):
+    # It said "Complete responses only" above a box that adds the partial ones.
+    html = " ".join(researcher.get("/research/exports").get_data(as_text=True).split())
+    assert 'Complete responses only, unless you tick "Include partial responses" below;' in html
+    assert "Include partial responses</label>" in html
+
+
 def test_practice_campaigns_and_contact_details_are_never_exported(app, researcher, make_campaign):
     make_campaign("practice-run", keys=("wemwbs",), asset_slugs=(), practice=True)
     with app.app_context():

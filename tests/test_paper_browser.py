@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import PaperForm
+from survey.models import PaperBatch, PaperForm
+from tests.browser_support import sign_in
 from tests.conftest import STAFF_PASSWORD
-from tests.test_paper_support import ITEMS_IN_DOVER_FORM, PEER, answer_for, issue, paper_setup
+from tests.test_paper_support import ITEMS_IN_DOVER_FORM, PEER, RESEARCHER, answer_for, issue, paper_setup
 
 
 def _focused(page) -> dict[str, str]:
@@ -86,3 +87,22 @@ def test_a_whole_paper_form_is_keyed_with_the_keyboard_alone(
             "dover_library": (3, 5),
             "dover_seafront": (3, 5),
         }
+
+
+def test_a_number_typed_with_words_is_refused_with_a_message_and_kept(app, make_campaign, make_user, live_url, browser):
+    # The box was type=number: Chromium emptied "12 forms", so the page said "Enter how many forms"
+    # and showed an empty box (on the campaign form an optional target was saved blank, silently).
+    paper_setup(make_campaign, make_user)
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, live_url, RESEARCHER, STAFF_PASSWORD)
+    page.goto(f"{live_url}/paper/campaigns/dover-town/issue")
+    page.click("#size")
+    page.keyboard.type("12 forms")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    summary = page.inner_text(".govuk-error-summary")
+    assert "Enter the number of forms as a whole number from 1 to 500." in summary
+    assert page.input_value("#size") == "12 forms"
+    assert page.get_attribute("#size", "type") == "text" and page.get_attribute("#size", "inputmode") == "numeric"
+    with app.app_context():
+        assert db.session.scalars(select(PaperBatch)).all() == []

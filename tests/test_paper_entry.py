@@ -90,7 +90,7 @@ def test_double_entry_with_a_planted_discrepancy_is_resolved_by_a_researcher(app
     assert set(entry_inputs(blind).values()) == {""}  # the first entry's values are not shown
     second = key_form(second_enterer, serial, wemwbs_3="2")
     assert second.status_code == 303
-    assert "1 item(s) differ" in second_enterer.get("/paper/entry").get_data(as_text=True)
+    assert "1 item differs" in second_enterer.get("/paper/entry").get_data(as_text=True)
 
     with app.app_context():
         form = db.session.scalars(select(PaperForm).filter_by(serial=serial)).one()
@@ -265,7 +265,7 @@ def test_bad_codes_are_refused_beside_the_item_with_the_typed_values_kept(app, m
     bad = key_form(peer, serial, wemwbs_1="7", sixways_connect_1="", years_in_area="abc", postcode_district="zz9zz")
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert "4 item(s) need correcting" in html
+    assert "4 items need correcting" in html
     assert "“7” is not a code for this question: type 1, 2, 3, 4, 5, b or m." in html
     assert "Type the code of the ticked box (1, 2, 3, 4, 5), b if left blank, m if more than one." in html
     assert "“abc” is not a whole number" in html

@@ -4,6 +4,8 @@ option it shows, so a new user can type them as written."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import click
@@ -52,3 +54,17 @@ def test_every_curl_example_quotes_an_address_with_an_ampersand() -> None:
     for example in examples:
         for address in re.findall(r"\S*https?://\S+", example):
             assert "&" not in address or address.startswith(("'", '"')), example
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_serves_on_the_port_given_and_the_join_address_follows() -> None:
+    # `make run` bound 5000 only: a second checkout (or anything else on 5000) could not run the demo,
+    # and the workshop screen's join address had to be changed by hand to match another port.
+    root = README.parent
+    shown = subprocess.run(
+        ["make", "-n", "run", "PORT=5077"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    serve = [line for line in shown.splitlines() if " run --host" in line]
+    assert serve and serve[-1].endswith("--port 5077")
+    assert 'PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:5077}"' in serve[-1]
+    assert "`make run PORT=5077`" in README.read_text(encoding="utf-8")

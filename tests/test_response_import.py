@@ -204,6 +204,9 @@ def test_unknown_and_missing_columns_are_reported_on_the_header_row(app, make_ca
         Problem(1, "asset_bogus", 'no campaign asked about an asset "bogus": check the slug'),
         Problem(1, "favourite_colour", "not a column of the dataset format (see the codebook)"),
     ]
+    # Counted apart from the rows: "Rows with errors 0" stood alone under "3 problems".
+    assert (report.header_problems, report.rows_with_errors) == (3, 0)
+    assert ", 3 problems in the header row." in next(report.lines())
 
 
 def test_answers_to_questions_the_campaign_did_not_ask_are_errors(app, make_campaign):
@@ -562,6 +565,12 @@ def test_a_file_with_problems_shows_the_table_and_is_not_kept(app, client, make_
         in html
     )
     assert "row 1 is the header" in html and 'action="/research/imports/' not in html
+    assert "Problems in the header row" not in html  # the header was right
+    wrong_header = _upload(client, _csv([{**row, "favourite_colour": "blue"} for row in rows]))
+    assert (
+        '<th scope="row">Problems in the header row (missing or unknown columns)</th><td class="number">1</td>'
+        in wrong_header.get_data(as_text=True)
+    )
     folder = Path(app.instance_path) / "imports"
     assert not folder.exists() or list(folder.iterdir()) == []
 

@@ -78,6 +78,17 @@ def test_consent_page_gives_time_estimate_privacy_notice_and_copyright(client, m
     assert "© NHS Health Scotland, The University of Warwick and University of Edinburgh, 2006" in first
 
 
+def test_the_privacy_notice_tells_of_the_contact_form_it_is_followed_by(client, make_campaign):
+    # The notice said "we do not ask for your ... contact details" and "we cannot find or delete" the
+    # answers, then the thank-you page asked for contact details, which an admin can erase with the answers.
+    slug = make_campaign()
+    for html in (client.get(f"/s/{slug}").get_data(as_text=True), client.get("/privacy").get_data(as_text=True)):
+        text = " ".join(html.split())
+        assert "we do not ask for your name, address or contact details" not in text
+        assert "Unless you leave contact details at the end, your answers are not linked to you" in text
+        assert "deleted if you ask (your answers too, if you wish)" in text
+
+
 def test_start_without_consent_is_refused_and_writes_nothing(app, client, make_campaign):
     slug = make_campaign()
     refused = Resident(client, slug).start(consent=False)

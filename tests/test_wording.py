@@ -22,3 +22,11 @@ def test_email_is_spelt_one_way() -> None:
     # The deep-dive form said "never a name or e-mail" beside pages that all say "email".
     found = [name for name, text in _user_facing_text().items() if re.search(r"\be-mail\b", text, re.IGNORECASE)]
     assert found == []
+
+
+def test_staff_pages_count_in_words_not_with_brackets() -> None:
+    # The paper pages said "1 item(s) differ", "4 item(s) need correcting", "Resolved 1 discrepancy(ies)".
+    pages = {str(path): path.read_text(encoding="utf-8") for path in SURVEY.rglob("*.html")}
+    pages["entry.py"] = (SURVEY / "paper" / "entry.py").read_text(encoding="utf-8")
+    found = {name: re.findall(r"\w+\((?:s|es|ies)\)", text) for name, text in pages.items()}
+    assert {name: words for name, words in found.items() if words} == {}

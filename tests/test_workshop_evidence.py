@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from survey.datasets.workshop_ratings import ratings_for
 from survey.extensions import db
-from survey.models import AnalysisSnapshot, Community, Workshop, WorkshopRating
+from survey.models import AnalysisSnapshot, Community, Response, Workshop, WorkshopRating
 from tests.test_asset_profiles import COMMUNITY, _prepare, researcher  # noqa: F401  # the fixture
 from tests.test_research_support import submit
 
@@ -87,3 +87,26 @@ def test_adjustments_agreed_at_a_workshop_queue_new_figures(app, researcher):  #
     with app.app_context():
         statuses = sorted(db.session.scalars(select(AnalysisSnapshot.status)))
     assert statuses == ["done", "queued"]
+
+
+def test_the_screen_says_which_figures_the_cards_show_and_when_they_are_out_of_date(app, researcher):  # noqa: F811
+    # The cards said "193 users of 293 people asked" beside a dashboard of 295 complete responses,
+    # with nothing to say the figures were prepared before the last responses came in.
+    workshop_id, rows = _demo_workshop(app)
+    url = f"/research/workshops/{workshop_id}"
+    assert "have not been prepared yet, so the cards show no evidence" in researcher.get(url).get_data(as_text=True)
+    _prepare(app, researcher, rows[0][0])
+    with app.app_context():
+        counted = db.session.scalars(select(AnalysisSnapshot).filter_by(status="done")).one().responses
+    screen = " ".join(researcher.get(url).get_data(as_text=True).split())
+    assert f"Each asset's figures come from {counted} verified responses" in screen
+    assert "The data has changed since these figures were prepared" not in screen
+    with app.app_context():  # the data changes: one counted response is no longer verified
+        response = db.session.scalars(
+            select(Response).join(Community).filter(Community.slug == COMMUNITY, Response.status == "complete")
+        ).first()
+        assert response is not None
+        response.verified = False
+        db.session.commit()
+    screen = " ".join(researcher.get(url).get_data(as_text=True).split())
+    assert "The data has changed since these figures were prepared" in screen

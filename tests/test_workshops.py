@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from survey.extensions import db
-from survey.models import AuditEvent, Community, WorkshopParticipant, WorkshopRating
+from survey.models import Asset, AuditEvent, Community, WorkshopParticipant, WorkshopRating
 from survey.workshops.codes import ALPHABET, LENGTH, display_code, new_code, normalise_code
 from survey.workshops.operations import open_workshop
 from tests.conftest import _app_for
@@ -240,3 +241,39 @@ def test_a_join_sent_as_the_workshop_closes_waits_and_is_refused(app, code):
     assert answers == [410] and "This workshop has closed" in pages[0]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WorkshopParticipant)) == 0
+
+
+def test_an_empty_code_is_asked_for_and_not_counted_as_a_wrong_one(database_url, make_campaign):
+    # Continue with an empty box said "No workshop has that code" and used up a wrong-code attempt.
+    make_campaign("dover-town")
+    app = _app_for(database_url, WORKSHOP_CODE_LIMIT="2 per 10 minutes")
+    visitor = app.test_client()
+    page = visitor.get("/w").get_data(as_text=True)
+    for typed in ("", "   "):
+        answer = visitor.post("/w", data={"csrf_token": csrf_token(page), "code": typed})
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and "Enter the workshop code the facilitator shows." in html
+        assert "No workshop has that code" not in html
+    # Both wrong codes of the budget are still there.
+    assert [visitor.get("/w/AAAA-AAAA").status_code for _ in range(3)] == [404, 404, 429]
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_cards_say_where_an_asset_is_by_its_postcode_too(app, code):
+    # A card showed only the free-text location, so assets placed by postcode (all the demo's) had no
+    # "Where" at all, though the asset log's Location column and the profile give the postcode.
+    with app.app_context():
+        library = db.session.scalars(select(Asset).filter_by(slug="dover_library")).one()
+        library.location, library.postcode = "", "CT16 1PH"
+        seafront = db.session.scalars(select(Asset).filter_by(slug="dover_seafront")).one()
+        seafront.location, seafront.postcode = "Marine Parade", "CT17 9DQ"
+        db.session.commit()
+    participant = app.test_client()
+    join(participant, code)
+    page = " ".join(participant.get(f"/w/{code}").get_data(as_text=True).split())
+    where = re.findall(
+        r"<dt class=\"govuk-summary-list__key\">Where</dt><dd class=\"govuk-summary-list__value\">(.*?)</dd>", page
+    )
+    assert where == ["CT16 1PH", "Marine Parade, CT17 9DQ"]

@@ -35,6 +35,9 @@ class ImportReport:
     new: int = 0
     already_present: int = 0
     rows_with_errors: int = 0
+    # Problems of the header row (row 1): a missing or unknown column. They leave the data rows
+    # unchecked, so "0 rows with errors" beside "46 problems" needs them counted on their own.
+    header_problems: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_total: int = 0
     new_by_campaign: dict[str, int] = field(default_factory=dict)
@@ -53,7 +56,9 @@ class ImportReport:
         """The report as plain text (command line), one problem a line."""
         yield (
             f"{self.filename}: {self.rows} rows; {self.new} new, {self.already_present} already imported "
-            f"(skipped), {self.rows_with_errors} with errors. Row 1 is the header, row 2 the first data row."
+            f"(skipped), {self.rows_with_errors} with errors"
+            + (f", {self.header_problems} problems in the header row" if self.header_problems else "")
+            + ". Row 1 is the header, row 2 the first data row."
         )
         for problem in self.problems:
             where = "file" if problem.row is None else f"row {problem.row}"
@@ -135,6 +140,7 @@ class Collector:
         report.problems = [Problem(row, column, reason) for row, _, column, reason in shown[:MAX_SHOWN]]
         report.problem_total = len(self.header_items) + self.total
         report.rows_with_errors = self.rows_with_errors
+        report.header_problems = len(self.header_items)
         return report
 
 

@@ -66,6 +66,18 @@ class AssetProfile:
     tables: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     workshop: tuple[WorkshopRatings, ...] = field(default=())
 
+    @property
+    def where(self) -> str:
+        """Where the asset is, as the asset log's Location column says it (the free text and the
+        postcode), else its coordinates: "not recorded" only when the log holds none of them."""
+        asset = self.asset
+        said = ", ".join(part for part in (asset.location, asset.postcode) if part)
+        if said:
+            return said
+        if asset.latitude is not None and asset.longitude is not None:
+            return f"{asset.latitude:.5f}, {asset.longitude:.5f} (latitude, longitude)"
+        return "not recorded"
+
 
 def asset_profile(
     asset: Asset, snapshot: AnalysisSnapshot | None, workshop_ratings: Sequence[WorkshopRatings] = ()
@@ -195,12 +207,19 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             (f"{scale.title} difference, users minus non-users (points)", _points(wellbeing["effect"])),
             ("95% confidence interval", _range(wellbeing["ci_low"], wellbeing["ci_high"])),
             (
-                "p (adjusted for the number of assets tested)",
+                f"{scale.title} p (adjusted for the number of assets tested)",
                 f"{_p(wellbeing['p'])} (adjusted {_p(wellbeing['p_adj'])})",
             ),
             ("Outcome valued", OUTCOME_LABELS.get(valued["outcome"] or "", "none")),
             ("Effect valued (life-satisfaction points)", _points(valued["effect"])),
-            ("Evidence", EVIDENCE_LABELS.get(valued["evidence"] or "", "not graded")),
+            # The evidence grade is the valued effect's: without its own p beside it, a WEMWBS
+            # adjusted p of 0.048 stood over "Suggestive (not established)" (its p was 0.129).
+            ("95% confidence interval of the effect valued", _range(valued["ci_low"], valued["ci_high"])),
+            (
+                "p of the effect valued (adjusted for the number of assets tested)",
+                f"{_p(valued['p'])} (adjusted {_p(valued['p_adj'])})",
+            ),
+            ("Evidence (of the effect valued)", EVIDENCE_LABELS.get(valued["evidence"] or "", "not graded")),
             ("Shrunken effect (sensitivity)", _points(valued["effect_shrunk"])),
         ],
     }

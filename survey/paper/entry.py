@@ -63,7 +63,8 @@ def _saved_message(form: PaperForm, entry: PaperEntry) -> str:
         return f"Saved the second entry of form {form.serial}: it matches the first, so the form is verified."
     open_count = len(papers.open_discrepancies(form))
     return (
-        f"Saved the second entry of form {form.serial}: {open_count} item(s) differ from the first entry. "
+        f"Saved the second entry of form {form.serial}: {open_count} "
+        f"{'item differs' if open_count == 1 else 'items differ'} from the first entry. "
         "A researcher will check them against the paper."
     )
 
@@ -161,5 +162,6 @@ def resolve(serial: str) -> HTTPResponse | tuple[str, int]:
         return render(422)
     papers.resolve_discrepancies(form, current_user, chosen)
     db.session.commit()
-    flash(f"Resolved {len(waiting)} discrepancy(ies) on form {form.serial}; the response is verified.")
+    resolved = f"{len(waiting)} {'discrepancy' if len(waiting) == 1 else 'discrepancies'}"
+    flash(f"Resolved {resolved} on form {form.serial}; the response is verified.")
     return see_other_url(url_for(".home"))

@@ -18,7 +18,7 @@ from typing import Any
 from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 PARTS = ("day", "month", "year")
 MONTH_NAMES = {
@@ -122,9 +122,14 @@ def _from_iso(text: str) -> dict[str, str | None]:
 
 class WholeNumberField(IntegerField):
     """A number typed in a text box (inputmode numeric) whose "not a number" message is in plain words
-    (WTForms' own is "Not a valid integer value")."""
+    (WTForms' own is "Not a valid integer value").
+
+    A text box, not IntegerField's `type=number` (as the GOV.UK Design System advises): Chromium
+    empties a number box holding "300 people", so the form lost what was typed, and an optional
+    field was saved blank with no message at all."""
 
     data: int | None
+    widget = TextInput()
 
     def __init__(self, label: str, validators: Any = None, *, message: str, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})

@@ -7,7 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from survey.models import PARTICIPANT_GROUPS, Asset, Campaign
 from survey.web.fields import CheckboxesField, DateInputField
@@ -19,8 +19,14 @@ from survey.workshops.results import GROUP_LABELS, RATING_LABELS
 class CodeForm(FlaskForm):
     """The /w page: type the code the facilitator shows."""
 
+    # An empty box is asked for, not "No workshop has that code" (nor counted as a wrong code).
     code = StringField(
-        "Workshop code", filters=[_strip], validators=[Length(max=40, message="Enter the 8-character code.")]
+        "Workshop code",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter the workshop code the facilitator shows."),
+            Length(max=40, message="Enter the 8-character code."),
+        ],
     )
 
 

@@ -19,6 +19,7 @@ from survey.assets.operations import FieldErrors
 from survey.audit.access_log import record_download
 from survey.blueprints import research as bp
 from survey.datasets import snapshots
+from survey.datasets.profiles import profile_state
 from survey.extensions import db
 from survey.localtime import local_today
 from survey.models import Asset, Campaign, Community, Workshop
@@ -124,6 +125,8 @@ def _workshop_page(found: Workshop, close_error: str | None = None) -> str:
         rating_labels=RATING_LABELS,
         campaign=campaign,
         adjustments=adjustments,
+        # Which figures the cards show, and whether newer responses have come in since.
+        figures=profile_state(found.community),
         close_error=close_error,
     )
 
