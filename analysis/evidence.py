@@ -38,6 +38,7 @@ VALUED_COLUMNS = (
     "ci_low",
     "ci_high",
     "p",
+    "df",
     "p_adj",
     "evidence",
     "effect_shrunk",
@@ -66,10 +67,10 @@ def valued_effects(
     Returns
     -------
     pandas.DataFrame
-        ``asset, kind, outcome, n_users, n, effect, se, ci_low, ci_high, p, p_adj, evidence,
+        ``asset, kind, outcome, n_users, n, effect, se, ci_low, ci_high, p, df, p_adj, evidence,
         effect_shrunk, se_shrunk, model_warning``. ``effect`` and ``se`` are in life-satisfaction
-        points (bridged rows: the scale's effect x `WellbeingScale.ls_per_point`); ``p`` is the
-        chosen model's.
+        points (bridged rows: the scale's effect x `WellbeingScale.ls_per_point`); ``p`` and ``df``
+        (t degrees of freedom) are the chosen model's.
     """
     has_ls = LIFE_SATISFACTION in responses and bool(responses[LIFE_SATISFACTION].notna().any())
     ls_effects = None
@@ -124,7 +125,7 @@ def _chosen(
         return {
             **base,
             "outcome": "life_satisfaction",
-            **{key: ls[key] for key in ("n", "effect", "se", "ci_low", "ci_high", "p")},
+            **{key: ls[key] for key in ("n", "effect", "se", "ci_low", "ci_high", "p", "df")},
             "model_warning": str(ls["warning"] or ""),
         }
     factor = scale.ls_per_point(config)
@@ -143,6 +144,7 @@ def _chosen(
         "ci_low": wellbeing["ci_low"] * factor,
         "ci_high": wellbeing["ci_high"] * factor,
         "p": wellbeing["p"],
+        "df": wellbeing["df"],  # a bridge rescales the effect and its SE, not their t distribution
         "model_warning": "; ".join(part for part in (str(wellbeing["warning"] or ""), reason) if part),
     }
 

@@ -3,7 +3,8 @@
 value = effect (life-satisfaction points) x users x pounds per WELLBY x price factor, then the
 agreed SROI adjustments: net = gross x (1 - deadweight) x (1 - displacement) x (1 - attribution),
 summed over ``years`` with drop-off and the 1.5% wellbeing discount rate. The range comes from a
-seeded Monte Carlo over the effect (normal, its SE) and the user share (Beta, Jeffreys prior, with
+seeded Monte Carlo over the effect (Student's t with the model's residual degrees of freedom, scaled
+by its SE, as its confidence interval) and the user share (Beta, Jeffreys prior, with
 the finite population correction: see `_monte_carlo`);
 a benefit-cost ratio is given only for a clear positive effect with a known cost.
 """
@@ -35,6 +36,7 @@ VALUE_COLUMNS = (
     "ci_low",
     "ci_high",
     "p",
+    "df",
     "p_adj",
     "evidence",
     "effect_shrunk",
@@ -237,6 +239,7 @@ def _value_row(
         "community_name": asset.get("community_name") or asset["community"],
         "kind": asset["kind"],
         **{key: effect[key] for key in ("outcome", "effect", "se", "ci_low", "ci_high", "p", "p_adj", "evidence")},
+        "df": effect.get("df", math.nan),
         "effect_shrunk": effect["effect_shrunk"],
         "se_shrunk": effect["se_shrunk"],
         "n_users": users.n_users,
@@ -280,6 +283,11 @@ def _settings(agreed: dict[str, Any] | None) -> dict[str, Any]:
 def _monte_carlo(effect: dict[str, Any], users: Users, config: AnalysisConfig) -> tuple[float, float]:
     """2.5th and 97.5th percentiles of effect x users x price factor (pounds per WELLBY applied later).
 
+    The effect is drawn as ``effect + se x t(df)``, the distribution its confidence interval and p
+    use (HC3 with t(n - rank) inference): a normal draw made the range about 4% narrower than the
+    interval at 30 degrees of freedom (numbers8 audit). A row without degrees of freedom (a z-based
+    estimate) draws from the normal.
+
     Each asset draws from its own stream, seeded by the run's seed and the asset's slug, so adding
     an asset to the run leaves every other asset's range unchanged.
 
@@ -297,7 +305,11 @@ def _monte_carlo(effect: dict[str, Any], users: Users, config: AnalysisConfig) -
     (waves) may include the same people twice, so their share keeps the uncorrected, wider Beta range.
     """
     rng = np.random.default_rng([config.seed, zlib.crc32(str(effect["asset"]).encode())])
-    effects = rng.normal(effect["effect"], effect["se"], config.draws)
+    df = float(effect.get("df", math.nan))
+    if math.isfinite(df):
+        effects = effect["effect"] + effect["se"] * rng.standard_t(df, config.draws)
+    else:
+        effects = rng.normal(effect["effect"], effect["se"], config.draws)
     if users.scaled and users.population is not None:
         # Jeffreys prior Beta(1/2, 1/2) on the share of users among those asked.
         share = rng.beta(users.n_users + 0.5, users.asked - users.n_users + 0.5, config.draws)

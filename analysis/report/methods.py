@@ -203,7 +203,8 @@ def methods_section(result: AnalysisTables) -> Context:
         ).format(config.discount_rate, config.cost_discount_rate),
         Markup(
             "<strong>Ranges.</strong> The low and high values are the 2.5th and 97.5th percentiles of a seeded "
-            "Monte Carlo simulation{} over the effect (normal, with its standard error) and the share of users "
+            "Monte Carlo simulation{} over the effect (Student's t with the model's residual degrees of freedom, "
+            "scaled by its standard error: the distribution of its confidence interval) and the share of users "
             "(Beta, Jeffreys prior; with one campaign's sample, only the residents not asked are uncertain: the "
             "finite population correction), "
             "at the central WELLBY value (the Green Book's suggested way to carry "

@@ -9,10 +9,10 @@ planted negative effect, and agreed adjustments (oak's park over 3 years with 30
 R 4 computed ``golden.csv`` and the WEMWBS models' ``golden_wemwbs.csv`` once (tests/analysis/holdout/uneven.R;
 never run by the tests or the product) from valuation.md alone: lm + sandwich HC3, the outcome chosen per
 asset, p.adjust BH, metafor REML BLUPs, users by sampling method, the SROI factor with drop-off and 1.5%
-discounting, and 2,000,000 Monte Carlo draws of the same range model. Tolerances: model and value figures 1e-7
-relative (the same arithmetic); BLUPs 1e-6 (metafor stops at threshold 1e-10, the product at 1e-12); the
-product's 10,000-draw range ends within 3% of the R range's width of R's (the Monte Carlo error of a 2.5th or
-97.5th percentile of 10,000 draws is about 0.7% of that width).
+discounting, and 2,000,000 Monte Carlo draws of the same range model (the effect from t(n - k), as its
+interval). Tolerances: model and value figures 1e-7 relative (the same arithmetic); BLUPs 1e-6 (metafor stops
+at threshold 1e-10, the product at 1e-12); the product's 10,000-draw range ends within 3% of the R range's width
+of R's (the Monte Carlo error of a 2.5th or 97.5th percentile of 10,000 draws is about 0.7% of that width).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 from analysis.cli import main
 
 UNEVEN = Path(__file__).parent / "holdout" / "uneven"
-EXACT = ("effect", "se", "ci_low", "ci_high", "p", "p_adj", "users_valued", "value_central")
+EXACT = ("effect", "se", "ci_low", "ci_high", "p", "df", "p_adj", "users_valued", "value_central")
 EXACT += ("value_central_wellby_low", "value_central_wellby_high")
 
 
