@@ -6,7 +6,9 @@ effect on the run's wellbeing scale is bridged, at 0.13 life-satisfaction points
 (``wemwbs_bridged``) or 0.26 per SWEMWBS point when a survey asked only the short form
 (``swemwbs_bridged``; shared/reference/valuation.md). Evidence is graded across every asset valued
 in the run: ``clear`` (Benjamini-Hochberg adjusted p below alpha), ``suggestive`` (unadjusted
-p < 0.05 but not clear), ``none``, ``not_estimated``.
+p below the same alpha but not clear), ``none``, ``not_estimated``. valuation.md names the grades
+and fixes no threshold of its own, so both follow the run's alpha (``--alpha``): at 0.05 the
+conventional one; at 0.1 a "suggestive" asset would pass a 10% test on its own, as the report says.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from analysis.shrinkage import random_effects
 
 LIFE_SATISFACTION = "ons_life_satisfaction"
 OUTCOMES = ("life_satisfaction", "wemwbs_bridged", "swemwbs_bridged")
-SUGGESTIVE_P = 0.05  # the conventional unadjusted threshold for "suggestive"
 
 VALUED_COLUMNS = (
     "asset",
@@ -154,6 +155,6 @@ def _grade(p: float, p_adj: float, alpha: float) -> str:
         return "not_estimated"
     if math.isfinite(p_adj) and p_adj < alpha:
         return "clear"
-    if p < SUGGESTIVE_P:
+    if p < alpha:
         return "suggestive"
     return "none"

@@ -179,9 +179,9 @@ def methods_section(result: AnalysisTables) -> Context:
         Markup(
             "<strong>Evidence grades.</strong> p-values are adjusted across all assets valued in the run with the "
             "Benjamini-Hochberg false discovery rate (1995): <em>clear</em> when the adjusted p is below {}, "
-            "<em>suggestive</em> when only the unadjusted p is below 0.05, otherwise <em>none</em>. A benefit-cost "
+            "<em>suggestive</em> when only the unadjusted p is below {}, otherwise <em>none</em>. A benefit-cost "
             "ratio is given only for a clear positive effect with a known cost."
-        ).format(config.alpha),
+        ).format(config.alpha, config.alpha),
         Markup(
             "<strong>Valuation.</strong> Where the survey asked the ONS life-satisfaction question (0-10), an "
             "asset's effect on it is valued directly: one point for one person for a year is one WELLBY, worth "

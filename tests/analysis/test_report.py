@@ -254,6 +254,10 @@ def test_interval_labels_follow_the_confidence_level(frames) -> None:
     park = result.asset_effects.set_index("asset").loc["north_park"]
     assert 1.64 < (park["ci_high"] - park["effect"]) / park["se"] < 1.66  # t(0.95, ~250 df): a 90% interval
     assert "90% CI from" in text and "Average (dot, 90% CI)" not in text  # figure text is drawn, not written
+    # The grades follow alpha too: the methods said "suggestive when only the unadjusted p is below 0.05".
+    flat = re.sub(r"\s+", " ", text)
+    assert "suggestive when only the unadjusted p is below 0.1," in flat and "below 0.05" not in flat
+    assert "it would pass on its own (p below 0.1)" in flat
 
 
 def test_community_names_from_campaigns_when_the_assets_have_none(frames) -> None:

@@ -13,6 +13,7 @@ from analysis import AnalysisConfig
 from analysis.adjustments import prepare_adjustments
 from analysis.config import Deflators, read_deflators
 from analysis.dataset import DatasetError, empty_campaigns
+from analysis.evidence import valued_effects
 from analysis.valuation import adjustment_factor, asset_value
 from tests.analysis.valued import asset_row, valued_effect
 
@@ -413,3 +414,39 @@ def test_a_population_smaller_than_the_sample_is_not_scaled() -> None:
     assert pd.isna(row["population_size"])
     exact, _ = _value(campaigns=_campaigns(100, "random"))  # a census: every resident answered
     assert exact["users_basis"] == "scaled_random" and exact["users_valued"] == pytest.approx(40)
+
+
+@pytest.mark.parametrize(
+    ("alpha", "grades"),
+    [
+        (0.05, ["clear", "suggestive", "none", "none", "none"]),
+        # p = 0.07 passes a 10% test on its own: suggestive. Graded against a fixed 0.05, it was "none".
+        (0.1, ["clear", "clear", "suggestive", "none", "none"]),
+        # p = 0.03 fails a 1% test on its own: none. Graded against a fixed 0.05, it was "suggestive".
+        (0.01, ["clear", "none", "none", "none", "none"]),
+    ],
+)
+def test_the_grades_follow_the_runs_alpha(alpha, grades) -> None:
+    # BH over p = 0.001, 0.03, 0.07, 0.3, 0.6 gives 0.005, 0.075, 0.117, 0.375, 0.6.
+    p = [0.001, 0.03, 0.07, 0.3, 0.6]
+    scale_effects = pd.DataFrame(
+        {
+            "asset": [f"a{i}" for i in range(5)],
+            "kind": "place",
+            "n_users": 40,
+            "n": 95,
+            "effect": [3.0, 2.0, 1.5, 0.8, 0.4],
+            "se": 1.0,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p": p,
+            "df": 80.0,
+            "warning": "",
+        }
+    )
+    valued = valued_effects(
+        pd.DataFrame({"community": ["town"]}), asset_row(), scale_effects, AnalysisConfig(alpha=alpha)
+    )
+    np.testing.assert_allclose(valued["p_adj"], [0.005, 0.075, 0.7 / 6, 0.375, 0.6])
+    assert list(valued["evidence"]) == grades
+    assert (valued["df"] == 80).all() and (valued["outcome"] == "wemwbs_bridged").all()
