@@ -319,8 +319,9 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
         Markup(
             "Each asset is graded by its evidence: <em>clear</em> ({}) when the difference stands out after "
             "allowing for every asset tested (Benjamini-Hochberg adjusted p below {}); <em>suggestive</em> ({}) when "
-            "it would pass on its own (p below {}) but not once all assets are tested together; <em>none</em> ({}); or not "
-            "estimated ({}). Only a clear positive effect is given a value as a finding and a benefit-cost ratio."
+            "it would pass on its own (p below {}) but not once all assets are tested together; <em>none</em> "
+            "({}); or not estimated ({}). Only a clear positive effect is given a value as a finding and a "
+            "benefit-cost ratio."
         ).format(
             int(counts.get("clear", 0)),
             config.alpha,
