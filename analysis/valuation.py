@@ -60,6 +60,9 @@ VALUE_COLUMNS = (
     "value_high",
     "value_central_wellby_low",
     "value_central_wellby_high",
+    "wellby_low",
+    "wellby_central",
+    "wellby_high",
     "value_shrunk_central",
     "annual_cost",
     "cost_year",
@@ -138,8 +141,11 @@ def asset_value(
     -------
     (asset_value, value_sensitivity)
         ``value_central`` is the point estimate; ``value_low`` / ``value_high`` the 2.5th / 97.5th
-        percentiles of the Monte Carlo at the central WELLBY value (GBP 13,000);
-        ``value_central_wellby_low`` / ``_high`` the point estimate at GBP 10,000 / 16,000.
+        percentiles of the Monte Carlo at the central WELLBY value (``config.wellby_central``, HM
+        Treasury's GBP 13,000 by default); ``value_central_wellby_low`` / ``_high`` the point estimate
+        at ``config.wellby_low`` / ``_high`` (GBP 10,000 / 16,000). ``wellby_low``, ``wellby_central``
+        and ``wellby_high`` record those pounds per WELLBY (2019 prices), so that every text built
+        from a row names the values it used.
         Values of different assets overlap (people use several): never add them up.
 
     References
@@ -260,6 +266,9 @@ def _value_row(
         "value_high": value_high,
         "value_central_wellby_low": point * config.wellby_low * factor,
         "value_central_wellby_high": point * config.wellby_high * factor,
+        "wellby_low": config.wellby_low,
+        "wellby_central": config.wellby_central,
+        "wellby_high": config.wellby_high,
         "value_shrunk_central": effect["effect_shrunk"] * per_person * central_pounds,
         "annual_cost": asset["annual_cost"],
         "cost_year": asset.get("cost_year"),
@@ -346,7 +355,7 @@ def _cost(asset: dict[str, Any], years: int, config: AnalysisConfig) -> tuple[fl
 
 
 def _tornado(row: dict[str, Any], users: Users, config: AnalysisConfig) -> list[dict[str, Any]]:
-    """Value at the point estimate as each adjustment moves +/- 0.10, and the WELLBY value GBP 10k-16k."""
+    """Value at the point estimate as each adjustment moves +/- 0.10, and the WELLBY value low to high."""
     base = {key: row[key] for key in (*FRACTIONS, "years")}
     point = row["effect"] * users.valued * config.price_factor
     out = []
@@ -401,7 +410,8 @@ def bridged_values(
 ) -> pd.DataFrame:
     """Central gross value of another outcome's effects through a bridge (the SWEMWBS sensitivity check).
 
-    Returns ``asset, users_valued, value_central`` (one year, no adjustments, GBP 13,000 a WELLBY).
+    Returns ``asset, users_valued, value_central`` (one year, no adjustments, ``config.wellby_central``
+    a WELLBY).
     """
     info = {str(row["slug"]): row for row in records(assets)}
     rows = []

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 import instruments
-from analysis.config import AnalysisConfig
+from analysis.config import WELLBY_CENTRAL, WELLBY_HIGH, WELLBY_LOW, WELLBY_PRICE_YEAR, AnalysisConfig
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
 from analysis.scales import WellbeingScale
@@ -75,6 +75,26 @@ def references(scale: WellbeingScale) -> tuple[str, ...]:
         return REFERENCES
     scales = (*WEMWBS_REFERENCES, *SWEMWBS_REFERENCES) if scale.key == "wemwbs" else SWEMWBS_REFERENCES
     return (*scales, *REFERENCES, RELIABILITY_REFERENCE)
+
+
+def wellby_phrase(low: float, central: float, high: float) -> str:
+    """The pounds per WELLBY a run used, with their source: HM Treasury's, or the run's own beside HM Treasury's.
+
+    valuation.md: GBP 13,000 central, GBP 10,000 to 16,000 as sensitivity, 2019 prices (HM Treasury 2021). The
+    text said those figures whatever the run's settings were; values set otherwise are not HM Treasury's.
+    """
+    values = f"£{central:,.0f} in {WELLBY_PRICE_YEAR} prices, with £{low:,.0f} and £{high:,.0f} as sensitivity values"
+    if (low, central, high) == (WELLBY_LOW, WELLBY_CENTRAL, WELLBY_HIGH):
+        return f"{values} (HM Treasury, Wellbeing Guidance for Appraisal, 2021)"
+    return (
+        f"{values} (set for this run; HM Treasury's Wellbeing Guidance for Appraisal, 2021, gives "
+        f"£{WELLBY_CENTRAL:,.0f}, range £{WELLBY_LOW:,.0f} to £{WELLBY_HIGH:,.0f})"
+    )
+
+
+def config_wellby(config: AnalysisConfig) -> str:
+    """`wellby_phrase` of a run's settings."""
+    return wellby_phrase(config.wellby_low, config.wellby_central, config.wellby_high)
 
 
 def bridge_sentence(scale: WellbeingScale, config: AnalysisConfig) -> str:
@@ -185,12 +205,12 @@ def methods_section(result: AnalysisTables) -> Context:
         Markup(
             "<strong>Valuation.</strong> Where the survey asked the ONS life-satisfaction question (0-10), an "
             "asset's effect on it is valued directly: one point for one person for a year is one WELLBY, worth "
-            "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021).{} Users are "
+            "{}.{} Users are "
             "the share of respondents asked who use the asset times the population the sample represents "
             "(residents in the surveyed ages, 16+ by default) for random samples; the same with a warning for quota "
             "samples; surveyed users only for convenience samples or when no population is recorded. {} A ratio "
             "that divides values of one price year by a cost of another carries a warning."
-        ).format(bridge_sentence(scale, config), price_sentence(config)),
+        ).format(config_wellby(config), bridge_sentence(scale, config), price_sentence(config)),
         Markup(
             "<strong>Adjustments (SROI).</strong> Net value = gross x (1 - deadweight) x (1 - displacement) x "
             "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "

@@ -20,7 +20,7 @@ from analysis.config import WELLBY_PRICE_YEAR
 from analysis.dataset import records
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
-from analysis.report.methods import bridge_sentence
+from analysis.report.methods import bridge_sentence, config_wellby
 from analysis.report.names import Names
 from analysis.report.phrases import blank, level, money, ratio, suppress_counts
 from analysis.report.tables import Table, table
@@ -53,7 +53,7 @@ def value_table(result: AnalysisTables, names: Names) -> pd.DataFrame:
     ]
     numeric = (
         "effect se p p_adj effect_shrunk se_shrunk n_users users_valued population_size gross_value_central "
-        "value_central value_low value_high value_central_wellby_low value_central_wellby_high "
+        "value_central value_low value_high value_central_wellby_low value_central_wellby_high wellby_low wellby_high "
         "value_shrunk_central annual_cost cost_year price_year bcr_central bcr_low bcr_high ci_low ci_high"
     ).split()
     for column in numeric:
@@ -239,7 +239,7 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
             "{name}: {change} ({ci} CI {low:+.2f} to {high:+.2f}), "
             "clear after allowing for the number of assets tested. The wellbeing associated with it is valued at "
             "{central} {period}, {basis} (95% range {value_low} to {value_high}; {wellby_low} to {wellby_high} with "
-            "a WELLBY worth £10,000 to £16,000{wellby_prices})."
+            "a WELLBY worth {wellby}{wellby_prices})."
         ).format(
             name=name,
             change=change,
@@ -253,7 +253,9 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
             value_high=money(row["value_high"]),
             wellby_low=money(row["value_central_wellby_low"]),
             wellby_high=money(row["value_central_wellby_high"]),
-            # The figures are in the run's price year; HM Treasury's £10,000-£16,000 are 2019 prices.
+            # The run's own pounds per WELLBY (HM Treasury's by default), recorded in the row; the sentence said
+            # "£10,000 to £16,000" whatever the settings. The figures are in the run's price year, those 2019's.
+            wellby=f"£{_number(row['wellby_low']):,.0f} to £{_number(row['wellby_high']):,.0f}",
             wellby_prices=_wellby_prices(row),
         )
         if math.isfinite(_number(row["bcr_central"])):
@@ -312,9 +314,9 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
     counts = values["evidence"].value_counts()
     intro = [
         "To put a money value on the wellbeing that goes with an asset we follow HM Treasury's wellbeing "
-        "guidance: one WELLBY (one point of life satisfaction, 0-10, for one person for a year) is worth £13,000 "
-        "in 2019 prices (sensitivity range £10,000 to £16,000). Where the survey asked the ONS life-satisfaction "
-        "question, each asset's effect on it is valued directly."
+        "guidance: one WELLBY (one point of life satisfaction, 0-10, for one person for a year) is worth "
+        f"{config_wellby(config)}. Where the survey asked the ONS life-satisfaction question, each asset's effect "
+        "on it is valued directly."
         + bridge_sentence(result.scale, config).replace(" Otherwise the", " Otherwise its", 1),
         Markup(
             "Each asset is graded by its evidence: <em>clear</em> ({}) when the difference stands out after "
@@ -433,7 +435,8 @@ def _tornado(result: AnalysisTables, clear: pd.DataFrame, names: Names) -> Pictu
         f"One panel for {which}: the value (a year unless agreed over several years) when one setting at a time "
         "is moved to the low and to the high end of its range, everything else as in the ledger - deadweight, "
         "displacement, attribution and drop-off each 0.10 below and above their value (within 0 to 1), and the "
-        "WELLBY value from £10,000 to £16,000. Each bar spans the two resulting values; the vertical line is the "
+        f"WELLBY value from £{result.config.wellby_low:,.0f} to £{result.config.wellby_high:,.0f} ({WELLBY_PRICE_YEAR} "
+        "prices). Each bar spans the two resulting values; the vertical line is the "
         "central value; the widest bar is at the top. Drop-off moves the value only when an asset is valued over "
         "more than one year."
     )

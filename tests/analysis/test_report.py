@@ -278,3 +278,22 @@ def test_the_asset_differences_come_with_the_meaningful_change_yardstick(documen
     text = re.sub(r"\s+", " ", visible_text(document))
     assert "a change of about 3 WEMWBS points is commonly taken as meaningful for one person" in text
     assert "Maheswaran H, Weich S, Powell J, Stewart-Brown S." in text
+
+
+def test_the_wellby_values_in_the_text_are_the_runs(frames, document) -> None:
+    # Pounds per WELLBY set otherwise than HM Treasury's: the methods, the value section's opening, each clear
+    # asset's sentence and the tornado caption still said GBP 13,000 and GBP 10,000-16,000 (numbers8 audit).
+    responses, assets, campaigns = frames
+    config = AnalysisConfig(wellby_low=8_000, wellby_central=12_000, wellby_high=20_000, draws=1_000)
+    result = run(responses, assets, campaigns=campaigns, config=config)
+    text = re.sub(r"\s+", " ", visible_text(render_report(result)))
+    own = "£12,000 in 2019 prices, with £8,000 and £20,000 as sensitivity values (set for this run; HM Treasury's"
+    assert text.count(own) == 2  # the methods and the value section
+    assert "a WELLBY worth £8,000 to £20,000" in text and "WELLBY value from £8,000 to £20,000" in text
+    # HM Treasury's figures appear only as the source's, in the references and beside the run's own.
+    assert text.count("£13,000") == text.count(own) + 1
+    assert "worth £10,000 to £16,000" not in text and "from £10,000 to £16,000" not in text
+    assert (result.asset_value["wellby_central"] == 12_000).all()
+    default = re.sub(r"\s+", " ", visible_text(document))
+    hmt = "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury, Wellbeing Guidance"
+    assert default.count(hmt) == 2 and "set for this run" not in default
