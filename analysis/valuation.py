@@ -72,6 +72,7 @@ VALUE_COLUMNS = (
     "bcr_high",
     "caveat",
     "warning",
+    "suppressed",
 )
 SENSITIVITY_COLUMNS = (
     "asset",
@@ -83,6 +84,20 @@ SENSITIVITY_COLUMNS = (
     "value_at_low",
     "value_at_high",
     "value_central",
+)
+# Blanked for an asset with fewer users than the disclosure threshold: each gives the count away.
+SUPPRESSED_COLUMNS = (
+    "users_valued",
+    "gross_value_central",
+    "value_central",
+    "value_low",
+    "value_high",
+    "value_central_wellby_low",
+    "value_central_wellby_high",
+    "value_shrunk_central",
+    "bcr_central",
+    "bcr_low",
+    "bcr_high",
 )
 SENSITIVITY_STEP = 0.10  # each adjustment moved by +/- 10 percentage points in the tornado
 CAUSATION = (
@@ -145,7 +160,9 @@ def asset_value(
         Treasury's GBP 13,000 by default); ``value_central_wellby_low`` / ``_high`` the point estimate
         at ``config.wellby_low`` / ``_high`` (GBP 10,000 / 16,000). ``wellby_low``, ``wellby_central``
         and ``wellby_high`` record those pounds per WELLBY (2019 prices), so that every text built
-        from a row names the values it used.
+        from a row names the values it used. An asset with fewer users than the disclosure threshold
+        has ``suppressed`` = 1 and every figure that would give its user count away blank
+        (`SUPPRESSED_COLUMNS`), and no tornado rows.
         Values of different assets overlap (people use several): never add them up.
 
     References
@@ -181,7 +198,7 @@ def asset_value(
         users = count_users(slug, str(asset["community"]), int(effect["n_users"]), responses, campaigns)
         row = _value_row(effect, asset, users, agreed.get(slug), config, unattributed=slug in unattributed)
         rows.append(row)
-        if row["evidence"] == "clear":
+        if row["evidence"] == "clear" and not row["suppressed"]:
             sensitivity += _tornado(row, users, config)
     return (
         pd.DataFrame(rows, columns=list(VALUE_COLUMNS)),
@@ -238,7 +255,15 @@ def _value_row(
             else "adjustments not yet agreed: gross figures (no deadweight, displacement or attribution)"
         )
     caveat_key = "clear_negative" if evidence == "clear" and effect["effect"] < 0 else evidence
-    return {
+    # Small-number suppression: value / (effect x pounds per WELLBY) is the users valued, so a value of an asset
+    # with fewer users than the disclosure threshold gives their count away (above `min_group`, a model can be
+    # estimated on fewer users than may be shown; numbers8 audit). Its effect and grade stay; no money figure.
+    suppressed = estimated and users.n_users < config.disclosure_threshold
+    if suppressed:
+        warnings.append(
+            f"fewer than {config.disclosure_threshold} users: no value is shown, as it would give their number away"
+        )
+    row = {
         "asset": effect["asset"],
         "name": asset["name"],
         "community": asset["community"],
@@ -280,7 +305,12 @@ def _value_row(
         + (SELECTION if evidence == "suggestive" and effect["effect"] < 0 else "")
         + ("" if agreed is None else " Net of the agreed adjustments."),
         "warning": "; ".join(part for part in warnings if part),
+        "suppressed": int(suppressed),
     }
+    if suppressed:
+        row.update(dict.fromkeys(SUPPRESSED_COLUMNS, math.nan))
+        row["users_note"] = f"fewer than {config.disclosure_threshold} users (not shown)"
+    return row
 
 
 def _settings(agreed: dict[str, Any] | None) -> dict[str, Any]:
@@ -411,7 +441,7 @@ def bridged_values(
     """Central gross value of another outcome's effects through a bridge (the SWEMWBS sensitivity check).
 
     Returns ``asset, users_valued, value_central`` (one year, no adjustments, ``config.wellby_central``
-    a WELLBY).
+    a WELLBY); both blank for an asset with fewer users than the disclosure threshold.
     """
     info = {str(row["slug"]): row for row in records(assets)}
     rows = []
@@ -419,5 +449,8 @@ def bridged_values(
         slug = str(effect["asset"])
         users = count_users(slug, str(info[slug]["community"]), int(effect["n_users"]), responses, campaigns)
         value = effect["effect"] * ls_per_point * users.valued * config.price_factor * config.wellby_central
+        if users.n_users < config.disclosure_threshold:  # as `asset_value`: the value would give the count away
+            rows.append({"asset": slug, "users_valued": math.nan, "value_central": math.nan})
+            continue
         rows.append({"asset": slug, "users_valued": users.valued, "value_central": value})
     return pd.DataFrame(rows, columns=["asset", "users_valued", "value_central"])

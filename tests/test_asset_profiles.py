@@ -462,3 +462,26 @@ def test_a_profile_gives_no_money_figure_for_an_effect_that_is_not_clear_and_sou
     # The effect drawn from its t (540 df) since numbers9: R's 2,000,000 draws give -£18.0 million to -£3.98 million.
     assert food["95% range at face value (a negative association, not a value)"] == "-£18.1 million to -£4.0 million"
     assert "95% range, if the association were real" in park
+
+
+def test_a_profile_shows_no_value_for_fewer_users_than_the_threshold():
+    # With the threshold above an asset's 20 users the pack hid "Users valued" but showed the range, from which
+    # the count follows (value / effect / WELLBY; numbers8 audit). Its sentence and every money row now say why.
+    from pathlib import Path
+
+    from analysis import AnalysisConfig
+    from analysis.dataset_files import read_dataset
+    from analysis.pipeline import run_dataset
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+
+    uneven = Path(__file__).parent / "analysis" / "holdout" / "uneven"
+    snapshot = profile_snapshot(run_dataset(read_dataset(uneven), config=AnalysisConfig(disclosure_threshold=21)))
+    club = snapshot["assets"]["pine_club"]
+    rows = dict(display_tables(club, snapshot["threshold"])["value"])
+    hidden = "not shown: fewer than 21 users"
+    assert {label for label, text in rows.items() if text != hidden} == {"Basis", "Annual cost"}
+    assert "No money value is shown: fewer than 21 of the people surveyed use it" in club["sentences"]["value"]
+    assert "£" not in club["sentences"]["value"]
+    hall = dict(display_tables(snapshot["assets"]["pine_hall"], snapshot["threshold"])["value"])
+    assert hall["Users valued"] == "22 (surveyed users only)"

@@ -84,6 +84,17 @@ def period(row: dict[str, Any]) -> str:
     return f"over {years:.0f} years (present value, after drop-off and discounting)"
 
 
+def suppressed(row: dict[str, Any]) -> bool:
+    """True for an asset with fewer users than the disclosure threshold: its value is not shown (`asset_value`)."""
+    flag = row.get("suppressed")
+    return not blank(flag) and bool(flag)
+
+
+def withheld(threshold: int) -> str:
+    """What a value cell says of a suppressed asset."""
+    return f"not shown: fewer than {threshold} users"
+
+
 def _positive_clear(row: dict[str, Any]) -> bool:
     return row["evidence"] == "clear" and _number(row["effect"]) > 0
 
@@ -128,8 +139,10 @@ def _effect_cell(row: dict[str, Any], ci: str) -> str:
     return _with_note(f"{effect:+.2f}", f"{ci} CI {low:+.2f} to {high:+.2f}")
 
 
-def _value_cell(row: dict[str, Any]) -> str:
+def _value_cell(row: dict[str, Any], threshold: int) -> str:
     evidence = row["evidence"]
+    if suppressed(row):
+        return withheld(threshold)
     if evidence == "not_estimated" or not math.isfinite(_number(row["value_central"])):
         return "not estimated"
     span = f"{money(row['value_low'])} to {money(row['value_high'])}"
@@ -151,7 +164,9 @@ def _cost_cell(row: dict[str, Any]) -> str:
     return _with_note(money(cost), when)
 
 
-def _ratio_cell(row: dict[str, Any]) -> str:
+def _ratio_cell(row: dict[str, Any], threshold: int) -> str:
+    if suppressed(row) and _positive_clear(row):
+        return withheld(threshold)
     central = _number(row["bcr_central"])
     if _positive_clear(row) and math.isfinite(central):
         return _with_note(ratio(central), f"{ratio(row['bcr_low'])} to {ratio(row['bcr_high'])}")
@@ -187,9 +202,9 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int, 
             ],
             "users": [_users_cell(row, threshold) for row in rows],
             "effect": [_effect_cell(row, ci) for row in rows],
-            "value": [_value_cell(row) for row in rows],
+            "value": [_value_cell(row, threshold) for row in rows],
             "cost": [_cost_cell(row) for row in rows],
-            "ratio": [_ratio_cell(row) for row in rows],
+            "ratio": [_ratio_cell(row, threshold) for row in rows],
             "basis": [_basis_cell(row) for row in rows],
         }
     )
@@ -233,6 +248,11 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
         if outcome.endswith("_bridged")
         else f"users report life satisfaction {points}"
     )
+    if suppressed(row):
+        return Markup(
+            "{}: {} ({} CI {:+.2f} to {:+.2f}; evidence: {}). No money value is shown: fewer than {} of the people "
+            "surveyed use it, and a value would give their number away."
+        ).format(name, change, ci, low, high, EVIDENCE_LABELS.get(str(evidence), str(evidence)).lower(), threshold)
     basis = "net of the agreed adjustments" if str(row["value_basis"]) == "net" else "gross (no adjustments agreed)"
     if _positive_clear(row):
         text = Markup(
@@ -310,7 +330,8 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
     values = value_table(result, names)
     price_year = int(config.price_year)
     ci = level(config.confidence)
-    clear = values[(values["evidence"] == "clear") & (values["effect"] > 0)]
+    # Suppressed assets (too few users to show a value) have no figure, tornado or shrunken value.
+    clear = values[(values["evidence"] == "clear") & (values["effect"] > 0) & values["value_central"].notna()]
     counts = values["evidence"].value_counts()
     intro = [
         "To put a money value on the wellbeing that goes with an asset we follow HM Treasury's wellbeing "
@@ -347,7 +368,7 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
             "cannot separate their contributions, so the values must not be added up into a total."
         ),
     ]
-    if len(clear) == 0:
+    if not ((values["evidence"] == "clear") & (values["effect"] > 0)).any():
         intro.append(
             "No asset has a clear positive association with wellbeing once all assets are tested together, so "
             "this report states no money value as a finding."

@@ -166,7 +166,7 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
     from analysis.report.phrases import money, ratio, suppress_counts
-    from analysis.report.value import OUTCOME_LABELS, period
+    from analysis.report.value import OUTCOME_LABELS, period, suppressed, withheld
 
     scale, wellbeing = wellbeing_effect(figures)
     use, valued, value = figures["use"], figures["valued"], figures["value"]
@@ -253,6 +253,10 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         )
     else:
         rows.append(("Benefit-cost ratio", "none: only for a clear positive effect with a known cost"))
+    if suppressed(value):
+        # Fewer users than the threshold: any value, range or count would give their number away (the analysis
+        # leaves them blank, which read "not known").
+        rows = [(label, text if label in ("Basis", "Annual cost") else withheld(threshold)) for label, text in rows]
     tables["value"] = rows
     # Model warnings quote counts of users ("3 users"): small ones are never shown.
     tables["notes"] = [(suppress_counts(text, threshold),) for text in (value["caveat"], value["warning"]) if text]

@@ -14,7 +14,7 @@ from analysis.adjustments import prepare_adjustments
 from analysis.config import Deflators, read_deflators
 from analysis.dataset import DatasetError, empty_campaigns
 from analysis.evidence import valued_effects
-from analysis.valuation import adjustment_factor, asset_value
+from analysis.valuation import SUPPRESSED_COLUMNS, adjustment_factor, asset_value, bridged_values
 from tests.analysis.valued import asset_row, valued_effect
 
 CONTRACT = (
@@ -450,3 +450,27 @@ def test_the_grades_follow_the_runs_alpha(alpha, grades) -> None:
     np.testing.assert_allclose(valued["p_adj"], [0.005, 0.075, 0.7 / 6, 0.375, 0.6])
     assert list(valued["evidence"]) == grades
     assert (valued["df"] == 80).all() and (valued["outcome"] == "wemwbs_bridged").all()
+
+
+def test_a_value_is_not_shown_for_fewer_users_than_the_disclosure_threshold() -> None:
+    # 40 surveyed users, threshold 50 (above min_group, so the model is estimated): value / (effect x GBP 13,000)
+    # is the 40 users the report hides ("fewer than 50"), so every money figure, the users valued and the
+    # tornado gave the count away (numbers8 audit).
+    row, tornado = _value(config=AnalysisConfig(disclosure_threshold=50))
+    assert row["suppressed"] == 1 and len(tornado) == 0
+    blank = [key for key in SUPPRESSED_COLUMNS if not math.isnan(row[key])]
+    assert blank == [] and "value_central" in SUPPRESSED_COLUMNS and "users_valued" in SUPPRESSED_COLUMNS
+    assert "40" not in row["users_note"] and "fewer than 50 users: no value is shown" in row["warning"]
+    assert row["effect"] == 0.26 and row["evidence"] == "clear"  # the association itself is not a count
+    shown, tornado = _value(config=AnalysisConfig(disclosure_threshold=40))
+    assert shown["suppressed"] == 0 and shown["value_central"] == pytest.approx(0.26 * 40 * 13_000)
+    assert len(tornado) == 5
+    bridged = bridged_values(
+        valued_effect(),
+        asset_row(),
+        _responses(),
+        empty_campaigns(),
+        AnalysisConfig(disclosure_threshold=50),
+        ls_per_point=0.26,
+    )
+    assert bridged[["users_valued", "value_central"]].isna().all(axis=None)
