@@ -98,13 +98,21 @@ def config_wellby(config: AnalysisConfig) -> str:
 
 
 def bridge_sentence(scale: WellbeingScale, config: AnalysisConfig) -> str:
-    """How an effect is valued where life satisfaction was not asked (empty when it is the run's outcome)."""
+    """How an effect is valued where life satisfaction was not asked (empty when it is the run's outcome).
+
+    valuation.md gives the bridge factors without a range ("secondary figures without a published
+    uncertainty: a named, configurable assumption"), so they are neither drawn in the Monte Carlo nor
+    moved in the tornado; the sentence says so and why.
+    """
     if scale.is_life_satisfaction:
         return ""
     return (
         f" Otherwise the {scale.name} effect is converted at {scale.ls_per_point(config):g} life-satisfaction points "
         f"per {scale.name} point (WellWorth, citing Mukuria et al. 2016), a secondary figure without published "
-        "uncertainty, labelled 'bridged'."
+        "uncertainty, labelled 'bridged'. The factor is taken as fixed: with no published range there is nothing "
+        "honest to draw it from or to move it over, so a bridged value's range and tornado carry the uncertainty "
+        "of the effect, the users and the WELLBY value only, and the value moves in proportion to the factor (a "
+        "factor 10% lower gives a value 10% lower)."
     )
 
 

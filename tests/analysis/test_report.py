@@ -297,3 +297,16 @@ def test_the_wellby_values_in_the_text_are_the_runs(frames, document) -> None:
     default = re.sub(r"\s+", " ", visible_text(document))
     hmt = "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury, Wellbeing Guidance"
     assert default.count(hmt) == 2 and "set for this run" not in default
+
+
+def test_the_methods_say_the_bridge_factor_is_fixed_and_why(document) -> None:
+    # valuation.md gives the WEMWBS bridge (0.13) no range, so it is not drawn in the Monte Carlo or moved in the
+    # tornado; the methods said only "a secondary figure without published uncertainty" (numbers8 audit).
+    text = re.sub(r"\s+", " ", visible_text(document))
+    fixed = (
+        "The factor is taken as fixed: with no published range there is nothing honest to draw it from or to move "
+        "it over, so a bridged value's range and tornado carry the uncertainty of the effect, the users and the "
+        "WELLBY value only"
+    )
+    assert text.count(fixed) == 2  # the methods and the value section
+    assert "0.13 life-satisfaction points per WEMWBS point" in text
