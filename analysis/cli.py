@@ -65,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", type=Path, required=True, help="output directory (created)")
     report.add_argument("--threshold", type=int, default=10, help="disclosure threshold (default 10)")
-    report.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    report.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="significance level of the intervals and evidence grades (default 0.05)",
+    )
     report.add_argument("--price-year", type=int, default=2019, help="price year of money values (default 2019)")
     report.add_argument("--deflator", type=float, help="GDP deflator of the price year / that of 2019")
     report.add_argument(

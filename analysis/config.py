@@ -141,7 +141,9 @@ class AnalysisConfig:
         Groups with fewer respondents than this have their statistics blanked (``suppressed`` = 1).
         Default 10 (issue 4, part 3).
     alpha
-        Two-sided significance level; confidence intervals are ``1 - alpha`` (default 95%).
+        Two-sided significance level; confidence intervals are ``1 - alpha`` (default 95%), and the
+        evidence grades use it: clear = Benjamini-Hochberg adjusted p below alpha, suggestive =
+        unadjusted p below alpha but not clear (valuation.md fixes no threshold of its own).
     norm_men, norm_women, norm_source
         Reference WEMWBS means. Default Health Survey for England 2016 (men 50.1, women 49.6).
         A respondent whose gender is "in another way" or not given is compared with the mean of

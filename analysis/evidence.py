@@ -6,7 +6,9 @@ effect on the run's wellbeing scale is bridged, at 0.13 life-satisfaction points
 (``wemwbs_bridged``) or 0.26 per SWEMWBS point when a survey asked only the short form
 (``swemwbs_bridged``; shared/reference/valuation.md). Evidence is graded across every asset valued
 in the run: ``clear`` (Benjamini-Hochberg adjusted p below alpha), ``suggestive`` (unadjusted
-p < 0.05 but not clear), ``none``, ``not_estimated``.
+p below the same alpha but not clear), ``none``, ``not_estimated``. valuation.md names the grades
+and fixes no threshold of its own, so both follow the run's alpha (``--alpha``): at 0.05 the
+conventional one; at 0.1 a "suggestive" asset would pass a 10% test on its own, as the report says.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from analysis.shrinkage import random_effects
 
 LIFE_SATISFACTION = "ons_life_satisfaction"
 OUTCOMES = ("life_satisfaction", "wemwbs_bridged", "swemwbs_bridged")
-SUGGESTIVE_P = 0.05  # the conventional unadjusted threshold for "suggestive"
 
 VALUED_COLUMNS = (
     "asset",
@@ -38,6 +39,7 @@ VALUED_COLUMNS = (
     "ci_low",
     "ci_high",
     "p",
+    "df",
     "p_adj",
     "evidence",
     "effect_shrunk",
@@ -66,10 +68,10 @@ def valued_effects(
     Returns
     -------
     pandas.DataFrame
-        ``asset, kind, outcome, n_users, n, effect, se, ci_low, ci_high, p, p_adj, evidence,
+        ``asset, kind, outcome, n_users, n, effect, se, ci_low, ci_high, p, df, p_adj, evidence,
         effect_shrunk, se_shrunk, model_warning``. ``effect`` and ``se`` are in life-satisfaction
-        points (bridged rows: the scale's effect x `WellbeingScale.ls_per_point`); ``p`` is the
-        chosen model's.
+        points (bridged rows: the scale's effect x `WellbeingScale.ls_per_point`); ``p`` and ``df``
+        (t degrees of freedom) are the chosen model's.
     """
     has_ls = LIFE_SATISFACTION in responses and bool(responses[LIFE_SATISFACTION].notna().any())
     ls_effects = None
@@ -124,7 +126,7 @@ def _chosen(
         return {
             **base,
             "outcome": "life_satisfaction",
-            **{key: ls[key] for key in ("n", "effect", "se", "ci_low", "ci_high", "p")},
+            **{key: ls[key] for key in ("n", "effect", "se", "ci_low", "ci_high", "p", "df")},
             "model_warning": str(ls["warning"] or ""),
         }
     factor = scale.ls_per_point(config)
@@ -143,6 +145,7 @@ def _chosen(
         "ci_low": wellbeing["ci_low"] * factor,
         "ci_high": wellbeing["ci_high"] * factor,
         "p": wellbeing["p"],
+        "df": wellbeing["df"],  # a bridge rescales the effect and its SE, not their t distribution
         "model_warning": "; ".join(part for part in (str(wellbeing["warning"] or ""), reason) if part),
     }
 
@@ -152,6 +155,6 @@ def _grade(p: float, p_adj: float, alpha: float) -> str:
         return "not_estimated"
     if math.isfinite(p_adj) and p_adj < alpha:
         return "clear"
-    if p < SUGGESTIVE_P:
+    if p < alpha:
         return "suggestive"
     return "none"

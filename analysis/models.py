@@ -34,6 +34,7 @@ ASSET_EFFECT_COLUMNS = (
     "ci_low",
     "ci_high",
     "p",
+    "df",
     "p_adj",
     "method",
     "warning",
@@ -130,9 +131,10 @@ def asset_effects(
     Returns
     -------
     pandas.DataFrame
-        ``asset_effects.csv``: ``asset, kind, n_users, n, effect, se, ci_low, ci_high, p, p_adj,
-        method, warning``. ``n_users`` counts respondents asked who use the asset at all (in the
-        model or not); ``n`` those in the model. Fewer than ``config.min_group`` users or
+        ``asset_effects.csv``: ``asset, kind, n_users, n, effect, se, ci_low, ci_high, p, df, p_adj,
+        method, warning`` (``df``: the t degrees of freedom, n - rank, that the interval and p use).
+        ``n_users`` counts respondents asked who use the asset at all (in the model or not); ``n``
+        those in the model. Fewer than ``config.min_group`` users or
         non-users in the model gives a warning row with blank estimates.
     """
     if exposure not in ("uses", "frequency"):

@@ -32,7 +32,8 @@ def test_adjustment_pages_reached_by_post_meet_wcag_a_and_aa(site: Site, pages: 
     assert "Nothing was saved" in page.inner_text("main")
     violations += audit(page, "researcher-adjustments-upload-problems")
 
-    good = b"asset,deadweight,attribution,displacement,drop_off,years,reason\ndover_library,0.2,0.1,0,0,1,Workshop\n"
+    good = b"asset,deadweight,attribution,displacement,drop_off,years,reason,agreed_by\n"
+    good += b"dover_library,0.2,0.1,0,0,1,Workshop,Impact workshop\n"
     page.goto(base)
     page.set_input_files("input[type=file]", {"name": "adjustments.csv", "mimeType": "text/csv", "buffer": good})
     _press(page, "form[enctype] button[type=submit]")
@@ -42,6 +43,7 @@ def test_adjustment_pages_reached_by_post_meet_wcag_a_and_aa(site: Site, pages: 
     page.goto(f"{base}/dover_library")
     page.fill("#deadweight", "20")
     page.fill("#reason", "Agreed at the workshop")
+    page.fill("#agreed_by", "Impact workshop")  # required: reports use adjustments only once it is recorded
     _press(page, "button:has-text('Save the adjustments')")
     _press(page, "form[action$='/dover_library/remove'] button")
     assert "Remove the adjustments for" in page.inner_text("h1")  # asked first

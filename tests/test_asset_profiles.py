@@ -415,6 +415,25 @@ def test_a_profile_names_the_wellby_values_as_2019_prices_in_another_price_year(
         assert ("With a WELLBY at £10,000 to £16,000 (2019 prices)" in labels) == (year == 2024)
 
 
+def test_a_profile_names_the_runs_wellby_values():
+    # The pack's row read "With a WELLBY at £10,000 to £16,000" whatever the run's pounds per WELLBY (numbers8
+    # audit); a snapshot stored before the values were recorded was made with HM Treasury's.
+    from analysis import AnalysisConfig, run
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+    from tests.analysis.synthetic import STANDARD, make_survey
+
+    responses, assets = make_survey(STANDARD, per_community=300, seed=11)
+    config = AnalysisConfig(wellby_low=8_000, wellby_central=12_000, wellby_high=20_000, draws=1_000)
+    figures = profile_snapshot(run(responses, assets, config=config))["assets"]
+    labels = [label for label, _ in display_tables(figures["north_park"], 10)["value"]]
+    assert "With a WELLBY at £8,000 to £20,000" in labels
+    older = figures["north_park"] | {
+        "value": {k: v for k, v in figures["north_park"]["value"].items() if not k.startswith("wellby_")}
+    }
+    assert "With a WELLBY at £10,000 to £16,000" in [label for label, _ in display_tables(older, 10)["value"]]
+
+
 def test_a_profile_gives_no_money_figure_for_an_effect_that_is_not_clear_and_sources_its_users():
     # The pack showed "With a WELLBY at £10,000 to £16,000: £13.4 million to £21.4 million" beside "not
     # established" for a suggestive effect, and -£8.3 million to -£13.2 million for a clear negative one
@@ -440,7 +459,8 @@ def test_a_profile_gives_no_money_figure_for_an_effect_that_is_not_clear_and_sou
     assert park["Annual cost"] == "£40,000 (2023 prices)"  # read "(2023.0 prices)"
     # A clear negative association's range is at face value, not "if the association were real" (it is clear).
     food = dict(display_tables(figures["oak_foodbank"], 10)["value"])
-    assert food["95% range at face value (a negative association, not a value)"] == "-£18.0 million to -£4.1 million"
+    # The effect drawn from its t (540 df) since numbers9: R's 2,000,000 draws give -£18.0 million to -£3.98 million.
+    assert food["95% range at face value (a negative association, not a value)"] == "-£18.1 million to -£4.0 million"
     assert "95% range, if the association were real" in park
 
 
@@ -464,3 +484,26 @@ def test_the_evidence_grade_stands_beside_the_p_value_it_comes_from():
         rows["95% confidence interval of the effect valued"] == f"{valued['ci_low']:+.2f} to {valued['ci_high']:+.2f}"
     )
     assert rows["Evidence (of the effect valued)"] == "Clear"
+
+
+def test_a_profile_shows_no_value_for_fewer_users_than_the_threshold():
+    # With the threshold above an asset's 20 users the pack hid "Users valued" but showed the range, from which
+    # the count follows (value / effect / WELLBY; numbers8 audit). Its sentence and every money row now say why.
+    from pathlib import Path
+
+    from analysis import AnalysisConfig
+    from analysis.dataset_files import read_dataset
+    from analysis.pipeline import run_dataset
+    from analysis.profile import profile_snapshot
+    from survey.datasets.profiles import display_tables
+
+    uneven = Path(__file__).parent / "analysis" / "holdout" / "uneven"
+    snapshot = profile_snapshot(run_dataset(read_dataset(uneven), config=AnalysisConfig(disclosure_threshold=21)))
+    club = snapshot["assets"]["pine_club"]
+    rows = dict(display_tables(club, snapshot["threshold"])["value"])
+    hidden = "not shown: fewer than 21 users"
+    assert {label for label, text in rows.items() if text != hidden} == {"Basis", "Annual cost"}
+    assert "No money value is shown: fewer than 21 of the people surveyed use it" in club["sentences"]["value"]
+    assert "£" not in club["sentences"]["value"]
+    hall = dict(display_tables(snapshot["assets"]["pine_hall"], snapshot["threshold"])["value"])
+    assert hall["Users valued"] == "22 (surveyed users only)"

@@ -70,6 +70,8 @@ def test_adjustment_form_validates_keeps_input_saves_and_is_audited(app, client,
         ("drop_off", "-5", "Enter the yearly drop-off as a percentage from 0 to 100"),
         ("years", "1.5", "Enter a whole number of years from 1 to 100"),
         ("reason", "  ", "Give the reason the workshop agreed these shares"),
+        # valuation.md: each adjustment needs who agreed it; reports leave out a row that names nobody.
+        ("agreed_by", "  ", "Say who agreed these adjustments (names or roles"),
         ("agreed_on", "14/03/2025", "Enter the date as YYYY-MM-DD"),
     ]:
         refused = submit(client, EDIT, {**FORM, field: value})
@@ -133,10 +135,10 @@ def _confirm(client, html: str):
 BAD = "\n".join(
     [
         HEADER,
-        "dover_library,0.2,0.1,0,0,1,Fine,,",  # 1: valid, but nothing may be saved
-        "dover_library,0.2,0.1,0,0,1,Twice,,",  # 2: repeated asset
-        "sheppey_library,0.2,0,0,0,1,Not asked here,,",  # 3: not this campaign's asset
-        "dover_seafront,25,0,0,0,0,,,2025-13-01",  # 4: percentage given, years 0, no reason, bad date
+        "dover_library,0.2,0.1,0,0,1,Fine,Workshop,",  # 1: valid, but nothing may be saved
+        "dover_library,0.2,0.1,0,0,1,Twice,Workshop,",  # 2: repeated asset
+        "sheppey_library,0.2,0,0,0,1,Not asked here,Workshop,",  # 3: not this campaign's asset
+        "dover_seafront,25,0,0,0,0,,,2025-13-01",  # 4: percentage given, years 0, no reason or who agreed, bad date
     ]
 )
 
@@ -155,6 +157,7 @@ def test_adjustments_csv_upload_reports_every_problem_and_saves_nothing(app, cli
         (4, "deadweight"),
         (4, "years"),
         (4, "reason"),
+        (4, "agreed_by"),
         (4, "agreed_on"),
     ]
     assert "Enter a fraction from 0 to 1, like 0.25 for 25%" in html and 'name="content"' not in html
@@ -163,6 +166,10 @@ def test_adjustments_csv_upload_reports_every_problem_and_saves_nothing(app, cli
     header = _upload(client, "asset,deadweight,colour\ndover_library,0.1,red")
     text = header.get_data(as_text=True)
     assert header.status_code == 422 and "This column is missing from the header." in text and "Unknown column" in text
+    # A file without who agreed its rows is refused at the header (it would be saved, then left out of every report).
+    unattributed = _upload(client, "asset,deadweight,attribution,displacement,drop_off,years,reason\nd,0.1,0,0,0,1,x")
+    text = unattributed.get_data(as_text=True)
+    assert unattributed.status_code == 422 and "agreed_by" in text and "This column is missing from the header." in text
 
     tabs = _upload(client, "asset\tdeadweight\nd\t0.1\n")  # a tab-separated file named .csv
     text = tabs.get_data(as_text=True)
@@ -177,7 +184,7 @@ def test_adjustments_csv_upload_dry_run_then_save_and_download(app, client, make
         [
             HEADER + ",campaign",
             "dover_library,0.25,0.1,0.05,0.2,3,Workshop judgement,Workshop,2025-03-14,dover-town",
-            "dover_seafront,,,,,,Only attribution considered,,,",
+            "dover_seafront,,,,,,Only attribution considered,Team meeting,,",
         ]
     )
     checked = _upload(client, good)
@@ -270,10 +277,19 @@ def test_a_double_clicked_remove_finds_the_adjustments_gone(app, client, make_ca
 
 def test_adjustments_that_name_nobody_who_agreed_them_are_listed_as_gross(app, client, make_campaign, make_user, login):
     # Reports leave such a row out (valuation.md: who agreed it is needed; numbers8 audit), so the list must not
-    # call the asset's figures net.
+    # call the asset's figures net. The form no longer saves one (it did, with a 303); a row stored before that
+    # (or by a workshop whose record was later edited) is still listed gross.
     make_campaign("dover-town")
     sign_in(make_user, login)
-    assert submit(client, EDIT, {**FORM, "agreed_by": ""}).status_code == 303
+    refused = submit(client, EDIT, {**FORM, "agreed_by": ""})
+    assert refused.status_code == 422 and "Say who agreed these adjustments" in refused.text
+    assert "Users were healthier before joining</textarea>" in refused.text and 'value="12.5%"' in refused.text
+    assert _stored(app) == {}
+    with app.app_context():
+        campaign_id = db.session.scalars(select(Campaign.id).filter_by(slug="dover-town")).one()
+        asset_id = db.session.scalars(select(Asset.id).filter_by(slug="dover_library")).one()
+        db.session.add(ValuationAdjustment(campaign_id=campaign_id, asset_id=asset_id, deadweight=0.25, reason="Old"))
+        db.session.commit()
     listed = client.get(LIST).get_data(as_text=True)
     assert "gross: say who agreed it" in listed and "<td>net</td>" not in listed
     assert submit(client, EDIT, FORM).status_code == 303

@@ -177,7 +177,10 @@ def test_agreed_adjustments_name_the_workshop_in_audit_list_and_provenance(app, 
     assert provenance["adjustments"][0]["source"] == "workshop Dover Town impact workshop (2026-03-14)"
     # Changed later on the adjustments screen, the values are no longer the workshop's.
     edit = "/research/campaigns/dover-town/adjustments/dover_library"
-    assert submit(client, edit, {**AGREED, "deadweight": "30", "reason": "Revised"}).status_code == 303
+    # There (not at a workshop) who agreed them is required: the workshop no longer vouches for new values.
+    assert submit(client, edit, {**AGREED, "deadweight": "30", "reason": "Revised"}).status_code == 422
+    revised = {**AGREED, "deadweight": "30", "reason": "Revised", "agreed_by": "Lead"}
+    assert submit(client, edit, revised).status_code == 303
     with app.app_context():
         assert db.session.scalars(select(ValuationAdjustment.workshop_id)).one() is None
 
@@ -231,11 +234,12 @@ def test_peers_run_workshops_only_for_their_own_communities(app, client, make_ca
 
 
 def test_a_datasets_adjustments_file_with_its_source_column_still_uploads(app, client, code):
-    text = (
-        "asset,deadweight,attribution,displacement,drop_off,years,reason,agreed_by,agreed_on,campaign,source\n"
-        "dover_library,0.2,0.1,0,0,1,From the export,,2026-03-14,dover-town,workshop Dover Town (2026-03-14)\n"
-    )
+    header = "asset,deadweight,attribution,displacement,drop_off,years,reason,agreed_by,agreed_on,campaign,source\n"
+    row = "dover_library,0.2,0.1,0,0,1,From the export,{},2026-03-14,dover-town,workshop Dover Town (2026-03-14)\n"
     url = "/research/campaigns/dover-town/adjustments"
-    data = {"file": (io.BytesIO(text.encode()), "adjustments.csv")}
-    answer = submit(client, f"{url}/upload", data, token_url=url, content_type="multipart/form-data")
-    assert answer.status_code == 200 and "The file is valid." in answer.get_data(as_text=True)
+    for agreed_by, status, said in (("", 422, "Say who agreed these adjustments"), ("Dover Town workshop", 200, "")):
+        # The source column is read and ignored (the uploader says who agreed the row), so who agreed it is needed.
+        data = {"file": (io.BytesIO((header + row.format(agreed_by)).encode()), "adjustments.csv")}
+        answer = submit(client, f"{url}/upload", data, token_url=url, content_type="multipart/form-data")
+        assert answer.status_code == status and said in answer.get_data(as_text=True)
+    assert "The file is valid." in answer.get_data(as_text=True)

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 import instruments
-from analysis.config import AnalysisConfig
+from analysis.config import WELLBY_CENTRAL, WELLBY_HIGH, WELLBY_LOW, WELLBY_PRICE_YEAR, AnalysisConfig
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables
 from analysis.scales import WellbeingScale
@@ -77,14 +77,42 @@ def references(scale: WellbeingScale) -> tuple[str, ...]:
     return (*scales, *REFERENCES, RELIABILITY_REFERENCE)
 
 
+def wellby_phrase(low: float, central: float, high: float) -> str:
+    """The pounds per WELLBY a run used, with their source: HM Treasury's, or the run's own beside HM Treasury's.
+
+    valuation.md: GBP 13,000 central, GBP 10,000 to 16,000 as sensitivity, 2019 prices (HM Treasury 2021). The
+    text said those figures whatever the run's settings were; values set otherwise are not HM Treasury's.
+    """
+    values = f"£{central:,.0f} in {WELLBY_PRICE_YEAR} prices, with £{low:,.0f} and £{high:,.0f} as sensitivity values"
+    if (low, central, high) == (WELLBY_LOW, WELLBY_CENTRAL, WELLBY_HIGH):
+        return f"{values} (HM Treasury, Wellbeing Guidance for Appraisal, 2021)"
+    return (
+        f"{values} (set for this run; HM Treasury's Wellbeing Guidance for Appraisal, 2021, gives "
+        f"£{WELLBY_CENTRAL:,.0f}, range £{WELLBY_LOW:,.0f} to £{WELLBY_HIGH:,.0f})"
+    )
+
+
+def config_wellby(config: AnalysisConfig) -> str:
+    """`wellby_phrase` of a run's settings."""
+    return wellby_phrase(config.wellby_low, config.wellby_central, config.wellby_high)
+
+
 def bridge_sentence(scale: WellbeingScale, config: AnalysisConfig) -> str:
-    """How an effect is valued where life satisfaction was not asked (empty when it is the run's outcome)."""
+    """How an effect is valued where life satisfaction was not asked (empty when it is the run's outcome).
+
+    valuation.md gives the bridge factors without a range ("secondary figures without a published
+    uncertainty: a named, configurable assumption"), so they are neither drawn in the Monte Carlo nor
+    moved in the tornado; the sentence says so and why.
+    """
     if scale.is_life_satisfaction:
         return ""
     return (
         f" Otherwise the {scale.name} effect is converted at {scale.ls_per_point(config):g} life-satisfaction points "
         f"per {scale.name} point (WellWorth, citing Mukuria et al. 2016), a secondary figure without published "
-        "uncertainty, labelled 'bridged'."
+        "uncertainty, labelled 'bridged'. The factor is taken as fixed: with no published range there is nothing "
+        "honest to draw it from or to move it over, so a bridged value's range and tornado carry the uncertainty "
+        "of the effect, the users and the WELLBY value only, and the value moves in proportion to the factor (a "
+        "factor 10% lower gives a value 10% lower)."
     )
 
 
@@ -179,18 +207,18 @@ def methods_section(result: AnalysisTables) -> Context:
         Markup(
             "<strong>Evidence grades.</strong> p-values are adjusted across all assets valued in the run with the "
             "Benjamini-Hochberg false discovery rate (1995): <em>clear</em> when the adjusted p is below {}, "
-            "<em>suggestive</em> when only the unadjusted p is below 0.05, otherwise <em>none</em>. A benefit-cost "
+            "<em>suggestive</em> when only the unadjusted p is below {}, otherwise <em>none</em>. A benefit-cost "
             "ratio is given only for a clear positive effect with a known cost."
-        ).format(config.alpha),
+        ).format(config.alpha, config.alpha),
         Markup(
             "<strong>Valuation.</strong> Where the survey asked the ONS life-satisfaction question (0-10), an "
             "asset's effect on it is valued directly: one point for one person for a year is one WELLBY, worth "
-            "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury 2021).{} Users are "
+            "{}.{} Users are "
             "the share of respondents asked who use the asset times the population the sample represents "
             "(residents in the surveyed ages, 16+ by default) for random samples; the same with a warning for quota "
             "samples; surveyed users only for convenience samples or when no population is recorded. {} A ratio "
             "that divides values of one price year by a cost of another carries a warning."
-        ).format(bridge_sentence(scale, config), price_sentence(config)),
+        ).format(config_wellby(config), bridge_sentence(scale, config), price_sentence(config)),
         Markup(
             "<strong>Adjustments (SROI).</strong> Net value = gross x (1 - deadweight) x (1 - displacement) x "
             "(1 - attribution) (Social Value UK 2012). Deadweight here is the share of the association judged not "
@@ -203,7 +231,8 @@ def methods_section(result: AnalysisTables) -> Context:
         ).format(config.discount_rate, config.cost_discount_rate),
         Markup(
             "<strong>Ranges.</strong> The low and high values are the 2.5th and 97.5th percentiles of a seeded "
-            "Monte Carlo simulation{} over the effect (normal, with its standard error) and the share of users "
+            "Monte Carlo simulation{} over the effect (Student's t with the model's residual degrees of freedom, "
+            "scaled by its standard error: the distribution of its confidence interval) and the share of users "
             "(Beta, Jeffreys prior; with one campaign's sample, only the residents not asked are uncertain: the "
             "finite population correction), "
             "at the central WELLBY value (the Green Book's suggested way to carry "

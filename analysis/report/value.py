@@ -20,7 +20,7 @@ from analysis.config import WELLBY_PRICE_YEAR
 from analysis.dataset import records
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
-from analysis.report.methods import bridge_sentence
+from analysis.report.methods import bridge_sentence, config_wellby
 from analysis.report.names import Names
 from analysis.report.phrases import blank, level, money, ratio, suppress_counts
 from analysis.report.tables import Table, table
@@ -53,7 +53,7 @@ def value_table(result: AnalysisTables, names: Names) -> pd.DataFrame:
     ]
     numeric = (
         "effect se p p_adj effect_shrunk se_shrunk n_users users_valued population_size gross_value_central "
-        "value_central value_low value_high value_central_wellby_low value_central_wellby_high "
+        "value_central value_low value_high value_central_wellby_low value_central_wellby_high wellby_low wellby_high "
         "value_shrunk_central annual_cost cost_year price_year bcr_central bcr_low bcr_high ci_low ci_high"
     ).split()
     for column in numeric:
@@ -82,6 +82,17 @@ def period(row: dict[str, Any]) -> str:
     if not math.isfinite(years) or years <= 1:
         return "a year"
     return f"over {years:.0f} years (present value, after drop-off and discounting)"
+
+
+def suppressed(row: dict[str, Any]) -> bool:
+    """True for an asset with fewer users than the disclosure threshold: its value is not shown (`asset_value`)."""
+    flag = row.get("suppressed")
+    return not blank(flag) and bool(flag)
+
+
+def withheld(threshold: int) -> str:
+    """What a value cell says of a suppressed asset."""
+    return f"not shown: fewer than {threshold} users"
 
 
 def _positive_clear(row: dict[str, Any]) -> bool:
@@ -128,8 +139,10 @@ def _effect_cell(row: dict[str, Any], ci: str) -> str:
     return _with_note(f"{effect:+.2f}", f"{ci} CI {low:+.2f} to {high:+.2f}")
 
 
-def _value_cell(row: dict[str, Any]) -> str:
+def _value_cell(row: dict[str, Any], threshold: int) -> str:
     evidence = row["evidence"]
+    if suppressed(row):
+        return withheld(threshold)
     if evidence == "not_estimated" or not math.isfinite(_number(row["value_central"])):
         return "not estimated"
     span = f"{money(row['value_low'])} to {money(row['value_high'])}"
@@ -151,7 +164,9 @@ def _cost_cell(row: dict[str, Any]) -> str:
     return _with_note(money(cost), when)
 
 
-def _ratio_cell(row: dict[str, Any]) -> str:
+def _ratio_cell(row: dict[str, Any], threshold: int) -> str:
+    if suppressed(row) and _positive_clear(row):
+        return withheld(threshold)
     central = _number(row["bcr_central"])
     if _positive_clear(row) and math.isfinite(central):
         return _with_note(ratio(central), f"{ratio(row['bcr_low'])} to {ratio(row['bcr_high'])}")
@@ -187,9 +202,9 @@ def ledger(values: pd.DataFrame, names: Names, threshold: int, price_year: int, 
             ],
             "users": [_users_cell(row, threshold) for row in rows],
             "effect": [_effect_cell(row, ci) for row in rows],
-            "value": [_value_cell(row) for row in rows],
+            "value": [_value_cell(row, threshold) for row in rows],
             "cost": [_cost_cell(row) for row in rows],
-            "ratio": [_ratio_cell(row) for row in rows],
+            "ratio": [_ratio_cell(row, threshold) for row in rows],
             "basis": [_basis_cell(row) for row in rows],
         }
     )
@@ -233,13 +248,18 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
         if outcome.endswith("_bridged")
         else f"users report life satisfaction {points}"
     )
+    if suppressed(row):
+        return Markup(
+            "{}: {} ({} CI {:+.2f} to {:+.2f}; evidence: {}). No money value is shown: fewer than {} of the people "
+            "surveyed use it, and a value would give their number away."
+        ).format(name, change, ci, low, high, EVIDENCE_LABELS.get(str(evidence), str(evidence)).lower(), threshold)
     basis = "net of the agreed adjustments" if str(row["value_basis"]) == "net" else "gross (no adjustments agreed)"
     if _positive_clear(row):
         text = Markup(
             "{name}: {change} ({ci} CI {low:+.2f} to {high:+.2f}), "
             "clear after allowing for the number of assets tested. The wellbeing associated with it is valued at "
             "{central} {period}, {basis} (95% range {value_low} to {value_high}; {wellby_low} to {wellby_high} with "
-            "a WELLBY worth £10,000 to £16,000{wellby_prices})."
+            "a WELLBY worth {wellby}{wellby_prices})."
         ).format(
             name=name,
             change=change,
@@ -253,7 +273,9 @@ def value_sentence(row: dict[str, Any], names: Names, threshold: int, *, ci: str
             value_high=money(row["value_high"]),
             wellby_low=money(row["value_central_wellby_low"]),
             wellby_high=money(row["value_central_wellby_high"]),
-            # The figures are in the run's price year; HM Treasury's £10,000-£16,000 are 2019 prices.
+            # The run's own pounds per WELLBY (HM Treasury's by default), recorded in the row; the sentence said
+            # "£10,000 to £16,000" whatever the settings. The figures are in the run's price year, those 2019's.
+            wellby=f"£{_number(row['wellby_low']):,.0f} to £{_number(row['wellby_high']):,.0f}",
             wellby_prices=_wellby_prices(row),
         )
         if math.isfinite(_number(row["bcr_central"])):
@@ -308,23 +330,26 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
     values = value_table(result, names)
     price_year = int(config.price_year)
     ci = level(config.confidence)
-    clear = values[(values["evidence"] == "clear") & (values["effect"] > 0)]
+    # Suppressed assets (too few users to show a value) have no figure, tornado or shrunken value.
+    clear = values[(values["evidence"] == "clear") & (values["effect"] > 0) & values["value_central"].notna()]
     counts = values["evidence"].value_counts()
     intro = [
         "To put a money value on the wellbeing that goes with an asset we follow HM Treasury's wellbeing "
-        "guidance: one WELLBY (one point of life satisfaction, 0-10, for one person for a year) is worth £13,000 "
-        "in 2019 prices (sensitivity range £10,000 to £16,000). Where the survey asked the ONS life-satisfaction "
-        "question, each asset's effect on it is valued directly."
+        "guidance: one WELLBY (one point of life satisfaction, 0-10, for one person for a year) is worth "
+        f"{config_wellby(config)}. Where the survey asked the ONS life-satisfaction question, each asset's effect "
+        "on it is valued directly."
         + bridge_sentence(result.scale, config).replace(" Otherwise the", " Otherwise its", 1),
         Markup(
             "Each asset is graded by its evidence: <em>clear</em> ({}) when the difference stands out after "
             "allowing for every asset tested (Benjamini-Hochberg adjusted p below {}); <em>suggestive</em> ({}) when "
-            "it would pass on its own but not once all assets are tested together; <em>none</em> ({}); or not "
-            "estimated ({}). Only a clear positive effect is given a value as a finding and a benefit-cost ratio."
+            "it would pass on its own (p below {}) but not once all assets are tested together; <em>none</em> "
+            "({}); or not estimated ({}). Only a clear positive effect is given a value as a finding and a "
+            "benefit-cost ratio."
         ).format(
             int(counts.get("clear", 0)),
             config.alpha,
             int(counts.get("suggestive", 0)),
+            config.alpha,
             int(counts.get("none", 0)),
             int(counts.get("not_estimated", 0)),
         ),
@@ -343,7 +368,7 @@ def value_section(result: AnalysisTables, names: Names) -> Context:
             "cannot separate their contributions, so the values must not be added up into a total."
         ),
     ]
-    if len(clear) == 0:
+    if not ((values["evidence"] == "clear") & (values["effect"] > 0)).any():
         intro.append(
             "No asset has a clear positive association with wellbeing once all assets are tested together, so "
             "this report states no money value as a finding."
@@ -431,7 +456,8 @@ def _tornado(result: AnalysisTables, clear: pd.DataFrame, names: Names) -> Pictu
         f"One panel for {which}: the value (a year unless agreed over several years) when one setting at a time "
         "is moved to the low and to the high end of its range, everything else as in the ledger - deadweight, "
         "displacement, attribution and drop-off each 0.10 below and above their value (within 0 to 1), and the "
-        "WELLBY value from £10,000 to £16,000. Each bar spans the two resulting values; the vertical line is the "
+        f"WELLBY value from £{result.config.wellby_low:,.0f} to £{result.config.wellby_high:,.0f} ({WELLBY_PRICE_YEAR} "
+        "prices). Each bar spans the two resulting values; the vertical line is the "
         "central value; the widest bar is at the top. Drop-off moves the value only when an asset is valued over "
         "more than one year."
     )

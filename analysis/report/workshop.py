@@ -18,6 +18,7 @@ from analysis.report.names import Names
 from analysis.report.phrases import blank, money
 from analysis.report.tables import table
 from analysis.report.templating import Context
+from analysis.report.value import suppressed, withheld
 from analysis.result import AnalysisTables
 from analysis.workshop_ratings import RATING_POINTS
 
@@ -33,13 +34,15 @@ def _median(value: Any) -> str:
     return "" if blank(value) else f"{float(value):g}"
 
 
-def _evidence(values: pd.DataFrame, slug: str) -> tuple[str, str]:
+def _evidence(values: pd.DataFrame, slug: str, threshold: int) -> tuple[str, str]:
     """The asset's evidence grade and value range, worded as the value section's ledger words them."""
     rows = values[values["asset"].astype(str) == slug]
     if not len(rows):
         return EVIDENCE_LABELS["not_estimated"], "not estimated"
     row = records(rows)[0]
     grade = str(row["evidence"])
+    if suppressed(row):
+        return EVIDENCE_LABELS.get(grade, grade), withheld(threshold)
     low, high, effect = (
         float("nan") if blank(row[key]) else float(row[key]) for key in ("value_low", "value_high", "effect")
     )
@@ -58,7 +61,7 @@ def workshop_section(result: AnalysisTables, names: Names) -> Context | None:
         return None
     rows = []
     for row in records(ratings):
-        grade, span = _evidence(result.asset_value, str(row["asset"]))
+        grade, span = _evidence(result.asset_value, str(row["asset"]), result.config.disclosure_threshold)
         rows.append(
             {
                 "asset": names.asset(row["asset"]),

@@ -3,10 +3,10 @@ checked by a dry run first.
 
 The file is the analysis's format (`analysis.adjustments`): ``asset`` (slug), ``deadweight``,
 ``attribution``, ``displacement``, ``drop_off`` (fractions 0-1, blank = 0), ``years`` (blank = 1),
-``reason`` (required), and optionally ``agreed_by``, ``agreed_on`` (YYYY-MM-DD) and ``campaign``
-(blank or this campaign: an export's file goes back in as it is). Every problem is reported by row
-(1 = the first row under the header) and column. A row adds or replaces that asset's adjustments;
-assets not in the file keep theirs.
+``reason`` and ``agreed_by`` (required: who agreed it, valuation.md), and optionally ``agreed_on``
+(YYYY-MM-DD) and ``campaign`` (blank or this campaign: an export's file goes back in as it is).
+Every problem is reported by row (1 = the first row under the header) and column. A row adds or
+replaces that asset's adjustments; assets not in the file keep theirs.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from survey.assets.adjustments import (
 from survey.assets.csv_files import CheckReport, Problem, guard_formula, read_records, unguard_formula
 from survey.models import ADJUSTMENT_FRACTIONS, Campaign, User, ValuationAdjustment
 
-REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason")
+REQUIRED = ("asset", *ADJUSTMENT_FRACTIONS, "years", "reason", "agreed_by")
 KNOWN = (*ADJUSTMENT_COLUMNS, "campaign")
 # A dataset's adjustments.csv also says where each row was agreed (`source`, e.g. a workshop): read
 # and ignored, since an uploaded row was agreed wherever the uploader says, not at that workshop.

@@ -122,7 +122,23 @@ def check_reason(raw: Any) -> str:
 
 
 def check_agreed_by(raw: Any) -> str:
-    """Who agreed it (names or roles); optional."""
+    """Who agreed it (names or roles): required on the adjustments screen and in an upload.
+
+    valuation.md: each adjustment "needs a reason and who agreed it, and results are shown gross until
+    they are agreed"; the reports leave out a row that names nobody, so saving one made an asset look
+    net on this screen while every report showed it gross (numbers8 audit).
+    """
+    text = check_workshop_agreed_by(raw)
+    if not text:
+        raise ValueError(
+            "Say who agreed these adjustments (names or roles, e.g. impact workshop: public health lead): "
+            "reports use them only once that is recorded."
+        )
+    return text
+
+
+def check_workshop_agreed_by(raw: Any) -> str:
+    """Who agreed it, optional: recorded at a workshop, the workshop itself says who agreed it (its source)."""
     text = _text(raw)
     if len(text) > AGREED_BY_MAX:
         raise ValueError(f"Use at most {AGREED_BY_MAX} characters.")
@@ -142,20 +158,24 @@ def check_agreed_on(raw: Any) -> date | None:
         raise ValueError("Enter the date as YYYY-MM-DD, like 2025-03-14, or leave it blank.") from None
 
 
-def value_checks(fraction: Callable[[Any], float]) -> dict[str, Callable[[Any], Any]]:
+def value_checks(
+    fraction: Callable[[Any], float], agreed_by: Callable[[Any], str] = check_agreed_by
+) -> dict[str, Callable[[Any], Any]]:
     """{field: check}, with fractions read by `fraction` (percentages on screen, 0-1 in the CSV)."""
     checks: dict[str, Callable[[Any], Any]] = {name: fraction for name in ADJUSTMENT_FRACTIONS}
-    checks.update(years=check_years, reason=check_reason, agreed_by=check_agreed_by, agreed_on=check_agreed_on)
+    checks.update(years=check_years, reason=check_reason, agreed_by=agreed_by, agreed_on=check_agreed_on)
     return checks
 
 
 def clean_values(
-    raw: Mapping[str, Any], fraction: Callable[[Any], float] = check_percent
+    raw: Mapping[str, Any],
+    fraction: Callable[[Any], float] = check_percent,
+    agreed_by: Callable[[Any], str] = check_agreed_by,
 ) -> tuple[AdjustmentValues | None, dict[str, str]]:
     """Run every check; the clean values, or None and {field: reason}."""
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    for name, check in value_checks(fraction).items():
+    for name, check in value_checks(fraction, agreed_by).items():
         try:
             values[name] = check(raw.get(name))
         except ValueError as error:

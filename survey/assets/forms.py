@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
@@ -18,6 +18,7 @@ from survey.assets.adjustments import (
     check_agreed_on,
     check_percent,
     check_reason,
+    check_workshop_agreed_by,
     check_years,
     clean_values,
 )
@@ -138,10 +139,13 @@ class AdjustmentForm(FlaskForm):
     reason = TextAreaField("Reason", filters=[_strip], validators=[checked_by(check_reason)])
     agreed_by = StringField("Agreed by", filters=[_strip], validators=[checked_by(check_agreed_by)])
     agreed_on = StringField("Agreed on (YYYY-MM-DD)", filters=[_strip], validators=[checked_by(check_agreed_on)])
+    require_agreed_by: ClassVar[bool] = True
 
     def values(self) -> AdjustmentValues:
         """The checked values (call after `validate`)."""
-        values, problems = clean_values({name: self[name].data for name in ADJUSTMENT_FIELDS})
+        raw = {name: self[name].data for name in ADJUSTMENT_FIELDS}
+        check = check_agreed_by if self.require_agreed_by else check_workshop_agreed_by
+        values, problems = clean_values(raw, agreed_by=check)
         if values is None:
             raise ValueError(f"adjustment form used before validation: {problems}")
         return values
@@ -159,3 +163,10 @@ class AdjustmentForm(FlaskForm):
             agreed_on=row.agreed_on.isoformat() if row.agreed_on else "",
         )
         return cls(data=data)
+
+
+class WorkshopAdjustmentForm(AdjustmentForm):
+    """The same, recorded at a workshop: "agreed by" may stay blank, as the workshop is where they were agreed."""
+
+    agreed_by = StringField("Agreed by", filters=[_strip], validators=[checked_by(check_workshop_agreed_by)])
+    require_agreed_by: ClassVar[bool] = False

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
+from analysis.config import WELLBY_HIGH, WELLBY_LOW, WELLBY_PRICE_YEAR
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.profile import WorkshopRatings
 from analysis.profile_figures import profile_charts
@@ -177,7 +178,7 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
     from analysis.report.phrases import money, ratio, suppress_counts
-    from analysis.report.value import OUTCOME_LABELS, period
+    from analysis.report.value import OUTCOME_LABELS, period, suppressed, withheld
 
     scale, wellbeing = wellbeing_effect(figures)
     use, valued, value = figures["use"], figures["valued"], figures["value"]
@@ -243,9 +244,12 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
             f"{money(value['value_low'])} to {money(value['value_high'])}",
         ),
         (
-            # HM Treasury's values are 2019 prices; the figures beside them are in the snapshot's price year.
-            "With a WELLBY at £10,000 to £16,000"
-            + ("" if value.get("price_year") in (None, 2019) else " (2019 prices)"),
+            # The run's pounds per WELLBY, in 2019 prices; the figures beside them are in the snapshot's price year.
+            # The row said HM Treasury's "£10,000 to £16,000" whatever the run used; a snapshot stored before the
+            # values were recorded was made with those.
+            f"With a WELLBY at £{value.get('wellby_low', WELLBY_LOW):,.0f} to "
+            f"£{value.get('wellby_high', WELLBY_HIGH):,.0f}"
+            + ("" if value.get("price_year") in (None, WELLBY_PRICE_YEAR) else f" ({WELLBY_PRICE_YEAR} prices)"),
             # Central values at another WELLBY price are money headlines too: for an effect that is not clear
             # (or negative) the row showed them unqualified beside "not established" (numbers8 audit).
             f"{money(value['value_central_wellby_low'])} to {money(value['value_central_wellby_high'])}"
@@ -268,6 +272,10 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
         )
     else:
         rows.append(("Benefit-cost ratio", "none: only for a clear positive effect with a known cost"))
+    if suppressed(value):
+        # Fewer users than the threshold: any value, range or count would give their number away (the analysis
+        # leaves them blank, which read "not known").
+        rows = [(label, text if label in ("Basis", "Annual cost") else withheld(threshold)) for label, text in rows]
     tables["value"] = rows
     # Model warnings quote counts of users ("3 users"): small ones are never shown.
     tables["notes"] = [(suppress_counts(text, threshold),) for text in (value["caveat"], value["warning"]) if text]

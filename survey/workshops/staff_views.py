@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from survey.access import STAFF, roles_required, scope_to_user, scoped_or_404
 from survey.assets.adjustments import stored_adjustment
-from survey.assets.forms import AdjustmentForm
+from survey.assets.forms import WorkshopAdjustmentForm
 from survey.assets.operations import FieldErrors
 from survey.audit.access_log import record_download
 from survey.blueprints import research as bp
@@ -213,12 +213,12 @@ def workshop_adjustment(workshop_id: int, slug: str) -> HTTPResponse | tuple[str
     campaign = target_campaign(found)
     if request.method == "GET":
         stored = stored_adjustment(campaign, asset) if campaign is not None else None
-        form = AdjustmentForm.for_adjustment(stored)
+        form = WorkshopAdjustmentForm.for_adjustment(stored)
         if stored is None:
             form.agreed_by.data = f"Impact workshop: {found.title}"
             form.agreed_on.data = found.held_on.isoformat()
         return _render_adjustment(found, asset, campaign, form, 200)
-    form = AdjustmentForm()
+    form = WorkshopAdjustmentForm()
     if not form.validate_on_submit():
         return _render_adjustment(found, asset, campaign, form, 422)
     try:
@@ -238,7 +238,7 @@ def workshop_adjustment(workshop_id: int, slug: str) -> HTTPResponse | tuple[str
 
 
 def _render_adjustment(
-    found: Workshop, asset: Asset, campaign: Campaign | None, form: AdjustmentForm, status: int
+    found: Workshop, asset: Asset, campaign: Campaign | None, form: WorkshopAdjustmentForm, status: int
 ) -> tuple[str, int]:
     page = render_workshop_page("research/workshop_adjustment.html", found, asset=asset, campaign=campaign, form=form)
     return page, status

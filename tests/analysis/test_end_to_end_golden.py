@@ -19,6 +19,7 @@ from html import unescape
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis import read_dataset
 from analysis.cli import main
@@ -91,6 +92,8 @@ def test_asset_models_match_r(tables) -> None:
         got = [row[key] for key in ("effect", "se", "ci_low", "ci_high", "p", "p_adj")]
         np.testing.assert_allclose(got, golden[:6], rtol=1e-7, err_msg=slug)
         assert row["n_users"] == USERS[slug]
+        # The degrees of freedom the range's t draws use are R's: its interval is effect +/- qt(.975, n - k) x se.
+        assert stats.t.ppf(0.975, row["df"]) * golden[1] == pytest.approx(golden[3] - golden[0], rel=1e-7), slug
 
 
 def test_valued_effects_grades_and_blups_match_r(tables) -> None:
@@ -122,11 +125,11 @@ def test_money_values_by_hand_from_the_r_effects(tables) -> None:
 
 
 def test_the_range_of_a_large_sampling_fraction_matches_an_independent_simulation(tables) -> None:
-    # Ash: 120 of 400 residents asked (30%). Effect normal(R's estimate, R's se); users = the 55 counted
+    # Ash: 120 of 400 residents asked (30%). Effect R's estimate + R's se x t(the model's df); users = the 55 counted
     # plus Binomial(280, share), share ~ Beta(55.5, 65.5) (Jeffreys): the finite population correction.
     row = tables["asset_value"].set_index("asset").loc["ash_park"]
     rng = np.random.default_rng(3)
-    effect = rng.normal(GOLDEN["ash_park"][6], GOLDEN["ash_park"][7], 400_000)
+    effect = GOLDEN["ash_park"][6] + GOLDEN["ash_park"][7] * rng.standard_t(row["df"], 400_000)
     users = 55 + rng.binomial(280, rng.beta(55.5, 65.5, 400_000))
     low, high = np.percentile(effect * users * 13_000, [2.5, 97.5])
     assert row["value_low"] == pytest.approx(low, rel=0.04)

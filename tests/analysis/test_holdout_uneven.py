@@ -9,10 +9,10 @@ planted negative effect, and agreed adjustments (oak's park over 3 years with 30
 R 4 computed ``golden.csv`` and the WEMWBS models' ``golden_wemwbs.csv`` once (tests/analysis/holdout/uneven.R;
 never run by the tests or the product) from valuation.md alone: lm + sandwich HC3, the outcome chosen per
 asset, p.adjust BH, metafor REML BLUPs, users by sampling method, the SROI factor with drop-off and 1.5%
-discounting, and 2,000,000 Monte Carlo draws of the same range model. Tolerances: model and value figures 1e-7
-relative (the same arithmetic); BLUPs 1e-6 (metafor stops at threshold 1e-10, the product at 1e-12); the
-product's 10,000-draw range ends within 3% of the R range's width of R's (the Monte Carlo error of a 2.5th or
-97.5th percentile of 10,000 draws is about 0.7% of that width).
+discounting, and 2,000,000 Monte Carlo draws of the same range model (the effect from t(n - k), as its
+interval). Tolerances: model and value figures 1e-7 relative (the same arithmetic); BLUPs 1e-6 (metafor stops
+at threshold 1e-10, the product at 1e-12); the product's 10,000-draw range ends within 3% of the R range's width
+of R's (the Monte Carlo error of a 2.5th or 97.5th percentile of 10,000 draws is about 0.7% of that width).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 from analysis.cli import main
 
 UNEVEN = Path(__file__).parent / "holdout" / "uneven"
-EXACT = ("effect", "se", "ci_low", "ci_high", "p", "p_adj", "users_valued", "value_central")
+EXACT = ("effect", "se", "ci_low", "ci_high", "p", "df", "p_adj", "users_valued", "value_central")
 EXACT += ("value_central_wellby_low", "value_central_wellby_high")
 
 
@@ -139,3 +139,25 @@ def test_the_methods_give_both_discount_rates_the_figures_used() -> None:
         text = " ".join(str(caveat) for caveat in methods_section(run_dataset(dataset, config=config))["caveats"])
         assert f"discounted at {rates[0]} a year, as HM Treasury discounts wellbeing" in text
         assert f"covers the same years, discounted at {rates[1]} a year (the Green Book's standard rate)" in text
+
+
+def test_a_threshold_above_an_assets_users_hides_its_value_everywhere(out: Path, tmp_path: Path) -> None:
+    # Pine's club has 20 surveyed users (a convenience sample: valued on them). With --threshold 21 its ledger
+    # said "fewer than 21 surveyed users" beside a value range from which the 20 follow (value / effect / WELLBY).
+    assert main(["report", str(UNEVEN), "--out", str(tmp_path), "--quiet", "--threshold", "21"]) == 0
+    values = pd.read_csv(tmp_path / "asset_value.csv").set_index("asset")
+    club, hall = values.loc["pine_club"], values.loc["pine_hall"]
+    assert (club["n_users"], club["suppressed"], hall["n_users"], hall["suppressed"]) == (20, 1, 22, 0)
+    assert club[["value_central", "value_low", "value_high", "users_valued", "gross_value_central"]].isna().all()
+    assert club["evidence"] == "none" and np.isfinite(club["effect"])
+    short = pd.read_csv(tmp_path / "swemwbs_effects.csv").set_index("asset")
+    assert np.isnan(short.at["pine_club", "value_central"]) and np.isfinite(short.at["pine_hall", "value_central"])
+    from analysis.report.phrases import money
+
+    default = pd.read_csv(out / "asset_value.csv").set_index("asset").loc["pine_club"]
+    span = f"{money(default['value_low'])} to {money(default['value_high'])}"  # -£305,000 to £269,000
+    assert span in (out / "report.html").read_text(encoding="utf-8")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert span not in html and money(default["value_central"]) not in html
+    assert "not shown: fewer than 21 users" in html  # the ledger
+    assert "No money value is shown: fewer than 21 of the people surveyed use it" in html  # the sentence

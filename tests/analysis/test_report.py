@@ -254,6 +254,10 @@ def test_interval_labels_follow_the_confidence_level(frames) -> None:
     park = result.asset_effects.set_index("asset").loc["north_park"]
     assert 1.64 < (park["ci_high"] - park["effect"]) / park["se"] < 1.66  # t(0.95, ~250 df): a 90% interval
     assert "90% CI from" in text and "Average (dot, 90% CI)" not in text  # figure text is drawn, not written
+    # The grades follow alpha too: the methods said "suggestive when only the unadjusted p is below 0.05".
+    flat = re.sub(r"\s+", " ", text)
+    assert "suggestive when only the unadjusted p is below 0.1," in flat and "below 0.05" not in flat
+    assert "it would pass on its own (p below 0.1)" in flat
 
 
 def test_community_names_from_campaigns_when_the_assets_have_none(frames) -> None:
@@ -274,3 +278,35 @@ def test_the_asset_differences_come_with_the_meaningful_change_yardstick(documen
     text = re.sub(r"\s+", " ", visible_text(document))
     assert "a change of about 3 WEMWBS points is commonly taken as meaningful for one person" in text
     assert "Maheswaran H, Weich S, Powell J, Stewart-Brown S." in text
+
+
+def test_the_wellby_values_in_the_text_are_the_runs(frames, document) -> None:
+    # Pounds per WELLBY set otherwise than HM Treasury's: the methods, the value section's opening, each clear
+    # asset's sentence and the tornado caption still said GBP 13,000 and GBP 10,000-16,000 (numbers8 audit).
+    responses, assets, campaigns = frames
+    config = AnalysisConfig(wellby_low=8_000, wellby_central=12_000, wellby_high=20_000, draws=1_000)
+    result = run(responses, assets, campaigns=campaigns, config=config)
+    text = re.sub(r"\s+", " ", visible_text(render_report(result)))
+    own = "£12,000 in 2019 prices, with £8,000 and £20,000 as sensitivity values (set for this run; HM Treasury's"
+    assert text.count(own) == 2  # the methods and the value section
+    assert "a WELLBY worth £8,000 to £20,000" in text and "WELLBY value from £8,000 to £20,000" in text
+    # HM Treasury's figures appear only as the source's, in the references and beside the run's own.
+    assert text.count("£13,000") == text.count(own) + 1
+    assert "worth £10,000 to £16,000" not in text and "from £10,000 to £16,000" not in text
+    assert (result.asset_value["wellby_central"] == 12_000).all()
+    default = re.sub(r"\s+", " ", visible_text(document))
+    hmt = "£13,000 in 2019 prices, with £10,000 and £16,000 as sensitivity values (HM Treasury, Wellbeing Guidance"
+    assert default.count(hmt) == 2 and "set for this run" not in default
+
+
+def test_the_methods_say_the_bridge_factor_is_fixed_and_why(document) -> None:
+    # valuation.md gives the WEMWBS bridge (0.13) no range, so it is not drawn in the Monte Carlo or moved in the
+    # tornado; the methods said only "a secondary figure without published uncertainty" (numbers8 audit).
+    text = re.sub(r"\s+", " ", visible_text(document))
+    fixed = (
+        "The factor is taken as fixed: with no published range there is nothing honest to draw it from or to move "
+        "it over, so a bridged value's range and tornado carry the uncertainty of the effect, the users and the "
+        "WELLBY value only"
+    )
+    assert text.count(fixed) == 2  # the methods and the value section
+    assert "0.13 life-satisfaction points per WEMWBS point" in text

@@ -38,6 +38,7 @@ def test_every_table_and_the_report_are_written(written) -> None:
         "ci_low",
         "ci_high",
         "p",
+        "df",  # the t degrees of freedom of the interval, p and the value range's draws
         "p_adj",
         "method",
         "warning",

@@ -13,7 +13,8 @@ from analysis import AnalysisConfig
 from analysis.adjustments import prepare_adjustments
 from analysis.config import Deflators, read_deflators
 from analysis.dataset import DatasetError, empty_campaigns
-from analysis.valuation import adjustment_factor, asset_value
+from analysis.evidence import valued_effects
+from analysis.valuation import SUPPRESSED_COLUMNS, adjustment_factor, asset_value, bridged_values
 from tests.analysis.valued import asset_row, valued_effect
 
 CONTRACT = (
@@ -58,9 +59,9 @@ def _value(valued=None, assets=None, campaigns=None, adjustments=None, config=No
     return table.iloc[0], tornado
 
 
-def _normal_range(effect: float, se: float, multiplier: float) -> tuple[float, float]:
-    z = stats.norm.ppf(0.975)
-    return (effect - z * se) * multiplier, (effect + z * se) * multiplier
+def _t_range(effect: float, se: float, multiplier: float, df: float = 80) -> tuple[float, float]:
+    q = stats.t.ppf(0.975, df)
+    return (effect - q * se) * multiplier, (effect + q * se) * multiplier
 
 
 def test_surveyed_users_by_hand() -> None:
@@ -68,7 +69,7 @@ def test_surveyed_users_by_hand() -> None:
     # 0.26 LS points x 40 surveyed users x GBP 13,000 per WELLBY
     assert row["value_central"] == pytest.approx(0.26 * 40 * 13_000)  # 135,200
     assert row["gross_value_central"] == row["value_central"] and row["value_basis"] == "gross"
-    low, high = _normal_range(0.26, 0.0975, 40 * 13_000)  # users are fixed: only the effect varies
+    low, high = _t_range(0.26, 0.0975, 40 * 13_000)  # users are fixed: only the effect (t(80)) varies
     assert row["value_low"] == pytest.approx(low, rel=0.03) and row["value_high"] == pytest.approx(high, rel=0.03)
     assert row["value_central_wellby_low"] == pytest.approx(0.26 * 40 * 10_000)
     assert row["value_central_wellby_high"] == pytest.approx(0.26 * 40 * 16_000)
@@ -78,6 +79,26 @@ def test_surveyed_users_by_hand() -> None:
     assert "WEMWBS bridge" in row["warning"] and "not yet agreed" in row["warning"]
     assert "not causation" in row["caveat"]
     assert set(CONTRACT) <= set(row.index)
+
+
+@pytest.mark.parametrize("df", [5.0, 30.0])
+def test_the_range_draws_the_effect_from_the_models_t_distribution(df) -> None:
+    # The CI is effect +/- t(df) x se; the range drew the effect from a normal, about 4% narrower at 30 degrees of
+    # freedom (numbers8 audit). With users fixed, the range is the t interval x users x GBP 13,000; 400,000 draws
+    # put each end within about 0.1% of the interval's width of it, the normal's ends 2% of it inside at df 30.
+    row, _ = _value(valued_effect(df=df), config=AnalysisConfig(draws=400_000))
+    low, high = _t_range(0.26, 0.0975, 40 * 13_000, df)
+    assert row["df"] == df
+    for got, want in ((row["value_low"], low), (row["value_high"], high)):
+        assert got == pytest.approx(want, abs=0.005 * (high - low))
+    z = stats.norm.ppf(0.975)
+    assert row["value_high"] - row["value_low"] > 1.015 * 2 * z * 0.0975 * 40 * 13_000
+
+
+def test_a_z_based_effect_without_degrees_of_freedom_draws_from_the_normal() -> None:
+    row, _ = _value(valued_effect(df=math.nan), config=AnalysisConfig(draws=400_000))
+    z = stats.norm.ppf(0.975)
+    assert row["value_high"] == pytest.approx((0.26 + z * 0.0975) * 40 * 13_000, rel=0.005)
 
 
 def test_agreed_adjustments_are_applied_exactly() -> None:
@@ -153,7 +174,7 @@ def test_who_is_counted_depends_on_the_sampling_method(method, basis, scaled) ->
 def test_the_range_carries_the_share_sampling_error() -> None:
     row, _ = _value(campaigns=_campaigns(5000, "random"))
     rng = np.random.default_rng(0)  # an independent simulation of the same product
-    effect = rng.normal(0.26, 0.0975, 400_000)
+    effect = 0.26 + 0.0975 * rng.standard_t(80, 400_000)
     share = rng.beta(40.5, 60.5, 400_000)
     low, high = np.percentile(effect * share * 5000 * 13_000, [2.5, 97.5])
     assert row["value_low"] == pytest.approx(low, rel=0.04)
@@ -180,7 +201,7 @@ def test_the_share_error_has_the_finite_population_correction() -> None:
     # the Beta-binomial predictive (design variance N (N - n) p q / n) against the uncorrected one.
     row, _ = _value(campaigns=_campaigns(150, "random"))
     rng = np.random.default_rng(1)
-    effect = rng.normal(0.26, 0.0975, 400_000)
+    effect = 0.26 + 0.0975 * rng.standard_t(80, 400_000)
     share = rng.beta(40.5, 60.5, 400_000)
     corrected = effect * (40 + rng.binomial(50, share)) * 13_000
     uncorrected = effect * share * 150 * 13_000
@@ -207,7 +228,7 @@ def test_waves_pooled_over_campaigns_keep_the_uncorrected_share_error() -> None:
     row = table.iloc[0]
     assert row["users_valued"] == pytest.approx(48)
     rng = np.random.default_rng(2)
-    uncorrected = rng.normal(0.26, 0.0975, 400_000) * rng.beta(40.5, 60.5, 400_000) * 120 * 13_000
+    uncorrected = (0.26 + 0.0975 * rng.standard_t(80, 400_000)) * rng.beta(40.5, 60.5, 400_000) * 120 * 13_000
     low, high = np.percentile(uncorrected, [2.5, 97.5])
     assert row["value_low"] == pytest.approx(low, rel=0.04)
     assert row["value_high"] == pytest.approx(high, rel=0.03)
@@ -393,3 +414,63 @@ def test_a_population_smaller_than_the_sample_is_not_scaled() -> None:
     assert pd.isna(row["population_size"])
     exact, _ = _value(campaigns=_campaigns(100, "random"))  # a census: every resident answered
     assert exact["users_basis"] == "scaled_random" and exact["users_valued"] == pytest.approx(40)
+
+
+@pytest.mark.parametrize(
+    ("alpha", "grades"),
+    [
+        (0.05, ["clear", "suggestive", "none", "none", "none"]),
+        # p = 0.07 passes a 10% test on its own: suggestive. Graded against a fixed 0.05, it was "none".
+        (0.1, ["clear", "clear", "suggestive", "none", "none"]),
+        # p = 0.03 fails a 1% test on its own: none. Graded against a fixed 0.05, it was "suggestive".
+        (0.01, ["clear", "none", "none", "none", "none"]),
+    ],
+)
+def test_the_grades_follow_the_runs_alpha(alpha, grades) -> None:
+    # BH over p = 0.001, 0.03, 0.07, 0.3, 0.6 gives 0.005, 0.075, 0.117, 0.375, 0.6.
+    p = [0.001, 0.03, 0.07, 0.3, 0.6]
+    scale_effects = pd.DataFrame(
+        {
+            "asset": [f"a{i}" for i in range(5)],
+            "kind": "place",
+            "n_users": 40,
+            "n": 95,
+            "effect": [3.0, 2.0, 1.5, 0.8, 0.4],
+            "se": 1.0,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p": p,
+            "df": 80.0,
+            "warning": "",
+        }
+    )
+    valued = valued_effects(
+        pd.DataFrame({"community": ["town"]}), asset_row(), scale_effects, AnalysisConfig(alpha=alpha)
+    )
+    np.testing.assert_allclose(valued["p_adj"], [0.005, 0.075, 0.7 / 6, 0.375, 0.6])
+    assert list(valued["evidence"]) == grades
+    assert (valued["df"] == 80).all() and (valued["outcome"] == "wemwbs_bridged").all()
+
+
+def test_a_value_is_not_shown_for_fewer_users_than_the_disclosure_threshold() -> None:
+    # 40 surveyed users, threshold 50 (above min_group, so the model is estimated): value / (effect x GBP 13,000)
+    # is the 40 users the report hides ("fewer than 50"), so every money figure, the users valued and the
+    # tornado gave the count away (numbers8 audit).
+    row, tornado = _value(config=AnalysisConfig(disclosure_threshold=50))
+    assert row["suppressed"] == 1 and len(tornado) == 0
+    blank = [key for key in SUPPRESSED_COLUMNS if not math.isnan(row[key])]
+    assert blank == [] and "value_central" in SUPPRESSED_COLUMNS and "users_valued" in SUPPRESSED_COLUMNS
+    assert "40" not in row["users_note"] and "fewer than 50 users: no value is shown" in row["warning"]
+    assert row["effect"] == 0.26 and row["evidence"] == "clear"  # the association itself is not a count
+    shown, tornado = _value(config=AnalysisConfig(disclosure_threshold=40))
+    assert shown["suppressed"] == 0 and shown["value_central"] == pytest.approx(0.26 * 40 * 13_000)
+    assert len(tornado) == 5
+    bridged = bridged_values(
+        valued_effect(),
+        asset_row(),
+        _responses(),
+        empty_campaigns(),
+        AnalysisConfig(disclosure_threshold=50),
+        ls_per_point=0.26,
+    )
+    assert bridged[["users_valued", "value_central"]].isna().all(axis=None)

@@ -71,6 +71,23 @@ def test_the_wellby_values_are_named_as_2019_prices_in_another_price_year() -> N
     assert "in 2019 prices" not in _text(_row())  # 2019 money needs no note
 
 
+def test_the_sentence_names_the_runs_wellby_values() -> None:
+    # The sentence said "a WELLBY worth £10,000 to £16,000" whatever the run's settings (numbers8 audit).
+    valued, assets = valued_effect(outcome="life_satisfaction"), asset_row()
+    responses = pd.DataFrame({"community": ["town"] * 100, "campaign": ["c"] * 100, "asset_park": [1] * 40 + [0] * 60})
+    columns = ["asset", "deadweight", "attribution", "displacement", "drop_off", "years", "reason"]
+    config = AnalysisConfig(wellby_low=8_000, wellby_central=12_000, wellby_high=20_000)
+    table, _ = asset_value(
+        valued, assets, responses, empty_campaigns(), prepare_adjustments(pd.DataFrame([], columns=columns)), config
+    )
+    row = table.iloc[0].to_dict()
+    assert (row["wellby_low"], row["wellby_central"], row["wellby_high"]) == (8_000, 12_000, 20_000)
+    assert row["value_central_wellby_high"] == pytest.approx(0.26 * 40 * 20_000)
+    text = _text(row)
+    assert "a WELLBY worth £8,000 to £20,000)" in text and "£10,000" not in text and "£16,000" not in text
+    assert "a WELLBY worth £10,000 to £16,000)" in _text(_row())
+
+
 def test_money_and_ratios_are_not_shown_more_precisely_than_a_survey_can_give() -> None:
     # A value range spans a factor of several: the ledger read "-£5.9 million to £609,800" and a ratio "670.6
     # (203.5 to 1161.8)" (numbers8 audit). At most 3 significant figures for money, 2 for a ratio.

@@ -19,6 +19,7 @@ def valued_effect(**changes) -> pd.DataFrame:
         "ci_low": 0.065,
         "ci_high": 0.455,
         "p": 0.008,
+        "df": 80.0,  # 95 respondents less the model's 15 coefficients
         "p_adj": 0.02,
         "evidence": "clear",
         "effect_shrunk": 0.2,

@@ -9,7 +9,8 @@
 # estimated effects; users = share of those asked x residents 16+ for random and quota samples, the surveyed
 # users for a convenience sample; net = gross x (1 - deadweight)(1 - displacement)(1 - attribution), summed over
 # the agreed years with drop-off and 1.5% discounting; GBP 13,000 a WELLBY (10,000 and 16,000 as sensitivity);
-# the range from 2,000,000 Monte Carlo draws of the same model (effect normal; share Beta(u + 1/2, a - u + 1/2);
+# the range from 2,000,000 Monte Carlo draws of the same model (effect + se x t(n - k), the distribution of its
+# interval; share Beta(u + 1/2, a - u + 1/2);
 # users = u + Binomial(N - a, share), one campaign's sample without replacement).
 suppressMessages({library(sandwich); library(metafor)})
 root <- commandArgs(TRUE)[1]
@@ -24,12 +25,13 @@ f <- y ~ u + factor(age_band) + factor(gender) + factor(employment) + years_in_a
 
 one <- function(s, y, use) {  # HC3 and t(n - k); NA estimates with fewer than 10 users or non-users
   s$y <- s[[y]]; s$u <- as.numeric(use >= 1); s <- s[complete.cases(s[, c("y", "u", covs)]), ]
-  out <- c(eff = NA, se = NA, lo = NA, hi = NA, p = NA, n = nrow(s))
+  out <- c(eff = NA, se = NA, lo = NA, hi = NA, p = NA, n = nrow(s), df = NA)
   if (min(sum(s$u), sum(1 - s$u)) < 10) return(out)
   m <- lm(f, data = s)
   stopifnot(max(hatvalues(m)) < 1 - 1e-8)  # no respondent fitted exactly by a covariate level of their own
   se <- sqrt(vcovHC(m, type = "HC3")["u", "u"]); b <- coef(m)[["u"]]; q <- qt(.975, m$df.residual)
-  c(eff = b, se = se, lo = b - q * se, hi = b + q * se, p = 2 * pt(-abs(b / se), m$df.residual), n = nrow(s))
+  c(eff = b, se = se, lo = b - q * se, hi = b + q * se, p = 2 * pt(-abs(b / se), m$df.residual), n = nrow(s),
+    df = m$df.residual)
 }
 
 rows <- lapply(seq_len(nrow(a)), function(i) {
@@ -40,7 +42,7 @@ rows <- lapply(seq_len(nrow(a)), function(i) {
   camp <- cp[cp$community == a$community[i], ]
   data.frame(asset = slug, outcome = if (on_ls) "life_satisfaction" else "wemwbs_bridged",
              effect = k * m[["eff"]], se = k * m[["se"]], ci_low = k * m[["lo"]], ci_high = k * m[["hi"]],
-             p = m[["p"]], n_users = sum(use >= 1, na.rm = TRUE), n_asked = sum(!is.na(use)),
+             p = m[["p"]], df = m[["df"]], n_users = sum(use >= 1, na.rm = TRUE), n_asked = sum(!is.na(use)),
              population = camp$population_size, method = camp$sampling_method,
              annual_cost = a$annual_cost[i], cost_year = a$cost_year[i])
 })
@@ -82,7 +84,7 @@ v$bcr_central <- ifelse(ratio, v$value_central / (v$annual_cost * v$cost_years),
 set.seed(20261205); draws <- 2e6
 v$value_low <- NA; v$value_high <- NA
 for (i in which(est)) {
-  effects <- rnorm(draws, v$effect[i], v$se[i])
+  effects <- v$effect[i] + v$se[i] * rt(draws, v$df[i])
   if (scaled[i]) {
     u <- v$n_users[i]; asked <- v$n_asked[i]
     share <- rbeta(draws, u + 0.5, asked - u + 0.5)
@@ -93,7 +95,7 @@ for (i in which(est)) {
   q <- quantile(effects * users * 13000 * v$factor[i], c(0.025, 0.975), type = 7)  # numpy's default percentile
   v$value_low[i] <- q[[1]]; v$value_high[i] <- q[[2]]
 }
-keep <- c("asset", "outcome", "effect", "se", "ci_low", "ci_high", "p", "p_adj", "evidence", "effect_shrunk",
+keep <- c("asset", "outcome", "effect", "se", "ci_low", "ci_high", "p", "df", "p_adj", "evidence", "effect_shrunk",
           "se_shrunk", "n_users", "n_asked", "users_valued", "value_central", "value_central_wellby_low",
           "value_central_wellby_high", "value_shrunk_central", "value_low", "value_high", "bcr_central")
 print(format(v[, keep], digits = 12))
