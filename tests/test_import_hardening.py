@@ -62,8 +62,11 @@ _PARTS = {
 
 
 @pytest.fixture(autouse=True)
-def _instance_in_tmp(app: Flask, tmp_path: Path) -> None:
-    app.instance_path = str(tmp_path / "instance")
+def _instance_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """The app's instance folder in the test's own; asked for only by tests that use the app, so the
+    tests reading files alone run once, with no database, rather than once per database backend."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").instance_path = str(tmp_path / "instance")
 
 
 def _sheet_xml(rows: Sequence[Sequence[object]], dimension: str, doctype: str = "", extra: str = "") -> str:
