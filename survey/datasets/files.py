@@ -365,7 +365,7 @@ def _header(cells: Sequence[Any]) -> list[str]:
     return [str(name) for name in cells]
 
 
-def _chunk(header: Sequence[str], body: np.ndarray, numbers: Sequence[int], with_header: bool) -> TextTable:
+def _chunk(header: Sequence[str], body: np.ndarray, numbers: range | list[int], with_header: bool) -> TextTable:
     """A chunk from the (unstripped) header cells and a 2-D array of body cells, their spreadsheet row
     `numbers`, stripped, blank rows left out; the header's control characters go with the first chunk."""
     controls = _controls([header], [HEADER_ROW]) if with_header else []
