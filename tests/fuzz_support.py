@@ -197,11 +197,8 @@ class ResponseState:
 
 
 def _responses(public_ids: Sequence[str]) -> Sequence[Response]:
-    """These responses with their answers, asset uses and the uses' campaign assets, in three queries
-    (the fuzzers read them before and after every step: a campaign asset loaded per use cost a query each)."""
     query = select(Response).where(Response.public_id.in_(list(public_ids)))
-    uses = selectinload(Response.asset_uses).selectinload(AssetUse.campaign_asset)
-    return db.session.scalars(query.options(selectinload(Response.answers), uses)).all()
+    return db.session.scalars(query.options(selectinload(Response.answers), selectinload(Response.asset_uses))).all()
 
 
 def response_states(public_ids: Sequence[str]) -> dict[str, ResponseState]:
