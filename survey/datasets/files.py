@@ -214,7 +214,7 @@ def _pandas_chunks(opener: Callable[[], IO[bytes]]) -> Generator[TextTable]:
             last = first + len(body) - 1
             if last > allowed:
                 raise UnreadableFile(_over_limit(last, width) or _too_many_cells())
-            yield _chunk(header, body, first, with_header)
+            yield _chunk(header, body, range(first, first + len(body)), with_header)
 
 
 def _chunk_rows(width: int) -> int:
@@ -244,11 +244,14 @@ def _csv_module_chunks(opener: Callable[[], IO[bytes]]) -> Generator[TextTable]:
                 continue
             rows.append(row)
             if len(rows) == _chunk_rows(width):
-                yield _chunk(header, np.array(rows, dtype=object), first, first == HEADER_ROW + 1)
+                yield _chunk(
+                    header, np.array(rows, dtype=object), range(first, first + len(rows)), first == HEADER_ROW + 1
+                )
                 first, rows = first + len(rows), []
     if not number:
         raise pd.errors.EmptyDataError
-    yield _chunk(header, np.array(rows, dtype=object).reshape(len(rows), width), first, first == HEADER_ROW + 1)
+    body = np.array(rows, dtype=object).reshape(len(rows), width)
+    yield _chunk(header, body, range(first, first + len(rows)), first == HEADER_ROW + 1)
 
 
 def _strict_records(file: IO[bytes]) -> Iterator[list[str]]:
@@ -269,20 +272,29 @@ def _strict_records(file: IO[bytes]) -> Iterator[list[str]]:
 
 
 def _xlsx_chunks(opener: Callable[[], IO[bytes]], budget: int | None) -> Generator[TextTable]:
-    """The first visible sheet (or "responses") in chunks; rows may be wider than the header."""
+    """The first visible sheet (or "responses") in chunks; rows may be wider than the header.
+
+    Blank rows (empty lists from `sheet_rows`) are left out as they come rather than padded into the
+    chunk and dropped there: a stray formatted cell in row 1,048,576 made a million blank rows,
+    a minute of padding, stripping and checking for a file of a few KB.
+    """
     try:
         rows = sheet_rows(opener, budget, _over_limit, SCAN_FACTOR * MAX_CELLS, _too_many_cells)
         header = next(rows)
         body: list[list[str]] = []
-        first = HEADER_ROW + 1
+        numbers: list[int] = []  # the body's spreadsheet row numbers
+        first_chunk = True
         width = len(header)  # of the chunk, padded to its widest row
-        for row in rows:
+        for number, row in enumerate(rows, start=HEADER_ROW + 1):
+            if not row:
+                continue
             if body and (len(body) + 1) * max(width, len(row)) > CHUNK_CELLS:
-                yield _chunk(header, _padded(body, width), first, first == HEADER_ROW + 1)
-                first, body, width = first + len(body), [], len(header)
+                yield _chunk(header, _padded(body, width), numbers, first_chunk)
+                first_chunk, body, numbers, width = False, [], [], len(header)
             body.append(row)
+            numbers.append(number)
             width = max(width, len(row))
-        yield _chunk(header, _padded(body, width), first, first == HEADER_ROW + 1)
+        yield _chunk(header, _padded(body, width), numbers, first_chunk)
     except XlsxError as error:
         raise UnreadableFile(str(error)) from None
 
@@ -303,7 +315,7 @@ def _stat_chunks(source: Source, suffix: str) -> Generator[TextTable]:
         header, bodies = stat_chunks(source, suffix, _rows_allowed, _over_limit, _chunk_rows)
         first = HEADER_ROW + 1
         for body in bodies:
-            yield _chunk(header, body, first, first == HEADER_ROW + 1)
+            yield _chunk(header, body, range(first, first + len(body)), first == HEADER_ROW + 1)
             first += len(body)
     except StatFileError as error:
         raise UnreadableFile(str(error)) from None
@@ -353,27 +365,27 @@ def _header(cells: Sequence[Any]) -> list[str]:
     return [str(name) for name in cells]
 
 
-def _chunk(header: Sequence[str], body: np.ndarray, first_row: int, with_header: bool) -> TextTable:
-    """A chunk from the (unstripped) header cells and a 2-D array of body cells from spreadsheet row
-    `first_row`, stripped, blank rows left out; the header's control characters go with the first chunk."""
-    controls = _controls([header], HEADER_ROW) if with_header else []
-    controls += _controls(body.tolist(), first_row)
+def _chunk(header: Sequence[str], body: np.ndarray, numbers: range | list[int], with_header: bool) -> TextTable:
+    """A chunk from the (unstripped) header cells and a 2-D array of body cells, their spreadsheet row
+    `numbers`, stripped, blank rows left out; the header's control characters go with the first chunk."""
+    controls = _controls([header], [HEADER_ROW]) if with_header else []
+    controls += _controls(body.tolist(), numbers)
     rows, columns = body.shape
     stripped = np.array([str(text).strip() for text in body.ravel().tolist()], dtype=object).reshape(rows, columns)
-    index = pd.RangeIndex(first_row, first_row + rows)
+    index = pd.Index(numbers, dtype="int64")
     cells = pd.DataFrame(stripped, index=index, columns=pd.RangeIndex(columns), dtype=object)
     blank = (stripped == "").all(axis=1)
     return TextTable([str(name).strip() for name in header], cells[~blank], controls)
 
 
-def _controls(rows: Any, first_row: int) -> list[tuple[int, int, str]]:
-    """(row, column position, character) of each cell holding a control character, rows from `first_row`."""
+def _controls(rows: Any, numbers: Sequence[int]) -> list[tuple[int, int, str]]:
+    """(row, column position, character) of each cell holding a control character, rows numbered by `numbers`."""
     texts = [[str(value) for value in row] for row in rows]
     if not CONTROL.search("".join("".join(row) for row in texts)):
         return []  # the usual case, in one pass over the text
     return [
-        (first_row + number, position, found.group())
-        for number, row in enumerate(texts)
+        (number, position, found.group())
+        for number, row in zip(numbers, texts, strict=True)
         for position, text in enumerate(row)
         if (found := CONTROL.search(text))
     ]
