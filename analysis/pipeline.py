@@ -16,6 +16,7 @@ from analysis.columns import DEMOGRAPHIC_COLUMNS
 from analysis.config import AnalysisConfig
 from analysis.dataset import Dataset
 from analysis.descriptives import descriptives, norm_comparison, wemwbs_bands
+from analysis.disclosure import written
 from analysis.evidence import valued_effects
 from analysis.models import ASSET_EFFECT_COLUMNS, asset_effects, kind_effects
 from analysis.paradata import drop_partial
@@ -39,7 +40,8 @@ class AnalysisResult(AnalysisTables):
         for name, table in self.tables().items():
             paths[name] = out / f"{name}.csv"
             # Names, reasons and notes are free text typed by staff: defused before a spreadsheet sees them.
-            guard_formulas(table).to_csv(paths[name], index=False, lineterminator="\n")
+            shown = written(table, self.config.disclosure_threshold)
+            guard_formulas(shown).to_csv(paths[name], index=False, lineterminator="\n")
         paths["provenance"] = out / "provenance.json"
         paths["provenance"].write_text(json.dumps(self.provenance, indent=2, default=str) + "\n", encoding="utf-8")
         if report:

@@ -13,8 +13,9 @@ from typing import Any
 from markupsafe import Markup
 
 from analysis.config import AnalysisConfig
+from analysis.disclosure import suppress_counts
 from analysis.report.names import Names
-from analysis.report.phrases import count_phrase, level, points_phrase, signed, suppress_counts
+from analysis.report.phrases import count_phrase, level, points_phrase, signed
 from analysis.report.value import value_sentence
 from analysis.scales import SCALES, wellbeing_effect
 

@@ -14,9 +14,10 @@ from markupsafe import Markup
 
 from analysis.asset_use import asset_use, frequency_labels
 from analysis.dataset import records
+from analysis.disclosure import suppress_counts
 from analysis.report.figures import embed, forest_figure, use_figure
 from analysis.report.names import Names
-from analysis.report.phrases import blank, count_phrase, level, points_phrase, signed, suppress_counts
+from analysis.report.phrases import blank, count_phrase, level, points_phrase, signed
 from analysis.report.tables import table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables

@@ -6,7 +6,6 @@ Counts of people under the disclosure threshold are never written as numbers, in
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import pandas as pd
@@ -101,20 +100,3 @@ def count_phrase(count: Any, threshold: int, noun: str) -> str:
     if 0 < number < threshold:
         return f"fewer than {threshold} {noun}s"
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
-_COUNTED = re.compile(r"\b(\d[\d,]*) (people|persons?|users?|non-users?|respondents?|responses?)\b")
-
-
-def suppress_counts(text: str, threshold: int) -> str:
-    """Text with every small count of people ('3 users') replaced by 'fewer than <threshold> users'."""
-
-    def replace(match: re.Match[str]) -> str:
-        number = int(match.group(1).replace(",", ""))
-        if 0 < number < threshold:
-            noun = match.group(2)
-            plural = noun if noun.endswith(("s", "people")) else noun + "s"
-            return f"fewer than {threshold} {plural}"
-        return match.group(0)
-
-    return _COUNTED.sub(replace, text)

@@ -18,11 +18,12 @@ from markupsafe import Markup
 
 from analysis.config import WELLBY_PRICE_YEAR
 from analysis.dataset import records
+from analysis.disclosure import suppress_counts
 from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.report.figures import Picture, embed, tornado_figure, value_figure
 from analysis.report.methods import bridge_sentence, config_wellby
 from analysis.report.names import Names
-from analysis.report.phrases import blank, level, money, ratio, suppress_counts
+from analysis.report.phrases import blank, level, money, ratio
 from analysis.report.tables import Table, table
 from analysis.report.templating import Context
 from analysis.result import AnalysisTables

@@ -177,7 +177,8 @@ def _p(value: Any) -> str:
 def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tuple[str, ...]]]:
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
-    from analysis.report.phrases import money, ratio, suppress_counts
+    from analysis.disclosure import suppress_counts
+    from analysis.report.phrases import money, ratio
     from analysis.report.value import OUTCOME_LABELS, period, suppressed, withheld
 
     scale, wellbeing = wellbeing_effect(figures)
