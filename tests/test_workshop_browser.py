@@ -120,7 +120,7 @@ def _pack_and_report_show_the_workshop(app: Any, staff: Any, live_url: str, tmp_
     """After the workshop: the queued jobs run, then the pack and a new report carry what the room said."""
     with app.app_context():
         workshop = db.session.scalars(select(Workshop).where(Workshop.status == "closed")).one()
-        title = f"{workshop.title} ({workshop.held_on.isoformat()})"
+        title = f"{workshop.title} ({workshop.held_on.day} {workshop.held_on:%B %Y})"  # as pages write dates
     run_queued_jobs(app)  # the figures the agreed adjustment queued
     staff.goto(f"{live_url}/research/communities/dover-town/profile-packs")
     _press(staff, "button:has-text('Make a profile pack')")
