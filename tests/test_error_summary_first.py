@@ -129,3 +129,14 @@ def test_a_page_without_an_error_has_no_summary_and_no_error_title(client, make_
     html = client.get("/research/deep-dives/new").get_data(as_text=True)
     assert "govuk-error-summary" not in html
     assert "<title>Error: " not in html
+
+
+def test_the_paper_lookup_with_a_wrong_serial_has_a_summary_first(client, make_campaign, make_user, login):
+    # It had "Error: " in its title and a message beside the box, but no error summary at all.
+    make_campaign("dover-town")
+    sign_in(make_user, login)
+    answer = client.get("/paper/entry?serial=DOV-99999-9")
+    assert answer.status_code in (404, 409, 422), answer.status_code
+    html = answer.get_data(as_text=True)
+    _first_in_main(html)
+    assert 'href="#serial"' in html
