@@ -24,5 +24,13 @@ def local_time(value: datetime | None, fmt: str = "%d %B %Y, %H:%M") -> str:
     return value.astimezone(_zone()).strftime(fmt)
 
 
+def long_date(value: date) -> str:
+    """A date as pages write it, GOV.UK style: "5 December 2026" (no leading zero)."""
+    return f"{value.day} {value:%B %Y}"
+
+
 def local_date(value: datetime | None) -> str:
-    return local_time(value, "%d %B %Y")
+    """The day of a UTC timestamp in the display time zone, as `long_date` writes it."""
+    if value is None:
+        return ""
+    return long_date(value.astimezone(_zone()).date())

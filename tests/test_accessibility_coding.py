@@ -29,6 +29,9 @@ def test_coding_pages_in_every_state_meet_wcag_a_and_aa(site: Site, pages: dict[
     violations += audit(staff, "researcher-code-deep-dive")
     _press(staff, "button:has-text('Code the excerpt')")
     assert staff.locator(".error-summary").count() == 1
+    # First in <main>, above the h1, and focused on load (GOV.UK Frontend's ErrorSummary): the page had
+    # it below the h1 and two paragraphs.
+    expect(staff.locator("main > .govuk-error-summary:first-child")).to_be_focused()
     violations += audit(staff, "researcher-code-deep-dive-errors")
     staff.dblclick("[data-transcript] span[data-start='18']")  # the word at its centre, "paragraph", selected
     # expect() waits without evaluating strings, which the Content Security Policy forbids.
@@ -42,6 +45,7 @@ def test_coding_pages_in_every_state_meet_wcag_a_and_aa(site: Site, pages: dict[
         ticked.first.uncheck()
     _press(staff, "button:has-text('Save the codes')")
     assert staff.locator(".error-summary").count() == 1
+    expect(staff.locator("main > .govuk-error-summary:first-child")).to_be_focused()
     violations += audit(staff, "researcher-excerpt-codes-errors")
 
     staff.goto(f"{base}/research/deep-dives/{deep_dive}/code")

@@ -41,7 +41,7 @@ def test_report_is_built_in_the_background_and_downloaded(app, researcher):
     assert started.status_code == 303
     job_id = int(started.headers["Location"].rsplit("/", 1)[1])
     page = researcher.get(f"/research/reports/{job_id}").get_data(as_text=True)
-    assert "Report: aylesham" in page
+    assert "Report: Aylesham</h1>" in page  # the community by name, not its slug
     job = _wait_for(app, job_id)
     assert job.status == "done", job.error
     done_page = researcher.get(f"/research/reports/{job_id}").get_data(as_text=True)

@@ -540,7 +540,7 @@ def test_upload_dry_run_then_confirm_without_uploading_again(app, client, make_c
     assert not waiting.exists()  # moved under RESULTS_DIR for the worker
     assert run_queued_jobs(app) == 1
     result = client.get(queued.headers["Location"]).get_data(as_text=True)
-    assert "3 responses added (dover-town 3); 0 already imported, skipped." in result
+    assert "3 responses added (Dover Town survey: 3); 0 already imported, skipped." in result
     assert _count(app, Response) == 3
     assert list((Path(app.config["RESULTS_DIR"]) / "imports").iterdir()) == []  # the job deleted it
     # The token is spent: confirming again imports nothing.
@@ -744,6 +744,6 @@ def test_an_odd_file_name_is_kept_cleaned_and_the_file_imports(
     assert queued.status_code == 303, queued.status_code
     assert run_queued_jobs(app) == 1
     result = client.get(queued.headers["Location"]).get_data(as_text=True)
-    assert "2 responses added (dover-town 2)" in result
+    assert "2 responses added (Dover Town survey: 2)" in result  # the title, as other pages
     with app.app_context():
         assert db.session.scalars(select(ImportBatch.filename)).one() == kept

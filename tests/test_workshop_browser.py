@@ -120,7 +120,8 @@ def _pack_and_report_show_the_workshop(app: Any, staff: Any, live_url: str, tmp_
     """After the workshop: the queued jobs run, then the pack and a new report carry what the room said."""
     with app.app_context():
         workshop = db.session.scalars(select(Workshop).where(Workshop.status == "closed")).one()
-        title = f"{workshop.title} ({workshop.held_on.isoformat()})"
+        title = f"{workshop.title} ({workshop.held_on.day} {workshop.held_on:%B %Y})"  # as pages write dates
+        report_title = f"{workshop.title} ({workshop.held_on.isoformat()})"  # the report's table: data
     run_queued_jobs(app)  # the figures the agreed adjustment queued
     staff.goto(f"{live_url}/research/communities/dover-town/profile-packs")
     _press(staff, "button:has-text('Make a profile pack')")
@@ -140,7 +141,7 @@ def _pack_and_report_show_the_workshop(app: Any, staff: Any, live_url: str, tmp_
         paths = report_from_database(db.engine, tmp_path, communities=["dover-town"])
     document = paths["report"].read_text(encoding="utf-8")
     assert HEADING in document
-    [row] = [cells for cells in section_rows(document) if cells[0] == LIBRARY and cells[2] == title]
+    [row] = [cells for cells in section_rows(document) if cells[0] == LIBRARY and cells[2] == report_title]
     assert row[3] == "5"
     assert row[5] == " / ".join(str(int((social == point).sum())) for point in range(1, 6))
     assert row[7] == " / ".join(str(int((economic == point).sum())) for point in range(1, 6))
@@ -150,6 +151,6 @@ def _pack_and_report_show_the_workshop(app: Any, staff: Any, live_url: str, tmp_
     violations = audit(opened, "report-with-workshop-section")
     assert violations == [], a11y_report(violations)
     provenance = json.loads(paths["provenance"].read_text(encoding="utf-8"))
-    assert title in provenance["workshops"]
+    assert report_title in provenance["workshops"]
     agreed = [item for item in provenance["adjustments"] if item["asset"] == "dover_library"]
-    assert [item["source"] for item in agreed] == [f"workshop {title}"]
+    assert [item["source"] for item in agreed] == [f"workshop {report_title}"]

@@ -7,6 +7,8 @@ hash would only cost every API request time, and would rule out finding the row 
 Every token expires (`expires_at`): its owner picks a lifetime of 7 days to a year when creating it,
 90 days unless they choose otherwise, so a token copied into a forgotten script stops working by
 itself. Tokens created before expiry existed were given 90 days from the upgrade (migration 0018).
+The creating form carries a one-time token (`issue_token`, migration 0019), so a double-clicked
+Create token makes one token, not two of which the first is never shown (`create_token_once`).
 These functions flush and never commit; the caller does.
 """
 
@@ -14,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from survey.access import RESEARCH
-from survey.database import utcnow
+from survey.database import take_turns, utcnow
 from survey.exceptions import NotFoundError, ServiceError
 from survey.extensions import db
 from survey.models import ApiToken, User
@@ -36,6 +39,10 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 LIFETIME_CHOICES = (7, 30, 90, 180, 365)
 DEFAULT_LIFETIME_DAYS = 90
 EXPIRED_MESSAGE = "The access token expired"  # RFC 6750's error_description, also shown to the client
+# A form sent again within this long (a double click, a reload of the answer) gets the token the first
+# sending made, with a new value; later, or once the token is used, it is refused instead.
+RESEND_WINDOW = timedelta(minutes=10)
+ISSUE_LOCK_KEY = 7_401_003  # the lock serialising the creating forms' one-time tokens
 
 
 class TokenRefused(Exception):
@@ -51,6 +58,56 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class CreatedToken:
+    """A token as its creating form's answer shows it: `again` when the form was sent before."""
+
+    row: ApiToken
+    token: str
+    again: bool
+
+
+def create_token_once(user: User, name: str, days: int, issue_token: str | None) -> CreatedToken:
+    """`create_token`, once per `issue_token` (the creating form's one-time token).
+
+    Sent again (a double click: the browser shows the second answer and drops the first, which held
+    the only sight of the token), the token the first sending made is given a new value and shown:
+    still one token, and its owner sees a value that works. Only the same owner and name, within
+    RESEND_WINDOW and before the token is used or revoked; otherwise ServiceError, and nothing changes.
+    Checked in the same turn as the insert, so two sendings at once make one token.
+    """
+    if issue_token is None:
+        row, token = create_token(user, name, days)
+        return CreatedToken(row, token, again=False)
+    take_turns(db.session, ISSUE_LOCK_KEY)
+    earlier = db.session.scalar(select(ApiToken).where(ApiToken.issue_token == issue_token))
+    if earlier is None:
+        row, token = create_token(user, name, days)
+        row.issue_token = issue_token
+        db.session.flush()
+        return CreatedToken(row, token, again=False)
+    if (
+        earlier.user_id != user.id
+        or earlier.name != name.strip()
+        or earlier.revoked_at is not None
+        or earlier.last_used_at is not None
+        or utcnow() - earlier.created_at > RESEND_WINDOW
+    ):
+        raise ServiceError(
+            f"This form already created the token “{earlier.name}” ({earlier.prefix}…), shown once. "
+            "To make another, enter its name again; if you did not copy that one, revoke it."
+        )
+    token = _new_value()
+    earlier.token_hash = hash_token(token)
+    earlier.prefix = token[:SHOWN_PREFIX_LENGTH]
+    db.session.flush()
+    return CreatedToken(earlier, token, again=True)
+
+
+def _new_value() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 def create_token(user: User, name: str, days: int = DEFAULT_LIFETIME_DAYS) -> tuple[ApiToken, str]:
     """A new token for `user`, valid for `days` (one of LIFETIME_CHOICES); returns the row and the
     token itself, which is never stored."""
@@ -63,7 +120,7 @@ def create_token(user: User, name: str, days: int = DEFAULT_LIFETIME_DAYS) -> tu
         raise ServiceError(f"Use at most {NAME_MAX_LENGTH} characters for the name.")
     if days not in LIFETIME_CHOICES:
         raise ServiceError(f"Choose how long the token lasts: {', '.join(map(str, LIFETIME_CHOICES))} days.")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = _new_value()
     row = ApiToken(
         user_id=user.id,
         name=name,

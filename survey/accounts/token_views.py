@@ -1,18 +1,22 @@
 """API tokens in the web app: researchers list, create and revoke their own (issue 5, part 6).
 
 A new token is shown once, on the page that answers the POST that created it (never stored, never
-redirected to), with `Cache-Control: no-store` so the browser does not keep it in its history.
+redirected to), with `Cache-Control: no-store` so the browser does not keep it in its history. The
+form carries a one-time token, so sent twice (a double click) it makes one token, shown by the
+answer the browser keeps.
 """
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+import secrets
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HTTPResponse
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from instruments.answers import quoted
 from survey.access import RESEARCH, roles_required
@@ -20,7 +24,7 @@ from survey.accounts.api_tokens import (
     DEFAULT_LIFETIME_DAYS,
     LIFETIME_CHOICES,
     NAME_MAX_LENGTH,
-    create_token,
+    create_token_once,
     is_expired,
     list_tokens,
     own_token,
@@ -30,6 +34,7 @@ from survey.blueprints import auth as bp
 from survey.exceptions import ServiceError
 from survey.extensions import db
 from survey.models import User
+from survey.web.fields import ONE_TIME_TOKEN_PATTERN
 
 
 def _days(value: object) -> int:
@@ -54,6 +59,8 @@ class TokenForm(FlaskForm):
         default=DEFAULT_LIFETIME_DAYS,
         validate_choice=True,
     )
+    # One-time: the same value sent twice finds the token the first sending made.
+    issue_token = HiddenField(validators=[Optional(), Regexp(ONE_TIME_TOKEN_PATTERN)])
 
 
 def _user() -> User:
@@ -68,16 +75,24 @@ def _list_page(form: TokenForm, status: int) -> tuple[str, int]:
 @roles_required(*RESEARCH)
 def tokens() -> HTTPResponse | tuple[str, int]:
     form = TokenForm()
-    if not form.validate_on_submit():
-        return _list_page(form, 422 if form.is_submitted() else 200)
+    if not form.is_submitted():
+        form.issue_token.data = secrets.token_urlsafe(24)
+        return _list_page(form, 200)
+    if not form.validate():
+        if form.issue_token.errors:
+            abort(400)  # only a hand-made request sends a malformed one
+        return _list_page(form, 422)
+    days = form.days.data or DEFAULT_LIFETIME_DAYS
     try:
-        row, token = create_token(_user(), form.name.data or "", form.days.data or DEFAULT_LIFETIME_DAYS)
+        created = create_token_once(_user(), form.name.data or "", days, form.issue_token.data or None)
     except ServiceError as error:
         db.session.rollback()
         form.name.errors = [error.message]
+        form.issue_token.data = secrets.token_urlsafe(24)  # sending this form again makes a new token
         return _list_page(form, 422)
     db.session.commit()
-    response = make_response(render_template("auth/tokens_created.html", row=row, token=token), 200)
+    page = render_template("auth/tokens_created.html", row=created.row, token=created.token, again=created.again)
+    response = make_response(page, 200)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -27,6 +27,7 @@ from survey.audit.access_log import record_download
 from survey.database import utcnow
 from survey.datasets.access_log import record_access
 from survey.datasets.filenames import download_name, filter_summary
+from survey.datasets.job_names import campaign_titles, community_names
 from survey.datasets.queries import outside_message
 from survey.datasets.reader import DatasetReader
 from survey.datasets.sources import ExportError
@@ -90,8 +91,16 @@ class ExportRequest:
         return download_name(**self._choices(), when=when)
 
     def summary(self) -> list[tuple[str, str]]:
-        """Every filter in words, for the export's page."""
-        return filter_summary(**self._choices())
+        """Every filter in words, for the export's page: campaigns and communities by name."""
+        campaigns, communities = self.campaigns or (), self.communities or ()
+        titles, names = campaign_titles(campaigns), community_names(communities)
+        return filter_summary(
+            **{
+                **self._choices(),
+                "campaigns": [titles[slug] for slug in campaigns],
+                "communities": [names[slug] for slug in communities],
+            }
+        )
 
 
 def check_request(

@@ -29,6 +29,7 @@ from survey.access import RESEARCH, roles_required
 from survey.blueprints import research as bp
 from survey.datasets.import_jobs import queue_import, recent_batches, start
 from survey.datasets.imports import MAX_SHOWN, ImportReport, dry_run, sha256, suffix_of
+from survey.datasets.job_names import titled_counts
 from survey.extensions import db
 from survey.models import ImportBatch
 from survey.web.http import see_other
@@ -72,6 +73,7 @@ def _render(
         limit=_limit_text(),
         max_shown=MAX_SHOWN,
         batches=recent_batches(),
+        new_by_title=titled_counts(report.new_by_campaign) if report else [],
     ), status
 
 
@@ -212,4 +214,5 @@ def confirm_response_import(token: str) -> HTTPResponse | tuple[str, int]:
 @roles_required(*RESEARCH)
 def response_import_batch(batch_id: int) -> str:
     """A confirmed import's progress (the job worker writes it), then its result."""
-    return render_template("research/import_batch.html", batch=db.get_or_404(ImportBatch, batch_id))
+    batch = db.get_or_404(ImportBatch, batch_id)
+    return render_template("research/import_batch.html", batch=batch, added=titled_counts(batch.new_by_campaign))

@@ -21,6 +21,7 @@ from survey.assets.places import map_context
 from survey.audit.access_log import record_download
 from survey.blueprints import fieldwork, research
 from survey.datasets import profile_packs, profiles, snapshots
+from survey.datasets.job_names import campaign_titles, job_scope
 from survey.datasets.workshop_ratings import ratings_for
 from survey.deepdives.quotes import asset_quotes
 from survey.exceptions import ServiceError
@@ -103,7 +104,8 @@ def profile_packs_page(slug: str) -> str:
         .order_by(ProfilePackJob.id.desc())
         .limit(20)
     ).all()
-    return render_template("profiles/packs.html", community=community, campaigns=campaigns, jobs=packs)
+    titles = campaign_titles(job.campaign_slug for job in packs)
+    return render_template("profiles/packs.html", community=community, campaigns=campaigns, jobs=packs, titles=titles)
 
 
 @research.post("/communities/<slug>/profile-packs")
@@ -126,7 +128,8 @@ def start_profile_pack(slug: str) -> HTTPResponse:
 @roles_required(*RESEARCH)
 def profile_pack(job_id: int) -> str:
     job = db.get_or_404(ProfilePackJob, job_id)
-    return render_template("profiles/pack_job.html", job=job, ready=jobs.finished_file(job) is not None)
+    ready = jobs.finished_file(job) is not None
+    return render_template("profiles/pack_job.html", job=job, scope=job_scope(job), ready=ready)
 
 
 @research.get("/profile-packs/<int:job_id>/<name>")

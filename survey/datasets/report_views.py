@@ -11,6 +11,7 @@ from survey import jobs
 from survey.access import RESEARCH, roles_required
 from survey.audit.access_log import record_download
 from survey.blueprints import research as bp
+from survey.datasets.job_names import job_scope, job_scopes
 from survey.datasets.reports import recent_jobs, request_report, start
 from survey.exceptions import ServiceError
 from survey.extensions import db
@@ -25,7 +26,10 @@ def reports() -> str:
         select(Campaign).where(Campaign.practice.is_(False), Campaign.status != "draft").order_by(Campaign.title)
     ).all()
     communities = db.session.scalars(select(Community).order_by(Community.name)).all()
-    return render_template("research/reports.html", jobs=recent_jobs(), campaigns=campaigns, communities=communities)
+    recent = recent_jobs()
+    return render_template(
+        "research/reports.html", jobs=recent, scopes=job_scopes(recent), campaigns=campaigns, communities=communities
+    )
 
 
 @bp.post("/reports")
@@ -52,7 +56,8 @@ def start_report() -> HTTPResponse:
 @bp.get("/reports/<int:job_id>")
 @roles_required(*RESEARCH)
 def report(job_id: int) -> str:
-    return render_template("research/report.html", job=db.get_or_404(ReportJob, job_id))
+    job = db.get_or_404(ReportJob, job_id)
+    return render_template("research/report.html", job=job, scope=job_scope(job))
 
 
 @bp.get("/reports/<int:job_id>/download")

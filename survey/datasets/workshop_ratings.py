@@ -21,6 +21,7 @@ from analysis.profile import WorkshopRatings
 from analysis.workshop_ratings import RATING_POINTS, WORKSHOP_RATING_COLUMNS
 from survey.datasets.tables import engine_for, snapshot
 from survey.extensions import db
+from survey.localtime import long_date
 from survey.models import Asset, Campaign, Community, Workshop, WorkshopParticipant, WorkshopRating
 
 
@@ -95,7 +96,7 @@ def _summary(workshop: Workshop, slug: str, rows: list[WorkshopRating]) -> Works
     economic = [row.economic_impact for row in rows]
     return WorkshopRatings(
         asset=slug,
-        workshop=f"{workshop.title} ({workshop.held_on.isoformat()})",
+        workshop=f"{workshop.title} ({long_date(workshop.held_on)})",  # as every page writes a date
         participants=len(rows),
         social=_distribution(social),
         economic=_distribution(economic),

@@ -116,5 +116,8 @@ class ApiToken(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The creating form's one-time token: sent twice (a double-clicked Create token), it finds this row
+    # rather than making a second token (survey.accounts.api_tokens.create_token_once).
+    issue_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     user: Mapped[User] = relationship()

@@ -8,8 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from survey.paper.operations import MAX_BATCH_SIZE
-from survey.responses.resident_forms import START_TOKEN_PATTERN
-from survey.web.fields import WholeNumberField
+from survey.web.fields import ONE_TIME_TOKEN_PATTERN, WholeNumberField
 
 
 class IssueForm(FlaskForm):
@@ -31,7 +30,7 @@ class IssueForm(FlaskForm):
         ],
     )
     # One-time, set when the form is first shown: a second Issue with it finds the first batch.
-    issue_token = HiddenField(validators=[Optional(), Regexp(START_TOKEN_PATTERN)])
+    issue_token = HiddenField(validators=[Optional(), Regexp(ONE_TIME_TOKEN_PATTERN)])
 
 
 class ReturnsForm(FlaskForm):

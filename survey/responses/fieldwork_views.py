@@ -19,7 +19,7 @@ from survey.models import Campaign, Response
 from survey.responses.flow import PageLinks, section_page
 from survey.responses.interviews import discard_interview, resume_part, unfinished_interviews
 from survey.responses.operations import start_response
-from survey.responses.resident_forms import START_TOKEN_PATTERN
+from survey.web.fields import ONE_TIME_TOKEN_PATTERN
 from survey.web.http import see_other_url
 
 CONSENT_ERROR = "Tick the box to confirm the person has heard the privacy notice and agrees to take part"
@@ -59,7 +59,7 @@ def start_interview(slug: str) -> HTTPResponse | tuple[str, int]:
     # The form's one-time token makes a double-clicked Start one interview; a script that sends none
     # starts one per request, as before the form carried it.
     token = request.form.get("start_token") or secrets.token_urlsafe(24)
-    if not START_TOKEN_PATTERN.match(token):
+    if not ONE_TIME_TOKEN_PATTERN.match(token):
         abort(400)
     if request.form.get("consent") != "y":
         return _consent_page(campaign, token, CONSENT_ERROR, 422)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,11 +31,9 @@ from instruments import Instrument, Item
 from survey.accounts.operations import EMAIL_PATTERN
 from survey.responses.messages import declined_field_key, invalid_number_message, required_message
 from survey.responses.operations import DECLINED, Declined
+from survey.web.fields import ONE_TIME_TOKEN_PATTERN
 
 DECLINED_VALUE = "declined"  # the "Prefer not to say" radio's value (never stored as a code)
-# A consent form's one-time token: starting twice with it (a double click) gives one response.
-# \Z, not $: "$" also matches before a final newline, which let 65 characters reach a 64-character column.
-START_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}\Z")
 PHONE_MESSAGE = "Enter a phone number using only digits, spaces and +, like 07700 900123."
 
 
@@ -211,7 +208,7 @@ class StartForm(FlaskForm):
         "I have read the information above and agree to take part",
         validators=[DataRequired("Tick the box to say you agree to take part, or close this page.")],
     )
-    start_token = HiddenField(validators=[DataRequired(), Regexp(START_TOKEN_PATTERN)])
+    start_token = HiddenField(validators=[DataRequired(), Regexp(ONE_TIME_TOKEN_PATTERN)])
 
 
 class ResumeForm(FlaskForm):

@@ -18,8 +18,17 @@
     fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
       .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-job-progress]");
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.querySelector("[data-job-progress]");
         if (!fresh) { return; }
+        // A job that fails says so in an error summary at the top of <main> (GOV.UK's place for it),
+        // outside the region: bring it in; its role="alert" announces it.
+        var summary = page.querySelector("main > .govuk-error-summary");
+        var main = document.querySelector("main");
+        if (summary && main && !main.querySelector(":scope > .govuk-error-summary")) {
+          main.insertBefore(document.importNode(summary, true), main.firstChild);
+          document.title = page.title;
+        }
         var hidden = refreshForm(fresh);
         if (hidden) { hidden.hidden = true; }
         region.innerHTML = fresh.innerHTML;

@@ -28,8 +28,12 @@ document.addEventListener("DOMContentLoaded", function () {
       form.addEventListener("change", function () { showFollowups(form); });
     }
   });
-  // Move focus to the error summary so screen-reader users hear what went wrong (GOV.UK Frontend
-  // does this itself when its JavaScript runs; this covers browsers too old for it).
-  var summary = document.querySelector(".error-summary");
-  if (summary) { summary.focus(); }
+  // Move focus to the error summary (first in <main>) so screen-reader users hear what went wrong
+  // (GOV.UK Frontend does this itself when its JavaScript runs; this covers browsers too old for it,
+  // where a summary without tabindex could not take the focus).
+  var summary = document.querySelector(".govuk-error-summary");
+  if (summary && document.activeElement !== summary) {
+    if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
+    summary.focus();
+  }
 });

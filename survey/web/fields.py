@@ -11,6 +11,7 @@ The boxes are named ``<field>-day``, ``<field>-month`` and ``<field>-year``; wha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -19,6 +20,11 @@ from wtforms import Field, IntegerField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+# A form's one-time token (the residents' consent, the paper issue form, the API token form): sent
+# twice with it (a double click), the form does its work once.
+# \Z, not $: "$" also matches before a final newline, which let 65 characters reach a 64-character column.
+ONE_TIME_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}\Z")
 
 PARTS = ("day", "month", "year")
 MONTH_NAMES = {
