@@ -117,3 +117,15 @@ def read_adjustments(path: str | Path) -> pd.DataFrame:
 
 def _first(mask: pd.Series) -> int:
     return int(np.argmax(mask.to_numpy())) + 1
+
+
+def adjustment_factor(
+    deadweight: float, displacement: float, attribution: float, drop_off: float, years: int, rate: float
+) -> float:
+    """Net share of one year's gross value, summed over `years` with drop-off and discounting.
+
+    ``(1 - deadweight)(1 - displacement)(1 - attribution) x sum_{t=0}^{years-1} ((1 - drop_off) / (1 + rate))^t``.
+    """
+    per_year = (1 - deadweight) * (1 - displacement) * (1 - attribution)
+    ratio = (1 - drop_off) / (1 + rate)
+    return per_year * sum(ratio**t for t in range(years))

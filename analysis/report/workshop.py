@@ -14,11 +14,11 @@ import pandas as pd
 
 from analysis.dataset import records
 from analysis.evidence_grades import EVIDENCE_LABELS
+from analysis.report.ledger import suppressed, withheld
 from analysis.report.names import Names
 from analysis.report.phrases import blank, money
 from analysis.report.tables import table
 from analysis.report.templating import Context
-from analysis.report.value import suppressed, withheld
 from analysis.result import AnalysisTables
 from analysis.workshop_ratings import RATING_POINTS
 

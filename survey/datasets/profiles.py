@@ -147,7 +147,7 @@ def _count(value: Any) -> str:
 
 def _users(value: dict[str, Any], threshold: int) -> str:
     """Users valued and on what basis; a scaled count names the population and its source (valuation.md)."""
-    from analysis.report.value import population_phrase
+    from analysis.report.ledger import population_phrase
 
     users = value["users_valued"]
     if users is None:
@@ -178,8 +178,8 @@ def display_tables(figures: dict[str, Any], threshold: int) -> dict[str, list[tu
     """The numbers of a stored profile as table rows of text (small counts read "not shown")."""
     # Imported here: the report's package loads matplotlib, which a web worker needs only once it shows figures.
     from analysis.disclosure import suppress_counts
+    from analysis.report.ledger import OUTCOME_LABELS, period, suppressed, withheld
     from analysis.report.phrases import money, ratio
-    from analysis.report.value import OUTCOME_LABELS, period, suppressed, withheld
 
     scale, wellbeing = wellbeing_effect(figures)
     use, valued, value = figures["use"], figures["valued"], figures["value"]

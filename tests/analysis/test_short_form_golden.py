@@ -27,9 +27,9 @@ from analysis.pipeline import run_dataset
 from analysis.profile import profile_snapshot
 from analysis.report import sections
 from analysis.report.assets import effects_section
+from analysis.report.ledger import ledger
 from analysis.report.names import names_for
 from analysis.report.sections import reliability_section
-from analysis.report.value import ledger
 from survey.datasets.profiles import cover, display_tables
 from tests.analysis.golden_survey import write_golden
 

@@ -10,11 +10,11 @@ import pytest
 from scipy import stats
 
 from analysis import AnalysisConfig
-from analysis.adjustments import prepare_adjustments
+from analysis.adjustments import adjustment_factor, prepare_adjustments
 from analysis.config import Deflators, read_deflators
 from analysis.dataset import DatasetError, empty_campaigns
 from analysis.evidence import valued_effects
-from analysis.valuation import SUPPRESSED_COLUMNS, adjustment_factor, asset_value, bridged_values
+from analysis.valuation import SUPPRESSED_COLUMNS, asset_value, bridged_values
 from tests.analysis.valued import asset_row, valued_effect
 
 CONTRACT = (

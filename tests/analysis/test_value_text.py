@@ -12,10 +12,11 @@ from analysis import AnalysisConfig
 from analysis.adjustments import prepare_adjustments
 from analysis.config import Deflators
 from analysis.dataset import empty_campaigns
+from analysis.report.ledger import period
 from analysis.report.methods import price_sentence
 from analysis.report.names import Names
 from analysis.report.phrases import money, ratio
-from analysis.report.value import period, value_sentence
+from analysis.report.value import value_sentence
 from analysis.valuation import asset_value
 from tests.analysis.valued import asset_row, valued_effect
 
@@ -164,7 +165,7 @@ def test_a_suggestive_negative_association_is_said_to_be_possibly_selection() ->
 def test_the_value_and_tornado_charts_label_a_bridged_value_so() -> None:
     # valuation.md: a bridged figure is labelled "bridged" wherever used; the charts named the asset alone.
     from analysis.report.figures import tornado_figure, value_figure
-    from analysis.valuation import SENSITIVITY_COLUMNS
+    from analysis.value_ranges import SENSITIVITY_COLUMNS
 
     clear = pd.DataFrame(
         {
