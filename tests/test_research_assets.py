@@ -390,7 +390,8 @@ def test_unreadable_files_and_bad_headers_are_refused(app, client, make_campaign
 def test_question_phrase_defaults_by_kind_and_is_edited_in_the_form_and_the_csv(app):
     """The words residents read ("Do you go to Swanley Park?"): the kind's default unless given."""
     from survey.assets.csv_files import export_assets
-    from survey.assets.operations import AssetFields, clean_asset, create_asset
+    from survey.assets.fields import AssetFields, clean_asset
+    from survey.assets.operations import create_asset
 
     with app.app_context():
         community = Community(slug="swanley", name="Swanley")

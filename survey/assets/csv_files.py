@@ -19,14 +19,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy import select
 
 from analysis.cells import FORMULA_STARTS
-from survey.assets.operations import (
-    ASSET_COLUMNS,
-    AssetFields,
-    apply_fields,
-    changed_columns,
-    clean_asset,
-    community_assets,
-)
+from survey.assets.fields import ASSET_COLUMNS, AssetFields, clean_asset
+from survey.assets.operations import apply_fields, changed_columns, community_assets
 from survey.extensions import db
 from survey.models import Asset, Community
 

@@ -22,7 +22,7 @@ from survey.assets.adjustments import (
     check_years,
     clean_values,
 )
-from survey.assets.operations import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
+from survey.assets.fields import COLUMN_CHECKS, DIMENSION_LABELS, KIND_LABELS, AssetFields, clean_asset
 from survey.models import ADJUSTMENT_FRACTIONS, ASSET_KINDS, SIXWAYS_DIMENSIONS
 from survey.web.fields import checked_by
 from survey.web.fields import strip as _strip

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from analysis.asset_map import MapFigures, feature_collection, is_located, map_figures
 from analysis.evidence_grades import EVIDENCE_LABELS
-from survey.assets.operations import KIND_LABELS
+from survey.assets.fields import KIND_LABELS
 from survey.extensions import db
 from survey.models import AnalysisSnapshot, Asset
 

@@ -17,10 +17,10 @@ from survey.assets.csv_files import (
     export_assets,
     import_assets,
 )
+from survey.assets.fields import KIND_LABELS
 from survey.assets.forms import AssetForm
 from survey.assets.nominations import nomination_text
 from survey.assets.operations import (
-    KIND_LABELS,
     FieldErrors,
     community_assets,
     create_asset,

@@ -23,7 +23,7 @@ from analysis.evidence_grades import EVIDENCE_LABELS
 from analysis.profile import WorkshopRatings
 from analysis.profile_figures import profile_charts
 from analysis.scales import scale_of, wellbeing_effect
-from survey.assets.operations import KIND_LABELS
+from survey.assets.fields import KIND_LABELS
 from survey.datasets.snapshots import current_snapshot, is_stale, latest_attempt
 from survey.extensions import db
 from survey.models import AnalysisSnapshot, Asset, Community

@@ -14,7 +14,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from survey.assets.operations import DIMENSION_LABELS
+from survey.assets.fields import DIMENSION_LABELS
 from survey.deepdives.coding import Paragraph
 from survey.models import SIXWAYS_DIMENSIONS, Asset, Community, Excerpt, Theme
 from survey.web.fields import CheckboxesField, WholeNumberField

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from survey.assets.operations import DIMENSION_LABELS
+from survey.assets.fields import DIMENSION_LABELS
 from survey.extensions import db
 from survey.models import Asset, Community, DeepDive, Excerpt, ExcerptCode, Theme
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from survey.assets.operations import DIMENSION_LABELS
+from survey.assets.fields import DIMENSION_LABELS
 from survey.deepdives.coding import Paragraph, is_anchored, paragraphs
 from survey.deepdives.quotes import excerpt_counts_for_assets
 from survey.deepdives.themes import community_themes

@@ -20,7 +20,8 @@ from functools import cache
 from sqlalchemy import func, select
 
 import instruments
-from survey.assets.operations import DIMENSION_LABELS, FieldErrors
+from survey.assets.fields import DIMENSION_LABELS
+from survey.assets.operations import FieldErrors
 from survey.database import NAMING_LOCK_KEY, take_turns
 from survey.extensions import db
 from survey.models import SIXWAYS_DIMENSIONS, Asset, Campaign, Community, DeepDive, ExcerptCode, Theme

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app, render_template
 
-from survey.assets.operations import KIND_LABELS
+from survey.assets.fields import KIND_LABELS
 from survey.datasets.profiles import card_evidence
 from survey.deepdives.quotes import card_quotes
 from survey.models import Workshop
