@@ -82,3 +82,13 @@ def stored(app: Any, deep_dive_id: int) -> DeepDive | None:
         if row is not None:
             db.session.expunge(row)
         return row
+
+
+def researcher_of_two_communities(client: FlaskClient, make_campaign: Any, make_user: Any, login: Any) -> FlaskClient:
+    """`client` signed in as a researcher, with Dover Town's and Sheppey's campaigns made."""
+    from tests.test_research_support import sign_in
+
+    make_campaign("dover-town")
+    make_campaign("sheppey", asset_slugs=("sheppey_library",))
+    sign_in(make_user, login)
+    return client

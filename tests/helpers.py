@@ -141,3 +141,18 @@ def require_redis(url: str, what: str) -> Any:
             pytest.fail(f"CI is set but Redis is missing at {url}: {what} cannot be tested.")
         pytest.skip(f"Redis is missing at {url} (apt-get install redis-server)")
     return client
+
+
+def bearer_for(app: Any, email: str) -> dict[str, str]:
+    """Authorization headers carrying a new API token of the existing user `email`."""
+    from sqlalchemy import select
+
+    from survey.accounts.api_tokens import create_token
+    from survey.extensions import db
+    from survey.models import User
+
+    with app.app_context():
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        _row, token = create_token(user, "tests")
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}

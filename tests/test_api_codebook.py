@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 import instruments
-from survey.accounts.api_tokens import create_token
 from survey.extensions import db
-from survey.models import Campaign, DataAccess, User
+from survey.models import Campaign, DataAccess
+from tests.helpers import bearer_for
 
 RESEARCHER = "rita@example.org"
 
@@ -18,11 +18,7 @@ def bearer(app, make_user, make_campaign) -> dict[str, str]:
     make_campaign("dover-town")
     make_campaign("aylesham", asset_slugs=("aylesham_hall",), wave=2)
     make_user(RESEARCHER, "researcher")
-    with app.app_context():
-        user = db.session.scalars(select(User).filter_by(email=RESEARCHER)).one()
-        _row, token = create_token(user, "tests")
-        db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_for(app, RESEARCHER)
 
 
 def test_the_codebook_describes_every_variable_with_its_codes_and_versions(app, client, bearer):

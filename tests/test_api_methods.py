@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from survey.accounts.api_tokens import create_token
 from survey.extensions import db
-from survey.models import ApiToken, DataAccess, User
+from survey.models import ApiToken, DataAccess
+from tests.helpers import bearer_for
 
 ROUTES = [
     "/api/v1/communities",
@@ -23,11 +23,7 @@ ROUTES = [
 @pytest.fixture
 def bearer(app, make_user) -> dict[str, str]:
     make_user("rita@example.org", "researcher")
-    with app.app_context():
-        user = db.session.scalars(select(User)).one()
-        _row, token = create_token(user, "tests")
-        db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_for(app, "rita@example.org")
 
 
 def _logged(app) -> list[str]:

@@ -5,20 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from survey.accounts.api_tokens import create_token
 from survey.extensions import db
-from survey.models import ExportJob, User
-from tests.helpers import post_form
+from survey.models import ExportJob
+from tests.helpers import bearer_for, post_form
 
 
 @pytest.fixture
 def bearer(app, make_user) -> dict[str, str]:
     make_user("rita@example.org", "researcher")
-    with app.app_context():
-        user = db.session.scalars(select(User)).one()
-        _row, token = create_token(user, "tests")
-        db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_for(app, "rita@example.org")
 
 
 def _message(response, status: int) -> str:

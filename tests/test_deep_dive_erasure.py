@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from survey.accounts.api_tokens import create_token
 from survey.extensions import db
 from survey.models import AuditEvent, DeepDive, Excerpt, ExcerptCode, User
-from tests.deepdive_support import record
+from tests.deepdive_support import record, researcher_of_two_communities
 from tests.helpers import csrf_token, post_form
 from tests.test_research_support import sign_in
 
@@ -21,10 +21,7 @@ ERASE = "/research/deep-dives/erase"
 
 @pytest.fixture
 def researcher(app, client, make_campaign, make_user, login):
-    make_campaign("dover-town")
-    make_campaign("sheppey", asset_slugs=("sheppey_library",))
-    sign_in(make_user, login)
-    return client
+    return researcher_of_two_communities(client, make_campaign, make_user, login)
 
 
 def _coded(app, deep_dive_id: int, codes: int) -> None:

@@ -12,19 +12,15 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import ProfilePackJob, ReportJob
-from tests.deepdive_support import fields, post, record
+from tests.deepdive_support import fields, post, record, researcher_of_two_communities
 from tests.helpers import csrf_token, post_form
-from tests.test_research_support import sign_in
 
 ERASE = "/research/deep-dives/erase"
 
 
 @pytest.fixture
 def researcher(app, client, make_campaign, make_user, login):
-    make_campaign("dover-town")
-    make_campaign("sheppey", asset_slugs=("sheppey_library",))
-    sign_in(make_user, login)
-    return client
+    return researcher_of_two_communities(client, make_campaign, make_user, login)
 
 
 def _finished(app) -> dict[str, Path]:
