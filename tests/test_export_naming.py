@@ -54,7 +54,7 @@ def test_the_export_job_page_states_every_filter(app, client, make_user, login, 
     rows = dict(re.findall(r'__key">([^<]+)</dt>\s*<dd class="govuk-summary-list__value">([^<]+)</dd>', page))
     assert rows == {
         "Campaigns": "all campaigns (practice runs never)",
-        "Communities": "dover-town, aylesham",
+        "Communities": "Dover Town, Aylesham",
         "Format": "SPSS (.sav)",
         "Content": "answers only",
         "Verified only": "yes: paper forms awaiting their second keying left out",
