@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artefacts" / "screenshots"
+# Full-page screenshots are for people to look at; a CI run from a clean clone throws them away, and
+# they cost about a third of these tests' time there (`.ci/run` sets A11Y_SCREENSHOTS=0).
+TAKE_SCREENSHOTS = os.environ.get("A11Y_SCREENSHOTS", "1") != "0"
 # A common phone (iPhone 12-15) and a laptop; heights only matter for the first paint, shots are full-page.
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 # Failing elements named per rule in the failure message (the count gives the total): enough to find them.
@@ -110,7 +114,8 @@ def audit(page: Any, label: str) -> list[Violation]:
     found: dict[tuple[str, str], Violation] = {}
     for name, size in WIDTHS.items():
         page.set_viewport_size(size)
-        page.screenshot(path=str(SCREENSHOTS / f"{label}-{size['width']}.png"), full_page=True)
+        if TAKE_SCREENSHOTS:
+            page.screenshot(path=str(SCREENSHOTS / f"{label}-{size['width']}.png"), full_page=True)
         # Reflow and target size differ by width, so axe runs at both.
         for raw in _axe_violations(page):
             targets = tuple(" ".join(str(part) for part in node["target"]) for node in raw["nodes"])
